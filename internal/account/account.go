@@ -1,0 +1,219 @@
+// Package account holds the customer side of closeloop: accounts (companies), the
+// people at them, their contracts and every touchpoint the team has with them. It is
+// pure: types and rules, no I/O. The store persists these types.
+package account
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Stage is an account's lifecycle stage.
+type Stage string
+
+const (
+	Trial      Stage = "trial"
+	Onboarding Stage = "onboarding"
+	Active     Stage = "active"
+	AtRisk     Stage = "at_risk"
+	Churned    Stage = "churned"
+)
+
+// Stages lists the lifecycle in order.
+var Stages = []Stage{Trial, Onboarding, Active, AtRisk, Churned}
+
+func (s Stage) Valid() bool {
+	for _, v := range Stages {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is how a person reads the stage.
+func (s Stage) Label() string {
+	if s == AtRisk {
+		return "at risk"
+	}
+	return string(s)
+}
+
+// Account is a customer company.
+type Account struct {
+	ID          string          `json:"id"`
+	ExternalID  string          `json:"external_id"`
+	Name        string          `json:"name"`
+	Domain      string          `json:"domain"`
+	Plan        string          `json:"plan"`
+	Seats       int             `json:"seats"`
+	CompanySize int             `json:"company_size"`
+	Tier        string          `json:"tier"`
+	ICPFit      *int            `json:"icp_fit"` // 0–100, nil when unknown
+	Stage       Stage           `json:"stage"`
+	OwnerID     string          `json:"owner_id"`    // team member; "" when unowned
+	SignupDate  string          `json:"signup_date"` // YYYY-MM-DD or ""
+	Goal        string          `json:"goal"`
+	Traits      json.RawMessage `json:"traits"`
+	MRR         int64           `json:"mrr"`      // derived from movements, minor units
+	Currency    string          `json:"currency"` // billing currency, "" before the first movement
+	CAB         bool            `json:"cab"`      // customer-advisory-board member
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+}
+
+// FieldError names the field at fault; APIs and imports turn it into their own errors.
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+var (
+	domainRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	dateRE   = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+)
+
+// ValidDate reports whether s is a real YYYY-MM-DD date.
+func ValidDate(s string) bool {
+	if !dateRE.MatchString(s) {
+		return false
+	}
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
+}
+
+// Normalize trims and lowercases what should be, and fills defaults (stage active,
+// the lowest configured tier, empty traits object).
+func (a *Account) Normalize(tiers []string) {
+	a.ExternalID = strings.TrimSpace(a.ExternalID)
+	a.Name = strings.TrimSpace(a.Name)
+	a.Domain = strings.ToLower(strings.TrimSpace(a.Domain))
+	a.Plan = strings.TrimSpace(a.Plan)
+	a.Tier = strings.ToLower(strings.TrimSpace(a.Tier))
+	if a.Tier == "" && len(tiers) > 0 {
+		a.Tier = tiers[len(tiers)-1]
+	}
+	if a.Stage == "" {
+		a.Stage = Active
+	}
+	a.Stage = Stage(strings.ReplaceAll(strings.ToLower(string(a.Stage)), " ", "_"))
+	if len(a.Traits) == 0 || string(a.Traits) == "null" {
+		a.Traits = json.RawMessage(`{}`)
+	}
+}
+
+// Validate checks every field against the rules; tiers is the configured tier list.
+func (a *Account) Validate(tiers []string) error {
+	if a.Name == "" {
+		return &FieldError{"name", "is required"}
+	}
+	if len(a.Name) > 200 {
+		return &FieldError{"name", "is longer than 200 characters"}
+	}
+	if len(a.ExternalID) > 200 {
+		return &FieldError{"external_id", "is longer than 200 characters"}
+	}
+	if a.Domain != "" && !domainRE.MatchString(a.Domain) {
+		return &FieldError{"domain", fmt.Sprintf("%q is not a domain name such as example.com", a.Domain)}
+	}
+	if a.Seats < 0 {
+		return &FieldError{"seats", "cannot be negative"}
+	}
+	if a.CompanySize < 0 {
+		return &FieldError{"company_size", "cannot be negative"}
+	}
+	if !contains(tiers, a.Tier) {
+		return &FieldError{"tier", fmt.Sprintf("%q is not one of %s", a.Tier, strings.Join(tiers, ", "))}
+	}
+	if a.ICPFit != nil && (*a.ICPFit < 0 || *a.ICPFit > 100) {
+		return &FieldError{"icp_fit", "must be between 0 and 100"}
+	}
+	if !a.Stage.Valid() {
+		return &FieldError{"stage", fmt.Sprintf("%q is not one of trial, onboarding, active, at_risk, churned", a.Stage)}
+	}
+	if a.SignupDate != "" && !ValidDate(a.SignupDate) {
+		return &FieldError{"signup_date", fmt.Sprintf("%q is not a date in the form YYYY-MM-DD", a.SignupDate)}
+	}
+	if len(a.Goal) > 2000 {
+		return &FieldError{"goal", "is longer than 2000 characters"}
+	}
+	if err := validTraits(a.Traits); err != nil {
+		return err
+	}
+	return nil
+}
+
+func validTraits(raw json.RawMessage) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return &FieldError{"traits", "must be a JSON object"}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Person is a contact at an account (an end user of the customer's product).
+type Person struct {
+	ID         string          `json:"id"`
+	ExternalID string          `json:"external_id"`
+	AccountID  string          `json:"account_id"`
+	Email      string          `json:"email"`
+	Name       string          `json:"name"`
+	Title      string          `json:"title"`
+	Champion   bool            `json:"champion"`
+	Traits     json.RawMessage `json:"traits"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+}
+
+// Normalize trims and lowercases the email.
+func (p *Person) Normalize() {
+	p.ExternalID = strings.TrimSpace(p.ExternalID)
+	p.Email = strings.ToLower(strings.TrimSpace(p.Email))
+	p.Name = strings.TrimSpace(p.Name)
+	p.Title = strings.TrimSpace(p.Title)
+	if len(p.Traits) == 0 || string(p.Traits) == "null" {
+		p.Traits = json.RawMessage(`{}`)
+	}
+}
+
+// Validate checks a person; a person needs an email or an external id to be found again.
+func (p *Person) Validate() error {
+	if p.Email == "" && p.ExternalID == "" {
+		return &FieldError{"email", "an email or an external_id is required"}
+	}
+	if p.Email != "" {
+		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
+			return &FieldError{"email", fmt.Sprintf("%q is not an email address", p.Email)}
+		}
+	}
+	if len(p.Name) > 200 {
+		return &FieldError{"name", "is longer than 200 characters"}
+	}
+	return validTraits(p.Traits)
+}
+
+// EmailDomain returns the part after @, used to match an unknown sender to an account.
+func EmailDomain(email string) string {
+	if i := strings.LastIndexByte(email, '@'); i >= 0 {
+		return strings.ToLower(email[i+1:])
+	}
+	return ""
+}

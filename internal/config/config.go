@@ -1,0 +1,171 @@
+// Package config turns environment variables and flags into typed settings. Every
+// setting has a default that works on a laptop; a bad value fails at start with an
+// error naming the setting.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole of closeloop's configuration.
+type Config struct {
+	Addr        string // CLOSELOOP_ADDR
+	DataDir     string // CLOSELOOP_DATA_DIR
+	DatabaseURL string // DATABASE_URL; empty means SQLite in DataDir
+	BaseURL     string // CLOSELOOP_BASE_URL: public URL used in links and emails
+	LogFormat   string // CLOSELOOP_LOG_FORMAT: text or json
+	LogLevel    string // CLOSELOOP_LOG_LEVEL: debug, info, warn, error
+	AutoMigrate bool   // CLOSELOOP_AUTO_MIGRATE: apply migrations at serve
+	// SecureCookies marks session cookies Secure. Defaults to true when BaseURL is
+	// https, so a plain-http laptop install can still sign in.
+	SecureCookies bool // CLOSELOOP_SECURE_COOKIES
+	SessionTTL    time.Duration
+	Tiers         []string // CLOSELOOP_TIERS: comma-separated, most important first
+}
+
+// Env is the lookup function for environment variables (os.LookupEnv in production).
+type Env func(string) (string, bool)
+
+// Default returns the configuration with no env vars and no flags.
+func Default() Config {
+	return Config{
+		Addr:        "127.0.0.1:8080",
+		DataDir:     "closeloop-data",
+		LogFormat:   "text",
+		LogLevel:    "info",
+		AutoMigrate: true,
+		SessionTTL:  14 * 24 * time.Hour,
+		Tiers:       []string{"strategic", "important", "standard"},
+	}
+}
+
+// Error names the setting at fault.
+type Error struct {
+	Setting string
+	Msg     string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Setting, e.Msg) }
+
+// Register binds the common flags to c; flag values override the environment because
+// Load applies the environment first and flag parsing happens afterwards.
+func (c *Config) Register(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (CLOSELOOP_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (CLOSELOOP_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres://… for PostgreSQL; empty for SQLite in the data dir (DATABASE_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public base URL (CLOSELOOP_BASE_URL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (CLOSELOOP_LOG_FORMAT)")
+}
+
+// FromEnv returns the defaults overridden by the environment.
+func FromEnv(env Env) (Config, error) {
+	c := Default()
+	str := func(name string, dst *string) {
+		if v, ok := env(name); ok && v != "" {
+			*dst = v
+		}
+	}
+	str("CLOSELOOP_ADDR", &c.Addr)
+	str("CLOSELOOP_DATA_DIR", &c.DataDir)
+	str("DATABASE_URL", &c.DatabaseURL)
+	str("CLOSELOOP_BASE_URL", &c.BaseURL)
+	str("CLOSELOOP_LOG_FORMAT", &c.LogFormat)
+	str("CLOSELOOP_LOG_LEVEL", &c.LogLevel)
+	if v, ok := env("CLOSELOOP_AUTO_MIGRATE"); ok && v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, &Error{"CLOSELOOP_AUTO_MIGRATE", fmt.Sprintf("%q is not true or false", v)}
+		}
+		c.AutoMigrate = b
+	}
+	if v, ok := env("CLOSELOOP_SESSION_TTL"); ok && v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return c, &Error{"CLOSELOOP_SESSION_TTL", fmt.Sprintf("%q is not a duration of at least 1m (e.g. 336h)", v)}
+		}
+		c.SessionTTL = d
+	}
+	if v, ok := env("CLOSELOOP_TIERS"); ok && v != "" {
+		c.Tiers = nil
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(strings.ToLower(t)); t != "" {
+				c.Tiers = append(c.Tiers, t)
+			}
+		}
+	}
+	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
+	if v, ok := env("CLOSELOOP_SECURE_COOKIES"); ok && v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, &Error{"CLOSELOOP_SECURE_COOKIES", fmt.Sprintf("%q is not true or false", v)}
+		}
+		c.SecureCookies = b
+	}
+	return c, nil
+}
+
+// Load reads the process environment.
+func Load() (Config, error) { return FromEnv(os.LookupEnv) }
+
+// Validate checks every setting and fills derived defaults (BaseURL from Addr).
+func (c *Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return &Error{"CLOSELOOP_ADDR", fmt.Sprintf("%q is not host:port (e.g. 127.0.0.1:8080)", c.Addr)}
+	}
+	if c.DataDir == "" {
+		return &Error{"CLOSELOOP_DATA_DIR", "must not be empty"}
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql" && u.Scheme != "sqlite" && u.Scheme != "file") {
+			return &Error{"DATABASE_URL", "must start with postgres:// (PostgreSQL) or sqlite: / file: (SQLite); leave unset for SQLite in the data dir"}
+		}
+	}
+	if c.BaseURL == "" {
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.BaseURL = "http://" + net.JoinHostPort(host, port)
+	} else {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &Error{"CLOSELOOP_BASE_URL", fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)}
+		}
+		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return &Error{"CLOSELOOP_LOG_FORMAT", fmt.Sprintf("%q is not text or json", c.LogFormat)}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return &Error{"CLOSELOOP_LOG_LEVEL", fmt.Sprintf("%q is not debug, info, warn or error", c.LogLevel)}
+	}
+	if len(c.Tiers) == 0 {
+		return errors.New("config: CLOSELOOP_TIERS: at least one tier is needed")
+	}
+	return nil
+}
+
+// SQLitePath is the database file used when DATABASE_URL is unset.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "closeloop.db") }
+
+// DSN returns the database URL, defaulting to SQLite in the data dir.
+func (c *Config) DSN() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return "sqlite:" + c.SQLitePath()
+}

@@ -1,0 +1,60 @@
+package config
+
+import (
+	"errors"
+	"testing"
+)
+
+func envOf(m map[string]string) Env {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := FromEnv(envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" || c.DSN() != "sqlite:closeloop-data/closeloop.db" {
+		t.Fatalf("unexpected defaults: %+v dsn=%s", c, c.DSN())
+	}
+	if c.SecureCookies {
+		t.Fatal("plain-http default must not set Secure cookies")
+	}
+}
+
+func TestBadSettingsNameTheSetting(t *testing.T) {
+	cases := []struct {
+		env     map[string]string
+		setting string
+	}{
+		{map[string]string{"CLOSELOOP_ADDR": "nonsense"}, "CLOSELOOP_ADDR"},
+		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
+		{map[string]string{"CLOSELOOP_BASE_URL": "ftp://x"}, "CLOSELOOP_BASE_URL"},
+		{map[string]string{"CLOSELOOP_LOG_FORMAT": "xml"}, "CLOSELOOP_LOG_FORMAT"},
+		{map[string]string{"CLOSELOOP_AUTO_MIGRATE": "maybe"}, "CLOSELOOP_AUTO_MIGRATE"},
+		{map[string]string{"CLOSELOOP_SESSION_TTL": "5s"}, "CLOSELOOP_SESSION_TTL"},
+	}
+	for _, tc := range cases {
+		c, err := FromEnv(envOf(tc.env))
+		if err == nil {
+			err = c.Validate()
+		}
+		var ce *Error
+		if !errors.As(err, &ce) || ce.Setting != tc.setting {
+			t.Errorf("env %v: got %v, want error naming %s", tc.env, err, tc.setting)
+		}
+	}
+}
+
+func TestHTTPSBaseURLSecuresCookies(t *testing.T) {
+	c, _ := FromEnv(envOf(map[string]string{"CLOSELOOP_BASE_URL": "https://cs.example.com/"}))
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !c.SecureCookies || c.BaseURL != "https://cs.example.com" {
+		t.Fatalf("got %+v", c)
+	}
+}

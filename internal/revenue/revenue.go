@@ -1,0 +1,203 @@
+// Package revenue holds the rules of MRR movements: how a change in an account's
+// monthly recurring revenue is classified, and how MRR on any date derives from the
+// movements. It does no I/O; the store persists what these rules decide.
+//
+// Currency policy: an account bills in one currency, fixed by its first movement.
+// A movement or "set MRR" in any other currency is refused (ErrCurrencyMismatch)
+// rather than converted: closeloop has no trustworthy exchange-rate source offline,
+// and a silently converted figure would make every later movement wrong. Reports that
+// add MRR across accounts group by currency.
+package revenue
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"time"
+)
+
+// Kind classifies a movement.
+type Kind string
+
+const (
+	New          Kind = "new"
+	Expansion    Kind = "expansion"
+	Contraction  Kind = "contraction"
+	Churn        Kind = "churn"
+	Reactivation Kind = "reactivation"
+)
+
+// Kinds lists every kind, in reporting order.
+var Kinds = []Kind{New, Expansion, Contraction, Churn, Reactivation}
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool {
+	for _, v := range Kinds {
+		if k == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Movement is one change of an account's MRR. Delta is signed, in minor units.
+type Movement struct {
+	ID          string    `json:"id"`
+	AccountID   string    `json:"account_id"`
+	Kind        Kind      `json:"kind"`
+	Delta       int64     `json:"delta"`
+	MRRAfter    int64     `json:"mrr_after"`
+	Currency    string    `json:"currency"`
+	EffectiveAt time.Time `json:"effective_at"`
+	Note        string    `json:"note,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+var (
+	ErrCurrencyMismatch = errors.New("currency differs from the account's billing currency")
+	ErrNegativeMRR      = errors.New("MRR cannot be negative")
+	ErrBadCurrency      = errors.New("currency must be a three-letter ISO 4217 code such as USD")
+	ErrKindMismatch     = errors.New("movement kind does not match the MRR change")
+	ErrBackdated        = errors.New("effective date is before the account's latest movement")
+)
+
+var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// ValidCurrency reports whether c looks like an ISO 4217 code.
+func ValidCurrency(c string) bool { return currencyRE.MatchString(c) }
+
+// State is what the rules need to know about an account's revenue so far.
+type State struct {
+	MRR          int64     // current MRR in minor units
+	Currency     string    // "" until the first movement
+	HadRevenue   bool      // any earlier movement with MRR > 0: decides new vs reactivation
+	LastMovement time.Time // zero when there is none
+}
+
+// Classify returns the kind of the change from prev to next MRR, and false when there
+// is no change to record. hadRevenue tells a first sale from a returning customer.
+func Classify(prev, next int64, hadRevenue bool) (Kind, bool) {
+	switch {
+	case prev == next:
+		return "", false
+	case prev == 0 && hadRevenue:
+		return Reactivation, true
+	case prev == 0:
+		return New, true
+	case next == 0:
+		return Churn, true
+	case next > prev:
+		return Expansion, true
+	default:
+		return Contraction, true
+	}
+}
+
+// SetMRR computes the movement that brings an account from st to mrr in currency at
+// time at. It returns ok=false when nothing changes (so importing the same value
+// twice records nothing).
+func SetMRR(st State, mrr int64, currency string, at time.Time) (m Movement, ok bool, err error) {
+	if mrr < 0 {
+		return m, false, ErrNegativeMRR
+	}
+	if !ValidCurrency(currency) {
+		return m, false, ErrBadCurrency
+	}
+	if st.Currency != "" && st.Currency != currency {
+		return m, false, fmt.Errorf("%w: account bills in %s, got %s", ErrCurrencyMismatch, st.Currency, currency)
+	}
+	kind, changed := Classify(st.MRR, mrr, st.HadRevenue)
+	if !changed {
+		return m, false, nil
+	}
+	if !st.LastMovement.IsZero() && at.Before(st.LastMovement) {
+		return m, false, fmt.Errorf("%w (%s)", ErrBackdated, st.LastMovement.Format("2006-01-02"))
+	}
+	return Movement{Kind: kind, Delta: mrr - st.MRR, MRRAfter: mrr, Currency: currency, EffectiveAt: at.UTC()}, true, nil
+}
+
+// Apply checks an explicitly stated movement (kind and signed delta) against st and
+// fills MRRAfter. Used when history is imported movement by movement.
+func Apply(st State, m Movement) (Movement, error) {
+	if !m.Kind.Valid() {
+		return m, fmt.Errorf("unknown movement kind %q (want new, expansion, contraction, churn or reactivation)", m.Kind)
+	}
+	if !ValidCurrency(m.Currency) {
+		return m, ErrBadCurrency
+	}
+	if st.Currency != "" && st.Currency != m.Currency {
+		return m, fmt.Errorf("%w: account bills in %s, got %s", ErrCurrencyMismatch, st.Currency, m.Currency)
+	}
+	next := st.MRR + m.Delta
+	if next < 0 {
+		return m, ErrNegativeMRR
+	}
+	want, changed := Classify(st.MRR, next, st.HadRevenue)
+	if !changed || want != m.Kind {
+		return m, fmt.Errorf("%w: %s of %d from MRR %d is a %s", ErrKindMismatch, m.Kind, m.Delta, st.MRR, describe(want, changed))
+	}
+	if !st.LastMovement.IsZero() && m.EffectiveAt.Before(st.LastMovement) {
+		return m, fmt.Errorf("%w (%s)", ErrBackdated, st.LastMovement.Format("2006-01-02"))
+	}
+	m.MRRAfter = next
+	m.EffectiveAt = m.EffectiveAt.UTC()
+	return m, nil
+}
+
+func describe(k Kind, changed bool) string {
+	if !changed {
+		return "no change"
+	}
+	return string(k)
+}
+
+// Next returns the state after m.
+func (st State) Next(m Movement) State {
+	return State{MRR: m.MRRAfter, Currency: m.Currency, HadRevenue: st.HadRevenue || m.MRRAfter > 0, LastMovement: m.EffectiveAt}
+}
+
+// MRROn returns the MRR in force at the end of day on date, from movements in any order.
+func MRROn(movements []Movement, on time.Time) int64 {
+	end := time.Date(on.Year(), on.Month(), on.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
+	ms := append([]Movement(nil), movements...)
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].EffectiveAt.Before(ms[j].EffectiveAt) })
+	var mrr int64
+	for _, m := range ms {
+		if !m.EffectiveAt.Before(end) {
+			break
+		}
+		mrr += m.Delta
+	}
+	return mrr
+}
+
+// Summary totals movements by kind over a period, for one currency.
+type Summary struct {
+	Currency string         `json:"currency"`
+	ByKind   map[Kind]int64 `json:"by_kind"`
+	Net      int64          `json:"net"`
+}
+
+// Summarize totals the movements with EffectiveAt in [from, to), grouped by currency.
+func Summarize(movements []Movement, from, to time.Time) []Summary {
+	by := map[string]*Summary{}
+	for _, m := range movements {
+		if m.EffectiveAt.Before(from) || !m.EffectiveAt.Before(to) {
+			continue
+		}
+		s := by[m.Currency]
+		if s == nil {
+			s = &Summary{Currency: m.Currency, ByKind: map[Kind]int64{}}
+			by[m.Currency] = s
+		}
+		s.ByKind[m.Kind] += m.Delta
+		s.Net += m.Delta
+	}
+	out := make([]Summary, 0, len(by))
+	for _, s := range by {
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Currency < out[j].Currency })
+	return out
+}

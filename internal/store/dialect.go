@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is the handful of places where SQLite and PostgreSQL differ. Everything
+// else is one SQL source.
+type dialect interface {
+	name() string
+	rebind(query string) string
+	// isUnique reports whether err is a unique-constraint violation.
+	isUnique(err error) bool
+	// lockMigrations serialises migrations across app instances.
+	lockMigrations(ctx context.Context, q q) (unlock func(), err error)
+}
+
+type sqlite struct{}
+
+func (sqlite) name() string               { return "sqlite" }
+func (sqlite) rebind(query string) string { return query }
+func (sqlite) isUnique(err error) bool {
+	var e *msqlite.Error
+	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// SQLite has one writer connection: migrations are already serialised.
+func (sqlite) lockMigrations(context.Context, q) (func(), error) { return func() {}, nil }
+
+type postgres struct{}
+
+func (postgres) name() string { return "postgres" }
+
+// rebind turns ? into $1, $2 … Our queries never hold a literal ? in a string.
+func (postgres) rebind(query string) string {
+	if !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func (postgres) isUnique(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// A session-level advisory lock keeps two instances from migrating at once.
+const migrationLockKey = 7428190331
+
+func (postgres) lockMigrations(ctx context.Context, q q) (func(), error) {
+	if _, err := q.exec(ctx, "SELECT pg_advisory_lock(?)", migrationLockKey); err != nil {
+		return nil, err
+	}
+	return func() { q.exec(context.Background(), "SELECT pg_advisory_unlock(?)", migrationLockKey) }, nil
+}

@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strconv"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Migrations are numbered files NNNN_name.sql; NNNN_name.sqlite.sql or
+// NNNN_name.postgres.sql replace the common file for one dialect where they must differ.
+var migrationName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+?(?:\.(sqlite|postgres))?\.sql$`)
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func (s *Store) migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	common := map[int]migration{}
+	specific := map[int]migration{}
+	for _, e := range entries {
+		m := migrationName.FindStringSubmatch(e.Name())
+		if m == nil {
+			return nil, fmt.Errorf("store: migration file %q is not named NNNN_name[.dialect].sql", e.Name())
+		}
+		v, _ := strconv.Atoi(m[1])
+		body, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		mg := migration{version: v, name: e.Name(), sql: string(body)}
+		switch m[2] {
+		case "":
+			common[v] = mg
+		case s.d.name():
+			specific[v] = mg
+		default:
+			if _, ok := common[v]; !ok { // keep the version known so gaps are not reported
+				common[v] = migration{version: v}
+			}
+		}
+	}
+	for v, m := range specific {
+		common[v] = m
+	}
+	var out []migration
+	for _, m := range common {
+		if m.sql == "" {
+			return nil, fmt.Errorf("store: migration %04d has no file for %s", m.version, s.d.name())
+		}
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i, m := range out {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("store: migration %04d is missing", i+1)
+		}
+	}
+	return out, nil
+}
+
+// Migrate applies every migration not yet applied, each in its own transaction.
+// It returns the versions applied.
+func (s *Store) Migrate(ctx context.Context) ([]int, error) {
+	all, err := s.migrations()
+	if err != nil {
+		return nil, err
+	}
+	// Lock on a dedicated connection so the advisory lock and unlock share a session.
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	cq := q{conn, s.d}
+	unlock, err := s.d.lockMigrations(ctx, cq)
+	if err != nil {
+		return nil, fmt.Errorf("store: migration lock: %w", err)
+	}
+	defer unlock()
+	if _, err := cq.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("store: schema_migrations: %w", err)
+	}
+	done := map[int]bool{}
+	rows, err := cq.query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		done[v] = true
+	}
+	rows.Close()
+	var applied []int
+	for _, m := range all {
+		if done[m.version] {
+			continue
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return applied, err
+		}
+		tq := q{tx, s.d}
+		if _, err := tq.exec(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return applied, fmt.Errorf("store: migration %s: %w", m.name, err)
+		}
+		if _, err := tq.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, ms(s.Now())); err != nil {
+			tx.Rollback()
+			return applied, err
+		}
+		if err := tx.Commit(); err != nil {
+			return applied, fmt.Errorf("store: migration %s: %w", m.name, err)
+		}
+		applied = append(applied, m.version)
+	}
+	return applied, nil
+}
+
+// Pending reports how many migrations are not yet applied; /readyz uses it.
+func (s *Store) Pending(ctx context.Context) (int, error) {
+	all, err := s.migrations()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := s.read().row(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
+		return len(all), nil // table missing: nothing applied
+	}
+	return len(all) - n, nil
+}

@@ -1,0 +1,125 @@
+// Package storetest gives each test a fresh, migrated database of each dialect: a new
+// SQLite file in the test's temp dir, and a new schema in the PostgreSQL database named
+// by CLOSELOOP_TEST_POSTGRES_URL (default: the local server's "test" database).
+//
+// When PostgreSQL cannot be reached the PostgreSQL half is skipped on a laptop, but
+// fails when CI=true: CI must never pass on SQLite alone.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/closeloop/closeloop/internal/store"
+)
+
+// DefaultPostgresURL is used when CLOSELOOP_TEST_POSTGRES_URL is unset.
+const DefaultPostgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// Dialects are the databases every store test runs against.
+var Dialects = []string{"sqlite", "postgres"}
+
+// PostgresURL returns the base URL for test databases.
+func PostgresURL() string {
+	if v := os.Getenv("CLOSELOOP_TEST_POSTGRES_URL"); v != "" {
+		return v
+	}
+	return DefaultPostgresURL
+}
+
+var (
+	pgOnce sync.Once
+	pgErr  error
+)
+
+func postgresReachable() error {
+	pgOnce.Do(func() {
+		db, err := sql.Open("pgx", PostgresURL())
+		if err != nil {
+			pgErr = err
+			return
+		}
+		defer db.Close()
+		pgErr = db.Ping()
+	})
+	return pgErr
+}
+
+// RequirePostgres skips (or, under CI=true, fails) a test when PostgreSQL is missing.
+func RequirePostgres(t testing.TB) {
+	t.Helper()
+	if err := postgresReachable(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL is required in CI but unreachable at %s: %v", PostgresURL(), err)
+		}
+		t.Skipf("PostgreSQL unreachable (%v); set CLOSELOOP_TEST_POSTGRES_URL", err)
+	}
+}
+
+// DSN returns a connection string for a fresh, empty database of the dialect, removed
+// when the test ends.
+func DSN(t testing.TB, dialect string) string {
+	t.Helper()
+	switch dialect {
+	case "sqlite":
+		return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+	case "postgres":
+		RequirePostgres(t)
+		b := make([]byte, 6)
+		rand.Read(b)
+		schema := "t_" + hex.EncodeToString(b)
+		admin, err := sql.Open("pgx", PostgresURL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+			admin.Close()
+			t.Fatalf("create schema: %v", err)
+		}
+		t.Cleanup(func() {
+			admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+			admin.Close()
+		})
+		u, err := url.Parse(PostgresURL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		qv := u.Query()
+		qv.Set("search_path", schema)
+		u.RawQuery = qv.Encode()
+		return u.String()
+	}
+	t.Fatalf("unknown dialect %q", dialect)
+	return ""
+}
+
+// Open returns a fresh migrated store of the dialect, closed when the test ends.
+func Open(t testing.TB, dialect string) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), DSN(t, dialect))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Each runs fn as a subtest on a fresh store of every dialect.
+func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	for _, d := range Dialects {
+		t.Run(d, func(t *testing.T) {
+			fn(t, Open(t, d))
+		})
+	}
+}
