@@ -108,3 +108,6 @@ func APIKeyPrefix(key string) string {
 
 // NewPassword returns a random password for generated accounts (demo, user create).
 func NewPassword() string { return randomToken(12) }
+
+// SameHash compares two hex hashes in constant time.
+func SameHash(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -31,12 +31,14 @@ type Store struct {
 	r   *sql.DB // reads; on SQLite a pool of read-only connections, on PostgreSQL the same pool as w
 	dsn string
 	Now func() time.Time
+	// Tiers are the configured account tiers, most important first.
+	Tiers []string
 }
 
 // Open connects to dsn: "postgres://…" for PostgreSQL, "sqlite:PATH" or a bare path
 // for SQLite (the file and its folder are created when missing).
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	s := &Store{dsn: dsn, Now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{dsn: dsn, Now: func() time.Time { return time.Now().UTC() }, Tiers: []string{"strategic", "important", "standard"}}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/id"
+)
+
+const contractCols = `id, account_id, start_date, term_months, renewal_date, auto_renew, cancellation_window, value, currency, created_at, updated_at`
+
+func scanContract(sc interface{ Scan(...any) error }) (account.Contract, error) {
+	var c account.Contract
+	var created, updated int64
+	err := sc.Scan(&c.ID, &c.AccountID, &c.StartDate, &c.TermMonths, &c.RenewalDate, &c.AutoRenew, &c.CancellationWindow, &c.Value, &c.Currency, &created, &updated)
+	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
+	return c, notFound(err)
+}
+
+// syncRenewal mirrors the latest contract's renewal date onto the account.
+func (s *Store) syncRenewal(ctx context.Context, q q, accountID string) error {
+	_, err := q.exec(ctx, `UPDATE accounts SET renewal_date = COALESCE((SELECT renewal_date FROM contracts
+		WHERE account_id = ? ORDER BY start_date DESC, id DESC LIMIT 1), '') WHERE id = ?`, accountID, accountID)
+	return err
+}
+
+func (s *Store) checkAccount(ctx context.Context, q q, accountID string) error {
+	var n int
+	if err := q.row(ctx, `SELECT COUNT(*) FROM accounts WHERE id = ?`, accountID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return &account.FieldError{Field: "account_id", Msg: fmt.Sprintf("no account with id %q", accountID)}
+	}
+	return nil
+}
+
+// SaveContract inserts c (no ID) or updates it, and refreshes the account's renewal date.
+func (s *Store) SaveContract(ctx context.Context, c *account.Contract) error {
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(q q) error {
+		if err := s.checkAccount(ctx, q, c.AccountID); err != nil {
+			return err
+		}
+		now := s.Now()
+		c.UpdatedAt = now
+		if c.ID == "" {
+			c.ID, c.CreatedAt = id.NewAt(now), now
+			if _, err := q.exec(ctx, `INSERT INTO contracts (`+contractCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				c.ID, c.AccountID, c.StartDate, c.TermMonths, c.RenewalDate, c.AutoRenew, c.CancellationWindow, c.Value, c.Currency, ms(now), ms(now)); err != nil {
+				return err
+			}
+		} else {
+			res, err := q.exec(ctx, `UPDATE contracts SET start_date = ?, term_months = ?, renewal_date = ?, auto_renew = ?, cancellation_window = ?,
+				value = ?, currency = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
+				c.StartDate, c.TermMonths, c.RenewalDate, c.AutoRenew, c.CancellationWindow, c.Value, c.Currency, ms(now), c.ID, c.AccountID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return ErrNotFound
+			}
+		}
+		return s.syncRenewal(ctx, q, c.AccountID)
+	})
+}
+
+// GetContract returns one contract.
+func (s *Store) GetContract(ctx context.Context, contractID string) (account.Contract, error) {
+	return scanContract(s.read().row(ctx, `SELECT `+contractCols+` FROM contracts WHERE id = ?`, contractID))
+}
+
+// DeleteContract removes a contract and refreshes the account's renewal date.
+func (s *Store) DeleteContract(ctx context.Context, contractID string) error {
+	return s.tx(ctx, func(q q) error {
+		var accountID string
+		if err := q.row(ctx, `SELECT account_id FROM contracts WHERE id = ?`, contractID).Scan(&accountID); err != nil {
+			return notFound(err)
+		}
+		if _, err := q.exec(ctx, `DELETE FROM contracts WHERE id = ?`, contractID); err != nil {
+			return err
+		}
+		return s.syncRenewal(ctx, q, accountID)
+	})
+}
+
+// ContractFilter selects contracts.
+type ContractFilter struct {
+	AccountID     string
+	RenewalFrom   string // YYYY-MM-DD inclusive
+	RenewalBefore string // YYYY-MM-DD exclusive
+	After         string // cursor
+	Limit         int
+}
+
+// ListContracts returns contracts by renewal date, then id.
+func (s *Store) ListContracts(ctx context.Context, f ContractFilter) ([]account.Contract, string, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	query := `SELECT ` + contractCols + ` FROM contracts WHERE 1=1`
+	var args []any
+	if f.AccountID != "" {
+		query += ` AND account_id = ?`
+		args = append(args, f.AccountID)
+	}
+	if f.RenewalFrom != "" {
+		query += ` AND renewal_date >= ?`
+		args = append(args, f.RenewalFrom)
+	}
+	if f.RenewalBefore != "" {
+		query += ` AND renewal_date < ?`
+		args = append(args, f.RenewalBefore)
+	}
+	if f.After != "" {
+		query += ` AND id > ?`
+		args = append(args, f.After)
+	}
+	query += ` ORDER BY id LIMIT ?`
+	args = append(args, f.Limit+1)
+	rows, err := s.read().query(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []account.Contract
+	for rows.Next() {
+		c, err := scanContract(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, c)
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = out[f.Limit-1].ID
+	}
+	return out, next, rows.Err()
+}

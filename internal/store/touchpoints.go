@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/id"
+)
+
+// TouchpointRow is a touchpoint with the names a timeline shows.
+type TouchpointRow struct {
+	account.Touchpoint
+	PersonName string `json:"person_name,omitempty"`
+	MemberName string `json:"member_name,omitempty"`
+}
+
+const touchpointSelect = `SELECT t.id, t.account_id, COALESCE(t.person_id, ''), COALESCE(t.member_id, ''), t.kind, t.direction,
+	t.occurred_at, t.summary, t.created_at, COALESCE(p.name, p.email, ''), COALESCE(m.name, '')
+	FROM touchpoints t LEFT JOIN people p ON p.id = t.person_id LEFT JOIN team_members m ON m.id = t.member_id`
+
+func scanTouchpoint(sc interface{ Scan(...any) error }) (TouchpointRow, error) {
+	var t TouchpointRow
+	var kind, dir string
+	var occ, created int64
+	err := sc.Scan(&t.ID, &t.AccountID, &t.PersonID, &t.MemberID, &kind, &dir, &occ, &t.Summary, &created, &t.PersonName, &t.MemberName)
+	t.Kind, t.Direction = account.TouchpointKind(kind), account.Direction(dir)
+	t.OccurredAt, t.CreatedAt = fromMS(occ), fromMS(created)
+	return t, notFound(err)
+}
+
+// CreateTouchpoint validates and records a touchpoint.
+func (s *Store) CreateTouchpoint(ctx context.Context, t *account.Touchpoint) error {
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(q q) error {
+		if err := s.checkAccount(ctx, q, t.AccountID); err != nil {
+			return err
+		}
+		if t.PersonID != "" {
+			var owner string
+			if err := q.row(ctx, `SELECT COALESCE(account_id, '') FROM people WHERE id = ?`, t.PersonID).Scan(&owner); err != nil {
+				return &account.FieldError{Field: "person_id", Msg: fmt.Sprintf("no person with id %q", t.PersonID)}
+			}
+			if owner != t.AccountID {
+				return &account.FieldError{Field: "person_id", Msg: "this person does not belong to the account"}
+			}
+		}
+		now := s.Now()
+		t.ID, t.CreatedAt = id.NewAt(t.OccurredAt), now
+		_, err := q.exec(ctx, `INSERT INTO touchpoints (id, account_id, person_id, member_id, kind, direction, occurred_at, summary, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.AccountID, nullable(t.PersonID), nullable(t.MemberID), string(t.Kind), string(t.Direction), ms(t.OccurredAt), t.Summary, ms(now))
+		return err
+	})
+}
+
+// GetTouchpoint returns one touchpoint.
+func (s *Store) GetTouchpoint(ctx context.Context, touchpointID string) (TouchpointRow, error) {
+	return scanTouchpoint(s.read().row(ctx, touchpointSelect+` WHERE t.id = ?`, touchpointID))
+}
+
+// DeleteTouchpoint removes a touchpoint.
+func (s *Store) DeleteTouchpoint(ctx context.Context, touchpointID string) error {
+	res, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM touchpoints WHERE id = ?`), touchpointID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// TouchpointFilter selects a timeline.
+type TouchpointFilter struct {
+	AccountID string
+	MemberID  string
+	Kind      account.TouchpointKind
+	Since     time.Time
+	Before    string // cursor: an id; returns older touchpoints
+	Limit     int    // default 50, at most 500
+}
+
+// ListTouchpoints returns touchpoints newest first.
+func (s *Store) ListTouchpoints(ctx context.Context, f TouchpointFilter) ([]TouchpointRow, string, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	query := touchpointSelect + ` WHERE 1=1`
+	var args []any
+	if f.AccountID != "" {
+		query += ` AND t.account_id = ?`
+		args = append(args, f.AccountID)
+	}
+	if f.MemberID != "" {
+		query += ` AND t.member_id = ?`
+		args = append(args, f.MemberID)
+	}
+	if f.Kind != "" {
+		query += ` AND t.kind = ?`
+		args = append(args, string(f.Kind))
+	}
+	if !f.Since.IsZero() {
+		query += ` AND t.occurred_at >= ?`
+		args = append(args, ms(f.Since))
+	}
+	if f.Before != "" {
+		query += ` AND t.id < ?`
+		args = append(args, f.Before)
+	}
+	// ids start with the occurrence time, so id order is time order.
+	query += ` ORDER BY t.id DESC LIMIT ?`
+	args = append(args, f.Limit+1)
+	rows, err := s.read().query(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []TouchpointRow
+	for rows.Next() {
+		t, err := scanTouchpoint(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, t)
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = out[f.Limit-1].ID
+	}
+	return out, next, rows.Err()
+}
