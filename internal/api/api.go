@@ -1,0 +1,57 @@
+// Package api is the JSON API under /api/v1, authenticated by bearer API keys.
+package api
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/config"
+	"github.com/closeloop/closeloop/internal/router"
+	"github.com/closeloop/closeloop/internal/store"
+)
+
+// Deps are what the API needs.
+type Deps struct {
+	Store  *store.Store
+	Config config.Config
+	Log    *slog.Logger
+}
+
+// API is the JSON API.
+type API struct {
+	Deps
+}
+
+// New builds the API.
+func New(d Deps) *API { return &API{Deps: d} }
+
+// Register adds every API route to the table.
+func (a *API) Register(rt *router.Router) {}
+
+// Key returns the API key presented as "Authorization: Bearer <key>", or nil.
+func (a *API) Key(r *http.Request) (*auth.APIKey, error) {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return nil, nil
+	}
+	k, err := a.Store.AuthenticateAPIKey(r.Context(), strings.TrimSpace(tok))
+	if err != nil {
+		return nil, nil
+	}
+	return &k, nil
+}
+
+// RenderError writes {"error": …, "field": …}.
+func RenderError(w http.ResponseWriter, r *http.Request, e *router.Error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.Status)
+	body := map[string]string{"error": e.Msg}
+	if e.Field != "" {
+		body["field"] = e.Field
+	}
+	json.NewEncoder(w).Encode(body)
+}

@@ -1,0 +1,179 @@
+// Package app builds the running system from configuration: the store, the route
+// table with the web UI and the JSON API, operational endpoints, and the HTTP server.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/closeloop/closeloop/internal/api"
+	"github.com/closeloop/closeloop/internal/config"
+	"github.com/closeloop/closeloop/internal/router"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/web"
+)
+
+// App is a configured closeloop.
+type App struct {
+	Config  config.Config
+	Store   *store.Store
+	Router  *router.Router
+	Log     *slog.Logger
+	handler http.Handler
+}
+
+// NewLogger makes the process logger from config.
+func NewLogger(cfg config.Config) *slog.Logger {
+	var lvl slog.Level
+	lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// OpenStore opens (and, when asked, migrates) the configured database.
+func OpenStore(ctx context.Context, cfg config.Config, migrate bool) (*store.Store, error) {
+	s, err := store.Open(ctx, cfg.DSN())
+	if err != nil {
+		return nil, err
+	}
+	s.Tiers = cfg.Tiers
+	if migrate {
+		if _, err := s.Migrate(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// New builds the app on an open store.
+func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
+	a := &App{Config: cfg, Store: s, Log: log}
+	w := web.New(web.Deps{Store: s, Config: cfg, Log: log})
+	ap := api.New(api.Deps{Store: s, Config: cfg, Log: log})
+	rt := router.New(router.Authenticator{Session: w.SessionMember, APIKey: ap.Key}, w.RenderError, api.RenderError, log)
+	a.Router = rt
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	dur := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "closeloop_http_request_duration_seconds", Help: "HTTP request latency by route pattern and status.",
+		Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"route", "code"})
+	reg.MustRegister(dur)
+	rt.Observe = func(route string, status int, d time.Duration) {
+		dur.WithLabelValues(route, strconv.Itoa(status)).Observe(d.Seconds())
+	}
+
+	rt.Public("GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
+		_, err := w.Write([]byte("ok\n"))
+		return err
+	})
+	rt.Public("GET /readyz", a.ready)
+	rt.PublicHandler("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	w.Register(rt)
+	ap.Register(rt)
+
+	// Every state-changing request from a browser must come from our own origin
+	// (Sec-Fetch-Site / Origin checks). Requests without those headers — API clients,
+	// webhooks, curl — are not browsers and carry no ambient cookies worth forging.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "cross-origin request refused", http.StatusForbidden)
+	}))
+	a.handler = securityHeaders(cop.Handler(rt))
+	return a
+}
+
+// Handler is the whole HTTP surface.
+func (a *App) Handler() http.Handler { return a.handler }
+
+func (a *App) ready(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.Store.Ping(ctx); err != nil {
+		return &router.Error{Status: http.StatusServiceUnavailable, Msg: "database unreachable", Err: err}
+	}
+	if n, err := a.Store.Pending(ctx); err != nil || n > 0 {
+		return &router.Error{Status: http.StatusServiceUnavailable, Msg: fmt.Sprintf("%d migrations pending: run closeloop migrate", n), Err: err}
+	}
+	_, err := w.Write([]byte("ready\n"))
+	return err
+}
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Serve listens on cfg.Addr until ctx ends, then drains in-flight requests.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (CLOSELOOP_ADDR): %w", a.Config.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	go a.housekeeping(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// housekeeping runs small periodic jobs until ctx ends.
+func (a *App) housekeeping(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.Store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("expired session cleanup failed", "err", err)
+		} else if n > 0 {
+			a.Log.Info("expired sessions removed", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,74 @@
+package router
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/revenue"
+	"github.com/closeloop/closeloop/internal/store"
+)
+
+// Error is an error with an HTTP status and a message safe to show. Field names the
+// input at fault, when one is.
+type Error struct {
+	Status int
+	Msg    string
+	Field  string
+	Err    error // the full error, logged, never shown
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Msg + ": " + e.Err.Error()
+	}
+	return e.Msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf makes an Error with a formatted message.
+func Errorf(status int, format string, args ...any) *Error {
+	return &Error{Status: status, Msg: fmt.Sprintf(format, args...)}
+}
+
+// FieldErr is a 400 naming a field.
+func FieldErr(field, msg string) *Error {
+	return &Error{Status: http.StatusBadRequest, Field: field, Msg: field + " " + msg}
+}
+
+// NotFound is a 404.
+func NotFound(what string) *Error {
+	return &Error{Status: http.StatusNotFound, Msg: what + " not found"}
+}
+
+// Classify maps any error to an *Error: domain validation errors become 400s naming the
+// field, store.ErrNotFound a 404, anything unknown a 500 whose detail is only logged.
+func Classify(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var fe *account.FieldError
+	if errors.As(err, &fe) {
+		return &Error{Status: http.StatusBadRequest, Field: fe.Field, Msg: fe.Error(), Err: err}
+	}
+	var re *account.RowError
+	if errors.As(err, &re) {
+		return &Error{Status: http.StatusBadRequest, Field: re.Field, Msg: fmt.Sprintf("item %d: %s", re.Index+1, re.Error()), Err: err}
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Msg: "not found", Err: err}
+	case errors.Is(err, store.ErrBadCursor):
+		return &Error{Status: http.StatusBadRequest, Field: "cursor", Msg: "cursor is not valid for this list", Err: err}
+	case errors.Is(err, store.ErrBadSort):
+		return &Error{Status: http.StatusBadRequest, Field: "sort", Msg: err.Error(), Err: err}
+	case errors.Is(err, revenue.ErrCurrencyMismatch), errors.Is(err, revenue.ErrBadCurrency):
+		return &Error{Status: http.StatusBadRequest, Field: "currency", Msg: err.Error(), Err: err}
+	case errors.Is(err, revenue.ErrNegativeMRR), errors.Is(err, revenue.ErrKindMismatch), errors.Is(err, revenue.ErrBackdated):
+		return &Error{Status: http.StatusBadRequest, Field: "mrr", Msg: err.Error(), Err: err}
+	}
+	return &Error{Status: http.StatusInternalServerError, Msg: "internal error", Err: err}
+}
