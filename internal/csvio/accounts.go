@@ -1,0 +1,254 @@
+package csvio
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/money"
+	"github.com/closeloop/closeloop/internal/store"
+)
+
+// accountColumns are the account CSV columns, in export order. mrr is in major units
+// of currency ("1234.50"); owner_email names a team member; traits.<name> columns
+// become string traits.
+var accountColumns = []string{"external_id", "name", "domain", "plan", "seats", "company_size", "tier", "icp_fit",
+	"stage", "owner_email", "signup_date", "goal", "cab", "mrr", "currency"}
+
+var knownAccount = set(map[string]bool{}, accountColumns)
+
+// ParseAccounts reads an account CSV into patches, checking every cell it can check
+// without the database. lines[i] is the source line of patches[i].
+func ParseAccounts(r io.Reader) (patches []account.AccountPatch, lines []int, err error) {
+	t, err := readTable(r, knownAccount, []string{"external_id"}, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[string]int{}
+	for i := range t.rows {
+		line := t.lines[i]
+		fail := func(col, format string, args ...any) error {
+			return &Error{Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
+		}
+		var p account.AccountPatch
+		ext, ok := t.cell(i, "external_id")
+		if !ok {
+			return nil, nil, fail("external_id", "is required")
+		}
+		if first, dup := seen[ext]; dup {
+			return nil, nil, fail("external_id", "%q is also on line %d", ext, first)
+		}
+		seen[ext] = line
+		p.ExternalID = ext
+		str := func(col string, dst **string) {
+			if v, ok := t.cell(i, col); ok {
+				*dst = &v
+			}
+		}
+		str("name", &p.Name)
+		str("domain", &p.Domain)
+		str("plan", &p.Plan)
+		str("tier", &p.Tier)
+		str("owner_email", &p.OwnerEmail)
+		str("goal", &p.Goal)
+		for _, c := range []struct {
+			col string
+			dst **int
+		}{{"seats", &p.Seats}, {"company_size", &p.CompanySize}} {
+			if v, ok := t.cell(i, c.col); ok {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return nil, nil, fail(c.col, "%q is not a whole number", v)
+				}
+				*c.dst = &n
+			}
+		}
+		if v, ok := t.cell(i, "icp_fit"); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 100 {
+				return nil, nil, fail("icp_fit", "%q is not a whole number from 0 to 100", v)
+			}
+			np := &n
+			p.ICPFit = &np
+		}
+		if v, ok := t.cell(i, "stage"); ok {
+			st := account.Stage(strings.ReplaceAll(strings.ToLower(v), " ", "_"))
+			if !st.Valid() {
+				return nil, nil, fail("stage", "%q is not one of trial, onboarding, active, at_risk, churned", v)
+			}
+			p.Stage = &st
+		}
+		if v, ok := t.cell(i, "signup_date"); ok {
+			if !account.ValidDate(v) {
+				return nil, nil, fail("signup_date", "%q is not a date in the form YYYY-MM-DD", v)
+			}
+			p.SignupDate = &v
+		}
+		if v, ok := t.cell(i, "cab"); ok {
+			b, err := parseBool(v)
+			if err != nil {
+				return nil, nil, fail("cab", "%q is not yes/no or true/false", v)
+			}
+			p.CAB = &b
+		}
+		cur, hasCur := t.cell(i, "currency")
+		if hasCur {
+			cur = strings.ToUpper(cur)
+			if len(cur) != 3 {
+				return nil, nil, fail("currency", "%q is not a three-letter code such as USD", cur)
+			}
+			p.Currency = &cur
+		}
+		if v, ok := t.cell(i, "mrr"); ok {
+			c := cur
+			if c == "" {
+				c = "USD" // only decides decimal places; the store refuses a missing currency for new revenue
+			}
+			n, err := money.ParseMajor(v, c)
+			if err != nil || n < 0 {
+				return nil, nil, fail("mrr", "%q is not an amount such as 1234.50", v)
+			}
+			p.MRR = &n
+		}
+		traits := map[string]string{}
+		for _, col := range t.cols {
+			if name, ok := strings.CutPrefix(col, "traits."); ok {
+				if v, ok := t.cell(i, col); ok {
+					traits[name] = v
+				}
+			}
+		}
+		if len(traits) > 0 {
+			raw, _ := json.Marshal(traits)
+			rm := json.RawMessage(raw)
+			p.Traits = &rm
+		}
+		patches = append(patches, p)
+		lines = append(lines, line)
+	}
+	return patches, lines, nil
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "y", "t":
+		return true, nil
+	case "0", "false", "no", "n", "f":
+		return false, nil
+	}
+	return false, fmt.Errorf("not a boolean")
+}
+
+// fromRowError maps a store error on batch item i back to the file's line and column.
+func fromRowError(err error, lines []int, colOf func(field string) string) error {
+	re, ok := err.(*account.RowError)
+	if !ok || re.Index >= len(lines) {
+		return err
+	}
+	return &Error{Line: lines[re.Index], Column: colOf(re.Field), Msg: re.Msg}
+}
+
+// ImportAccounts parses r and upserts every row in one transaction.
+func ImportAccounts(ctx contextT, s *store.Store, r io.Reader) (account.UpsertResult, error) {
+	patches, lines, err := ParseAccounts(r)
+	if err != nil {
+		return account.UpsertResult{}, err
+	}
+	if len(patches) == 0 {
+		return account.UpsertResult{}, &Error{Line: 2, Msg: "no rows to import"}
+	}
+	res, err := s.UpsertAccounts(ctx, patches)
+	if err != nil {
+		return res, fromRowError(err, lines, func(f string) string {
+			switch f {
+			case "owner_id":
+				return "owner_email"
+			case "traits":
+				return "traits.*"
+			}
+			return f
+		})
+	}
+	return res, nil
+}
+
+// ExportAccounts writes every account as CSV, in the import format. Traits become
+// traits.<name> columns (the union over all accounts).
+func ExportAccounts(ctx contextT, s *store.Store, w io.Writer) (int, error) {
+	members, err := s.ListMembers(ctx)
+	if err != nil {
+		return 0, err
+	}
+	email := map[string]string{}
+	for _, m := range members {
+		email[m.ID] = m.Email
+	}
+	var all []store.AccountRow
+	f := store.AccountFilter{Sort: "created", Limit: 500}
+	traitSet := map[string]bool{}
+	for {
+		page, err := s.ListAccounts(ctx, f)
+		if err != nil {
+			return 0, err
+		}
+		for _, a := range page.Items {
+			var tr map[string]any
+			json.Unmarshal(a.Traits, &tr)
+			for k := range tr {
+				traitSet[k] = true
+			}
+		}
+		all = append(all, page.Items...)
+		if page.Next == "" {
+			break
+		}
+		f.Cursor = page.Next
+	}
+	var traitCols []string
+	for k := range traitSet {
+		traitCols = append(traitCols, k)
+	}
+	sort.Strings(traitCols)
+	cw := csv.NewWriter(w)
+	header := append([]string(nil), accountColumns...)
+	for _, k := range traitCols {
+		header = append(header, "traits."+k)
+	}
+	cw.Write(header)
+	for _, a := range all {
+		icp := ""
+		if a.ICPFit != nil {
+			icp = strconv.Itoa(*a.ICPFit)
+		}
+		mrr := ""
+		if a.Currency != "" {
+			mrr = money.FormatMajor(a.MRR, a.Currency)
+		}
+		rec := []string{a.ExternalID, a.Name, a.Domain, a.Plan, strconv.Itoa(a.Seats), strconv.Itoa(a.CompanySize), a.Tier, icp,
+			string(a.Stage), email[a.OwnerID], a.SignupDate, a.Goal, strconv.FormatBool(a.CAB), mrr, a.Currency}
+		var tr map[string]any
+		json.Unmarshal(a.Traits, &tr)
+		for _, k := range traitCols {
+			v := ""
+			if x, ok := tr[k]; ok {
+				if s, ok := x.(string); ok {
+					v = s
+				} else {
+					b, _ := json.Marshal(x)
+					v = string(b)
+				}
+			}
+			rec = append(rec, v)
+		}
+		if err := cw.Write(rec); err != nil {
+			return 0, err
+		}
+	}
+	cw.Flush()
+	return len(all), cw.Error()
+}

@@ -1,0 +1,148 @@
+// Package csvio reads and writes accounts and people as CSV. Imports are all or
+// nothing: the whole file is parsed and checked before anything is written, and the
+// first problem is reported with its line and column. Exports use the same columns,
+// so an export imports back unchanged.
+package csvio
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Error points at the line (1 = header) and column at fault.
+type Error struct {
+	Line   int
+	Column string
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return fmt.Sprintf("line %d, column %s: %s", e.Line, e.Column, e.Msg)
+}
+
+// MaxRows bounds one import so a mistaken multi-gigabyte file fails fast.
+const MaxRows = 1_000_000
+
+// table is a parsed CSV: a header and rows with their source line numbers.
+type table struct {
+	cols  []string
+	index map[string]int
+	rows  [][]string
+	lines []int
+}
+
+// readTable parses r and checks the header against known columns. Columns named
+// "traits.<key>" are allowed when traits is true.
+func readTable(r io.Reader, known map[string]bool, required []string, traits bool) (*table, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1 // we report ragged rows ourselves, with the line
+	cr.ReuseRecord = false
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, &Error{Line: 1, Msg: "the file is empty; the first line must name the columns"}
+	}
+	if err != nil {
+		return nil, csvErr(err)
+	}
+	t := &table{index: map[string]int{}}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if h == "" {
+			return nil, &Error{Line: 1, Column: fmt.Sprintf("#%d", i+1), Msg: "empty column name"}
+		}
+		if !known[h] && !(traits && strings.HasPrefix(h, "traits.") && len(h) > len("traits.")) {
+			return nil, &Error{Line: 1, Column: h, Msg: fmt.Sprintf("unknown column %q (known: %s)", h, knownList(known, traits))}
+		}
+		if _, dup := t.index[h]; dup {
+			return nil, &Error{Line: 1, Column: h, Msg: "column appears twice"}
+		}
+		t.index[h] = i
+		t.cols = append(t.cols, h)
+	}
+	for _, req := range required {
+		if _, ok := t.index[req]; !ok {
+			return nil, &Error{Line: 1, Column: req, Msg: "required column is missing"}
+		}
+	}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, csvErr(err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" && len(t.cols) > 1 {
+			continue // blank line
+		}
+		if len(rec) != len(t.cols) {
+			return nil, &Error{Line: line, Msg: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(t.cols))}
+		}
+		if len(t.rows) >= MaxRows {
+			return nil, &Error{Line: line, Msg: fmt.Sprintf("more than %d rows; split the file", MaxRows)}
+		}
+		t.rows = append(t.rows, rec)
+		t.lines = append(t.lines, line)
+	}
+	return t, nil
+}
+
+func csvErr(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &Error{Line: pe.Line, Msg: fmt.Sprintf("column %d: %v", pe.Column, pe.Err)}
+	}
+	return err
+}
+
+func knownList(known map[string]bool, traits bool) string {
+	var ks []string
+	for _, c := range accountColumns {
+		if known[c] {
+			ks = append(ks, c)
+		}
+	}
+	for _, c := range personColumns {
+		if known[c] && !contains(ks, c) {
+			ks = append(ks, c)
+		}
+	}
+	if traits {
+		ks = append(ks, "traits.<name>")
+	}
+	return strings.Join(ks, ", ")
+}
+
+func contains(l []string, s string) bool {
+	for _, v := range l {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// cell returns the trimmed value of column col in row i, and whether the column exists
+// and the cell is non-empty. Empty cells leave a field unchanged.
+func (t *table) cell(i int, col string) (string, bool) {
+	j, ok := t.index[col]
+	if !ok {
+		return "", false
+	}
+	v := strings.TrimSpace(t.rows[i][j])
+	return v, v != ""
+}
+
+func set(m map[string]bool, cols []string) map[string]bool {
+	for _, c := range cols {
+		m[c] = true
+	}
+	return m
+}

@@ -1,0 +1,161 @@
+package csvio_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/csvio"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+const goodAccounts = `external_id,name,domain,plan,seats,tier,stage,owner_email,signup_date,cab,mrr,currency,traits.region
+acme,Acme Inc,acme.com,pro,25,strategic,active,csm@team.io,2025-02-01,yes,1200.50,USD,emea
+globex,Globex,globex.com,starter,3,standard,trial,,2025-06-15,no,,,
+initech,Initech,initech.io,growth,10,important,onboarding,csm@team.io,,,450,EUR,amer
+`
+
+func TestImportAccountsAllOrNothing(t *testing.T) {
+	bad := []struct {
+		name, file string
+		line       int
+		column     string
+	}{
+		{"wrong type", strings.Replace(goodAccounts, "globex.com,starter,3,", "globex.com,starter,three,", 1), 3, "seats"},
+		{"unknown column", strings.Replace(goodAccounts, "traits.region", "colour", 1), 1, "colour"},
+		{"duplicate external id", strings.Replace(goodAccounts, "initech,Initech", "acme,Initech", 1), 4, "external_id"},
+		{"bad date", strings.Replace(goodAccounts, "2025-06-15", "15/06/2025", 1), 3, "signup_date"},
+		{"bad tier (checked by the store)", strings.Replace(goodAccounts, "important", "gold", 1), 4, "tier"},
+		{"unknown owner (checked by the store)", strings.Replace(goodAccounts, "growth,10,important,onboarding,csm@team.io", "growth,10,important,onboarding,nobody@team.io", 1), 4, "owner_email"},
+		{"ragged row", strings.Replace(goodAccounts, ",emea", "", 1), 2, ""},
+		{"bad quoting", strings.Replace(goodAccounts, "Acme Inc", `Acme "Inc`, 1), 2, ""},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		csm := auth.Member{Email: "csm@team.io", Name: "Casey", Role: auth.RoleMember}
+		if err := s.CreateMember(ctx, &csm); err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range bad {
+			_, err := csvio.ImportAccounts(ctx, s, strings.NewReader(b.file))
+			var ce *csvio.Error
+			if !errors.As(err, &ce) || ce.Line != b.line || ce.Column != b.column {
+				t.Errorf("%s: got %v, want line %d column %q", b.name, err, b.line, b.column)
+			}
+			if n, _ := s.CountAccounts(ctx); n != 0 {
+				t.Fatalf("%s: %d accounts written by a failed import", b.name, n)
+			}
+		}
+		res, err := csvio.ImportAccounts(ctx, s, strings.NewReader(goodAccounts))
+		if err != nil || res.Created != 3 {
+			t.Fatalf("good file: %+v %v", res, err)
+		}
+		acme, _ := s.GetAccountByExternalID(ctx, "acme")
+		if acme.MRR != 120050 || acme.Currency != "USD" || acme.OwnerID != csm.ID || !acme.CAB || string(acme.Traits) != `{"region":"emea"}` {
+			t.Fatalf("acme imported as %+v", acme)
+		}
+		res, err = csvio.ImportAccounts(ctx, s, strings.NewReader(goodAccounts))
+		if err != nil || res.Created != 0 || res.Updated != 0 || res.Unchanged != 3 {
+			t.Fatalf("second import changed something: %+v %v", res, err)
+		}
+		movements, _ := s.ListMovements(ctx, store.MovementFilter{})
+		if len(movements) != 2 {
+			t.Fatalf("movements after two imports: %d, want 2", len(movements))
+		}
+		// Export, then import the export: nothing changes.
+		var buf bytes.Buffer
+		if n, err := csvio.ExportAccounts(ctx, s, &buf); err != nil || n != 3 {
+			t.Fatalf("export: %d %v", n, err)
+		}
+		res, err = csvio.ImportAccounts(ctx, s, bytes.NewReader(buf.Bytes()))
+		if err != nil || res.Unchanged != 3 {
+			t.Fatalf("re-importing the export: %+v %v\n%s", res, err, buf.String())
+		}
+	})
+}
+
+const goodPeople = `email,name,title,champion,account_external_id,external_id
+ann@acme.com,Ann Lee,VP Ops,yes,acme,u-1
+bo@acme.com,Bo Diaz,,no,acme,
+`
+
+func TestImportPeople(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := csvio.ImportAccounts(ctx, s, strings.NewReader("external_id,name\nacme,Acme\n")); err != nil {
+			t.Fatal(err)
+		}
+		_, err := csvio.ImportPeople(ctx, s, strings.NewReader(strings.Replace(goodPeople, ",acme,\n", ",nope,\n", 1)))
+		var ce *csvio.Error
+		if !errors.As(err, &ce) || ce.Line != 3 || ce.Column != "account_external_id" {
+			t.Fatalf("unknown account: %v", err)
+		}
+		_, err = csvio.ImportPeople(ctx, s, strings.NewReader(strings.Replace(goodPeople, "bo@acme.com", "bo-at-acme", 1)))
+		if !errors.As(err, &ce) || ce.Line != 3 || ce.Column != "email" {
+			t.Fatalf("bad email: %v", err)
+		}
+		if ps, _, _ := s.ListPeople(ctx, store.PersonFilter{}); len(ps) != 0 {
+			t.Fatal("failed import wrote people")
+		}
+		res, err := csvio.ImportPeople(ctx, s, strings.NewReader(goodPeople))
+		if err != nil || res.Created != 2 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		res, err = csvio.ImportPeople(ctx, s, strings.NewReader(goodPeople))
+		if err != nil || res.Unchanged != 2 {
+			t.Fatalf("second: %+v %v", res, err)
+		}
+		var buf bytes.Buffer
+		csvio.ExportPeople(ctx, s, &buf)
+		res, err = csvio.ImportPeople(ctx, s, &buf)
+		if err != nil || res.Unchanged != 2 {
+			t.Fatalf("export round trip: %+v %v", res, err)
+		}
+	})
+}
+
+func FuzzParseAccounts(f *testing.F) {
+	f.Add(goodAccounts)
+	f.Add("external_id\n\"")
+	f.Add("external_id,mrr,currency\nx,1.5,JPY\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		patches, lines, err := csvio.ParseAccounts(strings.NewReader(in))
+		if err != nil {
+			var ce *csvio.Error
+			if !errors.As(err, &ce) || ce.Line < 1 {
+				t.Fatalf("error without a line: %v", err)
+			}
+			return
+		}
+		if len(patches) != len(lines) {
+			t.Fatal("lines do not match patches")
+		}
+		for _, p := range patches {
+			if p.ExternalID == "" {
+				t.Fatal("patch without external id")
+			}
+		}
+	})
+}
+
+func FuzzParsePeople(f *testing.F) {
+	f.Add(goodPeople)
+	f.Add("email\n\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		patches, lines, err := csvio.ParsePeople(strings.NewReader(in))
+		if err != nil {
+			var ce *csvio.Error
+			if !errors.As(err, &ce) || ce.Line < 1 {
+				t.Fatalf("error without a line: %v", err)
+			}
+			return
+		}
+		if len(patches) != len(lines) {
+			t.Fatal("lines do not match patches")
+		}
+	})
+}
