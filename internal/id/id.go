@@ -29,3 +29,14 @@ func NewAt(t time.Time) string {
 	}
 	return enc.EncodeToString(b[:])
 }
+
+// NewAtSeeded is NewAt with the random part drawn from next, for generators that must
+// produce the same IDs from the same seed.
+func NewAtSeeded(t time.Time, next func() uint64) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMilli())<<16)
+	binary.BigEndian.PutUint64(b[8:], next())
+	r := next()
+	b[6], b[7] = byte(r>>8), byte(r)
+	return enc.EncodeToString(b[:])
+}

@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/id"
+	"github.com/closeloop/closeloop/internal/revenue"
+)
+
+// Batch is a set of new records loaded together by generators and bulk restores.
+// Records reference each other by the IDs the caller assigned.
+type Batch struct {
+	Accounts    []account.Account
+	People      []account.Person
+	Contracts   []account.Contract
+	Movements   []revenue.Movement
+	Touchpoints []account.Touchpoint
+}
+
+// maxParams keeps multi-row statements under SQLite's and PostgreSQL's bind limits.
+const maxParams = 30000
+
+// BulkLoad validates and inserts a batch of new records in one transaction with
+// multi-row INSERTs — tens of times faster than one statement per row, which is what
+// makes 50,000-account data sets practical. Every record passes the same validation
+// as the single-row path, movements are checked in order with revenue.Apply, and the
+// accounts' derived columns (MRR, currency, renewal date) are computed here, so the
+// result is indistinguishable from data entered one record at a time.
+func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
+	now := s.Now()
+	byAccount := map[string][]*revenue.Movement{}
+	for i := range b.Movements {
+		m := &b.Movements[i]
+		if m.ID == "" {
+			m.ID = id.NewAt(m.EffectiveAt)
+		}
+		byAccount[m.AccountID] = append(byAccount[m.AccountID], m)
+	}
+	renewal := map[string]account.Contract{}
+	for i := range b.Contracts {
+		c := &b.Contracts[i]
+		c.Normalize()
+		if err := c.Validate(); err != nil {
+			return fmt.Errorf("contract %d: %w", i, err)
+		}
+		if c.ID == "" {
+			c.ID = id.NewAt(now)
+		}
+		if cur, ok := renewal[c.AccountID]; !ok || c.StartDate > cur.StartDate {
+			renewal[c.AccountID] = *c
+		}
+	}
+	var accRows, movRows [][]any
+	for i := range b.Accounts {
+		a := &b.Accounts[i]
+		a.Normalize(s.Tiers)
+		if err := a.Validate(s.Tiers); err != nil {
+			return fmt.Errorf("account %d (%s): %w", i, a.Name, err)
+		}
+		if a.ID == "" {
+			return fmt.Errorf("account %d: BulkLoad needs caller-assigned IDs", i)
+		}
+		if a.CreatedAt.IsZero() {
+			a.CreatedAt = now
+		}
+		ms_ := byAccount[a.ID]
+		sort.SliceStable(ms_, func(i, j int) bool { return ms_[i].EffectiveAt.Before(ms_[j].EffectiveAt) })
+		var st revenue.State
+		for _, m := range ms_ {
+			checked, err := revenue.Apply(st, *m)
+			if err != nil {
+				return fmt.Errorf("account %s movement %s: %w", a.Name, m.EffectiveAt.Format("2006-01-02"), err)
+			}
+			*m = checked
+			st = st.Next(checked)
+			movRows = append(movRows, []any{m.ID, m.AccountID, string(m.Kind), m.Delta, m.MRRAfter, m.Currency, ms(m.EffectiveAt), m.Note, ms(now)})
+		}
+		a.MRR, a.Currency = st.MRR, st.Currency
+		accRows = append(accRows, []any{a.ID, a.ExternalID, a.Name, strings.ToLower(a.Name), a.Domain, a.Plan, a.Seats, a.CompanySize,
+			a.Tier, icpValue(a.ICPFit), string(a.Stage), nullable(a.OwnerID), a.SignupDate, a.Goal, string(a.Traits), a.CAB,
+			st.MRR, st.Currency, st.HadRevenue, ms(st.LastMovement), renewal[a.ID].RenewalDate, searchKey(a), ms(a.CreatedAt), ms(now)})
+	}
+	var pRows, cRows, tRows [][]any
+	for i := range b.People {
+		p := &b.People[i]
+		p.Normalize()
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("person %d: %w", i, err)
+		}
+		if p.ID == "" {
+			p.ID = id.NewAt(now)
+		}
+		pRows = append(pRows, []any{p.ID, p.ExternalID, nullable(p.AccountID), p.Email, p.Name, p.Title, p.Champion, string(p.Traits), ms(now), ms(now)})
+	}
+	for _, c := range b.Contracts {
+		cRows = append(cRows, []any{c.ID, c.AccountID, c.StartDate, c.TermMonths, c.RenewalDate, c.AutoRenew, c.CancellationWindow, c.Value, c.Currency, ms(now), ms(now)})
+	}
+	for i := range b.Touchpoints {
+		t := &b.Touchpoints[i]
+		t.Normalize()
+		if err := t.Validate(); err != nil {
+			return fmt.Errorf("touchpoint %d: %w", i, err)
+		}
+		if t.ID == "" {
+			t.ID = id.NewAt(t.OccurredAt)
+		}
+		tRows = append(tRows, []any{t.ID, t.AccountID, nullable(t.PersonID), nullable(t.MemberID), string(t.Kind), string(t.Direction), ms(t.OccurredAt), t.Summary, ms(now)})
+	}
+	return s.tx(ctx, func(q q) error {
+		steps := []struct {
+			table string
+			cols  string
+			rows  [][]any
+		}{
+			{"accounts", "id, external_id, name, name_sort, domain, plan, seats, company_size, tier, icp_fit, stage, owner_id, signup_date, goal, traits, cab, mrr, currency, had_revenue, last_movement_at, renewal_date, search, created_at, updated_at", accRows},
+			{"people", "id, external_id, account_id, email, name, title, champion, traits, created_at, updated_at", pRows},
+			{"contracts", contractCols, cRows},
+			{"mrr_movements", "id, account_id, kind, delta, mrr_after, currency, effective_at, note, created_at", movRows},
+			{"touchpoints", "id, account_id, person_id, member_id, kind, direction, occurred_at, summary, created_at", tRows},
+		}
+		for _, st := range steps {
+			if err := insertRows(ctx, q, st.table, st.cols, st.rows); err != nil {
+				if s.d.isUnique(err) {
+					return fmt.Errorf("%s: a unique value (external id or email) is already taken: %w", st.table, ErrConflict)
+				}
+				return fmt.Errorf("%s: %w", st.table, err)
+			}
+		}
+		return nil
+	})
+}
+
+func insertRows(ctx context.Context, q q, table, cols string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	width := len(rows[0])
+	per := maxParams / width
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	for start := 0; start < len(rows); start += per {
+		end := min(start+per, len(rows))
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+		args := make([]any, 0, (end-start)*width)
+		for i := start; i < end; i++ {
+			if i > start {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(tuple)
+			args = append(args, rows[i]...)
+		}
+		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Backup writes a consistent snapshot of a SQLite database to path while the server
+// keeps running (VACUUM INTO reads one snapshot of the WAL database). PostgreSQL has
+// pg_dump for this.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.d.name() != "sqlite" {
+		return fmt.Errorf("backup: closeloop backup is for the embedded SQLite database; for PostgreSQL use pg_dump")
+	}
+	_, err := s.w.ExecContext(ctx, `VACUUM INTO ?`, path)
+	return err
+}
