@@ -28,8 +28,17 @@ type API struct {
 // New builds the API.
 func New(d Deps) *API { return &API{Deps: d} }
 
-// Register adds every API route to the table.
-func (a *API) Register(rt *router.Router) {}
+// Register adds every API route to the table. Reads need the read scope, writes the
+// write scope (write does not imply read), and the team and keys need admin.
+func (a *API) Register(rt *router.Router) {
+	rt.Public("GET /api/v1/openapi.json", a.openAPI)
+	a.registerAccounts(rt)
+	a.registerPeople(rt)
+	a.registerContracts(rt)
+	a.registerMovements(rt)
+	a.registerTouchpoints(rt)
+	a.registerTeam(rt)
+}
 
 // Key returns the API key presented as "Authorization: Bearer <key>", or nil.
 func (a *API) Key(r *http.Request) (*auth.APIKey, error) {
@@ -48,6 +57,9 @@ func (a *API) Key(r *http.Request) (*auth.APIKey, error) {
 // RenderError writes {"error": …, "field": …}.
 func RenderError(w http.ResponseWriter, r *http.Request, e *router.Error) {
 	w.Header().Set("Content-Type", "application/json")
+	if e.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="closeloop"`)
+	}
 	w.WriteHeader(e.Status)
 	body := map[string]string{"error": e.Msg}
 	if e.Field != "" {

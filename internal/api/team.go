@@ -1,0 +1,163 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/router"
+)
+
+func (a *API) registerTeam(rt *router.Router) {
+	rt.API("GET /api/v1/team", auth.ScopeRead, a.listTeam)
+	rt.API("POST /api/v1/team", auth.ScopeAdmin, a.createMember)
+	rt.API("GET /api/v1/api-keys", auth.ScopeAdmin, a.listKeys)
+	rt.API("POST /api/v1/api-keys", auth.ScopeAdmin, a.createKey)
+	rt.API("DELETE /api/v1/api-keys/{id}", auth.ScopeAdmin, a.revokeKey)
+}
+
+// member is what the API shows of a team member. It is spelled out rather than
+// reusing auth.Member so that a field added there (a hash, a secret) is not
+// published by accident.
+type member struct {
+	ID       string `json:"id"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	Disabled bool   `json:"disabled"`
+	Capacity int    `json:"capacity"`
+	Created  string `json:"created_at"`
+}
+
+func toMember(m auth.Member) member {
+	return member{ID: m.ID, Email: m.Email, Name: m.Name, Role: string(m.Role), Disabled: m.Disabled, Capacity: m.Capacity,
+		Created: m.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
+}
+
+func (a *API) listTeam(w http.ResponseWriter, r *http.Request) error {
+	if _, err := queryParams(r); err != nil {
+		return err
+	}
+	ms, err := a.Store.ListMembers(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]member, len(ms))
+	for i, m := range ms {
+		out[i] = toMember(m)
+	}
+	return writeJSON(w, http.StatusOK, newList(out, ""))
+}
+
+type memberInput struct {
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Role     string `json:"role"` // default member
+	Password string `json:"password"`
+	Capacity int    `json:"capacity"`
+}
+
+func (a *API) createMember(w http.ResponseWriter, r *http.Request) error {
+	b, err := readBody(w, r, maxBody)
+	if err != nil {
+		return err
+	}
+	o, err := parseObject(b)
+	if err != nil {
+		return err
+	}
+	if err := o.rejectNulls(); err != nil {
+		return err
+	}
+	var in memberInput
+	if err := o.decode(&in); err != nil {
+		return err
+	}
+	if in.Role == "" {
+		in.Role = string(auth.RoleMember)
+	}
+	if !auth.Role(in.Role).Valid() {
+		return router.FieldErr("role", "must be viewer, member or admin")
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		return router.FieldErr("name", "is required")
+	}
+	if in.Capacity < 0 {
+		return router.FieldErr("capacity", "cannot be negative")
+	}
+	// Checked here as well as in HashPassword so the client learns which field to fix.
+	if len(in.Password) < 10 {
+		return router.FieldErr("password", "must be at least 10 characters")
+	}
+	hash, err := auth.HashPassword(in.Password)
+	if err != nil {
+		return err
+	}
+	m := auth.Member{Email: in.Email, Name: in.Name, Role: auth.Role(in.Role), PasswordHash: hash, Capacity: in.Capacity}
+	if err := a.Store.CreateMember(r.Context(), &m); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, toMember(m))
+}
+
+func (a *API) listKeys(w http.ResponseWriter, r *http.Request) error {
+	if _, err := queryParams(r); err != nil {
+		return err
+	}
+	ks, err := a.Store.ListAPIKeys(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(ks, ""))
+}
+
+type keyInput struct {
+	Name   string   `json:"name"`
+	Scopes []string `json:"scopes"`
+}
+
+// createdKey carries the secret, which is never stored and so shown only here.
+type createdKey struct {
+	auth.APIKey
+	Secret string `json:"secret"`
+}
+
+func (a *API) createKey(w http.ResponseWriter, r *http.Request) error {
+	b, err := readBody(w, r, maxBody)
+	if err != nil {
+		return err
+	}
+	o, err := parseObject(b)
+	if err != nil {
+		return err
+	}
+	if err := o.rejectNulls(); err != nil {
+		return err
+	}
+	var in keyInput
+	if err := o.decode(&in); err != nil {
+		return err
+	}
+	scopes, err := auth.ParseScopes(strings.Join(in.Scopes, ","))
+	if err != nil {
+		return router.FieldErr("scopes", "must list at least one of read, write, ingest, admin")
+	}
+	// A key made through the API is attributed to whoever made the calling key.
+	by := ""
+	if k := router.From(r).Key; k != nil {
+		by = k.CreatedBy
+	}
+	k, secret, err := a.Store.CreateAPIKey(r.Context(), in.Name, scopes, by)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, createdKey{APIKey: k, Secret: secret})
+}
+
+func (a *API) revokeKey(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Store.RevokeAPIKey(r.Context(), r.PathValue("id")); err != nil {
+		return notFound(err, "API key")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

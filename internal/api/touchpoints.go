@@ -1,0 +1,123 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/router"
+	"github.com/closeloop/closeloop/internal/store"
+)
+
+func (a *API) registerTouchpoints(rt *router.Router) {
+	rt.API("GET /api/v1/touchpoints", auth.ScopeRead, a.listTouchpoints)
+	rt.API("POST /api/v1/touchpoints", auth.ScopeWrite, a.createTouchpoint)
+	rt.API("GET /api/v1/touchpoints/{id}", auth.ScopeRead, a.getTouchpoint)
+	rt.API("DELETE /api/v1/touchpoints/{id}", auth.ScopeWrite, a.deleteTouchpoint)
+}
+
+func touchpointKinds() []string {
+	out := make([]string, len(account.TouchpointKinds))
+	for i, k := range account.TouchpointKinds {
+		out[i] = string(k)
+	}
+	return out
+}
+
+func (a *API) listTouchpoints(w http.ResponseWriter, r *http.Request) error {
+	p, err := queryParams(r, "account_id", "member_id", "kind", "since", "cursor", "limit")
+	if err != nil {
+		return err
+	}
+	f := store.TouchpointFilter{AccountID: p.str("account_id"), MemberID: p.str("member_id")}
+	kind, err := p.oneOf("kind", touchpointKinds()...)
+	if err != nil {
+		return err
+	}
+	f.Kind = account.TouchpointKind(kind)
+	if f.Since, err = p.time("since"); err != nil {
+		return err
+	}
+	if f.Limit, err = p.limit(50); err != nil {
+		return err
+	}
+	if f.Before, err = p.cursor("touchpoints"); err != nil {
+		return err
+	}
+	items, next, err := a.Store.ListTouchpoints(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(items, encodeCursor("touchpoints", next)))
+}
+
+type touchpointInput struct {
+	AccountID  string  `json:"account_id"`
+	PersonID   string  `json:"person_id"`
+	MemberID   string  `json:"member_id"` // optional: "" records an automated touchpoint
+	Kind       string  `json:"kind"`
+	Direction  string  `json:"direction"`
+	OccurredAt *string `json:"occurred_at"` // default now
+	Summary    string  `json:"summary"`
+}
+
+func (a *API) createTouchpoint(w http.ResponseWriter, r *http.Request) error {
+	b, err := readBody(w, r, maxBody)
+	if err != nil {
+		return err
+	}
+	o, err := parseObject(b)
+	if err != nil {
+		return err
+	}
+	if err := o.rejectNulls(); err != nil {
+		return err
+	}
+	var in touchpointInput
+	if err := o.decode(&in); err != nil {
+		return err
+	}
+	t := account.Touchpoint{AccountID: strings.TrimSpace(in.AccountID), PersonID: strings.TrimSpace(in.PersonID), MemberID: strings.TrimSpace(in.MemberID),
+		Kind: account.TouchpointKind(in.Kind), Direction: account.Direction(in.Direction), Summary: in.Summary}
+	if in.OccurredAt != nil {
+		if t.OccurredAt, err = parseTime(*in.OccurredAt); err != nil {
+			return router.FieldErr("occurred_at", fmt.Sprintf("%q is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp", *in.OccurredAt))
+		}
+	}
+	// The store trusts member_id to a foreign key, which would surface as a 500.
+	if t.MemberID != "" {
+		if _, err := a.Store.GetMember(r.Context(), t.MemberID); errors.Is(err, store.ErrNotFound) {
+			return router.FieldErr("member_id", fmt.Sprintf("names no team member (%q)", t.MemberID))
+		} else if err != nil {
+			return err
+		}
+	}
+	if err := a.Store.CreateTouchpoint(r.Context(), &t); err != nil {
+		return err
+	}
+	row, err := a.Store.GetTouchpoint(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/touchpoints/"+t.ID)
+	return writeJSON(w, http.StatusCreated, row)
+}
+
+func (a *API) getTouchpoint(w http.ResponseWriter, r *http.Request) error {
+	t, err := a.Store.GetTouchpoint(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return notFound(err, "touchpoint")
+	}
+	return writeJSON(w, http.StatusOK, t)
+}
+
+func (a *API) deleteTouchpoint(w http.ResponseWriter, r *http.Request) error {
+	if err := a.Store.DeleteTouchpoint(r.Context(), r.PathValue("id")); err != nil {
+		return notFound(err, "touchpoint")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
