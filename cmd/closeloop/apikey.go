@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/auth"
+)
+
+func runAPIKey(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "list" && args[0] != "revoke") {
+		return fmt.Errorf("usage: closeloop apikey create --name N --scopes read,write | apikey list | apikey revoke --id ID")
+	}
+	var name, scopes, keyID string
+	cfg, _, err := loadConfig("apikey "+args[0]+" [flags]", `apikey create makes an API key for the JSON API and prints it once: only its hash is
+stored. Scopes: read, write, ingest, admin (admin grants everything; write does not
+imply read). apikey list shows keys; apikey revoke stops one at once.`, args[1:], func(fs *flag.FlagSet) {
+		fs.StringVar(&name, "name", "", "what the key is for (required for create)")
+		fs.StringVar(&scopes, "scopes", "read", "comma-separated scopes")
+		fs.StringVar(&keyID, "id", "", "key id (revoke)")
+	})
+	if err != nil {
+		return err
+	}
+	s, err := app.OpenStore(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	switch args[0] {
+	case "list":
+		keys, err := s.ListAPIKeys(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tSCOPES\tREVOKED")
+		for _, k := range keys {
+			var sc []string
+			for _, x := range k.Scopes {
+				sc = append(sc, string(x))
+			}
+			fmt.Fprintf(tw, "%s\t%s\tcl_%s_…\t%s\t%v\n", k.ID, k.Name, k.Prefix, strings.Join(sc, ","), k.Revoked)
+		}
+		return tw.Flush()
+	case "revoke":
+		if keyID == "" {
+			return fmt.Errorf("apikey revoke: --id is required (see apikey list)")
+		}
+		if err := s.RevokeAPIKey(ctx, keyID); err != nil {
+			return fmt.Errorf("apikey revoke: %w", err)
+		}
+		fmt.Fprintln(stdout, "revoked", keyID)
+		return nil
+	}
+	sc, err := auth.ParseScopes(scopes)
+	if err != nil {
+		return fmt.Errorf("apikey create: --scopes: %w", err)
+	}
+	_, secret, err := s.CreateAPIKey(ctx, name, sc, "")
+	if err != nil {
+		return fmt.Errorf("apikey create: %w", err)
+	}
+	fmt.Fprintf(stdout, "API key: %s\n", secret)
+	fmt.Fprintln(stdout, "Store it now: it is not shown again.")
+	return nil
+}

@@ -1,0 +1,292 @@
+package main_test
+
+// End-to-end: build the real closeloop binary and drive it as a user would — CLI
+// commands, then a running server over HTTP.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "closeloop-e2e-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "closeloop")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build failed: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type env []string
+
+func run(t *testing.T, e env, stdin string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), e...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+func mustRun(t *testing.T, e env, args ...string) string {
+	t.Helper()
+	out, err := run(t, e, "", args...)
+	if err != nil {
+		t.Fatalf("closeloop %v: %v\n%s", args, err, out)
+	}
+	return out
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// startServer runs cmd in the background and waits until /readyz answers.
+func startServer(t *testing.T, e env, addr string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), e...)
+	out := &bytes.Buffer{}
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	lines := make(chan struct{}, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+			if strings.HasPrefix(sc.Text(), "API key:") || strings.Contains(sc.Text(), "is running at") {
+				select {
+				case lines <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); pw.Close() })
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return cmd, out
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("server never became ready:\n%s", out.String())
+	return nil, nil
+}
+
+const badCSV = `external_id,name,tier,seats,mrr,currency
+acme,Acme Inc,strategic,25,1200,USD
+globex,Globex,standard,lots,300,USD
+`
+
+func TestBinaryEndToEnd(t *testing.T) {
+	for _, dialect := range storetest.Dialects {
+		t.Run(dialect, func(t *testing.T) {
+			dataDir := t.TempDir()
+			addr := freeAddr(t)
+			e := env{"CLOSELOOP_DATA_DIR=" + dataDir, "CLOSELOOP_ADDR=" + addr, "CLOSELOOP_LOG_LEVEL=warn"}
+			if dialect == "postgres" {
+				e = append(e, "DATABASE_URL="+storetest.DSN(t, "postgres"))
+			} else {
+				e = append(e, "DATABASE_URL=")
+			}
+			// Bad config is refused, naming the setting.
+			if out, err := run(t, append(e, "CLOSELOOP_LOG_FORMAT=xml"), "", "migrate"); err == nil || !strings.Contains(out, "CLOSELOOP_LOG_FORMAT") {
+				t.Fatalf("bad config accepted: %v %s", err, out)
+			}
+			if out := mustRun(t, e, "migrate"); !strings.Contains(out, "applied migrations") {
+				t.Fatalf("migrate: %s", out)
+			}
+			if out := mustRun(t, e, "serve", "--help"); !strings.Contains(out, "Runs the web UI") {
+				t.Fatalf("serve --help: %s", out)
+			}
+			out := mustRun(t, e, "user", "create", "--email", "ada@example.com", "--name", "Ada", "--role", "admin", "--password", "correct horse battery")
+			if !strings.Contains(out, "created ada@example.com (admin)") {
+				t.Fatalf("user create: %s", out)
+			}
+			out = mustRun(t, e, "apikey", "create", "--name", "e2e", "--scopes", "read,write")
+			key := regexp.MustCompile(`API key: (\S+)`).FindStringSubmatch(out)
+			if key == nil {
+				t.Fatalf("apikey create: %s", out)
+			}
+
+			// CSV import: one bad row fails with line and column and imports nothing.
+			csvPath := filepath.Join(t.TempDir(), "accounts.csv")
+			os.WriteFile(csvPath, []byte(badCSV), 0o600)
+			out, err := run(t, e, "", "import", "accounts", csvPath)
+			if err == nil || !strings.Contains(out, "line 3, column seats") || !strings.Contains(out, "nothing was imported") {
+				t.Fatalf("bad import: %v %s", err, out)
+			}
+			os.WriteFile(csvPath, []byte(strings.Replace(badCSV, "lots", "4", 1)), 0o600)
+			if out := mustRun(t, e, "import", "accounts", csvPath); !strings.Contains(out, "2 created, 0 updated, 0 unchanged") {
+				t.Fatalf("good import: %s", out)
+			}
+			if out := mustRun(t, e, "import", "accounts", csvPath); !strings.Contains(out, "0 created, 0 updated, 2 unchanged") {
+				t.Fatalf("second import: %s", out)
+			}
+
+			srv, logs := startServer(t, e, addr, "serve")
+			base := "http://" + addr
+
+			// A person signs in through the form and sees the imported accounts.
+			jar, _ := cookiejar.New(nil)
+			browser := &http.Client{Jar: jar}
+			resp, err := browser.PostForm(base+"/signin", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}, "next": {"/accounts"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(body), "Acme Inc") || !strings.Contains(string(body), "Globex") {
+				t.Fatalf("accounts after sign-in: %d\n%s", resp.StatusCode, body)
+			}
+
+			// The API answers with the key from the CLI.
+			req, _ := http.NewRequest("GET", base+"/api/v1/accounts?sort=mrr&order=desc", nil)
+			req.Header.Set("Authorization", "Bearer "+key[1])
+			resp, err = http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var page struct {
+				Items []struct {
+					Name string `json:"name"`
+					MRR  int64  `json:"mrr"`
+				} `json:"items"`
+				Total int `json:"total"`
+			}
+			json.NewDecoder(resp.Body).Decode(&page)
+			resp.Body.Close()
+			if page.Total != 2 || page.Items[0].Name != "Acme Inc" || page.Items[0].MRR != 120000 {
+				t.Fatalf("api accounts: %+v", page)
+			}
+			for _, p := range []string{"/healthz", "/metrics"} {
+				resp, err := http.Get(base + p)
+				if err != nil || resp.StatusCode != 200 {
+					t.Fatalf("%s: %v %v", p, err, resp)
+				}
+				resp.Body.Close()
+			}
+
+			if dialect == "sqlite" {
+				// A backup taken while the server runs is a complete database.
+				bk := filepath.Join(t.TempDir(), "snap.db")
+				if out := mustRun(t, e, "backup", "--out", bk); !strings.Contains(out, "backup written") {
+					t.Fatalf("backup: %s", out)
+				}
+				db, err := sql.Open("sqlite", bk)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var n int
+				if err := db.QueryRow(`SELECT COUNT(*) FROM accounts`).Scan(&n); err != nil || n != 2 {
+					t.Fatalf("backup holds %d accounts: %v", n, err)
+				}
+				db.Close()
+			}
+
+			// SIGTERM drains and exits cleanly.
+			srv.Process.Signal(syscall.SIGTERM)
+			done := make(chan error, 1)
+			go func() { done <- srv.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("server exit: %v\n%s", err, logs)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("server did not stop on SIGTERM")
+			}
+		})
+	}
+}
+
+// The README's first command: closeloop demo prints a URL, a sign-in and an API key,
+// and serves a populated instance.
+func TestDemoCommand(t *testing.T) {
+	addr := freeAddr(t)
+	e := env{"CLOSELOOP_ADDR=" + addr, "CLOSELOOP_LOG_LEVEL=warn", "DATABASE_URL=postgres://ignored.invalid/x"}
+	_, out := startServer(t, e, addr, "demo", "--data-dir", t.TempDir())
+	var key, email, password string
+	deadline := time.Now().Add(10 * time.Second)
+	for key == "" && time.Now().Before(deadline) {
+		if m := regexp.MustCompile(`(?m)^API key: (\S+)$`).FindStringSubmatch(out.String()); m != nil {
+			key = m[1]
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if m := regexp.MustCompile(`(?m)^Sign in: (\S+) / (\S+)$`).FindStringSubmatch(out.String()); m != nil {
+		email, password = m[1], m[2]
+	}
+	if key == "" || email == "" || !strings.Contains(out.String(), "closeloop demo is running at http://") {
+		t.Fatalf("demo output:\n%s", out.String())
+	}
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/accounts?limit=1", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct{ Total int }
+	json.NewDecoder(resp.Body).Decode(&page)
+	resp.Body.Close()
+	if page.Total != 300 {
+		t.Fatalf("demo has %d accounts, want 300", page.Total)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err = c.PostForm("http://"+addr+"/signin", url.Values{"email": {email}, "password": {password}, "next": {"/accounts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "300") {
+		t.Fatalf("demo sign-in: %d\n%.2000s", resp.StatusCode, b)
+	}
+	_ = context.Background
+}

@@ -1,0 +1,108 @@
+// Command closeloop is the whole product in one binary. This file only parses the
+// command line and dispatches; each subcommand lives in its own file and calls into
+// internal packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/closeloop/closeloop/internal/config"
+)
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout io.Writer) error
+}
+
+var commands = map[string]command{
+	"serve":   {"run the web UI and API", runServe},
+	"demo":    {"run a populated demo on a fresh embedded database", runDemo},
+	"migrate": {"apply database migrations", runMigrate},
+	"user":    {"manage team members (user create, user list)", runUser},
+	"apikey":  {"manage API keys (apikey create, apikey list, apikey revoke)", runAPIKey},
+	"import":  {"import accounts or people from CSV (import accounts FILE)", runImport},
+	"export":  {"export accounts or people as CSV (export accounts)", runExport},
+	"gen":     {"generate realistic data at scale into the configured database", runGen},
+	"backup":  {"write a consistent snapshot of the SQLite database", runBackup},
+	"eval":    {"evaluate models (eval suggest --train FILE --test FILE)", runEval},
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "closeloop — the customer-success platform in one binary.")
+	fmt.Fprintln(w, "\nUsage: closeloop <command> [flags]\n\nCommands:")
+	var names []string
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'closeloop <command> --help' for the flags of a command.")
+	fmt.Fprintln(w, "Settings come from flags and env vars: CLOSELOOP_ADDR, CLOSELOOP_DATA_DIR, DATABASE_URL,")
+	fmt.Fprintln(w, "CLOSELOOP_BASE_URL, CLOSELOOP_LOG_FORMAT, CLOSELOOP_LOG_LEVEL, CLOSELOOP_AUTO_MIGRATE, CLOSELOOP_TIERS.")
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		usage(os.Stdout)
+		return
+	}
+	cmd, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "closeloop: unknown command %q\n\n", os.Args[1])
+		usage(os.Stderr)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := cmd.run(ctx, os.Args[2:], os.Stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "closeloop:", err)
+		os.Exit(1)
+	}
+}
+
+// flags makes a FlagSet for a subcommand with the common settings registered, and a
+// usage text that says what the command does.
+func flags(name, doc string, cfg *config.Config) *flag.FlagSet {
+	fs := flag.NewFlagSet("closeloop "+name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: closeloop %s\n\n%s\n\nFlags:\n", name, strings.TrimSpace(doc))
+		fs.PrintDefaults()
+	}
+	if cfg != nil {
+		cfg.Register(fs)
+	}
+	return fs
+}
+
+// loadConfig reads the environment, then the flags, then validates.
+func loadConfig(name, doc string, args []string, extra func(fs *flag.FlagSet)) (config.Config, *flag.FlagSet, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return cfg, nil, err
+	}
+	fs := flags(name, doc, &cfg)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, fs, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fs, err
+	}
+	return cfg, fs, nil
+}
