@@ -1,0 +1,123 @@
+package suggest
+
+import (
+	"math"
+	"slices"
+)
+
+// softmaxT turns margins into probabilities at temperature t, in place.
+func softmaxT(m []float32, t float64, out []float64) []float64 {
+	out = out[:0]
+	mx := float32(math.Inf(-1))
+	for _, x := range m {
+		mx = max(mx, x)
+	}
+	var z float64
+	for _, x := range m {
+		e := math.Exp(float64(x-mx) / t)
+		out = append(out, e)
+		z += e
+	}
+	for i := range out {
+		out[i] /= z
+	}
+	return out
+}
+
+// heldOut is the raw margins of held-out examples and their true tags.
+type heldOut struct {
+	margins [][]float32
+	gold    [][]int32
+}
+
+// nll is the mean negative log-probability that the top choice is one of
+// the gold tags, at temperature t.
+func (h *heldOut) nll(t float64) float64 {
+	var s float64
+	var p []float64
+	for i, m := range h.margins {
+		p = softmaxT(m, t, p)
+		var q float64
+		for _, g := range h.gold[i] {
+			q += p[g]
+		}
+		s -= math.Log(max(q, 1e-12))
+	}
+	return s / float64(len(h.margins))
+}
+
+// fitTemperature minimises held-out NLL over log T by golden-section search
+// (temperature scaling, Guo et al. 2017): one parameter, so it cannot
+// overfit a small held-out set and it never changes the ranking.
+func (h *heldOut) fitTemperature() float64 {
+	if len(h.margins) == 0 {
+		return 1
+	}
+	a, b := math.Log(1e-3), math.Log(1e2)
+	phi := (math.Sqrt(5) - 1) / 2
+	c, d := b-phi*(b-a), a+phi*(b-a)
+	fc, fd := h.nll(math.Exp(c)), h.nll(math.Exp(d))
+	for i := 0; i < 60; i++ {
+		if fc < fd {
+			b, d, fd = d, c, fc
+			c = b - phi*(b-a)
+			fc = h.nll(math.Exp(c))
+		} else {
+			a, c, fc = c, d, fd
+			d = a + phi*(b-a)
+			fd = h.nll(math.Exp(d))
+		}
+	}
+	return math.Exp((a + b) / 2)
+}
+
+// fitThreshold picks the probability above which tags beyond the first are
+// added to a multi-label prediction, maximising held-out micro F1. On
+// single-label data it settles above every reachable score, so the
+// prediction set is just the top tag.
+func (h *heldOut) fitThreshold(t float64) float64 {
+	best, bestF := 1.0, -1.0
+	var p []float64
+	for _, tau := range []float64{0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 1.0} {
+		var tp, fp, fn float64
+		for i, m := range h.margins {
+			p = softmaxT(m, t, p)
+			pred := predictedSet(p, tau)
+			for _, g := range pred {
+				if slices.Contains(h.gold[i], g) {
+					tp++
+				} else {
+					fp++
+				}
+			}
+			for _, g := range h.gold[i] {
+				if !slices.Contains(pred, g) {
+					fn++
+				}
+			}
+		}
+		f := 2 * tp / max(2*tp+fp+fn, 1)
+		if f > bestF+1e-9 {
+			best, bestF = tau, f
+		}
+	}
+	return best
+}
+
+// predictedSet is the multi-label decision rule: the top tag, plus every
+// other tag whose probability reaches tau.
+func predictedSet(p []float64, tau float64) []int32 {
+	top := 0
+	for i := range p {
+		if p[i] > p[top] {
+			top = i
+		}
+	}
+	out := []int32{int32(top)}
+	for i, x := range p {
+		if i != top && x >= tau {
+			out = append(out, int32(i))
+		}
+	}
+	return out
+}

@@ -1,0 +1,134 @@
+package suggest
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestReadExamplesCSV(t *testing.T) {
+	in := "id,Text,category\n1,hello there,greet\n2,\"refund, and crash\",billing|bug\n\n3,x, a | b |\n"
+	ex, err := ReadExamplesCSV(strings.NewReader(in), "f.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ex) != 3 || ex[1].Text != "refund, and crash" || strings.Join(ex[1].Tags, ",") != "billing,bug" ||
+		strings.Join(ex[2].Tags, ",") != "a,b" {
+		t.Fatalf("parsed %#v", ex)
+	}
+}
+
+func TestReadExamplesCSVErrors(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"missing text", "body,label\nhi,a\n", "f.csv:1:1: header has no column named \"text\""},
+		{"missing label", "text,foo\nhi,a\n", "f.csv:1:1: header has no label column"},
+		{"bad quote", "text,label\nok,a\n\"unterminated,b\n", "f.csv:3:"},
+		{"stray quote", "text,label\nok,a\nbad\"quote,b\n", "f.csv:3:4: bare \" in non-quoted-field"},
+		{"empty label", "text,label\nok,a\nfine,  \n", "f.csv:3:6: empty label"},
+		{"empty text", "text,label\n  ,a\n", "f.csv:2:1: empty text"},
+		{"field count", "text,label\nok,a,extra\n", "f.csv:2:1: row has 3 fields, header has 2"},
+		{"empty file", "", "f.csv:1:1: empty file"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ReadExamplesCSV(strings.NewReader(c.in), "f.csv")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error = %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func FuzzEvalCSV(f *testing.F) {
+	f.Add("text,label\nhello,a\n")
+	f.Add("text,category\n\"a \"\"quoted\"\" text\",x|y\n")
+	f.Add("label,text\n,\n")
+	f.Add("text,label\n\"open\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		ex, err := ReadExamplesCSV(strings.NewReader(in), "fuzz.csv")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.csv") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for _, e := range ex {
+			if strings.TrimSpace(e.Text) == "" || len(e.Tags) == 0 {
+				t.Fatalf("accepted an example without text or tags: %#v", e)
+			}
+			for _, tag := range e.Tags {
+				if tag == "" || strings.Contains(tag, "|") {
+					t.Fatalf("bad tag %q", tag)
+				}
+			}
+		}
+	})
+}
+
+func writeCSV(t *testing.T, dir, name string, ex []Example) string {
+	var b strings.Builder
+	b.WriteString("text,label\n")
+	for _, e := range ex {
+		b.WriteString("\"" + strings.ReplaceAll(e.Text, "\"", "\"\"") + "\"," + strings.Join(e.Tags, "|") + "\n")
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestEvalMain(t *testing.T) {
+	dir := t.TempDir()
+	all := corpus(16)
+	var train, test []Example
+	for i, e := range all {
+		if i%4 == 0 {
+			test = append(test, e)
+		} else {
+			train = append(train, e)
+		}
+	}
+	tr, te := writeCSV(t, dir, "train.csv", train), writeCSV(t, dir, "test.csv", test)
+	var out bytes.Buffer
+	if err := EvalMain([]string{"--train", tr, "--test", te, "--k-shot", "3", "--seeds", "2"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"3-shot, mean (min – max) over 2 seeds", "top-1 accuracy:", "top-3 recall:", "micro F1:",
+		"macro F1:", "predict latency p99 (ms):", "1-4 examples:", "training time (s):"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if err := EvalMain([]string{"--train", tr, "--dev", "0.25"}, &out); err != nil || !strings.Contains(out.String(), "dev split") {
+		t.Errorf("dev mode: %v\n%s", err, out.String())
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("text,label\nok,a\n\"broken,b\n"), 0o644)
+	err := EvalMain([]string{"--train", bad, "--test", te}, &out)
+	if err == nil || !strings.Contains(err.Error(), bad+":3:") {
+		t.Errorf("bad file error = %v", err)
+	}
+	if err := EvalMain([]string{"--train", tr}, &out); err == nil {
+		t.Error("missing --test accepted")
+	}
+}
+
+func TestSampleKShot(t *testing.T) {
+	ex := corpus(10)
+	a, b := sampleKShot(ex, 3, 0), sampleKShot(ex, 3, 0)
+	if len(a) != 15 || len(b) != 15 {
+		t.Fatalf("len = %d", len(a))
+	}
+	for i := range a {
+		if a[i].Text != b[i].Text {
+			t.Fatal("sampling not deterministic")
+		}
+	}
+	if len(sampleKShot(ex, 50, 1)) != len(ex) {
+		t.Error("k larger than a tag's examples should take them all")
+	}
+}

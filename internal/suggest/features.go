@@ -1,0 +1,306 @@
+package suggest
+
+import (
+	"math"
+	"slices"
+)
+
+// FeatureOptions chooses the text representation. The defaults (see
+// DefaultOptions) were tuned on a held-out part of a public intent dataset
+// and are meant to be left alone.
+type FeatureOptions struct {
+	WordNgrams int     // word n-grams 1..WordNgrams (sentence boundaries count as words)
+	CharMin    int     // character n-grams of CharMin..CharMax runes,
+	CharMax    int     // taken inside " word " so they never span two words
+	MinDF      int     // drop sparse features seen in fewer training texts
+	WordWeight float32 // weight of the L2-normalised word n-gram block
+	CharWeight float32 // weight of the L2-normalised character n-gram block
+	VecWeight  float32 // weight of the L2-normalised word-vector block (0 disables)
+	VecPool    int     // 1: SIF mean; 2: + max; 3: + max + min (power means)
+}
+
+// Feature kinds are hashed with a distinct prefix byte so a word and a
+// character n-gram with the same spelling never collide.
+const (
+	kindWord byte = 'w'
+	kindChar byte = 'c'
+)
+
+// sparseVec is one text's feature vector: sorted indices and values.
+type sparseVec struct {
+	idx []int32
+	val []float32
+}
+
+// featurizer maps text to feature vectors. Sparse features are looked up in
+// a vocabulary fixed at training time; the last dim features are a dense
+// sentence vector built from word vectors.
+type featurizer struct {
+	opt   FeatureOptions
+	vocab map[uint64]int32 // hashed feature key → index
+	kind  []byte           // per index: kindWord or kindChar
+	idf   []float32        // per index
+	wv    *wordVectors     // nil when VecWeight == 0
+	dim   int              // dense block size (0 when wv == nil)
+}
+
+// nFeatures is the size of the feature space (sparse + dense).
+func (f *featurizer) nFeatures() int { return len(f.idf) + f.dim }
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func hashBytes(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+// kv is one sparse feature occurrence: hashed key, block, and raw weight.
+type kv struct {
+	key  uint64
+	kind byte
+	x    float32
+}
+
+// keys lists the text's sparse features with their raw term weights
+// (sublinear counts),
+// sorted by key with duplicates merged.
+func (f *featurizer) keys(toks []string, out []kv) []kv {
+	o := &f.opt
+	out = out[:0]
+	// Word n-grams, with "<s>" and "</s>" so that "how ..." at the start of
+	// a question is a different feature from "how" in the middle.
+	for i := range toks {
+		out = append(out, kv{hashBytes(hashBytes(fnvOffset, "w"), toks[i]), kindWord, 1})
+	}
+	if o.WordNgrams >= 2 {
+		prev := "<s>"
+		for i := 0; i <= len(toks); i++ {
+			cur := "</s>"
+			if i < len(toks) {
+				cur = toks[i]
+			}
+			h := hashBytes(hashBytes(hashBytes(hashBytes(fnvOffset, "w"), prev), " "), cur)
+			out = append(out, kv{h, kindWord, 1})
+			prev = cur
+		}
+	}
+	// Character n-grams inside " word ": robust to typos, inflection
+	// and compounding ("topup", "top-up", "topped up").
+	if o.CharMax > 0 {
+		var offs []int
+		for _, t := range toks {
+			p := " " + t + " "
+			offs = offs[:0]
+			for i := range p {
+				offs = append(offs, i)
+			}
+			offs = append(offs, len(p))
+			nr := len(offs) - 1
+			for a := 0; a < nr; a++ {
+				for l := o.CharMin; l <= o.CharMax && a+l <= nr; l++ {
+					g := p[offs[a]:offs[a+l]]
+					if g == " " {
+						continue
+					}
+					out = append(out, kv{hashBytes(hashBytes(fnvOffset, "c"), g), kindChar, 1})
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b kv) int {
+		if a.key < b.key {
+			return -1
+		}
+		if a.key > b.key {
+			return 1
+		}
+		return 0
+	})
+	// Merge duplicates: counts become sublinear, 1+log(count).
+	m := out[:0]
+	cnt := 0
+	for i, e := range out {
+		if i > 0 && e.key == m[len(m)-1].key {
+			cnt++
+			m[len(m)-1].x = 1 + float32(math.Log(float64(cnt)))
+			continue
+		}
+		cnt = 1
+		m = append(m, e)
+	}
+	return m
+}
+
+// fitFeaturizer builds the vocabulary and IDF weights from training texts.
+func fitFeaturizer(opt FeatureOptions, toks [][]string) (*featurizer, error) {
+	f := &featurizer{opt: opt}
+	if opt.VecWeight > 0 {
+		wv, err := loadedWordVectors()
+		if err != nil {
+			return nil, err
+		}
+		f.wv, f.dim = wv, wv.dim*vecParts(opt.VecPool)
+	}
+	df := make(map[uint64]int32)
+	kinds := make(map[uint64]byte)
+	var buf []kv
+	for _, t := range toks {
+		buf = f.keys(t, buf)
+		for _, e := range buf {
+			df[e.key]++
+			kinds[e.key] = e.kind
+		}
+	}
+	keys := make([]uint64, 0, len(df))
+	for k, c := range df {
+		if int(c) >= max(opt.MinDF, 1) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys) // deterministic feature order
+	n := float64(len(toks))
+	f.vocab = make(map[uint64]int32, len(keys))
+	f.idf = make([]float32, len(keys))
+	f.kind = make([]byte, len(keys))
+	for i, k := range keys {
+		f.vocab[k] = int32(i)
+		f.idf[i] = float32(math.Log((1+n)/(1+float64(df[k]))) + 1)
+		f.kind[i] = kinds[k]
+	}
+	return f, nil
+}
+
+// vectorize turns tokens into the feature vector: each block is
+// TF × IDF, L2-normalised, then scaled by its block weight.
+func (f *featurizer) vectorize(toks []string, buf []kv) (sparseVec, []kv) {
+	buf = f.keys(toks, buf)
+	var v sparseVec
+	v.idx = make([]int32, 0, len(buf)+f.dim)
+	v.val = make([]float32, 0, len(buf)+f.dim)
+	var ss [2]float64
+	for _, e := range buf {
+		j, ok := f.vocab[e.key]
+		if !ok {
+			continue
+		}
+		x := e.x * f.idf[j]
+		v.idx = append(v.idx, j)
+		v.val = append(v.val, x)
+		ss[blockOf(f.kind[j])] += float64(x) * float64(x)
+	}
+	var scale [2]float32
+	for b, bw := range []float32{f.opt.WordWeight, f.opt.CharWeight} {
+		if ss[b] > 0 {
+			scale[b] = bw / float32(math.Sqrt(ss[b]))
+		}
+	}
+	for i, j := range v.idx {
+		v.val[i] *= scale[blockOf(f.kind[j])]
+	}
+	sortSparse(&v)
+	if f.dim > 0 {
+		if s := f.sentenceVector(toks); s != nil {
+			base := int32(len(f.idf))
+			for j, x := range s {
+				v.idx = append(v.idx, base+int32(j))
+				v.val = append(v.val, x*f.opt.VecWeight)
+			}
+		}
+	}
+	return v, buf
+}
+
+func blockOf(kind byte) int {
+	if kind == kindWord {
+		return 0
+	}
+	return 1
+}
+
+func vecParts(pool int) int { return min(max(pool, 1), 3) }
+
+// sentenceVector pools the text's word vectors: a SIF-weighted mean, plus
+// (VecPool ≥ 2) the element-wise max and (VecPool 3) min, which keep a
+// single salient word from being averaged away (Rücklé et al. 2018, "power
+// mean" embeddings). Each part is L2-normalised and scaled so the whole
+// vector has unit length; nil when no word is known.
+func (f *featurizer) sentenceVector(toks []string) []float32 {
+	d := f.wv.dim
+	parts := vecParts(f.opt.VecPool)
+	s := make([]float32, d*parts)
+	mean := s[:d]
+	var mx, mn []float32
+	if parts >= 2 {
+		mx = s[d : 2*d]
+		for j := range mx {
+			mx[j] = float32(math.Inf(-1))
+		}
+	}
+	if parts >= 3 {
+		mn = s[2*d : 3*d]
+		for j := range mn {
+			mn[j] = float32(math.Inf(1))
+		}
+	}
+	found := false
+	for _, t := range toks {
+		vec, w := f.wv.lookup(t)
+		if vec == nil {
+			continue
+		}
+		found = true
+		for j, x := range vec {
+			mean[j] += w * x
+		}
+		for j, x := range mx {
+			mx[j] = max(x, vec[j])
+		}
+		for j, x := range mn {
+			mn[j] = min(x, vec[j])
+		}
+	}
+	if !found {
+		return nil
+	}
+	for p := 0; p < parts; p++ {
+		normalize(s[p*d:(p+1)*d], 1/float32(math.Sqrt(float64(parts))))
+	}
+	return s
+}
+
+// normalize scales v to length l (leaves a zero vector alone).
+func normalize(v []float32, l float32) {
+	var ss float64
+	for _, x := range v {
+		ss += float64(x) * float64(x)
+	}
+	if ss == 0 {
+		return
+	}
+	inv := l / float32(math.Sqrt(ss))
+	for j := range v {
+		v[j] *= inv
+	}
+}
+
+// sortSparse orders a vector's entries by index (hash order is random).
+func sortSparse(v *sparseVec) {
+	type e struct {
+		i int32
+		x float32
+	}
+	es := make([]e, len(v.idx))
+	for i := range v.idx {
+		es[i] = e{v.idx[i], v.val[i]}
+	}
+	slices.SortFunc(es, func(a, b e) int { return int(a.i - b.i) })
+	for i := range es {
+		v.idx[i], v.val[i] = es[i].i, es[i].x
+	}
+}

@@ -1,0 +1,45 @@
+package suggest
+
+import "testing"
+
+func TestIndexSimilar(t *testing.T) {
+	x := NewIndex()
+	docs := map[string]string{
+		"FR-1": "Please add a dark mode to the mobile app",
+		"FR-2": "Export invoices as PDF",
+		"FR-3": "Allow two-factor authentication with an authenticator app",
+		"FB-9": "The checkout page is slow to load",
+	}
+	for id, text := range docs {
+		x.Add(id, text)
+	}
+	if x.Len() != 4 {
+		t.Fatalf("Len = %d", x.Len())
+	}
+	m := x.Similar("pls add dark mode in the mobile app", 2)
+	if len(m) != 2 || m[0].ID != "FR-1" || m[0].Score < 0.6 || m[0].Score <= m[1].Score {
+		t.Fatalf("near-duplicate not found first: %v", m)
+	}
+	if m := x.Similar("Please add a dark mode to the mobile app", 1); m[0].ID != "FR-1" || m[0].Score < 0.999 {
+		t.Errorf("identical text should score 1: %v", m)
+	}
+	// Paraphrase with little word overlap still ranks the right item first.
+	if m := x.Similar("can I download my bills in pdf format", 1); m[0].ID != "FR-2" {
+		t.Errorf("paraphrase: %v", m)
+	}
+	x.Remove("FR-1")
+	x.Remove("nope")
+	for _, r := range x.Similar("dark mode", 4) {
+		if r.ID == "FR-1" {
+			t.Errorf("removed document returned: %v", r)
+		}
+	}
+	x.Add("FR-1", "Dark theme please")             // reuses the freed slot
+	x.Add("FR-1", "Dark theme for the app please") // replaces
+	if x.Len() != 4 || x.Similar("dark theme app", 1)[0].ID != "FR-1" {
+		t.Errorf("re-add failed: %v", x.Similar("dark theme app", 1))
+	}
+	if len(x.Similar("anything", 0)) != 0 {
+		t.Error("k=0 should return nothing")
+	}
+}

@@ -1,0 +1,204 @@
+package suggest
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+)
+
+// dataset is a CSR matrix of training vectors plus, per row, the indices of
+// the tags it carries.
+type dataset struct {
+	nFeat  int
+	rowPtr []int
+	idx    []int32
+	val    []float32
+	sqNorm []float32
+	labels [][]int32
+}
+
+func (d *dataset) rows() int { return len(d.rowPtr) - 1 }
+
+func (d *dataset) add(v sparseVec, labels []int32) {
+	if len(d.rowPtr) == 0 {
+		d.rowPtr = append(d.rowPtr, 0)
+	}
+	d.idx = append(d.idx, v.idx...)
+	d.val = append(d.val, v.val...)
+	d.rowPtr = append(d.rowPtr, len(d.idx))
+	var s float32
+	for _, x := range v.val {
+		s += x * x
+	}
+	d.sqNorm = append(d.sqNorm, s)
+	d.labels = append(d.labels, labels)
+}
+
+// linearOptions configure the per-tag classifiers.
+type linearOptions struct {
+	C         float64 // inverse L2 regularisation strength
+	Bias      float32 // value of the constant bias feature
+	Epochs    int     // maximum passes over the data per tag
+	Eps       float64 // stop when the projected-gradient spread is below Eps
+	Seed      uint64
+	Workers   int
+	PosWeight float64 // multiplies C for a tag's positive examples (≥1)
+}
+
+// trainOneVsRest fits one L2-regularised squared-hinge-loss linear SVM per
+// tag by dual coordinate descent (Hsieh et al., ICML 2008, the method behind
+// LIBLINEAR's default solver). It needs no learning rate, converges in a few
+// passes on sparse text, and tags are independent, so they train in parallel
+// with results that do not depend on scheduling. The returned weights are
+// feature-major (w[f*nTags+t]) so prediction touches one contiguous row per
+// active feature; bias[t] holds the bias term.
+func trainOneVsRest(d *dataset, nTags int, o linearOptions) (w, bias []float32) {
+	nf := d.nFeat
+	w = make([]float32, nf*nTags)
+	bias = make([]float32, nTags)
+	// Positive rows per tag: y_i = +1 for those, −1 otherwise.
+	pos := make([][]int32, nTags)
+	for i, ls := range d.labels {
+		for _, t := range ls {
+			pos[t] = append(pos[t], int32(i))
+		}
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	var mu sync.Mutex
+	for k := 0; k < workers; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wt := make([]float32, nf)
+			y := make([]int8, d.rows())
+			for t := range next {
+				b := trainBinary(d, pos[t], wt, y, o, o.Seed^uint64(t)*0x9E3779B97F4A7C15)
+				mu.Lock()
+				for f, x := range wt {
+					w[f*nTags+t] = x
+				}
+				bias[t] = b
+				mu.Unlock()
+			}
+		}()
+	}
+	for t := 0; t < nTags; t++ {
+		next <- t
+	}
+	close(next)
+	wg.Wait()
+	return w, bias
+}
+
+// trainBinary solves one tag's dual problem into wt (overwritten) and
+// returns the bias weight (already multiplied by o.Bias).
+func trainBinary(d *dataset, pos []int32, wt []float32, y []int8, o linearOptions, seed uint64) float32 {
+	clear(wt)
+	for i := range y {
+		y[i] = -1
+	}
+	for _, i := range pos {
+		y[i] = 1
+	}
+	n := d.rows()
+	alpha := make([]float64, n)
+	// Squared hinge: D_ii = 1/(2C_i), no upper bound. Positives may get a
+	// larger C (PosWeight) because a tag has few of them.
+	diagNeg := 0.5 / o.C
+	diagPos := 0.5 / (o.C * max(o.PosWeight, 1))
+	qd := make([]float64, n)
+	dg := make([]float64, n)
+	for i := range qd {
+		dg[i] = diagNeg
+		if y[i] > 0 {
+			dg[i] = diagPos
+		}
+		qd[i] = float64(d.sqNorm[i]) + float64(o.Bias*o.Bias) + dg[i]
+	}
+	var wb float64 // bias weight
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5EED))
+	// Shrinking (as in LIBLINEAR): an example whose multiplier is 0 and
+	// whose gradient is comfortably positive is unlikely to become a
+	// support vector, so it leaves the active set until the end, when a
+	// final pass over everything confirms convergence. Most negatives of
+	// a tag are such examples, which makes later passes cheap.
+	active := n
+	pgMaxOld, pgMinOld := math.Inf(1), math.Inf(-1)
+	for epoch := 0; epoch < o.Epochs; epoch++ {
+		rng.Shuffle(active, func(a, b int) { order[a], order[b] = order[b], order[a] })
+		pgMax, pgMin := math.Inf(-1), math.Inf(1)
+		for s := 0; s < active; s++ {
+			i := order[s]
+			lo, hi := d.rowPtr[i], d.rowPtr[i+1]
+			idx, val := d.idx[lo:hi], d.val[lo:hi]
+			var dot float32
+			for k, f := range idx {
+				dot += wt[f] * val[k]
+			}
+			yi := float64(y[i])
+			g := yi*(float64(dot)+wb*float64(o.Bias)) - 1 + dg[i]*alpha[i]
+			pg := g
+			if alpha[i] == 0 {
+				if g > pgMaxOld {
+					active--
+					order[s], order[active] = order[active], order[s]
+					s--
+					continue
+				}
+				if g > 0 {
+					pg = 0
+				}
+			}
+			pgMax, pgMin = max(pgMax, pg), min(pgMin, pg)
+			if math.Abs(pg) < 1e-12 {
+				continue
+			}
+			old := alpha[i]
+			alpha[i] = max(old-g/qd[i], 0)
+			delta := float32((alpha[i] - old) * yi)
+			for k, f := range idx {
+				wt[f] += delta * val[k]
+			}
+			wb += float64(delta) * float64(o.Bias)
+		}
+		if pgMax-pgMin <= o.Eps {
+			if active == n {
+				break
+			}
+			active = n
+			pgMaxOld, pgMinOld = math.Inf(1), math.Inf(-1)
+			continue
+		}
+		pgMaxOld, pgMinOld = pgMax, pgMin
+		if pgMaxOld <= 0 {
+			pgMaxOld = math.Inf(1)
+		}
+		if pgMinOld >= 0 {
+			pgMinOld = math.Inf(-1)
+		}
+	}
+	return float32(wb) * o.Bias
+}
+
+// scores computes the raw margin of every tag for one vector.
+func scores(w, bias []float32, nTags int, v sparseVec, out []float32) []float32 {
+	out = append(out[:0], bias...)
+	for k, f := range v.idx {
+		x := v.val[k]
+		row := w[int(f)*nTags : int(f+1)*nTags]
+		for t, wt := range row {
+			out[t] += wt * x
+		}
+	}
+	return out
+}

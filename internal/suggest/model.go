@@ -1,0 +1,313 @@
+package suggest
+
+import (
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Example is one text the team tagged. Tags may hold several tags
+// (multi-label) and may name tags at any depth of the taxonomy.
+type Example struct {
+	Text string
+	Tags []string
+}
+
+// Suggestion is one proposed tag. Score is a calibrated probability that
+// the tag is the right (deepest) tag for the text.
+type Suggestion struct {
+	Tag   string
+	Score float64
+}
+
+// Options configure Train. The zero value means "use the defaults", so
+// callers normally set only Seed and Taxonomy.
+type Options struct {
+	// Seed makes training deterministic: same examples, same options,
+	// same seed → identical model.
+	Seed uint64
+	// Taxonomy resolves merged tags and ancestor tags in the examples.
+	Taxonomy Taxonomy
+	// Features overrides the text representation (zero value: defaults).
+	Features FeatureOptions
+	// NoWordVectors disables the embedded English word vectors.
+	NoWordVectors bool
+	// C is the inverse regularisation strength (0: default).
+	C float64
+	// Epochs bounds solver passes per tag (0: default).
+	Epochs int
+	// HoldOut is the fraction of examples set aside to calibrate scores
+	// before the final fit on everything (0: default 0.2; <0: no
+	// calibration, temperature 1).
+	HoldOut float64
+	Solver  string
+	LR      float64
+	// Workers bounds training parallelism (0: GOMAXPROCS).
+	Workers int
+}
+
+// DefaultFeatures is the text representation used when Options.Features is
+// the zero value.
+var DefaultFeatures = FeatureOptions{
+	WordNgrams: 2, CharMin: 2, CharMax: 5, MinDF: 1,
+	WordWeight: 1, CharWeight: 1, VecWeight: 3, VecPool: 3,
+}
+
+const (
+	defaultC       = 1.0
+	defaultEpochs  = 10
+	defaultHoldOut = 0.2
+)
+
+func (o Options) withDefaults() Options {
+	if o.Features == (FeatureOptions{}) {
+		o.Features = DefaultFeatures
+	}
+	if o.NoWordVectors {
+		o.Features.VecWeight = 0
+	}
+	if o.C <= 0 {
+		o.C = defaultC
+	}
+	if o.Epochs <= 0 {
+		o.Epochs = defaultEpochs
+	}
+	if o.HoldOut == 0 {
+		o.HoldOut = defaultHoldOut
+	}
+	return o
+}
+
+// Model is a trained tag suggester. It is safe for concurrent Predict calls.
+type Model struct {
+	tags []string // index → tag
+	feat *featurizer
+	w    []float32 // feature-major weights, len nFeatures*len(tags)
+	bias []float32
+	temp float64 // softmax temperature fitted on held-out data
+	tau  float64 // multi-label threshold fitted on held-out data
+	nEx  []int32 // training examples per tag (for diagnostics)
+}
+
+// ErrNoExamples is returned by Train when no example has both text and a tag.
+var ErrNoExamples = errors.New("suggest: no tagged examples to learn from")
+
+// prepared is the training set after taxonomy resolution and tokenisation.
+type prepared struct {
+	toks   [][]string
+	labels [][]int32
+	tags   []string
+}
+
+func prepare(examples []Example, tax Taxonomy) prepared {
+	var p prepared
+	tagIdx := map[string]int32{}
+	for _, ex := range examples {
+		ls := tax.Labels(ex.Tags)
+		toks := tokenize(ex.Text)
+		if len(ls) == 0 || len(toks) == 0 {
+			continue
+		}
+		var ids []int32
+		for _, l := range ls {
+			id, ok := tagIdx[l]
+			if !ok {
+				id = int32(len(p.tags))
+				tagIdx[l] = id
+				p.tags = append(p.tags, l)
+			}
+			ids = append(ids, id)
+		}
+		p.toks = append(p.toks, toks)
+		p.labels = append(p.labels, ids)
+	}
+	return p
+}
+
+// Train learns a model from tagged examples. Examples whose text has no
+// words or that carry no tag are skipped. With a fixed opts.Seed the result
+// is identical on every run and machine.
+func Train(examples []Example, opts Options) (*Model, error) {
+	opts = opts.withDefaults()
+	p := prepare(examples, opts.Taxonomy)
+	if len(p.toks) == 0 {
+		return nil, ErrNoExamples
+	}
+	m := &Model{tags: p.tags, temp: 1, tau: 1}
+	m.nEx = make([]int32, len(p.tags))
+	for _, ls := range p.labels {
+		for _, l := range ls {
+			m.nEx[l]++
+		}
+	}
+	if opts.HoldOut > 0 && len(p.tags) > 1 {
+		fitIdx, calIdx := splitHoldOut(p, opts.HoldOut, opts.Seed)
+		if len(calIdx) > 0 {
+			sub, err := fit(p, fitIdx, opts)
+			if err != nil {
+				return nil, err
+			}
+			h := heldOut{}
+			var buf []kv
+			for _, i := range calIdx {
+				var v sparseVec
+				v, buf = sub.feat.vectorize(p.toks[i], buf)
+				h.margins = append(h.margins, scores(sub.w, sub.bias, len(p.tags), v, nil))
+				h.gold = append(h.gold, p.labels[i])
+			}
+			m.temp = h.fitTemperature()
+			m.tau = h.fitThreshold(m.temp)
+		}
+	}
+	all := make([]int, len(p.toks))
+	for i := range all {
+		all[i] = i
+	}
+	full, err := fit(p, all, opts)
+	if err != nil {
+		return nil, err
+	}
+	m.feat, m.w, m.bias = full.feat, full.w, full.bias
+	return m, nil
+}
+
+type fitted struct {
+	feat    *featurizer
+	w, bias []float32
+}
+
+// fit trains featurizer and classifier on the rows in idx.
+func fit(p prepared, idx []int, opts Options) (fitted, error) {
+	toks := make([][]string, len(idx))
+	for k, i := range idx {
+		toks[k] = p.toks[i]
+	}
+	f, err := fitFeaturizer(opts.Features, toks)
+	if err != nil {
+		return fitted{}, err
+	}
+	d := &dataset{nFeat: f.nFeatures()}
+	var buf []kv
+	for k, i := range idx {
+		var v sparseVec
+		v, buf = f.vectorize(toks[k], buf)
+		d.add(v, p.labels[i])
+	}
+	w, b := trainOneVsRest(d, len(p.tags), linearOptions{
+		C: opts.C, Bias: 1, Epochs: opts.Epochs, Eps: 0.1,
+		Seed: opts.Seed, Workers: opts.Workers, PosWeight: 1,
+	})
+	return fitted{feat: f, w: w, bias: b}, nil
+}
+
+// splitHoldOut sets aside about frac of each tag's examples (grouped by the
+// first tag) for calibration, always leaving at least one to train on.
+func splitHoldOut(p prepared, frac float64, seed uint64) (fit, cal []int) {
+	byTag := make([][]int, len(p.tags))
+	for i, ls := range p.labels {
+		byTag[ls[0]] = append(byTag[ls[0]], i)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0xCA1))
+	for _, rows := range byTag {
+		rng.Shuffle(len(rows), func(a, b int) { rows[a], rows[b] = rows[b], rows[a] })
+		n := int(frac*float64(len(rows)) + 0.5)
+		n = min(n, len(rows)-1)
+		cal = append(cal, rows[:n]...)
+		fit = append(fit, rows[n:]...)
+	}
+	sort.Ints(fit)
+	sort.Ints(cal)
+	return fit, cal
+}
+
+// Tags lists the tags the model can predict, in the model's order.
+func (m *Model) Tags() []string { return slices.Clone(m.tags) }
+
+// Threshold is the calibrated probability above which a second or later tag
+// should be applied too (used for multi-label predictions).
+func (m *Model) Threshold() float64 { return m.tau }
+
+// Predict returns up to k suggestions, best first. Tags are mapped through
+// tax as it is now: merged tags count for the surviving tag, archived tags
+// are never suggested (their mass moves to their nearest live ancestor),
+// and an ancestor is left out when one of its descendants is itself
+// suggested with at least the ancestor's score or with a score of 0.5 or
+// more — accepting the deeper tag applies the ancestor implicitly.
+func (m *Model) Predict(text string, k int, tax Taxonomy) []Suggestion {
+	if k <= 0 || len(m.tags) == 0 {
+		return nil
+	}
+	p := m.probabilities(text)
+	if p == nil {
+		return nil
+	}
+	mass := make(map[string]float64, len(p))
+	for i, x := range p {
+		if tag, ok := tax.liveTag(m.tags[i]); ok {
+			mass[tag] += x
+		}
+	}
+	out := make([]Suggestion, 0, len(mass))
+	for tag, s := range mass {
+		out = append(out, Suggestion{Tag: tag, Score: s})
+	}
+	sortSuggestions(out)
+	if len(tax.Parent) > 0 {
+		out = dropImpliedAncestors(out, tax, k)
+	}
+	if len(out) > k {
+		out = out[:k]
+	}
+	return out
+}
+
+func sortSuggestions(s []Suggestion) {
+	slices.SortFunc(s, func(a, b Suggestion) int {
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Tag, b.Tag)
+	})
+}
+
+// confidentScore is the score at which a descendant suppresses its
+// ancestors even when the ancestor scores higher.
+const confidentScore = 0.5
+
+// dropImpliedAncestors removes ancestors made redundant by a descendant.
+func dropImpliedAncestors(s []Suggestion, tax Taxonomy, k int) []Suggestion {
+	// Only the head of the list can matter; bound the quadratic scan.
+	n := min(len(s), 4*k+8)
+	s = s[:n]
+	out := s[:0:0]
+	for i, a := range s {
+		implied := false
+		for j, d := range s {
+			if i != j && (d.Score >= a.Score || d.Score >= confidentScore) && tax.IsAncestor(a.Tag, d.Tag) {
+				implied = true
+				break
+			}
+		}
+		if !implied {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// probabilities returns the calibrated probability of each model tag, or
+// nil for text with no words.
+func (m *Model) probabilities(text string) []float64 {
+	toks := tokenize(text)
+	if len(toks) == 0 {
+		return nil
+	}
+	v, _ := m.feat.vectorize(toks, nil)
+	sc := scores(m.w, m.bias, len(m.tags), v, nil)
+	return softmaxT(sc, m.temp, nil)
+}

@@ -1,0 +1,236 @@
+package suggest
+
+import (
+	"bytes"
+	"math"
+	"slices"
+	"testing"
+)
+
+func tagsOf(s []Suggestion) []string {
+	var out []string
+	for _, x := range s {
+		out = append(out, x.Tag)
+	}
+	return out
+}
+
+func mustTrain(t *testing.T, ex []Example, o Options) *Model {
+	t.Helper()
+	m, err := Train(ex, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestPredictTopTag(t *testing.T) {
+	m := mustTrain(t, corpus(12), Options{Seed: 1})
+	cases := []struct{ text, want string }{
+		{"I was charged twice, I want a refund", "billing›refund"},
+		{"my password is not accepted and I cannot log in", "login"},
+		{"the app crashes every time", "bug›crash"},
+		{"could you add a dark mode", "feature›dark"},
+		{"my package still has not arrived", "shipping"},
+	}
+	for _, c := range cases {
+		s := m.Predict(c.text, 3, Taxonomy{})
+		if len(s) == 0 || s[0].Tag != c.want {
+			t.Errorf("Predict(%q) = %v, want %s first", c.text, s, c.want)
+		}
+		var sum float64
+		for _, x := range s {
+			if x.Score < 0 || x.Score > 1 {
+				t.Errorf("score %v out of [0,1]", x.Score)
+			}
+			sum += x.Score
+		}
+		if sum > 1+1e-9 {
+			t.Errorf("scores sum to %v > 1", sum)
+		}
+	}
+}
+
+func TestMultiLabel(t *testing.T) {
+	ex := corpus(12)
+	both := []string{"refund please, the app crashes when I pay", "app keeps crashing and I want my money back",
+		"crash on start, refund my order", "it freezes and closes, return the payment"}
+	for i := 0; i < 3; i++ {
+		for _, b := range both {
+			ex = append(ex, Example{Text: b, Tags: []string{"billing›refund", "bug›crash"}})
+		}
+	}
+	m := mustTrain(t, ex, Options{Seed: 3})
+	s := m.Predict("the app crashes and I want a refund", 2, Taxonomy{})
+	got := tagsOf(s)
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"billing›refund", "bug›crash"}) {
+		t.Fatalf("top-2 = %v, want refund and crash", s)
+	}
+	if s[1].Score < m.Threshold() {
+		t.Errorf("second tag %v below multi-label threshold %v", s[1], m.Threshold())
+	}
+}
+
+func TestMergedTagCountsForSurvivor(t *testing.T) {
+	ex := corpus(10)
+	// Half the refund examples still carry the old tag name.
+	for i := range ex {
+		if ex[i].Tags[0] == "billing›refund" && i%2 == 0 {
+			ex[i].Tags = []string{"refunds-old"}
+		}
+	}
+	tax := Taxonomy{MergedInto: map[string]string{"refunds-old": "billing›refund"}}
+	m := mustTrain(t, ex, Options{Seed: 1, Taxonomy: tax})
+	if slices.Contains(m.Tags(), "refunds-old") {
+		t.Fatalf("merged tag trained as its own class: %v", m.Tags())
+	}
+	for i, tag := range m.tags {
+		if tag == "billing›refund" && m.nEx[i] != 10 {
+			t.Errorf("surviving tag has %d examples, want 10", m.nEx[i])
+		}
+	}
+	// A merge made after training is applied at predict time.
+	later := Taxonomy{MergedInto: map[string]string{"billing›refund": "money-back"}}
+	s := m.Predict("please refund my order", 3, later)
+	if s[0].Tag != "money-back" || slices.Contains(tagsOf(s), "billing›refund") {
+		t.Errorf("predict-time merge not applied: %v", s)
+	}
+}
+
+func TestArchivedNeverSuggested(t *testing.T) {
+	m := mustTrain(t, corpus(10), Options{Seed: 1})
+	tax := Taxonomy{Archived: map[string]bool{"login": true, "bug›crash": true},
+		Parent: map[string]string{"bug›crash": "bug"}}
+	for _, text := range []string{"cannot log in", "password reset does not work", "the app crashes", "hello"} {
+		s := m.Predict(text, 10, tax)
+		if slices.Contains(tagsOf(s), "login") || slices.Contains(tagsOf(s), "bug›crash") {
+			t.Errorf("archived tag suggested for %q: %v", text, s)
+		}
+	}
+	// The archived child's mass moves to its live parent.
+	if s := m.Predict("the app crashes on start", 1, tax); len(s) == 0 || s[0].Tag != "bug" {
+		t.Errorf("archived child should hand over to parent: %v", s)
+	}
+}
+
+func TestDeepTagOverParent(t *testing.T) {
+	tax := Taxonomy{Parent: map[string]string{"billing›refund": "billing", "billing›invoice": "billing"}}
+	var ex []Example
+	for _, e := range corpus(10) {
+		if e.Tags[0] == "billing›refund" {
+			// The team applied both the parent and the leaf.
+			e.Tags = []string{"billing", "billing›refund"}
+		}
+		ex = append(ex, e)
+	}
+	for _, txt := range []string{"question about my bill", "billing question", "about the bill I got", "I have a question on billing"} {
+		ex = append(ex, Example{Text: txt, Tags: []string{"billing"}})
+	}
+	m := mustTrain(t, ex, Options{Seed: 1, Taxonomy: tax})
+	for i, tag := range m.tags {
+		if tag == "billing" && m.nEx[i] != 4 {
+			t.Errorf("parent should only learn from parent-only examples, got %d", m.nEx[i])
+		}
+	}
+	s := m.Predict("refund my order please", 3, tax)
+	if s[0].Tag != "billing›refund" {
+		t.Fatalf("want the leaf first, got %v", s)
+	}
+	if slices.Contains(tagsOf(s), "billing") && s[0].Score >= confidentScore {
+		t.Errorf("ancestor listed next to a confident descendant: %v", s)
+	}
+	// dropImpliedAncestors on its own: an ancestor scoring higher than a
+	// confident descendant is dropped.
+	got := dropImpliedAncestors([]Suggestion{{"billing", 0.55}, {"billing›refund", 0.5}, {"login", 0.1}}, tax, 3)
+	if slices.Contains(tagsOf(got), "billing") || got[0].Tag != "billing›refund" {
+		t.Errorf("dropImpliedAncestors = %v", got)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	ex := corpus(10)
+	a, _ := mustTrain(t, ex, Options{Seed: 42}).MarshalBinary()
+	b, _ := mustTrain(t, ex, Options{Seed: 42, Workers: 1}).MarshalBinary()
+	if !bytes.Equal(a, b) {
+		t.Fatal("same seed gave different models")
+	}
+}
+
+func TestPersistenceRoundTrip(t *testing.T) {
+	m := mustTrain(t, corpus(10), Options{Seed: 7})
+	data, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m2 Model
+	if err := m2.UnmarshalBinary(data); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"refund my order", "app crashes", "dark mode please", "where is my parcel", "zzz"} {
+		a, b := m.Predict(text, 5, Taxonomy{}), m2.Predict(text, 5, Taxonomy{})
+		if !slices.Equal(a, b) {
+			t.Errorf("%q: before %v after %v", text, a, b)
+		}
+	}
+	if m2.Threshold() != m.Threshold() {
+		t.Error("threshold not persisted")
+	}
+	// Corrupt or truncated input is an error, never a panic.
+	for _, bad := range [][]byte{nil, []byte("CLSG"), data[:len(data)/2], append([]byte("XXXX"), data[4:]...)} {
+		var m3 Model
+		if err := m3.UnmarshalBinary(bad); err == nil {
+			t.Errorf("corrupt model of %d bytes accepted", len(bad))
+		}
+	}
+}
+
+func TestCalibrationFitsTemperature(t *testing.T) {
+	h := heldOut{margins: [][]float32{{2, 0, 0}, {0, 2, 0}, {2, 0, 0}, {0, 0, 2}}, gold: [][]int32{{0}, {1}, {1}, {2}}}
+	temp := h.fitTemperature()
+	if !(temp > 0.1 && temp < 100) || h.nll(temp) > h.nll(1)+1e-9 {
+		t.Errorf("temperature %v does not minimise NLL", temp)
+	}
+	if got := predictedSet([]float64{0.5, 0.45, 0.05}, 0.4); !slices.Equal(got, []int32{0, 1}) {
+		t.Errorf("predictedSet = %v", got)
+	}
+}
+
+func TestTrainErrors(t *testing.T) {
+	if _, err := Train(nil, Options{}); err != ErrNoExamples {
+		t.Errorf("Train(nil) error = %v", err)
+	}
+	if _, err := Train([]Example{{Text: "  ", Tags: []string{"a"}}, {Text: "hi"}}, Options{}); err != ErrNoExamples {
+		t.Errorf("untagged/empty examples error = %v", err)
+	}
+	m := mustTrain(t, []Example{{Text: "only one tag", Tags: []string{"a"}}}, Options{})
+	if s := m.Predict("anything", 3, Taxonomy{}); len(s) != 1 || s[0].Tag != "a" || math.Abs(s[0].Score-1) > 1e-9 {
+		t.Errorf("single-tag model predicted %v", s)
+	}
+	if s := m.Predict("", 3, Taxonomy{}); s != nil {
+		t.Errorf("empty text predicted %v", s)
+	}
+}
+
+func TestTokenize(t *testing.T) {
+	got := tokenize("I can't log-in, isn't it John's card? Top-up £50!")
+	want := []string{"i", "can", "not", "log", "in", "is", "not", "it", "john", "card", "top", "up", "50"}
+	if !slices.Equal(got, want) {
+		t.Errorf("tokenize = %q, want %q", got, want)
+	}
+}
+
+func TestTrainer(t *testing.T) {
+	tr := NewTrainer(Options{Seed: 1})
+	if tr.Model() != nil {
+		t.Fatal("model before training")
+	}
+	tr.Retrain(corpus(4))
+	tr.Retrain(corpus(8)) // coalesced with the first
+	if err := tr.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if m := tr.Model(); m == nil || m.Predict("refund my order", 1, Taxonomy{})[0].Tag != "billing›refund" {
+		t.Fatal("trainer did not produce a usable model")
+	}
+}

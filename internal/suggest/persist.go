@@ -1,0 +1,215 @@
+package suggest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+)
+
+// Persistence format (little-endian), versioned so that a model written by
+// an older release is rejected cleanly rather than misread:
+//
+//	"CLSG" uint32(version)
+//	uint32(crc32 of the embedded word-vector table, 0 if unused)
+//	feature options, temperature, threshold
+//	tags (uint32 count, then uint32 length + bytes each) and per-tag counts
+//	vocabulary: uint32 count, then per feature uint64 key, byte kind, float32 idf
+//	weights: float32 × nFeatures × nTags (feature-major), float32 × nTags bias
+//
+// A model is only valid with the word-vector table it was trained with;
+// the checksum guards against loading it into a build with another table.
+const persistVersion = 1
+
+var wordvecCRC = crc32.ChecksumIEEE(wordvecData)
+
+// MarshalBinary encodes the model (encoding.BinaryMarshaler).
+func (m *Model) MarshalBinary() ([]byte, error) {
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// UnmarshalBinary decodes a model written by MarshalBinary or WriteTo.
+func (m *Model) UnmarshalBinary(data []byte) error {
+	_, err := m.ReadFrom(bytes.NewReader(data))
+	return err
+}
+
+type binWriter struct {
+	w   *bufio.Writer
+	n   int64
+	err error
+}
+
+func (w *binWriter) put(v any) {
+	if w.err == nil {
+		w.err = binary.Write(w.w, binary.LittleEndian, v)
+		w.n += int64(binary.Size(v))
+	}
+}
+
+func (w *binWriter) str(s string) {
+	w.put(uint32(len(s)))
+	if w.err == nil {
+		var k int
+		k, w.err = w.w.WriteString(s)
+		w.n += int64(k)
+	}
+}
+
+// WriteTo streams the model to w (io.WriterTo).
+func (m *Model) WriteTo(out io.Writer) (int64, error) {
+	w := &binWriter{w: bufio.NewWriterSize(out, 1<<16)}
+	w.w.WriteString("CLSG")
+	w.n += 4
+	w.put(uint32(persistVersion))
+	crc := uint32(0)
+	if m.feat.dim > 0 {
+		crc = wordvecCRC
+	}
+	w.put(crc)
+	o := m.feat.opt
+	w.put([]int32{int32(o.WordNgrams), int32(o.CharMin), int32(o.CharMax), int32(o.MinDF), int32(o.VecPool)})
+	w.put([]float32{o.WordWeight, o.CharWeight, o.VecWeight})
+	w.put([]float64{m.temp, m.tau})
+	w.put(uint32(len(m.tags)))
+	for _, t := range m.tags {
+		w.str(t)
+	}
+	w.put(m.nEx)
+	keys := make([]uint64, len(m.feat.idf))
+	for k, i := range m.feat.vocab {
+		keys[i] = k
+	}
+	w.put(uint32(len(keys)))
+	w.put(keys)
+	w.put(m.feat.kind)
+	w.put(m.feat.idf)
+	w.put(m.w)
+	w.put(m.bias)
+	if w.err == nil {
+		w.err = w.w.Flush()
+	}
+	return w.n, w.err
+}
+
+type binReader struct {
+	r   *bufio.Reader
+	n   int64
+	err error
+}
+
+func (r *binReader) get(v any) {
+	if r.err == nil {
+		r.err = binary.Read(r.r, binary.LittleEndian, v)
+		r.n += int64(binary.Size(v))
+	}
+}
+
+// count reads a length and rejects absurd values before allocating.
+func (r *binReader) count(limit uint32) int {
+	var n uint32
+	r.get(&n)
+	if r.err == nil && n > limit {
+		r.err = fmt.Errorf("suggest: corrupt model (count %d)", n)
+	}
+	return int(n)
+}
+
+func (r *binReader) str() string {
+	n := r.count(1 << 16)
+	if r.err != nil {
+		return ""
+	}
+	b := make([]byte, n)
+	_, r.err = io.ReadFull(r.r, b)
+	r.n += int64(n)
+	return string(b)
+}
+
+// ReadFrom replaces m with a model read from in (io.ReaderFrom).
+func (m *Model) ReadFrom(in io.Reader) (int64, error) {
+	r := &binReader{r: bufio.NewReaderSize(in, 1<<16)}
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(r.r, magic); err != nil || string(magic) != "CLSG" {
+		return 0, errors.New("suggest: not a suggest model")
+	}
+	r.n = 4
+	var version, crc uint32
+	r.get(&version)
+	if r.err == nil && version != persistVersion {
+		return r.n, fmt.Errorf("suggest: model format version %d, this build reads %d; retrain", version, persistVersion)
+	}
+	r.get(&crc)
+	if r.err == nil && crc != 0 && crc != wordvecCRC {
+		return r.n, errors.New("suggest: model was trained with a different word-vector table; retrain")
+	}
+	ints := make([]int32, 5)
+	floats := make([]float32, 3)
+	cal := make([]float64, 2)
+	r.get(ints)
+	r.get(floats)
+	r.get(cal)
+	o := FeatureOptions{WordNgrams: int(ints[0]), CharMin: int(ints[1]), CharMax: int(ints[2]),
+		MinDF: int(ints[3]), VecPool: int(ints[4]),
+		WordWeight: floats[0], CharWeight: floats[1], VecWeight: floats[2]}
+	nt := r.count(1 << 20)
+	if r.err != nil {
+		return r.n, r.err
+	}
+	tags := make([]string, nt)
+	for i := range tags {
+		tags[i] = r.str()
+	}
+	nEx := make([]int32, nt)
+	r.get(nEx)
+	nf := r.count(1 << 26)
+	if r.err != nil {
+		return r.n, r.err
+	}
+	f := &featurizer{opt: o, vocab: make(map[uint64]int32, nf),
+		kind: make([]byte, nf), idf: make([]float32, nf)}
+	keys := make([]uint64, nf)
+	r.get(keys)
+	r.get(f.kind)
+	r.get(f.idf)
+	if r.err != nil {
+		return r.n, r.err
+	}
+	for i, k := range keys {
+		f.vocab[k] = int32(i)
+	}
+	if o.VecWeight > 0 {
+		if crc == 0 {
+			return r.n, errors.New("suggest: corrupt model (word vectors)")
+		}
+		wv, err := loadedWordVectors()
+		if err != nil {
+			return r.n, err
+		}
+		f.wv, f.dim = wv, wv.dim*vecParts(o.VecPool)
+	}
+	total := uint64(f.nFeatures()) * uint64(nt)
+	if total > 1<<32 {
+		return r.n, errors.New("suggest: corrupt model (too large)")
+	}
+	w := make([]float32, total)
+	bias := make([]float32, nt)
+	r.get(w)
+	r.get(bias)
+	if r.err != nil {
+		return r.n, fmt.Errorf("suggest: reading model: %w", r.err)
+	}
+	if math.IsNaN(cal[0]) || cal[0] <= 0 {
+		return r.n, errors.New("suggest: corrupt model (temperature)")
+	}
+	*m = Model{tags: tags, feat: f, w: w, bias: bias, temp: cal[0], tau: cal[1], nEx: nEx}
+	return r.n, nil
+}

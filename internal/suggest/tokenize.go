@@ -1,0 +1,68 @@
+package suggest
+
+import (
+	"strings"
+	"unicode"
+)
+
+// tokenize lower-cases text and splits it into word tokens. Letters and
+// digits form words; an apostrophe inside a word starts an English clitic
+// that is expanded ("isn't" → "is not", "I'm" → "i am") or dropped (the
+// possessive "'s") so that the word-vector table, which has no clitic
+// entries, still recognises both halves. Everything else separates words.
+func tokenize(text string) []string {
+	toks := make([]string, 0, 16)
+	var b strings.Builder
+	flush := func() {
+		if b.Len() == 0 {
+			return
+		}
+		toks = appendWord(toks, b.String())
+		b.Reset()
+	}
+	rs := []rune(text)
+	for i, r := range rs {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		case (r == '\'' || r == '’') && b.Len() > 0 && i+1 < len(rs) && unicode.IsLetter(rs[i+1]):
+			b.WriteByte('\'')
+		default:
+			flush()
+		}
+	}
+	flush()
+	return toks
+}
+
+// clitics maps English contraction suffixes to the word they stand for;
+// "" means drop the suffix.
+var clitics = map[string]string{
+	"n't": "not", "'m": "am", "'re": "are", "'ve": "have",
+	"'ll": "will", "'d": "would", "'s": "",
+}
+
+// irregular contractions whose stem changes.
+var irregular = map[string][]string{
+	"won't": {"will", "not"}, "can't": {"can", "not"}, "shan't": {"shall", "not"},
+	"ain't": {"is", "not"}, "let's": {"let", "us"},
+}
+
+func appendWord(toks []string, w string) []string {
+	if !strings.ContainsRune(w, '\'') {
+		return append(toks, w)
+	}
+	if ws, ok := irregular[w]; ok {
+		return append(toks, ws...)
+	}
+	for suf, exp := range clitics {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf) {
+			toks = append(toks, strings.ReplaceAll(w[:len(w)-len(suf)], "'", ""))
+			if exp != "" {
+				toks = append(toks, exp)
+			}
+			return toks
+		}
+	}
+	return append(toks, strings.ReplaceAll(w, "'", ""))
+}
