@@ -1,0 +1,157 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/router"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages holds one template set per page: the layout and shared partials plus that
+// page's file, so every page can define its own "content" block.
+type pages struct {
+	sets map[string]*template.Template
+}
+
+func mustParsePages() *pages {
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html"))
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	p := &pages{sets: map[string]*template.Template{}}
+	for _, n := range names {
+		file := strings.TrimPrefix(n, "templates/")
+		if file == "layout.html" || strings.HasPrefix(file, "_") {
+			continue
+		}
+		t := template.Must(base.Clone())
+		template.Must(t.ParseFS(templateFS, n))
+		p.sets[strings.TrimSuffix(file, ".html")] = t
+	}
+	return p
+}
+
+// view is what the layout sees; D is the page's own data.
+type view struct {
+	Title string
+	Me    *auth.Member
+	Nav   string // which top-nav item is current
+	Flash string
+	D     any
+}
+
+// IsAdmin lets the layout show the Settings link only to those who can open it.
+func (v view) IsAdmin() bool { return v.Me != nil && v.Me.Role.AtLeast(auth.RoleAdmin) }
+
+// CanEdit says whether the signed-in member may change things (member or admin).
+func (v view) CanEdit() bool { return v.Me != nil && v.Me.Role.AtLeast(auth.RoleMember) }
+
+// render executes a page into a buffer first, so a template error becomes a clean 500
+// instead of half a page.
+func (ui *Web) render(w http.ResponseWriter, r *http.Request, status int, page, title, nav string, data any) error {
+	t, ok := ui.pages.sets[page]
+	if !ok {
+		return fmt.Errorf("web: no template %q", page)
+	}
+	v := view{Title: title, Me: router.From(r).Member, Nav: nav, Flash: takeFlash(w, r), D: data}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("web: render %s: %w", page, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	// Pages show customer data and are per member: never let a shared cache keep them.
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "HX-Request")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+type errorPage struct {
+	Status  int
+	Heading string
+	Msg     string
+	Hint    string
+}
+
+// RenderError renders an error page, or sends an anonymous browser to sign in.
+func (ui *Web) RenderError(w http.ResponseWriter, r *http.Request, e *router.Error) {
+	if e.Status == http.StatusUnauthorized && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		loc := "/signin?next=" + url.QueryEscape(r.URL.RequestURI())
+		if r.Header.Get("HX-Request") == "true" {
+			// An htmx fragment request would swap the sign-in page into the table;
+			// ask htmx to load it as a whole page instead.
+			w.Header().Set("HX-Redirect", loc)
+		}
+		http.Redirect(w, r, loc, http.StatusSeeOther)
+		return
+	}
+	ep := errorPage{Status: e.Status, Msg: e.Msg}
+	switch e.Status {
+	case http.StatusUnauthorized:
+		ep.Heading = "Please sign in"
+		ep.Hint = "Your session has ended. Sign in again and repeat what you were doing."
+	case http.StatusForbidden:
+		ep.Heading = "You don't have access to this"
+		ep.Hint = "Ask an admin of your team if you need it."
+	case http.StatusNotFound:
+		ep.Heading = "Page not found"
+		ep.Hint = "It may have been deleted, or the link is mistyped."
+	case http.StatusTooManyRequests:
+		ep.Heading = "Too many requests"
+		ep.Hint = "Wait a minute and try again."
+	default:
+		if e.Status >= 500 {
+			ep.Heading = "Something went wrong on our side"
+			ep.Msg = "The error has been logged. Try again in a moment; if it keeps happening, tell whoever runs closeloop."
+		} else {
+			ep.Heading = "That didn't work"
+		}
+	}
+	if err := ui.render(w, r, e.Status, "error", ep.Heading, "", ep); err != nil {
+		ui.Log.Error("render error page", "err", err)
+		http.Error(w, e.Msg, e.Status)
+	}
+}
+
+const flashCookie = "closeloop_flash"
+
+// setFlash leaves a one-line message for the page after a redirect ("Member added").
+func (ui *Web) setFlash(w http.ResponseWriter, msg string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(msg)), Path: "/",
+		MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: ui.Config.SecureCookies,
+	})
+}
+
+func takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil || len(b) > 300 {
+		return ""
+	}
+	return string(b)
+}
+
+// seeOther redirects after a successful POST so reloading does not repeat it.
+func seeOther(w http.ResponseWriter, r *http.Request, to string) error {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}

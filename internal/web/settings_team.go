@@ -1,0 +1,134 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/router"
+)
+
+func (ui *Web) settings(w http.ResponseWriter, r *http.Request) error {
+	return seeOther(w, r, "/settings/team")
+}
+
+type memberForm struct {
+	Email, Name, Role string
+	Errors            map[string]string
+}
+
+type teamData struct {
+	Members []auth.Member
+	Roles   []auth.Role
+	New     memberForm
+	Error   string // from a role change or disable, shown above the list
+	MeID    string
+}
+
+func (ui *Web) renderTeam(w http.ResponseWriter, r *http.Request, status int, d teamData) error {
+	members, err := ui.Store.ListMembers(r.Context())
+	if err != nil {
+		return err
+	}
+	d.Members, d.Roles, d.MeID = members, auth.Roles, router.From(r).Member.ID
+	if d.New.Role == "" {
+		d.New.Role = string(auth.RoleMember)
+	}
+	return ui.render(w, r, status, "settings_team", "Team", "settings", d)
+}
+
+func (ui *Web) teamPage(w http.ResponseWriter, r *http.Request) error {
+	return ui.renderTeam(w, r, http.StatusOK, teamData{})
+}
+
+func (ui *Web) teamAdd(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return router.Errorf(http.StatusBadRequest, "the form could not be read")
+	}
+	f := memberForm{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")),
+		Role: r.PostFormValue("role"), Errors: map[string]string{}}
+	pw := r.PostFormValue("password")
+	m := auth.Member{Email: f.Email, Name: f.Name, Role: auth.Role(f.Role)}
+	if f.Name == "" {
+		f.Errors["name"] = "Name is required, so the team knows who owns what."
+	}
+	hash, err := auth.HashPassword(pw)
+	if errors.Is(err, auth.ErrBadPassword) {
+		f.Errors["password"] = "The initial password must be at least 10 characters."
+	} else if err != nil {
+		return err
+	}
+	m.PasswordHash = hash
+	if len(f.Errors) == 0 {
+		err := ui.Store.CreateMember(r.Context(), &m)
+		var fe *account.FieldError
+		switch {
+		case err == nil:
+			ui.Log.Info("team member added", "member", m.ID, "role", m.Role, "by", router.From(r).Member.ID)
+			ui.setFlash(w, "Added "+m.Email+". Give them their initial password in person or over a secure channel.")
+			return seeOther(w, r, "/settings/team")
+		case errors.As(err, &fe):
+			f.Errors[fe.Field] = fieldMsg(fe.Field, fe.Msg)
+		default:
+			return err
+		}
+	}
+	return ui.renderTeam(w, r, http.StatusUnprocessableEntity, teamData{New: f})
+}
+
+// teamUpdate changes a member's role or enables/disables them. The last enabled admin
+// can be neither demoted nor disabled: nobody could manage the team afterwards.
+func (ui *Web) teamUpdate(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return router.Errorf(http.StatusBadRequest, "the form could not be read")
+	}
+	ctx := r.Context()
+	m, err := ui.Store.GetMember(ctx, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	wasAdmin := m.Role == auth.RoleAdmin && !m.Disabled
+	if role := r.PostFormValue("role"); role != "" {
+		if !auth.Role(role).Valid() {
+			return ui.renderTeam(w, r, http.StatusUnprocessableEntity, teamData{Error: "Choose admin, member or viewer."})
+		}
+		m.Role = auth.Role(role)
+	}
+	switch r.PostFormValue("disabled") {
+	case "true":
+		m.Disabled = true
+	case "false":
+		m.Disabled = false
+	}
+	if wasAdmin && (m.Role != auth.RoleAdmin || m.Disabled) {
+		n, err := ui.Store.CountAdmins(ctx)
+		if err != nil {
+			return err
+		}
+		if n <= 1 {
+			return ui.renderTeam(w, r, http.StatusConflict, teamData{Error: "You can't demote or disable " + displayName(m) +
+				": they are the last admin, and nobody could manage the team afterwards. Make someone else an admin first."})
+		}
+	}
+	if err := ui.Store.UpdateMember(ctx, &m); err != nil {
+		return err
+	}
+	ui.Log.Info("team member changed", "member", m.ID, "role", m.Role, "disabled", m.Disabled, "by", router.From(r).Member.ID)
+	state := "enabled"
+	if m.Disabled {
+		state = "disabled"
+	}
+	ui.setFlash(w, "Saved: "+displayName(m)+" is a "+string(m.Role)+", "+state+".")
+	return seeOther(w, r, "/settings/team")
+}
+
+func displayName(m auth.Member) string {
+	if m.Name != "" {
+		return m.Name
+	}
+	return m.Email
+}

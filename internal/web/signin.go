@@ -1,0 +1,142 @@
+package web
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/router"
+	"github.com/closeloop/closeloop/internal/store"
+)
+
+// SessionCookie is the name of the cookie that carries the session token.
+const SessionCookie = "closeloop_session"
+
+// SessionMember returns the signed-in member of r, or nil. Only the token's hash is
+// stored, so a copy of the database cannot be replayed as sessions.
+func (ui *Web) SessionMember(r *http.Request) (*auth.Member, error) {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil || c.Value == "" || len(c.Value) > 200 {
+		return nil, nil
+	}
+	m, err := ui.Store.SessionMember(r.Context(), auth.HashToken(c.Value))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+type signInData struct {
+	Email string
+	Next  string
+	Error string
+}
+
+func (ui *Web) signInPage(w http.ResponseWriter, r *http.Request) error {
+	next := safeNext(r.URL.Query().Get("next"))
+	if m, _ := ui.SessionMember(r); m != nil {
+		return seeOther(w, r, next)
+	}
+	return ui.render(w, r, http.StatusOK, "signin", "Sign in", "", signInData{Next: next})
+}
+
+func (ui *Web) signIn(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return router.Errorf(http.StatusBadRequest, "the form could not be read")
+	}
+	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
+	password := r.PostFormValue("password")
+	d := signInData{Email: email, Next: safeNext(r.PostFormValue("next"))}
+
+	// Both limits are checked before any password work, so a flood costs us nothing;
+	// the per-email limit stops a distributed guesser, the per-address one a single
+	// machine trying many emails.
+	if !ui.ipLimit.Allow("ip:"+clientIP(r)) || !ui.emLimit.Allow("email:"+email) {
+		w.Header().Set("Retry-After", "60")
+		d.Error = "Too many sign-in attempts. Please wait a minute, then try again."
+		return ui.render(w, r, http.StatusTooManyRequests, "signin", "Sign in", "", d)
+	}
+	if email == "" || password == "" {
+		d.Error = "Enter your email and password."
+		return ui.render(w, r, http.StatusBadRequest, "signin", "Sign in", "", d)
+	}
+	m, err := ui.Store.GetMemberByEmail(r.Context(), email)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// Spend the same time as a real check so timing does not reveal who is on the team.
+		auth.BurnPasswordCheck(password)
+	case err != nil:
+		return err
+	}
+	if err != nil || m.Disabled || !auth.CheckPassword(m.PasswordHash, password) {
+		d.Error = "That email and password don't match. Check both and try again."
+		return ui.render(w, r, http.StatusUnauthorized, "signin", "Sign in", "", d)
+	}
+
+	tok := auth.NewSessionToken()
+	if _, err := ui.Store.CreateSession(r.Context(), auth.HashToken(tok), m.ID, ui.Config.SessionTTL); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     SessionCookie,
+		Value:    tok,
+		Path:     "/",
+		MaxAge:   int(ui.Config.SessionTTL.Seconds()),
+		Expires:  ui.now().Add(ui.Config.SessionTTL),
+		HttpOnly: true,
+		Secure:   ui.Config.SecureCookies,
+		SameSite: http.SameSiteLaxMode,
+	})
+	ui.Log.Info("signed in", "member", m.ID)
+	return seeOther(w, r, d.Next)
+}
+
+func (ui *Web) signOut(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		if err := ui.Store.DeleteSession(r.Context(), auth.HashToken(c.Value)); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: ui.Config.SecureCookies, SameSite: http.SameSiteLaxMode})
+	ui.setFlash(w, "You are signed out.")
+	return seeOther(w, r, "/signin")
+}
+
+// safeNext keeps the post-sign-in redirect on this site: only a local path is
+// accepted. "//evil.example" and "/\evil.example" are protocol-relative to browsers,
+// so they are refused too.
+func safeNext(next string) string {
+	const home = "/accounts"
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return home
+	}
+	if strings.ContainsAny(next, "\r\n\t") {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return home
+	}
+	if u.Path == "/signin" {
+		return home
+	}
+	return next
+}
+
+// clientIP is the peer address. X-Forwarded-For is not trusted: any client can set
+// it, and trusting it would let a guesser pick a fresh rate-limit bucket per request.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
