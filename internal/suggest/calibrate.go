@@ -71,17 +71,75 @@ func (h *heldOut) fitTemperature() float64 {
 	return math.Exp((a + b) / 2)
 }
 
+// calibration maps raw margins to probabilities. Single-label data uses a
+// softmax with temperature A (the scores of all tags sum to 1); multi-label
+// data uses a shared Platt sigmoid σ(A·margin + B) per tag, so that two tags
+// that both apply can both score high.
+type calibration struct {
+	Sigmoid bool
+	A, B    float64
+}
+
+func (c calibration) apply(m []float32, out []float64) []float64 {
+	if !c.Sigmoid {
+		return softmaxT(m, c.A, out)
+	}
+	out = out[:0]
+	for _, x := range m {
+		out = append(out, 1/(1+math.Exp(-(c.A*float64(x)+c.B))))
+	}
+	return out
+}
+
+// fitPlatt fits σ(a·margin + b) to held-out binary targets (does tag t
+// apply?) by Newton's method on the log-loss, as in Platt (1999).
+func (h *heldOut) fitPlatt() calibration {
+	a, b := 1.0, 0.0
+	for it := 0; it < 50; it++ {
+		var ga, gb, haa, hab, hbb float64
+		for i, m := range h.margins {
+			for t, x := range m {
+				y := 0.0
+				if slices.Contains(h.gold[i], int32(t)) {
+					y = 1
+				}
+				p := 1 / (1 + math.Exp(-(a*float64(x) + b)))
+				g := p - y
+				w := max(p*(1-p), 1e-12)
+				ga += g * float64(x)
+				gb += g
+				haa += w * float64(x) * float64(x)
+				hab += w * float64(x)
+				hbb += w
+			}
+		}
+		haa += 1e-9
+		hbb += 1e-9
+		det := haa*hbb - hab*hab
+		if det <= 0 {
+			break
+		}
+		da := (hbb*ga - hab*gb) / det
+		db := (haa*gb - hab*ga) / det
+		a, b = a-da, b-db
+		if math.Abs(da) < 1e-6 && math.Abs(db) < 1e-6 {
+			break
+		}
+	}
+	return calibration{Sigmoid: true, A: a, B: b}
+}
+
 // fitThreshold picks the probability above which tags beyond the first are
 // added to a multi-label prediction, maximising held-out micro F1. On
 // single-label data it settles above every reachable score, so the
 // prediction set is just the top tag.
-func (h *heldOut) fitThreshold(t float64) float64 {
+func (h *heldOut) fitThreshold(c calibration) float64 {
 	best, bestF := 1.0, -1.0
 	var p []float64
-	for _, tau := range []float64{0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 1.0} {
+	for _, tau := range []float64{0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0} {
 		var tp, fp, fn float64
 		for i, m := range h.margins {
-			p = softmaxT(m, t, p)
+			p = c.apply(m, p)
 			pred := predictedSet(p, tau)
 			for _, g := range pred {
 				if slices.Contains(h.gold[i], g) {

@@ -53,15 +53,27 @@ type linearOptions struct {
 // with results that do not depend on scheduling. The returned weights are
 // feature-major (w[f*nTags+t]) so prediction touches one contiguous row per
 // active feature; bias[t] holds the bias term.
-func trainOneVsRest(d *dataset, nTags int, o linearOptions) (w, bias []float32) {
+//
+// rows selects the training rows (nil: all). alphas, if not nil, holds one
+// dual vector per tag (len d.rows()) that is used as the starting point and
+// updated in place: Train first fits a calibration model on part of the
+// rows and then warm-starts the final fit from it, which roughly halves the
+// final fit's passes.
+func trainOneVsRest(d *dataset, nTags int, rows []int32, alphas [][]float64, o linearOptions) (w, bias []float32) {
 	nf := d.nFeat
 	w = make([]float32, nf*nTags)
 	bias = make([]float32, nTags)
 	// Positive rows per tag: y_i = +1 for those, −1 otherwise.
 	pos := make([][]int32, nTags)
-	for i, ls := range d.labels {
-		for _, t := range ls {
-			pos[t] = append(pos[t], int32(i))
+	if rows == nil {
+		rows = make([]int32, d.rows())
+		for i := range rows {
+			rows[i] = int32(i)
+		}
+	}
+	for _, i := range rows {
+		for _, t := range d.labels[i] {
+			pos[t] = append(pos[t], i)
 		}
 	}
 	workers := o.Workers
@@ -78,7 +90,13 @@ func trainOneVsRest(d *dataset, nTags int, o linearOptions) (w, bias []float32) 
 			wt := make([]float32, nf)
 			y := make([]int8, d.rows())
 			for t := range next {
-				b := trainBinary(d, pos[t], wt, y, o, o.Seed^uint64(t)*0x9E3779B97F4A7C15)
+				var alpha []float64
+				if alphas != nil {
+					alpha = alphas[t]
+				} else {
+					alpha = make([]float64, d.rows())
+				}
+				b := trainBinary(d, rows, pos[t], alpha, wt, y, o, o.Seed^uint64(t)*0x9E3779B97F4A7C15)
 				mu.Lock()
 				for f, x := range wt {
 					w[f*nTags+t] = x
@@ -96,9 +114,10 @@ func trainOneVsRest(d *dataset, nTags int, o linearOptions) (w, bias []float32) 
 	return w, bias
 }
 
-// trainBinary solves one tag's dual problem into wt (overwritten) and
-// returns the bias weight (already multiplied by o.Bias).
-func trainBinary(d *dataset, pos []int32, wt []float32, y []int8, o linearOptions, seed uint64) float32 {
+// trainBinary solves one tag's dual problem over rows, starting from alpha
+// (updated in place), into wt (overwritten), and returns the bias weight
+// (already multiplied by o.Bias).
+func trainBinary(d *dataset, rows, pos []int32, alpha []float64, wt []float32, y []int8, o linearOptions, seed uint64) float32 {
 	clear(wt)
 	for i := range y {
 		y[i] = -1
@@ -106,26 +125,32 @@ func trainBinary(d *dataset, pos []int32, wt []float32, y []int8, o linearOption
 	for _, i := range pos {
 		y[i] = 1
 	}
-	n := d.rows()
-	alpha := make([]float64, n)
+	n := len(rows)
 	// Squared hinge: D_ii = 1/(2C_i), no upper bound. Positives may get a
 	// larger C (PosWeight) because a tag has few of them.
 	diagNeg := 0.5 / o.C
 	diagPos := 0.5 / (o.C * max(o.PosWeight, 1))
-	qd := make([]float64, n)
-	dg := make([]float64, n)
-	for i := range qd {
+	nAll := d.rows()
+	qd := make([]float64, nAll)
+	dg := make([]float64, nAll)
+	var wb float64 // bias weight
+	for _, i := range rows {
 		dg[i] = diagNeg
 		if y[i] > 0 {
 			dg[i] = diagPos
 		}
 		qd[i] = float64(d.sqNorm[i]) + float64(o.Bias*o.Bias) + dg[i]
+		if a := alpha[i]; a != 0 {
+			delta := float32(a * float64(y[i]))
+			lo, hi := d.rowPtr[i], d.rowPtr[i+1]
+			for k, f := range d.idx[lo:hi] {
+				wt[f] += delta * d.val[lo+k]
+			}
+			wb += float64(delta) * float64(o.Bias)
+		}
 	}
-	var wb float64 // bias weight
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
+	order := make([]int32, n)
+	copy(order, rows)
 	rng := rand.New(rand.NewPCG(seed, 0x5EED))
 	// Shrinking (as in LIBLINEAR): an example whose multiplier is 0 and
 	// whose gradient is comfortably positive is unlikely to become a

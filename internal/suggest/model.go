@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -16,7 +15,10 @@ type Example struct {
 }
 
 // Suggestion is one proposed tag. Score is a calibrated probability that
-// the tag is the right (deepest) tag for the text.
+// the tag is right for the text: on single-label training data the scores
+// of all tags sum to at most 1 (probability that this is the tag); when at
+// least 5% of training examples carry several tags, each score is the
+// independent probability that the tag applies.
 type Suggestion struct {
 	Tag   string
 	Score float64
@@ -86,9 +88,9 @@ type Model struct {
 	feat *featurizer
 	w    []float32 // feature-major weights, len nFeatures*len(tags)
 	bias []float32
-	temp float64 // softmax temperature fitted on held-out data
-	tau  float64 // multi-label threshold fitted on held-out data
-	nEx  []int32 // training examples per tag (for diagnostics)
+	cal  calibration // margin → probability, fitted on held-out data
+	tau  float64     // multi-label threshold fitted on held-out data
+	nEx  []int32     // training examples per tag (for diagnostics)
 }
 
 // ErrNoExamples is returned by Train when no example has both text and a tag.
@@ -135,76 +137,70 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	if len(p.toks) == 0 {
 		return nil, ErrNoExamples
 	}
-	m := &Model{tags: p.tags, temp: 1, tau: 1}
+	m := &Model{tags: p.tags, cal: calibration{A: 1}, tau: 1}
 	m.nEx = make([]int32, len(p.tags))
 	for _, ls := range p.labels {
 		for _, l := range ls {
 			m.nEx[l]++
 		}
 	}
-	if opts.HoldOut > 0 && len(p.tags) > 1 {
-		fitIdx, calIdx := splitHoldOut(p, opts.HoldOut, opts.Seed)
-		if len(calIdx) > 0 {
-			sub, err := fit(p, fitIdx, opts)
-			if err != nil {
-				return nil, err
-			}
-			h := heldOut{}
-			var buf []kv
-			for _, i := range calIdx {
-				var v sparseVec
-				v, buf = sub.feat.vectorize(p.toks[i], buf)
-				h.margins = append(h.margins, scores(sub.w, sub.bias, len(p.tags), v, nil))
-				h.gold = append(h.gold, p.labels[i])
-			}
-			m.temp = h.fitTemperature()
-			m.tau = h.fitThreshold(m.temp)
-		}
-	}
-	all := make([]int, len(p.toks))
-	for i := range all {
-		all[i] = i
-	}
-	full, err := fit(p, all, opts)
+	// The featurizer (vocabulary and IDF) is fitted once on all texts: it
+	// uses no labels, so the held-out texts contributing to IDF does not
+	// leak anything into the calibration below.
+	f, err := fitFeaturizer(opts.Features, p.toks)
 	if err != nil {
 		return nil, err
 	}
-	m.feat, m.w, m.bias = full.feat, full.w, full.bias
+	d := &dataset{nFeat: f.nFeatures()}
+	vecs := make([]sparseVec, len(p.toks))
+	var buf []kv
+	for i, t := range p.toks {
+		vecs[i], buf = f.vectorize(t, buf)
+		d.add(vecs[i], p.labels[i])
+	}
+	lo := linearOptions{C: opts.C, Bias: 1, Epochs: opts.Epochs, Eps: 0.1,
+		Seed: opts.Seed, Workers: opts.Workers, PosWeight: 1}
+	alphas := make([][]float64, len(p.tags))
+	for t := range alphas {
+		alphas[t] = make([]float64, d.rows())
+	}
+	if opts.HoldOut > 0 && len(p.tags) > 1 {
+		fitIdx, calIdx := splitHoldOut(p, opts.HoldOut, opts.Seed)
+		if len(calIdx) > 0 {
+			w, b := trainOneVsRest(d, len(p.tags), fitIdx, alphas, lo)
+			h := heldOut{}
+			for _, i := range calIdx {
+				h.margins = append(h.margins, scores(w, b, len(p.tags), vecs[i], nil))
+				h.gold = append(h.gold, p.labels[i])
+			}
+			if multiLabel(p.labels) {
+				m.cal = h.fitPlatt()
+			} else {
+				m.cal = calibration{A: h.fitTemperature()}
+			}
+			m.tau = h.fitThreshold(m.cal)
+		}
+	}
+	m.feat = f
+	m.w, m.bias = trainOneVsRest(d, len(p.tags), nil, alphas, lo)
 	return m, nil
 }
 
-type fitted struct {
-	feat    *featurizer
-	w, bias []float32
-}
-
-// fit trains featurizer and classifier on the rows in idx.
-func fit(p prepared, idx []int, opts Options) (fitted, error) {
-	toks := make([][]string, len(idx))
-	for k, i := range idx {
-		toks[k] = p.toks[i]
+// multiLabel reports whether enough examples carry several tags (5%) for
+// tags to be treated as independent rather than mutually exclusive.
+func multiLabel(labels [][]int32) bool {
+	n := 0
+	for _, l := range labels {
+		if len(l) > 1 {
+			n++
+		}
 	}
-	f, err := fitFeaturizer(opts.Features, toks)
-	if err != nil {
-		return fitted{}, err
-	}
-	d := &dataset{nFeat: f.nFeatures()}
-	var buf []kv
-	for k, i := range idx {
-		var v sparseVec
-		v, buf = f.vectorize(toks[k], buf)
-		d.add(v, p.labels[i])
-	}
-	w, b := trainOneVsRest(d, len(p.tags), linearOptions{
-		C: opts.C, Bias: 1, Epochs: opts.Epochs, Eps: 0.1,
-		Seed: opts.Seed, Workers: opts.Workers, PosWeight: 1,
-	})
-	return fitted{feat: f, w: w, bias: b}, nil
+	return n*20 >= len(labels) && n > 0
 }
 
 // splitHoldOut sets aside about frac of each tag's examples (grouped by the
 // first tag) for calibration, always leaving at least one to train on.
-func splitHoldOut(p prepared, frac float64, seed uint64) (fit, cal []int) {
+func splitHoldOut(p prepared, frac float64, seed uint64) (fit, cal []int32) {
 	byTag := make([][]int, len(p.tags))
 	for i, ls := range p.labels {
 		byTag[ls[0]] = append(byTag[ls[0]], i)
@@ -214,11 +210,15 @@ func splitHoldOut(p prepared, frac float64, seed uint64) (fit, cal []int) {
 		rng.Shuffle(len(rows), func(a, b int) { rows[a], rows[b] = rows[b], rows[a] })
 		n := int(frac*float64(len(rows)) + 0.5)
 		n = min(n, len(rows)-1)
-		cal = append(cal, rows[:n]...)
-		fit = append(fit, rows[n:]...)
+		for _, i := range rows[:n] {
+			cal = append(cal, int32(i))
+		}
+		for _, i := range rows[n:] {
+			fit = append(fit, int32(i))
+		}
 	}
-	sort.Ints(fit)
-	sort.Ints(cal)
+	slices.Sort(fit)
+	slices.Sort(cal)
 	return fit, cal
 }
 
@@ -309,5 +309,5 @@ func (m *Model) probabilities(text string) []float64 {
 	}
 	v, _ := m.feat.vectorize(toks, nil)
 	sc := scores(m.w, m.bias, len(m.tags), v, nil)
-	return softmaxT(sc, m.temp, nil)
+	return m.cal.apply(sc, nil)
 }

@@ -16,7 +16,7 @@ import (
 //
 //	"CLSG" uint32(version)
 //	uint32(crc32 of the embedded word-vector table, 0 if unused)
-//	feature options, temperature, threshold
+//	feature options, calibration (kind, A, B), multi-label threshold
 //	tags (uint32 count, then uint32 length + bytes each) and per-tag counts
 //	vocabulary: uint32 count, then per feature uint64 key, byte kind, float32 idf
 //	weights: float32 × nFeatures × nTags (feature-major), float32 × nTags bias
@@ -78,7 +78,11 @@ func (m *Model) WriteTo(out io.Writer) (int64, error) {
 	o := m.feat.opt
 	w.put([]int32{int32(o.WordNgrams), int32(o.CharMin), int32(o.CharMax), int32(o.MinDF), int32(o.VecPool)})
 	w.put([]float32{o.WordWeight, o.CharWeight, o.VecWeight})
-	w.put([]float64{m.temp, m.tau})
+	sig := 0.0
+	if m.cal.Sigmoid {
+		sig = 1
+	}
+	w.put([]float64{sig, m.cal.A, m.cal.B, m.tau})
 	w.put(uint32(len(m.tags)))
 	for _, t := range m.tags {
 		w.str(t)
@@ -153,7 +157,7 @@ func (m *Model) ReadFrom(in io.Reader) (int64, error) {
 	}
 	ints := make([]int32, 5)
 	floats := make([]float32, 3)
-	cal := make([]float64, 2)
+	cal := make([]float64, 4)
 	r.get(ints)
 	r.get(floats)
 	r.get(cal)
@@ -207,9 +211,10 @@ func (m *Model) ReadFrom(in io.Reader) (int64, error) {
 	if r.err != nil {
 		return r.n, fmt.Errorf("suggest: reading model: %w", r.err)
 	}
-	if math.IsNaN(cal[0]) || cal[0] <= 0 {
-		return r.n, errors.New("suggest: corrupt model (temperature)")
+	c := calibration{Sigmoid: cal[0] == 1, A: cal[1], B: cal[2]}
+	if math.IsNaN(c.A) || math.IsNaN(c.B) || (!c.Sigmoid && c.A <= 0) {
+		return r.n, errors.New("suggest: corrupt model (calibration)")
 	}
-	*m = Model{tags: tags, feat: f, w: w, bias: bias, temp: cal[0], tau: cal[1], nEx: nEx}
+	*m = Model{tags: tags, feat: f, w: w, bias: bias, cal: c, tau: cal[3], nEx: nEx}
 	return r.n, nil
 }
