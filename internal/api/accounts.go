@@ -237,7 +237,9 @@ func decodeBulk(b []byte, key string) ([]json.RawMessage, error) {
 // itemErr prefixes a decoding error with the item's 1-based position.
 func itemErr(i int, err error) error {
 	e := router.Classify(err)
-	return &router.Error{Status: e.Status, Field: e.Field, Msg: fmt.Sprintf("item %d: %s", i+1, e.Msg), Err: e.Err}
+	// "body must be a JSON object" reads "item 3: must be a JSON object".
+	msg := strings.TrimPrefix(e.Msg, "body ")
+	return &router.Error{Status: e.Status, Field: e.Field, Msg: fmt.Sprintf("item %d: %s", i+1, msg), Err: e.Err}
 }
 
 func (a *API) bulkAccounts(w http.ResponseWriter, r *http.Request) error {
