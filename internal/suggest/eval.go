@@ -80,7 +80,7 @@ func EvalMain(args []string, stdout io.Writer) error {
 	}
 	opts := Options{
 		Features: FeatureOptions{
-			WordNgrams: *wn, CharMin: *cmin, CharMax: *cmax, MinDF: *mindf,
+			WordNgrams: *wn, CharMin: *cmin, CharMax: *cmax, MinDF: *mindf, MaxFeatures: def.MaxFeatures,
 			WordWeight: float32(*ww), CharWeight: float32(*cw), VecWeight: float32(*vw),
 			VecPool: *vp,
 		},

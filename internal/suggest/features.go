@@ -9,14 +9,17 @@ import (
 // DefaultOptions) were tuned on a held-out part of a public intent dataset
 // and are meant to be left alone.
 type FeatureOptions struct {
-	WordNgrams int     // word n-grams 1..WordNgrams (sentence boundaries count as words)
-	CharMin    int     // character n-grams of CharMin..CharMax runes,
-	CharMax    int     // taken inside " word " so they never span two words
-	MinDF      int     // drop sparse features seen in fewer training texts
-	WordWeight float32 // weight of the L2-normalised word n-gram block
-	CharWeight float32 // weight of the L2-normalised character n-gram block
-	VecWeight  float32 // weight of the L2-normalised word-vector block (0 disables)
-	VecPool    int     // 1: SIF mean; 2: + max; 3: + max + min (power means)
+	WordNgrams int // word n-grams 1..WordNgrams (sentence boundaries count as words)
+	CharMin    int // character n-grams of CharMin..CharMax runes,
+	CharMax    int // taken inside " word " so they never span two words
+	MinDF      int // drop sparse features seen in fewer training texts
+	// MaxFeatures caps the sparse vocabulary (most frequent kept), which
+	// bounds model memory at about MaxFeatures × tags × 4 bytes.
+	MaxFeatures int
+	WordWeight  float32 // weight of the L2-normalised word n-gram block
+	CharWeight  float32 // weight of the L2-normalised character n-gram block
+	VecWeight   float32 // weight of the L2-normalised word-vector block (0 disables)
+	VecPool     int     // 1: SIF mean; 2: + max; 3: + max + min (power means)
 }
 
 // Feature kinds are hashed with a distinct prefix byte so a word and a
@@ -162,6 +165,18 @@ func fitFeaturizer(opt FeatureOptions, toks [][]string) (*featurizer, error) {
 		if int(c) >= max(opt.MinDF, 1) {
 			keys = append(keys, k)
 		}
+	}
+	if opt.MaxFeatures > 0 && len(keys) > opt.MaxFeatures {
+		slices.SortFunc(keys, func(a, b uint64) int {
+			if df[a] != df[b] {
+				return int(df[b] - df[a])
+			}
+			if a < b {
+				return -1
+			}
+			return 1
+		})
+		keys = keys[:opt.MaxFeatures]
 	}
 	slices.Sort(keys) // deterministic feature order
 	n := float64(len(toks))

@@ -53,7 +53,7 @@ type Options struct {
 // DefaultFeatures is the text representation used when Options.Features is
 // the zero value.
 var DefaultFeatures = FeatureOptions{
-	WordNgrams: 2, CharMin: 2, CharMax: 5, MinDF: 1,
+	WordNgrams: 2, CharMin: 2, CharMax: 5, MinDF: 1, MaxFeatures: 1 << 16,
 	WordWeight: 1, CharWeight: 1, VecWeight: 3, VecPool: 3,
 }
 
