@@ -35,6 +35,15 @@
     }
   });
 
+  // Live search sends the filter form; empty fields would clutter the pushed URL
+  // (?q=x&tier=&stage=…), so they are left out, as the server's own links do.
+  document.addEventListener("htmx:configRequest", function (e) {
+    var p = e.detail.parameters;
+    Object.keys(p).forEach(function (k) {
+      if (p[k] === "") delete p[k];
+    });
+  });
+
   // <button data-copy="#selector"> copies that element's text.
   document.addEventListener("click", function (e) {
     var btn = e.target.closest ? e.target.closest("[data-copy]") : null;
