@@ -19,21 +19,22 @@ import (
 )
 
 type command struct {
-	summary string
-	run     func(ctx context.Context, args []string, stdout io.Writer) error
+	summary  string
+	run      func(ctx context.Context, args []string, stdout io.Writer) error
+	subverbs bool
 }
 
 var commands = map[string]command{
-	"serve":   {"run the web UI and API", runServe},
-	"demo":    {"run a populated demo on a fresh embedded database", runDemo},
-	"migrate": {"apply database migrations", runMigrate},
-	"user":    {"manage team members (user create, user list)", runUser},
-	"apikey":  {"manage API keys (apikey create, apikey list, apikey revoke)", runAPIKey},
-	"import":  {"import accounts or people from CSV (import accounts FILE)", runImport},
-	"export":  {"export accounts or people as CSV (export accounts)", runExport},
-	"gen":     {"generate realistic data at scale into the configured database", runGen},
-	"backup":  {"write a consistent snapshot of the SQLite database", runBackup},
-	"eval":    {"evaluate models (eval suggest --train FILE --test FILE)", runEval},
+	"serve":   {"run the web UI and API", runServe, false},
+	"demo":    {"run a populated demo on a fresh embedded database", runDemo, false},
+	"migrate": {"apply database migrations", runMigrate, false},
+	"user":    {"manage team members (user create, user list)", runUser, true},
+	"apikey":  {"manage API keys (apikey create, apikey list, apikey revoke)", runAPIKey, true},
+	"import":  {"import accounts or people from CSV (import accounts FILE)", runImport, true},
+	"export":  {"export accounts or people as CSV (export accounts)", runExport, true},
+	"gen":     {"generate realistic data at scale into the configured database", runGen, false},
+	"backup":  {"write a consistent snapshot of the SQLite database", runBackup, false},
+	"eval":    {"evaluate models (eval suggest --train FILE --test FILE)", runEval, true},
 }
 
 func usage(w io.Writer) {
@@ -62,6 +63,11 @@ func main() {
 		fmt.Fprintf(os.Stderr, "closeloop: unknown command %q\n\n", os.Args[1])
 		usage(os.Stderr)
 		os.Exit(2)
+	}
+	// Commands with a sub-verb ("import accounts") answer a bare --help with their usage.
+	if cmd.subverbs && len(os.Args) == 3 && (os.Args[2] == "-h" || os.Args[2] == "--help") {
+		fmt.Println(cmd.run(context.Background(), nil, os.Stdout))
+		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -81,7 +81,7 @@ func Generate(ctx context.Context, s *store.Store, opts Options) (Summary, error
 		return sum, err
 	}
 	sum.Members = made
-	g := &gen{rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)), opts: opts, csms: csms, s: s}
+	g := &gen{rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)), opts: opts, csms: csms, s: s, slugs: map[string]bool{}}
 	for start := 0; start < opts.Accounts; start += opts.BatchSize {
 		n := min(opts.BatchSize, opts.Accounts-start)
 		var b store.Batch
@@ -123,10 +123,11 @@ func ensureCSMs(ctx context.Context, s *store.Store) ([]auth.Member, int, error)
 }
 
 type gen struct {
-	rng  *rand.Rand
-	opts Options
-	csms []auth.Member
-	s    *store.Store
+	rng   *rand.Rand
+	opts  Options
+	csms  []auth.Member
+	s     *store.Store
+	slugs map[string]bool
 }
 
 func (g *gen) pick(list []string) string { return list[g.rng.IntN(len(list))] }
@@ -159,10 +160,13 @@ func (g *gen) account(b *store.Batch, n int) {
 	head, tail, kind := g.pick(companyHeads), g.pick(companyTails), g.pick(companyKinds)
 	name := fmt.Sprintf("%s%s %s", head, tail, kind)
 	slug := strings.ToLower(head + tail)
-	if n >= 300 { // beyond the demo size, names repeat: keep them apart
+	// Names repeat beyond a few hundred accounts, and people's emails hang off the
+	// domain, so every account gets a domain of its own.
+	if n >= 300 || g.slugs[slug] {
 		name = fmt.Sprintf("%s %d", name, n)
 		slug = fmt.Sprintf("%s%d", slug, n)
 	}
+	g.slugs[slug] = true
 	domain := slug + []string{".com", ".io", ".co", ".dev"}[g.rng.IntN(4)]
 	// Signups: most within the history window, some older, a few brand new trials.
 	historyStart := now.AddDate(0, -g.opts.Months, 0)
