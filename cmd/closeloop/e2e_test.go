@@ -204,12 +204,39 @@ func TestBinaryEndToEnd(t *testing.T) {
 			if page.Total != 2 || page.Items[0].Name != "Acme Inc" || page.Items[0].MRR != 120000 {
 				t.Fatalf("api accounts: %+v", page)
 			}
-			for _, p := range []string{"/healthz", "/metrics"} {
-				resp, err := http.Get(base + p)
-				if err != nil || resp.StatusCode != 200 {
-					t.Fatalf("%s: %v %v", p, err, resp)
+			get := func(path, bearer string) (int, string, string) {
+				req, _ := http.NewRequest("GET", base+path, nil)
+				if bearer != "" {
+					req.Header.Set("Authorization", "Bearer "+bearer)
 				}
-				resp.Body.Close()
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+			}
+			if code, _, _ := get("/healthz", ""); code != 200 {
+				t.Fatalf("healthz %d", code)
+			}
+			// /metrics wants a key with the metrics scope; a read key is not enough.
+			mkey := regexp.MustCompile(`API key: (\S+)`).FindStringSubmatch(mustRun(t, e, "apikey", "create", "--name", "prometheus", "--scopes", "metrics"))
+			if code, _, _ := get("/metrics", ""); code != 401 {
+				t.Fatalf("anonymous /metrics: %d", code)
+			}
+			if code, _, _ := get("/metrics", key[1]); code != 403 {
+				t.Fatalf("/metrics with a read/write key: %d", code)
+			}
+			if code, _, body := get("/metrics", mkey[1]); code != 200 || !strings.Contains(body, "closeloop_http_request_duration_seconds") {
+				t.Fatalf("/metrics with metrics key: %d %.300s", code, body)
+			}
+			// Unknown URLs: JSON under the API, a page elsewhere.
+			if code, ct, _ := get("/api/v1/nope", key[1]); code != 404 || !strings.HasPrefix(ct, "application/json") {
+				t.Fatalf("unknown API path: %d %s", code, ct)
+			}
+			if code, ct, _ := get("/no/such/page", ""); code != 404 || !strings.HasPrefix(ct, "text/html") {
+				t.Fatalf("unknown page: %d %s", code, ct)
 			}
 
 			if dialect == "sqlite" {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/revenue"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -253,20 +252,9 @@ func (a *API) bulkAccounts(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := a.Store.UpsertAccounts(r.Context(), patches)
 	if err != nil {
-		return currencyRowErr(err)
+		return err
 	}
 	return writeJSON(w, http.StatusOK, res)
-}
-
-// currencyRowErr points a bulk item refused for its currency at the currency field:
-// the store reports every MRR refusal against mrr, but the fix is in currency.
-func currencyRowErr(err error) error {
-	var re *account.RowError
-	if errors.As(err, &re) && re.Field == "mrr" &&
-		(strings.HasPrefix(re.Msg, revenue.ErrCurrencyMismatch.Error()) || re.Msg == revenue.ErrBadCurrency.Error()) {
-		re.Field = "currency"
-	}
-	return err
 }
 
 // notFound names what was not found.

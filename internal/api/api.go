@@ -3,6 +3,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -48,8 +49,11 @@ func (a *API) Key(r *http.Request) (*auth.APIKey, error) {
 		return nil, nil
 	}
 	k, err := a.Store.AuthenticateAPIKey(r.Context(), strings.TrimSpace(tok))
-	if err != nil {
+	if errors.Is(err, store.ErrBadKey) {
 		return nil, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	return &k, nil
 }

@@ -157,17 +157,8 @@ func (a *API) createMovement(w http.ResponseWriter, r *http.Request) error {
 // movementErr names the field a refused movement should be fixed in; the router's
 // default names mrr for all of them, which is wrong for an explicit movement.
 func movementErr(err error, amount string) error {
-	field := ""
-	switch {
-	case errors.Is(err, revenue.ErrCurrencyMismatch), errors.Is(err, revenue.ErrBadCurrency):
-		field = "currency"
-	case errors.Is(err, revenue.ErrBackdated):
-		field = "effective_at"
-	case errors.Is(err, revenue.ErrKindMismatch):
-		field = "kind"
-	case errors.Is(err, revenue.ErrNegativeMRR):
-		field = amount
-	default:
+	field := revenue.Field(err, amount)
+	if field == "" {
 		return err
 	}
 	return &router.Error{Status: http.StatusBadRequest, Field: field, Msg: err.Error(), Err: err}

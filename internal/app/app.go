@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/closeloop/closeloop/internal/api"
+	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
@@ -84,9 +85,16 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 		return err
 	})
 	rt.Public("GET /readyz", a.ready)
-	rt.PublicHandler("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	rt.API("GET /metrics", auth.ScopeMetrics, func(w http.ResponseWriter, r *http.Request) error {
+		metrics.ServeHTTP(w, r)
+		return nil
+	})
 	w.Register(rt)
 	ap.Register(rt)
+	// Unknown URLs: JSON 404 under the API, the UI's 404 page elsewhere.
+	rt.Fallback("/api/", router.API)
+	rt.Fallback("/", router.Web)
 
 	// Every state-changing request from a browser must come from our own origin
 	// (Sec-Fetch-Site / Origin checks). Requests without those headers — API clients,

@@ -24,7 +24,6 @@ import (
 var publicRoutes = map[string]string{
 	"GET /healthz":             "liveness probe for load balancers",
 	"GET /readyz":              "readiness probe for load balancers",
-	"GET /metrics":             "Prometheus scrape (restrict at the proxy if it must not be public)",
 	"GET /api/v1/openapi.json": "the API's own description, needed before a client has a key",
 	"GET /static/":             "CSS, JavaScript and images of the sign-in page",
 	"GET /signin":              "the sign-in page",

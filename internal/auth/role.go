@@ -44,9 +44,12 @@ const (
 	ScopeWrite  Scope = "write"  // create, update, delete through the JSON API
 	ScopeIngest Scope = "ingest" // send usage events (Segment-compatible ingest)
 	ScopeAdmin  Scope = "admin"  // everything, including team and keys
+	// ScopeMetrics lets a Prometheus server scrape /metrics and nothing else, so the
+	// scrape config never holds a key that can read customer data.
+	ScopeMetrics Scope = "metrics"
 )
 
-var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeIngest, ScopeAdmin}
+var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeIngest, ScopeAdmin, ScopeMetrics}
 
 // ParseScopes reads a comma-separated scope list.
 func ParseScopes(s string) ([]Scope, error) {
@@ -63,12 +66,12 @@ func ParseScopes(s string) ([]Scope, error) {
 			}
 		}
 		if !ok {
-			return nil, fmt.Errorf("unknown scope %q (want read, write, ingest or admin)", p)
+			return nil, fmt.Errorf("unknown scope %q (want read, write, ingest, admin or metrics)", p)
 		}
 		out = append(out, Scope(p))
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("at least one scope is needed (read, write, ingest, admin)")
+		return nil, fmt.Errorf("at least one scope is needed (read, write, ingest, admin, metrics)")
 	}
 	return out, nil
 }

@@ -16,7 +16,11 @@ var zeroDecimal = map[string]bool{
 
 // Exponent is the number of decimal places of the currency's minor unit.
 func Exponent(currency string) int {
-	if zeroDecimal[strings.ToUpper(currency)] {
+	c := strings.ToUpper(currency)
+	if cf, ok := currencyFormat[c]; ok {
+		return cf.exp
+	}
+	if zeroDecimal[c] {
 		return 0
 	}
 	return 2
@@ -69,34 +73,11 @@ func FormatMajor(minor int64, currency string) string {
 	if minor < 0 {
 		sign, minor = "-", -minor
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, minor/100, minor%100)
-}
-
-var symbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "CA$", "AUD": "A$"}
-
-// Format writes minor units for people: "$1,234", "€99.50", "1,200 CHF". Whole amounts
-// drop the cents, which is how people read MRR.
-func Format(minor int64, currency string) string {
-	exp := Exponent(currency)
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
 	unit := int64(1)
-	for i := 0; i < exp; i++ {
+	for range exp {
 		unit *= 10
 	}
-	s := group(minor / unit)
-	if rem := minor % unit; rem != 0 {
-		s += fmt.Sprintf(".%0*d", exp, rem)
-	}
-	if sym, ok := symbols[currency]; ok {
-		return sign + sym + s
-	}
-	if currency == "" {
-		return sign + s
-	}
-	return sign + s + " " + currency
+	return fmt.Sprintf("%s%d.%0*d", sign, minor/unit, exp, minor%unit)
 }
 
 func group(n int64) string {
@@ -116,4 +97,103 @@ func group(n int64) string {
 		b.WriteString(s[i : i+3])
 	}
 	return b.String()
+}
+
+// currencyFormat is how a currency is written: symbol before the amount and the number
+// of decimals of its minor unit. Unknown codes fall back to "1,234.00 XYZ".
+var currencyFormat = map[string]struct {
+	sym string
+	exp int
+}{
+	"USD": {"$", 2}, "EUR": {"€", 2}, "GBP": {"£", 2}, "JPY": {"¥", 0}, "CNY": {"CN¥", 2},
+	"CAD": {"CA$", 2}, "AUD": {"A$", 2}, "NZD": {"NZ$", 2}, "CHF": {"CHF ", 2}, "INR": {"₹", 2},
+	"BRL": {"R$", 2}, "MXN": {"MX$", 2}, "SEK": {"SEK ", 2}, "NOK": {"NOK ", 2}, "DKK": {"DKK ", 2},
+	"PLN": {"PLN ", 2}, "KRW": {"₩", 0}, "SGD": {"S$", 2}, "HKD": {"HK$", 2}, "ZAR": {"R ", 2},
+	"ILS": {"₪", 2}, "CZK": {"CZK ", 2}, "ISK": {"ISK ", 0}, "CLP": {"CLP ", 0}, "VND": {"₫", 0},
+	"KWD": {"KWD ", 3}, "BHD": {"BHD ", 3}, "OMR": {"OMR ", 3}, "JOD": {"JOD ", 3}, "TND": {"TND ", 3},
+}
+
+// Format writes minor units as people read them: "$1,234", "€99.50". Cents are
+// shown only when there are any, because MRR is usually whole and the zeros are noise.
+func Format(minor int64, currency string) string {
+	return format(minor, currency, false)
+}
+
+// FormatSigned is Format with an explicit sign, for movements.
+func FormatSigned(minor int64, currency string) string {
+	return format(minor, currency, true)
+}
+
+func format(minor int64, currency string, sign bool) string {
+	cf, known := currencyFormat[strings.ToUpper(currency)]
+	if !known {
+		cf.exp = 2
+	}
+	neg := minor < 0
+	if neg {
+		minor = -minor
+	}
+	unit := int64(1)
+	for range cf.exp {
+		unit *= 10
+	}
+	whole, frac := minor/unit, minor%unit
+	s := group(whole)
+	if frac != 0 || (!known && cf.exp > 0) {
+		s += fmt.Sprintf(".%0*d", cf.exp, frac)
+	}
+	if known {
+		s = cf.sym + s
+	} else if currency != "" {
+		s += " " + currency
+	}
+	switch {
+	case neg:
+		s = "−" + s
+	case sign:
+		s = "+" + s
+	}
+	return s
+}
+
+// Short is for chart axes: "$12k", "$1.2M".
+func Short(minor int64, currency string) string {
+	cf, known := currencyFormat[strings.ToUpper(currency)]
+	if !known {
+		cf.exp = 2
+	}
+	v := float64(minor)
+	for range cf.exp {
+		v /= 10
+	}
+	var s string
+	switch {
+	case v >= 1e6:
+		s = strconv.FormatFloat(v/1e6, 'f', -1, 64)
+		s = trimTo(s, 1) + "M"
+	case v >= 1e3:
+		s = trimTo(strconv.FormatFloat(v/1e3, 'f', -1, 64), 1) + "k"
+	default:
+		s = trimTo(strconv.FormatFloat(v, 'f', -1, 64), 0)
+	}
+	if known {
+		return strings.TrimSpace(cf.sym) + s
+	}
+	return s
+}
+
+// trimTo keeps at most n decimals without rounding up past what the axis tick is.
+func trimTo(s string, n int) string {
+	i := strings.IndexByte(s, '.')
+	if i < 0 {
+		return s
+	}
+	if n == 0 {
+		return s[:i]
+	}
+	if len(s) > i+1+n {
+		s = s[:i+1+n]
+	}
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
 }

@@ -31,28 +31,54 @@ func TestParseMajor(t *testing.T) {
 	}
 }
 
-func TestFormat(t *testing.T) {
-	cases := []struct {
+func TestRoundTrip(t *testing.T) {
+	for _, v := range []int64{0, 1, 99, 100, 123450, -1230} {
+		if back, err := ParseMajor(FormatMajor(v, "USD"), "USD"); err != nil || back != v {
+			t.Errorf("round trip %d → %q → %d %v", v, FormatMajor(v, "USD"), back, err)
+		}
+	}
+	for _, c := range []struct {
+		v   int64
+		cur string
+	}{{1234, "KWD"}, {1500, "JPY"}, {-5, "EUR"}, {1, "BHD"}} {
+		if back, err := ParseMajor(FormatMajor(c.v, c.cur), c.cur); err != nil || back != c.v {
+			t.Errorf("round trip %d %s → %q → %d %v", c.v, c.cur, FormatMajor(c.v, c.cur), back, err)
+		}
+	}
+	if Exponent("KWD") != 3 || Exponent("JPY") != 0 || Exponent("XYZ") != 2 {
+		t.Error("exponents")
+	}
+}
+
+func TestFormatForPeople(t *testing.T) {
+	for _, c := range []struct {
 		minor int64
 		cur   string
 		want  string
 	}{
 		{123400, "USD", "$1,234"},
 		{9950, "EUR", "€99.50"},
-		{120000, "CHF", "1,200 CHF"},
+		{5, "GBP", "£0.05"},
 		{1500, "JPY", "¥1,500"},
-		{-500, "GBP", "-£5"},
+		{-30000, "USD", "−$300"},
 		{123456789, "USD", "$1,234,567.89"},
-		{0, "", "0"},
-	}
-	for _, c := range cases {
+		{1000, "XYZ", "10.00 XYZ"},
+		{1234, "KWD", "KWD 1.234"},
+		{0, "USD", "$0"},
+	} {
 		if got := Format(c.minor, c.cur); got != c.want {
-			t.Errorf("Format(%d,%s) = %q want %q", c.minor, c.cur, got, c.want)
+			t.Errorf("Format(%d, %s) = %q, want %q", c.minor, c.cur, got, c.want)
 		}
 	}
-	for _, v := range []int64{0, 1, 99, 100, 123450, -1230} {
-		if back, err := ParseMajor(FormatMajor(v, "USD"), "USD"); err != nil || back != v {
-			t.Errorf("round trip %d → %q → %d %v", v, FormatMajor(v, "USD"), back, err)
+	if got := FormatSigned(50000, "USD"); got != "+$500" {
+		t.Errorf("delta %q", got)
+	}
+	for _, c := range []struct {
+		minor int64
+		want  string
+	}{{0, "$0"}, {50000, "$500"}, {150000, "$1.5k"}, {1000000, "$10k"}, {250000000, "$2.5M"}} {
+		if got := Short(c.minor, "USD"); got != c.want {
+			t.Errorf("Short(%d) = %q, want %q", c.minor, got, c.want)
 		}
 	}
 }

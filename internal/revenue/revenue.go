@@ -201,3 +201,20 @@ func Summarize(movements []Movement, from, to time.Time) []Summary {
 	sort.Slice(out, func(i, j int) bool { return out[i].Currency < out[j].Currency })
 	return out
 }
+
+// Field names the input a revenue error is about, so every caller (store batches,
+// API, UI) points the user at the same field. amountField is what the caller calls
+// the amount ("mrr" for set-MRR, "delta" for explicit movements).
+func Field(err error, amountField string) string {
+	switch {
+	case errors.Is(err, ErrCurrencyMismatch), errors.Is(err, ErrBadCurrency):
+		return "currency"
+	case errors.Is(err, ErrBackdated):
+		return "effective_at"
+	case errors.Is(err, ErrKindMismatch):
+		return "kind"
+	case errors.Is(err, ErrNegativeMRR):
+		return amountField
+	}
+	return ""
+}

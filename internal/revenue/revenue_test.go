@@ -159,3 +159,20 @@ func TestApplyChecksKind(t *testing.T) {
 		t.Fatalf("churn: %+v %v", m, err)
 	}
 }
+
+func TestFieldOfErrors(t *testing.T) {
+	st := State{MRR: 100, Currency: "USD", HadRevenue: true, LastMovement: day("2025-06-01")}
+	_, _, e1 := SetMRR(st, 200, "EUR", day("2025-07-01"))
+	_, _, e2 := SetMRR(st, 200, "USD", day("2025-01-01"))
+	_, _, e3 := SetMRR(st, -5, "USD", day("2025-07-01"))
+	_, e4 := Apply(st, Movement{Kind: New, Delta: 5, Currency: "USD", EffectiveAt: day("2025-07-01")})
+	cases := []struct {
+		err  error
+		want string
+	}{{e1, "currency"}, {e2, "effective_at"}, {e3, "mrr"}, {e4, "kind"}, {errors.New("other"), ""}}
+	for _, c := range cases {
+		if got := Field(c.err, "mrr"); got != c.want {
+			t.Errorf("Field(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}

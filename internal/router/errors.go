@@ -65,10 +65,9 @@ func Classify(err error) *Error {
 		return &Error{Status: http.StatusBadRequest, Field: "cursor", Msg: "cursor is not valid for this list", Err: err}
 	case errors.Is(err, store.ErrBadSort):
 		return &Error{Status: http.StatusBadRequest, Field: "sort", Msg: err.Error(), Err: err}
-	case errors.Is(err, revenue.ErrCurrencyMismatch), errors.Is(err, revenue.ErrBadCurrency):
-		return &Error{Status: http.StatusBadRequest, Field: "currency", Msg: err.Error(), Err: err}
-	case errors.Is(err, revenue.ErrNegativeMRR), errors.Is(err, revenue.ErrKindMismatch), errors.Is(err, revenue.ErrBackdated):
-		return &Error{Status: http.StatusBadRequest, Field: "mrr", Msg: err.Error(), Err: err}
+	}
+	if f := revenue.Field(err, "mrr"); f != "" {
+		return &Error{Status: http.StatusBadRequest, Field: f, Msg: err.Error(), Err: err}
 	}
 	return &Error{Status: http.StatusInternalServerError, Msg: "internal error", Err: err}
 }

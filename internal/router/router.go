@@ -109,6 +109,20 @@ func (rt *Router) PublicHandler(pattern string, h http.Handler) {
 	})
 }
 
+// Fallback answers every request under prefix that no route matched with a 404,
+// rendered the way routes of kind render errors. It serves no content, so it is not
+// in the route table; note it also answers a known path with the wrong method (404,
+// not 405).
+func (rt *Router) Fallback(prefix string, kind Kind) {
+	render := rt.webErr
+	if kind == API {
+		render = rt.apiErr
+	}
+	rt.mux.HandleFunc(prefix, func(w http.ResponseWriter, r *http.Request) {
+		render(w, r, &Error{Status: http.StatusNotFound, Msg: "no such page: " + r.URL.Path})
+	})
+}
+
 func (rt *Router) add(pattern string, route Route, h Handler) {
 	method, path, ok := strings.Cut(pattern, " ")
 	if !ok {

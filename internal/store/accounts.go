@@ -13,6 +13,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/id"
+	"github.com/closeloop/closeloop/internal/revenue"
 )
 
 const accountCols = `a.id, a.external_id, a.name, a.domain, a.plan, a.seats, a.company_size, a.tier, a.icp_fit,
@@ -424,8 +425,10 @@ func (s *Store) UpsertAccounts(ctx context.Context, patches []account.AccountPat
 					at = *p.MRRAt
 				}
 				_, changedMRR, err = s.setMRR(ctx, q, existing.ID, *p.MRR, cur, at, "")
-				if err != nil {
-					return &account.RowError{Index: i, Field: "mrr", Msg: err.Error()}
+				if f := revenue.Field(err, "mrr"); f != "" {
+					return &account.RowError{Index: i, Field: f, Msg: err.Error()}
+				} else if err != nil {
+					return err
 				}
 			}
 			if !created {

@@ -189,7 +189,7 @@ func TestUpsertAccountsIsIdempotentAndAtomic(t *testing.T) {
 			t.Fatalf("duplicate in batch: %v", err)
 		}
 		_, err = s.UpsertAccounts(ctx, []account.AccountPatch{{ExternalID: "a1", MRR: ptr(int64(100)), Currency: ptr("EUR")}})
-		if !errors.As(err, &re) || re.Field != "mrr" {
+		if !errors.As(err, &re) || re.Field != "currency" {
 			t.Fatalf("currency change: %v", err)
 		}
 	})
@@ -321,7 +321,7 @@ func TestPeopleContractsTouchpoints(t *testing.T) {
 func TestTeamSessionsAndKeys(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		m := auth.Member{Email: "Admin@Example.com", Name: "Ada", Role: auth.RoleAdmin, PasswordHash: "x"}
+		m := auth.Member{Email: "Admin@Example.com", Name: "Ada", Role: auth.RoleMember, PasswordHash: "x"}
 		if err := s.CreateMember(ctx, &m); err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,8 @@ type dialect interface {
 	rebind(query string) string
 	// isUnique reports whether err is a unique-constraint violation.
 	isUnique(err error) bool
+	// forUpdate is the row-lock suffix for SELECTs inside write transactions.
+	forUpdate() string
 	// lockMigrations serialises migrations across app instances.
 	lockMigrations(ctx context.Context, q q) (unlock func(), err error)
 }
@@ -30,6 +32,9 @@ func (sqlite) isUnique(err error) bool {
 	var e *msqlite.Error
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
+
+// SQLite write transactions are BEGIN IMMEDIATE on one connection: already serialised.
+func (sqlite) forUpdate() string { return "" }
 
 // SQLite has one writer connection: migrations are already serialised.
 func (sqlite) lockMigrations(context.Context, q) (func(), error) { return func() {}, nil }
@@ -57,6 +62,8 @@ func (postgres) rebind(query string) string {
 	}
 	return b.String()
 }
+
+func (postgres) forUpdate() string { return " FOR UPDATE" }
 
 func (postgres) isUnique(err error) bool {
 	var e *pgconn.PgError

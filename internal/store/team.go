@@ -54,13 +54,35 @@ func (s *Store) CreateMember(ctx context.Context, m *auth.Member) error {
 	return err
 }
 
+// ErrLastAdmin refuses a change that would leave the team with no enabled admin.
+var ErrLastAdmin = errors.New("this is the last admin: make someone else an admin first")
+
 // UpdateMember saves name, role, capacity, disabled and password hash. Disabling a
-// member ends their sessions.
+// member ends their sessions. The team always keeps one enabled admin.
 func (s *Store) UpdateMember(ctx context.Context, m *auth.Member) error {
 	if err := validateMember(m); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(q q) error {
+		// Lock the enabled admins first, so two admins demoting each other at once
+		// cannot both see the other still in place.
+		rows, err := q.query(ctx, `SELECT id FROM team_members WHERE role = 'admin' AND disabled = FALSE`+s.d.forUpdate())
+		if err != nil {
+			return err
+		}
+		admins := map[string]bool{}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			admins[id] = true
+		}
+		rows.Close()
+		if admins[m.ID] && len(admins) == 1 && (m.Role != auth.RoleAdmin || m.Disabled) {
+			return ErrLastAdmin
+		}
 		res, err := q.exec(ctx, `UPDATE team_members SET name = ?, role = ?, capacity = ?, disabled = ?, password_hash = ? WHERE id = ?`,
 			m.Name, string(m.Role), m.Capacity, m.Disabled, m.PasswordHash, m.ID)
 		if err != nil {
@@ -190,7 +212,13 @@ func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (auth.API
 		return auth.APIKey{}, ErrBadKey
 	}
 	k, err := scanAPIKey(s.read().row(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE prefix = ?`, prefix))
-	if err != nil || k.Revoked || !auth.SameHash(k.Hash, auth.HashToken(secret)) {
+	if errors.Is(err, ErrNotFound) {
+		return auth.APIKey{}, ErrBadKey
+	}
+	if err != nil {
+		return auth.APIKey{}, fmt.Errorf("api key lookup: %w", err) // a database failure is not a bad key
+	}
+	if k.Revoked || !auth.SameHash(k.Hash, auth.HashToken(secret)) {
 		return auth.APIKey{}, ErrBadKey
 	}
 	now := s.Now()

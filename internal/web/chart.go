@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/closeloop/closeloop/internal/money"
 	"math"
 	"strconv"
 	"strings"
@@ -97,7 +98,7 @@ func mrrChart(moves []revenue.Movement, currency string, now time.Time) chart {
 		xm := x(m.EffectiveAt)
 		line.WriteString(" H" + num(xm) + " V" + num(y(m.MRRAfter)))
 		c.Points = append(c.Points, chartPoint{X: xm, Y: y(m.MRRAfter),
-			Title: formatDate(m.EffectiveAt) + ": " + string(m.Kind) + " " + formatMoneyDelta(m.Delta, m.Currency) + " → " + formatMoney(m.MRRAfter, m.Currency)})
+			Title: formatDate(m.EffectiveAt) + ": " + string(m.Kind) + " " + money.FormatSigned(m.Delta, m.Currency) + " → " + money.Format(m.MRRAfter, m.Currency)})
 	}
 	c.NowX = x(t1)
 	line.WriteString(" H" + num(c.NowX))
@@ -105,7 +106,7 @@ func mrrChart(moves []revenue.Movement, currency string, now time.Time) chart {
 	c.Area = c.Line + " V" + num(base) + " Z"
 
 	for v := int64(0); v <= top; v += step {
-		c.YTicks = append(c.YTicks, tick{X: chartLeft, Y: y(v), TX: chartLeft - 8, TY: y(v) + 4, Label: moneyShort(v, currency)})
+		c.YTicks = append(c.YTicks, tick{X: chartLeft, Y: y(v), TX: chartLeft - 8, TY: y(v) + 4, Label: money.Short(v, currency)})
 	}
 	long := span > 120*24*time.Hour
 	const nx = 5
@@ -122,7 +123,7 @@ func mrrChart(moves []revenue.Movement, currency string, now time.Time) chart {
 	}
 	lastM := asc[len(asc)-1]
 	c.Summary = "MRR history: " + strconv.Itoa(len(asc)) + " movements since " + formatDate(asc[0].EffectiveAt) +
-		"; now " + formatMoney(lastM.MRRAfter, lastM.Currency) + "."
+		"; now " + money.Format(lastM.MRRAfter, lastM.Currency) + "."
 	c.CurrencyLabel = currency
 	return c
 }

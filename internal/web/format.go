@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/money"
 )
 
 var funcs = template.FuncMap{
-	"money":      formatMoney,
-	"moneyDelta": formatMoneyDelta,
+	"money":      money.Format,
+	"moneyDelta": money.FormatSigned,
 	"date":       formatDate,
 	"isoDate":    formatISODate,
 	"dateTime":   formatDateTime,
@@ -24,124 +25,6 @@ var funcs = template.FuncMap{
 	"title":      titleCase,
 	"initials":   initials,
 	"sentence":   sentence,
-}
-
-// currencyFormat is how a currency is written: symbol before the amount and the number
-// of decimals of its minor unit. Unknown codes fall back to "1,234.00 XYZ".
-var currencyFormat = map[string]struct {
-	sym string
-	exp int
-}{
-	"USD": {"$", 2}, "EUR": {"€", 2}, "GBP": {"£", 2}, "JPY": {"¥", 0}, "CNY": {"CN¥", 2},
-	"CAD": {"CA$", 2}, "AUD": {"A$", 2}, "NZD": {"NZ$", 2}, "CHF": {"CHF ", 2}, "INR": {"₹", 2},
-	"BRL": {"R$", 2}, "MXN": {"MX$", 2}, "SEK": {"SEK ", 2}, "NOK": {"NOK ", 2}, "DKK": {"DKK ", 2},
-	"PLN": {"PLN ", 2}, "KRW": {"₩", 0}, "SGD": {"S$", 2}, "HKD": {"HK$", 2}, "ZAR": {"R ", 2},
-	"ILS": {"₪", 2}, "CZK": {"CZK ", 2}, "ISK": {"ISK ", 0}, "CLP": {"CLP ", 0}, "VND": {"₫", 0},
-	"KWD": {"KWD ", 3}, "BHD": {"BHD ", 3}, "OMR": {"OMR ", 3}, "JOD": {"JOD ", 3}, "TND": {"TND ", 3},
-}
-
-// formatMoney writes minor units as people read them: "$1,234", "€99.50". Cents are
-// shown only when there are any, because MRR is usually whole and the zeros are noise.
-func formatMoney(minor int64, currency string) string {
-	return moneyString(minor, currency, false)
-}
-
-// formatMoneyDelta is formatMoney with an explicit sign, for movements.
-func formatMoneyDelta(minor int64, currency string) string {
-	return moneyString(minor, currency, true)
-}
-
-func moneyString(minor int64, currency string, sign bool) string {
-	cf, known := currencyFormat[strings.ToUpper(currency)]
-	if !known {
-		cf.exp = 2
-	}
-	neg := minor < 0
-	if neg {
-		minor = -minor
-	}
-	unit := int64(1)
-	for range cf.exp {
-		unit *= 10
-	}
-	whole, frac := minor/unit, minor%unit
-	s := groupThousands(whole)
-	if frac != 0 || (!known && cf.exp > 0) {
-		s += fmt.Sprintf(".%0*d", cf.exp, frac)
-	}
-	if known {
-		s = cf.sym + s
-	} else if currency != "" {
-		s += " " + currency
-	}
-	switch {
-	case neg:
-		s = "−" + s
-	case sign:
-		s = "+" + s
-	}
-	return s
-}
-
-// moneyShort is for chart axes: "$12k", "$1.2M".
-func moneyShort(minor int64, currency string) string {
-	cf, known := currencyFormat[strings.ToUpper(currency)]
-	if !known {
-		cf.exp = 2
-	}
-	v := float64(minor)
-	for range cf.exp {
-		v /= 10
-	}
-	var s string
-	switch {
-	case v >= 1e6:
-		s = strconv.FormatFloat(v/1e6, 'f', -1, 64)
-		s = trimTo(s, 1) + "M"
-	case v >= 1e3:
-		s = trimTo(strconv.FormatFloat(v/1e3, 'f', -1, 64), 1) + "k"
-	default:
-		s = trimTo(strconv.FormatFloat(v, 'f', -1, 64), 0)
-	}
-	if known {
-		return strings.TrimSpace(cf.sym) + s
-	}
-	return s
-}
-
-// trimTo keeps at most n decimals without rounding up past what the axis tick is.
-func trimTo(s string, n int) string {
-	i := strings.IndexByte(s, '.')
-	if i < 0 {
-		return s
-	}
-	if n == 0 {
-		return s[:i]
-	}
-	if len(s) > i+1+n {
-		s = s[:i+1+n]
-	}
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
-}
-
-func groupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if len(s) <= 3 {
-		return s
-	}
-	var b strings.Builder
-	pre := len(s) % 3
-	if pre > 0 {
-		b.WriteString(s[:pre])
-	}
-	for i := pre; i < len(s); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
 }
 
 const dateLayout = "2 Jan 2006"

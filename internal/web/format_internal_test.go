@@ -7,39 +7,6 @@ import (
 	"github.com/closeloop/closeloop/internal/revenue"
 )
 
-func TestFormatMoney(t *testing.T) {
-	for _, c := range []struct {
-		minor int64
-		cur   string
-		want  string
-	}{
-		{123400, "USD", "$1,234"},
-		{9950, "EUR", "€99.50"},
-		{5, "GBP", "£0.05"},
-		{1500, "JPY", "¥1,500"},
-		{-30000, "USD", "−$300"},
-		{123456789, "USD", "$1,234,567.89"},
-		{1000, "XYZ", "10.00 XYZ"},
-		{1234, "KWD", "KWD 1.234"},
-		{0, "USD", "$0"},
-	} {
-		if got := formatMoney(c.minor, c.cur); got != c.want {
-			t.Errorf("formatMoney(%d, %s) = %q, want %q", c.minor, c.cur, got, c.want)
-		}
-	}
-	if got := formatMoneyDelta(50000, "USD"); got != "+$500" {
-		t.Errorf("delta %q", got)
-	}
-	for _, c := range []struct {
-		minor int64
-		want  string
-	}{{0, "$0"}, {50000, "$500"}, {150000, "$1.5k"}, {1000000, "$10k"}, {250000000, "$2.5M"}} {
-		if got := moneyShort(c.minor, "USD"); got != c.want {
-			t.Errorf("moneyShort(%d) = %q, want %q", c.minor, got, c.want)
-		}
-	}
-}
-
 func TestFormatDates(t *testing.T) {
 	if got := formatDate("2026-03-02"); got != "2 Mar 2026" {
 		t.Errorf("%q", got)

@@ -35,6 +35,7 @@ var scopeHelp = []scopeInfo{
 	{auth.ScopeWrite, "create, change and delete through the API"},
 	{auth.ScopeIngest, "send product usage events (Segment-compatible)"},
 	{auth.ScopeAdmin, "everything, including the team and keys"},
+	{auth.ScopeMetrics, "scrape /metrics with Prometheus, nothing else"},
 }
 
 func (ui *Web) renderKeys(w http.ResponseWriter, r *http.Request, status int, d keysData) error {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"github.com/closeloop/closeloop/internal/store"
 	"net/http"
 	"strings"
 
@@ -91,7 +92,6 @@ func (ui *Web) teamUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	wasAdmin := m.Role == auth.RoleAdmin && !m.Disabled
 	if role := r.PostFormValue("role"); role != "" {
 		if !auth.Role(role).Valid() {
 			return ui.renderTeam(w, r, http.StatusUnprocessableEntity, teamData{Error: "Choose admin, member or viewer."})
@@ -104,17 +104,11 @@ func (ui *Web) teamUpdate(w http.ResponseWriter, r *http.Request) error {
 	case "false":
 		m.Disabled = false
 	}
-	if wasAdmin && (m.Role != auth.RoleAdmin || m.Disabled) {
-		n, err := ui.Store.CountAdmins(ctx)
-		if err != nil {
-			return err
-		}
-		if n <= 1 {
+	if err := ui.Store.UpdateMember(ctx, &m); err != nil {
+		if errors.Is(err, store.ErrLastAdmin) {
 			return ui.renderTeam(w, r, http.StatusConflict, teamData{Error: "You can't demote or disable " + displayName(m) +
 				": they are the last admin, and nobody could manage the team afterwards. Make someone else an admin first."})
 		}
-	}
-	if err := ui.Store.UpdateMember(ctx, &m); err != nil {
 		return err
 	}
 	ui.Log.Info("team member changed", "member", m.ID, "role", m.Role, "disabled", m.Disabled, "by", router.From(r).Member.ID)
