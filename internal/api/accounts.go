@@ -185,24 +185,25 @@ func (a *API) deleteAccount(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// decodeBulkAccounts reads {"accounts": [patch, ...]}, reporting a bad item by its
-// 1-based position and field, the way the store reports a refused item.
-func decodeBulkAccounts(b []byte) ([]account.AccountPatch, error) {
-	items, err := decodeBulk(b, "accounts")
+// decodeBulkItems reads {"<key>": [item, ...]}, decoding each item with decode and
+// reporting a bad one by its 1-based position and field, the way the store reports a
+// refused item.
+func decodeBulkItems[T any](b []byte, key string, decode func(object) (T, error)) ([]T, error) {
+	items, err := decodeBulk(b, key)
 	if err != nil {
 		return nil, err
 	}
-	patches := make([]account.AccountPatch, len(items))
+	out := make([]T, len(items))
 	for i, it := range items {
 		o, err := parseObject(it)
 		if err == nil {
-			patches[i], err = decodeAccountPatch(o)
+			out[i], err = decode(o)
 		}
 		if err != nil {
 			return nil, itemErr(i, err)
 		}
 	}
-	return patches, nil
+	return out, nil
 }
 
 // decodeBulk returns the raw items of a bulk body {"<key>": [...]}.
@@ -246,7 +247,7 @@ func (a *API) bulkAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	patches, err := decodeBulkAccounts(b)
+	patches, err := decodeBulkItems(b, "accounts", decodeAccountPatch)
 	if err != nil {
 		return err
 	}

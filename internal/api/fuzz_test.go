@@ -24,7 +24,7 @@ func FuzzBulkAccounts(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		patches, err := decodeBulkAccounts(body)
+		patches, err := decodeBulkItems(body, "accounts", decodeAccountPatch)
 		if err != nil {
 			var e *router.Error
 			if !errors.As(err, &e) || e.Status != http.StatusBadRequest || e.Msg == "" {

@@ -130,30 +130,12 @@ func (a *API) deletePerson(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func decodeBulkPeople(b []byte) ([]account.PersonPatch, error) {
-	items, err := decodeBulk(b, "people")
-	if err != nil {
-		return nil, err
-	}
-	patches := make([]account.PersonPatch, len(items))
-	for i, it := range items {
-		o, err := parseObject(it)
-		if err == nil {
-			patches[i], err = decodePersonPatch(o)
-		}
-		if err != nil {
-			return nil, itemErr(i, err)
-		}
-	}
-	return patches, nil
-}
-
 func (a *API) bulkPeople(w http.ResponseWriter, r *http.Request) error {
 	b, err := readBody(w, r, maxBulkBody)
 	if err != nil {
 		return err
 	}
-	patches, err := decodeBulkPeople(b)
+	patches, err := decodeBulkItems(b, "people", decodePersonPatch)
 	if err != nil {
 		return err
 	}

@@ -115,19 +115,7 @@ func ParseAccounts(r io.Reader) (patches []account.AccountPatch, lines []int, er
 			}
 			p.MRR = &n
 		}
-		traits := map[string]string{}
-		for _, col := range t.cols {
-			if name, ok := strings.CutPrefix(col, "traits."); ok {
-				if v, ok := t.cell(i, col); ok {
-					traits[name] = v
-				}
-			}
-		}
-		if len(traits) > 0 {
-			raw, _ := json.Marshal(traits)
-			rm := json.RawMessage(raw)
-			p.Traits = &rm
-		}
+		p.Traits = t.traits(i)
 		patches = append(patches, p)
 		lines = append(lines, line)
 	}

@@ -6,6 +6,7 @@ package csvio
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -138,6 +139,25 @@ func (t *table) cell(i int, col string) (string, bool) {
 	}
 	v := strings.TrimSpace(t.rows[i][j])
 	return v, v != ""
+}
+
+// traits collects row i's non-empty traits.<name> cells as a JSON object of strings,
+// or nil when there are none (so existing traits are left as they are).
+func (t *table) traits(i int) *json.RawMessage {
+	traits := map[string]string{}
+	for _, col := range t.cols {
+		if name, ok := strings.CutPrefix(col, "traits."); ok {
+			if v, ok := t.cell(i, col); ok {
+				traits[name] = v
+			}
+		}
+	}
+	if len(traits) == 0 {
+		return nil
+	}
+	raw, _ := json.Marshal(traits)
+	rm := json.RawMessage(raw)
+	return &rm
 }
 
 func set(m map[string]bool, cols []string) map[string]bool {

@@ -77,19 +77,7 @@ func ParsePeople(r io.Reader) (patches []account.PersonPatch, lines []int, err e
 			}
 			p.Champion = &b
 		}
-		traits := map[string]string{}
-		for _, c := range t.cols {
-			if name, ok := strings.CutPrefix(c, "traits."); ok {
-				if v, ok := t.cell(i, c); ok {
-					traits[name] = v
-				}
-			}
-		}
-		if len(traits) > 0 {
-			raw, _ := json.Marshal(traits)
-			rm := json.RawMessage(raw)
-			p.Traits = &rm
-		}
+		p.Traits = t.traits(i)
 		patches = append(patches, p)
 		lines = append(lines, line)
 	}
