@@ -70,6 +70,7 @@ func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
 		ms_ := byAccount[a.ID]
 		sort.SliceStable(ms_, func(i, j int) bool { return ms_[i].EffectiveAt.Before(ms_[j].EffectiveAt) })
 		var st revenue.State
+		churned := int64(0)
 		for _, m := range ms_ {
 			checked, err := revenue.Apply(st, *m)
 			if err != nil {
@@ -77,12 +78,16 @@ func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
 			}
 			*m = checked
 			st = st.Next(checked)
+			churned = 0
+			if m.Kind == revenue.Churn {
+				churned = -m.Delta
+			}
 			movRows = append(movRows, []any{m.ID, m.AccountID, string(m.Kind), m.Delta, m.MRRAfter, m.Currency, ms(m.EffectiveAt), m.Note, ms(now)})
 		}
 		a.MRR, a.Currency = st.MRR, st.Currency
 		accRows = append(accRows, []any{a.ID, a.ExternalID, a.Name, strings.ToLower(a.Name), a.Domain, a.Plan, a.Seats, a.CompanySize,
 			a.Tier, icpValue(a.ICPFit), string(a.Stage), nullable(a.OwnerID), a.SignupDate, a.Goal, string(a.Traits), a.CAB,
-			st.MRR, st.Currency, st.HadRevenue, ms(st.LastMovement), renewal[a.ID].RenewalDate, searchKey(a), ms(a.CreatedAt), ms(now)})
+			st.MRR, st.Currency, st.HadRevenue, ms(st.LastMovement), renewal[a.ID].RenewalDate, searchKey(a), ms(a.CreatedAt), ms(now), churned})
 	}
 	var pRows, cRows, tRows [][]any
 	for i := range b.People {
@@ -116,7 +121,7 @@ func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
 			cols  string
 			rows  [][]any
 		}{
-			{"accounts", "id, external_id, name, name_sort, domain, plan, seats, company_size, tier, icp_fit, stage, owner_id, signup_date, goal, traits, cab, mrr, currency, had_revenue, last_movement_at, renewal_date, search, created_at, updated_at", accRows},
+			{"accounts", "id, external_id, name, name_sort, domain, plan, seats, company_size, tier, icp_fit, stage, owner_id, signup_date, goal, traits, cab, mrr, currency, had_revenue, last_movement_at, renewal_date, search, created_at, updated_at, churned_mrr", accRows},
 			{"people", "id, external_id, account_id, email, name, title, champion, traits, created_at, updated_at", pRows},
 			{"contracts", contractCols, cRows},
 			{"mrr_movements", "id, account_id, kind, delta, mrr_after, currency, effective_at, note, created_at", movRows},

@@ -45,8 +45,12 @@ func (s *Store) recordMovement(ctx context.Context, q q, st revenue.State, stage
 	case m.Kind == revenue.Reactivation && stage == account.Churned:
 		stage = account.Active
 	}
-	_, err := q.exec(ctx, `UPDATE accounts SET mrr = ?, currency = ?, had_revenue = ?, last_movement_at = ?, stage = ?, updated_at = ? WHERE id = ?`,
-		next.MRR, next.Currency, next.HadRevenue, ms(next.LastMovement), string(stage), ms(now), m.AccountID)
+	churned := int64(0) // the MRR lost, while the account stays churned
+	if m.Kind == revenue.Churn {
+		churned = -m.Delta
+	}
+	_, err := q.exec(ctx, `UPDATE accounts SET mrr = ?, currency = ?, had_revenue = ?, last_movement_at = ?, stage = ?, churned_mrr = ?, updated_at = ? WHERE id = ?`,
+		next.MRR, next.Currency, next.HadRevenue, ms(next.LastMovement), string(stage), churned, ms(now), m.AccountID)
 	return err
 }
 

@@ -1,0 +1,354 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/id"
+)
+
+const feedbackCols = `id, text, quote, source, kind, COALESCE(account_id, ''), COALESCE(person_id, ''), COALESCE(submitted_by, ''),
+	external_url, external_id, status, occurred_at, created_at, updated_at`
+
+func scanFeedback(sc interface{ Scan(...any) error }) (feedback.Item, error) {
+	var it feedback.Item
+	var src, kind, status string
+	var occ, created, updated int64
+	err := sc.Scan(&it.ID, &it.Text, &it.Quote, &src, &kind, &it.AccountID, &it.PersonID, &it.SubmittedBy,
+		&it.ExternalURL, &it.ExternalID, &status, &occ, &created, &updated)
+	it.Source, it.Kind, it.Status = feedback.Source(src), feedback.Kind(kind), feedback.Status(status)
+	it.OccurredAt, it.CreatedAt, it.UpdatedAt = fromMS(occ), fromMS(created), fromMS(updated)
+	return it, notFound(err)
+}
+
+// Capture stores one piece of feedback from any channel; it is the single write path
+// for the API, the web form, CSV, email, webhooks and the portal. A repeated
+// idempotency key, or a repeated (source, external id), returns the existing item with
+// created=false and writes nothing.
+func (s *Store) Capture(ctx context.Context, c feedback.Capture) (it feedback.Item, created bool, err error) {
+	c.Normalize(s.Now())
+	if err := c.Validate(); err != nil {
+		return it, false, err
+	}
+	err = s.tx(ctx, func(q q) error {
+		it, created, err = s.capture(ctx, q, &c)
+		return err
+	})
+	return it, created, err
+}
+
+// CaptureBatch captures items in one transaction: all or nothing, with the failing
+// item's index in a *feedback.BatchError.
+func (s *Store) CaptureBatch(ctx context.Context, cs []feedback.Capture) (items []feedback.Item, created int, err error) {
+	now := s.Now()
+	for i := range cs {
+		cs[i].Normalize(now)
+		if err := cs[i].Validate(); err != nil {
+			return nil, 0, &feedback.BatchError{Index: i, Err: err}
+		}
+	}
+	err = s.tx(ctx, func(q q) error {
+		for i := range cs {
+			it, c, err := s.capture(ctx, q, &cs[i])
+			if err != nil {
+				return &feedback.BatchError{Index: i, Err: err}
+			}
+			if c {
+				created++
+			}
+			items = append(items, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return items, created, nil
+}
+
+func (s *Store) capture(ctx context.Context, q q, c *feedback.Capture) (feedback.Item, bool, error) {
+	if c.IdempotencyKey != "" {
+		it, err := scanFeedback(q.row(ctx, `SELECT `+feedbackCols+` FROM feedback WHERE idempotency_key = ?`, c.IdempotencyKey))
+		if err == nil {
+			return s.withLinks(ctx, q, it)
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return it, false, err
+		}
+	}
+	if c.ExternalID != "" {
+		it, err := scanFeedback(q.row(ctx, `SELECT `+feedbackCols+` FROM feedback WHERE source = ? AND external_id = ?`, string(c.Source), c.ExternalID))
+		if err == nil {
+			return s.withLinks(ctx, q, it)
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return it, false, err
+		}
+	}
+	accountID, personID, err := s.resolveSender(ctx, q, c)
+	if err != nil {
+		return feedback.Item{}, false, err
+	}
+	now := s.Now()
+	it := feedback.Item{ID: id.NewAt(c.OccurredAt), Text: c.Text, Quote: c.Quote, Source: c.Source, Kind: c.Kind,
+		AccountID: accountID, PersonID: personID, SubmittedBy: c.SubmittedBy, ExternalURL: c.ExternalURL,
+		ExternalID: c.ExternalID, Status: feedback.New, OccurredAt: c.OccurredAt, CreatedAt: now, UpdatedAt: now}
+	if len(c.TagIDs) > 0 || len(c.RequestIDs) > 0 {
+		it.Status = feedback.Triaged // tagged or linked at capture: nothing left to triage
+	}
+	_, err = q.exec(ctx, `INSERT INTO feedback (id, text, quote, source, kind, account_id, person_id, submitted_by, external_url,
+		external_id, idempotency_key, status, occurred_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		it.ID, it.Text, it.Quote, string(it.Source), string(it.Kind), nullable(accountID), nullable(personID), nullable(c.SubmittedBy),
+		it.ExternalURL, it.ExternalID, c.IdempotencyKey, string(it.Status), ms(it.OccurredAt), ms(now), ms(now))
+	if err != nil {
+		return it, false, err
+	}
+	for _, t := range c.TagIDs {
+		if err := s.addTag(ctx, q, it.ID, t, c.SubmittedBy); err != nil {
+			return it, false, err
+		}
+	}
+	for _, r := range c.RequestIDs {
+		if err := s.link(ctx, q, r, it.ID, c.SubmittedBy); err != nil {
+			return it, false, err
+		}
+	}
+	it.TagIDs, it.RequestIDs = c.TagIDs, c.RequestIDs
+	return it, true, nil
+}
+
+// resolveSender finds (or creates) the person and account behind a capture.
+func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (accountID, personID string, err error) {
+	accountID = c.AccountID
+	if accountID != "" {
+		if err := s.checkAccount(ctx, q, accountID); err != nil {
+			return "", "", err
+		}
+	} else if c.AccountExternalID != "" {
+		if err := q.row(ctx, `SELECT id FROM accounts WHERE external_id = ?`, c.AccountExternalID).Scan(&accountID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return "", "", &feedback.FieldError{Field: "account_external_id", Msg: fmt.Sprintf("no account with external_id %q", c.AccountExternalID)}
+			}
+			return "", "", err
+		}
+	}
+	var personAccount string
+	lookup := func(where string, arg any) error {
+		err := q.row(ctx, `SELECT id, COALESCE(account_id, '') FROM people WHERE `+where, arg).Scan(&personID, &personAccount)
+		if errors.Is(err, sql.ErrNoRows) {
+			personID = ""
+			return nil
+		}
+		return err
+	}
+	if c.PersonExternalID != "" {
+		if err := lookup(`external_id = ?`, c.PersonExternalID); err != nil {
+			return "", "", err
+		}
+	}
+	if personID == "" && c.Email != "" {
+		if err := lookup(`email = ?`, c.Email); err != nil {
+			return "", "", err
+		}
+	}
+	if personID == "" && (c.Email != "" || c.PersonExternalID != "") {
+		// An unknown sender becomes a person, attached to the given account or to the
+		// account whose domain is the email's.
+		if accountID == "" && c.Email != "" {
+			if dom := account.EmailDomain(c.Email); dom != "" {
+				err := q.row(ctx, `SELECT id FROM accounts WHERE domain = ? ORDER BY created_at, id LIMIT 1`, dom).Scan(&personAccount)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return "", "", err
+				}
+			}
+		} else {
+			personAccount = accountID
+		}
+		p := account.Person{Email: c.Email, ExternalID: c.PersonExternalID, Name: c.Name, AccountID: personAccount}
+		if err := s.insertPerson(ctx, q, &p); err != nil {
+			return "", "", err
+		}
+		personID = p.ID
+	}
+	if accountID == "" {
+		accountID = personAccount
+	}
+	return accountID, personID, nil
+}
+
+func (s *Store) withLinks(ctx context.Context, q q, it feedback.Item) (feedback.Item, bool, error) {
+	var err error
+	it.TagIDs, err = s.strings(ctx, q, `SELECT tag_id FROM feedback_tags WHERE feedback_id = ? ORDER BY tag_id`, it.ID)
+	if err != nil {
+		return it, false, err
+	}
+	it.RequestIDs, err = s.strings(ctx, q, `SELECT request_id FROM request_links WHERE feedback_id = ? ORDER BY request_id`, it.ID)
+	return it, false, err
+}
+
+func (s *Store) strings(ctx context.Context, q q, query string, args ...any) ([]string, error) {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// GetFeedback returns one item with its tags and linked requests.
+func (s *Store) GetFeedback(ctx context.Context, itemID string) (feedback.Item, error) {
+	q := s.read()
+	it, err := scanFeedback(q.row(ctx, `SELECT `+feedbackCols+` FROM feedback WHERE id = ?`, itemID))
+	if err != nil {
+		return it, err
+	}
+	it, _, err = s.withLinks(ctx, q, it)
+	return it, err
+}
+
+// FeedbackFilter selects feedback, newest first.
+type FeedbackFilter struct {
+	Status    feedback.Status
+	Kind      feedback.Kind
+	Source    feedback.Source
+	AccountID string
+	TagID     string // includes descendants of the tag
+	Q         string
+	Before    string // cursor: an id
+	Limit     int
+}
+
+// ListFeedback returns a page of items (without tags; GetFeedback has them) and the
+// cursor of the next page.
+func (s *Store) ListFeedback(ctx context.Context, f FeedbackFilter) ([]feedback.Item, string, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	query := `SELECT ` + feedbackCols + ` FROM feedback WHERE 1=1`
+	var args []any
+	add := func(cond string, a ...any) { query += " AND " + cond; args = append(args, a...) }
+	if f.Status != "" {
+		add(`status = ?`, string(f.Status))
+	}
+	if f.Kind != "" {
+		add(`kind = ?`, string(f.Kind))
+	}
+	if f.Source != "" {
+		add(`source = ?`, string(f.Source))
+	}
+	if f.AccountID != "" {
+		add(`account_id = ?`, f.AccountID)
+	}
+	if f.TagID != "" {
+		add(`id IN (SELECT ft.feedback_id FROM feedback_tags ft JOIN tag_closure c ON c.descendant_id = ft.tag_id WHERE c.ancestor_id = ?)`, f.TagID)
+	}
+	if qs := strings.TrimSpace(f.Q); qs != "" {
+		add(`LOWER(text) LIKE ? ESCAPE '\'`, likePattern(qs))
+	}
+	if f.Before != "" {
+		add(`id < ?`, f.Before)
+	}
+	query += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, f.Limit+1)
+	rows, err := s.read().query(ctx, query, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []feedback.Item
+	for rows.Next() {
+		it, err := scanFeedback(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, it)
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = out[f.Limit-1].ID
+	}
+	return out, next, rows.Err()
+}
+
+// Triage changes an item's kind and status; nil leaves a field alone.
+func (s *Store) Triage(ctx context.Context, itemID string, kind *feedback.Kind, status *feedback.Status) error {
+	if kind != nil && !kind.Valid() {
+		return &feedback.FieldError{Field: "kind", Msg: fmt.Sprintf("%q is not a feedback kind", *kind)}
+	}
+	if status != nil && !status.Valid() {
+		return &feedback.FieldError{Field: "status", Msg: fmt.Sprintf("%q is not new, triaged or archived", *status)}
+	}
+	return s.tx(ctx, func(q q) error {
+		var k, st string
+		if err := q.row(ctx, `SELECT kind, status FROM feedback WHERE id = ?`, itemID).Scan(&k, &st); err != nil {
+			return notFound(err)
+		}
+		if kind != nil {
+			k = string(*kind)
+		}
+		if status != nil {
+			st = string(*status)
+		}
+		_, err := q.exec(ctx, `UPDATE feedback SET kind = ?, status = ?, updated_at = ? WHERE id = ?`, k, st, ms(s.Now()), itemID)
+		return err
+	})
+}
+
+// TagFeedback adds a tag to an item (no-op when present) and marks it triaged.
+func (s *Store) TagFeedback(ctx context.Context, itemID, tagID, memberID string) error {
+	return s.tx(ctx, func(q q) error {
+		if err := s.addTag(ctx, q, itemID, tagID, memberID); err != nil {
+			return err
+		}
+		_, err := q.exec(ctx, `UPDATE feedback SET status = CASE WHEN status = 'new' THEN 'triaged' ELSE status END, updated_at = ? WHERE id = ?`, ms(s.Now()), itemID)
+		return err
+	})
+}
+
+// UntagFeedback removes a tag from an item.
+func (s *Store) UntagFeedback(ctx context.Context, itemID, tagID string) error {
+	_, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM feedback_tags WHERE feedback_id = ? AND tag_id = ?`), itemID, tagID)
+	return err
+}
+
+func (s *Store) addTag(ctx context.Context, q q, itemID, tagID, memberID string) error {
+	var n int
+	if err := q.row(ctx, `SELECT COUNT(*) FROM tags WHERE id = ?`, tagID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return &feedback.FieldError{Field: "tag_ids", Msg: fmt.Sprintf("no tag with id %q", tagID)}
+	}
+	if err := q.row(ctx, `SELECT COUNT(*) FROM feedback_tags WHERE feedback_id = ? AND tag_id = ?`, itemID, tagID).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	_, err := q.exec(ctx, `INSERT INTO feedback_tags (feedback_id, tag_id, added_by, added_at) VALUES (?, ?, ?, ?)`,
+		itemID, tagID, nullable(memberID), ms(s.Now()))
+	return err
+}
+
+// CountFeedback counts items with a status ("" for all).
+func (s *Store) CountFeedback(ctx context.Context, status feedback.Status) (int, error) {
+	var n int
+	var err error
+	if status == "" {
+		err = s.read().row(ctx, `SELECT COUNT(*) FROM feedback`).Scan(&n)
+	} else {
+		err = s.read().row(ctx, `SELECT COUNT(*) FROM feedback WHERE status = ?`, string(status)).Scan(&n)
+	}
+	return n, err
+}

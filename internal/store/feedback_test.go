@@ -1,0 +1,266 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+func TestCaptureResolvesSendersAndIsIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		acme := account.Account{ExternalID: "acme", Name: "Acme", Domain: "acme.com"}
+		s.CreateAccount(ctx, &acme)
+		// Unknown sender at a known domain: a new person attached to Acme.
+		it, created, err := s.Capture(ctx, feedback.Capture{Text: "Please add SSO.", Source: feedback.SourceEmail, Email: "New.Person@acme.com", Name: "New Person", ExternalID: "msg-1"})
+		if err != nil || !created || it.AccountID != acme.ID || it.PersonID == "" || it.Status != feedback.New || it.Quote != "Please add SSO." {
+			t.Fatalf("capture: %+v %v %v", it, created, err)
+		}
+		p, _ := s.GetPersonByEmail(ctx, "new.person@acme.com")
+		if p.ID != it.PersonID || p.AccountID != acme.ID || p.Name != "New Person" {
+			t.Fatalf("person: %+v", p)
+		}
+		// The same (source, external id) again: nothing new.
+		again, created, err := s.Capture(ctx, feedback.Capture{Text: "Please add SSO.", Source: feedback.SourceEmail, Email: "new.person@acme.com", ExternalID: "msg-1"})
+		if err != nil || created || again.ID != it.ID {
+			t.Fatalf("redelivery: %+v %v %v", again, created, err)
+		}
+		// Idempotency key.
+		c := feedback.Capture{Text: "Dark mode", Source: feedback.SourceAPI, IdempotencyKey: "k1", AccountExternalID: "acme"}
+		a1, c1, _ := s.Capture(ctx, c)
+		a2, c2, _ := s.Capture(ctx, c)
+		if !c1 || c2 || a1.ID != a2.ID || a1.AccountID != acme.ID {
+			t.Fatalf("idempotency: %v %v %s %s", c1, c2, a1.ID, a2.ID)
+		}
+		// Unknown domain: a person with no account. Unknown account external id: an error naming the field.
+		it3, _, _ := s.Capture(ctx, feedback.Capture{Text: "hi", Source: feedback.SourceWeb, Email: "x@gmail.com"})
+		if it3.AccountID != "" || it3.PersonID == "" {
+			t.Fatalf("free-mail sender: %+v", it3)
+		}
+		var fe *feedback.FieldError
+		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "x", Source: feedback.SourceAPI, AccountExternalID: "nope"}); !errors.As(err, &fe) || fe.Field != "account_external_id" {
+			t.Fatalf("unknown account: %v", err)
+		}
+		// A batch is all or nothing.
+		before, _ := s.CountFeedback(ctx, "")
+		_, _, err = s.CaptureBatch(ctx, []feedback.Capture{{Text: "ok", Source: feedback.SourceAPI}, {Text: "", Source: feedback.SourceAPI}})
+		var be *feedback.BatchError
+		if !errors.As(err, &be) || be.Index != 1 {
+			t.Fatalf("batch: %v", err)
+		}
+		if after, _ := s.CountFeedback(ctx, ""); after != before {
+			t.Fatalf("failed batch wrote %d items", after-before)
+		}
+	})
+}
+
+func TestTagTreeMoveAndMerge(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mk := func(name, parent string) string {
+			tg := store.Tag{Name: name, ParentID: parent}
+			if err := s.CreateTag(ctx, &tg); err != nil {
+				t.Fatal(err)
+			}
+			return tg.ID
+		}
+		editor := mk("Editor", "")
+		tables := mk("Tables", editor)
+		formulas := mk("Formulas", tables)
+		reporting := mk("Reporting", "")
+		charts := mk("Charts", reporting)
+		if err := s.CreateTag(ctx, &store.Tag{Name: "tables", ParentID: editor}); err == nil {
+			t.Fatal("duplicate sibling name accepted")
+		}
+		if err := s.MoveTag(ctx, editor, formulas); !errors.Is(err, store.ErrTagCycle) {
+			t.Fatalf("cycle: %v", err)
+		}
+		it, _, _ := s.Capture(ctx, feedback.Capture{Text: "formula bug", Source: feedback.SourceAPI, TagIDs: []string{formulas}})
+		if it.Status != feedback.Triaged {
+			t.Fatalf("tagged at capture should be triaged: %s", it.Status)
+		}
+		inTag := func(tag string) int {
+			items, _, err := s.ListFeedback(ctx, store.FeedbackFilter{TagID: tag})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(items)
+		}
+		if inTag(editor) != 1 || inTag(reporting) != 0 {
+			t.Fatal("roll-up before move")
+		}
+		// Move Tables (with Formulas) under Reporting: the item now rolls up there.
+		if err := s.MoveTag(ctx, tables, reporting); err != nil {
+			t.Fatal(err)
+		}
+		if inTag(editor) != 0 || inTag(reporting) != 1 || inTag(tables) != 1 {
+			t.Fatal("roll-up after move")
+		}
+		// Merge Formulas into Charts: the item follows, the merge is remembered.
+		if err := s.MergeTag(ctx, formulas, charts); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.GetFeedback(ctx, it.ID)
+		if len(got.TagIDs) != 1 || got.TagIDs[0] != charts {
+			t.Fatalf("after merge tags %v", got.TagIDs)
+		}
+		merges, _ := s.TagMerges(ctx)
+		if merges[formulas] != charts {
+			t.Fatalf("merges %v", merges)
+		}
+		if err := s.MergeTag(ctx, reporting, charts); !errors.Is(err, store.ErrTagCycle) {
+			t.Fatalf("merge into own descendant: %v", err)
+		}
+	})
+}
+
+// The ranking scenarios of the voice-of-the-customer issue, through SQL on both
+// dialects. Figures are worked by hand in the comments.
+func TestRankRequestsScenarios(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		acct := func(ext string, mrr int64, cab bool) account.Account {
+			a := account.Account{ExternalID: ext, Name: ext, Domain: ext + ".com", CAB: cab}
+			if err := s.CreateAccount(ctx, &a); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := s.SetMRR(ctx, a.ID, mrr, "USD", now.AddDate(0, -6, 0), ""); err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		acct("one", 100000, false)                                                                                                       // asks through three channels
+		a2 := acct("two", 50000, true)                                                                                                   // CAB member
+		a3 := acct("three", 30000, false)                                                                                                // will churn
+		a4 := acct("four", 20000, false)                                                                                                 // renews inside the window
+		s.SaveContract(ctx, &account.Contract{AccountID: a4.ID, StartDate: now.AddDate(-1, 0, 10).Format("2006-01-02"), TermMonths: 12}) // renews in ~10 days
+		if _, _, err := s.SetMRR(ctx, a3.ID, 0, "USD", now.AddDate(0, 0, -1), ""); err != nil {
+			t.Fatal(err)
+		}
+		sso := feedback.Request{Title: "SSO"}
+		dup := feedback.Request{Title: "SAML login"}
+		s.CreateRequest(ctx, &sso)
+		s.CreateRequest(ctx, &dup)
+		capture := func(src feedback.Source, email, req string) {
+			if _, _, err := s.Capture(ctx, feedback.Capture{Text: "we need it", Source: src, Email: email, RequestIDs: []string{req}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		capture(feedback.SourceEmail, "ann@one.com", sso.ID)
+		capture(feedback.SourceZendesk, "ann@one.com", sso.ID)
+		capture(feedback.SourceSlack, "bob@one.com", dup.ID) // account one again, via the duplicate request
+		capture(feedback.SourceCall, "cy@three.com", sso.ID)
+		capture(feedback.SourceEmail, "di@four.com", dup.ID)
+		pTwo := account.Person{Email: "eve@two.com", AccountID: a2.ID}
+		s.CreatePerson(ctx, &pTwo)
+		if ok, err := s.Vote(ctx, &feedback.Vote{RequestID: dup.ID, PersonID: pTwo.ID, Source: feedback.VotePortal}); !ok || err != nil {
+			t.Fatalf("vote: %v %v", ok, err)
+		}
+		if ok, _ := s.Vote(ctx, &feedback.Vote{RequestID: dup.ID, PersonID: pTwo.ID, Source: feedback.VoteTeam}); ok {
+			t.Fatal("second vote by the same person counted")
+		}
+		rank := func() map[string]feedback.Rank {
+			rs, err := s.RankRequests(ctx, store.RankFilter{}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[string]feedback.Rank{}
+			for _, r := range rs {
+				m[r.ID] = r.Rank
+			}
+			return m
+		}
+		// Separate: SSO ← one (email, zendesk: 1 account, 1 person), three (churned $300).
+		//   accounts 2, people 2, MRR $1,000, churned $300, at risk 0, weighted 2.
+		// SAML ← one (slack, bob), four (renews in ~10 days), two (CAB vote).
+		//   accounts 3, people 3, MRR 1000+200+500 = $1,700, at risk $200, CAB 1 → weighted 2+2 = 4.
+		r := rank()
+		if got := r[sso.ID]; got.Accounts != 2 || got.People != 2 || got.MRR != 100000 || got.ChurnedMRR != 30000 || got.AtRiskMRR != 0 || got.WeightedAccounts != 2 {
+			t.Fatalf("SSO before merge: %+v", got)
+		}
+		if got := r[dup.ID]; got.Accounts != 3 || got.People != 3 || got.MRR != 170000 || got.AtRiskMRR != 20000 || got.CABAccounts != 1 || got.WeightedAccounts != 4 {
+			t.Fatalf("SAML before merge: %+v", got)
+		}
+		// Merge SAML into SSO: account one counted once across both;
+		// accounts {one, three, four, two} = 4; people {ann, cy, bob, di, eve} = 5;
+		// MRR 1000+200+500 = $1,700; churned $300; at risk $200; weighted 3 + 2 = 5.
+		if err := s.MergeRequest(ctx, dup.ID, sso.ID); err != nil {
+			t.Fatal(err)
+		}
+		r = rank()
+		if _, listed := r[dup.ID]; listed {
+			t.Fatal("merged request still ranked on its own")
+		}
+		if got := r[sso.ID]; got.Accounts != 4 || got.People != 5 || got.MRR != 170000 || got.ChurnedMRR != 30000 || got.AtRiskMRR != 20000 || got.WeightedAccounts != 5 || got.Total != 6 {
+			t.Fatalf("after merge: %+v", got)
+		}
+		if err := s.MergeRequest(ctx, sso.ID, dup.ID); !errors.Is(err, store.ErrMerge) {
+			t.Fatalf("merge into own merged request: %v", err)
+		}
+		// Unmerge: the figures before the merge come back exactly.
+		if err := s.UnmergeRequest(ctx, dup.ID); err != nil {
+			t.Fatal(err)
+		}
+		r = rank()
+		if got := r[sso.ID]; got.Accounts != 2 || got.People != 2 || got.MRR != 100000 {
+			t.Fatalf("SSO after unmerge: %+v", got)
+		}
+		if got := r[dup.ID]; got.Accounts != 3 || got.MRR != 170000 || got.WeightedAccounts != 4 {
+			t.Fatalf("SAML after unmerge: %+v", got)
+		}
+		// CAB weight is a setting.
+		rs, _ := s.RankSettings(ctx)
+		rs.CABWeight = 3
+		s.PutSetting(ctx, "ranking", rs)
+		if got := rank()[dup.ID]; got.WeightedAccounts != 5 { // 2 + 3×1
+			t.Fatalf("CAB weight 3: %+v", got)
+		}
+		// Filters: tier filter leaves out accounts of other tiers.
+		byTier, _ := s.RankRequests(ctx, store.RankFilter{Tier: "strategic"}, now)
+		for _, x := range byTier {
+			if x.Rank.Accounts != 0 {
+				t.Fatalf("tier filter: %+v", x.Rank)
+			}
+		}
+	})
+}
+
+func TestRankTagsRollsUpUniqueAccounts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		a := account.Account{Name: "A", Domain: "a.com"}
+		s.CreateAccount(ctx, &a)
+		s.SetMRR(ctx, a.ID, 10000, "USD", time.Now().AddDate(0, -1, 0), "")
+		parent := store.Tag{Name: "Editor"}
+		s.CreateTag(ctx, &parent)
+		c1 := store.Tag{Name: "Tables", ParentID: parent.ID}
+		c2 := store.Tag{Name: "Images", ParentID: parent.ID}
+		s.CreateTag(ctx, &c1)
+		s.CreateTag(ctx, &c2)
+		// The same account in both children, and one item carrying both children.
+		s.Capture(ctx, feedback.Capture{Text: "t", Source: feedback.SourceAPI, Email: "x@a.com", TagIDs: []string{c1.ID}})
+		s.Capture(ctx, feedback.Capture{Text: "u", Source: feedback.SourceAPI, Email: "y@a.com", TagIDs: []string{c1.ID, c2.ID}})
+		rs, err := s.RankTags(ctx, store.RankFilter{}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]feedback.Rank{}
+		for _, r := range rs {
+			got[r.TagID] = r.Rank
+		}
+		// Editor: 2 items (the doubly-tagged one once), 1 account, 2 people, MRR $100 once.
+		if e := got[parent.ID]; e.Total != 2 || e.Accounts != 1 || e.People != 2 || e.MRR != 10000 {
+			t.Fatalf("Editor: %+v", e)
+		}
+		if e := got[c2.ID]; e.Total != 1 || e.Accounts != 1 {
+			t.Fatalf("Images: %+v", e)
+		}
+	})
+}

@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/feedback"
+)
+
+// RankSettings are the team's ranking settings, stored under "ranking".
+type RankSettings struct {
+	Weights           feedback.Weights   `json:"weights"`
+	CABWeight         float64            `json:"cab_weight"`
+	RenewalWindowDays int                `json:"renewal_window_days"`
+	Currency          string             `json:"currency"`
+	Rates             map[string]float64 `json:"rates"` // reporting-currency units per unit of each other currency
+}
+
+// RankSettings returns the stored settings, or the defaults.
+func (s *Store) RankSettings(ctx context.Context) (RankSettings, error) {
+	d := feedback.DefaultRankOptions(time.Time{})
+	rs := RankSettings{Weights: d.Weights, CABWeight: d.CABWeight, RenewalWindowDays: d.RenewalWindowDays, Currency: d.Currency}
+	_, err := s.GetSetting(ctx, "ranking", &rs)
+	return rs, err
+}
+
+// RankFilter narrows the evidence that ranking counts.
+type RankFilter struct {
+	Tier, Plan, Stage string
+	Kind              feedback.Kind // feedback kind; votes carry no kind and are left out when set
+	From, To          time.Time     // evidence time in [From, To)
+}
+
+func (f RankFilter) where(alias, timeCol string) (string, []any) {
+	cond := ""
+	var args []any
+	add := func(c string, a any) { cond += " AND " + c; args = append(args, a) }
+	if f.Tier != "" {
+		add("a.tier = ?", f.Tier)
+	}
+	if f.Plan != "" {
+		add("a.plan = ?", f.Plan)
+	}
+	if f.Stage != "" {
+		add("a.stage = ?", f.Stage)
+	}
+	if !f.From.IsZero() {
+		add(alias+"."+timeCol+" >= ?", ms(f.From))
+	}
+	if !f.To.IsZero() {
+		add(alias+"."+timeCol+" < ?", ms(f.To))
+	}
+	return cond, args
+}
+
+const factCols = `COALESCE(a.mrr, 0), COALESCE(a.churned_mrr, 0), COALESCE(a.currency, ''), COALESCE(a.stage, ''), COALESCE(a.renewal_date, ''), COALESCE(a.cab, FALSE)`
+
+// collectEvidence scans (subject, account, person, time, account facts…) rows. When
+// itemID is true a trailing feedback-id column (there only to make DISTINCT per item)
+// is read and dropped.
+func (s *Store) collectEvidence(ctx context.Context, query string, args []any, itemID bool) ([]feedback.Evidence, map[string]feedback.AccountFacts, error) {
+	rows, err := s.read().query(ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var ev []feedback.Evidence
+	facts := map[string]feedback.AccountFacts{}
+	for rows.Next() {
+		var e feedback.Evidence
+		var at int64
+		var f feedback.AccountFacts
+		var stage, item string
+		dst := []any{&e.Subject, &e.AccountID, &e.PersonID, &at, &f.MRR, &f.ChurnedMRR, &f.Currency, &stage, &f.RenewalDate, &f.CAB}
+		if itemID {
+			dst = append(dst, &item)
+		}
+		if err := rows.Scan(dst...); err != nil {
+			return nil, nil, err
+		}
+		e.At = fromMS(at)
+		f.Churned = stage == "churned"
+		ev = append(ev, e)
+		if e.AccountID != "" {
+			facts[e.AccountID] = f
+		}
+	}
+	return ev, facts, rows.Err()
+}
+
+// RequestRank is a request with its ranking figures.
+type RequestRank struct {
+	feedback.Request
+	Rank feedback.Rank `json:"rank"`
+}
+
+// RankRequests ranks every unmerged request by the evidence of itself and everything
+// merged into it.
+func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) ([]RequestRank, error) {
+	settings, err := s.RankSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fc, fargs := f.where("fb", "occurred_at")
+	query := `SELECT r.root_id, COALESCE(fb.account_id, ''), COALESCE(fb.person_id, ''), fb.occurred_at, ` + factCols + `
+		FROM request_links l JOIN requests r ON r.id = l.request_id JOIN feedback fb ON fb.id = l.feedback_id
+		LEFT JOIN accounts a ON a.id = fb.account_id WHERE 1=1` + fc
+	args := fargs
+	if f.Kind != "" {
+		query += ` AND fb.kind = ?`
+		args = append(args, string(f.Kind))
+	} else {
+		vc, vargs := f.where("v", "created_at")
+		query += ` UNION ALL SELECT r.root_id, COALESCE(v.account_id, ''), v.person_id, v.created_at, ` + factCols + `
+			FROM votes v JOIN requests r ON r.id = v.request_id LEFT JOIN accounts a ON a.id = v.account_id WHERE 1=1` + vc
+		args = append(args, vargs...)
+	}
+	ev, facts, err := s.collectEvidence(ctx, query, args, false)
+	if err != nil {
+		return nil, err
+	}
+	reqs, err := s.ListRequests(ctx, RequestFilter{})
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]feedback.Request{}
+	strategic := map[string]int{}
+	for _, r := range reqs {
+		byID[r.ID] = r
+		strategic[r.ID] = r.StrategicScore
+	}
+	opts := feedback.RankOptions{Now: now, RenewalWindowDays: settings.RenewalWindowDays, CABWeight: settings.CABWeight,
+		Weights: settings.Weights, Currency: settings.Currency, Rates: settings.Rates, Strategic: strategic}
+	var out []RequestRank
+	for _, r := range feedback.Compute(ev, facts, opts) {
+		if req, ok := byID[r.Subject]; ok {
+			out = append(out, RequestRank{Request: req, Rank: r})
+		}
+	}
+	return out, nil
+}
+
+// TagRank is a tag with its figures rolled up over its descendants.
+type TagRank struct {
+	TagID string        `json:"tag_id"`
+	Rank  feedback.Rank `json:"rank"`
+}
+
+// RankTags ranks every tag by the feedback tagged with it or any descendant; an item
+// tagged twice under one ancestor counts once for it.
+func (s *Store) RankTags(ctx context.Context, f RankFilter, now time.Time) ([]TagRank, error) {
+	settings, err := s.RankSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fc, args := f.where("fb", "occurred_at")
+	if f.Kind != "" {
+		fc += ` AND fb.kind = ?`
+		args = append(args, string(f.Kind))
+	}
+	query := `SELECT DISTINCT c.ancestor_id, COALESCE(fb.account_id, ''), COALESCE(fb.person_id, ''), fb.occurred_at, ` + factCols + `, fb.id
+		FROM feedback_tags ft JOIN tag_closure c ON c.descendant_id = ft.tag_id JOIN feedback fb ON fb.id = ft.feedback_id
+		LEFT JOIN accounts a ON a.id = fb.account_id WHERE 1=1` + fc
+	ev, facts, err := s.collectEvidence(ctx, query, args, true)
+	if err != nil {
+		return nil, err
+	}
+	opts := feedback.RankOptions{Now: now, RenewalWindowDays: settings.RenewalWindowDays, CABWeight: settings.CABWeight,
+		Weights: settings.Weights, Currency: settings.Currency, Rates: settings.Rates}
+	opts.Weights.Strategic = 0 // tags have no strategic score
+	var out []TagRank
+	for _, r := range feedback.Compute(ev, facts, opts) {
+		out = append(out, TagRank{TagID: r.Subject, Rank: r})
+	}
+	return out, nil
+}

@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/id"
+)
+
+const requestCols = `id, title, description, status, public, quarter, strategic_score, COALESCE(merged_into, ''), release_note,
+	shipped_at, COALESCE(created_by, ''), created_at, updated_at`
+
+func scanRequest(sc interface{ Scan(...any) error }) (feedback.Request, error) {
+	var r feedback.Request
+	var status string
+	var shipped, created, updated int64
+	err := sc.Scan(&r.ID, &r.Title, &r.Description, &status, &r.Public, &r.Quarter, &r.StrategicScore, &r.MergedInto,
+		&r.ReleaseNote, &shipped, &r.CreatedBy, &created, &updated)
+	r.Status = feedback.RequestStatus(status)
+	r.ShippedAt, r.CreatedAt, r.UpdatedAt = fromMS(shipped), fromMS(created), fromMS(updated)
+	return r, notFound(err)
+}
+
+// CreateRequest validates and stores a new feature request.
+func (s *Store) CreateRequest(ctx context.Context, r *feedback.Request) error {
+	r.Normalize()
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	now := s.Now()
+	r.ID, r.CreatedAt, r.UpdatedAt = id.NewAt(now), now, now
+	if r.Status == feedback.Shipped {
+		r.ShippedAt = now
+	}
+	_, err := s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO requests (id, title, description, status, public, quarter, strategic_score,
+		root_id, release_note, shipped_at, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		r.ID, r.Title, r.Description, string(r.Status), r.Public, r.Quarter, r.StrategicScore, r.ID, r.ReleaseNote, ms(r.ShippedAt),
+		nullable(r.CreatedBy), ms(now), ms(now))
+	return err
+}
+
+// GetRequest returns one request.
+func (s *Store) GetRequest(ctx context.Context, requestID string) (feedback.Request, error) {
+	return scanRequest(s.read().row(ctx, `SELECT `+requestCols+` FROM requests WHERE id = ?`, requestID))
+}
+
+// UpdateRequest saves the editable fields. Moving to shipped stamps shipped_at; the
+// previous status is returned so callers can react to the change (close the loop,
+// outbound webhooks).
+func (s *Store) UpdateRequest(ctx context.Context, r *feedback.Request) (previous feedback.RequestStatus, err error) {
+	r.Normalize()
+	if err := r.Validate(); err != nil {
+		return "", err
+	}
+	err = s.tx(ctx, func(q q) error {
+		old, err := scanRequest(q.row(ctx, `SELECT `+requestCols+` FROM requests WHERE id = ?`, r.ID))
+		if err != nil {
+			return err
+		}
+		previous = old.Status
+		r.ShippedAt = old.ShippedAt
+		if r.Status == feedback.Shipped && old.Status != feedback.Shipped {
+			r.ShippedAt = s.Now()
+		}
+		r.UpdatedAt = s.Now()
+		_, err = q.exec(ctx, `UPDATE requests SET title = ?, description = ?, status = ?, public = ?, quarter = ?, strategic_score = ?,
+			release_note = ?, shipped_at = ?, updated_at = ? WHERE id = ?`,
+			r.Title, r.Description, string(r.Status), r.Public, r.Quarter, r.StrategicScore, r.ReleaseNote, ms(r.ShippedAt), ms(r.UpdatedAt), r.ID)
+		return err
+	})
+	return previous, err
+}
+
+// RequestFilter selects requests.
+type RequestFilter struct {
+	Status        feedback.RequestStatus
+	IncludeMerged bool
+	PublicOnly    bool
+}
+
+// ListRequests returns requests (not merged ones unless asked), newest first.
+func (s *Store) ListRequests(ctx context.Context, f RequestFilter) ([]feedback.Request, error) {
+	query := `SELECT ` + requestCols + ` FROM requests WHERE 1=1`
+	var args []any
+	if !f.IncludeMerged {
+		query += ` AND merged_into IS NULL`
+	}
+	if f.Status != "" {
+		query += ` AND status = ?`
+		args = append(args, string(f.Status))
+	}
+	if f.PublicOnly {
+		query += ` AND public = TRUE`
+	}
+	rows, err := s.read().query(ctx, query+` ORDER BY id DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []feedback.Request
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LinkFeedback links a feedback item to a request (no-op when linked) and marks the
+// item triaged.
+func (s *Store) LinkFeedback(ctx context.Context, requestID, itemID, memberID string) error {
+	return s.tx(ctx, func(q q) error {
+		if err := s.link(ctx, q, requestID, itemID, memberID); err != nil {
+			return err
+		}
+		_, err := q.exec(ctx, `UPDATE feedback SET status = CASE WHEN status = 'new' THEN 'triaged' ELSE status END, updated_at = ? WHERE id = ?`, ms(s.Now()), itemID)
+		return err
+	})
+}
+
+func (s *Store) link(ctx context.Context, q q, requestID, itemID, memberID string) error {
+	var n int
+	if err := q.row(ctx, `SELECT COUNT(*) FROM requests WHERE id = ?`, requestID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return &feedback.FieldError{Field: "request_ids", Msg: fmt.Sprintf("no request with id %q", requestID)}
+	}
+	if err := q.row(ctx, `SELECT COUNT(*) FROM feedback WHERE id = ?`, itemID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	if err := q.row(ctx, `SELECT COUNT(*) FROM request_links WHERE request_id = ? AND feedback_id = ?`, requestID, itemID).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	_, err := q.exec(ctx, `INSERT INTO request_links (request_id, feedback_id, linked_by, linked_at) VALUES (?, ?, ?, ?)`,
+		requestID, itemID, nullable(memberID), ms(s.Now()))
+	return err
+}
+
+// UnlinkFeedback removes a link.
+func (s *Store) UnlinkFeedback(ctx context.Context, requestID, itemID string) error {
+	_, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM request_links WHERE request_id = ? AND feedback_id = ?`), requestID, itemID)
+	return err
+}
+
+// Vote records a person's vote for a request (once per person; a repeat is a no-op
+// that reports created=false).
+func (s *Store) Vote(ctx context.Context, v *feedback.Vote) (created bool, err error) {
+	if v.Source != feedback.VoteTeam && v.Source != feedback.VotePortal {
+		return false, &feedback.FieldError{Field: "source", Msg: "must be team or portal"}
+	}
+	err = s.tx(ctx, func(q q) error {
+		if err := q.row(ctx, `SELECT COALESCE(account_id, '') FROM people WHERE id = ?`, v.PersonID).Scan(&v.AccountID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return &feedback.FieldError{Field: "person_id", Msg: fmt.Sprintf("no person with id %q", v.PersonID)}
+			}
+			return err
+		}
+		var n int
+		if err := q.row(ctx, `SELECT COUNT(*) FROM requests WHERE id = ?`, v.RequestID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		if err := q.row(ctx, `SELECT COUNT(*) FROM votes WHERE request_id = ? AND person_id = ?`, v.RequestID, v.PersonID).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		v.CreatedAt = s.Now()
+		_, err := q.exec(ctx, `INSERT INTO votes (request_id, person_id, account_id, source, cast_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			v.RequestID, v.PersonID, nullable(v.AccountID), string(v.Source), nullable(v.CastBy), ms(v.CreatedAt))
+		created = err == nil
+		return err
+	})
+	return created, err
+}
+
+// Unvote removes a person's vote.
+func (s *Store) Unvote(ctx context.Context, requestID, personID string) error {
+	_, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM votes WHERE request_id = ? AND person_id = ?`), requestID, personID)
+	return err
+}
+
+// ErrMerge refuses a merge that would loop or that needs an unmerge first.
+var ErrMerge = errors.New("cannot merge: a request can be merged once, not into itself or into a request merged into it")
+
+// MergeRequest folds from into into: from disappears from lists and its feedback,
+// votes and merged requests count toward into's root. Unmerge restores it.
+func (s *Store) MergeRequest(ctx context.Context, fromID, intoID string) error {
+	if fromID == intoID {
+		return ErrMerge
+	}
+	return s.tx(ctx, func(q q) error {
+		var fromMerged, intoRoot string
+		if err := q.row(ctx, `SELECT COALESCE(merged_into, '') FROM requests WHERE id = ?`, fromID).Scan(&fromMerged); err != nil {
+			return notFound(err)
+		}
+		if err := q.row(ctx, `SELECT root_id FROM requests WHERE id = ?`, intoID).Scan(&intoRoot); err != nil {
+			return notFound(err)
+		}
+		if fromMerged != "" || intoRoot == fromID {
+			return ErrMerge
+		}
+		now := ms(s.Now())
+		if _, err := q.exec(ctx, `UPDATE requests SET merged_into = ?, updated_at = ? WHERE id = ?`, intoID, now, fromID); err != nil {
+			return err
+		}
+		_, err := q.exec(ctx, `UPDATE requests SET root_id = ?, updated_at = ? WHERE root_id = ?`, intoRoot, now, fromID)
+		return err
+	})
+}
+
+// UnmergeRequest separates a merged request (with whatever was merged into it) again.
+func (s *Store) UnmergeRequest(ctx context.Context, requestID string) error {
+	return s.tx(ctx, func(q q) error {
+		var merged, root string
+		if err := q.row(ctx, `SELECT COALESCE(merged_into, ''), root_id FROM requests WHERE id = ?`, requestID).Scan(&merged, &root); err != nil {
+			return notFound(err)
+		}
+		if merged == "" {
+			return &feedback.FieldError{Field: "id", Msg: "this request is not merged"}
+		}
+		// Find requestID's subtree among the requests of its current root.
+		rows, err := q.query(ctx, `SELECT id, COALESCE(merged_into, '') FROM requests WHERE root_id = ?`, root)
+		if err != nil {
+			return err
+		}
+		children := map[string][]string{}
+		for rows.Next() {
+			var id, parent string
+			if err := rows.Scan(&id, &parent); err != nil {
+				rows.Close()
+				return err
+			}
+			children[parent] = append(children[parent], id)
+		}
+		rows.Close()
+		now := ms(s.Now())
+		if _, err := q.exec(ctx, `UPDATE requests SET merged_into = NULL, updated_at = ? WHERE id = ?`, now, requestID); err != nil {
+			return err
+		}
+		stack := []string{requestID}
+		for len(stack) > 0 {
+			cur := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if _, err := q.exec(ctx, `UPDATE requests SET root_id = ?, updated_at = ? WHERE id = ?`, requestID, now, cur); err != nil {
+				return err
+			}
+			stack = append(stack, children[cur]...)
+		}
+		return nil
+	})
+}

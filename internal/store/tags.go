@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/id"
+)
+
+// Tag is a stored taxonomy node. Paths are computed from the tree, not stored, so a
+// rename or move never has to rewrite descendants.
+type Tag struct {
+	ID          string `json:"id"`
+	ParentID    string `json:"parent_id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Archived    bool   `json:"archived"`
+}
+
+// ListTags returns every tag (taxonomies are hundreds of rows: callers build the tree).
+func (s *Store) ListTags(ctx context.Context) ([]Tag, error) {
+	rows, err := s.read().query(ctx, `SELECT id, COALESCE(parent_id, ''), name, description, archived FROM tags ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Tag
+	for rows.Next() {
+		var t Tag
+		if err := rows.Scan(&t.ID, &t.ParentID, &t.Name, &t.Description, &t.Archived); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// CreateTag adds a tag under parentID ("" for a root) and its closure rows.
+func (s *Store) CreateTag(ctx context.Context, t *Tag) error {
+	t.Name = strings.TrimSpace(t.Name)
+	if t.Name == "" {
+		return &feedback.FieldError{Field: "name", Msg: "is required"}
+	}
+	if strings.Contains(t.Name, "›") {
+		return &feedback.FieldError{Field: "name", Msg: "cannot contain ›"}
+	}
+	return s.tx(ctx, func(q q) error { return s.insertTag(ctx, q, t) })
+}
+
+func (s *Store) insertTag(ctx context.Context, q q, t *Tag) error {
+	now := s.Now()
+	if t.ID == "" {
+		t.ID = id.NewAt(now)
+	}
+	if t.ParentID != "" {
+		var n int
+		if err := q.row(ctx, `SELECT COUNT(*) FROM tags WHERE id = ?`, t.ParentID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return &feedback.FieldError{Field: "parent_id", Msg: fmt.Sprintf("no tag with id %q", t.ParentID)}
+		}
+	}
+	_, err := q.exec(ctx, `INSERT INTO tags (id, parent_id, name, description, archived, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, nullable(t.ParentID), t.Name, t.Description, t.Archived, ms(now), ms(now))
+	if s.d.isUnique(err) {
+		return &feedback.FieldError{Field: "name", Msg: fmt.Sprintf("a sibling tag is already called %q", t.Name)}
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := q.exec(ctx, `INSERT INTO tag_closure (ancestor_id, descendant_id, depth) VALUES (?, ?, 0)`, t.ID, t.ID); err != nil {
+		return err
+	}
+	if t.ParentID != "" {
+		_, err = q.exec(ctx, `INSERT INTO tag_closure (ancestor_id, descendant_id, depth)
+			SELECT ancestor_id, ?, depth + 1 FROM tag_closure WHERE descendant_id = ?`, t.ID, t.ParentID)
+	}
+	return err
+}
+
+// UpdateTag renames, re-describes or (un)archives a tag.
+func (s *Store) UpdateTag(ctx context.Context, t Tag) error {
+	t.Name = strings.TrimSpace(t.Name)
+	if t.Name == "" || strings.Contains(t.Name, "›") {
+		return &feedback.FieldError{Field: "name", Msg: "is required and cannot contain ›"}
+	}
+	res, err := s.w.ExecContext(ctx, s.d.rebind(`UPDATE tags SET name = ?, description = ?, archived = ?, updated_at = ? WHERE id = ?`),
+		t.Name, t.Description, t.Archived, ms(s.Now()), t.ID)
+	if s.d.isUnique(err) {
+		return &feedback.FieldError{Field: "name", Msg: fmt.Sprintf("a sibling tag is already called %q", t.Name)}
+	}
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ErrTagCycle refuses moving a tag under itself or one of its descendants.
+var ErrTagCycle = errors.New("a tag cannot move under itself or its own descendants")
+
+// MoveTag re-parents a tag (and its subtree), rewriting the closure rows that cross
+// the subtree boundary.
+func (s *Store) MoveTag(ctx context.Context, tagID, newParentID string) error {
+	return s.tx(ctx, func(q q) error { return s.moveTag(ctx, q, tagID, newParentID) })
+}
+
+func (s *Store) moveTag(ctx context.Context, q q, tagID, newParentID string) error {
+	if newParentID != "" {
+		var n int
+		if err := q.row(ctx, `SELECT COUNT(*) FROM tag_closure WHERE ancestor_id = ? AND descendant_id = ?`, tagID, newParentID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrTagCycle
+		}
+	}
+	res, err := q.exec(ctx, `UPDATE tags SET parent_id = ?, updated_at = ? WHERE id = ?`, nullable(newParentID), ms(s.Now()), tagID)
+	if s.d.isUnique(err) {
+		return &feedback.FieldError{Field: "parent_id", Msg: "the new parent already has a tag of this name"}
+	}
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	// Drop links from the old ancestors to the subtree, then link the new ones.
+	if _, err := q.exec(ctx, `DELETE FROM tag_closure
+		WHERE descendant_id IN (SELECT descendant_id FROM tag_closure WHERE ancestor_id = ?)
+		  AND ancestor_id NOT IN (SELECT descendant_id FROM tag_closure WHERE ancestor_id = ?)`, tagID, tagID); err != nil {
+		return err
+	}
+	if newParentID == "" {
+		return nil
+	}
+	_, err = q.exec(ctx, `INSERT INTO tag_closure (ancestor_id, descendant_id, depth)
+		SELECT a.ancestor_id, d.descendant_id, a.depth + d.depth + 1
+		FROM tag_closure a, tag_closure d
+		WHERE a.descendant_id = ? AND d.ancestor_id = ?`, newParentID, tagID)
+	return err
+}
+
+// MergeTag moves every feedback item tagged from onto into, re-parents from's children
+// under into, records the merge and deletes from.
+func (s *Store) MergeTag(ctx context.Context, fromID, intoID string) error {
+	if fromID == intoID {
+		return &feedback.FieldError{Field: "into", Msg: "cannot merge a tag into itself"}
+	}
+	return s.tx(ctx, func(q q) error {
+		var n int
+		if err := q.row(ctx, `SELECT COUNT(*) FROM tag_closure WHERE ancestor_id = ? AND descendant_id = ?`, fromID, intoID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrTagCycle
+		}
+		if err := q.row(ctx, `SELECT COUNT(*) FROM tags WHERE id IN (?, ?)`, fromID, intoID).Scan(&n); err != nil {
+			return err
+		}
+		if n != 2 {
+			return ErrNotFound
+		}
+		now := s.Now()
+		if _, err := q.exec(ctx, `INSERT INTO feedback_tags (feedback_id, tag_id, added_by, added_at)
+			SELECT f.feedback_id, ?, f.added_by, f.added_at FROM feedback_tags f
+			WHERE f.tag_id = ? AND NOT EXISTS (SELECT 1 FROM feedback_tags g WHERE g.feedback_id = f.feedback_id AND g.tag_id = ?)`,
+			intoID, fromID, intoID); err != nil {
+			return err
+		}
+		rows, err := q.query(ctx, `SELECT id FROM tags WHERE parent_id = ?`, fromID)
+		if err != nil {
+			return err
+		}
+		var children []string
+		for rows.Next() {
+			var c string
+			rows.Scan(&c)
+			children = append(children, c)
+		}
+		rows.Close()
+		for _, c := range children {
+			if err := s.moveTag(ctx, q, c, intoID); err != nil {
+				return fmt.Errorf("re-parent child %s: %w", c, err)
+			}
+		}
+		// Earlier merges into from now point at into, so old ids keep resolving.
+		if _, err := q.exec(ctx, `UPDATE tag_merges SET into_id = ? WHERE into_id = ?`, intoID, fromID); err != nil {
+			return err
+		}
+		if _, err := q.exec(ctx, `INSERT INTO tag_merges (from_id, into_id, merged_at) VALUES (?, ?, ?)`, fromID, intoID, ms(now)); err != nil {
+			return err
+		}
+		_, err = q.exec(ctx, `DELETE FROM tags WHERE id = ?`, fromID)
+		return err
+	})
+}
+
+// TagMerges returns merged-away tag ids and where they went.
+func (s *Store) TagMerges(ctx context.Context) (map[string]string, error) {
+	rows, err := s.read().query(ctx, `SELECT from_id, into_id FROM tag_merges`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var a, b string
+		if err := rows.Scan(&a, &b); err != nil {
+			return nil, err
+		}
+		out[a] = b
+	}
+	return out, rows.Err()
+}
