@@ -6,6 +6,7 @@ package feedback
 
 import (
 	"fmt"
+	"github.com/closeloop/closeloop/internal/account"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -126,13 +127,9 @@ type Capture struct {
 	IdempotencyKey string   `json:"idempotency_key,omitempty"`
 }
 
-// FieldError names the field at fault.
-type FieldError struct {
-	Field string
-	Msg   string
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+// FieldError names the field at fault. It is account.FieldError, so every layer
+// (store, API, UI) handles one validation-error type.
+type FieldError = account.FieldError
 
 // MaxText bounds one item; longer conversations are cut, never refused, so a channel
 // never loses an item for being long.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/revenue"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -53,6 +54,11 @@ func Classify(err error) *Error {
 	var fe *account.FieldError
 	if errors.As(err, &fe) {
 		return &Error{Status: http.StatusBadRequest, Field: fe.Field, Msg: fe.Error(), Err: err}
+	}
+	var be *feedback.BatchError
+	if errors.As(err, &be) {
+		inner := Classify(be.Err)
+		return &Error{Status: inner.Status, Field: inner.Field, Msg: fmt.Sprintf("item %d: %s", be.Index+1, inner.Msg), Err: err}
 	}
 	var re *account.RowError
 	if errors.As(err, &re) {
