@@ -40,6 +40,8 @@ func EvalMain(args []string, stdout io.Writer) error {
 	def := DefaultFeatures
 	c := fs.Float64("c", defaultC, "tuning: inverse regularisation strength")
 	epochs := fs.Int("epochs", defaultEpochs, "tuning: solver passes per tag")
+	nbw := fs.Float64("nb-weight", defaultNBWeight, "tuning: naive Bayes weight in the product of experts (<0 disables)")
+	tol := fs.Float64("tol", defaultTol, "tuning: solver stopping tolerance")
 	holdout := fs.Float64("holdout", defaultHoldOut, "tuning: calibration hold-out fraction (<0 disables)")
 	wn := fs.Int("word-ngrams", def.WordNgrams, "tuning: word n-gram order")
 	cmin := fs.Int("char-min", def.CharMin, "tuning: shortest character n-gram")
@@ -84,7 +86,7 @@ func EvalMain(args []string, stdout io.Writer) error {
 			WordWeight: float32(*ww), CharWeight: float32(*cw), VecWeight: float32(*vw),
 			VecPool: *vp,
 		},
-		C: *c, Epochs: *epochs, HoldOut: *holdout,
+		C: *c, Epochs: *epochs, HoldOut: *holdout, NBWeight: *nbw, Tol: *tol,
 	}
 	fmt.Fprintf(stdout, "train: %s: %d examples, %d tags\n", *trainPath, len(trainEx), countTags(trainEx))
 	fmt.Fprintf(stdout, "test:  %s: %d examples, %d tags\n", testName, len(testEx), countTags(testEx))

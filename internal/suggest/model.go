@@ -2,6 +2,7 @@ package suggest
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -44,8 +45,15 @@ type Options struct {
 	// before the final fit on everything (0: default 0.2; <0: no
 	// calibration, temperature 1).
 	HoldOut float64
-	Solver  string
-	LR      float64
+	// NBWeight is the weight of a multinomial naive Bayes scorer over the
+	// sparse features in the product of experts with the SVM (0: default;
+	// <0: SVM only). Used for single-label data only.
+	NBWeight float64
+	// Tol is the solver's stopping tolerance on the projected-gradient
+	// spread (0: default).
+	Tol    float64
+	Solver string
+	LR     float64
 	// Workers bounds training parallelism (0: GOMAXPROCS).
 	Workers int
 }
@@ -61,6 +69,10 @@ const (
 	defaultC       = 1.0
 	defaultEpochs  = 10
 	defaultHoldOut = 0.2
+	defaultTol     = 0.1
+	// defaultNBWeight and nbAlpha: see RESULTS.md (tuned on a dev split).
+	defaultNBWeight = 0.4
+	nbAlpha         = 0.1
 )
 
 func (o Options) withDefaults() Options {
@@ -75,6 +87,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Epochs <= 0 {
 		o.Epochs = defaultEpochs
+	}
+	if o.NBWeight == 0 {
+		o.NBWeight = defaultNBWeight
+	}
+	if o.Tol <= 0 {
+		o.Tol = defaultTol
 	}
 	if o.HoldOut == 0 {
 		o.HoldOut = defaultHoldOut
@@ -151,19 +169,28 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &dataset{nFeat: f.nFeatures()}
+	d := newDataset(f.nFeatures(), len(f.idf))
 	vecs := make([]sparseVec, len(p.toks))
 	var buf []kv
 	for i, t := range p.toks {
 		vecs[i], buf = f.vectorize(t, buf)
 		d.add(vecs[i], p.labels[i])
 	}
-	lo := linearOptions{C: opts.C, Bias: 1, Epochs: opts.Epochs, Eps: 0.1,
+	lo := linearOptions{C: opts.C, Bias: 1, Epochs: opts.Epochs, Eps: opts.Tol,
 		Seed: opts.Seed, Workers: opts.Workers, PosWeight: 1}
 	alphas := make([][]float64, len(p.tags))
 	for t := range alphas {
 		alphas[t] = make([]float64, d.rows())
 	}
+	multi := multiLabel(p.labels)
+	nbw := opts.NBWeight
+	if multi || nbw < 0 {
+		nbw = 0
+	}
+	// Temperatures of the two experts (SVM margins, naive Bayes
+	// log-likelihoods) put their scores on a common scale before they are
+	// added; both are fitted on the held-out split.
+	tSVM, tNB := 1.0, 1.0
 	if opts.HoldOut > 0 && len(p.tags) > 1 {
 		fitIdx, calIdx := splitHoldOut(p, opts.HoldOut, opts.Seed)
 		if len(calIdx) > 0 {
@@ -173,7 +200,20 @@ func Train(examples []Example, opts Options) (*Model, error) {
 				h.margins = append(h.margins, scores(w, b, len(p.tags), vecs[i], nil))
 				h.gold = append(h.gold, p.labels[i])
 			}
-			if multiLabel(p.labels) {
+			if nbw > 0 {
+				theta := naiveBayes(d, fitIdx, len(p.tags), nbAlpha)
+				hn := heldOut{gold: h.gold}
+				for _, i := range calIdx {
+					hn.margins = append(hn.margins, scores(theta, nil, len(p.tags), vecs[i], nil))
+				}
+				tSVM, tNB = h.fitTemperature(), hn.fitTemperature()
+				for k, m := range h.margins {
+					for t := range m {
+						m[t] = float32(float64(m[t])/tSVM + nbw*float64(hn.margins[k][t])/tNB)
+					}
+				}
+			}
+			if multi {
 				m.cal = h.fitPlatt()
 			} else {
 				m.cal = calibration{A: h.fitTemperature()}
@@ -183,7 +223,68 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	}
 	m.feat = f
 	m.w, m.bias = trainOneVsRest(d, len(p.tags), nil, alphas, lo)
+	if nbw > 0 {
+		// Product of experts: both scorers are linear in the features, so
+		// their weighted sum folds into one weight matrix and prediction
+		// costs the same as the SVM alone.
+		theta := naiveBayes(d, nil, len(p.tags), nbAlpha)
+		a, c := float32(1/tSVM), float32(nbw/tNB)
+		for j, x := range theta {
+			m.w[j] = a*m.w[j] + c*x
+		}
+		for j := len(theta); j < len(m.w); j++ {
+			m.w[j] *= a
+		}
+		for t := range m.bias {
+			m.bias[t] *= a
+		}
+	}
 	return m, nil
+}
+
+// naiveBayes returns the log-likelihood weights of a multinomial naive
+// Bayes model over the sparse features (feature-major, len
+// nSparse*nTags), with Lidstone smoothing alpha and a uniform prior, from
+// rows (nil: all). Feature values are the TF-IDF weights, as in Rennie et
+// al. (2003).
+func naiveBayes(d *dataset, rows []int32, nTags int, alpha float64) []float32 {
+	ns := d.nSparse
+	cnt := make([]float32, ns*nTags)
+	tot := make([]float64, nTags)
+	add := func(i int32) {
+		lo, hi := d.rowPtr[i], d.rowPtr[i+1]
+		for _, t := range d.labels[i] {
+			for k, f := range d.idx[lo:hi] {
+				x := d.val[lo+k]
+				cnt[int(f)*nTags+int(t)] += x
+				tot[t] += float64(x)
+			}
+		}
+	}
+	if rows == nil {
+		for i := 0; i < d.rows(); i++ {
+			add(int32(i))
+		}
+	} else {
+		for _, i := range rows {
+			add(i)
+		}
+	}
+	logZ := make([]float64, nTags)
+	zero := make([]float32, nTags) // log-likelihood of an unseen feature
+	for t := range logZ {
+		logZ[t] = math.Log(tot[t] + alpha*float64(ns))
+		zero[t] = float32(math.Log(alpha) - logZ[t])
+	}
+	for j, c := range cnt {
+		t := j % nTags
+		if c == 0 {
+			cnt[j] = zero[t]
+		} else {
+			cnt[j] = float32(math.Log(float64(c)+alpha) - logZ[t])
+		}
+	}
+	return cnt
 }
 
 // multiLabel reports whether enough examples carry several tags (5%) for
