@@ -28,6 +28,12 @@ var publicRoutes = map[string]string{
 	"GET /static/":             "CSS, JavaScript and images of the sign-in page",
 	"GET /signin":              "the sign-in page",
 	"POST /signin":             "the sign-in form (rate limited)",
+	"POST /hooks/intercom":     "Intercom webhook: authenticated by its X-Hub-Signature HMAC, rate limited",
+	"POST /hooks/zendesk":      "Zendesk webhook: authenticated by its signed timestamp+body HMAC, rate limited",
+	"POST /hooks/helpscout":    "Help Scout webhook: authenticated by its X-HelpScout-Signature HMAC, rate limited",
+	"POST /hooks/freshdesk":    "Freshdesk webhook: authenticated by the X-Closeloop-Secret shared secret, rate limited",
+	"POST /hooks/slack":        "Slack Events API and shortcuts: authenticated by X-Slack-Signature v0 HMAC, rate limited",
+	"POST /hooks/email":        "inbound mail relay: authenticated by the shared secret header or token, rate limited",
 }
 
 const sessionCookie = "closeloop_session"

@@ -1,0 +1,133 @@
+package integration
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/feedback"
+)
+
+// Freshdesk sends webhooks from automation rules ("Trigger webhook" action) and does
+// not sign them, so the rule must send a shared secret in a custom header:
+//
+//	X-Closeloop-Secret: <CLOSELOOP_FRESHDESK_SECRET>
+//
+// compared in constant time. Without a signature there is nothing per-request to
+// remember, so the replay cache keys on a hash of the body: the same delivery twice is
+// refused, and the store's (Source, ExternalID) idempotency backs that up.
+//
+// Recommended rule: "Ticket is created" (add "Ticket is updated → Customer replied" for
+// replies), action Trigger webhook, POST, JSON, Advanced content:
+//
+//	{
+//	  "ticket": {
+//	    "id": "{{ticket.id}}",
+//	    "subject": "{{ticket.subject}}",
+//	    "description": "{{ticket.description}}",
+//	    "latest_public_comment": "{{ticket.latest_public_comment}}",
+//	    "url": "{{ticket.url}}",
+//	    "requester_email": "{{ticket.requester.email}}",
+//	    "requester_name": "{{ticket.requester.name}}",
+//	    "company_name": "{{ticket.company.name}}"
+//	  }
+//	}
+//
+// The "Simple" content form, which wraps the chosen fields as
+// {"freshdesk_webhook": {"ticket_id": …, "ticket_subject": …, "ticket_description": …,
+// "ticket_url": …, "ticket_contact_email": …, "ticket_contact_name": …,
+// "ticket_latest_public_comment": …}}, is read too, as are the same keys flat.
+
+type freshdeskTicket struct {
+	ID                  flexString `json:"id"`
+	Subject             string     `json:"subject"`
+	Description         string     `json:"description"`
+	DescriptionText     string     `json:"description_text"`
+	LatestPublicComment string     `json:"latest_public_comment"`
+	URL                 string     `json:"url"`
+	RequesterEmail      string     `json:"requester_email"`
+	RequesterName       string     `json:"requester_name"`
+	Requester           *struct {
+		Email string `json:"email"`
+		Name  string `json:"name"`
+	} `json:"requester"`
+	CreatedAt string `json:"created_at"`
+
+	// The "Simple" content keys.
+	TicketID                  flexString `json:"ticket_id"`
+	TicketSubject             string     `json:"ticket_subject"`
+	TicketDescription         string     `json:"ticket_description"`
+	TicketURL                 string     `json:"ticket_url"`
+	TicketLatestPublicComment string     `json:"ticket_latest_public_comment"`
+	TicketContactEmail        string     `json:"ticket_contact_email"`
+	TicketContactName         string     `json:"ticket_contact_name"`
+	TicketRequesterEmail      string     `json:"ticket_requester_email"`
+	TicketRequesterName       string     `json:"ticket_requester_name"`
+}
+
+func (in *Integration) freshdesk(q *request) (*outcome, error) {
+	if !sameSecret(q.r.Header.Get("X-Closeloop-Secret"), q.secret) {
+		return nil, unauthorized("missing or wrong X-Closeloop-Secret", errBadSignature)
+	}
+	out, err := parseFreshdesk(q.body)
+	if err != nil {
+		return nil, badPayload("unreadable Freshdesk payload: see the recommended webhook content in the docs", err)
+	}
+	out.replayID = "freshdesk:" + sha256hex(q.body)
+	out.ttl = replayTTLUnwindowed
+	return out, nil
+}
+
+func parseFreshdesk(body []byte) (*outcome, error) {
+	var env struct {
+		Ticket  json.RawMessage `json:"ticket"`
+		Webhook json.RawMessage `json:"freshdesk_webhook"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, err
+	}
+	raw := body
+	if len(env.Ticket) > 0 && env.Ticket[0] == '{' {
+		raw = env.Ticket
+	} else if len(env.Webhook) > 0 && env.Webhook[0] == '{' {
+		raw = env.Webhook
+	}
+	var t freshdeskTicket
+	if err := json.Unmarshal(raw, &t); err != nil {
+		return nil, err
+	}
+	id := firstNonEmpty(t.ID.String(), t.TicketID.String())
+	if id == "" {
+		return nil, errors.New("ticket id missing")
+	}
+	description := plain(firstNonEmpty(t.Description, t.TicketDescription, t.DescriptionText))
+	comment := plain(firstNonEmpty(t.LatestPublicComment, t.TicketLatestPublicComment))
+	text, externalID := description, id
+	// A customer reply arrives with the same ticket id; key it on the comment so each
+	// reply is its own item (Freshdesk has no comment-id placeholder).
+	if comment != "" && comment != description {
+		text, externalID = comment, id+":c"+sha256hex([]byte(comment))[:16]
+	}
+	if text == "" {
+		text = comment
+	}
+	c := &feedback.Capture{
+		Text:        withSubject(firstNonEmpty(t.Subject, t.TicketSubject), text),
+		Quote:       feedback.DefaultQuote(text),
+		ExternalID:  externalID,
+		ExternalURL: firstNonEmpty(t.URL, t.TicketURL),
+		Email:       firstNonEmpty(t.RequesterEmail, t.TicketRequesterEmail, t.TicketContactEmail),
+		Name:        firstNonEmpty(t.RequesterName, t.TicketRequesterName, t.TicketContactName),
+	}
+	if t.Requester != nil {
+		c.Email = firstNonEmpty(c.Email, t.Requester.Email)
+		c.Name = firstNonEmpty(c.Name, t.Requester.Name)
+	}
+	if at, ok := parseTime(t.CreatedAt); ok {
+		c.OccurredAt = at
+	}
+	if strings.HasPrefix(c.ExternalURL, "//") {
+		c.ExternalURL = "https:" + c.ExternalURL
+	}
+	return &outcome{capture: c}, nil
+}
