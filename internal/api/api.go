@@ -39,6 +39,11 @@ func (a *API) Register(rt *router.Router) {
 	a.registerMovements(rt)
 	a.registerTouchpoints(rt)
 	a.registerTeam(rt)
+	a.registerFeedback(rt)
+	a.registerTags(rt)
+	a.registerRequests(rt)
+	a.registerRankings(rt)
+	a.registerSettings(rt)
 }
 
 // Key returns the API key presented as "Authorization: Bearer <key>", or nil.

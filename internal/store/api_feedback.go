@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/feedback"
+)
+
+// GetTag returns one tag.
+func (s *Store) GetTag(ctx context.Context, tagID string) (Tag, error) {
+	var t Tag
+	err := s.read().row(ctx, `SELECT id, COALESCE(parent_id, ''), name, description, archived FROM tags WHERE id = ?`, tagID).
+		Scan(&t.ID, &t.ParentID, &t.Name, &t.Description, &t.Archived)
+	return t, notFound(err)
+}
+
+// TagPatch changes some of a tag's fields; nil leaves a field as it is. ParentID ""
+// makes the tag a root.
+type TagPatch struct {
+	Name        *string
+	Description *string
+	Archived    *bool
+	ParentID    *string
+}
+
+// PatchTag applies p in one transaction, so a rename that collides with a sibling
+// under the new parent leaves the tag where it was instead of half moved.
+func (s *Store) PatchTag(ctx context.Context, tagID string, p TagPatch) (Tag, error) {
+	var t Tag
+	if p.Name != nil {
+		n := strings.TrimSpace(*p.Name)
+		if n == "" {
+			return t, &feedback.FieldError{Field: "name", Msg: "is required"}
+		}
+		if strings.Contains(n, "›") {
+			return t, &feedback.FieldError{Field: "name", Msg: "cannot contain ›"}
+		}
+		p.Name = &n
+	}
+	err := s.tx(ctx, func(q q) error {
+		err := q.row(ctx, `SELECT id, COALESCE(parent_id, ''), name, description, archived FROM tags WHERE id = ?`, tagID).
+			Scan(&t.ID, &t.ParentID, &t.Name, &t.Description, &t.Archived)
+		if err != nil {
+			return notFound(err)
+		}
+		if p.ParentID != nil && *p.ParentID != t.ParentID {
+			parent := strings.TrimSpace(*p.ParentID)
+			if parent != "" {
+				var n int
+				if err := q.row(ctx, `SELECT COUNT(*) FROM tags WHERE id = ?`, parent).Scan(&n); err != nil {
+					return err
+				}
+				if n == 0 {
+					return &feedback.FieldError{Field: "parent_id", Msg: fmt.Sprintf("no tag with id %q", parent)}
+				}
+			}
+			if err := s.moveTag(ctx, q, tagID, parent); err != nil {
+				return err
+			}
+			t.ParentID = parent
+		}
+		if p.Name != nil {
+			t.Name = *p.Name
+		}
+		if p.Description != nil {
+			t.Description = *p.Description
+		}
+		if p.Archived != nil {
+			t.Archived = *p.Archived
+		}
+		_, err = q.exec(ctx, `UPDATE tags SET name = ?, description = ?, archived = ?, updated_at = ? WHERE id = ?`,
+			t.Name, t.Description, t.Archived, ms(s.Now()), tagID)
+		if s.d.isUnique(err) {
+			return &feedback.FieldError{Field: "name", Msg: fmt.Sprintf("a sibling tag is already called %q", t.Name)}
+		}
+		return err
+	})
+	return t, err
+}
+
+// FeedbackLinks returns the tags and requests of each of the items, so a list page can
+// show them without one query per item.
+func (s *Store) FeedbackLinks(ctx context.Context, itemIDs []string) (tags, requests map[string][]string, err error) {
+	tags, requests = map[string][]string{}, map[string][]string{}
+	if len(itemIDs) == 0 {
+		return tags, requests, nil
+	}
+	in := strings.TrimSuffix(strings.Repeat("?, ", len(itemIDs)), ", ")
+	args := make([]any, len(itemIDs))
+	for i, v := range itemIDs {
+		args[i] = v
+	}
+	collect := func(query string, into map[string][]string) error {
+		rows, err := s.read().query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var item, other string
+			if err := rows.Scan(&item, &other); err != nil {
+				return err
+			}
+			into[item] = append(into[item], other)
+		}
+		return rows.Err()
+	}
+	if err := collect(`SELECT feedback_id, tag_id FROM feedback_tags WHERE feedback_id IN (`+in+`) ORDER BY feedback_id, tag_id`, tags); err != nil {
+		return nil, nil, err
+	}
+	if err := collect(`SELECT feedback_id, request_id FROM request_links WHERE feedback_id IN (`+in+`) ORDER BY feedback_id, request_id`, requests); err != nil {
+		return nil, nil, err
+	}
+	return tags, requests, nil
+}
