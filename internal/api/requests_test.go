@@ -74,7 +74,7 @@ func TestTags(t *testing.T) {
 	})
 }
 
-// rankOf returns the ranked request ids with their figures.
+// requestRanking is GET /rankings/requests as the tests read it.
 type requestRanking struct {
 	Items []struct {
 		Request request                    `json:"request"`
