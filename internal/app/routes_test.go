@@ -34,6 +34,21 @@ var publicRoutes = map[string]string{
 	"POST /hooks/freshdesk":    "Freshdesk webhook: authenticated by the X-Closeloop-Secret shared secret, rate limited",
 	"POST /hooks/slack":        "Slack Events API and shortcuts: authenticated by X-Slack-Signature v0 HMAC, rate limited",
 	"POST /hooks/email":        "inbound mail relay: authenticated by the shared secret header or token, rate limited",
+
+	// Customer portal (internal/portal): it has its own identity, the signed SSO cookie.
+	"GET /portal":                       "customer portal: public ideas board, read-only for anonymous visitors",
+	"GET /portal/requests/{id}":         "customer portal: one public idea (private ids are 404)",
+	"POST /portal/requests/{id}/vote":   "customer portal: vote, needs the signed portal cookie, rate limited",
+	"POST /portal/requests/{id}/unvote": "customer portal: remove a vote, needs the signed portal cookie, rate limited",
+	"GET /portal/submit":                "customer portal: idea form (sign-in explanation when anonymous)",
+	"POST /portal/submit":               "customer portal: submit an idea, needs the signed portal cookie, rate limited",
+	"GET /portal/roadmap":               "customer portal: public roadmap",
+	"GET /portal/changelog":             "customer portal: public changelog",
+	"GET /portal/sso":                   "customer portal: SSO entry, authenticated by the host's HS256 token, rate limited",
+	"GET /portal/signin":                "customer portal: explains how to sign in through the host product",
+	"POST /portal/signout":              "customer portal: clears the portal cookie, rate limited",
+	"GET /portal/theme.css":             "customer portal: brand accent colour as CSS",
+	"GET /portal/static/":               "customer portal: its CSS",
 }
 
 const sessionCookie = "closeloop_session"

@@ -1,0 +1,28 @@
+package portal
+
+import (
+	"net/http"
+
+	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/store"
+)
+
+// changelog lists shipped public ideas with their release notes, newest first:
+// GET /portal/changelog.
+func (p *Portal) changelog(w http.ResponseWriter, r *http.Request) error {
+	me, err := p.viewer(r)
+	if err != nil {
+		return err
+	}
+	pid := ""
+	if me != nil {
+		pid = me.ID
+	}
+	list, err := p.Store.ListPortalRequests(r.Context(), store.PortalFilter{
+		Statuses: []feedback.RequestStatus{feedback.Shipped}, Sort: store.PortalSortShipped, PersonID: pid, Limit: 500,
+	})
+	if err != nil {
+		return err
+	}
+	return p.render(w, r, http.StatusOK, "changelog", "Changelog", "changelog", me, list)
+}
