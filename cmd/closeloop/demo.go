@@ -24,7 +24,8 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	var fresh bool
 	cfg, fs, err := loadConfig("demo [flags]", `Runs closeloop populated with demo data on the embedded SQLite database: about 300
 accounts across tiers and plans with 18 months of MRR history, people, contracts
-renewing over the coming year and touchpoints. It prints the URL, an admin sign-in and
+renewing over the coming year, touchpoints, a 200-tag taxonomy, a few thousand feedback
+items from every channel, and feature requests with votes (one shipped yesterday). It prints the URL, an admin sign-in and
 an admin API key. Without --data-dir it uses a new temporary folder each time.`, args, func(fs *flag.FlagSet) {
 		fs.IntVar(&accounts, "accounts", 300, "number of demo accounts")
 		fs.Uint64Var(&seed, "seed", 1, "random seed: the same seed gives the same accounts")
@@ -57,6 +58,10 @@ an admin API key. Without --data-dir it uses a new temporary folder each time.`,
 	if err != nil {
 		return err
 	}
+	voc, err := demo.GenerateVoC(ctx, s, demo.VoCOptions{Tags: 200, Items: accounts * 10, Requests: 60, Seed: seed})
+	if err != nil {
+		return err
+	}
 	password, key, err := demoCredentials(ctx, s)
 	if err != nil {
 		return err
@@ -65,8 +70,8 @@ an admin API key. Without --data-dir it uses a new temporary folder each time.`,
 	abs, _ := filepath.Abs(cfg.DataDir)
 	return a.Serve(ctx, func(addr string) {
 		fmt.Fprintf(stdout, "closeloop demo is running at %s\n", cfg.BaseURL)
-		fmt.Fprintf(stdout, "Data dir: %s (%d accounts, %d people, %d MRR movements, %d touchpoints; generated in %s)\n",
-			abs, sum.Accounts, sum.People, sum.Movements, sum.Touchpoints, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stdout, "Data dir: %s (%d accounts, %d people, %d MRR movements, %d touchpoints, %d tags, %d feedback items, %d requests; generated in %s)\n",
+			abs, sum.Accounts, sum.People, sum.Movements, sum.Touchpoints, voc.Tags, voc.Items, voc.Requests, time.Since(start).Round(time.Millisecond))
 		fmt.Fprintf(stdout, "Sign in: %s / %s\n", DemoAdmin, password)
 		fmt.Fprintf(stdout, "API key: %s\n", key)
 		fmt.Fprintln(stdout, "Press Ctrl-C to stop.")

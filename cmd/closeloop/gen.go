@@ -10,18 +10,24 @@ import (
 
 	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/demo"
+	"github.com/closeloop/closeloop/internal/store"
 )
 
 func runGen(ctx context.Context, args []string, stdout io.Writer) error {
-	var accounts, months int
+	var accounts, months, items, tags, requests int
 	var seed uint64
 	cfg, _, err := loadConfig("gen [flags]", `Generates realistic customer data into the configured database (DATABASE_URL or the
 SQLite file in the data dir): accounts across tiers and plans, months of MRR movements
 (new, expansion, contraction, churn, reactivation), people, contracts and touchpoints.
-The same --seed gives the same data. Runs add to what is there.`, args, func(fs *flag.FlagSet) {
+With --feedback N it also writes a taxonomy (--tags), feature requests with votes and N
+feedback items. The same --seed gives the same data. Runs add to what is there;
+--accounts 0 adds only feedback.`, args, func(fs *flag.FlagSet) {
 		fs.IntVar(&accounts, "accounts", 1000, "number of accounts to add")
 		fs.Uint64Var(&seed, "seed", 1, "random seed")
 		fs.IntVar(&months, "months", 18, "months of MRR history")
+		fs.IntVar(&items, "feedback", 0, "feedback items to add (tagged, linked to requests) on top of the people in the database")
+		fs.IntVar(&tags, "tags", 700, "taxonomy size, when the database has no tags yet")
+		fs.IntVar(&requests, "requests", 0, "feature requests to add (default: one per 500 feedback items, at least 20)")
 	})
 	if err != nil {
 		return err
@@ -36,6 +42,32 @@ The same --seed gives the same data. Runs add to what is there.`, args, func(fs 
 		return err
 	}
 	start := time.Now()
+	if accounts > 0 {
+		if err := genAccounts(ctx, s, accounts, seed, months, existing, stdout, start); err != nil {
+			return err
+		}
+	}
+	if items > 0 {
+		if requests == 0 {
+			requests = max(20, items/500)
+		}
+		vstart := time.Now()
+		sum, err := demo.GenerateVoC(ctx, s, demo.VoCOptions{Tags: tags, Items: items, Requests: requests, Seed: seed,
+			Progress: func(done, total int) {
+				if done%100000 == 0 || done == total {
+					fmt.Fprintf(os.Stderr, "  %d/%d feedback items (%s)\n", done, total, time.Since(vstart).Round(time.Second))
+				}
+			}})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "generated %d tags, %d requests, %d votes, %d feedback items (%d linked, %d untriaged) into %s in %s\n",
+			sum.Tags, sum.Requests, sum.Votes, sum.Items, sum.Links, sum.Untriaged, s.Dialect(), time.Since(vstart).Round(time.Millisecond))
+	}
+	return nil
+}
+
+func genAccounts(ctx context.Context, s *store.Store, accounts int, seed uint64, months, existing int, stdout io.Writer, start time.Time) error {
 	sum, err := demo.Generate(ctx, s, demo.Options{Accounts: accounts, Seed: seed, Months: months, StartAt: existing,
 		Progress: func(done, total int) {
 			if done%10000 == 0 || done == total {

@@ -138,7 +138,9 @@ func (g *gen) between(lo, hi int64) int64 { return lo + g.rng.Int64N(hi-lo+1) }
 
 // id makes deterministic IDs in the application's format: the same seed gives the
 // same IDs (stable demo links), and they sort by time like every other ID.
-func (g *gen) id(t time.Time) string { return id.NewAtSeeded(t, g.rng.Uint64) }
+func (g *gen) id(t time.Time) string { return idSeeded(t, g.rng.Uint64) }
+
+func idSeeded(t time.Time, next func() uint64) string { return id.NewAtSeeded(t, next) }
 
 func (g *gen) account(b *store.Batch, n int) {
 	now := g.opts.Now

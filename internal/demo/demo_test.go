@@ -99,3 +99,43 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateVoC(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := demo.Generate(ctx, s, demo.Options{Accounts: 120, Seed: 3, Now: today}); err != nil {
+			t.Fatal(err)
+		}
+		sum, err := demo.GenerateVoC(ctx, s, demo.VoCOptions{Tags: 200, Items: 1500, Requests: 40, Seed: 3, Now: today, BatchSize: 700})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Tags < 150 || sum.Items != 1500 || sum.Requests < 20 || sum.Links == 0 || sum.Votes == 0 || sum.Untriaged == 0 {
+			t.Fatalf("summary %+v", sum)
+		}
+		if n, _ := s.CountFeedback(ctx, "new"); n != sum.Untriaged {
+			t.Fatalf("untriaged %d, summary says %d", n, sum.Untriaged)
+		}
+		ranks, err := s.RankRequests(ctx, store.RankFilter{}, today)
+		if err != nil || len(ranks) != sum.Requests {
+			t.Fatalf("ranks %d err %v", len(ranks), err)
+		}
+		shippedYesterday := 0
+		for _, r := range ranks {
+			if r.Status == "shipped" && r.ShippedAt.Equal(today.AddDate(0, 0, -1)) && r.ReleaseNote != "" {
+				shippedYesterday++
+			}
+		}
+		if shippedYesterday == 0 || ranks[0].Rank.MRR == 0 || ranks[0].Rank.Accounts == 0 {
+			t.Fatalf("no request ready to close the loop, or top request without revenue: %+v", ranks[0])
+		}
+		tags, _ := s.RankTags(ctx, store.RankFilter{}, today)
+		if len(tags) == 0 || tags[0].Rank.Total < 50 {
+			t.Fatalf("tag ranking: %d tags, top %+v", len(tags), tags[0])
+		}
+		// A second run reuses the taxonomy and adds to it.
+		if _, err := demo.GenerateVoC(ctx, s, demo.VoCOptions{Tags: 200, Items: 100, Requests: 5, Seed: 4, Now: today}); err != nil {
+			t.Fatalf("second run: %v", err)
+		}
+	})
+}

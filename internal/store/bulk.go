@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/id"
 	"github.com/closeloop/closeloop/internal/revenue"
 )
@@ -19,6 +21,12 @@ type Batch struct {
 	Contracts   []account.Contract
 	Movements   []revenue.Movement
 	Touchpoints []account.Touchpoint
+	// Voice of the customer. Tags must come parents first; Feedback carries its
+	// TagIDs and RequestIDs; votes take their account from the person.
+	Tags     []Tag
+	Requests []feedback.Request
+	Feedback []feedback.Item
+	Votes    []feedback.Vote
 }
 
 // maxParams keeps multi-row statements under SQLite's and PostgreSQL's bind limits.
@@ -115,6 +123,10 @@ func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
 		}
 		tRows = append(tRows, []any{t.ID, t.AccountID, nullable(t.PersonID), nullable(t.MemberID), string(t.Kind), string(t.Direction), ms(t.OccurredAt), t.Summary, ms(now)})
 	}
+	vocRows, err := s.vocRows(ctx, b, now)
+	if err != nil {
+		return err
+	}
 	return s.tx(ctx, func(q q) error {
 		steps := []struct {
 			table string
@@ -126,6 +138,13 @@ func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
 			{"contracts", contractCols, cRows},
 			{"mrr_movements", "id, account_id, kind, delta, mrr_after, currency, effective_at, note, created_at", movRows},
 			{"touchpoints", "id, account_id, person_id, member_id, kind, direction, occurred_at, summary, created_at", tRows},
+			{"tags", "id, parent_id, name, description, archived, created_at, updated_at", vocRows.tags},
+			{"tag_closure", "ancestor_id, descendant_id, depth", vocRows.closure},
+			{"requests", "id, title, description, status, public, quarter, strategic_score, root_id, release_note, shipped_at, created_by, created_at, updated_at", vocRows.requests},
+			{"feedback", "id, text, quote, source, kind, account_id, person_id, submitted_by, external_url, external_id, idempotency_key, status, occurred_at, created_at, updated_at", vocRows.feedback},
+			{"feedback_tags", "feedback_id, tag_id, added_by, added_at", vocRows.feedbackTags},
+			{"request_links", "request_id, feedback_id, linked_by, linked_at", vocRows.links},
+			{"votes", "request_id, person_id, account_id, source, cast_by, created_at", vocRows.votes},
 		}
 		for _, st := range steps {
 			if err := insertRows(ctx, q, st.table, st.cols, st.rows); err != nil {
@@ -137,6 +156,83 @@ func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
 		}
 		return nil
 	})
+}
+
+type vocRows struct {
+	tags, closure, requests, feedback, feedbackTags, links, votes [][]any
+}
+
+// vocRows validates the voice-of-the-customer part of a batch and computes the tag
+// closure (tags must come parents first; parents may also be existing tags).
+func (s *Store) vocRows(ctx context.Context, b *Batch, now time.Time) (vocRows, error) {
+	var out vocRows
+	ancestors := map[string][]string{} // tag → its ancestors, nearest first
+	for i := range b.Tags {
+		t := &b.Tags[i]
+		if t.ID == "" || strings.TrimSpace(t.Name) == "" || strings.Contains(t.Name, "›") {
+			return out, fmt.Errorf("tag %d: needs an id and a name without ›", i)
+		}
+		var anc []string
+		if t.ParentID != "" {
+			pa, ok := ancestors[t.ParentID]
+			if !ok {
+				ids, err := s.strings(ctx, s.read(), `SELECT ancestor_id FROM tag_closure WHERE descendant_id = ? ORDER BY depth`, t.ParentID)
+				if err != nil || len(ids) == 0 {
+					return out, fmt.Errorf("tag %d (%s): parent %q must come first or exist", i, t.Name, t.ParentID)
+				}
+				pa = ids[1:]
+			}
+			anc = append([]string{t.ParentID}, pa...)
+		}
+		ancestors[t.ID] = anc
+		out.tags = append(out.tags, []any{t.ID, nullable(t.ParentID), t.Name, t.Description, t.Archived, ms(now), ms(now)})
+		out.closure = append(out.closure, []any{t.ID, t.ID, 0})
+		for d, a := range anc {
+			out.closure = append(out.closure, []any{a, t.ID, d + 1})
+		}
+	}
+	for i := range b.Requests {
+		r := &b.Requests[i]
+		r.Normalize()
+		if err := r.Validate(); err != nil {
+			return out, fmt.Errorf("request %d: %w", i, err)
+		}
+		if r.ID == "" {
+			r.ID = id.NewAt(now)
+		}
+		if r.CreatedAt.IsZero() {
+			r.CreatedAt = now
+		}
+		out.requests = append(out.requests, []any{r.ID, r.Title, r.Description, string(r.Status), r.Public, r.Quarter, r.StrategicScore,
+			r.ID, r.ReleaseNote, ms(r.ShippedAt), nullable(r.CreatedBy), ms(r.CreatedAt), ms(now)})
+	}
+	for i := range b.Feedback {
+		it := &b.Feedback[i]
+		c := feedback.Capture{Text: it.Text, Quote: it.Quote, Source: it.Source, Kind: it.Kind, ExternalURL: it.ExternalURL, OccurredAt: it.OccurredAt}
+		c.Normalize(now)
+		if err := c.Validate(); err != nil {
+			return out, fmt.Errorf("feedback %d: %w", i, err)
+		}
+		it.Text, it.Quote, it.Kind, it.OccurredAt = c.Text, c.Quote, c.Kind, c.OccurredAt
+		if it.ID == "" {
+			it.ID = id.NewAt(it.OccurredAt)
+		}
+		if it.Status == "" {
+			it.Status = feedback.New
+		}
+		out.feedback = append(out.feedback, []any{it.ID, it.Text, it.Quote, string(it.Source), string(it.Kind), nullable(it.AccountID),
+			nullable(it.PersonID), nullable(it.SubmittedBy), it.ExternalURL, it.ExternalID, "", string(it.Status), ms(it.OccurredAt), ms(now), ms(now)})
+		for _, t := range it.TagIDs {
+			out.feedbackTags = append(out.feedbackTags, []any{it.ID, t, nullable(it.SubmittedBy), ms(it.OccurredAt)})
+		}
+		for _, r := range it.RequestIDs {
+			out.links = append(out.links, []any{r, it.ID, nullable(it.SubmittedBy), ms(it.OccurredAt)})
+		}
+	}
+	for _, v := range b.Votes {
+		out.votes = append(out.votes, []any{v.RequestID, v.PersonID, nullable(v.AccountID), string(v.Source), nullable(v.CastBy), ms(v.CreatedAt)})
+	}
+	return out, nil
 }
 
 func insertRows(ctx context.Context, q q, table, cols string, rows [][]any) error {
