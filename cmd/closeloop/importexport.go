@@ -6,32 +6,43 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/csvio"
+	"github.com/closeloop/closeloop/internal/integration"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/taxonomy"
 )
 
+var importKinds = map[string]bool{"accounts": true, "people": true, "feedback": true, "mbox": true, "tags": true}
+
 func runImport(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || (args[0] != "accounts" && args[0] != "people") {
-		return fmt.Errorf("usage: closeloop import accounts|people FILE.csv (- for standard input)")
+	if len(args) == 0 || !importKinds[args[0]] {
+		return fmt.Errorf("usage: closeloop import accounts|people|feedback|tags FILE.csv, import tags FILE.json, import mbox FILE (- for standard input)")
 	}
 	what := args[0]
-	cfg, fs, err := loadConfig("import "+what+" [flags] FILE.csv", `Imports `+what+` from a CSV file with a header row. The import is all or nothing:
-the first bad row is reported with its line and column and nothing is written.
-Rows are matched by external_id (people: external_id, else email), so importing the
-same file twice changes nothing. Empty cells leave a field as it is.
+	cfg, fs, err := loadConfig("import "+what+" [flags] FILE", `Imports `+what+` from a file. Imports are all or nothing: the first bad row is
+reported with its line and column and nothing is written. Rows are matched by their
+ids, so importing the same file twice changes nothing.
 Accounts columns: external_id (required), name, domain, plan, seats, company_size,
 tier, icp_fit, stage, owner_email, signup_date (YYYY-MM-DD), goal, cab, mrr (major
-units, e.g. 1234.50), currency, traits.<name>.
-People columns: external_id, email, name, title, champion, account_external_id, traits.<name>.`, args[1:], nil)
+units, e.g. 1234.50), currency, traits.<name>. Empty cells leave a field as it is.
+People columns: external_id, email, name, title, champion, account_external_id, traits.<name>.
+`+feedbackImportHelp+`
+Tags: a CSV with columns path (e.g. "Editor › Tables › Formulas"), description,
+archived — or a JSON tree [{"name", "description", "archived", "children": [...]}].
+Missing parents are created; existing tags are matched by path.
+mbox: every message becomes feedback from its sender (source email).`, args[1:], nil)
 	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("import %s: name one CSV file (or - for standard input)", what)
+		return fmt.Errorf("import %s: name one file (or - for standard input)", what)
 	}
 	var in io.Reader = os.Stdin
-	if name := fs.Arg(0); name != "-" {
+	name := fs.Arg(0)
+	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
 			return err
@@ -44,26 +55,68 @@ People columns: external_id, email, name, title, champion, account_external_id, 
 		return err
 	}
 	defer s.Close()
+	fail := func(err error) error {
+		return fmt.Errorf("import %s: %s: %w (nothing was imported)", what, name, err)
+	}
+	switch what {
+	case "feedback":
+		if err := importFeedback(ctx, s, in, stdout); err != nil {
+			return fail(err)
+		}
+		return nil
+	case "mbox":
+		created, dups, err := integration.ImportMbox(ctx, in, app.CaptureFunc(s))
+		if err != nil {
+			return fmt.Errorf("import mbox: %s: %w", name, err)
+		}
+		fmt.Fprintf(stdout, "mbox: %d created, %d duplicates\n", created, dups)
+		return nil
+	case "tags":
+		return importTags(ctx, s, in, strings.HasSuffix(strings.ToLower(name), ".json"), stdout, fail)
+	}
 	imp := csvio.ImportAccounts
 	if what == "people" {
 		imp = csvio.ImportPeople
 	}
 	res, err := imp(ctx, s, in)
 	if err != nil {
-		return fmt.Errorf("import %s: %s: %w (nothing was imported)", what, fs.Arg(0), err)
+		return fail(err)
 	}
 	fmt.Fprintf(stdout, "%s: %d created, %d updated, %d unchanged\n", what, res.Created, res.Updated, res.Unchanged)
 	return nil
 }
 
+func importTags(ctx context.Context, s *store.Store, in io.Reader, isJSON bool, stdout io.Writer, fail func(error) error) error {
+	parse := taxonomy.ParseCSV
+	if isJSON {
+		parse = taxonomy.ParseJSON
+	}
+	rows, err := parse(in)
+	if err != nil {
+		return fail(err)
+	}
+	tree, err := s.TagTree(ctx)
+	if err != nil {
+		return err
+	}
+	plan := taxonomy.Plan(tree, rows)
+	created, updated, err := s.ImportTaxonomy(ctx, plan)
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stdout, "tags: %d created, %d updated, %d unchanged\n", created, updated, len(plan.Unchanged))
+	return nil
+}
+
 func runExport(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || (args[0] != "accounts" && args[0] != "people") {
-		return fmt.Errorf("usage: closeloop export accounts|people [--out FILE]")
+	if len(args) == 0 || (args[0] != "accounts" && args[0] != "people" && args[0] != "tags") {
+		return fmt.Errorf("usage: closeloop export accounts|people|tags [--out FILE] [--format csv|json]")
 	}
 	what := args[0]
-	var out string
-	cfg, _, err := loadConfig("export "+what+" [flags]", "Writes every "+what[:len(what)-1]+" as CSV in the format 'closeloop import "+what+"' reads.", args[1:], func(fs *flag.FlagSet) {
+	var out, format string
+	cfg, _, err := loadConfig("export "+what+" [flags]", "Writes every "+strings.TrimSuffix(what, "s")+" in the format 'closeloop import "+what+"' reads.", args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "file to write (default standard output)")
+		fs.StringVar(&format, "format", "csv", "csv, or json (tags only)")
 	})
 	if err != nil {
 		return err
@@ -84,8 +137,22 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 		w = f
 	}
 	exp := csvio.ExportAccounts
-	if what == "people" {
+	switch {
+	case what == "people":
 		exp = csvio.ExportPeople
+	case what == "tags":
+		exp = func(ctx context.Context, s *store.Store, w io.Writer) (int, error) {
+			tree, err := s.TagTree(ctx)
+			if err != nil {
+				return 0, err
+			}
+			if format == "json" {
+				return tree.Len(), taxonomy.WriteJSON(w, tree)
+			}
+			return tree.Len(), taxonomy.WriteCSV(w, tree)
+		}
+	case format != "csv":
+		return fmt.Errorf("export %s: --format json is for tags; %s export as csv", what, what)
 	}
 	n, err := exp(ctx, s, w)
 	if err != nil {

@@ -30,10 +30,11 @@ var commands = map[string]command{
 	"migrate": {"apply database migrations", runMigrate, false},
 	"user":    {"manage team members (user create, user list)", runUser, true},
 	"apikey":  {"manage API keys (apikey create, apikey list, apikey revoke)", runAPIKey, true},
-	"import":  {"import accounts or people from CSV (import accounts FILE)", runImport, true},
-	"export":  {"export accounts or people as CSV (export accounts)", runExport, true},
+	"import":  {"import accounts, people, feedback, tags or an mbox (import accounts FILE)", runImport, true},
+	"export":  {"export accounts, people or tags (export accounts)", runExport, true},
 	"gen":     {"generate realistic data at scale into the configured database", runGen, false},
 	"backup":  {"write a consistent snapshot of the SQLite database", runBackup, false},
+	"portal":  {"customer portal single sign-on (portal sso-secret [--rotate|--disable])", runPortal, true},
 	"eval":    {"evaluate models (eval suggest --train FILE --test FILE)", runEval, true},
 }
 
@@ -50,7 +51,8 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nRun 'closeloop <command> --help' for the flags of a command.")
 	fmt.Fprintln(w, "Settings come from flags and env vars: CLOSELOOP_ADDR, CLOSELOOP_DATA_DIR, DATABASE_URL,")
-	fmt.Fprintln(w, "CLOSELOOP_BASE_URL, CLOSELOOP_LOG_FORMAT, CLOSELOOP_LOG_LEVEL, CLOSELOOP_AUTO_MIGRATE, CLOSELOOP_TIERS.")
+	fmt.Fprintln(w, "CLOSELOOP_BASE_URL, CLOSELOOP_LOG_FORMAT, CLOSELOOP_LOG_LEVEL, CLOSELOOP_AUTO_MIGRATE, CLOSELOOP_TIERS,")
+	fmt.Fprintln(w, "and the inbound channel secrets CLOSELOOP_{INTERCOM,ZENDESK,HELPSCOUT,FRESHDESK,SLACK,EMAIL}_SECRET.")
 }
 
 func main() {

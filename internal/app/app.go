@@ -20,6 +20,9 @@ import (
 	"github.com/closeloop/closeloop/internal/api"
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/config"
+	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/integration"
+	"github.com/closeloop/closeloop/internal/portal"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/web"
@@ -92,6 +95,11 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	})
 	w.Register(rt)
 	ap.Register(rt)
+	ch := cfg.Channels
+	integration.New(integration.Deps{Capture: CaptureFunc(s), Log: log, Secrets: integration.Secrets{
+		Intercom: ch.Intercom, Zendesk: ch.Zendesk, HelpScout: ch.HelpScout, Freshdesk: ch.Freshdesk, Slack: ch.Slack, Email: ch.Email,
+	}}).Register(rt)
+	portal.New(portal.Deps{Store: s, Config: cfg, Log: log}).Register(rt)
 	// Unknown URLs: JSON 404 under the API, the UI's 404 page elsewhere.
 	rt.Fallback("/api/", router.API)
 	rt.Fallback("/", router.Web)
@@ -105,6 +113,14 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	}))
 	a.handler = securityHeaders(cop.Handler(rt))
 	return a
+}
+
+// CaptureFunc adapts the store's capture to the inbound channels.
+func CaptureFunc(s *store.Store) integration.CaptureFunc {
+	return func(ctx context.Context, c feedback.Capture) (string, bool, error) {
+		it, created, err := s.Capture(ctx, c)
+		return it.ID, created, err
+	}
 }
 
 // Handler is the whole HTTP surface.

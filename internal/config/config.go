@@ -30,6 +30,19 @@ type Config struct {
 	SecureCookies bool // CLOSELOOP_SECURE_COOKIES
 	SessionTTL    time.Duration
 	Tiers         []string // CLOSELOOP_TIERS: comma-separated, most important first
+	// Channels are the shared secrets of the inbound channels; an empty one turns its
+	// webhook off (it answers 404), so nothing is ever accepted unsigned.
+	Channels Channels
+}
+
+// Channels holds one secret per inbound channel.
+type Channels struct {
+	Intercom  string // CLOSELOOP_INTERCOM_SECRET: the app's client secret (X-Hub-Signature)
+	Zendesk   string // CLOSELOOP_ZENDESK_SECRET: the webhook's signing secret
+	HelpScout string // CLOSELOOP_HELPSCOUT_SECRET: the webhook's secret key
+	Freshdesk string // CLOSELOOP_FRESHDESK_SECRET: sent by Freshdesk in X-Closeloop-Secret
+	Slack     string // CLOSELOOP_SLACK_SECRET: the app's signing secret
+	Email     string // CLOSELOOP_EMAIL_SECRET: the inbound-mail relay's token
 }
 
 // Env is the lookup function for environment variables (os.LookupEnv in production).
@@ -102,6 +115,12 @@ func FromEnv(env Env) (Config, error) {
 			}
 		}
 	}
+	str("CLOSELOOP_INTERCOM_SECRET", &c.Channels.Intercom)
+	str("CLOSELOOP_ZENDESK_SECRET", &c.Channels.Zendesk)
+	str("CLOSELOOP_HELPSCOUT_SECRET", &c.Channels.HelpScout)
+	str("CLOSELOOP_FRESHDESK_SECRET", &c.Channels.Freshdesk)
+	str("CLOSELOOP_SLACK_SECRET", &c.Channels.Slack)
+	str("CLOSELOOP_EMAIL_SECRET", &c.Channels.Email)
 	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
 	if v, ok := env("CLOSELOOP_SECURE_COOKIES"); ok && v != "" {
 		b, err := strconv.ParseBool(v)

@@ -162,27 +162,27 @@ func (c *Capture) Normalize(now time.Time) {
 // Validate checks a normalized capture.
 func (c *Capture) Validate() error {
 	if c.Text == "" {
-		return &FieldError{"text", "is required"}
+		return &FieldError{Field: "text", Msg: "is required"}
 	}
 	if !c.Source.Valid() {
-		return &FieldError{"source", fmt.Sprintf("%q is not a known channel", c.Source)}
+		return &FieldError{Field: "source", Msg: fmt.Sprintf("%q is not a known channel", c.Source)}
 	}
 	if !c.Kind.Valid() {
-		return &FieldError{"kind", fmt.Sprintf("%q is not one of feature_request, bug, usability, pricing, content, job_to_be_done, churn_reason, praise, other", c.Kind)}
+		return &FieldError{Field: "kind", Msg: fmt.Sprintf("%q is not one of feature_request, bug, usability, pricing, content, job_to_be_done, churn_reason, praise, other", c.Kind)}
 	}
 	if c.Email != "" {
 		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
-			return &FieldError{"email", fmt.Sprintf("%q is not an email address", c.Email)}
+			return &FieldError{Field: "email", Msg: fmt.Sprintf("%q is not an email address", c.Email)}
 		}
 	}
 	if c.ExternalURL != "" {
 		u, err := url.Parse(c.ExternalURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return &FieldError{"external_url", "must be an http(s) URL"}
+			return &FieldError{Field: "external_url", Msg: "must be an http(s) URL"}
 		}
 	}
 	if len(c.IdempotencyKey) > 200 {
-		return &FieldError{"idempotency_key", "is longer than 200 characters"}
+		return &FieldError{Field: "idempotency_key", Msg: "is longer than 200 characters"}
 	}
 	return nil
 }

@@ -57,19 +57,19 @@ func (r *Request) Normalize() {
 // Validate checks a request.
 func (r *Request) Validate() error {
 	if r.Title == "" {
-		return &FieldError{"title", "is required"}
+		return &FieldError{Field: "title", Msg: "is required"}
 	}
 	if len(r.Title) > 300 {
-		return &FieldError{"title", "is longer than 300 characters"}
+		return &FieldError{Field: "title", Msg: "is longer than 300 characters"}
 	}
 	if !r.Status.Valid() {
-		return &FieldError{"status", fmt.Sprintf("%q is not one of open, under_review, planned, in_progress, shipped, declined", r.Status)}
+		return &FieldError{Field: "status", Msg: fmt.Sprintf("%q is not one of open, under_review, planned, in_progress, shipped, declined", r.Status)}
 	}
 	if r.Quarter != "" && !quarterRE.MatchString(r.Quarter) {
-		return &FieldError{"quarter", fmt.Sprintf("%q is not a quarter such as 2026-Q3", r.Quarter)}
+		return &FieldError{Field: "quarter", Msg: fmt.Sprintf("%q is not a quarter such as 2026-Q3", r.Quarter)}
 	}
 	if r.StrategicScore < 0 || r.StrategicScore > 10 {
-		return &FieldError{"strategic_score", "must be between 0 and 10"}
+		return &FieldError{Field: "strategic_score", Msg: "must be between 0 and 10"}
 	}
 	return nil
 }

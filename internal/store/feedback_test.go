@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
+	"github.com/closeloop/closeloop/internal/taxonomy"
 )
 
 func TestCaptureResolvesSendersAndIsIdempotent(t *testing.T) {
@@ -261,6 +263,49 @@ func TestRankTagsRollsUpUniqueAccounts(t *testing.T) {
 		}
 		if e := got[c2.ID]; e.Total != 1 || e.Accounts != 1 {
 			t.Fatalf("Images: %+v", e)
+		}
+	})
+}
+
+func TestImportTaxonomy700(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f, err := os.Open("../taxonomy/testdata/sample-700.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, err := taxonomy.ParseCSV(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree, _ := s.TagTree(ctx)
+		created, _, err := s.ImportTaxonomy(ctx, taxonomy.Plan(tree, rows))
+		if err != nil || created != 700 {
+			t.Fatalf("import: %d %v", created, err)
+		}
+		tree, err = s.TagTree(ctx)
+		if err != nil || tree.Len() != 700 {
+			t.Fatalf("tree: %v", err)
+		}
+		// Roll-ups through the closure agree with the tree: every tag's ancestors.
+		var deep string
+		tree.Walk(func(tg taxonomy.Tag, depth int) bool {
+			if depth == 3 && deep == "" {
+				deep = tg.ID
+			}
+			return true
+		})
+		it, _, _ := s.Capture(ctx, feedback.Capture{Text: "x", Source: feedback.SourceAPI, TagIDs: []string{deep}})
+		for _, anc := range tree.Ancestors(deep) {
+			items, _, _ := s.ListFeedback(ctx, store.FeedbackFilter{TagID: anc})
+			if len(items) != 1 || items[0].ID != it.ID {
+				t.Fatalf("ancestor %s does not roll up the item", tree.PathString(anc))
+			}
+		}
+		// The same file again changes nothing.
+		if p := taxonomy.Plan(tree, rows); len(p.New) != 0 || len(p.Updated) != 0 {
+			t.Fatalf("second plan: %d new %d updated", len(p.New), len(p.Updated))
 		}
 	})
 }
