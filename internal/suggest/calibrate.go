@@ -57,7 +57,7 @@ func (h *heldOut) fitTemperature() float64 {
 	phi := (math.Sqrt(5) - 1) / 2
 	c, d := b-phi*(b-a), a+phi*(b-a)
 	fc, fd := h.nll(math.Exp(c)), h.nll(math.Exp(d))
-	for i := 0; i < 60; i++ {
+	for i := 0; i < 40; i++ { // brackets log T to ~1e-7
 		if fc < fd {
 			b, d, fd = d, c, fc
 			c = b - phi*(b-a)

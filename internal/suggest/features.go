@@ -141,7 +141,8 @@ func (f *featurizer) keys(toks []string, out []kv) []kv {
 }
 
 // fitFeaturizer builds the vocabulary and IDF weights from training texts.
-func fitFeaturizer(opt FeatureOptions, toks [][]string) (*featurizer, error) {
+// workers bounds the parallelism (0: GOMAXPROCS).
+func fitFeaturizer(opt FeatureOptions, toks [][]string, workers int) (*featurizer, error) {
 	f := &featurizer{opt: opt}
 	if opt.VecWeight > 0 {
 		wv, err := loadedWordVectors()
@@ -150,14 +151,33 @@ func fitFeaturizer(opt FeatureOptions, toks [][]string) (*featurizer, error) {
 		}
 		f.wv, f.dim = wv, wv.dim*vecParts(opt.VecPool)
 	}
-	df := make(map[uint64]int32)
-	kinds := make(map[uint64]byte)
-	var buf []kv
-	for _, t := range toks {
-		buf = f.keys(t, buf)
-		for _, e := range buf {
-			df[e.key]++
-			kinds[e.key] = e.kind
+	// Document frequencies, counted over chunks of texts in parallel and
+	// then merged (sums do not depend on the order).
+	nw := workerCount(workers)
+	dfs := make([]map[uint64]int32, nw)
+	kindss := make([]map[uint64]byte, nw)
+	chunk := (len(toks) + nw - 1) / nw
+	parallelChunks(len(toks), nw, func(lo, hi int) {
+		w := lo / max(chunk, 1)
+		df, kinds := make(map[uint64]int32), make(map[uint64]byte)
+		var buf []kv
+		for _, t := range toks[lo:hi] {
+			buf = f.keys(t, buf)
+			for _, e := range buf {
+				df[e.key]++
+				kinds[e.key] = e.kind
+			}
+		}
+		dfs[w], kindss[w] = df, kinds
+	})
+	df, kinds := dfs[0], kindss[0]
+	if df == nil {
+		df, kinds = map[uint64]int32{}, map[uint64]byte{}
+	}
+	for w := 1; w < nw; w++ {
+		for k, c := range dfs[w] {
+			df[k] += c
+			kinds[k] = kindss[w][k]
 		}
 	}
 	keys := make([]uint64, 0, len(df))

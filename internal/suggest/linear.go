@@ -153,10 +153,7 @@ func trainOneVsRest(d *dataset, nTags int, rows []int32, alphas [][]float64, o l
 			pos[t] = append(pos[t], i)
 		}
 	}
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := workerCount(o.Workers)
 	var wg sync.WaitGroup
 	next := make(chan int)
 	var mu sync.Mutex
@@ -303,4 +300,32 @@ func scores(w, bias []float32, nTags int, v sparseVec, out []float32) []float32 
 		}
 	}
 	return out
+}
+
+// workerCount resolves a Workers option (0: GOMAXPROCS).
+func workerCount(w int) int {
+	if w <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return w
+}
+
+// parallelChunks splits [0,n) into at most workerCount(workers) contiguous
+// chunks of equal size (the last may be shorter) and runs fn on each in its
+// own goroutine. Chunk boundaries depend only on n and the worker count.
+func parallelChunks(n, workers int, fn func(lo, hi int)) {
+	nw := workerCount(workers)
+	chunk := (n + nw - 1) / nw
+	if chunk == 0 {
+		return
+	}
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += chunk {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			fn(lo, hi)
+		}(lo, min(lo+chunk, n))
+	}
+	wg.Wait()
 }

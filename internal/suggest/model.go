@@ -165,16 +165,20 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	// The featurizer (vocabulary and IDF) is fitted once on all texts: it
 	// uses no labels, so the held-out texts contributing to IDF does not
 	// leak anything into the calibration below.
-	f, err := fitFeaturizer(opts.Features, p.toks)
+	f, err := fitFeaturizer(opts.Features, p.toks, opts.Workers)
 	if err != nil {
 		return nil, err
 	}
 	d := newDataset(f.nFeatures(), len(f.idf))
 	vecs := make([]sparseVec, len(p.toks))
-	var buf []kv
-	for i, t := range p.toks {
-		vecs[i], buf = f.vectorize(t, buf)
-		d.add(vecs[i], p.labels[i])
+	parallelChunks(len(p.toks), opts.Workers, func(lo, hi int) {
+		var buf []kv
+		for i := lo; i < hi; i++ {
+			vecs[i], buf = f.vectorize(p.toks[i], buf)
+		}
+	})
+	for i, v := range vecs {
+		d.add(v, p.labels[i])
 	}
 	lo := linearOptions{C: opts.C, Bias: 1, Epochs: opts.Epochs, Eps: opts.Tol,
 		Seed: opts.Seed, Workers: opts.Workers, PosWeight: 1}
