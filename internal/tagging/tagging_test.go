@@ -1,0 +1,100 @@
+package tagging_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"testing"
+
+	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+	"github.com/closeloop/closeloop/internal/tagging"
+)
+
+func TestServiceLearnsFromTheTeamsTagging(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mk := func(name, parent string) string {
+			tg := store.Tag{Name: name, ParentID: parent}
+			if err := s.CreateTag(ctx, &tg); err != nil {
+				t.Fatal(err)
+			}
+			return tg.ID
+		}
+		billing := mk("Billing", "")
+		invoices := mk("Invoices", billing)
+		reports := mk("Reporting", "")
+		exports := mk("Exports", reports)
+		sso := mk("Login", "")
+		texts := map[string][]string{
+			invoices: {"invoice is wrong", "invoice pdf missing VAT number", "cannot download my invoice", "invoice total does not match", "need invoices emailed monthly"},
+			exports:  {"export to csv fails", "schedule an export every monday", "excel export loses formatting", "export of the dashboard is empty", "export large reports"},
+			sso:      {"login with okta please", "sso login loops", "cannot login with google", "saml login for our team", "login page times out"},
+		}
+		for tag, ts := range texts {
+			for rep := 0; rep < 3; rep++ {
+				for i, x := range ts {
+					if _, _, err := s.Capture(ctx, feedback.Capture{Text: fmt.Sprintf("%s (%d-%d)", x, rep, i), Source: feedback.SourceAPI, TagIDs: []string{tag}}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		sv := tagging.New(s, slog.New(slog.DiscardHandler))
+		if got, _ := sv.Suggest(ctx, "invoice", 3); len(got) != 0 {
+			t.Fatal("suggestions before any model")
+		}
+		if err := sv.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := sv.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		top := func(text string) string {
+			got, err := sv.Suggest(ctx, text, 3)
+			if err != nil || len(got) == 0 {
+				t.Fatalf("suggest %q: %v %v", text, got, err)
+			}
+			return got[0].TagID
+		}
+		if top("the invoice has the wrong VAT") != invoices || top("csv export broken") != exports || top("okta login") != sso {
+			t.Fatal("suggestions do not follow the team's tagging")
+		}
+		// Archive Login: it is never suggested, even for a login text.
+		s.UpdateTag(ctx, store.Tag{ID: sso, Name: "Login", Archived: true})
+		sv.Refresh(ctx)
+		sv.Wait()
+		for _, sg := range mustSuggest(t, sv, "okta login") {
+			if sg.TagID == sso {
+				t.Fatal("archived tag suggested")
+			}
+		}
+		// Merge Exports into Reporting: export texts now suggest Reporting.
+		if err := s.MergeTag(ctx, exports, reports); err != nil {
+			t.Fatal(err)
+		}
+		sv.Refresh(ctx)
+		sv.Wait()
+		if got := top("csv export broken"); got != reports {
+			t.Fatalf("after merge top suggestion %s, want Reporting %s", got, reports)
+		}
+		// Acceptance is recorded per tag.
+		items, _, _ := s.ListFeedback(ctx, store.FeedbackFilter{Limit: 1})
+		s.SuggestionsShown(ctx, items[0].ID, []string{invoices, reports}, []float64{0.9, 0.2})
+		s.SuggestionsShown(ctx, items[0].ID, []string{invoices}, []float64{0.9}) // shown again: counted once
+		s.SuggestionAccepted(ctx, items[0].ID, invoices)
+		rates, _ := s.SuggestionRates(ctx)
+		if rates[invoices].Shown != 1 || rates[invoices].Accepted != 1 || rates[reports].Accepted != 0 {
+			t.Fatalf("rates %+v", rates)
+		}
+	})
+}
+
+func mustSuggest(t *testing.T, sv *tagging.Service, text string) []tagging.Suggestion {
+	got, err := sv.Suggest(context.Background(), text, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
