@@ -9,6 +9,7 @@ import (
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/revenue"
 	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/taxonomy"
 )
 
 // Error is an error with an HTTP status and a message safe to show. Field names the
@@ -64,7 +65,17 @@ func Classify(err error) *Error {
 	if errors.As(err, &re) {
 		return &Error{Status: http.StatusBadRequest, Field: re.Field, Msg: fmt.Sprintf("item %d: %s", re.Index+1, re.Error()), Err: err}
 	}
+	var te *taxonomy.RuleError
+	if errors.As(err, &te) {
+		return &Error{Status: http.StatusBadRequest, Field: te.Field, Msg: te.Error(), Err: err}
+	}
 	switch {
+	case errors.Is(err, store.ErrTagCycle):
+		return &Error{Status: http.StatusConflict, Field: "parent_id", Msg: err.Error(), Err: err}
+	case errors.Is(err, store.ErrMerge):
+		return &Error{Status: http.StatusConflict, Field: "into", Msg: err.Error(), Err: err}
+	case errors.Is(err, store.ErrLastAdmin):
+		return &Error{Status: http.StatusConflict, Field: "role", Msg: err.Error(), Err: err}
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Msg: "not found", Err: err}
 	case errors.Is(err, store.ErrBadCursor):
