@@ -67,12 +67,13 @@ var DefaultFeatures = FeatureOptions{
 
 const (
 	defaultC       = 1.0
-	defaultEpochs  = 10
+	defaultEpochs  = 20
 	defaultHoldOut = 0.2
 	defaultTol     = 0.1
 	// defaultNBWeight and nbAlpha: see RESULTS.md (tuned on a dev split).
 	defaultNBWeight = 0.4
 	nbAlpha         = 0.1
+	shrinkAbove     = 0.5
 )
 
 func (o Options) withDefaults() Options {
@@ -181,7 +182,8 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		d.add(v, p.labels[i])
 	}
 	lo := linearOptions{C: opts.C, Bias: 1, Epochs: opts.Epochs, Eps: opts.Tol,
-		Seed: opts.Seed, Workers: opts.Workers, PosWeight: 1}
+		Seed: opts.Seed, Workers: opts.Workers, PosWeight: 1,
+		ShrinkAbove: shrinkAbove}
 	alphas := make([][]float64, len(p.tags))
 	for t := range alphas {
 		alphas[t] = make([]float64, d.rows())
