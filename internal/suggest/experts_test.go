@@ -1,0 +1,148 @@
+package suggest
+
+import (
+	"bytes"
+	"math"
+	"testing"
+)
+
+// trainingSet featurises examples the way Train does.
+func trainingSet(t *testing.T, ex []Example) (*featurizer, *dataset, []sparseVec, prepared) {
+	t.Helper()
+	o := Options{}.withDefaults()
+	p := prepare(ex, o.Taxonomy)
+	f, err := fitFeaturizer(o.Features, p.toks, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDataset(f.nFeatures(), len(f.idf))
+	vecs := make([]sparseVec, len(p.toks))
+	for i, tk := range p.toks {
+		vecs[i], _ = f.vectorize(tk, nil)
+		d.add(vecs[i], p.labels[i])
+	}
+	return f, d, vecs, p
+}
+
+func TestNaiveBayesIsADistributionPerTag(t *testing.T) {
+	_, d, _, p := trainingSet(t, corpus(8))
+	nt := len(p.tags)
+	theta := naiveBayes(d, nil, nt, nbAlpha)
+	if len(theta) != d.nSparse*nt {
+		t.Fatalf("len %d, want %d", len(theta), d.nSparse*nt)
+	}
+	for tag := 0; tag < nt; tag++ {
+		var s float64
+		for j := 0; j < d.nSparse; j++ {
+			s += math.Exp(float64(theta[j*nt+tag]))
+		}
+		if math.Abs(s-1) > 1e-3 {
+			t.Errorf("tag %d: feature probabilities sum to %v", tag, s)
+		}
+	}
+}
+
+func TestDatasetDenseSplit(t *testing.T) {
+	f, d, vecs, _ := trainingSet(t, corpus(4))
+	if d.denseDim() != f.dim || f.dim == 0 {
+		t.Fatalf("dense dim %d, featurizer %d", d.denseDim(), f.dim)
+	}
+	w := make([]float32, d.nFeat)
+	for j := range w {
+		w[j] = float32(j%7) - 3
+	}
+	for i, v := range vecs {
+		var want float32
+		for k, j := range v.idx {
+			want += w[j] * v.val[k]
+		}
+		if got := d.dot(int32(i), w); math.Abs(float64(got-want)) > 1e-3 {
+			t.Fatalf("row %d: dot %v, want %v", i, got, want)
+		}
+	}
+	// axpy then dot with the row itself adds a·|x|².
+	w2 := make([]float32, d.nFeat)
+	d.axpy(0, 2, w2)
+	if got, want := d.dot(0, w2), 2*d.sqNorm[0]; math.Abs(float64(got-want)) > 1e-3 {
+		t.Fatalf("axpy: %v, want %v", got, want)
+	}
+}
+
+func TestShrinkAboveKeepsTheSolution(t *testing.T) {
+	_, d, vecs, p := trainingSet(t, corpus(10))
+	nt := len(p.tags)
+	base := linearOptions{C: 1, Bias: 1, Epochs: 200, Eps: 1e-4, Seed: 1, PosWeight: 1}
+	w1, b1 := trainOneVsRest(d, nt, nil, nil, base)
+	fast := base
+	fast.ShrinkAbove = shrinkAbove
+	w2, b2 := trainOneVsRest(d, nt, nil, nil, fast)
+	for _, v := range vecs {
+		s1, s2 := scores(w1, b1, nt, v, nil), scores(w2, b2, nt, v, nil)
+		for k := range s1 {
+			if math.Abs(float64(s1[k]-s2[k])) > 0.02 {
+				t.Fatalf("margins differ: %v vs %v", s1, s2)
+			}
+		}
+	}
+}
+
+func TestNaiveBayesExpert(t *testing.T) {
+	ex := corpus(12)
+	with := mustTrain(t, ex, Options{Seed: 1})
+	without := mustTrain(t, ex, Options{Seed: 1, NBWeight: -1})
+	a, _ := with.MarshalBinary()
+	b, _ := without.MarshalBinary()
+	if bytes.Equal(a, b) {
+		t.Fatal("NBWeight had no effect")
+	}
+	for _, c := range []struct{ text, want string }{
+		{"I want my money back", "billing›refund"},
+		{"where is my parcel, it is late", "shipping"},
+	} {
+		if s := with.Predict(c.text, 3, Taxonomy{}); len(s) == 0 || s[0].Tag != c.want {
+			t.Errorf("Predict(%q) = %v, want %s first", c.text, s, c.want)
+		}
+	}
+	// Multi-label data keeps independent per-tag scores: no naive Bayes.
+	ml := corpus(12)
+	for i := 0; i < 10; i++ {
+		ml = append(ml, Example{Text: "crash on start, refund my order", Tags: []string{"billing›refund", "bug›crash"}})
+	}
+	a, _ = mustTrain(t, ml, Options{Seed: 1}).MarshalBinary()
+	b, _ = mustTrain(t, ml, Options{Seed: 1, NBWeight: -1}).MarshalBinary()
+	if !bytes.Equal(a, b) {
+		t.Error("naive Bayes was mixed into a multi-label model")
+	}
+}
+
+func TestParallelChunks(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 10, 101} {
+		for _, w := range []int{1, 2, 3, 8} {
+			seen := make([]int32, n)
+			parallelChunks(n, w, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					seen[i]++ // chunks are disjoint: no race
+				}
+			})
+			for i, c := range seen {
+				if c != 1 {
+					t.Fatalf("n=%d w=%d: index %d visited %d times", n, w, i, c)
+				}
+			}
+		}
+	}
+}
+
+func TestFeaturizerIndependentOfWorkers(t *testing.T) {
+	p := prepare(corpus(20), Taxonomy{})
+	a, _ := fitFeaturizer(DefaultFeatures, p.toks, 1)
+	b, _ := fitFeaturizer(DefaultFeatures, p.toks, 3)
+	if len(a.idf) != len(b.idf) {
+		t.Fatalf("vocabulary %d vs %d", len(a.idf), len(b.idf))
+	}
+	for k, i := range a.vocab {
+		if j, ok := b.vocab[k]; !ok || i != j || a.idf[i] != b.idf[j] || a.kind[i] != b.kind[j] {
+			t.Fatal("vocabularies differ")
+		}
+	}
+}
