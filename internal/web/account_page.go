@@ -29,6 +29,7 @@ type contractView struct {
 
 type touchpointForm struct {
 	Kind, Direction, PersonID, When, Summary string
+	Feedback                                 bool // also log the summary as feedback
 	Errors                                   map[string]string
 	Error                                    string // not tied to one field
 }

@@ -10,21 +10,47 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/money"
 )
 
 var funcs = template.FuncMap{
-	"money":      money.Format,
-	"moneyDelta": money.FormatSigned,
-	"date":       formatDate,
-	"isoDate":    formatISODate,
-	"dateTime":   formatDateTime,
-	"ago":        relTime,
-	"stageLabel": func(s account.Stage) string { return s.Label() },
-	"traits":     traitList,
-	"title":      titleCase,
-	"initials":   initials,
-	"sentence":   sentence,
+	"money":         money.Format,
+	"moneyDelta":    money.FormatSigned,
+	"date":          formatDate,
+	"isoDate":       formatISODate,
+	"dateTime":      formatDateTime,
+	"ago":           relTime,
+	"stageLabel":    func(s account.Stage) string { return s.Label() },
+	"traits":        traitList,
+	"title":         titleCase,
+	"initials":      initials,
+	"sentence":      sentence,
+	"dict":          dict,
+	"kindLabel":     func(k feedback.Kind) string { return k.Label() },
+	"statusLabel":   func(s feedback.RequestStatus) string { return s.Label() },
+	"feedbackKinds": func() []kindOption { return kindOptions("") },
+	"score":         func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
+	"weight":        func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) },
+	"clip":          clipRunes,
+	"blankFeedback": func() feedbackForm { return feedbackForm{Kind: string(feedback.Other)} },
+}
+
+// dict builds a map from key/value pairs, so a partial template (the type-ahead) can
+// take named arguments.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 const dateLayout = "2 Jan 2006"

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/router"
 )
 
@@ -49,6 +50,7 @@ type view struct {
 	Me    *auth.Member
 	Nav   string // which top-nav item is current
 	Flash string
+	Inbox int // untriaged feedback, for the nav badge
 	D     any
 }
 
@@ -66,6 +68,14 @@ func (ui *Web) render(w http.ResponseWriter, r *http.Request, status int, page, 
 		return fmt.Errorf("web: no template %q", page)
 	}
 	v := view{Title: title, Me: router.From(r).Member, Nav: nav, Flash: takeFlash(w, r), D: data}
+	if v.Me != nil {
+		// One indexed count per page; a failure costs the badge, not the page.
+		n, err := ui.Store.CountFeedback(r.Context(), feedback.New)
+		if err != nil {
+			ui.Log.Warn("count untriaged feedback", "err", err)
+		}
+		v.Inbox = n
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("web: render %s: %w", page, err)

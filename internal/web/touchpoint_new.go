@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/router"
 )
 
@@ -25,6 +26,7 @@ func (ui *Web) touchpointNew(w http.ResponseWriter, r *http.Request) error {
 		PersonID:  r.PostFormValue("person_id"),
 		When:      strings.TrimSpace(r.PostFormValue("occurred_at")),
 		Summary:   r.PostFormValue("summary"),
+		Feedback:  r.PostFormValue("also_feedback") != "",
 		Errors:    map[string]string{},
 	}
 	tp := account.Touchpoint{
@@ -46,6 +48,12 @@ func (ui *Web) touchpointNew(w http.ResponseWriter, r *http.Request) error {
 		err := ui.Store.CreateTouchpoint(r.Context(), &tp)
 		var fe *account.FieldError
 		switch {
+		case err == nil && f.Feedback:
+			if err := ui.touchpointFeedback(r, tp); err != nil {
+				return err
+			}
+			ui.setFlash(w, "Touchpoint logged, and its summary logged as feedback.")
+			return seeOther(w, r, "/accounts/"+url.PathEscape(id)+"#timeline")
 		case err == nil:
 			ui.setFlash(w, "Touchpoint logged.")
 			return seeOther(w, r, "/accounts/"+url.PathEscape(id)+"#timeline")
@@ -65,6 +73,29 @@ func (ui *Web) touchpointNew(w http.ResponseWriter, r *http.Request) error {
 	return ui.render(w, r, http.StatusUnprocessableEntity, "account", d.A.Name, "accounts", d)
 }
 
+// touchpointSources is the feedback channel of each kind of touchpoint.
+var touchpointSources = map[account.TouchpointKind]feedback.Source{
+	account.Email: feedback.SourceEmail, account.Call: feedback.SourceCall, account.Meeting: feedback.SourceCall,
+	account.Chat: feedback.SourceWeb, account.Note: feedback.SourceWeb,
+}
+
+// touchpointFeedback logs a touchpoint's summary as feedback from the same account
+// and person ("also log as feedback"), through the one capture path.
+func (ui *Web) touchpointFeedback(r *http.Request, tp account.Touchpoint) error {
+	c := feedback.Capture{Text: tp.Summary, Source: touchpointSources[tp.Kind], AccountID: tp.AccountID,
+		OccurredAt: tp.OccurredAt, SubmittedBy: tp.MemberID}
+	if c.Source == "" {
+		c.Source = feedback.SourceWeb
+	}
+	if tp.PersonID != "" {
+		if p, err := ui.Store.GetPerson(r.Context(), tp.PersonID); err == nil && p.Email != "" {
+			c.Email = p.Email
+		}
+	}
+	_, _, err := ui.Store.Capture(r.Context(), c)
+	return err
+}
+
 // fieldLabels are the form labels of domain field names, so a message next to a
 // field reads "Summary is required." rather than "summary: is required".
 var fieldLabels = map[string]string{
@@ -72,7 +103,8 @@ var fieldLabels = map[string]string{
 	"name": "Name", "external_id": "External ID", "domain": "Domain", "plan": "Plan", "seats": "Seats",
 	"company_size": "Company size", "tier": "Tier", "icp_fit": "ICP fit", "stage": "Stage", "owner_id": "Owner",
 	"signup_date": "Signup date", "goal": "Goal", "traits": "Traits", "email": "Email", "role": "Role",
-	"password": "Password", "scopes": "Scopes",
+	"password": "Password", "scopes": "Scopes", "text": "Text", "title": "Title", "description": "Description",
+	"quarter": "Quarter", "strategic_score": "Strategic score", "status": "Status", "release_note": "Release note",
 }
 
 func fieldMsg(field, msg string) string {

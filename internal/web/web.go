@@ -9,6 +9,7 @@ package web
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/auth"
@@ -22,6 +23,9 @@ type Deps struct {
 	Store  *store.Store
 	Config config.Config
 	Log    *slog.Logger
+	// Suggest proposes tags in the triage inbox; nil hides the "Suggested tags"
+	// section.
+	Suggest Suggester
 }
 
 // Sign-in limits. A person who mistypes gets several tries at once; a guesser is held
@@ -75,7 +79,46 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("GET /accounts/{id}/edit", auth.RoleMember, ui.accountEditPage)
 	rt.Web("POST /accounts/{id}/edit", auth.RoleMember, ui.accountEdit)
 
+	rt.Web("GET /accounts/search", auth.RoleViewer, ui.accountSearch)
+	rt.Web("GET /people/search", auth.RoleViewer, ui.peopleSearch)
+
+	// Voice of the customer: triage, feedback, requests, roadmap, tags.
+	rt.Web("GET /feedback/inbox", auth.RoleViewer, ui.inbox)
+	rt.Web("POST /feedback/inbox/undo", auth.RoleMember, ui.inboxUndo)
+	rt.Web("GET /feedback", auth.RoleViewer, ui.feedbackList)
+	rt.Web("GET /feedback/new", auth.RoleMember, ui.feedbackNewPage)
+	rt.Web("POST /feedback", auth.RoleMember, ui.feedbackCreate)
+	rt.Web("POST /feedback/bulk", auth.RoleMember, ui.feedbackBulk)
+	rt.Web("POST /feedback/{id}/tag", auth.RoleMember, ui.feedbackTag)
+	rt.Web("POST /feedback/{id}/kind", auth.RoleMember, ui.feedbackKind)
+	rt.Web("POST /feedback/{id}/archive", auth.RoleMember, ui.feedbackArchive)
+	rt.Web("POST /feedback/{id}/link", auth.RoleMember, ui.feedbackLink)
+
+	rt.Web("GET /requests", auth.RoleViewer, ui.requestsList)
+	rt.Web("POST /requests", auth.RoleMember, ui.requestCreate)
+	rt.Web("GET /requests/search", auth.RoleViewer, ui.requestSearch)
+	rt.Web("GET /requests/{id}", auth.RoleViewer, ui.requestPage)
+	rt.Web("POST /requests/{id}", auth.RoleMember, ui.requestEdit)
+	rt.Web("POST /requests/{id}/merge", auth.RoleMember, ui.requestMerge)
+	rt.Web("POST /requests/{id}/unmerge", auth.RoleMember, ui.requestUnmerge)
+	rt.Web("POST /requests/{id}/votes", auth.RoleMember, ui.requestVote)
+	rt.Web("POST /requests/{id}/votes/{person}/delete", auth.RoleMember, ui.requestUnvote)
+	rt.Web("GET /roadmap", auth.RoleViewer, ui.roadmap)
+
+	rt.Web("GET /tags", auth.RoleViewer, ui.tagsPage)
+	rt.Web("POST /tags", auth.RoleMember, ui.tagCreate)
+	rt.Web("GET /tags/search", auth.RoleViewer, ui.tagSearch)
+	rt.Web("GET /tags/{id}", auth.RoleViewer, ui.tagPage)
+	for _, action := range []string{"rename", "move", "merge", "archive"} {
+		rt.Web("POST /tags/{id}/"+action, auth.RoleMember, func(w http.ResponseWriter, r *http.Request) error {
+			r.SetPathValue("action", action)
+			return ui.tagUpdate(w, r)
+		})
+	}
+
 	rt.Web("GET /settings", auth.RoleAdmin, ui.settings)
+	rt.Web("GET /settings/ranking", auth.RoleAdmin, ui.rankingPage)
+	rt.Web("POST /settings/ranking", auth.RoleAdmin, ui.rankingSave)
 	rt.Web("GET /settings/team", auth.RoleAdmin, ui.teamPage)
 	rt.Web("POST /settings/team", auth.RoleAdmin, ui.teamAdd)
 	rt.Web("POST /settings/team/{id}", auth.RoleAdmin, ui.teamUpdate)

@@ -1,0 +1,140 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/store"
+)
+
+// suggestK is how many suggested tags the inbox shows (Alt+1…3 accept them).
+const suggestK = 3
+
+// inboxForm is the inbox's action forms as typed, with the error of the one that
+// failed and, when typed text matched several tags or requests, the candidates.
+type inboxForm struct {
+	Tag, Request   string
+	Errors         map[string]string
+	TagChoices     []*tagNode
+	RequestChoices []feedback.Request
+}
+
+type suggestionView struct {
+	TagID string
+	Path  string
+	Score float64
+	Key   int
+}
+
+type inboxData struct {
+	Item        *feedback.Item
+	Account     *store.AccountRow
+	Person      *account.Person
+	Left        int
+	After       string
+	NextHref    string // skip this item
+	StartHref   string // back to the oldest, after skipping past the rest
+	Tags        []string
+	Requests    []feedback.Request
+	Kinds       []kindOption
+	Suggest     bool // a suggester is configured
+	Suggestions []suggestionView
+	SuggestErr  bool
+	Form        inboxForm
+	Undo        *undo
+	Submitter   string
+}
+
+// inbox shows the oldest untriaged item (after the ones skipped past) and the actions
+// that triage it.
+func (ui *Web) inbox(w http.ResponseWriter, r *http.Request) error {
+	after := r.URL.Query().Get("after")
+	it, err := ui.Store.NextUntriaged(r.Context(), after)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return ui.renderInbox(w, r, http.StatusOK, nil, after, inboxForm{})
+	case err != nil:
+		return err
+	}
+	return ui.renderInbox(w, r, http.StatusOK, &it, after, inboxForm{})
+}
+
+func (ui *Web) renderInbox(w http.ResponseWriter, r *http.Request, status int, it *feedback.Item, after string, f inboxForm) error {
+	ctx := r.Context()
+	d := inboxData{Item: it, After: after, Form: f, Undo: readUndo(r), Suggest: ui.Suggest != nil}
+	var err error
+	if d.Left, err = ui.Store.CountFeedback(ctx, feedback.New); err != nil {
+		return err
+	}
+	if it == nil {
+		if after != "" && d.Left > 0 {
+			d.StartHref = inboxURL("")
+		}
+		return ui.render(w, r, status, "inbox", "Inbox", "inbox", d)
+	}
+	d.Kinds = kindOptions(it.Kind)
+	if _, err := ui.Store.NextUntriaged(ctx, it.ID); err == nil {
+		d.NextHref = inboxURL(it.ID)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	} else if after != "" {
+		d.NextHref = inboxURL("")
+	}
+	if it.AccountID != "" {
+		a, err := ui.Store.GetAccount(ctx, it.AccountID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			d.Account = &a
+		}
+	}
+	if it.PersonID != "" {
+		p, err := ui.Store.GetPerson(ctx, it.PersonID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			d.Person = &p
+		}
+	}
+	if it.SubmittedBy != "" {
+		if m, err := ui.Store.GetMember(ctx, it.SubmittedBy); err == nil {
+			d.Submitter = m.Name
+		}
+	}
+	tree, err := ui.loadTagTree(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range it.TagIDs {
+		d.Tags = append(d.Tags, tree.path(t))
+	}
+	for _, id := range it.RequestIDs {
+		if rq, err := ui.Store.GetRequest(ctx, id); err == nil {
+			d.Requests = append(d.Requests, rq)
+		}
+	}
+	if ui.Suggest != nil {
+		ss, err := ui.Suggest.Suggest(ctx, it.Text, suggestK+len(it.TagIDs))
+		if err != nil {
+			// Suggestions help but are never needed: triage goes on without them.
+			ui.Log.Warn("tag suggestions failed", "item", it.ID, "err", err)
+			d.SuggestErr = true
+		}
+		has := map[string]bool{}
+		for _, t := range it.TagIDs {
+			has[t] = true
+		}
+		for _, s := range ss {
+			n := tree.byID[s.TagID]
+			if n == nil || n.Hidden || has[s.TagID] || len(d.Suggestions) == suggestK {
+				continue
+			}
+			d.Suggestions = append(d.Suggestions, suggestionView{TagID: s.TagID, Path: n.Path, Score: s.Score, Key: len(d.Suggestions) + 1})
+		}
+	}
+	return ui.render(w, r, status, "inbox", "Inbox", "inbox", d)
+}

@@ -1,0 +1,220 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/router"
+	"github.com/closeloop/closeloop/internal/store"
+)
+
+// requestSorts are the ranking table's columns, each sortable. Numbers sort largest
+// first on the first click, text A→Z.
+var requestSorts = []struct {
+	Key, Label string
+	Num        bool
+}{
+	{"title", "Request", false}, {"status", "Status", false}, {"accounts", "Accounts", true}, {"people", "People", true},
+	{"mrr", "MRR", true}, {"churned", "Churned MRR", true}, {"atrisk", "MRR at risk", true}, {"trend", "Trend", true},
+	{"strategic", "Strategic", true}, {"priority", "Priority", true},
+}
+
+type requestsQuery struct {
+	Tier, Plan, Stage, Kind, From, To string
+	Sort                              string
+	Asc                               bool
+}
+
+func parseRequestsQuery(v url.Values) requestsQuery {
+	q := requestsQuery{Tier: v.Get("tier"), Plan: v.Get("plan"), Stage: v.Get("stage"), Kind: v.Get("kind"),
+		From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")), Sort: v.Get("sort"), Asc: v.Get("dir") == "asc"}
+	ok := false
+	for _, s := range requestSorts {
+		ok = ok || s.Key == q.Sort
+	}
+	if !ok {
+		q.Sort = "priority"
+	}
+	return q
+}
+
+func (q requestsQuery) url() string {
+	v := url.Values{}
+	for k, val := range map[string]string{"tier": q.Tier, "plan": q.Plan, "stage": q.Stage, "kind": q.Kind, "from": q.From, "to": q.To} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	if q.Sort != "priority" {
+		v.Set("sort", q.Sort)
+	}
+	if q.Asc {
+		v.Set("dir", "asc")
+	}
+	if e := v.Encode(); e != "" {
+		return "/requests?" + e
+	}
+	return "/requests"
+}
+
+// Filtered says whether any filter narrows the evidence.
+func (q requestsQuery) Filtered() bool {
+	return q.Tier != "" || q.Plan != "" || q.Stage != "" || q.Kind != "" || q.From != "" || q.To != ""
+}
+
+type requestForm struct {
+	Title, Description string
+	Errors             map[string]string
+}
+
+type requestsData struct {
+	Q        requestsQuery
+	Rows     []store.RequestRank
+	Sorts    []sortLink
+	Settings store.RankSettings
+	Tiers    []string
+	Plans    []string
+	Stages   []option
+	Kinds    []kindOption
+	Errors   map[string]string
+	Form     requestForm
+	AnyAtAll bool
+}
+
+// requestsList: GET /requests, feature requests ranked by the revenue asking for them.
+func (ui *Web) requestsList(w http.ResponseWriter, r *http.Request) error {
+	return ui.renderRequests(w, r, http.StatusOK, requestForm{})
+}
+
+func (ui *Web) renderRequests(w http.ResponseWriter, r *http.Request, status int, form requestForm) error {
+	ctx := r.Context()
+	q := parseRequestsQuery(r.URL.Query())
+	d := requestsData{Q: q, Tiers: ui.Config.Tiers, Kinds: kindOptions(feedback.Kind(q.Kind)), Errors: map[string]string{}, Form: form}
+	f := store.RankFilter{Tier: q.Tier, Plan: q.Plan, Stage: q.Stage}
+	if q.Kind != "" {
+		if k := feedback.Kind(q.Kind); k.Valid() {
+			f.Kind = k
+		} else {
+			d.Errors["kind"] = "Unknown kind."
+		}
+	}
+	date := func(field, s string, dst *time.Time, end bool) {
+		if s == "" {
+			return
+		}
+		t, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			d.Errors[field] = "Enter a date such as 2026-03-31."
+			return
+		}
+		if end {
+			t = t.AddDate(0, 0, 1) // "to" includes that whole day
+		}
+		*dst = t
+	}
+	date("from", q.From, &f.From, false)
+	date("to", q.To, &f.To, true)
+	var err error
+	if d.Settings, err = ui.Store.RankSettings(ctx); err != nil {
+		return err
+	}
+	if d.Rows, err = ui.Store.RankRequests(ctx, f, ui.now()); err != nil {
+		return err
+	}
+	d.AnyAtAll = len(d.Rows) > 0
+	sortRequests(d.Rows, q.Sort, q.Asc)
+	for _, s := range requestSorts {
+		l := sortLink{Key: s.Key, Label: s.Label, Active: q.Sort == s.Key, Desc: !q.Asc, AriaSort: "none"}
+		nq := q
+		nq.Sort = s.Key
+		if l.Active {
+			nq.Asc = !q.Asc
+			l.AriaSort = "descending"
+			if q.Asc {
+				l.AriaSort = "ascending"
+			}
+		} else {
+			nq.Asc = !s.Num
+		}
+		l.Href = nq.url()
+		d.Sorts = append(d.Sorts, l)
+	}
+	if d.Plans, err = ui.Store.Plans(ctx); err != nil {
+		return err
+	}
+	for _, s := range account.Stages {
+		d.Stages = append(d.Stages, option{string(s), s.Label()})
+	}
+	if len(d.Errors) > 0 && status == http.StatusOK {
+		status = http.StatusBadRequest
+	}
+	return ui.render(w, r, status, "requests", "Requests", "requests", d)
+}
+
+// sortRequests orders rows by a column; ties keep the ranking's order (priority, MRR).
+func sortRequests(rows []store.RequestRank, key string, asc bool) {
+	val := func(r store.RequestRank) float64 {
+		switch key {
+		case "accounts":
+			return float64(r.Rank.Accounts)
+		case "people":
+			return float64(r.Rank.People)
+		case "mrr":
+			return float64(r.Rank.MRR)
+		case "churned":
+			return float64(r.Rank.ChurnedMRR)
+		case "atrisk":
+			return float64(r.Rank.AtRiskMRR)
+		case "trend":
+			return float64(r.Rank.Trend)
+		case "strategic":
+			return float64(r.StrategicScore)
+		case "status":
+			for i, s := range feedback.RequestStatuses {
+				if s == r.Status {
+					return float64(i)
+				}
+			}
+		}
+		return r.Rank.Priority
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if key == "title" {
+			a, b := strings.ToLower(rows[i].Title), strings.ToLower(rows[j].Title)
+			if asc {
+				return a < b
+			}
+			return a > b
+		}
+		a, b := val(rows[i]), val(rows[j])
+		if asc {
+			return a < b
+		}
+		return a > b
+	})
+}
+
+// requestCreate: POST /requests adds a request and opens it.
+func (ui *Web) requestCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r, 64<<10); err != nil {
+		return err
+	}
+	f := requestForm{Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), Errors: map[string]string{}}
+	req := feedback.Request{Title: f.Title, Description: f.Description, CreatedBy: router.From(r).Member.ID}
+	err := ui.Store.CreateRequest(r.Context(), &req)
+	if err == nil {
+		ui.setFlash(w, "Request created.")
+		return seeOther(w, r, "/requests/"+url.PathEscape(req.ID))
+	}
+	field, msg, ok := asFieldError(err)
+	if !ok {
+		return err
+	}
+	f.Errors[field] = fieldMsg(field, msg)
+	return ui.renderRequests(w, r, http.StatusUnprocessableEntity, f)
+}
