@@ -132,4 +132,3 @@ func newEnvSuggest(t *testing.T, s *store.Store, sg web.Suggester) *env {
 	w.Register(rt)
 	return &env{t: t, s: s, h: rt, ctx: context.Background()}
 }
-

@@ -224,7 +224,7 @@
       if (list.hidden || !items.length) return;
       if (e.key === "ArrowDown") { e.preventDefault(); setActive((active + 1) % items.length); }
       else if (e.key === "ArrowUp") { e.preventDefault(); setActive((active - 1 + items.length) % items.length); }
-      else if (e.key === "Enter") { e.preventDefault(); pick(active); }
+      else if (e.key === "Enter") { e.preventDefault(); swallowNextChar(); pick(active); }
       else if (e.key === "Escape") { e.preventDefault(); e.stopPropagation(); close(); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
@@ -232,6 +232,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-typeahead]"), initTypeahead);
+    // Tells browser tests the shortcuts are live: the script is deferred, so a page
+    // can be visible a moment before its keys work.
+    document.documentElement.setAttribute("data-js", "ready");
     if (window.location.hash === "#q") {
       var q = document.getElementById("q");
       if (q) q.focus();
