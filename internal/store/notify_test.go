@@ -1,0 +1,161 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+func TestOutboxClaimRetryAndLog(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		s.Now = func() time.Time { return now }
+		a := store.OutboxItem{Kind: store.OutboxEmail, Ref: "r1", Payload: []byte(`{"x":1}`)}
+		later := store.OutboxItem{Kind: store.OutboxWebhook, Payload: []byte(`{}`), NextAttemptAt: now.Add(time.Hour)}
+		if err := s.EnqueueOutbox(ctx, &a, &later); err != nil || a.ID == "" || a.Status != store.OutboxQueued {
+			t.Fatalf("enqueue: %+v %v", a, err)
+		}
+		// Concurrent claims: each due row goes to exactly one claimer; the future row to none.
+		var mu sync.Mutex
+		got := map[string]int{}
+		var wg sync.WaitGroup
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				items, err := s.ClaimOutbox(ctx, now, 10, time.Minute)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				for _, it := range items {
+					got[it.ID]++
+				}
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if len(got) != 1 || got[a.ID] != 1 {
+			t.Fatalf("claims: %v", got)
+		}
+		o, _ := s.GetOutbox(ctx, a.ID)
+		if o.Status != store.OutboxSending || o.Attempts != 1 || string(o.Payload) != `{"x":1}` {
+			t.Fatalf("claimed row: %+v", o)
+		}
+		// A transient failure goes back to the queue, due at RetryAt.
+		if err := s.FinishOutbox(ctx, store.OutboxResult{ID: a.ID, At: now, Error: "451 try later", RetryAt: now.Add(time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		if items, _ := s.ClaimOutbox(ctx, now.Add(30*time.Second), 10, time.Minute); len(items) != 0 {
+			t.Fatalf("claimed before due: %+v", items)
+		}
+		items, err := s.ClaimOutbox(ctx, now.Add(time.Minute), 10, time.Minute)
+		if err != nil || len(items) != 1 || items[0].Attempts != 2 {
+			t.Fatalf("reclaim: %+v %v", items, err)
+		}
+		// A worker that dies mid-send: the lease runs out and the row is claimable again.
+		if items, _ := s.ClaimOutbox(ctx, now.Add(90*time.Second), 10, time.Minute); len(items) != 0 {
+			t.Fatalf("claimed within lease: %+v", items)
+		}
+		items, _ = s.ClaimOutbox(ctx, now.Add(3*time.Minute), 10, time.Minute)
+		if len(items) != 1 || items[0].Attempts != 3 {
+			t.Fatalf("lease expiry: %+v", items)
+		}
+		if err := s.FinishOutbox(ctx, store.OutboxResult{ID: a.ID, At: now.Add(3 * time.Minute), OK: true}); err != nil {
+			t.Fatal(err)
+		}
+		o, _ = s.GetOutbox(ctx, a.ID)
+		if o.Status != store.OutboxSent || o.SentAt.IsZero() || o.LastError != "" {
+			t.Fatalf("sent row: %+v", o)
+		}
+		log, _ := s.OutboxAttempts(ctx, a.ID)
+		if len(log) != 2 || log[0].OK || log[0].Error != "451 try later" || !log[1].OK {
+			t.Fatalf("delivery log: %+v", log)
+		}
+		// Giving up, then an admin's requeue.
+		s.ClaimOutbox(ctx, now.Add(2*time.Hour), 10, time.Minute)
+		s.FinishOutbox(ctx, store.OutboxResult{ID: later.ID, At: now, Error: "HTTP 500"})
+		if o, _ := s.GetOutbox(ctx, later.ID); o.Status != store.OutboxFailed {
+			t.Fatalf("failed row: %+v", o)
+		}
+		if err := s.RequeueOutbox(ctx, later.ID); err != nil {
+			t.Fatal(err)
+		}
+		if o, _ := s.GetOutbox(ctx, later.ID); o.Status != store.OutboxQueued || o.Attempts != 0 {
+			t.Fatalf("requeued row: %+v", o)
+		}
+		if err := s.RequeueOutbox(ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("requeue of a sent row: %v", err)
+		}
+		if list, _ := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxEmail}); len(list) != 1 || list[0].ID != a.ID {
+			t.Fatalf("list: %+v", list)
+		}
+	})
+}
+
+func TestOutboxTouchpointOnDelivery(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		acme := account.Account{Name: "Acme"}
+		s.CreateAccount(ctx, &acme)
+		p := account.Person{Email: "ann@acme.com", Name: "Ann", AccountID: acme.ID}
+		lone := account.Person{Email: "lone@gmail.com"}
+		if err := s.CreatePerson(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+		s.CreatePerson(ctx, &lone)
+		for _, pid := range []string{p.ID, lone.ID} {
+			o := store.OutboxItem{Kind: store.OutboxEmail, Payload: []byte(`{}`)}
+			s.EnqueueOutbox(ctx, &o)
+			s.ClaimOutbox(ctx, time.Now(), 10, time.Minute)
+			tp := &account.Touchpoint{PersonID: pid, Kind: account.Email, Direction: account.Outbound, Summary: "Told about shipped: SSO"}
+			// A person without an account gets no touchpoint, but the row is still sent.
+			if err := s.FinishOutbox(ctx, store.OutboxResult{ID: o.ID, At: time.Now(), OK: true, Touchpoint: tp}); err != nil {
+				t.Fatal(err)
+			}
+			if o, _ := s.GetOutbox(ctx, o.ID); o.Status != store.OutboxSent {
+				t.Fatalf("status: %+v", o)
+			}
+		}
+		tps, _, _ := s.ListTouchpoints(ctx, store.TouchpointFilter{AccountID: acme.ID})
+		if len(tps) != 1 || tps[0].PersonID != p.ID || tps[0].Kind != account.Email || tps[0].Direction != account.Outbound || tps[0].Summary != "Told about shipped: SSO" {
+			t.Fatalf("touchpoints: %+v", tps)
+		}
+	})
+}
+
+func TestWebhookEndpoints(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		e := store.WebhookEndpoint{URL: "https://example.com/hook", Secret: "s1", Events: []string{"feedback.created", "vote.created"}, Active: true}
+		if err := s.CreateWebhookEndpoint(ctx, &e); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetWebhookEndpoint(ctx, e.ID)
+		if err != nil || got.Secret != "s1" || !got.Subscribed("vote.created") || got.Subscribed("request.status_changed") {
+			t.Fatalf("get: %+v %v", got, err)
+		}
+		// An empty secret keeps the stored one.
+		got.Events, got.Active, got.Secret = []string{"*"}, false, ""
+		if err := s.UpdateWebhookEndpoint(ctx, &got); err != nil {
+			t.Fatal(err)
+		}
+		list, _ := s.ListWebhookEndpoints(ctx)
+		if len(list) != 1 || list[0].Secret != "s1" || list[0].Active || !list[0].Subscribed("request.status_changed") {
+			t.Fatalf("list: %+v", list)
+		}
+		if err := s.DeleteWebhookEndpoint(ctx, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetWebhookEndpoint(ctx, e.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("after delete: %v", err)
+		}
+	})
+}
