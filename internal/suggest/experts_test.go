@@ -3,6 +3,7 @@ package suggest
 import (
 	"bytes"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -144,5 +145,21 @@ func TestFeaturizerIndependentOfWorkers(t *testing.T) {
 		if j, ok := b.vocab[k]; !ok || i != j || a.idf[i] != b.idf[j] || a.kind[i] != b.kind[j] {
 			t.Fatal("vocabularies differ")
 		}
+	}
+}
+
+func TestMaxWorkBoundsPasses(t *testing.T) {
+	_, d, _, p := trainingSet(t, corpus(10))
+	nt := len(p.tags)
+	o := linearOptions{C: 1, Bias: 1, Epochs: 50, Eps: 1e-9, Seed: 1, PosWeight: 1}
+	// A tolerance that is never reached: on this corpus the first two
+	// passes visit every example, so with MaxWork 2 each fit stops there
+	// and equals a two-pass fit.
+	o.MaxWork = 2
+	w1, b1 := trainOneVsRest(d, nt, nil, nil, o)
+	o.MaxWork, o.Epochs = 0, 2
+	w2, b2 := trainOneVsRest(d, nt, nil, nil, o)
+	if !slices.Equal(b1, b2) || !slices.Equal(w1, w2) {
+		t.Fatal("MaxWork 2 did not stop after two full passes")
 	}
 }

@@ -74,6 +74,9 @@ const (
 	defaultNBWeight = 0.4
 	nbAlpha         = 0.1
 	shrinkAbove     = 0.5
+	// maxWork bounds a fit at about ten full passes over the data (what
+	// the previous ten-pass limit cost) when shrinking is ineffective.
+	maxWork = 10
 )
 
 func (o Options) withDefaults() Options {
@@ -183,7 +186,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	}
 	lo := linearOptions{C: opts.C, Bias: 1, Epochs: opts.Epochs, Eps: opts.Tol,
 		Seed: opts.Seed, Workers: opts.Workers, PosWeight: 1,
-		ShrinkAbove: shrinkAbove}
+		ShrinkAbove: shrinkAbove, MaxWork: maxWork}
 	alphas := make([][]float64, len(p.tags))
 	for t := range alphas {
 		alphas[t] = make([]float64, d.rows())
