@@ -25,6 +25,7 @@ import (
 	"github.com/closeloop/closeloop/internal/portal"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/tagging"
 	"github.com/closeloop/closeloop/internal/web"
 )
 
@@ -34,7 +35,20 @@ type App struct {
 	Store   *store.Store
 	Router  *router.Router
 	Log     *slog.Logger
+	Tagging *tagging.Service // tag suggestions, retrained in the background by Serve
 	handler http.Handler
+}
+
+// suggester adapts the tagging service to the web UI.
+type suggester struct{ sv *tagging.Service }
+
+func (s suggester) Suggest(ctx context.Context, text string, k int) ([]web.Suggestion, error) {
+	ss, err := s.sv.Suggest(ctx, text, k)
+	out := make([]web.Suggestion, len(ss))
+	for i, x := range ss {
+		out[i] = web.Suggestion{TagID: x.TagID, Score: x.Score}
+	}
+	return out, err
 }
 
 // NewLogger makes the process logger from config.
@@ -67,7 +81,8 @@ func OpenStore(ctx context.Context, cfg config.Config, migrate bool) (*store.Sto
 // New builds the app on an open store.
 func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	a := &App{Config: cfg, Store: s, Log: log}
-	w := web.New(web.Deps{Store: s, Config: cfg, Log: log})
+	a.Tagging = tagging.New(s, log)
+	w := web.New(web.Deps{Store: s, Config: cfg, Log: log, Suggest: suggester{a.Tagging}})
 	ap := api.New(api.Deps{Store: s, Config: cfg, Log: log})
 	rt := router.New(router.Authenticator{Session: w.SessionMember, APIKey: ap.Key}, w.RenderError, api.RenderError, log)
 	a.Router = rt
@@ -165,6 +180,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	go a.housekeeping(ctx)
+	go a.Tagging.Run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {

@@ -135,6 +135,16 @@ func (ui *Web) renderInbox(w http.ResponseWriter, r *http.Request, status int, i
 			}
 			d.Suggestions = append(d.Suggestions, suggestionView{TagID: s.TagID, Path: n.Path, Score: s.Score, Key: len(d.Suggestions) + 1})
 		}
+		// Remember what was offered, so the acceptance rate per tag can be shown.
+		if len(d.Suggestions) > 0 {
+			ids, scores := make([]string, len(d.Suggestions)), make([]float64, len(d.Suggestions))
+			for i, sv := range d.Suggestions {
+				ids[i], scores[i] = sv.TagID, sv.Score
+			}
+			if err := ui.Store.SuggestionsShown(ctx, it.ID, ids, scores); err != nil {
+				ui.Log.Warn("recording shown suggestions failed", "item", it.ID, "err", err)
+			}
+		}
 	}
 	return ui.render(w, r, status, "inbox", "Inbox", "inbox", d)
 }

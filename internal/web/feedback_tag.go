@@ -57,6 +57,10 @@ func (ui *Web) feedbackTag(w http.ResponseWriter, r *http.Request) error {
 	if err := ui.Store.TagFeedback(r.Context(), it.ID, tag.ID, router.From(r).Member.ID); err != nil {
 		return err
 	}
+	// A suggested tag that gets applied counts as accepted (a no-op when it was not suggested).
+	if err := ui.Store.SuggestionAccepted(r.Context(), it.ID, tag.ID); err != nil {
+		ui.Log.Warn("recording an accepted suggestion failed", "item", it.ID, "err", err)
+	}
 	u := undo{Op: "tag", Item: it.ID, Status: string(it.Status), Kind: string(it.Kind), After: after, Label: "Tagged " + tag.Path}
 	if !had {
 		u.Tag = tag.ID

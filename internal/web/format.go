@@ -26,6 +26,7 @@ var funcs = template.FuncMap{
 	"title":         titleCase,
 	"initials":      initials,
 	"sentence":      sentence,
+	"percent":       percent,
 	"dict":          dict,
 	"kindLabel":     func(k feedback.Kind) string { return k.Label() },
 	"statusLabel":   func(s feedback.RequestStatus) string { return s.Label() },
@@ -183,4 +184,12 @@ func sentence(msg string) string {
 		msg += "."
 	}
 	return msg
+}
+
+// percent writes part/whole as a whole percentage ("67%").
+func percent(part, whole int) string {
+	if whole <= 0 {
+		return "—"
+	}
+	return strconv.Itoa((part*100+whole/2)/whole) + "%"
 }

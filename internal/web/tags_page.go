@@ -11,9 +11,10 @@ import (
 
 type tagRow struct {
 	*tagNode
-	Rank   feedback.Rank
-	Match  bool // matched the search (ancestors of matches are shown for context)
-	Indent int  // depth, capped for the CSS classes
+	Rank      feedback.Rank
+	Suggested store.SuggestionRate // how often the team took this tag when it was suggested
+	Match     bool                 // matched the search (ancestors of matches are shown for context)
+	Indent    int                  // depth, capped for the CSS classes
 }
 
 type tagsData struct {
@@ -50,6 +51,10 @@ func (ui *Web) renderTags(w http.ResponseWriter, r *http.Request, status int, f 
 	if err != nil {
 		return err
 	}
+	rates, err := ui.Store.SuggestionRates(ctx)
+	if err != nil {
+		return err
+	}
 	d := tagsData{Q: strings.TrimSpace(r.URL.Query().Get("q")), Currency: settings.Currency, Form: f, Empty: len(tree.order) == 0}
 	var show map[string]bool
 	matched := map[string]bool{}
@@ -70,7 +75,7 @@ func (ui *Web) renderTags(w http.ResponseWriter, r *http.Request, status int, f 
 		if show != nil && !show[n.ID] {
 			continue
 		}
-		d.Rows = append(d.Rows, tagRow{tagNode: n, Rank: ranks[n.ID], Match: matched[n.ID], Indent: min(n.Depth, 6)})
+		d.Rows = append(d.Rows, tagRow{tagNode: n, Rank: ranks[n.ID], Suggested: rates[n.ID], Match: matched[n.ID], Indent: min(n.Depth, 6)})
 	}
 	return ui.render(w, r, status, "tags", "Tags", "tags", d)
 }

@@ -1,0 +1,120 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/browsertest"
+	"github.com/closeloop/closeloop/internal/config"
+	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+// TestBrowserAcceptSuggestionWithOneKey: the real app trains its suggestion model on
+// the team's earlier tagging; in Chromium, the inbox shows the suggestion for a new
+// item and Alt+1 alone applies it; the item then carries the tag and the acceptance
+// is recorded.
+func TestBrowserAcceptSuggestionWithOneKey(t *testing.T) {
+	if browsertest.Path() == "" && os.Getenv("CI") != "true" {
+		t.Skip("chromium not installed")
+	}
+	s := storetest.Open(t, "sqlite")
+	e := newEnv(t, s)
+	e.member("ada@example.com", auth.RoleMember)
+	tags := e.taxonomy()
+	formulas := tags["Editor › Tables › Formulas"].ID
+	var other string
+	for path, tg := range tags {
+		if path != "Editor › Tables › Formulas" && tg.ParentID != "" {
+			other = tg.ID
+			break
+		}
+	}
+	ctx := context.Background()
+	// The team's past tagging: formula complaints → Formulas, anything else → another tag.
+	for i := 0; i < 15; i++ {
+		for _, c := range []struct{ text, tag string }{
+			{fmt.Sprintf("formula breaks when a column is renamed (%d)", i), formulas},
+			{fmt.Sprintf("spreadsheet formulas show #REF errors after import (%d)", i), formulas},
+			{fmt.Sprintf("the mobile app logs me out every morning (%d)", i), other},
+		} {
+			if _, _, err := s.Capture(ctx, feedback.Capture{Text: c.text, Source: feedback.SourceEmail, TagIDs: []string{c.tag}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	item, _, err := s.Capture(ctx, feedback.Capture{Text: "Our formulas break whenever someone renames a column.", Source: feedback.SourceEmail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(config.Default(), s, slog.New(slog.DiscardHandler))
+	if err := a.Tagging.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Tagging.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	defer srv.Close()
+
+	bctx := browsertest.New(t, 60*time.Second)
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(srv.URL+"/feedback/inbox"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "ada@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-suggestion="1"]`)),
+	); err != nil {
+		t.Fatalf("open inbox with suggestions: %v", err)
+	}
+	first, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector('form[data-suggestion="1"] input[name="tag_id"]').value`))
+	if err != nil || first != formulas {
+		t.Fatalf("first suggestion is %q (%v), want Formulas %q", first, err, formulas)
+	}
+	// Wait for the page script, then press Alt+1 and nothing else.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if ok, _ := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.documentElement.dataset.js === "ready"`)); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("page script never became ready")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := chromedp.Do(bctx, chromedp.KeyEvent("1", chromedp.KeyModifiers(chromedp.ModifierAlt))); err != nil {
+		t.Fatal(err)
+	}
+	for deadline = time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		got, err := s.GetFeedback(ctx, item.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.TagIDs) == 1 && got.TagIDs[0] == formulas && got.Status == feedback.Triaged {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after Alt+1 the item has tags %v, status %s", got.TagIDs, got.Status)
+		}
+	}
+	rates, err := s.SuggestionRates(ctx)
+	if err != nil || rates[formulas].Accepted != 1 || rates[formulas].Shown != 1 {
+		t.Fatalf("acceptance not recorded: %+v %v", rates, err)
+	}
+	// The tags page shows the acceptance rate per tag.
+	page := e.get("/tags", e.session(e.member("viewer@example.com", auth.RoleViewer)))
+	if !strings.Contains(page.body, "1 of 1 (100%)") {
+		t.Fatalf("tags page does not show the acceptance rate")
+	}
+}
