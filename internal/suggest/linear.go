@@ -19,6 +19,7 @@ type dataset struct {
 	idx     []int32
 	val     []float32
 	dense   []float32 // rows × (nFeat−nSparse)
+	noDense []bool    // per row: the dense block is all zero (no known word)
 	sqNorm  []float32
 	labels  [][]int32
 }
@@ -47,17 +48,20 @@ func (d *dataset) add(v sparseVec, labels []int32) {
 	if dd > 0 {
 		d.dense = append(d.dense, make([]float32, dd)...)
 	}
+	zero := true
 	for k, f := range v.idx {
 		x := v.val[k]
 		s += x * x
 		if int(f) >= d.nSparse {
 			d.dense[base+int(f)-d.nSparse] = x
+			zero = zero && x == 0
 			continue
 		}
 		d.idx = append(d.idx, f)
 		d.val = append(d.val, x)
 	}
 	d.rowPtr = append(d.rowPtr, len(d.idx))
+	d.noDense = append(d.noDense, zero)
 	d.sqNorm = append(d.sqNorm, s)
 	d.labels = append(d.labels, labels)
 }
@@ -71,7 +75,7 @@ func (d *dataset) dot(i int32, w []float32) float32 {
 	for k, f := range idx {
 		s += w[f] * val[k]
 	}
-	if d.nSparse < d.nFeat {
+	if d.nSparse < d.nFeat && !d.noDense[i] {
 		s += dotDense(w[d.nSparse:d.nFeat], d.denseRow(i))
 	}
 	return s
@@ -85,7 +89,7 @@ func (d *dataset) axpy(i int32, a float32, w []float32) {
 	for k, f := range idx {
 		w[f] += a * val[k]
 	}
-	if d.nSparse < d.nFeat {
+	if d.nSparse < d.nFeat && !d.noDense[i] {
 		x := d.denseRow(i)
 		wd := w[d.nSparse:d.nFeat]
 		wd = wd[:len(x)]
