@@ -22,6 +22,8 @@ import (
 	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/integration"
+	"github.com/closeloop/closeloop/internal/loop"
+	"github.com/closeloop/closeloop/internal/notify"
 	"github.com/closeloop/closeloop/internal/portal"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
@@ -36,6 +38,7 @@ type App struct {
 	Router  *router.Router
 	Log     *slog.Logger
 	Tagging *tagging.Service // tag suggestions, retrained in the background by Serve
+	Loop    *loop.Service    // close-the-loop emails
 	handler http.Handler
 }
 
@@ -115,6 +118,11 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 		Intercom: ch.Intercom, Zendesk: ch.Zendesk, HelpScout: ch.HelpScout, Freshdesk: ch.Freshdesk, Slack: ch.Slack, Email: ch.Email,
 	}}).Register(rt)
 	portal.New(portal.Deps{Store: s, Config: cfg, Log: log}).Register(rt)
+	// Close the loop: recipients unsubscribe from a link in the email (mail providers
+	// also POST to it for one-click unsubscribe, without Origin headers).
+	a.Loop = loop.New(s, cfg.BaseURL)
+	rt.Public("GET /unsubscribe/{token}", a.Loop.UnsubscribeHandler)
+	rt.Public("POST /unsubscribe/{token}", a.Loop.UnsubscribeHandler)
 	// Unknown URLs: JSON 404 under the API, the UI's 404 page elsewhere.
 	rt.Fallback("/api/", router.API)
 	rt.Fallback("/", router.Web)
@@ -181,6 +189,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	go a.housekeeping(ctx)
 	go a.Tagging.Run(ctx)
+	// The outbox worker sends queued email and webhooks with retries; one per instance
+	// is safe (rows are claimed).
+	go (&notify.Worker{Store: a.Store, Log: a.Log}).Run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {

@@ -36,6 +36,8 @@ var publicRoutes = map[string]string{
 	"POST /hooks/email":        "inbound mail relay: authenticated by the shared secret header or token, rate limited",
 
 	// Customer portal (internal/portal): it has its own identity, the signed SSO cookie.
+	"GET /unsubscribe/{token}":          "close-the-loop email recipients: shows a confirm button, changes nothing",
+	"POST /unsubscribe/{token}":         "one-click unsubscribe, authenticated by the HMAC-signed token in the path",
 	"GET /portal":                       "customer portal: public ideas board, read-only for anonymous visitors",
 	"GET /portal/requests/{id}":         "customer portal: one public idea (private ids are 404)",
 	"POST /portal/requests/{id}/vote":   "customer portal: vote, needs the signed portal cookie, rate limited",
