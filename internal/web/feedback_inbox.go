@@ -146,5 +146,8 @@ func (ui *Web) renderInbox(w http.ResponseWriter, r *http.Request, status int, i
 			}
 		}
 	}
+	// Until the model has learned something (too few tagged items yet) there is
+	// nothing to show: keep the inbox uncluttered rather than show an empty section.
+	d.Suggest = d.Suggest && (len(d.Suggestions) > 0 || d.SuggestErr)
 	return ui.render(w, r, status, "inbox", "Inbox", "inbox", d)
 }
