@@ -319,7 +319,7 @@ func splitHoldOut(p prepared, frac float64, seed uint64) (fit, cal []int32) {
 	for _, rows := range byTag {
 		rng.Shuffle(len(rows), func(a, b int) { rows[a], rows[b] = rows[b], rows[a] })
 		n := int(frac*float64(len(rows)) + 0.5)
-		n = min(n, len(rows)-1)
+		n = max(0, min(n, len(rows)-1)) // a tag seen only as a second label has no rows here
 		for _, i := range rows[:n] {
 			cal = append(cal, int32(i))
 		}

@@ -2,6 +2,7 @@ package suggest
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -232,5 +233,22 @@ func TestTrainer(t *testing.T) {
 	}
 	if m := tr.Model(); m == nil || m.Predict("refund my order", 1, Taxonomy{})[0].Tag != "billing›refund" {
 		t.Fatal("trainer did not produce a usable model")
+	}
+}
+
+// A tag that only ever appears as a second label (never first) must not break the
+// calibration split. Found by the demo data: a panic in splitHoldOut.
+func TestTagOnlyAsSecondLabel(t *testing.T) {
+	var ex []Example
+	for i := 0; i < 30; i++ {
+		ex = append(ex, Example{Text: fmt.Sprintf("invoice total wrong %d", i), Tags: []string{"billing"}})
+		ex = append(ex, Example{Text: fmt.Sprintf("export csv broken %d", i), Tags: []string{"exports", "bugs"}})
+	}
+	m, err := Train(ex, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Predict("csv export", 3, Taxonomy{}); len(got) == 0 {
+		t.Fatal("no prediction")
 	}
 }

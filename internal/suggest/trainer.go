@@ -1,6 +1,7 @@
 package suggest
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 )
@@ -61,7 +62,7 @@ func (t *Trainer) loop() {
 		t.pending, t.queued = nil, false
 		t.mu.Unlock()
 
-		m, err := Train(ex, t.opts)
+		m, err := safeTrain(ex, t.opts)
 		if err == nil {
 			t.model.Store(m)
 		}
@@ -83,4 +84,15 @@ func (t *Trainer) Wait() error {
 		t.done.Wait()
 	}
 	return t.lastErr
+}
+
+// safeTrain turns a panic in training into an error: training runs in the
+// background of a server, and a bug in it must cost suggestions, not the process.
+func safeTrain(ex []Example, opts Options) (m *Model, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			m, err = nil, fmt.Errorf("suggest: training panicked: %v", p)
+		}
+	}()
+	return Train(ex, opts)
 }
