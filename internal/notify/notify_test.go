@@ -226,11 +226,34 @@ func TestWebhooksSignedRetriedAndFiltered(t *testing.T) {
 		if err := notify.CreateEndpoint(ctx, s, &store.WebhookEndpoint{URL: "https://x.example", Events: []string{"feedback.deleted"}}); err == nil {
 			t.Fatal("unknown event accepted")
 		}
-		n1, err := notify.EmitFeedbackCreated(ctx, s, feedback.Item{ID: "f1", Text: "Need SSO"})
-		n2, _ := notify.EmitVoteCreated(ctx, s, feedback.Vote{RequestID: "r1", PersonID: "p1", Source: feedback.VoteTeam})
-		n3, _ := notify.EmitRequestStatusChanged(ctx, s, feedback.Request{ID: "r1", Status: feedback.Shipped}, feedback.Planned)
-		if err != nil || n1 != 1 || n2 != 1 || n3 != 0 {
-			t.Fatalf("emit counts: %d %d %d %v", n1, n2, n3, err)
+		// The store raises the events in the transactions that cause them.
+		queued := func() int {
+			rows, err := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(rows)
+		}
+		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "Need SSO", Source: feedback.SourceAPI, Email: "p1@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		n1 := queued()
+		req := feedback.Request{Title: "SSO", Status: feedback.Planned}
+		if err := s.CreateRequest(ctx, &req); err != nil {
+			t.Fatal(err)
+		}
+		p1, _ := s.GetPersonByEmail(ctx, "p1@example.com")
+		if _, err := s.Vote(ctx, &feedback.Vote{RequestID: req.ID, PersonID: p1.ID, Source: feedback.VoteTeam}); err != nil {
+			t.Fatal(err)
+		}
+		n2 := queued() - n1
+		req.Status = feedback.Shipped
+		if _, err := s.UpdateRequest(ctx, &req); err != nil {
+			t.Fatal(err)
+		}
+		n3 := queued() - n1 - n2 // nobody subscribes to status changes here
+		if n1 != 1 || n2 != 1 || n3 != 0 {
+			t.Fatalf("emit counts: %d %d %d", n1, n2, n3)
 		}
 		if _, err := notify.Emit(ctx, s, "nope", nil); err == nil {
 			t.Fatal("unknown event emitted")

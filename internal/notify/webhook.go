@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,16 +14,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/closeloop/closeloop/internal/feedback"
-	"github.com/closeloop/closeloop/internal/id"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
 // Webhook events. Receivers subscribe an endpoint to some of them (or "*").
 const (
-	EventFeedbackCreated      = "feedback.created"
-	EventRequestStatusChanged = "request.status_changed"
-	EventVoteCreated          = "vote.created"
+	EventFeedbackCreated      = store.EventFeedbackCreated
+	EventRequestStatusChanged = store.EventRequestStatusChanged
+	EventVoteCreated          = store.EventVoteCreated
 )
 
 // Events lists every event an endpoint can subscribe to.
@@ -98,82 +95,22 @@ func VerifySignature(secret string, h http.Header, body []byte, maxAge time.Dura
 	return ErrBadSignature
 }
 
-// WebhookPayload is an outbox row of kind webhook. The body is fixed when the event
-// happens; the URL and secret are read at delivery time, so a rotated secret or a
-// deactivated endpoint takes effect for queued deliveries too.
-type WebhookPayload struct {
-	EndpointID string          `json:"endpoint_id"`
-	Event      string          `json:"event"`
-	DeliveryID string          `json:"delivery_id"`
-	Body       json.RawMessage `json:"body"`
-}
+// WebhookPayload and Envelope are the store's: the store writes webhook events in
+// the transactions that cause them (a transactional outbox), the worker delivers them.
+type (
+	WebhookPayload = store.WebhookPayload
+	Envelope       = store.Envelope
+	StatusChange   = store.StatusChange
+)
 
-// Envelope is the JSON body of every delivery.
-type Envelope struct {
-	ID        string    `json:"id"`
-	Event     string    `json:"event"`
-	CreatedAt time.Time `json:"created_at"`
-	Data      any       `json:"data"`
-}
-
-// Emit queues one delivery of event to every active endpoint subscribed to it, in one
-// transaction, and reports how many. data is the event's JSON object (see the typed
-// helpers below). Call it after the change it reports has committed.
+// Emit queues one delivery of event to every active endpoint subscribed to it and
+// reports how many. feedback.created, request.status_changed and vote.created are
+// raised by the store itself; Emit is for anything else.
 func Emit(ctx context.Context, st *store.Store, event string, data any) (int, error) {
 	if !knownEvent(event) {
 		return 0, fmt.Errorf("notify: unknown event %q", event)
 	}
-	eps, err := st.ListWebhookEndpoints(ctx)
-	if err != nil {
-		return 0, err
-	}
-	now := st.Now()
-	var rows []*store.OutboxItem
-	for _, ep := range eps {
-		if !ep.Active || !ep.Subscribed(event) {
-			continue
-		}
-		// One delivery id per endpoint: receivers de-duplicate on it.
-		delivery := id.NewAt(now)
-		body, err := json.Marshal(Envelope{ID: delivery, Event: event, CreatedAt: now, Data: data})
-		if err != nil {
-			return 0, err
-		}
-		raw, err := json.Marshal(WebhookPayload{EndpointID: ep.ID, Event: event, DeliveryID: delivery, Body: body})
-		if err != nil {
-			return 0, err
-		}
-		rows = append(rows, &store.OutboxItem{Kind: store.OutboxWebhook, Ref: ep.ID, Payload: raw})
-	}
-	if len(rows) == 0 {
-		return 0, nil
-	}
-	return len(rows), st.EnqueueOutbox(ctx, rows...)
-}
-
-// EmitFeedbackCreated reports a new feedback item (call when Capture says created).
-func EmitFeedbackCreated(ctx context.Context, st *store.Store, it feedback.Item) (int, error) {
-	return Emit(ctx, st, EventFeedbackCreated, it)
-}
-
-// StatusChange is the data of request.status_changed.
-type StatusChange struct {
-	Request  feedback.Request       `json:"request"`
-	Previous feedback.RequestStatus `json:"previous_status"`
-}
-
-// EmitRequestStatusChanged reports a status change (call when UpdateRequest returns a
-// previous status different from the new one).
-func EmitRequestStatusChanged(ctx context.Context, st *store.Store, r feedback.Request, previous feedback.RequestStatus) (int, error) {
-	if r.Status == previous {
-		return 0, nil
-	}
-	return Emit(ctx, st, EventRequestStatusChanged, StatusChange{Request: r, Previous: previous})
-}
-
-// EmitVoteCreated reports a new vote (call when Vote says created).
-func EmitVoteCreated(ctx context.Context, st *store.Store, v feedback.Vote) (int, error) {
-	return Emit(ctx, st, EventVoteCreated, v)
+	return st.Emit(ctx, event, data)
 }
 
 // NewSecret makes an endpoint signing secret.

@@ -119,6 +119,9 @@ func (s *Store) capture(ctx context.Context, q q, c *feedback.Capture) (feedback
 		}
 	}
 	it.TagIDs, it.RequestIDs = c.TagIDs, c.RequestIDs
+	if _, err := s.emit(ctx, q, EventFeedbackCreated, it); err != nil {
+		return it, false, err
+	}
 	return it, true, nil
 }
 

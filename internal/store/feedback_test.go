@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -306,6 +309,51 @@ func TestImportTaxonomy700(t *testing.T) {
 		// The same file again changes nothing.
 		if p := taxonomy.Plan(tree, rows); len(p.New) != 0 || len(p.Updated) != 0 {
 			t.Fatalf("second plan: %d new %d updated", len(p.New), len(p.Updated))
+		}
+	})
+}
+
+func TestEventsCommitWithTheirChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ep := store.WebhookEndpoint{URL: "https://hooks.example.com/x", Secret: "whsec_test", Events: []string{"*"}, Active: true}
+		if err := s.CreateWebhookEndpoint(ctx, &ep); err != nil {
+			t.Fatal(err)
+		}
+		events := func() []string {
+			rows, err := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, r := range rows {
+				var p store.WebhookPayload
+				if err := json.Unmarshal(r.Payload, &p); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, p.Event)
+			}
+			return out
+		}
+		// A batch that fails on its second item leaves no event for the first.
+		_, _, err := s.CaptureBatch(ctx, []feedback.Capture{{Text: "ok", Source: feedback.SourceAPI}, {Text: "", Source: feedback.SourceAPI}})
+		if err == nil || len(events()) != 0 {
+			t.Fatalf("failed batch: err %v, events %v", err, events())
+		}
+		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "ok", Source: feedback.SourceAPI, IdempotencyKey: "once"}); err != nil {
+			t.Fatal(err)
+		}
+		s.Capture(ctx, feedback.Capture{Text: "ok", Source: feedback.SourceAPI, IdempotencyKey: "once"}) // a repeat is no new event
+		r := feedback.Request{Title: "SSO"}
+		s.CreateRequest(ctx, &r)
+		r.Title = "Single sign-on" // no status change: no event
+		s.UpdateRequest(ctx, &r)
+		r.Status = feedback.Planned
+		s.UpdateRequest(ctx, &r)
+		got := events()
+		sort.Strings(got)
+		if strings.Join(got, ",") != "feedback.created,request.status_changed" {
+			t.Fatalf("events %v", got)
 		}
 	})
 }

@@ -69,6 +69,11 @@ func (s *Store) UpdateRequest(ctx context.Context, r *feedback.Request) (previou
 		_, err = q.exec(ctx, `UPDATE requests SET title = ?, description = ?, status = ?, public = ?, quarter = ?, strategic_score = ?,
 			release_note = ?, shipped_at = ?, updated_at = ? WHERE id = ?`,
 			r.Title, r.Description, string(r.Status), r.Public, r.Quarter, r.StrategicScore, r.ReleaseNote, ms(r.ShippedAt), ms(r.UpdatedAt), r.ID)
+		if err != nil || r.Status == old.Status {
+			return err
+		}
+		r.CreatedBy, r.CreatedAt, r.MergedInto = old.CreatedBy, old.CreatedAt, old.MergedInto
+		_, err = s.emit(ctx, q, EventRequestStatusChanged, StatusChange{Request: *r, Previous: old.Status})
 		return err
 	})
 	return previous, err
@@ -175,9 +180,12 @@ func (s *Store) Vote(ctx context.Context, v *feedback.Vote) (created bool, err e
 			return err
 		}
 		v.CreatedAt = s.Now()
-		_, err := q.exec(ctx, `INSERT INTO votes (request_id, person_id, account_id, source, cast_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			v.RequestID, v.PersonID, nullable(v.AccountID), string(v.Source), nullable(v.CastBy), ms(v.CreatedAt))
-		created = err == nil
+		if _, err := q.exec(ctx, `INSERT INTO votes (request_id, person_id, account_id, source, cast_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			v.RequestID, v.PersonID, nullable(v.AccountID), string(v.Source), nullable(v.CastBy), ms(v.CreatedAt)); err != nil {
+			return err
+		}
+		created = true
+		_, err := s.emit(ctx, q, EventVoteCreated, *v)
 		return err
 	})
 	return created, err
