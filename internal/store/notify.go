@@ -136,9 +136,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	if limit <= 0 {
 		limit = 20
 	}
-	lock := ""
-	if s.d.name() == "postgres" {
-		lock = " FOR UPDATE SKIP LOCKED"
+	lock := s.d.forUpdate()
+	if lock != "" {
+		lock += " SKIP LOCKED" // let concurrent workers take other rows instead of waiting
 	}
 	var out []OutboxItem
 	err := s.tx(ctx, func(q q) error {
