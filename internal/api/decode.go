@@ -336,3 +336,21 @@ func (p params) cursor(list string) (string, error) {
 func badCursor() error {
 	return &router.Error{Status: http.StatusBadRequest, Field: "cursor", Msg: "cursor is not valid for this list: pass next_cursor from the previous page unchanged, with the same filters, sort and order"}
 }
+
+// decodeBody reads a JSON object body into dst strictly: size-limited, no nulls, no
+// unknown fields, wrong types named by field. Most write handlers start with it; the
+// parsed object is returned for handlers that ask which fields were present.
+func decodeBody(w http.ResponseWriter, r *http.Request, dst any) (object, error) {
+	b, err := readBody(w, r, maxBody)
+	if err != nil {
+		return object{}, err
+	}
+	o, err := parseObject(b)
+	if err != nil {
+		return o, err
+	}
+	if err := o.rejectNulls(); err != nil {
+		return o, err
+	}
+	return o, o.decode(dst)
+}

@@ -259,19 +259,8 @@ type triageInput struct {
 }
 
 func (a *API) triageFeedback(w http.ResponseWriter, r *http.Request) error {
-	b, err := readBody(w, r, maxBody)
-	if err != nil {
-		return err
-	}
-	o, err := parseObject(b)
-	if err != nil {
-		return err
-	}
-	if err := o.rejectNulls(); err != nil {
-		return err
-	}
 	var in triageInput
-	if err := o.decode(&in); err != nil {
+	if _, err := decodeBody(w, r, &in); err != nil {
 		return err
 	}
 	var kind *feedback.Kind

@@ -78,19 +78,8 @@ type movementInput struct {
 }
 
 func (a *API) createMovement(w http.ResponseWriter, r *http.Request) error {
-	b, err := readBody(w, r, maxBody)
-	if err != nil {
-		return err
-	}
-	o, err := parseObject(b)
-	if err != nil {
-		return err
-	}
-	if err := o.rejectNulls(); err != nil {
-		return err
-	}
 	var in movementInput
-	if err := o.decode(&in); err != nil {
+	if _, err := decodeBody(w, r, &in); err != nil {
 		return err
 	}
 	if strings.TrimSpace(in.AccountID) == "" {

@@ -63,19 +63,9 @@ var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 // value, so a client can send just the weight it changes; what is stored is always a
 // complete, valid document.
 func (a *API) putRankSettings(w http.ResponseWriter, r *http.Request) error {
-	b, err := readBody(w, r, maxBody)
-	if err != nil {
-		return err
-	}
-	o, err := parseObject(b)
-	if err != nil {
-		return err
-	}
-	if err := o.rejectNulls(); err != nil {
-		return err
-	}
 	var in rankSettingsInput
-	if err := o.decode(&in); err != nil {
+	o, err := decodeBody(w, r, &in)
+	if err != nil {
 		return err
 	}
 	s, err := a.Store.RankSettings(r.Context())

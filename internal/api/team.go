@@ -58,19 +58,8 @@ type memberInput struct {
 }
 
 func (a *API) createMember(w http.ResponseWriter, r *http.Request) error {
-	b, err := readBody(w, r, maxBody)
-	if err != nil {
-		return err
-	}
-	o, err := parseObject(b)
-	if err != nil {
-		return err
-	}
-	if err := o.rejectNulls(); err != nil {
-		return err
-	}
 	var in memberInput
-	if err := o.decode(&in); err != nil {
+	if _, err := decodeBody(w, r, &in); err != nil {
 		return err
 	}
 	if in.Role == "" {
@@ -123,19 +112,8 @@ type createdKey struct {
 }
 
 func (a *API) createKey(w http.ResponseWriter, r *http.Request) error {
-	b, err := readBody(w, r, maxBody)
-	if err != nil {
-		return err
-	}
-	o, err := parseObject(b)
-	if err != nil {
-		return err
-	}
-	if err := o.rejectNulls(); err != nil {
-		return err
-	}
 	var in keyInput
-	if err := o.decode(&in); err != nil {
+	if _, err := decodeBody(w, r, &in); err != nil {
 		return err
 	}
 	scopes, err := auth.ParseScopes(strings.Join(in.Scopes, ","))

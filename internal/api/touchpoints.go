@@ -65,24 +65,14 @@ type touchpointInput struct {
 }
 
 func (a *API) createTouchpoint(w http.ResponseWriter, r *http.Request) error {
-	b, err := readBody(w, r, maxBody)
-	if err != nil {
-		return err
-	}
-	o, err := parseObject(b)
-	if err != nil {
-		return err
-	}
-	if err := o.rejectNulls(); err != nil {
-		return err
-	}
 	var in touchpointInput
-	if err := o.decode(&in); err != nil {
+	if _, err := decodeBody(w, r, &in); err != nil {
 		return err
 	}
 	t := account.Touchpoint{AccountID: strings.TrimSpace(in.AccountID), PersonID: strings.TrimSpace(in.PersonID), MemberID: strings.TrimSpace(in.MemberID),
 		Kind: account.TouchpointKind(in.Kind), Direction: account.Direction(in.Direction), Summary: in.Summary}
 	if in.OccurredAt != nil {
+		var err error
 		if t.OccurredAt, err = parseTime(*in.OccurredAt); err != nil {
 			return router.FieldErr("occurred_at", fmt.Sprintf("%q is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp", *in.OccurredAt))
 		}
