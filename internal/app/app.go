@@ -85,7 +85,8 @@ func OpenStore(ctx context.Context, cfg config.Config, migrate bool) (*store.Sto
 func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	a := &App{Config: cfg, Store: s, Log: log}
 	a.Tagging = tagging.New(s, log)
-	w := web.New(web.Deps{Store: s, Config: cfg, Log: log, Suggest: suggester{a.Tagging}})
+	a.Loop = loop.New(s, cfg.BaseURL)
+	w := web.New(web.Deps{Store: s, Config: cfg, Log: log, Suggest: suggester{a.Tagging}, Loop: a.Loop})
 	ap := api.New(api.Deps{Store: s, Config: cfg, Log: log})
 	rt := router.New(router.Authenticator{Session: w.SessionMember, APIKey: ap.Key}, w.RenderError, api.RenderError, log)
 	a.Router = rt
@@ -120,7 +121,6 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	portal.New(portal.Deps{Store: s, Config: cfg, Log: log}).Register(rt)
 	// Close the loop: recipients unsubscribe from a link in the email (mail providers
 	// also POST to it for one-click unsubscribe, without Origin headers).
-	a.Loop = loop.New(s, cfg.BaseURL)
 	rt.Public("GET /unsubscribe/{token}", a.Loop.UnsubscribeHandler)
 	rt.Public("POST /unsubscribe/{token}", a.Loop.UnsubscribeHandler)
 	// Unknown URLs: JSON 404 under the API, the UI's 404 page elsewhere.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/config"
+	"github.com/closeloop/closeloop/internal/loop"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -26,6 +27,9 @@ type Deps struct {
 	// Suggest proposes tags in the triage inbox; nil hides the "Suggested tags"
 	// section.
 	Suggest Suggester
+	// Loop prepares and sends close-the-loop emails; nil leaves those pages saying
+	// the feature is not set up.
+	Loop *loop.Service
 }
 
 // Sign-in limits. A person who mistypes gets several tries at once; a guesser is held
@@ -52,6 +56,9 @@ func New(d Deps) *Web {
 	}
 	if d.Config.SessionTTL <= 0 {
 		d.Config.SessionTTL = config.Default().SessionTTL
+	}
+	if d.Loop == nil {
+		d.Loop = loop.New(d.Store, d.Config.BaseURL)
 	}
 	if len(d.Config.Tiers) == 0 {
 		d.Config.Tiers = config.Default().Tiers
@@ -103,6 +110,12 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /requests/{id}/unmerge", auth.RoleMember, ui.requestUnmerge)
 	rt.Web("POST /requests/{id}/votes", auth.RoleMember, ui.requestVote)
 	rt.Web("POST /requests/{id}/votes/{person}/delete", auth.RoleMember, ui.requestUnvote)
+	rt.Web("GET /requests/{id}/loop", auth.RoleMember, ui.loopPage)
+	rt.Web("GET /requests/{id}/loop/{draft}/preview", auth.RoleMember, ui.loopPreview)
+	rt.Web("POST /requests/{id}/loop/send", auth.RoleMember, ui.loopSend)
+	rt.Web("POST /requests/{id}/loop/{draft}/skip", auth.RoleMember, ui.loopSkip)
+	rt.Web("POST /requests/{id}/loop/{draft}/unskip", auth.RoleMember, ui.loopUnskip)
+	rt.Web("POST /requests/{id}/loop/{draft}/edit", auth.RoleMember, ui.loopEdit)
 	rt.Web("GET /roadmap", auth.RoleViewer, ui.roadmap)
 
 	rt.Web("GET /tags", auth.RoleViewer, ui.tagsPage)
