@@ -62,6 +62,16 @@ an admin API key. Without --data-dir it uses a new temporary folder each time.`,
 	if err != nil {
 		return err
 	}
+	// Demo exchange rates, so EUR and GBP accounts count in the USD rankings. A real
+	// install enters its own in ranking settings.
+	rs, err := s.RankSettings(ctx)
+	if err != nil {
+		return err
+	}
+	rs.Rates = map[string]float64{"EUR": 1.08, "GBP": 1.27}
+	if err := s.PutSetting(ctx, "ranking", rs); err != nil {
+		return err
+	}
 	password, key, err := demoCredentials(ctx, s)
 	if err != nil {
 		return err

@@ -109,10 +109,10 @@ func GenerateVoC(ctx context.Context, s *store.Store, opts VoCOptions) (VoCSumma
 	topicRequest := map[string]string{}
 	var reqBatch store.Batch
 	statuses := []feedback.RequestStatus{feedback.Open, feedback.UnderReview, feedback.Planned, feedback.InProgress, feedback.Shipped, feedback.Declined}
-	for i := 0; i < opts.Requests && i < len(leaves); i++ {
+	for i, tries := 0, 0; i < opts.Requests && tries < 20*opts.Requests; tries++ {
 		leaf := leaves[zipf(rng, len(leaves))]
 		if _, taken := topicRequest[leaf.ID]; taken {
-			continue
+			continue // one request per topic; popular topics are picked first
 		}
 		p := path(leaf.ID)
 		created := opts.Now.AddDate(0, 0, -30-rng.IntN(300))
@@ -136,6 +136,7 @@ func GenerateVoC(ctx context.Context, s *store.Store, opts VoCOptions) (VoCSumma
 		}
 		topicRequest[leaf.ID] = r.ID
 		reqBatch.Requests = append(reqBatch.Requests, r)
+		i++
 	}
 	// Votes: a few dozen people per request at most, each once.
 	for _, r := range reqBatch.Requests {
