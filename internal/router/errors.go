@@ -52,14 +52,15 @@ func Classify(err error) *Error {
 	if errors.As(err, &e) {
 		return e
 	}
-	var fe *account.FieldError
-	if errors.As(err, &fe) {
-		return &Error{Status: http.StatusBadRequest, Field: fe.Field, Msg: fe.Error(), Err: err}
-	}
+	// Before field errors: a batch error wraps one, and the item number must survive.
 	var be *feedback.BatchError
 	if errors.As(err, &be) {
 		inner := Classify(be.Err)
 		return &Error{Status: inner.Status, Field: inner.Field, Msg: fmt.Sprintf("item %d: %s", be.Index+1, inner.Msg), Err: err}
+	}
+	var fe *account.FieldError
+	if errors.As(err, &fe) {
+		return &Error{Status: http.StatusBadRequest, Field: fe.Field, Msg: fe.Error(), Err: err}
 	}
 	var re *account.RowError
 	if errors.As(err, &re) {
