@@ -106,3 +106,55 @@ func (s *Store) SuggestionRates(ctx context.Context) (map[string]SuggestionRate,
 	}
 	return out, rows.Err()
 }
+
+// SimilarDoc is a text the similarity index holds.
+type SimilarDoc struct {
+	ID   string // request id, or feedback id
+	Text string
+	Ref  string // for feedback: the request it is linked to, if any
+}
+
+// SimilarityCorpus returns the open requests (not merged, shipped or declined) with
+// their title, description and up to 20 linked quotes, and the most recent limit
+// triaged feedback items with the request each is linked to.
+func (s *Store) SimilarityCorpus(ctx context.Context, limit int) (requests, items []SimilarDoc, err error) {
+	q := s.read()
+	rows, err := q.query(ctx, `SELECT id, title, description FROM requests
+		WHERE merged_into IS NULL AND status NOT IN ('shipped', 'declined') ORDER BY id`)
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var d SimilarDoc
+		var title, desc string
+		if err := rows.Scan(&d.ID, &title, &desc); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		d.Text = title + ". " + desc
+		requests = append(requests, d)
+	}
+	rows.Close()
+	for i := range requests {
+		quotes, err := s.strings(ctx, q, `SELECT f.quote FROM request_links l JOIN feedback f ON f.id = l.feedback_id
+			WHERE l.request_id = ? ORDER BY l.linked_at DESC LIMIT 20`, requests[i].ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		requests[i].Text += " " + strings.Join(quotes, " ")
+	}
+	rows, err = q.query(ctx, `SELECT f.id, f.text, COALESCE((SELECT MIN(l.request_id) FROM request_links l WHERE l.feedback_id = f.id), '')
+		FROM feedback f WHERE f.status <> 'new' ORDER BY f.id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d SimilarDoc
+		if err := rows.Scan(&d.ID, &d.Text, &d.Ref); err != nil {
+			return nil, nil, err
+		}
+		items = append(items, d)
+	}
+	return requests, items, rows.Err()
+}

@@ -29,6 +29,7 @@ type Service struct {
 	log     *slog.Logger
 	trainer *suggest.Trainer
 	tax     atomic.Pointer[suggest.Taxonomy]
+	similar atomic.Pointer[similarity]
 	version string
 	Poll    time.Duration // how often to look for tagging changes; default 30 s
 }
@@ -62,9 +63,13 @@ func (sv *Service) Run(ctx context.Context) {
 	}
 }
 
-// Refresh reloads the taxonomy and schedules training when tagging changed since the
-// last call. Training happens in the background; Wait blocks until it is done.
+// Refresh rebuilds the similarity index, reloads the taxonomy and schedules training
+// when tagging changed since the last call. Training happens in the background; Wait
+// blocks until it is done.
 func (sv *Service) Refresh(ctx context.Context) error {
+	if err := sv.refreshSimilar(ctx); err != nil {
+		return err
+	}
 	v, err := sv.store.TaggingVersion(ctx)
 	if err != nil || v == sv.version {
 		return err
@@ -133,4 +138,62 @@ func (sv *Service) Suggest(ctx context.Context, text string, k int) ([]Suggestio
 		out = append(out, Suggestion{TagID: s.Tag, Score: s.Score})
 	}
 	return out, nil
+}
+
+// SimilarItems is how many recent feedback items the duplicate search looks through.
+const SimilarItems = 5000
+
+// similarity holds the indexes for duplicate detection.
+type similarity struct {
+	requests, items *suggest.Index
+	itemRequest     map[string]string // feedback id → the request it is linked to
+}
+
+func (sv *Service) refreshSimilar(ctx context.Context) error {
+	reqs, items, err := sv.store.SimilarityCorpus(ctx, SimilarItems)
+	if err != nil {
+		return err
+	}
+	sim := &similarity{requests: suggest.NewIndex(), items: suggest.NewIndex(), itemRequest: map[string]string{}}
+	for _, d := range reqs {
+		sim.requests.Add(d.ID, d.Text)
+	}
+	for _, d := range items {
+		sim.items.Add(d.ID, d.Text)
+		if d.Ref != "" {
+			sim.itemRequest[d.ID] = d.Ref
+		}
+	}
+	sv.similar.Store(sim)
+	return nil
+}
+
+// Match is a similar request or feedback item. For an item, RequestID is the request
+// it is linked to ("" when none).
+type Match struct {
+	ID        string
+	RequestID string
+	Score     float64
+}
+
+// Similar returns the open requests and the recent feedback items most like text
+// (excluding the item itself), best first, so the team can link instead of creating a
+// duplicate request. Weak matches (cosine below minScore) are left out.
+func (sv *Service) Similar(ctx context.Context, text, excludeID string, k int) (requests, items []Match) {
+	const minScore = 0.3
+	sim := sv.similar.Load()
+	if sim == nil {
+		return nil, nil
+	}
+	for _, m := range sim.requests.Similar(text, k) {
+		if m.Score >= minScore {
+			requests = append(requests, Match{ID: m.ID, RequestID: m.ID, Score: m.Score})
+		}
+	}
+	for _, m := range sim.items.Similar(text, k+1) {
+		if m.ID != excludeID && m.Score >= minScore && len(items) < k {
+			items = append(items, Match{ID: m.ID, RequestID: sim.itemRequest[m.ID], Score: m.Score})
+		}
+	}
+	return requests, items
 }
