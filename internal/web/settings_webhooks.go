@@ -1,0 +1,125 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/notify"
+	"github.com/closeloop/closeloop/internal/router"
+	"github.com/closeloop/closeloop/internal/store"
+)
+
+type webhookForm struct {
+	URL, Description string
+	Events           map[string]bool
+	Errors           map[string]string
+}
+
+type webhooksData struct {
+	Endpoints []store.WebhookEndpoint
+	Events    []eventInfo
+	Form      webhookForm
+	Created   *store.WebhookEndpoint
+	Secret    string // shown on the create response only
+}
+
+type eventInfo struct{ Name, Help string }
+
+var eventHelp = []eventInfo{
+	{notify.EventFeedbackCreated, "feedback was captured from any channel"},
+	{notify.EventRequestStatusChanged, "a request changed status (planned, shipped, …)"},
+	{notify.EventVoteCreated, "someone voted for a request"},
+}
+
+func (ui *Web) renderWebhooks(w http.ResponseWriter, r *http.Request, status int, d webhooksData) error {
+	eps, err := ui.Store.ListWebhookEndpoints(r.Context())
+	if err != nil {
+		return err
+	}
+	d.Endpoints, d.Events = eps, eventHelp
+	if d.Form.Events == nil {
+		d.Form.Events = map[string]bool{}
+	}
+	return ui.render(w, r, status, "settings_webhooks", "Webhooks", "settings", d)
+}
+
+// webhooksPage: GET /settings/webhooks lists endpoints and offers a new one.
+func (ui *Web) webhooksPage(w http.ResponseWriter, r *http.Request) error {
+	return ui.renderWebhooks(w, r, http.StatusOK, webhooksData{})
+}
+
+// webhookCreate: POST /settings/webhooks adds an endpoint and shows its signing
+// secret once (no redirect, nothing cached).
+func (ui *Web) webhookCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r, 16<<10); err != nil {
+		return err
+	}
+	f := webhookForm{URL: strings.TrimSpace(r.PostFormValue("url")), Description: strings.TrimSpace(r.PostFormValue("description")),
+		Events: map[string]bool{}, Errors: map[string]string{}}
+	for _, ev := range r.PostForm["event"] {
+		f.Events[ev] = true
+	}
+	e := store.WebhookEndpoint{URL: f.URL, Description: f.Description, Events: r.PostForm["event"], Active: true}
+	if len(f.Description) > 300 {
+		f.Errors["description"] = "Description is longer than 300 characters."
+	} else {
+		err := notify.CreateEndpoint(r.Context(), ui.Store, &e)
+		var se *notify.SettingsError
+		switch {
+		case err == nil:
+			ui.Log.Info("webhook endpoint created", "endpoint", e.ID, "by", router.From(r).Member.ID)
+			return ui.renderWebhooks(w, r, http.StatusCreated, webhooksData{Created: &e, Secret: e.Secret})
+		case errors.As(err, &se):
+			label := map[string]string{"url": "URL", "events": "Events"}[se.Field]
+			if label == "" {
+				label = se.Field
+			}
+			f.Errors[se.Field] = label + " " + se.Msg + "."
+		default:
+			return err
+		}
+	}
+	return ui.renderWebhooks(w, r, http.StatusUnprocessableEntity, webhooksData{Form: f})
+}
+
+func (ui *Web) getWebhook(r *http.Request) (store.WebhookEndpoint, error) {
+	e, err := ui.Store.GetWebhookEndpoint(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return e, router.NotFound("webhook endpoint")
+	}
+	return e, err
+}
+
+// webhookActive: POST /settings/webhooks/{id}/active turns deliveries on (active=1)
+// or off.
+func (ui *Web) webhookActive(w http.ResponseWriter, r *http.Request) error {
+	e, err := ui.getWebhook(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r, 1<<10); err != nil {
+		return err
+	}
+	e.Active = r.PostFormValue("active") == "1"
+	e.Secret = "" // keep the stored one
+	if err := ui.Store.UpdateWebhookEndpoint(r.Context(), &e); err != nil {
+		return err
+	}
+	if e.Active {
+		ui.setFlash(w, "Endpoint enabled.")
+	} else {
+		ui.setFlash(w, "Endpoint disabled: no new events are sent to it.")
+	}
+	return seeOther(w, r, "/settings/webhooks")
+}
+
+// webhookDelete: POST /settings/webhooks/{id}/delete removes an endpoint.
+func (ui *Web) webhookDelete(w http.ResponseWriter, r *http.Request) error {
+	if err := ui.Store.DeleteWebhookEndpoint(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	ui.Log.Info("webhook endpoint deleted", "endpoint", r.PathValue("id"), "by", router.From(r).Member.ID)
+	ui.setFlash(w, "Endpoint deleted. Deliveries still queued for it are skipped.")
+	return seeOther(w, r, "/settings/webhooks")
+}
