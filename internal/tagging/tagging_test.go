@@ -98,3 +98,42 @@ func mustSuggest(t *testing.T, sv *tagging.Service, text string) []tagging.Sugge
 	}
 	return got
 }
+
+func TestSimilarFindsTheRequestAnItemDuplicates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		sso := feedback.Request{Title: "Single sign-on with Okta", Description: "Sign in through an identity provider."}
+		shipped := feedback.Request{Title: "Okta sign-in for admins", Status: feedback.Shipped}
+		s.CreateRequest(ctx, &sso)
+		s.CreateRequest(ctx, &shipped)
+		linked, _, _ := s.Capture(ctx, feedback.Capture{Text: "We need SAML login through Okta for all staff.", Source: feedback.SourceEmail, RequestIDs: []string{sso.ID}})
+		self, _, _ := s.Capture(ctx, feedback.Capture{Text: "Okta SAML login for our staff, please.", Source: feedback.SourceEmail})
+		s.Triage(ctx, self.ID, nil, ptrStatus(feedback.Triaged))
+		sv := tagging.New(s, slog.New(slog.DiscardHandler))
+		if err := sv.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		reqs, items := sv.Similar(ctx, "Okta SAML login for our staff, please.", self.ID, 3)
+		if len(reqs) == 0 || reqs[0].RequestID != sso.ID {
+			t.Fatalf("requests %+v", reqs)
+		}
+		for _, r := range reqs {
+			if r.RequestID == shipped.ID {
+				t.Fatal("a shipped request was proposed")
+			}
+		}
+		if len(items) == 0 || items[0].ID != linked.ID || items[0].RequestID != sso.ID {
+			t.Fatalf("items %+v", items)
+		}
+		for _, it := range items {
+			if it.ID == self.ID {
+				t.Fatal("the item itself was proposed")
+			}
+		}
+		if r, i := sv.Similar(ctx, "quarterly invoice totals", "", 3); len(r)+len(i) != 0 {
+			t.Fatalf("unrelated text matched: %+v %+v", r, i)
+		}
+	})
+}
+
+func ptrStatus(s feedback.Status) *feedback.Status { return &s }
