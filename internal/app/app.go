@@ -86,7 +86,7 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	a := &App{Config: cfg, Store: s, Log: log}
 	a.Tagging = tagging.New(s, log)
 	a.Loop = loop.New(s, cfg.BaseURL)
-	w := web.New(web.Deps{Store: s, Config: cfg, Log: log, Suggest: suggester{a.Tagging}, Loop: a.Loop})
+	w := web.New(web.Deps{Store: s, Config: cfg, Log: log, Suggest: suggester{a.Tagging}, Similar: suggester{a.Tagging}, Loop: a.Loop})
 	ap := api.New(api.Deps{Store: s, Config: cfg, Log: log})
 	rt := router.New(router.Authenticator{Session: w.SessionMember, APIKey: ap.Key}, w.RenderError, api.RenderError, log)
 	a.Router = rt
@@ -144,6 +144,18 @@ func CaptureFunc(s *store.Store) integration.CaptureFunc {
 		it, created, err := s.Capture(ctx, c)
 		return it.ID, created, err
 	}
+}
+
+func (s suggester) Similar(ctx context.Context, text, excludeID string, k int) (requests, items []web.SimilarMatch) {
+	rs, is := s.sv.Similar(ctx, text, excludeID, k)
+	conv := func(ms []tagging.Match) []web.SimilarMatch {
+		out := make([]web.SimilarMatch, len(ms))
+		for i, m := range ms {
+			out[i] = web.SimilarMatch{ID: m.ID, RequestID: m.RequestID, Score: m.Score}
+		}
+		return out
+	}
+	return conv(rs), conv(is)
 }
 
 // Handler is the whole HTTP surface.

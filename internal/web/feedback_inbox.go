@@ -39,7 +39,8 @@ type inboxData struct {
 	Tags        []string
 	Requests    []feedback.Request
 	Kinds       []kindOption
-	Suggest     bool // a suggester is configured
+	Similar     []similarRequestView // requests like this item: link instead of duplicating
+	Suggest     bool                 // a suggester is configured
 	Suggestions []suggestionView
 	SuggestErr  bool
 	Form        inboxForm
@@ -117,6 +118,7 @@ func (ui *Web) renderInbox(w http.ResponseWriter, r *http.Request, status int, i
 			d.Requests = append(d.Requests, rq)
 		}
 	}
+	d.Similar = ui.similarRequests(r, *it, 3)
 	if ui.Suggest != nil {
 		ss, err := ui.Suggest.Suggest(ctx, it.Text, suggestK+len(it.TagIDs))
 		if err != nil {

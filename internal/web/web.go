@@ -27,6 +27,7 @@ type Deps struct {
 	// Suggest proposes tags in the triage inbox; nil hides the "Suggested tags"
 	// section.
 	Suggest Suggester
+	Similar SimilarFinder // optional: proposes requests to link in the inbox
 	// Loop prepares and sends close-the-loop emails; nil leaves those pages saying
 	// the feature is not set up.
 	Loop *loop.Service

@@ -1,0 +1,52 @@
+package web_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/config"
+	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+// The inbox proposes the existing request a new item duplicates, and linking it is
+// one click.
+func TestInboxProposesSimilarRequests(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		sso := feedback.Request{Title: "Single sign-on with Okta", Description: "Let people sign in with their Okta or SAML identity provider."}
+		other := feedback.Request{Title: "Dark mode", Description: "A dark theme for the dashboard."}
+		s.CreateRequest(ctx, &sso)
+		s.CreateRequest(ctx, &other)
+		s.Capture(ctx, feedback.Capture{Text: "We need SAML login through Okta for all staff.", Source: feedback.SourceEmail, RequestIDs: []string{sso.ID}})
+		it, _, _ := s.Capture(ctx, feedback.Capture{Text: "Can our team sign in with Okta? SAML single sign-on is a must for security.", Source: feedback.SourceEmail})
+
+		a := app.New(config.Default(), s, slog.New(slog.DiscardHandler))
+		if err := a.Tagging.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e := newEnv(t, s)
+		e.h = a.Handler()
+		c := e.session(e.member("mo@example.com", auth.RoleMember))
+		page := e.get("/feedback/inbox", c)
+		if !strings.Contains(page.body, "Similar requests") || !strings.Contains(page.body, "Link to “Single sign-on with Okta”") {
+			t.Fatalf("inbox does not propose the SSO request:\n%.3000s", page.body)
+		}
+		if strings.Contains(page.body, "Link to “Dark mode”") {
+			t.Fatal("an unrelated request was proposed")
+		}
+		r := e.post("/feedback/"+it.ID+"/link", url.Values{"request_id": {sso.ID}}, c)
+		wantStatus(t, r, http.StatusSeeOther)
+		got, _ := s.GetFeedback(ctx, it.ID)
+		if len(got.RequestIDs) != 1 || got.RequestIDs[0] != sso.ID {
+			t.Fatalf("not linked: %+v", got)
+		}
+	})
+}
