@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/binary"
+	"sync"
 	"time"
 )
 
@@ -20,14 +21,44 @@ func New() string {
 }
 
 // NewAt is New with an explicit time; generators use it to make history that sorts
-// the way it happened.
+// the way it happened. IDs made in the same millisecond by this process still sort in
+// the order they were made: the random part of the next one is the previous one plus
+// one (as ULID's monotonic mode does), so records created together keep their order
+// in cursors and timelines.
 func NewAt(t time.Time) string {
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMilli())<<16)
-	if _, err := rand.Read(b[6:]); err != nil {
-		panic("id: crypto/rand failed: " + err.Error())
+	ms := uint64(t.UnixMilli())
+	mu.Lock()
+	var r [10]byte
+	if ms == lastMS {
+		r = increment(lastRand)
+	} else {
+		if _, err := rand.Read(r[:]); err != nil {
+			panic("id: crypto/rand failed: " + err.Error())
+		}
+		r[0] &= 0x7f // headroom, so increments within a millisecond never wrap
 	}
+	lastMS, lastRand = ms, r
+	mu.Unlock()
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], ms<<16)
+	copy(b[6:], r[:])
 	return enc.EncodeToString(b[:])
+}
+
+var (
+	mu       sync.Mutex
+	lastMS   uint64
+	lastRand [10]byte
+)
+
+func increment(r [10]byte) [10]byte {
+	for i := len(r) - 1; i >= 0; i-- {
+		r[i]++
+		if r[i] != 0 {
+			break
+		}
+	}
+	return r
 }
 
 // NewAtSeeded is NewAt with the random part drawn from next, for generators that must

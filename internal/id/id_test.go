@@ -31,3 +31,15 @@ func TestNewIsUnique(t *testing.T) {
 		seen[v] = true
 	}
 }
+
+func TestSameMillisecondKeepsCreationOrder(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	prev := NewAt(at)
+	for i := 0; i < 10000; i++ {
+		v := NewAt(at)
+		if v <= prev {
+			t.Fatalf("id %d (%s) does not sort after %s", i, v, prev)
+		}
+		prev = v
+	}
+}
