@@ -28,16 +28,19 @@ func New() string {
 func NewAt(t time.Time) string {
 	ms := uint64(t.UnixMilli())
 	mu.Lock()
-	var r [10]byte
-	if ms == lastMS {
-		r = increment(lastRand)
+	r, seen := last[ms]
+	if seen {
+		r = increment(r)
 	} else {
 		if _, err := rand.Read(r[:]); err != nil {
 			panic("id: crypto/rand failed: " + err.Error())
 		}
 		r[0] &= 0x7f // headroom, so increments within a millisecond never wrap
+		if len(last) >= 4096 {
+			clear(last) // only recent milliseconds matter; backdated ones are rare
+		}
 	}
-	lastMS, lastRand = ms, r
+	last[ms] = r
 	mu.Unlock()
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], ms<<16)
@@ -45,10 +48,12 @@ func NewAt(t time.Time) string {
 	return enc.EncodeToString(b[:])
 }
 
+// last remembers, per millisecond, the random part of the newest ID made in it
+// (per millisecond, not just the latest one: an ID backdated in between, such as a
+// movement effective last year, must not break the order of today's IDs).
 var (
-	mu       sync.Mutex
-	lastMS   uint64
-	lastRand [10]byte
+	mu   sync.Mutex
+	last = map[uint64][10]byte{}
 )
 
 func increment(r [10]byte) [10]byte {

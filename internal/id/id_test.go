@@ -36,6 +36,7 @@ func TestSameMillisecondKeepsCreationOrder(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	prev := NewAt(at)
 	for i := 0; i < 10000; i++ {
+		NewAt(at.AddDate(-1, 0, i%7)) // backdated IDs in between do not break the order
 		v := NewAt(at)
 		if v <= prev {
 			t.Fatalf("id %d (%s) does not sort after %s", i, v, prev)
