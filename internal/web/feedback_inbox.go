@@ -21,6 +21,9 @@ type inboxForm struct {
 	RequestChoices []feedback.Request
 }
 
+// minSuggestScore is the least confidence worth showing a suggestion for.
+const minSuggestScore = 0.05
+
 type suggestionView struct {
 	TagID string
 	Path  string
@@ -132,7 +135,8 @@ func (ui *Web) renderInbox(w http.ResponseWriter, r *http.Request, status int, i
 		}
 		for _, s := range ss {
 			n := tree.byID[s.TagID]
-			if n == nil || n.Hidden || has[s.TagID] || len(d.Suggestions) == suggestK {
+			// Near-zero scores are noise next to a confident suggestion: leave them out.
+			if n == nil || n.Hidden || has[s.TagID] || len(d.Suggestions) == suggestK || s.Score < minSuggestScore {
 				continue
 			}
 			d.Suggestions = append(d.Suggestions, suggestionView{TagID: s.TagID, Path: n.Path, Score: s.Score, Key: len(d.Suggestions) + 1})
