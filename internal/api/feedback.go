@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -22,24 +21,6 @@ func (a *API) registerFeedback(rt *router.Router) {
 	rt.API("DELETE /api/v1/feedback/{id}/tags/{tag_id}", auth.ScopeWrite, a.untagFeedback)
 	rt.API("POST /api/v1/feedback/{id}/requests", auth.ScopeWrite, a.linkFeedback)
 	rt.API("DELETE /api/v1/feedback/{id}/requests/{request_id}", auth.ScopeWrite, a.unlinkFeedback)
-}
-
-// feedbackErr turns the feedback package's validation errors into 400s naming the
-// field. router.Classify does not know them yet; once it does this is a no-op.
-func feedbackErr(err error) error {
-	var be *feedback.BatchError
-	if errors.As(err, &be) {
-		e := router.Classify(feedbackErr(be.Err))
-		if e.Status >= 500 {
-			return err
-		}
-		return &router.Error{Status: e.Status, Field: e.Field, Msg: fmt.Sprintf("item %d: %s", be.Index+1, e.Msg), Err: err}
-	}
-	var fe *feedback.FieldError
-	if errors.As(err, &fe) {
-		return &router.Error{Status: http.StatusBadRequest, Field: fe.Field, Msg: fe.Error(), Err: err}
-	}
-	return err
 }
 
 // memberOf is the team member behind the calling key ("" for keys made from the CLI):
@@ -150,7 +131,7 @@ func (a *API) captureFeedback(w http.ResponseWriter, r *http.Request) error {
 	c.SubmittedBy = memberOf(r)
 	it, created, err := a.Store.Capture(r.Context(), c)
 	if err != nil {
-		return feedbackErr(err)
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/feedback/"+it.ID)
 	status := http.StatusOK // a retry gets the item it already made
@@ -182,7 +163,7 @@ func (a *API) captureBatch(w http.ResponseWriter, r *http.Request) error {
 	}
 	items, created, err := a.Store.CaptureBatch(r.Context(), cs)
 	if err != nil {
-		return feedbackErr(err)
+		return err
 	}
 	out := batchResult{Items: make([]feedback.Item, len(items)), Created: created}
 	for i, it := range items {
@@ -281,7 +262,7 @@ func (a *API) triageFeedback(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.PathValue("id")
 	if err := a.Store.Triage(r.Context(), id, kind, status); err != nil {
-		return notFound(feedbackErr(err), "feedback item")
+		return notFound(err, "feedback item")
 	}
 	return a.getFeedback(w, r)
 }
@@ -318,9 +299,11 @@ func readID(w http.ResponseWriter, r *http.Request, field string) (string, error
 // fieldAlias renames the field of a 400 when the store names its own input (tag_ids)
 // and the client sent another (tag_id).
 func fieldAlias(err error, from, to string) error {
-	var e *router.Error
-	if from != "" && errors.As(err, &e) && e.Field == from {
-		return &router.Error{Status: e.Status, Field: to, Msg: to + strings.TrimPrefix(e.Msg, from), Err: e.Err}
+	if err == nil || from == "" {
+		return err
+	}
+	if e := router.Classify(err); e.Field == from {
+		return &router.Error{Status: e.Status, Field: to, Msg: to + strings.TrimPrefix(e.Msg, from), Err: err}
 	}
 	return err
 }
@@ -345,7 +328,7 @@ func (a *API) tagFeedback(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := a.Store.TagFeedback(r.Context(), id, tagID, memberOf(r)); err != nil {
-		return fieldAlias(feedbackErr(err), "tag_ids", "tag_id")
+		return fieldAlias(err, "tag_ids", "tag_id")
 	}
 	return a.getFeedback(w, r)
 }
@@ -374,7 +357,7 @@ func (a *API) linkFeedback(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := a.Store.LinkFeedback(r.Context(), reqID, id, memberOf(r)); err != nil {
-		return notFound(fieldAlias(feedbackErr(err), "request_ids", "request_id"), "feedback item")
+		return notFound(fieldAlias(err, "request_ids", "request_id"), "feedback item")
 	}
 	return a.getFeedback(w, r)
 }

@@ -128,7 +128,7 @@ func (a *API) createRequest(w http.ResponseWriter, r *http.Request) error {
 	rq := feedback.Request{Public: true, CreatedBy: memberOf(r)}
 	in.applyTo(&rq)
 	if err := a.Store.CreateRequest(r.Context(), &rq); err != nil {
-		return feedbackErr(err)
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/requests/"+rq.ID)
 	return a.writeRequest(w, r, http.StatusCreated, rq.ID)
@@ -157,7 +157,7 @@ func (a *API) patchRequest(w http.ResponseWriter, r *http.Request) error {
 	}
 	in.applyTo(&rq)
 	if _, err := a.Store.UpdateRequest(r.Context(), &rq); err != nil {
-		return notFound(feedbackErr(err), "request")
+		return notFound(err, "request")
 	}
 	return a.writeRequest(w, r, http.StatusOK, rq.ID)
 }
@@ -222,7 +222,7 @@ func (a *API) vote(w http.ResponseWriter, r *http.Request) error {
 	v := feedback.Vote{RequestID: r.PathValue("id"), PersonID: personID, Source: feedback.VoteTeam, CastBy: memberOf(r)}
 	created, err := a.Store.Vote(r.Context(), &v)
 	if err != nil {
-		return notFound(feedbackErr(err), "request")
+		return notFound(err, "request")
 	}
 	status := http.StatusOK // a repeat vote changes nothing
 	if created {

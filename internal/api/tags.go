@@ -136,7 +136,7 @@ func (a *API) createTag(w http.ResponseWriter, r *http.Request) error {
 		t.ParentID = strings.TrimSpace(*in.ParentID)
 	}
 	if err := a.Store.CreateTag(r.Context(), &t); err != nil {
-		return feedbackErr(err)
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/tags/"+t.ID)
 	return a.writeTag(w, r, http.StatusCreated, t.ID)
@@ -161,7 +161,7 @@ func (a *API) patchTag(w http.ResponseWriter, r *http.Request) error {
 		return router.FieldErr("parent_id", "names the tag itself or one of its descendants: a tag cannot move under itself")
 	}
 	if err != nil {
-		return notFound(feedbackErr(err), "tag")
+		return notFound(err, "tag")
 	}
 	return a.writeTag(w, r, http.StatusOK, t.ID)
 }
@@ -187,7 +187,7 @@ func (a *API) mergeTag(w http.ResponseWriter, r *http.Request) error {
 		return router.FieldErr("into", "is a descendant of the tag being merged: move it out first, or merge the other way")
 	}
 	if err != nil {
-		return notFound(feedbackErr(err), "tag")
+		return notFound(err, "tag")
 	}
 	// The merged tag is gone; answer with where its feedback went.
 	return a.writeTag(w, r, http.StatusOK, into)
