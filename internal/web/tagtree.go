@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/taxonomy"
 )
 
 // tagTree is the taxonomy as the UI needs it: full paths and a prefix-first search.
@@ -13,6 +14,7 @@ import (
 // internal/taxonomy (Tree.PathString, Tree.Search) once that package lands; nothing
 // outside this file knows how paths are built or how search ranks.
 type tagTree struct {
+	tax   *taxonomy.Tree // search and rules; nil only if the stored tags were inconsistent
 	byID  map[string]*tagNode
 	roots []*tagNode
 	order []*tagNode // depth-first, children by name
@@ -31,6 +33,11 @@ const pathSep = " › "
 
 func newTagTree(tags []store.Tag) *tagTree {
 	t := &tagTree{byID: make(map[string]*tagNode, len(tags))}
+	tt := make([]taxonomy.Tag, len(tags))
+	for i, tg := range tags {
+		tt[i] = taxonomy.Tag{ID: tg.ID, ParentID: tg.ParentID, Name: tg.Name, Description: tg.Description, Archived: tg.Archived}
+	}
+	t.tax, _ = taxonomy.NewTree(tt)
 	for _, tg := range tags {
 		t.byID[tg.ID] = &tagNode{Tag: tg}
 	}
@@ -83,78 +90,20 @@ func (t *tagTree) path(id string) string {
 	return ""
 }
 
-// search finds tags whose path matches every word of q, best first: the tag's own
-// name starting with q, then any path segment starting with q, then every word
-// starting some segment word, then plain substrings. Ties go to shallower tags, then
-// path order. Archived tags (and tags under them) are left out unless asked for.
+// search is the tag type-ahead: taxonomy.Tree's search (every path segment, exact
+// and leaf-prefix matches first), mapped to this page tree's nodes.
 func (t *tagTree) search(q string, limit int, withArchived bool) []*tagNode {
-	q = strings.ToLower(strings.Join(strings.Fields(q), " "))
-	if q == "" {
+	if t.tax == nil {
 		return nil
 	}
-	words := strings.Fields(strings.NewReplacer("›", " ", ">", " ", "/", " ").Replace(q))
-	var buckets [4][]*tagNode
-	for _, n := range t.order {
-		if n.Hidden && !withArchived {
-			continue
+	ms := t.tax.SearchWith(q, taxonomy.SearchOptions{Limit: limit, IncludeArchived: withArchived})
+	out := make([]*tagNode, 0, len(ms))
+	for _, m := range ms {
+		if n := t.byID[m.ID]; n != nil {
+			out = append(out, n)
 		}
-		leaf := n.Segs[len(n.Segs)-1]
-		full := strings.Join(n.Segs, " › ")
-		switch {
-		case strings.HasPrefix(leaf, q):
-			buckets[0] = append(buckets[0], n)
-		case anyPrefix(n.Segs, q):
-			buckets[1] = append(buckets[1], n)
-		case allWordPrefix(n.Segs, words):
-			buckets[2] = append(buckets[2], n)
-		case allContained(full, words):
-			buckets[3] = append(buckets[3], n)
-		}
-	}
-	var out []*tagNode
-	for _, b := range buckets {
-		sort.SliceStable(b, func(i, j int) bool { return b[i].Depth < b[j].Depth })
-		out = append(out, b...)
-	}
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
 	}
 	return out
-}
-
-func anyPrefix(segs []string, q string) bool {
-	for _, s := range segs {
-		if strings.HasPrefix(s, q) {
-			return true
-		}
-	}
-	return false
-}
-
-func allWordPrefix(segs []string, words []string) bool {
-	for _, w := range words {
-		found := false
-		for _, s := range segs {
-			for _, sw := range strings.Fields(s) {
-				if strings.HasPrefix(sw, w) {
-					found = true
-				}
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
-}
-
-func allContained(s string, words []string) bool {
-	for _, w := range words {
-		if !strings.Contains(s, w) {
-			return false
-		}
-	}
-	return len(words) > 0
 }
 
 // resolve turns what someone typed into one tag: an exact path or a unique best
