@@ -29,9 +29,9 @@ func Path() string {
 	return ""
 }
 
-// New returns a chromedp context for a fresh headless browser, closed when the test
-// ends. Every action under it times out after timeout.
-func New(t testing.TB, timeout time.Duration) context.Context {
+// Require returns the chromium path, or skips the test on a laptop without chromium
+// and fails it when CI=true. Tests call it before expensive set-up.
+func Require(t testing.TB) string {
 	t.Helper()
 	path := Path()
 	if path == "" {
@@ -40,6 +40,14 @@ func New(t testing.TB, timeout time.Duration) context.Context {
 		}
 		t.Skip("chromium not installed; set CLOSELOOP_CHROMIUM or apt-get install chromium")
 	}
+	return path
+}
+
+// New returns a chromedp context for a fresh headless browser, closed when the test
+// ends. Every action under it times out after timeout.
+func New(t testing.TB, timeout time.Duration) context.Context {
+	t.Helper()
+	path := Require(t)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -26,9 +25,7 @@ import (
 // item and Alt+1 alone applies it; the item then carries the tag and the acceptance
 // is recorded.
 func TestBrowserAcceptSuggestionWithOneKey(t *testing.T) {
-	if browsertest.Path() == "" && os.Getenv("CI") != "true" {
-		t.Skip("chromium not installed")
-	}
+	browsertest.Require(t)
 	s := storetest.Open(t, "sqlite")
 	e := newEnv(t, s)
 	e.member("ada@example.com", auth.RoleMember)

@@ -23,9 +23,7 @@ import (
 // day: get bounced to sign-in, sign in, open an account, log a call, and see it on
 // top of the timeline. It runs on both dialects; each run takes a few seconds.
 func TestBrowserSignInLogTouchpoint(t *testing.T) {
-	if browsertest.Path() == "" && os.Getenv("CI") != "true" {
-		t.Skip("chromium not installed")
-	}
+	browsertest.Require(t)
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newEnv(t, s)
 		admin := e.member("ada@example.com", auth.RoleAdmin)

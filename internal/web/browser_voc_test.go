@@ -26,9 +26,7 @@ import (
 // does not run, and (on SQLite) saves screenshots of the inbox, the ranking and a
 // request's evidence page.
 func TestBrowserTriageKeyboardOnly(t *testing.T) {
-	if browsertest.Path() == "" && os.Getenv("CI") != "true" {
-		t.Skip("chromium not installed")
-	}
+	browsertest.Require(t)
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newEnv(t, s)
 		e.member("ada@example.com", auth.RoleMember)
