@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/closeloop/closeloop/internal/pageset"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"strings"
 	"time"
@@ -60,22 +60,7 @@ var funcs = template.FuncMap{
 }
 
 func mustParsePages() *pages {
-	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html"))
-	names, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	p := &pages{sets: map[string]*template.Template{}}
-	for _, n := range names {
-		file := strings.TrimPrefix(n, "templates/")
-		if file == "layout.html" || strings.HasPrefix(file, "_") {
-			continue
-		}
-		t := template.Must(base.Clone())
-		template.Must(t.ParseFS(templateFS, n))
-		p.sets[strings.TrimSuffix(file, ".html")] = t
-	}
-	return p
+	return &pages{sets: pageset.Parse(templateFS, funcs)}
 }
 
 // view is what the layout sees; D is the page's own data.

@@ -1,0 +1,33 @@
+// Package pageset parses server-rendered pages the way the team UI and the customer
+// portal both lay them out: templates/layout.html and shared partials
+// templates/_*.html, plus one file per page, each page parsed into its own set so that
+// every page can define its own "content" block.
+package pageset
+
+import (
+	"html/template"
+	"io/fs"
+	"strings"
+)
+
+// Parse returns one template set per page file, keyed by its name without ".html".
+// It panics on a broken template: pages are embedded, so that is a build defect that
+// must stop the start, not a runtime condition.
+func Parse(fsys fs.FS, funcs template.FuncMap) map[string]*template.Template {
+	base := template.Must(template.New("").Funcs(funcs).ParseFS(fsys, "templates/layout.html", "templates/_*.html"))
+	names, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	sets := map[string]*template.Template{}
+	for _, n := range names {
+		file := strings.TrimPrefix(n, "templates/")
+		if file == "layout.html" || strings.HasPrefix(file, "_") {
+			continue
+		}
+		t := template.Must(base.Clone())
+		template.Must(t.ParseFS(fsys, n))
+		sets[strings.TrimSuffix(file, ".html")] = t
+	}
+	return sets
+}
