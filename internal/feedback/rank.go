@@ -78,76 +78,169 @@ type Rank struct {
 	Unconverted int `json:"unconverted_accounts"`
 }
 
+// Tally is a subject's counts before currency conversion and weighting: what both the
+// raw evidence path (Compute) and the store's maintained roll-ups produce, so one
+// function (Finish) turns either into ranks.
+type Tally struct {
+	Subject string
+	People  int
+	Total   int // evidence: linked items and votes (a tag counts an item once)
+	Last30  int
+	Prior30 int
+	Last90  int
+	// ByCurrency sums the requesting accounts' contributions per account currency;
+	// converting sums (not each account) keeps both paths' rounding identical.
+	ByCurrency map[string]Contribution
+}
+
+// Contribution is what requesting accounts add to a subject, in one currency.
+type Contribution struct {
+	Accounts   int
+	CAB        int
+	MRR        int64 // current MRR of accounts that have not churned
+	ChurnedMRR int64
+	AtRiskMRR  int64 // current MRR of accounts renewing inside the window
+}
+
+// Add returns c + o, or c − o when sign is −1.
+func (c Contribution) Add(o Contribution, sign int) Contribution {
+	s := int64(sign)
+	return Contribution{Accounts: c.Accounts + sign*o.Accounts, CAB: c.CAB + sign*o.CAB, MRR: c.MRR + s*o.MRR,
+		ChurnedMRR: c.ChurnedMRR + s*o.ChurnedMRR, AtRiskMRR: c.AtRiskMRR + s*o.AtRiskMRR}
+}
+
+// Contribution is one account's share of a subject's figures on day today (see Day)
+// with a renewal window of windowDays: a churned account brings its churned MRR, any
+// other its current MRR, at risk when it renews within the window.
+func (f AccountFacts) Contribution(today int64, windowDays int) Contribution {
+	c := Contribution{Accounts: 1}
+	if f.CAB {
+		c.CAB = 1
+	}
+	if f.Churned {
+		c.ChurnedMRR = f.ChurnedMRR
+		return c
+	}
+	c.MRR = f.MRR
+	from, to := RenewalWindow(today, windowDays)
+	if f.RenewalDate != "" && f.RenewalDate >= from && f.RenewalDate <= to {
+		c.AtRiskMRR = f.MRR
+	}
+	return c
+}
+
+// Day numbers a time by its UTC calendar day (days since 1970-01-01): trends and the
+// renewal window move a whole day at a time, so roll-ups can be kept per day.
+func Day(t time.Time) int64 {
+	sec := t.Unix()
+	d := sec / 86400
+	if sec < 0 && sec%86400 != 0 {
+		d--
+	}
+	return d
+}
+
+// Date is Day's inverse as YYYY-MM-DD.
+func Date(day int64) string { return time.Unix(day*86400, 0).UTC().Format("2006-01-02") }
+
+// RenewalWindow is the inclusive range of renewal dates "at risk" on day today.
+func RenewalWindow(today int64, windowDays int) (from, to string) {
+	return Date(today), Date(today + int64(windowDays))
+}
+
+// Windows says which trend windows evidence from day falls in on day today: the last
+// 30 days are today and the 29 before it, the prior 30 the 30 before those.
+func Windows(day, today int64) (last30, prior30, last90 bool) {
+	age := today - day
+	return age >= 0 && age < 30, age >= 30 && age < 60, age >= 0 && age < 90
+}
+
 // Compute ranks every subject that has evidence (plus those in opts.Strategic), most
 // important first (priority, then MRR, then subject id for a stable order).
 func Compute(ev []Evidence, accounts map[string]AccountFacts, opts RankOptions) []Rank {
+	return Finish(Tallies(ev, accounts, opts.Now, opts.RenewalWindowDays), opts)
+}
+
+// Tallies counts evidence per subject, every account and person once, with trend
+// windows and the renewal window as of now.
+func Tallies(ev []Evidence, accounts map[string]AccountFacts, now time.Time, windowDays int) []Tally {
 	type acc struct {
 		accounts map[string]bool
 		people   map[string]bool
-		r        Rank
+		t        Tally
 	}
 	by := map[string]*acc{}
-	get := func(s string) *acc {
-		a := by[s]
-		if a == nil {
-			a = &acc{accounts: map[string]bool{}, people: map[string]bool{}, r: Rank{Subject: s}}
-			by[s] = a
-		}
-		return a
-	}
-	for s := range opts.Strategic {
-		get(s)
-	}
-	day := 24 * time.Hour
-	renewalEnd := opts.Now.AddDate(0, 0, opts.RenewalWindowDays).Format("2006-01-02")
-	today := opts.Now.Format("2006-01-02")
+	var order []*acc
+	today := Day(now)
 	for _, e := range ev {
-		a := get(e.Subject)
-		a.r.Total++
-		age := opts.Now.Sub(e.At)
-		switch {
-		case age < 0:
-		case age <= 30*day:
-			a.r.Last30++
-		case age <= 60*day:
-			a.r.Prior30++
+		a := by[e.Subject]
+		if a == nil {
+			a = &acc{accounts: map[string]bool{}, people: map[string]bool{}, t: Tally{Subject: e.Subject, ByCurrency: map[string]Contribution{}}}
+			by[e.Subject] = a
+			order = append(order, a)
 		}
-		if age >= 0 && age <= 90*day {
-			a.r.Last90++
-		}
-		if e.PersonID != "" {
+		a.t.Total++
+		l30, p30, l90 := Windows(Day(e.At), today)
+		a.t.Last30 += b2i(l30)
+		a.t.Prior30 += b2i(p30)
+		a.t.Last90 += b2i(l90)
+		if e.PersonID != "" && !a.people[e.PersonID] {
 			a.people[e.PersonID] = true
+			a.t.People++
 		}
 		if e.AccountID == "" || a.accounts[e.AccountID] {
 			continue
 		}
 		a.accounts[e.AccountID] = true
 		f := accounts[e.AccountID]
-		rate, ok := opts.rate(f.Currency)
-		if !ok {
-			a.r.Unconverted++
+		a.t.ByCurrency[f.Currency] = a.t.ByCurrency[f.Currency].Add(f.Contribution(today, windowDays), 1)
+	}
+	tallies := make([]Tally, len(order))
+	for i, a := range order {
+		tallies[i] = a.t
+	}
+	return tallies
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Finish converts tallies to the reporting currency, weighs CAB accounts, adds the
+// strategic scores (a subject in opts.Strategic is ranked even with no evidence),
+// sets the combined priority and sorts, most important first.
+func Finish(tallies []Tally, opts RankOptions) []Rank {
+	out := make([]Rank, 0, max(len(tallies), len(opts.Strategic)))
+	seen := map[string]bool{}
+	for _, t := range tallies {
+		seen[t.Subject] = true
+		r := Rank{Subject: t.Subject, People: t.People, Total: t.Total, Last30: t.Last30, Prior30: t.Prior30, Last90: t.Last90}
+		for cur, c := range t.ByCurrency {
+			rate, ok := opts.rate(cur)
+			r.Accounts += c.Accounts
+			r.CABAccounts += c.CAB
+			if !ok {
+				r.Unconverted += c.Accounts
+			}
+			r.MRR += convert(c.MRR, rate, ok)
+			r.ChurnedMRR += convert(c.ChurnedMRR, rate, ok)
+			r.AtRiskMRR += convert(c.AtRiskMRR, rate, ok)
 		}
-		if f.CAB {
-			a.r.CABAccounts++
-		}
-		if f.Churned {
-			a.r.ChurnedMRR += convert(f.ChurnedMRR, rate, ok)
-			continue
-		}
-		mrr := convert(f.MRR, rate, ok)
-		a.r.MRR += mrr
-		if f.RenewalDate != "" && f.RenewalDate >= today && f.RenewalDate <= renewalEnd {
-			a.r.AtRiskMRR += mrr
+		out = append(out, r)
+	}
+	for s := range opts.Strategic {
+		if !seen[s] {
+			out = append(out, Rank{Subject: s})
 		}
 	}
-	out := make([]Rank, 0, len(by))
-	for _, a := range by {
-		a.r.Accounts = len(a.accounts)
-		a.r.People = len(a.people)
-		a.r.WeightedAccounts = float64(a.r.Accounts-a.r.CABAccounts) + opts.CABWeight*float64(a.r.CABAccounts)
-		a.r.Trend = a.r.Last30 - a.r.Prior30
-		a.r.Strategic = opts.Strategic[a.r.Subject]
-		out = append(out, a.r)
+	for i := range out {
+		r := &out[i]
+		r.WeightedAccounts = float64(r.Accounts-r.CABAccounts) + opts.CABWeight*float64(r.CABAccounts)
+		r.Trend = r.Last30 - r.Prior30
+		r.Strategic = opts.Strategic[r.Subject]
 	}
 	prioritize(out, opts.Weights)
 	sort.Slice(out, func(i, j int) bool {

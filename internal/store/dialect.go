@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strconv"
 	"strings"
@@ -22,6 +23,8 @@ type dialect interface {
 	forUpdate() string
 	// lockMigrations serialises migrations across app instances.
 	lockMigrations(ctx context.Context, q q) (unlock func(), err error)
+	// snapshot is the options for a read transaction that sees one consistent state.
+	snapshot() *sql.TxOptions
 }
 
 type sqlite struct{}
@@ -35,6 +38,9 @@ func (sqlite) isUnique(err error) bool {
 
 // SQLite write transactions are BEGIN IMMEDIATE on one connection: already serialised.
 func (sqlite) forUpdate() string { return "" }
+
+// A SQLite read transaction in WAL mode already reads one snapshot.
+func (sqlite) snapshot() *sql.TxOptions { return nil }
 
 // SQLite has one writer connection: migrations are already serialised.
 func (sqlite) lockMigrations(context.Context, q) (func(), error) { return func() {}, nil }
@@ -64,6 +70,10 @@ func (postgres) rebind(query string) string {
 }
 
 func (postgres) forUpdate() string { return " FOR UPDATE" }
+
+func (postgres) snapshot() *sql.TxOptions {
+	return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+}
 
 func (postgres) isUnique(err error) bool {
 	var e *pgconn.PgError

@@ -101,22 +101,15 @@ func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	fc, fargs := f.where("fb", "occurred_at")
-	query := `SELECT r.root_id, COALESCE(fb.account_id, ''), COALESCE(fb.person_id, ''), fb.occurred_at, ` + factCols + `
-		FROM request_links l JOIN requests r ON r.id = l.request_id JOIN feedback fb ON fb.id = l.feedback_id
-		LEFT JOIN accounts a ON a.id = fb.account_id WHERE 1=1` + fc
-	args := fargs
-	if f.Kind != "" {
-		query += ` AND fb.kind = ?`
-		args = append(args, string(f.Kind))
-	} else {
-		vc, vargs := f.where("v", "created_at")
-		query += ` UNION ALL SELECT r.root_id, COALESCE(v.account_id, ''), v.person_id, v.created_at, ` + factCols + `
-			FROM votes v JOIN requests r ON r.id = v.request_id LEFT JOIN accounts a ON a.id = v.account_id WHERE 1=1` + vc
-		args = append(args, vargs...)
-	}
-	ev, facts, err := s.collectEvidence(ctx, query, args, false)
-	if err != nil {
+	var tallies []feedback.Tally
+	if f == (RankFilter{}) {
+		if err := s.SyncRank(ctx, now); err != nil {
+			return nil, err
+		}
+		if tallies, err = s.rankTallies(ctx, rankRequest); err != nil {
+			return nil, err
+		}
+	} else if tallies, err = s.rawRequestTallies(ctx, f, settings, now); err != nil {
 		return nil, err
 	}
 	reqs, err := s.ListRequests(ctx, RequestFilter{})
@@ -132,7 +125,7 @@ func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) (
 	opts := feedback.RankOptions{Now: now, RenewalWindowDays: settings.RenewalWindowDays, CABWeight: settings.CABWeight,
 		Weights: settings.Weights, Currency: settings.Currency, Rates: settings.Rates, Strategic: strategic}
 	var out []RequestRank
-	for _, r := range feedback.Compute(ev, facts, opts) {
+	for _, r := range feedback.Finish(tallies, opts) {
 		if req, ok := byID[r.Subject]; ok {
 			out = append(out, RequestRank{Request: req, Rank: r})
 		}
@@ -153,6 +146,55 @@ func (s *Store) RankTags(ctx context.Context, f RankFilter, now time.Time) ([]Ta
 	if err != nil {
 		return nil, err
 	}
+	var tallies []feedback.Tally
+	if f == (RankFilter{}) {
+		if err := s.SyncRank(ctx, now); err != nil {
+			return nil, err
+		}
+		if tallies, err = s.rankTallies(ctx, rankTag); err != nil {
+			return nil, err
+		}
+	} else if tallies, err = s.rawTagTallies(ctx, f, settings, now); err != nil {
+		return nil, err
+	}
+	opts := feedback.RankOptions{Now: now, RenewalWindowDays: settings.RenewalWindowDays, CABWeight: settings.CABWeight,
+		Weights: settings.Weights, Currency: settings.Currency, Rates: settings.Rates}
+	opts.Weights.Strategic = 0 // tags have no strategic score
+	var out []TagRank
+	for _, r := range feedback.Finish(tallies, opts) {
+		out = append(out, TagRank{TagID: r.Subject, Rank: r})
+	}
+	return out, nil
+}
+
+// The raw path: filtered views (a tier, a kind, a date range) count straight from the
+// evidence, since roll-ups exist only for everything. Each piece of evidence is one
+// unit, as in the roll-ups: an item once per request root however many merged
+// requests it is linked through, once per tag however many descendants it carries;
+// a vote once per vote.
+
+func (s *Store) rawRequestTallies(ctx context.Context, f RankFilter, settings RankSettings, now time.Time) ([]feedback.Tally, error) {
+	fc, args := f.where("fb", "occurred_at")
+	query := `SELECT DISTINCT r.root_id, COALESCE(fb.account_id, ''), COALESCE(fb.person_id, ''), fb.occurred_at, ` + factCols + `, fb.id
+		FROM request_links l JOIN requests r ON r.id = l.request_id JOIN feedback fb ON fb.id = l.feedback_id
+		LEFT JOIN accounts a ON a.id = fb.account_id WHERE 1=1` + fc
+	if f.Kind != "" {
+		query += ` AND fb.kind = ?`
+		args = append(args, string(f.Kind))
+	} else {
+		vc, vargs := f.where("v", "created_at")
+		query += ` UNION ALL SELECT r.root_id, COALESCE(v.account_id, ''), v.person_id, v.created_at, ` + factCols + `, v.request_id
+			FROM votes v JOIN requests r ON r.id = v.request_id LEFT JOIN accounts a ON a.id = v.account_id WHERE 1=1` + vc
+		args = append(args, vargs...)
+	}
+	ev, facts, err := s.collectEvidence(ctx, query, args, true)
+	if err != nil {
+		return nil, err
+	}
+	return feedback.Tallies(ev, facts, now, settings.RenewalWindowDays), nil
+}
+
+func (s *Store) rawTagTallies(ctx context.Context, f RankFilter, settings RankSettings, now time.Time) ([]feedback.Tally, error) {
 	fc, args := f.where("fb", "occurred_at")
 	if f.Kind != "" {
 		fc += ` AND fb.kind = ?`
@@ -165,12 +207,5 @@ func (s *Store) RankTags(ctx context.Context, f RankFilter, now time.Time) ([]Ta
 	if err != nil {
 		return nil, err
 	}
-	opts := feedback.RankOptions{Now: now, RenewalWindowDays: settings.RenewalWindowDays, CABWeight: settings.CABWeight,
-		Weights: settings.Weights, Currency: settings.Currency, Rates: settings.Rates}
-	opts.Weights.Strategic = 0 // tags have no strategic score
-	var out []TagRank
-	for _, r := range feedback.Compute(ev, facts, opts) {
-		out = append(out, TagRank{TagID: r.Subject, Rank: r})
-	}
-	return out, nil
+	return feedback.Tallies(ev, facts, now, settings.RenewalWindowDays), nil
 }

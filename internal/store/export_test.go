@@ -1,0 +1,38 @@
+package store
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/feedback"
+)
+
+// RankBothWays syncs the roll-ups and returns, for requests and for tags, the
+// tallies they hold and the tallies counted straight from the evidence, each sorted by
+// subject, so a test can require them to be equal.
+func (s *Store) RankBothWays(ctx context.Context, now time.Time) (roll, raw [2][]feedback.Tally, err error) {
+	if err = s.SyncRank(ctx, now); err != nil {
+		return
+	}
+	settings, err := s.RankSettings(ctx)
+	if err != nil {
+		return
+	}
+	if roll[0], err = s.rankTallies(ctx, rankRequest); err != nil {
+		return
+	}
+	if roll[1], err = s.rankTallies(ctx, rankTag); err != nil {
+		return
+	}
+	if raw[0], err = s.rawRequestTallies(ctx, RankFilter{}, settings, now); err != nil {
+		return
+	}
+	if raw[1], err = s.rawTagTallies(ctx, RankFilter{}, settings, now); err != nil {
+		return
+	}
+	for _, ts := range [][]feedback.Tally{roll[0], roll[1], raw[0], raw[1]} {
+		sort.Slice(ts, func(i, j int) bool { return ts[i].Subject < ts[j].Subject })
+	}
+	return
+}
