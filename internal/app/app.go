@@ -200,6 +200,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	go a.housekeeping(ctx)
+	go a.syncRankings(ctx)
 	go a.Tagging.Run(ctx)
 	// The outbox worker sends queued email and webhooks with retries; one per instance
 	// is safe (rows are claimed).
