@@ -4,12 +4,15 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/loop"
 	"github.com/closeloop/closeloop/internal/notify"
+	"github.com/closeloop/closeloop/internal/notify/smtptest"
 	"github.com/closeloop/closeloop/internal/portal"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -73,6 +76,52 @@ func TestEmailSettings(t *testing.T) {
 		wantIn(t, r, `id="test-err"`)
 		r = e.post("/settings/email/test", url.Values{"to": {"nope"}}, c)
 		wantIn(t, r, "is not an email address")
+	})
+}
+
+// TestEmailSettingsTestSendArrives saves settings pointing at a real SMTP server
+// through the form, sends the test email, and finds it in the server's mailbox while
+// the page reports success.
+func TestEmailSettingsTestSendArrives(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		c := e.session(e.member("root@example.com", auth.RoleAdmin))
+		srv := smtptest.Start(t)
+		st := srv.Settings()
+		form := url.Values{"host": {st.Host}, "port": {strconv.Itoa(st.Port)}, "username": {st.Username}, "password": {st.Password},
+			"from_address": {st.FromAddress}, "from_name": {st.FromName}, "tls": {string(notify.TLSNone)}}
+		wantStatus(t, e.post("/settings/email", form, c), http.StatusSeeOther)
+
+		r := e.post("/settings/email/test", url.Values{"to": {"ops@example.com"}}, c)
+		wantStatus(t, r, http.StatusOK)
+		wantIn(t, r, `id="test-ok"`, "Test email sent to ops@example.com")
+		wantNotIn(t, r, `id="test-err"`)
+
+		msgs := srv.Messages()
+		if len(msgs) != 1 || len(msgs[0].To) != 1 || msgs[0].To[0] != "ops@example.com" || msgs[0].From != st.FromAddress {
+			t.Fatalf("server received %+v", msgs)
+		}
+		p, err := smtptest.Parse(msgs[0].Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Header.Get("Subject") != "closeloop test email" || !strings.Contains(p.Text, "outgoing email works") {
+			t.Fatalf("message: %v\n%s", p.Header, p.Text)
+		}
+		if from := p.Header.Get("From"); !strings.Contains(from, st.FromAddress) || !strings.Contains(from, "Closeloop Team") {
+			t.Errorf("From: %q", from)
+		}
+
+		// A wrong stored password is the server's refusal, shown on the page; nothing
+		// more arrives.
+		form.Set("password", "wrong")
+		wantStatus(t, e.post("/settings/email", form, c), http.StatusSeeOther)
+		r = e.post("/settings/email/test", url.Values{"to": {"ops@example.com"}}, c)
+		wantStatus(t, r, http.StatusBadGateway)
+		wantIn(t, r, `id="test-err"`, "The mail server said")
+		if n := len(srv.Messages()); n != 1 {
+			t.Fatalf("%d messages after a refused login", n)
+		}
 	})
 }
 
