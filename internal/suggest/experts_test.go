@@ -163,3 +163,34 @@ func TestMaxWorkBoundsPasses(t *testing.T) {
 		t.Fatal("MaxWork 2 did not stop after two full passes")
 	}
 }
+
+func TestNameText(t *testing.T) {
+	tax := Taxonomy{Parent: map[string]string{"t2": "t1"}}
+	names := map[string]string{"t1": "Billing", "t2": "refundNotShowing_up"}
+	if got, want := nameText("t2", names, tax), "Billing refund Not Showing_up"; got != want {
+		t.Errorf("nameText = %q, want %q", got, want)
+	}
+	if got := tokenize(nameText("t2", names, tax)); !slices.Equal(got, []string{"billing", "refund", "not", "showing", "up"}) {
+		t.Errorf("tokens = %q", got)
+	}
+	if got := nameText("t3", names, tax); got != "" {
+		t.Errorf("unnamed tag: %q", got)
+	}
+}
+
+func TestTagNamesAreTrainingTexts(t *testing.T) {
+	ex := corpus(6)
+	names := map[string]string{"login": "login", "shipping": "parcel delivery shipping"}
+	m, err := Train(ex, Options{Seed: 1, TagNames: names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tag := range m.tags {
+		if m.nEx[i] != 6 {
+			t.Errorf("%s: %d examples counted, want 6 (names are not examples)", tag, m.nEx[i])
+		}
+	}
+	if s := m.Predict("my parcel delivery", 1, Taxonomy{}); len(s) == 0 || s[0].Tag != "shipping" {
+		t.Errorf("Predict = %v", s)
+	}
+}

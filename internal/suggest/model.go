@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Example is one text the team tagged. Tags may hold several tags
@@ -56,6 +57,13 @@ type Options struct {
 	LR     float64
 	// Workers bounds training parallelism (0: GOMAXPROCS).
 	Workers int
+	// TagNames maps a tag to its human-readable name (e.g. "card_arrival"
+	// or "Card arrival"); when set, each named tag's name — preceded by
+	// its ancestors' names — is added as a training text for that tag.
+	TagNames map[string]string
+	// NameRepeat is how many times a tag's name text is added (0:
+	// default; <0: names unused).
+	NameRepeat int
 }
 
 // DefaultFeatures is the text representation used when Options.Features is
@@ -74,6 +82,8 @@ const (
 	defaultNBWeight = 0.4
 	nbAlpha         = 0.1
 	shrinkAbove     = 0.5
+	// defaultNameRepeat: see RESULTS.md.
+	defaultNameRepeat = 1
 	// maxWork bounds a fit at about ten full passes over the data (what
 	// the previous ten-pass limit cost) when shrinking is ineffective.
 	maxWork = 10
@@ -101,6 +111,9 @@ func (o Options) withDefaults() Options {
 	if o.HoldOut == 0 {
 		o.HoldOut = defaultHoldOut
 	}
+	if o.NameRepeat == 0 {
+		o.NameRepeat = defaultNameRepeat
+	}
 	return o
 }
 
@@ -123,6 +136,56 @@ type prepared struct {
 	toks   [][]string
 	labels [][]int32
 	tags   []string
+	real   int // rows before this are examples; after, synthetic texts
+}
+
+// nameText is the training text made from a tag's name and its ancestors'
+// names ("billing_issues" › "refundNotShowing" → "billing issues refund not
+// showing"): underscores, dashes and path separators are word breaks
+// already; camel case is split here.
+func nameText(tag string, names map[string]string, tax Taxonomy) string {
+	var parts []string
+	cur := tag
+	for i := 0; i < maxChain; i++ {
+		if n, ok := names[cur]; ok {
+			parts = append(parts, splitCamel(n))
+		}
+		p, ok := tax.parentOf(cur)
+		if !ok {
+			break
+		}
+		cur = p
+	}
+	slices.Reverse(parts)
+	return strings.Join(parts, " ")
+}
+
+func splitCamel(s string) string {
+	var b strings.Builder
+	var prev rune
+	for _, r := range s {
+		if unicode.IsUpper(r) && unicode.IsLower(prev) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+// addNames appends each named tag's name text to p repeat times; those
+// rows come after p.real and are never held out for calibration.
+func addNames(p *prepared, names map[string]string, tax Taxonomy, repeat int) {
+	for t, tag := range p.tags {
+		toks := tokenize(nameText(tag, names, tax))
+		if len(toks) == 0 {
+			continue
+		}
+		for r := 0; r < repeat; r++ {
+			p.toks = append(p.toks, toks)
+			p.labels = append(p.labels, []int32{int32(t)})
+		}
+	}
 }
 
 func prepare(examples []Example, tax Taxonomy) prepared {
@@ -147,6 +210,7 @@ func prepare(examples []Example, tax Taxonomy) prepared {
 		p.toks = append(p.toks, toks)
 		p.labels = append(p.labels, ids)
 	}
+	p.real = len(p.toks)
 	return p
 }
 
@@ -160,8 +224,11 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		return nil, ErrNoExamples
 	}
 	m := &Model{tags: p.tags, cal: calibration{A: 1}, tau: 1}
+	if opts.TagNames != nil && opts.NameRepeat > 0 {
+		addNames(&p, opts.TagNames, opts.Taxonomy, opts.NameRepeat)
+	}
 	m.nEx = make([]int32, len(p.tags))
-	for _, ls := range p.labels {
+	for _, ls := range p.labels[:p.real] {
 		for _, l := range ls {
 			m.nEx[l]++
 		}
@@ -191,7 +258,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	for t := range alphas {
 		alphas[t] = make([]float64, d.rows())
 	}
-	multi := multiLabel(p.labels)
+	multi := multiLabel(p.labels[:p.real])
 	nbw := opts.NBWeight
 	if multi || nbw < 0 {
 		nbw = 0
@@ -312,8 +379,11 @@ func multiLabel(labels [][]int32) bool {
 // first tag) for calibration, always leaving at least one to train on.
 func splitHoldOut(p prepared, frac float64, seed uint64) (fit, cal []int32) {
 	byTag := make([][]int, len(p.tags))
-	for i, ls := range p.labels {
+	for i, ls := range p.labels[:p.real] {
 		byTag[ls[0]] = append(byTag[ls[0]], i)
+	}
+	for i := p.real; i < len(p.labels); i++ {
+		fit = append(fit, int32(i))
 	}
 	rng := rand.New(rand.NewPCG(seed, 0xCA1))
 	for _, rows := range byTag {
