@@ -161,3 +161,13 @@ func CreateEndpoint(ctx context.Context, st *store.Store, e *store.WebhookEndpoi
 	}
 	return st.CreateWebhookEndpoint(ctx, e)
 }
+
+// UpdateEndpoint validates and saves an endpoint's URL, events, description and
+// active flag; its signing secret stays as it is. store.ErrNotFound when it is gone.
+func UpdateEndpoint(ctx context.Context, st *store.Store, e *store.WebhookEndpoint) error {
+	if err := ValidateEndpoint(e); err != nil {
+		return err
+	}
+	e.Secret = "" // keep the stored one
+	return st.UpdateWebhookEndpoint(ctx, e)
+}

@@ -55,32 +55,48 @@ func (ui *Web) webhookCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r, 16<<10); err != nil {
 		return err
 	}
+	f, e := readWebhookForm(r)
+	e.Active = true
+	if len(f.Errors) == 0 {
+		err := notify.CreateEndpoint(r.Context(), ui.Store, &e)
+		switch {
+		case err == nil:
+			ui.Log.Info("webhook endpoint created", "endpoint", e.ID, "by", router.From(r).Member.ID)
+			return ui.renderWebhooks(w, r, http.StatusCreated, webhooksData{Created: &e, Secret: e.Secret})
+		case !webhookFieldErr(err, f.Errors):
+			return err
+		}
+	}
+	return ui.renderWebhooks(w, r, http.StatusUnprocessableEntity, webhooksData{Form: f})
+}
+
+// readWebhookForm reads the URL, events and description of the create and edit forms:
+// the form as typed (to show back) and the endpoint to validate and store.
+func readWebhookForm(r *http.Request) (webhookForm, store.WebhookEndpoint) {
 	f := webhookForm{URL: strings.TrimSpace(r.PostFormValue("url")), Description: strings.TrimSpace(r.PostFormValue("description")),
 		Events: map[string]bool{}, Errors: map[string]string{}}
 	for _, ev := range r.PostForm["event"] {
 		f.Events[ev] = true
 	}
-	e := store.WebhookEndpoint{URL: f.URL, Description: f.Description, Events: r.PostForm["event"], Active: true}
 	if len(f.Description) > 300 {
 		f.Errors["description"] = "Description is longer than 300 characters."
-	} else {
-		err := notify.CreateEndpoint(r.Context(), ui.Store, &e)
-		var se *notify.SettingsError
-		switch {
-		case err == nil:
-			ui.Log.Info("webhook endpoint created", "endpoint", e.ID, "by", router.From(r).Member.ID)
-			return ui.renderWebhooks(w, r, http.StatusCreated, webhooksData{Created: &e, Secret: e.Secret})
-		case errors.As(err, &se):
-			label := map[string]string{"url": "URL", "events": "Events"}[se.Field]
-			if label == "" {
-				label = se.Field
-			}
-			f.Errors[se.Field] = label + " " + se.Msg + "."
-		default:
-			return err
-		}
 	}
-	return ui.renderWebhooks(w, r, http.StatusUnprocessableEntity, webhooksData{Form: f})
+	return f, store.WebhookEndpoint{URL: f.URL, Description: f.Description, Events: r.PostForm["event"]}
+}
+
+// webhookFieldErr puts notify's complaint about a field into errs, reporting whether
+// err was one.
+func webhookFieldErr(err error, errs map[string]string) bool {
+	var se *notify.SettingsError
+	if !errors.As(err, &se) {
+		return false
+	}
+	label := map[string]string{"url": "URL", "events": "Events"}[se.Field]
+	if label == "" {
+		label = se.Field
+	}
+	errs[se.Field] = label + " " + se.Msg + "."
+	return true
 }
 
 func (ui *Web) getWebhook(r *http.Request) (store.WebhookEndpoint, error) {
