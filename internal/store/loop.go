@@ -166,6 +166,7 @@ type LoopEmail struct {
 	Status       string    `json:"status"`
 	OutboxID     string    `json:"outbox_id"`
 	Unsubscribed bool      `json:"unsubscribed"`
+	Edited       bool      `json:"edited"` // subject or body rewritten by a team member
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
@@ -175,13 +176,13 @@ type LoopEmail struct {
 func (e LoopEmail) autoSkipped() bool { return e.Email == "" || e.Unsubscribed }
 
 const loopCols = `id, request_id, person_id, email, name, subject, body_text, quote, channel, quoted_at, voted, status,
-	COALESCE(outbox_id, ''), unsubscribed, created_at, updated_at`
+	COALESCE(outbox_id, ''), unsubscribed, edited, created_at, updated_at`
 
 func scanLoopEmail(sc interface{ Scan(...any) error }) (LoopEmail, error) {
 	var e LoopEmail
 	var quoted, created, updated int64
 	err := sc.Scan(&e.ID, &e.RequestID, &e.PersonID, &e.Email, &e.Name, &e.Subject, &e.BodyText, &e.Quote, &e.Channel, &quoted,
-		&e.Voted, &e.Status, &e.OutboxID, &e.Unsubscribed, &created, &updated)
+		&e.Voted, &e.Status, &e.OutboxID, &e.Unsubscribed, &e.Edited, &created, &updated)
 	e.QuotedAt, e.CreatedAt, e.UpdatedAt = fromMS(quoted), fromMS(created), fromMS(updated)
 	return e, notFound(err)
 }
@@ -190,7 +191,9 @@ func scanLoopEmail(sc interface{ Scan(...any) error }) (LoopEmail, error) {
 // A new person gets a row. An existing row is refreshed only while nothing was sent:
 // a draft (or a system-skipped row) takes the new content and status; a row a team
 // member skipped takes the new content but stays skipped; queued, sent and failed rows
-// are left alone. It returns all of the request's rows.
+// are left alone. A subject and body a team member edited are kept as written, unless
+// the person's address changed since (the edit, and its unsubscribe link, were for the
+// old one). It returns all of the request's rows.
 func (s *Store) SaveLoopDrafts(ctx context.Context, requestID string, drafts []LoopEmail) ([]LoopEmail, error) {
 	err := s.tx(ctx, func(q q) error {
 		now := s.Now()
@@ -222,9 +225,13 @@ func (s *Store) SaveLoopDrafts(ctx context.Context, requestID string, drafts []L
 			if unsub {
 				status = LoopSkipped
 			}
+			subject, body, edited := d.Subject, d.BodyText, false
+			if old.Edited && old.Email == d.Email {
+				subject, body, edited = old.Subject, old.BodyText, true
+			}
 			_, err = q.exec(ctx, `UPDATE loop_emails SET email = ?, name = ?, subject = ?, body_text = ?, quote = ?, channel = ?, quoted_at = ?,
-				voted = ?, status = ?, unsubscribed = ?, updated_at = ? WHERE id = ?`,
-				d.Email, d.Name, d.Subject, d.BodyText, d.Quote, d.Channel, ms(d.QuotedAt), d.Voted, status, unsub, ms(now), old.ID)
+				voted = ?, status = ?, unsubscribed = ?, edited = ?, updated_at = ? WHERE id = ?`,
+				d.Email, d.Name, subject, body, d.Quote, d.Channel, ms(d.QuotedAt), d.Voted, status, unsub, edited, ms(now), old.ID)
 			if err != nil {
 				return err
 			}
@@ -297,7 +304,7 @@ func (s *Store) UnskipLoopEmail(ctx context.Context, draftID string) error {
 
 // EditLoopEmail replaces a draft's subject and body before it is sent.
 func (s *Store) EditLoopEmail(ctx context.Context, draftID, subject, body string) error {
-	return s.changeDraft(ctx, `UPDATE loop_emails SET subject = ?, body_text = ?, updated_at = ? WHERE status IN ('draft', 'skipped', 'failed') AND id = ?`,
+	return s.changeDraft(ctx, `UPDATE loop_emails SET subject = ?, body_text = ?, edited = TRUE, updated_at = ? WHERE status IN ('draft', 'skipped', 'failed') AND id = ?`,
 		subject, body, ms(s.Now()), draftID)
 }
 

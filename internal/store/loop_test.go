@@ -169,3 +169,65 @@ func TestInitSettingKeepsTheFirst(t *testing.T) {
 		}
 	})
 }
+
+// TestLoopEditSurvivesRefresh: a draft rewritten by hand keeps its text when the
+// drafts are prepared again (each visit of the page does), even with a new template,
+// but not when the person's address changed.
+func TestLoopEditSurvivesRefresh(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		r := feedback.Request{Title: "Dark mode"}
+		if err := s.CreateRequest(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+		for _, email := range []string{"ann@acme.com", "bob@acme.com"} {
+			if _, _, err := s.Capture(ctx, feedback.Capture{Text: "Dark mode please", Source: feedback.SourceEmail, Email: email, RequestIDs: []string{r.ID}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rs, err := s.LoopRecipients(ctx, r.ID)
+		if err != nil || len(rs) != 2 {
+			t.Fatalf("recipients %+v %v", rs, err)
+		}
+		prepare := func(version string) map[string]store.LoopEmail {
+			t.Helper()
+			var ds []store.LoopEmail
+			for _, rc := range rs {
+				ds = append(ds, store.LoopEmail{PersonID: rc.PersonID, Email: rc.Email, Subject: "subject " + version, BodyText: "body " + version, Status: store.LoopDraft})
+			}
+			saved, err := s.SaveLoopDrafts(ctx, r.ID, ds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]store.LoopEmail{}
+			for _, d := range saved {
+				out[d.Email] = d
+			}
+			return out
+		}
+		ds := prepare("v1")
+		if err := s.EditLoopEmail(ctx, ds["ann@acme.com"].ID, "Ann, it is live", "Written by hand"); err != nil {
+			t.Fatal(err)
+		}
+		ds = prepare("v2")
+		if a := ds["ann@acme.com"]; a.Subject != "Ann, it is live" || a.BodyText != "Written by hand" || !a.Edited {
+			t.Fatalf("the edit was overwritten: %+v", a)
+		}
+		if b := ds["bob@acme.com"]; b.Subject != "subject v2" || b.BodyText != "body v2" || b.Edited {
+			t.Fatalf("an unedited draft was not refreshed: %+v", b)
+		}
+		// Skipping and unskipping an edited draft keeps the edit too.
+		s.SkipLoopEmail(ctx, ds["ann@acme.com"].ID)
+		s.UnskipLoopEmail(ctx, ds["ann@acme.com"].ID)
+		if a := prepare("v3")["ann@acme.com"]; a.BodyText != "Written by hand" || a.Status != store.LoopDraft {
+			t.Fatalf("after skip and unskip: %+v", a)
+		}
+		// A new address: the edit was for the old one, the template takes over.
+		rs[0].Email, rs[1].Email = "ann@new.example.com", "bob@new.example.com"
+		for _, d := range prepare("v4") {
+			if d.Edited || d.BodyText != "body v4" {
+				t.Fatalf("after an address change: %+v", d)
+			}
+		}
+	})
+}

@@ -140,6 +140,11 @@ func TestCloseTheLoopPage(t *testing.T) {
 		if got := e.drafts()[xssName]; got.Subject != "Shipped for you" || !strings.Contains(got.BodyText, "It is live.") {
 			t.Fatalf("edit not saved: %+v", got)
 		}
+		// The redirect reopens the page, which prepares the drafts again: the edit stays.
+		wantIn(t, e.get(base+"/loop?draft="+ann.ID, e.member), "It is live.", ">edited</span>")
+		if got := e.drafts()[xssName]; got.Subject != "Shipped for you" || !strings.Contains(got.BodyText, "It is live.") || !got.Edited {
+			t.Fatalf("reopening the page undid the edit: %+v", got)
+		}
 
 		// Skip and unskip; someone without email cannot be unskipped.
 		wantStatus(t, e.post(base+"/loop/"+ann.ID+"/skip", url.Values{}, e.member), http.StatusSeeOther)
