@@ -123,6 +123,11 @@ acme,Acme Inc,strategic,25,1200,USD
 globex,Globex,standard,lots,300,USD
 `
 
+const feedbackCSV = `text,email,name,account_external_id,occurred_at,tags
+"Formulas, again",ann@acme.com,Ann,acme,2025-03-02T10:00:00Z,Editor › Tables › Formulas
+Dark mode please,,,globex,2025-03-03,
+`
+
 func TestBinaryEndToEnd(t *testing.T) {
 	for _, dialect := range storetest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
@@ -167,6 +172,32 @@ func TestBinaryEndToEnd(t *testing.T) {
 			}
 			if out := mustRun(t, e, "import", "accounts", csvPath); !strings.Contains(out, "0 created, 0 updated, 2 unchanged") {
 				t.Fatalf("second import: %s", out)
+			}
+
+			// Feedback: import, export, and the export imports back as duplicates.
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "tags.csv"), []byte("path\nEditor › Tables › Formulas\n"), 0o600)
+			mustRun(t, e, "import", "tags", filepath.Join(dir, "tags.csv"))
+			os.WriteFile(filepath.Join(dir, "feedback.csv"), []byte(feedbackCSV), 0o600)
+			if out := mustRun(t, e, "import", "feedback", filepath.Join(dir, "feedback.csv")); !strings.Contains(out, "feedback: 2 created, 0 duplicates") {
+				t.Fatalf("import feedback: %s", out)
+			}
+			exported := filepath.Join(dir, "export.csv")
+			if out := mustRun(t, e, "export", "feedback", "--out", exported); !strings.Contains(out, "exported 2 feedback to") {
+				t.Fatalf("export feedback: %s", out)
+			}
+			data, _ := os.ReadFile(exported)
+			for _, want := range []string{"id,occurred_at,source,kind,status,account_external_id,account_name,", ",acme,Acme Inc,",
+				"ann@acme.com", "Editor › Tables › Formulas", `"Formulas, again"`, "2025-03-02T10:00:00Z"} {
+				if !strings.Contains(string(data), want) {
+					t.Fatalf("export lacks %q:\n%s", want, data)
+				}
+			}
+			if out := mustRun(t, e, "import", "feedback", exported); !strings.Contains(out, "feedback: 0 created, 2 duplicates") {
+				t.Fatalf("import of the export: %s", out)
+			}
+			if out := mustRun(t, e, "export", "feedback"); out != string(data) {
+				t.Fatalf("export to standard output differs from the file:\n%s", out)
 			}
 
 			srv, logs := startServer(t, e, addr, "serve")

@@ -109,12 +109,16 @@ func importTags(ctx context.Context, s *store.Store, in io.Reader, isJSON bool, 
 }
 
 func runExport(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || (args[0] != "accounts" && args[0] != "people" && args[0] != "tags") {
-		return fmt.Errorf("usage: closeloop export accounts|people|tags [--out FILE] [--format csv|json]")
+	if len(args) == 0 || (args[0] != "accounts" && args[0] != "people" && args[0] != "tags" && args[0] != "feedback") {
+		return fmt.Errorf("usage: closeloop export accounts|people|tags|feedback [--out FILE] [--format csv|json]")
 	}
 	what := args[0]
 	var out, format string
-	cfg, _, err := loadConfig("export "+what+" [flags]", "Writes every "+strings.TrimSuffix(what, "s")+" in the format 'closeloop import "+what+"' reads.", args[1:], func(fs *flag.FlagSet) {
+	help := "Writes every " + strings.TrimSuffix(what, "s") + " in the format 'closeloop import " + what + "' reads."
+	if what == "feedback" {
+		help = feedbackExportHelp
+	}
+	cfg, _, err := loadConfig("export "+what+" [flags]", help, args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "file to write (default standard output)")
 		fs.StringVar(&format, "format", "csv", "csv, or json (tags only)")
 	})
@@ -140,6 +144,8 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 	switch {
 	case what == "people":
 		exp = csvio.ExportPeople
+	case what == "feedback" && format == "csv":
+		exp = csvio.ExportFeedback
 	case what == "tags":
 		exp = func(ctx context.Context, s *store.Store, w io.Writer) (int, error) {
 			tree, err := s.TagTree(ctx)

@@ -1,5 +1,5 @@
-// Package csvio reads and writes accounts and people as CSV. Imports are all or
-// nothing: the whole file is parsed and checked before anything is written, and the
+// Package csvio reads and writes accounts, people and feedback as CSV. Imports are all
+// or nothing: the whole file is parsed and checked before anything is written, and the
 // first problem is reported with its line and column. Exports use the same columns,
 // so an export imports back unchanged.
 package csvio

@@ -19,16 +19,18 @@ import (
 var feedbackColumns = []string{"text", "quote", "source", "kind", "email", "name", "person_external_id",
 	"account_external_id", "external_id", "external_url", "occurred_at", "tags"}
 
-var knownFeedback = set(map[string]bool{}, feedbackColumns)
+var knownFeedback = set(set(map[string]bool{}, feedbackColumns), feedbackExportOnly)
 
 // kindRepl lets a spreadsheet say "Feature request" or "churn-reason".
 var kindRepl = strings.NewReplacer(" ", "_", "-", "_")
 
 // FeedbackRow is one parsed row: the capture, the tag references it names (paths or
-// ids, resolved against the taxonomy at import) and its line in the file.
+// ids, resolved against the taxonomy at import), the item id an export wrote (if any)
+// and its line in the file.
 type FeedbackRow struct {
 	Capture feedback.Capture
 	Tags    []string
+	ID      string
 	Line    int
 }
 
@@ -93,7 +95,7 @@ func ParseFeedback(r io.Reader) ([]FeedbackRow, error) {
 			}
 			return nil, fail("", "%v", err)
 		}
-		rows = append(rows, FeedbackRow{Capture: c, Tags: tags, Line: line})
+		rows = append(rows, FeedbackRow{Capture: c, Tags: tags, ID: cell("id"), Line: line})
 	}
 	return rows, nil
 }
@@ -121,18 +123,35 @@ func contentKey(c feedback.Capture, tags []string) string {
 
 // ImportFeedback parses r, resolves tags and captures every row in one transaction:
 // all or nothing. Rows already imported (same source and external_id, or the same
-// content when there is no external_id) are counted as duplicates, not written again.
+// content when there is no external_id) are counted as duplicates, not written again;
+// so are rows of an export (an id column) whose item is in this database already.
 func ImportFeedback(ctx context.Context, s *store.Store, r io.Reader) (created, duplicates int, err error) {
-	rows, err := ParseFeedback(r)
+	all, err := ParseFeedback(r)
 	if err != nil {
 		return 0, 0, err
 	}
-	if len(rows) == 0 {
+	if len(all) == 0 {
 		return 0, 0, &Error{Line: 2, Msg: "no rows to import"}
 	}
 	resolve, err := tagResolver(ctx, s)
 	if err != nil {
 		return 0, 0, err
+	}
+	var ids []string
+	for _, row := range all {
+		if row.ID != "" {
+			ids = append(ids, row.ID)
+		}
+	}
+	here, err := s.ExistingFeedbackIDs(ctx, ids)
+	if err != nil {
+		return 0, 0, err
+	}
+	rows := make([]FeedbackRow, 0, len(all))
+	for _, row := range all {
+		if !here[row.ID] {
+			rows = append(rows, row)
+		}
 	}
 	cs := make([]feedback.Capture, len(rows))
 	for i, row := range rows {
@@ -164,7 +183,7 @@ func ImportFeedback(ctx context.Context, s *store.Store, r io.Reader) (created, 
 		}
 		return 0, 0, err // a database failure, not the file's fault
 	}
-	return created, len(rows) - created, nil
+	return created, len(all) - created, nil
 }
 
 // tagResolver maps a tag reference to a tag id: an id (of a live tag, or of one merged
