@@ -41,6 +41,25 @@ func BenchmarkRank(b *testing.B) {
 				}
 			}
 			now := time.Now()
+			// A write followed by a ranking: what a page shows right after triage.
+			items, _, err := s.ListFeedback(ctx, store.FeedbackFilter{Limit: 200})
+			if err != nil {
+				b.Fatal(err)
+			}
+			tags, err := s.ListTags(ctx)
+			if err != nil || len(items) == 0 || len(tags) == 0 {
+				b.Fatal("no feedback or tags to write to", err)
+			}
+			writes := 0
+			tagThenRank := func() (int, error) {
+				writes++
+				it, tag := items[writes%len(items)], tags[(writes*7)%len(tags)]
+				if err := s.TagFeedback(ctx, it.ID, tag.ID, ""); err != nil {
+					return 0, err
+				}
+				r, err := s.RankTags(ctx, store.RankFilter{}, now)
+				return len(r), err
+			}
 			cases := []struct {
 				name string
 				run  func() (int, error)
@@ -51,6 +70,7 @@ func BenchmarkRank(b *testing.B) {
 					return len(r), err
 				}},
 				{"tags", func() (int, error) { r, err := s.RankTags(ctx, store.RankFilter{}, now); return len(r), err }},
+				{"tag_then_rank_tags", tagThenRank},
 				{"tags_kind_90d", func() (int, error) {
 					r, err := s.RankTags(ctx, store.RankFilter{Kind: "feature_request", From: now.AddDate(0, 0, -90)}, now)
 					return len(r), err

@@ -101,15 +101,8 @@ func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	var tallies []feedback.Tally
-	if f == (RankFilter{}) {
-		if err := s.SyncRank(ctx, now); err != nil {
-			return nil, err
-		}
-		if tallies, err = s.rankTallies(ctx, rankRequest); err != nil {
-			return nil, err
-		}
-	} else if tallies, err = s.rawRequestTallies(ctx, f, settings, now); err != nil {
+	tallies, err := s.tallies(ctx, f, now, rankRequest, func() ([]feedback.Tally, error) { return s.rawRequestTallies(ctx, f, settings, now) })
+	if err != nil {
 		return nil, err
 	}
 	reqs, err := s.ListRequests(ctx, RequestFilter{})
@@ -133,6 +126,22 @@ func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) (
 	return out, nil
 }
 
+// tallies reads the roll-ups for an unfiltered ranking once they are caught up, and
+// counts from the raw evidence for filtered views or while a large backlog is built.
+func (s *Store) tallies(ctx context.Context, f RankFilter, now time.Time, kind string, raw func() ([]feedback.Tally, error)) ([]feedback.Tally, error) {
+	if f != (RankFilter{}) {
+		return raw()
+	}
+	current, err := s.syncRankWithin(ctx, now, rankReadBudget)
+	if err != nil {
+		return nil, err
+	}
+	if !current {
+		return raw()
+	}
+	return s.rankTallies(ctx, kind)
+}
+
 // TagRank is a tag with its figures rolled up over its descendants.
 type TagRank struct {
 	TagID string        `json:"tag_id"`
@@ -146,15 +155,8 @@ func (s *Store) RankTags(ctx context.Context, f RankFilter, now time.Time) ([]Ta
 	if err != nil {
 		return nil, err
 	}
-	var tallies []feedback.Tally
-	if f == (RankFilter{}) {
-		if err := s.SyncRank(ctx, now); err != nil {
-			return nil, err
-		}
-		if tallies, err = s.rankTallies(ctx, rankTag); err != nil {
-			return nil, err
-		}
-	} else if tallies, err = s.rawTagTallies(ctx, f, settings, now); err != nil {
+	tallies, err := s.tallies(ctx, f, now, rankTag, func() ([]feedback.Tally, error) { return s.rawTagTallies(ctx, f, settings, now) })
+	if err != nil {
 		return nil, err
 	}
 	opts := feedback.RankOptions{Now: now, RenewalWindowDays: settings.RenewalWindowDays, CABWeight: settings.CABWeight,
@@ -200,9 +202,16 @@ func (s *Store) rawTagTallies(ctx context.Context, f RankFilter, settings RankSe
 		fc += ` AND fb.kind = ?`
 		args = append(args, string(f.Kind))
 	}
+	from := `feedback_tags ft JOIN tag_closure c ON c.descendant_id = ft.tag_id JOIN feedback fb ON fb.id = ft.feedback_id
+		LEFT JOIN accounts a ON a.id = fb.account_id WHERE 1=1`
+	if !f.From.IsZero() {
+		// A date range starts from the feedback in it: CROSS JOIN fixes SQLite's join
+		// order (its planner otherwise walks every tagging); PostgreSQL plans freely.
+		from = `feedback fb CROSS JOIN feedback_tags ft CROSS JOIN tag_closure c LEFT JOIN accounts a ON a.id = fb.account_id
+		WHERE ft.feedback_id = fb.id AND c.descendant_id = ft.tag_id`
+	}
 	query := `SELECT DISTINCT c.ancestor_id, COALESCE(fb.account_id, ''), COALESCE(fb.person_id, ''), fb.occurred_at, ` + factCols + `, fb.id
-		FROM feedback_tags ft JOIN tag_closure c ON c.descendant_id = ft.tag_id JOIN feedback fb ON fb.id = ft.feedback_id
-		LEFT JOIN accounts a ON a.id = fb.account_id WHERE 1=1` + fc
+		FROM ` + from + fc
 	ev, facts, err := s.collectEvidence(ctx, query, args, true)
 	if err != nil {
 		return nil, err

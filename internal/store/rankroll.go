@@ -44,22 +44,37 @@ func (u rankUnit) sameAttrs(o rankUnit) bool {
 }
 
 // SyncRank brings the roll-ups up to date with every committed change, for the day of
-// now and the configured renewal window. It is cheap when nothing changed; ranking
-// calls it first, and the server runs it in the background so those calls find
-// little to do.
+// now and the configured renewal window. It is cheap when nothing changed; the server
+// runs it in the background so that ranking rarely finds much to do.
 func (s *Store) SyncRank(ctx context.Context, now time.Time) error {
+	_, err := s.syncRankWithin(ctx, now, 0)
+	return err
+}
+
+// rankReadBudget bounds how long a ranking call spends catching the roll-ups up. A
+// large backlog (the first build after an upgrade or a bulk import) is left to the
+// background sync, and the call counts from the raw evidence instead.
+const rankReadBudget = 2 * time.Second
+
+// syncRankWithin syncs for at most budget (0: until done) and reports whether the
+// roll-ups are up to date.
+func (s *Store) syncRankWithin(ctx context.Context, now time.Time, budget time.Duration) (bool, error) {
 	settings, err := s.RankSettings(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	want := rankState{asOf: feedback.Day(now), window: settings.RenewalWindowDays}
+	start := time.Now()
 	for {
 		pending, err := s.rankPending(ctx, want)
 		if err != nil || !pending {
-			return err
+			return err == nil, err
+		}
+		if budget > 0 && time.Since(start) > budget {
+			return false, nil
 		}
 		if err := s.tx(ctx, func(q q) error { return s.rankStep(ctx, q, want) }); err != nil {
-			return fmt.Errorf("store: ranking roll-up: %w", err)
+			return false, fmt.Errorf("store: ranking roll-up: %w", err)
 		}
 	}
 }

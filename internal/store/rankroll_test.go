@@ -174,6 +174,28 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 			}
 		}
 		check(-1)
+		// A date range that holds everything ranks the same as no filter (through the
+		// date-driven raw query).
+		all, err := s.RankTags(ctx, store.RankFilter{}, now)
+		must(err)
+		ranged, err := s.RankTags(ctx, store.RankFilter{From: now.AddDate(-5, 0, 0)}, now)
+		must(err)
+		if !reflect.DeepEqual(all, ranged) {
+			t.Fatalf("date range holding everything:\n got %+v\nwant %+v", ranged, all)
+		}
+		// One item from just now: a range starting an hour ago counts only it.
+		_, _, err = s.Capture(ctx, feedback.Capture{Text: "fresh", Source: feedback.SourceAPI, Email: emails[0], OccurredAt: now, TagIDs: []string{tags[0]}})
+		must(err)
+		recent, err := s.RankTags(ctx, store.RankFilter{From: now.Add(-time.Hour)}, now)
+		must(err)
+		if len(recent) == 0 {
+			t.Fatal("the last hour ranks nothing")
+		}
+		for _, r := range recent {
+			if r.Rank.Total != 1 {
+				t.Fatalf("the last hour: %+v", r.Rank)
+			}
+		}
 		roll, _, _ := s.RankBothWays(ctx, now)
 		if len(roll[0]) == 0 || len(roll[1]) == 0 {
 			t.Fatal("nothing was counted: the test exercised nothing")
