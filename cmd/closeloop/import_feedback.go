@@ -28,8 +28,8 @@ email, name, text, quote, external_id, external_url, tags (tag paths such as
 id), request_ids (linked request ids separated by |).
 'closeloop import feedback' reads the file back: into another install after its
 accounts and tags are imported, or into this one, where every row is a duplicate.
-Cells are written as stored: a spreadsheet may treat customer text starting with =,
-+, - or @ as a formula.`
+A cell starting with =, +, - or @ (which a spreadsheet would run as a formula) is
+written with a leading apostrophe; import removes it again.`
 
 // importFeedback runs 'closeloop import feedback FILE.csv' once the store is open: all
 // or nothing, the first bad row reported by line and column.

@@ -233,7 +233,7 @@ func ExportAccounts(ctx contextT, s *store.Store, w io.Writer) (int, error) {
 			}
 			rec = append(rec, v)
 		}
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(defuse(rec)); err != nil {
 			return 0, err
 		}
 	}

@@ -137,7 +137,7 @@ func (t *table) cell(i int, col string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	v := strings.TrimSpace(t.rows[i][j])
+	v := strings.TrimSpace(restore(t.rows[i][j]))
 	return v, v != ""
 }
 

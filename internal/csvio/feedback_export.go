@@ -52,7 +52,7 @@ func ExportFeedback(ctx context.Context, s *store.Store, w io.Writer) (int, erro
 		rec = append(rec[:0], e.ID, e.OccurredAt.UTC().Format(time.RFC3339Nano), string(e.Source), string(e.Kind), string(e.Status),
 			e.AccountExternalID, e.AccountName, e.PersonExternalID, e.PersonEmail, e.PersonName, e.Text, e.Quote, e.ExternalID,
 			e.ExternalURL, strings.Join(tags, "|"), strings.Join(e.RequestIDs, "|"))
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(defuse(rec)); err != nil {
 			return err
 		}
 		n++

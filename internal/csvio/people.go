@@ -155,7 +155,7 @@ func ExportPeople(ctx context.Context, s *store.Store, w io.Writer) (int, error)
 			v, _ := tr[k].(string)
 			rec = append(rec, v)
 		}
-		cw.Write(rec)
+		cw.Write(defuse(rec))
 	}
 	cw.Flush()
 	return len(all), cw.Error()
