@@ -197,7 +197,7 @@ func (s *Store) rankUnits(ctx context.Context, q q, st rankState, units []string
 		return err
 	}
 	d := newRankDelta(st)
-	var addUnits [][]any
+	var addUnits, addItems [][]any
 	for _, u := range units {
 		o, had := old[u]
 		c, has := cur[u]
@@ -234,10 +234,11 @@ func (s *Store) rankUnits(ctx context.Context, q q, st rankState, units []string
 				d.unit(subj, kind, c, 1)
 				addUnits = append(addUnits, []any{u, subj})
 			}
-			if _, err := q.exec(ctx, `INSERT INTO rank_items (unit, account_id, person_id, day) VALUES (?, ?, ?, ?)`, u, c.account, c.person, c.day); err != nil {
-				return err
-			}
+			addItems = append(addItems, []any{u, c.account, c.person, c.day})
 		}
+	}
+	if err := insertRows(ctx, q, "rank_items", "unit, account_id, person_id, day", addItems); err != nil {
+		return err
 	}
 	if err := insertRows(ctx, q, "rank_units", "unit, subject", addUnits); err != nil {
 		return err
@@ -490,111 +491,286 @@ func (d *rankDelta) money(subj, cur string, c feedback.Contribution, sign int) {
 }
 
 // rankApply writes a delta: counts first, then what their 0 ↔ 1 transitions imply.
+// Every table is written with multi-row upserts that return the new values, so a
+// batch costs a handful of round trips rather than one per key.
 func (s *Store) rankApply(ctx context.Context, q q, d *rankDelta) error {
-	var errOut error
-	transitions := func(table, col string, m map[[2]string]int, on func(k [2]string, sign int) error) {
-		if errOut != nil {
-			return
-		}
-		for _, k := range sortedPairs(m) {
-			delta := m[k]
-			if delta == 0 {
-				continue
-			}
-			var n int
-			err := q.row(ctx, fmt.Sprintf(`INSERT INTO %s (subject, %s, n) VALUES (?, ?, ?)
-				ON CONFLICT (subject, %s) DO UPDATE SET n = %s.n + excluded.n RETURNING n`, table, col, col, table), k[0], k[1], delta).Scan(&n)
-			if err == nil && n < 0 {
-				err = fmt.Errorf("%s %v counted below zero", table, k)
-			}
-			if err == nil && n == 0 {
-				_, err = q.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE subject = ? AND %s = ?`, table, col), k[0], k[1])
-			}
-			if err == nil {
-				switch before := n - delta; {
-				case before == 0 && n > 0:
-					err = on(k, 1)
-				case before > 0 && n == 0:
-					err = on(k, -1)
-				}
-			}
-			if err != nil {
-				errOut = err
-				return
-			}
+	members, err := addCounts(ctx, q, "rank_members", "account_id", d.members)
+	if err != nil {
+		return err
+	}
+	var counted []string
+	for k, ch := range members {
+		if ch.transition() != 0 {
+			counted = append(counted, k[1])
 		}
 	}
-	transitions("rank_members", "account_id", d.members, func(k [2]string, sign int) error {
-		c, err := d.contribution(ctx, q, k[1])
-		if err == nil {
+	if err := d.prefetch(ctx, q, counted); err != nil {
+		return err
+	}
+	for _, k := range sortedPairs(members) {
+		if sign := members[k].transition(); sign != 0 {
+			c, err := d.contribution(ctx, q, k[1])
+			if err != nil {
+				return err
+			}
 			d.money(k[0], c.currency, c.c, sign)
 		}
+	}
+	people, err := addCounts(ctx, q, "rank_people", "person_id", d.people)
+	if err != nil {
 		return err
-	})
-	transitions("rank_people", "person_id", d.people, func(k [2]string, sign int) error {
-		d.subject(k[0])[0] += sign
-		return nil
-	})
-	if errOut != nil {
-		return errOut
 	}
-	days := make([]subjectDay, 0, len(d.days))
-	for k, n := range d.days {
-		if n != 0 {
-			days = append(days, k)
-		}
+	for k, ch := range people {
+		d.subject(k[0])[0] += ch.transition()
 	}
-	sort.Slice(days, func(i, j int) bool {
-		return days[i].subject < days[j].subject || days[i].subject == days[j].subject && days[i].day < days[j].day
-	})
-	for _, k := range days {
-		var n int
-		if err := q.row(ctx, `INSERT INTO rank_days (subject, day, n) VALUES (?, ?, ?)
-			ON CONFLICT (subject, day) DO UPDATE SET n = rank_days.n + excluded.n RETURNING n`, k.subject, k.day, d.days[k]).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			if _, err := q.exec(ctx, `DELETE FROM rank_days WHERE subject = ? AND day = ?`, k.subject, k.day); err != nil {
-				return err
-			}
-		}
+	if _, err := addCounts(ctx, q, "rank_days", "day", d.days); err != nil {
+		return err
 	}
+	var subjects [][]any
 	for _, subj := range sortedKeys(d.subjects) {
-		v := d.subjects[subj]
-		if *v == [5]int{} {
-			continue
-		}
-		var total int
-		if err := q.row(ctx, `INSERT INTO rank_subjects (subject, kind, people, total, last30, prior30, last90) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (subject) DO UPDATE SET people = rank_subjects.people + excluded.people, total = rank_subjects.total + excluded.total,
-			last30 = rank_subjects.last30 + excluded.last30, prior30 = rank_subjects.prior30 + excluded.prior30,
-			last90 = rank_subjects.last90 + excluded.last90 RETURNING total`,
-			subj, d.kinds[subj], v[0], v[1], v[2], v[3], v[4]).Scan(&total); err != nil {
-			return err
-		}
-		if total == 0 {
-			if _, err := q.exec(ctx, `DELETE FROM rank_subjects WHERE subject = ?`, subj); err != nil {
-				return err
-			}
+		if v := d.subjects[subj]; *v != [5]int{} {
+			subjects = append(subjects, []any{subj, d.kinds[subj], v[0], v[1], v[2], v[3], v[4]})
 		}
 	}
+	if err := upsertReturning(ctx, q, "rank_subjects", "subject, kind, people, total, last30, prior30, last90", "subject",
+		`people = rank_subjects.people + excluded.people, total = rank_subjects.total + excluded.total,
+		last30 = rank_subjects.last30 + excluded.last30, prior30 = rank_subjects.prior30 + excluded.prior30,
+		last90 = rank_subjects.last90 + excluded.last90`, "total", "subject", subjects); err != nil {
+		return err
+	}
+	var totals [][]any
 	for _, k := range sortedPairs(d.sums) {
-		c := d.sums[k]
-		if c == (feedback.Contribution{}) {
+		if c := d.sums[k]; c != (feedback.Contribution{}) {
+			totals = append(totals, []any{k[0], k[1], c.Accounts, c.CAB, c.MRR, c.ChurnedMRR, c.AtRiskMRR})
+		}
+	}
+	return upsertReturning(ctx, q, "rank_totals", "subject, currency, accounts, cab, mrr, churned_mrr, at_risk_mrr", "subject, currency",
+		`accounts = rank_totals.accounts + excluded.accounts, cab = rank_totals.cab + excluded.cab,
+		mrr = rank_totals.mrr + excluded.mrr, churned_mrr = rank_totals.churned_mrr + excluded.churned_mrr,
+		at_risk_mrr = rank_totals.at_risk_mrr + excluded.at_risk_mrr`, "accounts", "subject, currency", totals)
+}
+
+// change is a counter before and after a batch.
+type change struct{ before, after int }
+
+// transition is 1 when a counter went from zero to positive, −1 when back to zero.
+func (c change) transition() int {
+	switch {
+	case c.before == 0 && c.after > 0:
+		return 1
+	case c.before > 0 && c.after == 0:
+		return -1
+	}
+	return 0
+}
+
+// addCounts adds deltas to the counters (subject, col) → n of table, deleting those
+// that reach zero, and returns each counter's change.
+func addCounts[K comparable](ctx context.Context, q q, table, col string, deltas map[K]int) (map[K]change, error) {
+	out := make(map[K]change, len(deltas))
+	var rows [][]any
+	for k, n := range deltas {
+		if n == 0 {
 			continue
 		}
-		var accounts int
-		if err := q.row(ctx, `INSERT INTO rank_totals (subject, currency, accounts, cab, mrr, churned_mrr, at_risk_mrr) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (subject, currency) DO UPDATE SET accounts = rank_totals.accounts + excluded.accounts, cab = rank_totals.cab + excluded.cab,
-			mrr = rank_totals.mrr + excluded.mrr, churned_mrr = rank_totals.churned_mrr + excluded.churned_mrr,
-			at_risk_mrr = rank_totals.at_risk_mrr + excluded.at_risk_mrr RETURNING accounts`,
-			k[0], k[1], c.Accounts, c.CAB, c.MRR, c.ChurnedMRR, c.AtRiskMRR).Scan(&accounts); err != nil {
+		switch k := any(k).(type) {
+		case [2]string:
+			rows = append(rows, []any{k[0], k[1], n})
+		case subjectDay:
+			rows = append(rows, []any{k.subject, k.day, n})
+		}
+	}
+	var zero [][]any
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), 300)]
+		rows = rows[len(chunk):]
+		var args []any
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		res, err := q.query(ctx, fmt.Sprintf(`INSERT INTO %s (subject, %s, n) VALUES %s
+			ON CONFLICT (subject, %s) DO UPDATE SET n = %s.n + excluded.n RETURNING subject, %s, n`,
+			table, col, tuples(len(chunk), 3), col, table, col), args...)
+		if err != nil {
+			return nil, err
+		}
+		for res.Next() {
+			var subj string
+			var key any
+			var n int
+			var k K
+			switch any(k).(type) {
+			case [2]string:
+				var v string
+				err = res.Scan(&subj, &v, &n)
+				key = [2]string{subj, v}
+			case subjectDay:
+				var v int64
+				err = res.Scan(&subj, &v, &n)
+				key = subjectDay{subj, v}
+			}
+			if err != nil {
+				res.Close()
+				return nil, err
+			}
+			k = key.(K)
+			if n < 0 {
+				res.Close()
+				return nil, fmt.Errorf("%s %v counted below zero", table, k)
+			}
+			out[k] = change{before: n - deltas[k], after: n}
+			if n == 0 {
+				zero = append(zero, []any{subj, key})
+			}
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for _, z := range zero {
+		var v any
+		switch k := z[1].(type) {
+		case [2]string:
+			v = k[1]
+		case subjectDay:
+			v = k.day
+		}
+		if _, err := q.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE subject = ? AND %s = ? AND n = 0`, table, col), z[0], v); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// upsertReturning upserts rows (in chunks) and deletes those whose check column ends
+// at zero.
+func upsertReturning(ctx context.Context, q q, table, cols, conflict, set, check, keyCols string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	width := len(rows[0])
+	nkeys := strings.Count(keyCols, ",") + 1
+	var zero [][]any
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), 300)]
+		rows = rows[len(chunk):]
+		var args []any
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		res, err := q.query(ctx, fmt.Sprintf(`INSERT INTO %s (%s) VALUES %s ON CONFLICT (%s) DO UPDATE SET %s RETURNING %s, %s`,
+			table, cols, tuples(len(chunk), width), conflict, set, keyCols, check), args...)
+		if err != nil {
 			return err
 		}
-		if accounts == 0 {
-			if _, err := q.exec(ctx, `DELETE FROM rank_totals WHERE subject = ? AND currency = ?`, k[0], k[1]); err != nil {
+		for res.Next() {
+			key := make([]string, nkeys)
+			dst := make([]any, 0, nkeys+1)
+			for i := range key {
+				dst = append(dst, &key[i])
+			}
+			var v int
+			if err := res.Scan(append(dst, &v)...); err != nil {
+				res.Close()
 				return err
 			}
+			if v == 0 {
+				zero = append(zero, anys(key))
+			}
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return err
+		}
+	}
+	where := strings.ReplaceAll(keyCols, ",", " = ? AND") + " = ?"
+	for _, z := range zero {
+		if _, err := q.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s AND %s = 0`, table, where, check), z...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func tuples(n, width int) string {
+	t := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(t+", ", n), ", ")
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, v := range ss {
+		out[i] = v
+	}
+	return out
+}
+
+// prefetch loads (or computes and records) the contributions of many accounts with a
+// few multi-row statements, for batches that count thousands of accounts.
+func (d *rankDelta) prefetch(ctx context.Context, q q, ids []string) error {
+	var need []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if _, ok := d.contribs[id]; !ok && !seen[id] {
+			seen[id] = true
+			need = append(need, id)
+		}
+	}
+	for len(need) > 0 {
+		chunk := need[:min(len(need), 500)]
+		need = need[len(chunk):]
+		in, args := placeholders(chunk)
+		rows, err := q.query(ctx, `SELECT account_id, currency, cab, mrr, churned_mrr, at_risk_mrr FROM rank_accounts WHERE account_id IN (`+in+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			c := contribution{c: feedback.Contribution{Accounts: 1}}
+			if err := rows.Scan(&id, &c.currency, &c.c.CAB, &c.c.MRR, &c.c.ChurnedMRR, &c.c.AtRiskMRR); err != nil {
+				rows.Close()
+				return err
+			}
+			d.contribs[id] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var missing []string
+		for _, id := range chunk {
+			if _, ok := d.contribs[id]; !ok {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		in, args = placeholders(missing)
+		rows, err = q.query(ctx, `SELECT id, COALESCE(mrr, 0), COALESCE(churned_mrr, 0), COALESCE(currency, ''), stage, renewal_date, cab FROM accounts WHERE id IN (`+in+`)`, args...)
+		if err != nil {
+			return err
+		}
+		var add [][]any
+		for rows.Next() {
+			var id, stage string
+			var f feedback.AccountFacts
+			if err := rows.Scan(&id, &f.MRR, &f.ChurnedMRR, &f.Currency, &stage, &f.RenewalDate, &f.CAB); err != nil {
+				rows.Close()
+				return err
+			}
+			f.Churned = stage == "churned"
+			c := f.Contribution(d.st.asOf, d.st.window)
+			d.contribs[id] = contribution{f.Currency, c}
+			add = append(add, []any{id, f.Currency, c.CAB, c.MRR, c.ChurnedMRR, c.AtRiskMRR, f.RenewalDate})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := insertRows(ctx, q, "rank_accounts", "account_id, currency, cab, mrr, churned_mrr, at_risk_mrr, renewal_date", add); err != nil {
+			return err
 		}
 	}
 	return nil
