@@ -115,7 +115,7 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	w.Register(rt)
 	ap.Register(rt)
 	ch := cfg.Channels
-	integration.New(integration.Deps{Capture: CaptureFunc(s), Log: log, Secrets: integration.Secrets{
+	integration.New(integration.Deps{Capture: CaptureFunc(s), Log: log, SlackBotToken: ch.SlackBotToken, Secrets: integration.Secrets{
 		Intercom: ch.Intercom, Zendesk: ch.Zendesk, HelpScout: ch.HelpScout, Freshdesk: ch.Freshdesk, Slack: ch.Slack, Email: ch.Email,
 	}}).Register(rt)
 	portal.New(portal.Deps{Store: s, Config: cfg, Log: log}).Register(rt)

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Config is the whole of closeloop's configuration.
@@ -43,6 +44,10 @@ type Channels struct {
 	Freshdesk string // CLOSELOOP_FRESHDESK_SECRET: sent by Freshdesk in X-Closeloop-Secret
 	Slack     string // CLOSELOOP_SLACK_SECRET: the app's signing secret
 	Email     string // CLOSELOOP_EMAIL_SECRET: the inbound-mail relay's token
+	// SlackBotToken (CLOSELOOP_SLACK_BOT_TOKEN, optional) is the Slack app's bot token
+	// (xoxb-…, scopes users:read and users:read.email): inbound Slack messages get
+	// their author's email from users.info. Empty: the Slack user id only.
+	SlackBotToken string
 }
 
 // Env is the lookup function for environment variables (os.LookupEnv in production).
@@ -121,6 +126,7 @@ func FromEnv(env Env) (Config, error) {
 	str("CLOSELOOP_FRESHDESK_SECRET", &c.Channels.Freshdesk)
 	str("CLOSELOOP_SLACK_SECRET", &c.Channels.Slack)
 	str("CLOSELOOP_EMAIL_SECRET", &c.Channels.Email)
+	str("CLOSELOOP_SLACK_BOT_TOKEN", &c.Channels.SlackBotToken)
 	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
 	if v, ok := env("CLOSELOOP_SECURE_COOKIES"); ok && v != "" {
 		b, err := strconv.ParseBool(v)
@@ -174,6 +180,14 @@ func (c *Config) Validate() error {
 	}
 	if len(c.Tiers) == 0 {
 		return errors.New("config: CLOSELOOP_TIERS: at least one tier is needed")
+	}
+	if tok := c.Channels.SlackBotToken; tok != "" {
+		if !strings.HasPrefix(tok, "xox") || strings.ContainsFunc(tok, unicode.IsSpace) {
+			return &Error{"CLOSELOOP_SLACK_BOT_TOKEN", "is not a Slack token (the Bot User OAuth Token, xoxb-…, under OAuth & Permissions)"}
+		}
+		if c.Channels.Slack == "" {
+			return &Error{"CLOSELOOP_SLACK_BOT_TOKEN", "is set but CLOSELOOP_SLACK_SECRET is not: the Slack channel is off, so the token would never be used"}
+		}
 	}
 	return nil
 }

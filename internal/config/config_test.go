@@ -36,6 +36,9 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"CLOSELOOP_LOG_FORMAT": "xml"}, "CLOSELOOP_LOG_FORMAT"},
 		{map[string]string{"CLOSELOOP_AUTO_MIGRATE": "maybe"}, "CLOSELOOP_AUTO_MIGRATE"},
 		{map[string]string{"CLOSELOOP_SESSION_TTL": "5s"}, "CLOSELOOP_SESSION_TTL"},
+		{map[string]string{"CLOSELOOP_SLACK_SECRET": "s", "CLOSELOOP_SLACK_BOT_TOKEN": "8f742231b10e8888abcd99yyyzzz85a5"}, "CLOSELOOP_SLACK_BOT_TOKEN"},
+		{map[string]string{"CLOSELOOP_SLACK_SECRET": "s", "CLOSELOOP_SLACK_BOT_TOKEN": "xoxb-1-2-abc\n"}, "CLOSELOOP_SLACK_BOT_TOKEN"},
+		{map[string]string{"CLOSELOOP_SLACK_BOT_TOKEN": "xoxb-1-2-abc"}, "CLOSELOOP_SLACK_BOT_TOKEN"},
 	}
 	for _, tc := range cases {
 		c, err := FromEnv(envOf(tc.env))
@@ -56,5 +59,18 @@ func TestHTTPSBaseURLSecuresCookies(t *testing.T) {
 	}
 	if !c.SecureCookies || c.BaseURL != "https://cs.example.com" {
 		t.Fatalf("got %+v", c)
+	}
+}
+
+func TestSlackBotToken(t *testing.T) {
+	c, err := FromEnv(envOf(map[string]string{"CLOSELOOP_SLACK_SECRET": "signing", "CLOSELOOP_SLACK_BOT_TOKEN": "xoxb-17-42-abcDEF"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Channels.SlackBotToken != "xoxb-17-42-abcDEF" || c.Channels.Slack != "signing" {
+		t.Fatalf("got %+v", c.Channels)
 	}
 }

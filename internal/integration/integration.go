@@ -22,6 +22,8 @@
 //	CLOSELOOP_HELPSCOUT_SECRET  Help Scout webhook secret key
 //	CLOSELOOP_FRESHDESK_SECRET  value Freshdesk sends in the X-Closeloop-Secret header
 //	CLOSELOOP_SLACK_SECRET      Slack app signing secret (Basic Information → App Credentials)
+//	CLOSELOOP_SLACK_BOT_TOKEN   optional: Slack bot token (xoxb-…, scopes users:read and
+//	                            users:read.email) to look up each author's email
 //	CLOSELOOP_EMAIL_SECRET      value the mail relay sends in X-Closeloop-Secret or ?token=
 //
 // A channel whose secret is empty answers 404 "not configured": nothing is ever
@@ -66,6 +68,14 @@ type Deps struct {
 	Secrets Secrets
 	Log     *slog.Logger
 	Now     func() time.Time // nil means time.Now; tests pin it for timestamp windows
+
+	// SlackBotToken (CLOSELOOP_SLACK_BOT_TOKEN) turns on looking up each Slack
+	// author's email and name with users.info (see slackusers.go); empty keeps the
+	// Slack user id only.
+	SlackBotToken string
+	// SlackAPI is the Slack Web API base URL; empty means https://slack.com/api.
+	// Tests point it at a local server.
+	SlackAPI string
 }
 
 // Integration serves the inbound routes.
@@ -73,6 +83,7 @@ type Integration struct {
 	d       Deps
 	limiter *auth.Limiter
 	seen    *replayCache
+	users   *slackUsers // nil without a Slack bot token
 }
 
 // Rate limits per client IP, shared by all hooks. Vendors deliver in bursts from a few
@@ -102,7 +113,11 @@ func New(d Deps) *Integration {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Integration{d: d, limiter: auth.NewLimiter(rateBurst, ratePer), seen: newReplayCache(replayCacheMax)}
+	in := &Integration{d: d, limiter: auth.NewLimiter(rateBurst, ratePer), seen: newReplayCache(replayCacheMax)}
+	if d.SlackBotToken != "" {
+		in.users = newSlackUsers(d.SlackBotToken, d.SlackAPI, d.Now, d.Log)
+	}
+	return in
 }
 
 // Register adds the public webhook routes.
@@ -130,6 +145,9 @@ type outcome struct {
 	respond  func(w http.ResponseWriter) error
 	replayID string // key of the verified request in the replay cache; "" skips the check
 	ttl      time.Duration
+	// enrich, when set, completes the capture (the Slack author's email) after the
+	// request passed every check and before it is stored; it must not fail.
+	enrich func(ctx context.Context, c *feedback.Capture)
 }
 
 // channel verifies and parses one vendor's request. It returns a *router.Error (401 for
@@ -193,6 +211,9 @@ func (in *Integration) store(ctx context.Context, src feedback.Source, out *outc
 	}
 	c := *out.capture
 	c.Source = src
+	if out.enrich != nil {
+		out.enrich(ctx, &c)
+	}
 	if reason := sanitize(&c, now); reason != "" {
 		in.d.Log.Info("inbound capture skipped", "source", src, "external_id", c.ExternalID, "reason", reason)
 		return result{Status: "ignored", Ignored: reason}, nil

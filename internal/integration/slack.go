@@ -32,13 +32,15 @@ import (
 //
 // ExternalID is team/channel/ts, the message's identity in Slack, so a message that
 // arrives both as an event and through the shortcut is one item. The author's Slack
-// user id becomes PersonExternalID; looking up their email needs the Slack Web API
-// (users.info with a bot token) and is not done here, and neither is chat.getPermalink:
-// the shortcut payload names the workspace domain, so its items get a permalink, event
-// items do not.
+// user id becomes PersonExternalID; with a bot token (CLOSELOOP_SLACK_BOT_TOKEN) their
+// email and name are looked up with users.info (slackusers.go), so the person and
+// account resolve by email; without one, or when the lookup fails, the item keeps the
+// user id only. chat.getPermalink is not called: the shortcut payload names the
+// workspace domain, so its items get a permalink, event items do not.
 //
-// Slack wants an answer within 3 seconds; the capture is bounded by captureTimeout, and
-// on failure Slack's retry (re-signed, same event) is deduplicated by ExternalID.
+// Slack wants an answer within 3 seconds; the lookup is bounded by slackLookupTimeout
+// and cached, the capture by captureTimeout, and on failure Slack's retry (re-signed,
+// same event) is deduplicated by ExternalID.
 
 type slackEnvelope struct {
 	Type      string          `json:"type"`
@@ -98,6 +100,9 @@ func (in *Integration) slack(q *request) (*outcome, error) {
 	}
 	out.replayID = "slack:" + strings.ToLower(strings.TrimSpace(sig))
 	out.ttl = replayTTLWindowed
+	if out.capture != nil && in.users != nil {
+		out.enrich = in.users.enrich
+	}
 	return out, nil
 }
 
