@@ -80,10 +80,16 @@ type harness struct {
 	now time.Time
 }
 
-func newHarness(t *testing.T, secrets Secrets) *harness {
+// newHarness serves the hooks with a recorder as the store; opts adjust the Deps (a
+// real store's capture, a Slack bot token and API URL, a logger).
+func newHarness(t *testing.T, secrets Secrets, opts ...func(*Deps)) *harness {
 	t.Helper()
 	h := &harness{t: t, rec: &recorder{ids: map[string]string{}}, now: testNow}
-	h.in = New(Deps{Capture: h.rec.capture, Secrets: secrets, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return h.now }})
+	d := Deps{Capture: h.rec.capture, Secrets: secrets, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return h.now }}
+	for _, o := range opts {
+		o(&d)
+	}
+	h.in = New(d)
 	render := func(w http.ResponseWriter, r *http.Request, e *router.Error) { http.Error(w, e.Msg, e.Status) }
 	rt := router.New(router.Authenticator{
 		Session: func(*http.Request) (*auth.Member, error) { return nil, nil },

@@ -38,6 +38,9 @@ import (
 //     token_revoked, …) pauses them for slackAuthPause and is logged as an error;
 //   - concurrent lookups of one user share one call.
 //
+// Token rotation (expiring xoxe.xoxb- tokens) is not supported: an expired token is
+// refused like a revoked one, so use the app's non-expiring bot token.
+//
 // Whatever happens, the message is captured: without an email it is stored with the
 // Slack user id only, exactly as without a token. Lookups run only for requests whose
 // signature, timestamp and replay checks passed, so a forged request makes no
