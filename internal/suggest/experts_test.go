@@ -194,3 +194,47 @@ func TestTagNamesAreTrainingTexts(t *testing.T) {
 		t.Errorf("Predict = %v", s)
 	}
 }
+
+func TestLDAWeightRule(t *testing.T) {
+	for _, c := range []struct{ perTag, want float64 }{
+		{1, 0.3}, {10, 0.3}, {30, 0.1}, {60, 0.05}, {61, 0}, {130, 0},
+	} {
+		if got := ldaWeightFor(c.perTag); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("ldaWeightFor(%v) = %v, want %v", c.perTag, got, c.want)
+		}
+	}
+}
+
+func TestLDAExpert(t *testing.T) {
+	// Two tags whose dense vectors differ only along one axis, with a
+	// noise axis of much larger variance: LDA must whiten it away.
+	d := newDataset(3, 1)
+	for i := 0; i < 40; i++ {
+		t := int32(i % 2)
+		noise := float32(i%7) - 3
+		d.add(sparseVec{idx: []int32{1, 2}, val: []float32{0.2*float32(t) + 0.01*float32(i%3), noise}}, []int32{t})
+	}
+	w, b := lda(d, nil, 2)
+	for _, c := range []struct {
+		x    []float32
+		want int
+	}{{[]float32{0.2, -3}, 1}, {[]float32{0, 3}, 0}, {[]float32{0.19, 2.5}, 1}} {
+		s := scores(w, b, 2, sparseVec{idx: []int32{1, 2}, val: c.x}, nil)
+		if got := slices.Index(s, slices.Max(s)); got != c.want {
+			t.Errorf("x=%v: scores %v, want tag %d", c.x, s, c.want)
+		}
+	}
+	for j := 0; j < 2; j++ {
+		if w[j] != 0 {
+			t.Errorf("sparse feature got LDA weight %v", w[j])
+		}
+	}
+	// Trains at few examples per tag, skipped on plenty.
+	few := mustTrain(t, corpus(6), Options{Seed: 1})
+	fewOff := mustTrain(t, corpus(6), Options{Seed: 1, LDAWeight: -1})
+	a, _ := few.MarshalBinary()
+	c, _ := fewOff.MarshalBinary()
+	if bytes.Equal(a, c) {
+		t.Error("LDA expert had no effect at 6 examples per tag")
+	}
+}
