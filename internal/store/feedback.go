@@ -140,18 +140,37 @@ func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (ac
 			return "", "", err
 		}
 	}
-	var personAccount string
+	var personAccount, personEmail string
 	lookup := func(where string, arg any) error {
-		err := q.row(ctx, `SELECT id, COALESCE(account_id, '') FROM people WHERE `+where, arg).Scan(&personID, &personAccount)
+		err := q.row(ctx, `SELECT id, COALESCE(account_id, ''), email FROM people WHERE `+where, arg).Scan(&personID, &personAccount, &personEmail)
 		if errors.Is(err, sql.ErrNoRows) {
 			personID = ""
 			return nil
 		}
 		return err
 	}
+	// byDomain is the account whose domain is the email's, or "".
+	byDomain := func(email string) (string, error) {
+		var id string
+		if dom := account.EmailDomain(email); dom != "" {
+			err := q.row(ctx, `SELECT id FROM accounts WHERE domain = ? ORDER BY created_at, id LIMIT 1`, dom).Scan(&id)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return "", err
+			}
+		}
+		return id, nil
+	}
 	if c.PersonExternalID != "" {
 		if err := lookup(`external_id = ?`, c.PersonExternalID); err != nil {
 			return "", "", err
+		}
+		if personID != "" && personEmail == "" && c.Email != "" {
+			// Known by external id only (say a Slack author whose email lookup failed
+			// the first time): learn the email now, unless someone else has it, and the
+			// account by its domain if the person has none.
+			if err := s.learnEmail(ctx, q, personID, c.Email, &personAccount, byDomain); err != nil {
+				return "", "", err
+			}
 		}
 	}
 	if personID == "" && c.Email != "" {
@@ -163,11 +182,8 @@ func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (ac
 		// An unknown sender becomes a person, attached to the given account or to the
 		// account whose domain is the email's.
 		if accountID == "" && c.Email != "" {
-			if dom := account.EmailDomain(c.Email); dom != "" {
-				err := q.row(ctx, `SELECT id FROM accounts WHERE domain = ? ORDER BY created_at, id LIMIT 1`, dom).Scan(&personAccount)
-				if err != nil && !errors.Is(err, sql.ErrNoRows) {
-					return "", "", err
-				}
+			if personAccount, err = byDomain(c.Email); err != nil {
+				return "", "", err
 			}
 		} else {
 			personAccount = accountID
@@ -182,6 +198,24 @@ func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (ac
 		accountID = personAccount
 	}
 	return accountID, personID, nil
+}
+
+// learnEmail gives a person known only by external id the email a capture brings,
+// unless another person already has it.
+func (s *Store) learnEmail(ctx context.Context, q q, personID, email string, personAccount *string, byDomain func(string) (string, error)) error {
+	var n int
+	if err := q.row(ctx, `SELECT COUNT(*) FROM people WHERE email = ?`, email).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	if *personAccount == "" {
+		acct, err := byDomain(email)
+		if err != nil {
+			return err
+		}
+		*personAccount = acct
+	}
+	_, err := q.exec(ctx, `UPDATE people SET email = ?, account_id = ?, updated_at = ? WHERE id = ?`, email, nullable(*personAccount), ms(s.Now()), personID)
+	return err
 }
 
 func (s *Store) withLinks(ctx context.Context, q q, it feedback.Item) (feedback.Item, bool, error) {
