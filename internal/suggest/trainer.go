@@ -15,6 +15,7 @@ type Trainer struct {
 	model   atomic.Pointer[Model]
 	mu      sync.Mutex
 	pending []Example
+	popts   Options
 	queued  bool
 	running bool
 	done    *sync.Cond
@@ -39,10 +40,14 @@ func (t *Trainer) SetModel(m *Model) { t.model.Store(m) }
 
 // Retrain schedules training on examples and returns at once. The caller
 // must not modify examples afterwards.
-func (t *Trainer) Retrain(examples []Example) {
+func (t *Trainer) Retrain(examples []Example) { t.RetrainWith(examples, t.opts) }
+
+// RetrainWith is Retrain with options for this run, for callers whose taxonomy and
+// tag names change between runs.
+func (t *Trainer) RetrainWith(examples []Example, opts Options) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.pending, t.queued = examples, true
+	t.pending, t.popts, t.queued = examples, opts, true
 	if !t.running {
 		t.running = true
 		go t.loop()
@@ -58,11 +63,11 @@ func (t *Trainer) loop() {
 			t.mu.Unlock()
 			return
 		}
-		ex := t.pending
+		ex, opts := t.pending, t.popts
 		t.pending, t.queued = nil, false
 		t.mu.Unlock()
 
-		m, err := safeTrain(ex, t.opts)
+		m, err := safeTrain(ex, opts)
 		if err == nil {
 			t.model.Store(m)
 		}

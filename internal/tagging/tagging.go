@@ -74,7 +74,7 @@ func (sv *Service) Refresh(ctx context.Context) error {
 	if err != nil || v == sv.version {
 		return err
 	}
-	tax, err := sv.taxonomy(ctx)
+	tax, names, err := sv.taxonomy(ctx)
 	if err != nil {
 		return err
 	}
@@ -91,24 +91,29 @@ func (sv *Service) Refresh(ctx context.Context) error {
 	for i, r := range rows {
 		ex[i] = suggest.Example{Text: r.Text, Tags: r.TagIDs}
 	}
-	sv.trainer.Retrain(ex)
+	// The taxonomy folds merged tags and implied ancestors out of the labels; tag names
+	// (with their ancestors') teach each tag its own vocabulary, which matters most for
+	// tags with only a few examples.
+	sv.trainer.RetrainWith(ex, suggest.Options{Seed: 1, Taxonomy: tax, TagNames: names})
 	return nil
 }
 
 // Wait blocks until queued training has finished.
 func (sv *Service) Wait() error { return sv.trainer.Wait() }
 
-func (sv *Service) taxonomy(ctx context.Context) (suggest.Taxonomy, error) {
+func (sv *Service) taxonomy(ctx context.Context) (suggest.Taxonomy, map[string]string, error) {
 	tree, err := sv.store.TagTree(ctx)
 	if err != nil {
-		return suggest.Taxonomy{}, err
+		return suggest.Taxonomy{}, nil, err
 	}
 	merges, err := sv.store.TagMerges(ctx)
 	if err != nil {
-		return suggest.Taxonomy{}, err
+		return suggest.Taxonomy{}, nil, err
 	}
 	tax := suggest.Taxonomy{Parent: map[string]string{}, Archived: map[string]bool{}, MergedInto: merges}
+	names := map[string]string{}
 	tree.Walk(func(t taxonomy.Tag, depth int) bool {
+		names[t.ID] = t.Name
 		if t.ParentID != "" {
 			tax.Parent[t.ID] = t.ParentID
 		}
@@ -117,7 +122,7 @@ func (sv *Service) taxonomy(ctx context.Context) (suggest.Taxonomy, error) {
 		}
 		return true
 	})
-	return tax, nil
+	return tax, names, nil
 }
 
 // Suggestion is a proposed tag.
