@@ -35,11 +35,24 @@ func (s *Store) Capture(ctx context.Context, c feedback.Capture) (it feedback.It
 	if err := c.Validate(); err != nil {
 		return it, false, err
 	}
-	err = s.tx(ctx, func(q q) error {
+	err = s.captureTx(ctx, func(q q) error {
 		it, created, err = s.capture(ctx, q, &c)
 		return err
 	})
 	return it, created, err
+}
+
+// captureTx runs a capture transaction, again when it lost a race: on PostgreSQL two
+// captures from one new sender (or with one idempotency key) can both find nothing and
+// both insert; the loser's retry finds what the winner committed.
+func (s *Store) captureTx(ctx context.Context, fn func(q) error) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = s.tx(ctx, fn); err == nil || !(errors.Is(err, errPersonTaken) || s.d.isUnique(err)) {
+			return err
+		}
+	}
+	return err
 }
 
 // CaptureBatch captures items in one transaction: all or nothing, with the failing
@@ -52,7 +65,8 @@ func (s *Store) CaptureBatch(ctx context.Context, cs []feedback.Capture) (items 
 			return nil, 0, &feedback.BatchError{Index: i, Err: err}
 		}
 	}
-	err = s.tx(ctx, func(q q) error {
+	err = s.captureTx(ctx, func(q q) error {
+		items, created = items[:0], 0
 		for i := range cs {
 			it, c, err := s.capture(ctx, q, &cs[i])
 			if err != nil {

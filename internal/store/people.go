@@ -40,9 +40,13 @@ func (s *Store) preparePerson(ctx context.Context, q q, p *account.Person) error
 	return nil
 }
 
+// errPersonTaken is one value so that callers can tell a lost race (errors.Is) from
+// other field errors.
+var errPersonTaken = &account.FieldError{Field: "email", Msg: "another person already has this email or external_id"}
+
 func (s *Store) personConflict(err error) error {
 	if s.d.isUnique(err) {
-		return &account.FieldError{Field: "email", Msg: "another person already has this email or external_id"}
+		return errPersonTaken
 	}
 	return err
 }
