@@ -30,20 +30,45 @@ type heldOut struct {
 	gold    [][]int32
 }
 
+// priorObs is the weight, in held-out examples, of the prior in the
+// temperature fit: pseudo-examples whose tag is unknown (a uniform target
+// over all tags). It is what keeps a tiny hold-out that happens to be
+// classified perfectly — 4 texts when there are 24 — from driving the
+// temperature to zero and the scores to 1 against 1e-17 (by Laplace's rule
+// of succession, n correct out of n is evidence for an accuracy of about
+// (n+1)/(n+2), not 1). Its pull fades as 1/n: with the 2,000 held-out
+// texts of a 10,000-example set it is 0.05 %.
+const priorObs = 1.0
+
 // nll is the mean negative log-probability that the top choice is one of
-// the gold tags, at temperature t.
+// the gold tags, at temperature t, with priorObs uniform pseudo-examples
+// (label smoothing towards uniform by priorObs/(n+priorObs)).
 func (h *heldOut) nll(t float64) float64 {
 	var s float64
-	var p []float64
+	n := float64(len(h.margins))
+	eps := priorObs / (n + priorObs)
 	for i, m := range h.margins {
-		p = softmaxT(m, t, p)
-		var q float64
-		for _, g := range h.gold[i] {
-			q += p[g]
+		// log p_k = (m_k − max)/t − log z, so the uniform target's term
+		// needs only the sum of the margins.
+		mx := float32(math.Inf(-1))
+		var sum float64
+		for _, x := range m {
+			mx = max(mx, x)
+			sum += float64(x)
 		}
-		s -= math.Log(max(q, 1e-12))
+		var z, q float64
+		for _, x := range m {
+			z += math.Exp(float64(x-mx) / t)
+		}
+		for _, g := range h.gold[i] {
+			q += math.Exp(float64(m[g]-mx) / t)
+		}
+		logZ := math.Log(z)
+		gold := math.Log(max(q/z, 1e-12))
+		mean := (sum/float64(len(m))-float64(mx))/t - logZ
+		s -= (1-eps)*gold + eps*mean
 	}
-	return s / float64(len(h.margins))
+	return s / n
 }
 
 // fitTemperature minimises held-out NLL over log T by golden-section search
@@ -94,14 +119,29 @@ func (c calibration) apply(m []float32, out []float64) []float64 {
 // fitPlatt fits σ(a·margin + b) to held-out binary targets (does tag t
 // apply?) by Newton's method on the log-loss, as in Platt (1999).
 func (h *heldOut) fitPlatt() calibration {
+	// Platt's regularised targets, (N₊+1)/(N₊+2) for a tag that applies
+	// and 1/(N₋+2) for one that does not (Laplace's rule, as for the
+	// temperature above): on a small, separable hold-out the plain 0/1
+	// targets would send the slope to infinity.
+	var np, nn float64
+	for i, m := range h.margins {
+		for t := range m {
+			if slices.Contains(h.gold[i], int32(t)) {
+				np++
+			} else {
+				nn++
+			}
+		}
+	}
+	hi, lo := (np+1)/(np+2), 1/(nn+2)
 	a, b := 1.0, 0.0
 	for it := 0; it < 50; it++ {
 		var ga, gb, haa, hab, hbb float64
 		for i, m := range h.margins {
 			for t, x := range m {
-				y := 0.0
+				y := lo
 				if slices.Contains(h.gold[i], int32(t)) {
-					y = 1
+					y = hi
 				}
 				p := 1 / (1 + math.Exp(-(a*float64(x) + b)))
 				g := p - y

@@ -127,9 +127,13 @@ type Model struct {
 	feat *featurizer
 	w    []float32 // feature-major weights, len nFeatures*len(tags)
 	bias []float32
-	cal  calibration // margin → probability, fitted on held-out data
-	tau  float64     // multi-label threshold fitted on held-out data
-	nEx  []int32     // training examples per tag (for diagnostics)
+	// novec is added to the margins of a text with no known word (no
+	// word vector): the dense block's weights times the training texts'
+	// mean word vector, i.e. the missing block is imputed by its mean.
+	novec []float32   // nil: no dense block
+	cal   calibration // margin → probability, fitted on held-out data
+	tau   float64     // multi-label threshold fitted on held-out data
+	nEx   []int32     // training examples per tag (for diagnostics)
 }
 
 // ErrNoExamples is returned by Train when no example has both text and a tag.
@@ -252,8 +256,19 @@ func Train(examples []Example, opts Options) (*Model, error) {
 			vecs[i], buf = f.vectorize(p.toks[i], buf)
 		}
 	})
+	// A text with no known word has no word vector. Leaving the block
+	// at zero scores it as no text the model ever saw (every training
+	// text has one, so the block carries a large shared component that
+	// the bias then offsets), and the biases alone pick the tag: in a
+	// 24-text set, "zorblax" went to whichever tag had the largest SVM
+	// or LDA bias. The missing block is imputed by its training mean,
+	// for training and prediction alike.
+	mean := meanDense(vecs, f)
 	for i, v := range vecs {
-		d.add(v, p.labels[i])
+		if mean != nil && !hasDense(v, f) {
+			vecs[i] = withDense(v, mean, len(f.idf))
+		}
+		d.add(vecs[i], p.labels[i])
 	}
 	lo := linearOptions{C: opts.C, Bias: 1, Epochs: opts.Epochs, Eps: opts.Tol,
 		Seed: opts.Seed, Workers: opts.Workers, PosWeight: 1,
@@ -359,6 +374,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 			}
 		}
 	}
+	m.novec = denseScores(m.w, len(m.tags), mean, len(f.idf))
 	return m, nil
 }
 
@@ -547,5 +563,72 @@ func (m *Model) probabilities(text string) []float64 {
 	}
 	v, _ := m.feat.vectorize(toks, nil)
 	sc := scores(m.w, m.bias, len(m.tags), v, nil)
+	if m.novec != nil && !hasDense(v, m.feat) {
+		for t, x := range m.novec {
+			sc[t] += x
+		}
+	}
 	return m.cal.apply(sc, nil)
+}
+
+// hasDense reports whether v has a word vector (the dense block comes last).
+func hasDense(v sparseVec, f *featurizer) bool {
+	return f.dim > 0 && len(v.idx) > 0 && int(v.idx[len(v.idx)-1]) >= len(f.idf)
+}
+
+// meanDense is the mean word vector of the texts that have one (nil when
+// there is no dense block or no text has a known word).
+func meanDense(vecs []sparseVec, f *featurizer) []float32 {
+	if f.dim == 0 {
+		return nil
+	}
+	sum := make([]float64, f.dim)
+	n := 0
+	base := int32(len(f.idf))
+	for _, v := range vecs {
+		if !hasDense(v, f) {
+			continue
+		}
+		n++
+		for k, j := range v.idx {
+			if j >= base {
+				sum[j-base] += float64(v.val[k])
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	mean := make([]float32, f.dim)
+	for j, x := range sum {
+		mean[j] = float32(x / float64(n))
+	}
+	return mean
+}
+
+// withDense returns v with the dense block set to x (v has none).
+func withDense(v sparseVec, x []float32, base int) sparseVec {
+	out := sparseVec{idx: make([]int32, len(v.idx), len(v.idx)+len(x)), val: make([]float32, len(v.val), len(v.val)+len(x))}
+	copy(out.idx, v.idx)
+	copy(out.val, v.val)
+	for j, a := range x {
+		out.idx = append(out.idx, int32(base+j))
+		out.val = append(out.val, a)
+	}
+	return out
+}
+
+// denseScores is w's dense block times x, per tag (nil when x is nil).
+func denseScores(w []float32, nTags int, x []float32, base int) []float32 {
+	if x == nil {
+		return nil
+	}
+	out := make([]float32, nTags)
+	for j, a := range x {
+		row := w[(base+j)*nTags : (base+j+1)*nTags]
+		for t, wt := range row {
+			out[t] += wt * a
+		}
+	}
+	return out
 }

@@ -20,10 +20,12 @@ import (
 //	tags (uint32 count, then uint32 length + bytes each) and per-tag counts
 //	vocabulary: uint32 count, then per feature uint64 key, byte kind, float32 idf
 //	weights: float32 × nFeatures × nTags (feature-major), float32 × nTags bias
+//	(version 2) uint32 n, float32 × n: margins added for a text with no
+//	word vector (n is nTags, or 0 without a dense block)
 //
 // A model is only valid with the word-vector table it was trained with;
 // the checksum guards against loading it into a build with another table.
-const persistVersion = 1
+const persistVersion = 2
 
 var wordvecCRC = crc32.ChecksumIEEE(wordvecData)
 
@@ -98,6 +100,8 @@ func (m *Model) WriteTo(out io.Writer) (int64, error) {
 	w.put(m.feat.idf)
 	w.put(m.w)
 	w.put(m.bias)
+	w.put(uint32(len(m.novec)))
+	w.put(m.novec)
 	if w.err == nil {
 		w.err = w.w.Flush()
 	}
@@ -148,8 +152,8 @@ func (m *Model) ReadFrom(in io.Reader) (int64, error) {
 	r.n = 4
 	var version, crc uint32
 	r.get(&version)
-	if r.err == nil && version != persistVersion {
-		return r.n, fmt.Errorf("suggest: model format version %d, this build reads %d; retrain", version, persistVersion)
+	if r.err == nil && (version < 1 || version > persistVersion) {
+		return r.n, fmt.Errorf("suggest: model format version %d, this build reads 1 to %d; retrain", version, persistVersion)
 	}
 	r.get(&crc)
 	if r.err == nil && crc != 0 && crc != wordvecCRC {
@@ -208,6 +212,13 @@ func (m *Model) ReadFrom(in io.Reader) (int64, error) {
 	bias := make([]float32, nt)
 	r.get(w)
 	r.get(bias)
+	var novec []float32 // version 1: none (scored as before)
+	if version >= 2 {
+		if n := r.count(uint32(nt)); n > 0 {
+			novec = make([]float32, n)
+			r.get(novec)
+		}
+	}
 	if r.err != nil {
 		return r.n, fmt.Errorf("suggest: reading model: %w", r.err)
 	}
@@ -215,6 +226,9 @@ func (m *Model) ReadFrom(in io.Reader) (int64, error) {
 	if math.IsNaN(c.A) || math.IsNaN(c.B) || (!c.Sigmoid && c.A <= 0) {
 		return r.n, errors.New("suggest: corrupt model (calibration)")
 	}
-	*m = Model{tags: tags, feat: f, w: w, bias: bias, cal: c, tau: cal[3], nEx: nEx}
+	if len(novec) != 0 && (len(novec) != nt || f.dim == 0) {
+		return r.n, errors.New("suggest: corrupt model (no-vector margins)")
+	}
+	*m = Model{tags: tags, feat: f, w: w, bias: bias, novec: novec, cal: c, tau: cal[3], nEx: nEx}
 	return r.n, nil
 }
