@@ -36,3 +36,35 @@ func (s *Store) RankBothWays(ctx context.Context, now time.Time) (roll, raw [2][
 	}
 	return
 }
+
+// RankFilteredBothWays is RankBothWays for a filter the roll-ups hold (one tier or one
+// kind).
+func (s *Store) RankFilteredBothWays(ctx context.Context, f RankFilter, now time.Time) (roll, raw [2][]feedback.Tally, err error) {
+	if err = s.SyncRank(ctx, now); err != nil {
+		return
+	}
+	settings, err := s.RankSettings(ctx)
+	if err != nil {
+		return
+	}
+	dim, val := "tier", f.Tier
+	if f.Kind != "" {
+		dim, val = "kind", string(f.Kind)
+	}
+	if roll[0], err = s.rankTallies(ctx, segmentKind(rankRequest, dim, val)); err != nil {
+		return
+	}
+	if roll[1], err = s.rankTallies(ctx, segmentKind(rankTag, dim, val)); err != nil {
+		return
+	}
+	if raw[0], err = s.rawRequestTallies(ctx, f, settings, now); err != nil {
+		return
+	}
+	if raw[1], err = s.rawTagTallies(ctx, f, settings, now); err != nil {
+		return
+	}
+	for _, ts := range [][]feedback.Tally{roll[0], roll[1], raw[0], raw[1]} {
+		sort.Slice(ts, func(i, j int) bool { return ts[i].Subject < ts[j].Subject })
+	}
+	return
+}

@@ -126,11 +126,18 @@ func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) (
 	return out, nil
 }
 
-// tallies reads the roll-ups for an unfiltered ranking once they are caught up, and
-// counts from the raw evidence for filtered views or while a large backlog is built.
+// tallies reads the roll-ups for an unfiltered ranking, or one filtered by a single
+// tier or kind, once they are caught up; it counts from the raw evidence for other
+// filters or while a large backlog is built.
 func (s *Store) tallies(ctx context.Context, f RankFilter, now time.Time, kind string, raw func() ([]feedback.Tally, error)) ([]feedback.Tally, error) {
-	if f != (RankFilter{}) {
-		return raw()
+	switch {
+	case f == RankFilter{}:
+	case f == RankFilter{Tier: f.Tier}:
+		kind = segmentKind(kind, "tier", f.Tier)
+	case f == RankFilter{Kind: f.Kind}:
+		kind = segmentKind(kind, "kind", string(f.Kind))
+	default:
+		return raw() // combined filters and date ranges count from the evidence
 	}
 	current, err := s.syncRankWithin(ctx, now, rankReadBudget)
 	if err != nil {

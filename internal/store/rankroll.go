@@ -262,9 +262,10 @@ func currentUnits(ctx context.Context, q q, units []string) (map[string]rankUnit
 		}
 		var ru rankUnit
 		var at int64
-		var root string
-		err := q.row(ctx, `SELECT COALESCE(v.account_id, ''), v.created_at, r.root_id FROM votes v JOIN requests r ON r.id = v.request_id
-			WHERE v.request_id = ? AND v.person_id = ?`, parts[0], parts[1]).Scan(&ru.account, &at, &root)
+		var root, tier string
+		err := q.row(ctx, `SELECT COALESCE(v.account_id, ''), v.created_at, r.root_id, COALESCE(a.tier, '') FROM votes v
+			JOIN requests r ON r.id = v.request_id LEFT JOIN accounts a ON a.id = v.account_id
+			WHERE v.request_id = ? AND v.person_id = ?`, parts[0], parts[1]).Scan(&ru.account, &at, &root, &tier)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -272,6 +273,7 @@ func currentUnits(ctx context.Context, q q, units []string) (map[string]rankUnit
 			return nil, err
 		}
 		ru.person, ru.day, ru.subjects = parts[1], feedback.Day(fromMS(at)), map[string]string{root: rankRequest}
+		addSegments(ru.subjects, tier, "")
 		out[u] = ru
 	}
 	if len(items) == 0 {
@@ -303,24 +305,47 @@ func currentUnits(ctx context.Context, q q, units []string) (map[string]rankUnit
 			return nil, err
 		}
 	}
-	rows, err := q.query(ctx, `SELECT id, COALESCE(account_id, ''), COALESCE(person_id, ''), occurred_at FROM feedback WHERE id IN (`+in+`)`, args...)
+	rows, err := q.query(ctx, `SELECT fb.id, COALESCE(fb.account_id, ''), COALESCE(fb.person_id, ''), fb.occurred_at, fb.kind, COALESCE(a.tier, '')
+		FROM feedback fb LEFT JOIN accounts a ON a.id = fb.account_id WHERE fb.id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id string
+		var id, kind, tier string
 		var ru rankUnit
 		var at int64
-		if err := rows.Scan(&id, &ru.account, &ru.person, &at); err != nil {
+		if err := rows.Scan(&id, &ru.account, &ru.person, &at, &kind, &tier); err != nil {
 			return nil, err
 		}
 		if ru.subjects = subjects[id]; len(ru.subjects) > 0 {
 			ru.day = feedback.Day(fromMS(at))
+			addSegments(ru.subjects, tier, kind)
 			out[id] = ru
 		}
 	}
 	return out, rows.Err()
+}
+
+// Segments: each subject is also counted per account tier and per feedback kind, under
+// "tier=<tier>/<subject>" with kind "<kind> tier=<tier>" (and likewise kind=), so a
+// ranking filtered by one tier or one kind reads roll-ups as well.
+
+func segmentSubject(dim, value, subject string) string { return dim + "=" + value + "/" + subject }
+
+func segmentKind(kind, dim, value string) string { return kind + " " + dim + "=" + value }
+
+func addSegments(subjects map[string]string, tier, kind string) {
+	for _, dv := range [][2]string{{"tier", tier}, {"kind", kind}} {
+		if dv[1] == "" {
+			continue
+		}
+		for subj, k := range subjects {
+			if !strings.Contains(k, " ") { // a base subject, not a segment added just now
+				subjects[segmentSubject(dv[0], dv[1], subj)] = segmentKind(k, dv[0], dv[1])
+			}
+		}
+	}
 }
 
 // countedUnits reads what each unit was last counted with.
@@ -821,6 +846,9 @@ func (s *Store) rankTallies(ctx context.Context, kind string) ([]feedback.Tally,
 			return nil, err
 		}
 		index[t.Subject] = len(out)
+		if i := strings.LastIndexByte(t.Subject, '/'); i >= 0 { // a segment: report its subject
+			t.Subject = t.Subject[i+1:]
+		}
 		out = append(out, t)
 	}
 	rows.Close()

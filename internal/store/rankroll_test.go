@@ -35,8 +35,10 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 
 		var accounts, people, emails []string
 		currencies := []string{"USD", "USD", "EUR", "GBP"}
+		tiers := []string{"strategic", "important", "standard"}
+		kinds := []feedback.Kind{feedback.FeatureRequest, feedback.Bug, feedback.Praise}
 		for i := range 6 {
-			a := account.Account{Name: fmt.Sprintf("A%d", i), Domain: fmt.Sprintf("a%d.com", i), CAB: i == 1}
+			a := account.Account{Name: fmt.Sprintf("A%d", i), Domain: fmt.Sprintf("a%d.com", i), CAB: i == 1, Tier: tiers[i%len(tiers)]}
 			must(s.CreateAccount(ctx, &a))
 			_, _, err := s.SetMRR(ctx, a.ID, int64(1000*(i+1)), currencies[i%len(currencies)], now.AddDate(0, -3, 0), "")
 			must(err)
@@ -78,6 +80,22 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 					t.Fatalf("step %d: %s roll-ups differ from the evidence:\nroll-up %+v\nraw     %+v", step, name, roll[k], raw[k])
 				}
 			}
+			filters := []store.RankFilter{}
+			for _, tier := range tiers {
+				filters = append(filters, store.RankFilter{Tier: tier})
+			}
+			for _, kind := range kinds {
+				filters = append(filters, store.RankFilter{Kind: kind})
+			}
+			for _, f := range filters {
+				roll, raw, err := s.RankFilteredBothWays(ctx, f, now)
+				must(err)
+				for k, name := range []string{"requests", "tags"} {
+					if !reflect.DeepEqual(clean(roll[k]), clean(raw[k])) {
+						t.Fatalf("step %d: %s roll-ups for %+v differ from the evidence:\nroll-up %+v\nraw     %+v", step, name, f, roll[k], raw[k])
+					}
+				}
+			}
 		}
 		ops := 0
 		for step := 0; step < 400; step++ {
@@ -85,7 +103,7 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 			switch op := rng.IntN(20); {
 			case op < 5 || len(items) == 0:
 				c := feedback.Capture{Text: fmt.Sprintf("item %d", step), Source: feedback.SourceAPI, Email: pick(emails),
-					OccurredAt: now.Add(-time.Duration(rng.IntN(100*24)) * time.Hour)}
+					OccurredAt: now.Add(-time.Duration(rng.IntN(100*24)) * time.Hour), Kind: kinds[rng.IntN(len(kinds))]}
 				if rng.IntN(2) == 0 {
 					c.TagIDs = []string{pick(tags)}
 				}
@@ -98,7 +116,12 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 			case op < 7:
 				err = s.TagFeedback(ctx, pick(items), pick(tags), "")
 			case op < 8:
-				err = s.UntagFeedback(ctx, pick(items), pick(tags))
+				if rng.IntN(2) == 0 {
+					err = s.UntagFeedback(ctx, pick(items), pick(tags))
+				} else {
+					kind := kinds[rng.IntN(len(kinds))]
+					err = s.Triage(ctx, pick(items), &kind, nil)
+				}
 			case op < 10:
 				err = s.LinkFeedback(ctx, pick(requests), pick(items), "")
 			case op < 11:
@@ -143,6 +166,7 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 					a, gerr := s.GetAccount(ctx, pick(accounts))
 					must(gerr)
 					a.CAB = !a.CAB
+					a.Tier = tiers[rng.IntN(len(tiers))]
 					err = s.UpdateAccount(ctx, &a.Account)
 				case 3:
 					from, into := pick(tags), pick(tags)
