@@ -65,12 +65,20 @@ func BenchmarkRank(b *testing.B) {
 				run  func() (int, error)
 			}{
 				{"requests", func() (int, error) { r, err := s.RankRequests(ctx, store.RankFilter{}, now); return len(r), err }},
+				{"requests_tier", func() (int, error) {
+					r, err := s.RankRequests(ctx, store.RankFilter{Tier: "strategic"}, now)
+					return len(r), err
+				}},
 				{"requests_tier_90d", func() (int, error) {
 					r, err := s.RankRequests(ctx, store.RankFilter{Tier: "strategic", From: now.AddDate(0, 0, -90)}, now)
 					return len(r), err
 				}},
 				{"tags", func() (int, error) { r, err := s.RankTags(ctx, store.RankFilter{}, now); return len(r), err }},
 				{"tag_then_rank_tags", tagThenRank},
+				{"tags_kind", func() (int, error) {
+					r, err := s.RankTags(ctx, store.RankFilter{Kind: "feature_request"}, now)
+					return len(r), err
+				}},
 				{"tags_kind_90d", func() (int, error) {
 					r, err := s.RankTags(ctx, store.RankFilter{Kind: "feature_request", From: now.AddDate(0, 0, -90)}, now)
 					return len(r), err
