@@ -36,7 +36,7 @@ type rankState struct {
 type rankUnit struct {
 	account, person string
 	day             int64
-	subjects        map[string]string // subject → kind ("" when read back from rank_units)
+	subjects        map[string]string // subject → kind ("" when read back from rank_items)
 }
 
 func (u rankUnit) sameAttrs(o rankUnit) bool {
@@ -197,50 +197,50 @@ func (s *Store) rankUnits(ctx context.Context, q q, st rankState, units []string
 		return err
 	}
 	d := newRankDelta(st)
-	var addUnits, addItems [][]any
+	var stale []string // units whose stored row is rewritten or removed
+	var rows [][]any
 	for _, u := range units {
 		o, had := old[u]
 		c, has := cur[u]
-		switch {
-		case had && has && o.sameAttrs(c):
+		if had && has && o.sameAttrs(c) {
+			changed := false
 			for subj := range o.subjects {
 				if _, keep := c.subjects[subj]; !keep {
 					d.unit(subj, "", o, -1)
-					if _, err := q.exec(ctx, `DELETE FROM rank_units WHERE unit = ? AND subject = ?`, u, subj); err != nil {
-						return err
-					}
+					changed = true
 				}
 			}
 			for subj, kind := range c.subjects {
 				if _, was := o.subjects[subj]; !was {
 					d.unit(subj, kind, c, 1)
-					addUnits = append(addUnits, []any{u, subj})
+					changed = true
 				}
 			}
-			continue
-		case had:
+			if !changed {
+				continue
+			}
+		} else {
 			for subj := range o.subjects {
 				d.unit(subj, "", o, -1)
 			}
-			if _, err := q.exec(ctx, `DELETE FROM rank_units WHERE unit = ?`, u); err != nil {
-				return err
-			}
-			if _, err := q.exec(ctx, `DELETE FROM rank_items WHERE unit = ?`, u); err != nil {
-				return err
-			}
-		}
-		if has {
 			for subj, kind := range c.subjects {
 				d.unit(subj, kind, c, 1)
-				addUnits = append(addUnits, []any{u, subj})
 			}
-			addItems = append(addItems, []any{u, c.account, c.person, c.day})
+		}
+		if had {
+			stale = append(stale, u)
+		}
+		if has {
+			rows = append(rows, []any{u, c.account, c.person, c.day, strings.Join(sortedKeys(c.subjects), ",")})
 		}
 	}
-	if err := insertRows(ctx, q, "rank_items", "unit, account_id, person_id, day", addItems); err != nil {
-		return err
+	if len(stale) > 0 {
+		in, args := placeholders(stale)
+		if _, err := q.exec(ctx, `DELETE FROM rank_items WHERE unit IN (`+in+`)`, args...); err != nil {
+			return err
+		}
 	}
-	if err := insertRows(ctx, q, "rank_units", "unit, subject", addUnits); err != nil {
+	if err := insertRows(ctx, q, "rank_items", "unit, account_id, person_id, day, subjects", rows); err != nil {
 		return err
 	}
 	return s.rankApply(ctx, q, d)
@@ -352,36 +352,23 @@ func addSegments(subjects map[string]string, tier, kind string) {
 func countedUnits(ctx context.Context, q q, units []string) (map[string]rankUnit, error) {
 	in, args := placeholders(units)
 	out := map[string]rankUnit{}
-	rows, err := q.query(ctx, `SELECT unit, account_id, person_id, day FROM rank_items WHERE unit IN (`+in+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var u string
-		ru := rankUnit{subjects: map[string]string{}}
-		if err := rows.Scan(&u, &ru.account, &ru.person, &ru.day); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out[u] = ru
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.query(ctx, `SELECT unit, subject FROM rank_units WHERE unit IN (`+in+`)`, args...)
+	rows, err := q.query(ctx, `SELECT unit, account_id, person_id, day, subjects FROM rank_items WHERE unit IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var u, subj string
-		if err := rows.Scan(&u, &subj); err != nil {
+		var u, subjects string
+		ru := rankUnit{subjects: map[string]string{}}
+		if err := rows.Scan(&u, &ru.account, &ru.person, &ru.day, &subjects); err != nil {
 			return nil, err
 		}
-		if ru, ok := out[u]; ok {
-			ru.subjects[subj] = ""
+		for _, subj := range strings.Split(subjects, ",") {
+			if subj != "" {
+				ru.subjects[subj] = ""
+			}
 		}
+		out[u] = ru
 	}
 	return out, rows.Err()
 }
