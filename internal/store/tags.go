@@ -55,6 +55,10 @@ func (s *Store) insertTag(ctx context.Context, q q, t *Tag) error {
 	if t.ID == "" {
 		t.ID = id.NewAt(now)
 	}
+	if strings.ContainsAny(t.ID, ",/ ") {
+		// Ranking roll-ups pack subject ids into comma lists and prefix segments with "/".
+		return &feedback.FieldError{Field: "id", Msg: "a tag id cannot hold commas, slashes or spaces"}
+	}
 	if t.ParentID != "" {
 		var n int
 		if err := q.row(ctx, `SELECT COUNT(*) FROM tags WHERE id = ?`, t.ParentID).Scan(&n); err != nil {
