@@ -148,11 +148,18 @@ func RenewalWindow(today int64, windowDays int) (from, to string) {
 	return Date(today), Date(today + int64(windowDays))
 }
 
-// Windows says which trend windows evidence from day falls in on day today: the last
-// 30 days are today and the 29 before it, the prior 30 the 30 before those.
-func Windows(day, today int64) (last30, prior30, last90 bool) {
+// Windows says which trend windows evidence from day falls in on day today, as 0 or 1
+// per window: the last 30 days are today and the 29 before it, the prior 30 the 30
+// before those.
+func Windows(day, today int64) (last30, prior30, last90 int) {
 	age := today - day
-	return age >= 0 && age < 30, age >= 30 && age < 60, age >= 0 && age < 90
+	in := func(lo, hi int64) int {
+		if age >= lo && age < hi {
+			return 1
+		}
+		return 0
+	}
+	return in(0, 30), in(30, 60), in(0, 90)
 }
 
 // Compute ranks every subject that has evidence (plus those in opts.Strategic), most
@@ -181,9 +188,9 @@ func Tallies(ev []Evidence, accounts map[string]AccountFacts, now time.Time, win
 		}
 		a.t.Total++
 		l30, p30, l90 := Windows(Day(e.At), today)
-		a.t.Last30 += b2i(l30)
-		a.t.Prior30 += b2i(p30)
-		a.t.Last90 += b2i(l90)
+		a.t.Last30 += l30
+		a.t.Prior30 += p30
+		a.t.Last90 += l90
 		if e.PersonID != "" && !a.people[e.PersonID] {
 			a.people[e.PersonID] = true
 			a.t.People++
@@ -200,13 +207,6 @@ func Tallies(ev []Evidence, accounts map[string]AccountFacts, now time.Time, win
 		tallies[i] = a.t
 	}
 	return tallies
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Finish converts tallies to the reporting currency, weighs CAB accounts, adds the

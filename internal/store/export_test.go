@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"time"
 
@@ -12,33 +13,11 @@ import (
 // tallies they hold and the tallies counted straight from the evidence, each sorted by
 // subject, so a test can require them to be equal.
 func (s *Store) RankBothWays(ctx context.Context, now time.Time) (roll, raw [2][]feedback.Tally, err error) {
-	if err = s.SyncRank(ctx, now); err != nil {
-		return
-	}
-	settings, err := s.RankSettings(ctx)
-	if err != nil {
-		return
-	}
-	if roll[0], err = s.rankTallies(ctx, rankRequest); err != nil {
-		return
-	}
-	if roll[1], err = s.rankTallies(ctx, rankTag); err != nil {
-		return
-	}
-	if raw[0], err = s.rawRequestTallies(ctx, RankFilter{}, settings, now); err != nil {
-		return
-	}
-	if raw[1], err = s.rawTagTallies(ctx, RankFilter{}, settings, now); err != nil {
-		return
-	}
-	for _, ts := range [][]feedback.Tally{roll[0], roll[1], raw[0], raw[1]} {
-		sort.Slice(ts, func(i, j int) bool { return ts[i].Subject < ts[j].Subject })
-	}
-	return
+	return s.RankFilteredBothWays(ctx, RankFilter{}, now)
 }
 
-// RankFilteredBothWays is RankBothWays for a filter the roll-ups hold (one tier or one
-// kind).
+// RankFilteredBothWays is RankBothWays for any filter the roll-ups hold: none, one
+// tier or one kind.
 func (s *Store) RankFilteredBothWays(ctx context.Context, f RankFilter, now time.Time) (roll, raw [2][]feedback.Tally, err error) {
 	if err = s.SyncRank(ctx, now); err != nil {
 		return
@@ -47,15 +26,14 @@ func (s *Store) RankFilteredBothWays(ctx context.Context, f RankFilter, now time
 	if err != nil {
 		return
 	}
-	dim, val := "tier", f.Tier
-	if f.Kind != "" {
-		dim, val = "kind", string(f.Kind)
-	}
-	if roll[0], err = s.rankTallies(ctx, segmentKind(rankRequest, dim, val)); err != nil {
-		return
-	}
-	if roll[1], err = s.rankTallies(ctx, segmentKind(rankTag, dim, val)); err != nil {
-		return
+	for i, base := range []string{rankRequest, rankTag} {
+		kind, ok := rollupKind(base, f)
+		if !ok {
+			return roll, raw, fmt.Errorf("no roll-up holds %+v", f)
+		}
+		if roll[i], err = s.rankTallies(ctx, kind); err != nil {
+			return
+		}
 	}
 	if raw[0], err = s.rawRequestTallies(ctx, f, settings, now); err != nil {
 		return

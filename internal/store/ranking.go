@@ -55,13 +55,12 @@ func (f RankFilter) where(alias, timeCol string) (string, []any) {
 
 const factCols = `COALESCE(a.mrr, 0), COALESCE(a.churned_mrr, 0), COALESCE(a.currency, ''), COALESCE(a.stage, ''), COALESCE(a.renewal_date, ''), COALESCE(a.cab, FALSE)`
 
-// collectEvidence scans (subject, account, person, time, account facts…) rows. When
-// itemID is true a trailing feedback-id column (there only to make DISTINCT per item)
-// is read and dropped.
-func (s *Store) collectEvidence(ctx context.Context, query string, args []any, itemID bool) ([]feedback.Evidence, map[string]feedback.AccountFacts, error) {
+// rawTallies counts evidence rows (subject, account, person, time, account facts…,
+// unit): the trailing unit column is there only to make DISTINCT count each item once.
+func (s *Store) rawTallies(ctx context.Context, query string, args []any, settings RankSettings, now time.Time) ([]feedback.Tally, error) {
 	rows, err := s.read().query(ctx, query, args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer rows.Close()
 	var ev []feedback.Evidence
@@ -70,13 +69,9 @@ func (s *Store) collectEvidence(ctx context.Context, query string, args []any, i
 		var e feedback.Evidence
 		var at int64
 		var f feedback.AccountFacts
-		var stage, item string
-		dst := []any{&e.Subject, &e.AccountID, &e.PersonID, &at, &f.MRR, &f.ChurnedMRR, &f.Currency, &stage, &f.RenewalDate, &f.CAB}
-		if itemID {
-			dst = append(dst, &item)
-		}
-		if err := rows.Scan(dst...); err != nil {
-			return nil, nil, err
+		var stage, unit string
+		if err := rows.Scan(&e.Subject, &e.AccountID, &e.PersonID, &at, &f.MRR, &f.ChurnedMRR, &f.Currency, &stage, &f.RenewalDate, &f.CAB, &unit); err != nil {
+			return nil, err
 		}
 		e.At = fromMS(at)
 		f.Churned = stage == "churned"
@@ -85,7 +80,10 @@ func (s *Store) collectEvidence(ctx context.Context, query string, args []any, i
 			facts[e.AccountID] = f
 		}
 	}
-	return ev, facts, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return feedback.Tallies(ev, facts, now, settings.RenewalWindowDays), nil
 }
 
 // RequestRank is a request with its ranking figures.
@@ -101,7 +99,7 @@ func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	tallies, err := s.tallies(ctx, f, now, rankRequest, func() ([]feedback.Tally, error) { return s.rawRequestTallies(ctx, f, settings, now) })
+	tallies, err := s.tallies(ctx, f, now, settings, rankRequest, func() ([]feedback.Tally, error) { return s.rawRequestTallies(ctx, f, settings, now) })
 	if err != nil {
 		return nil, err
 	}
@@ -129,17 +127,12 @@ func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) (
 // tallies reads the roll-ups for an unfiltered ranking, or one filtered by a single
 // tier or kind, once they are caught up; it counts from the raw evidence for other
 // filters or while a large backlog is built.
-func (s *Store) tallies(ctx context.Context, f RankFilter, now time.Time, kind string, raw func() ([]feedback.Tally, error)) ([]feedback.Tally, error) {
-	switch {
-	case f == RankFilter{}:
-	case f == RankFilter{Tier: f.Tier}:
-		kind = segmentKind(kind, "tier", f.Tier)
-	case f == RankFilter{Kind: f.Kind}:
-		kind = segmentKind(kind, "kind", string(f.Kind))
-	default:
+func (s *Store) tallies(ctx context.Context, f RankFilter, now time.Time, settings RankSettings, kind string, raw func() ([]feedback.Tally, error)) ([]feedback.Tally, error) {
+	kind, ok := rollupKind(kind, f)
+	if !ok {
 		return raw() // combined filters and date ranges count from the evidence
 	}
-	current, err := s.syncRankWithin(ctx, now, rankReadBudget)
+	current, err := s.syncRankWithin(ctx, now, settings.RenewalWindowDays, rankReadBudget)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +140,20 @@ func (s *Store) tallies(ctx context.Context, f RankFilter, now time.Time, kind s
 		return raw()
 	}
 	return s.rankTallies(ctx, kind)
+}
+
+// rollupKind is the rank_subjects kind holding subjects of kind base seen through f,
+// and false when no roll-up holds that view.
+func rollupKind(base string, f RankFilter) (string, bool) {
+	switch {
+	case f == RankFilter{}:
+		return base, true
+	case f == RankFilter{Tier: f.Tier}:
+		return segmentKind(base, "tier", f.Tier), true
+	case f == RankFilter{Kind: f.Kind}:
+		return segmentKind(base, "kind", string(f.Kind)), true
+	}
+	return "", false
 }
 
 // TagRank is a tag with its figures rolled up over its descendants.
@@ -162,7 +169,7 @@ func (s *Store) RankTags(ctx context.Context, f RankFilter, now time.Time) ([]Ta
 	if err != nil {
 		return nil, err
 	}
-	tallies, err := s.tallies(ctx, f, now, rankTag, func() ([]feedback.Tally, error) { return s.rawTagTallies(ctx, f, settings, now) })
+	tallies, err := s.tallies(ctx, f, now, settings, rankTag, func() ([]feedback.Tally, error) { return s.rawTagTallies(ctx, f, settings, now) })
 	if err != nil {
 		return nil, err
 	}
@@ -196,11 +203,7 @@ func (s *Store) rawRequestTallies(ctx context.Context, f RankFilter, settings Ra
 			FROM votes v JOIN requests r ON r.id = v.request_id LEFT JOIN accounts a ON a.id = v.account_id WHERE 1=1` + vc
 		args = append(args, vargs...)
 	}
-	ev, facts, err := s.collectEvidence(ctx, query, args, true)
-	if err != nil {
-		return nil, err
-	}
-	return feedback.Tallies(ev, facts, now, settings.RenewalWindowDays), nil
+	return s.rawTallies(ctx, query, args, settings, now)
 }
 
 func (s *Store) rawTagTallies(ctx context.Context, f RankFilter, settings RankSettings, now time.Time) ([]feedback.Tally, error) {
@@ -219,9 +222,5 @@ func (s *Store) rawTagTallies(ctx context.Context, f RankFilter, settings RankSe
 	}
 	query := `SELECT DISTINCT c.ancestor_id, COALESCE(fb.account_id, ''), COALESCE(fb.person_id, ''), fb.occurred_at, ` + factCols + `, fb.id
 		FROM ` + from + fc
-	ev, facts, err := s.collectEvidence(ctx, query, args, true)
-	if err != nil {
-		return nil, err
-	}
-	return feedback.Tallies(ev, facts, now, settings.RenewalWindowDays), nil
+	return s.rawTallies(ctx, query, args, settings, now)
 }

@@ -47,7 +47,11 @@ func (u rankUnit) sameAttrs(o rankUnit) bool {
 // now and the configured renewal window. It is cheap when nothing changed; the server
 // runs it in the background so that ranking rarely finds much to do.
 func (s *Store) SyncRank(ctx context.Context, now time.Time) error {
-	_, err := s.syncRankWithin(ctx, now, 0)
+	settings, err := s.RankSettings(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = s.syncRankWithin(ctx, now, settings.RenewalWindowDays, 0)
 	return err
 }
 
@@ -57,13 +61,9 @@ func (s *Store) SyncRank(ctx context.Context, now time.Time) error {
 const rankReadBudget = 2 * time.Second
 
 // syncRankWithin syncs for at most budget (0: until done) and reports whether the
-// roll-ups are up to date.
-func (s *Store) syncRankWithin(ctx context.Context, now time.Time, budget time.Duration) (bool, error) {
-	settings, err := s.RankSettings(ctx)
-	if err != nil {
-		return false, err
-	}
-	want := rankState{asOf: feedback.Day(now), window: settings.RenewalWindowDays}
+// roll-ups are up to date for the day of now and a renewal window of windowDays.
+func (s *Store) syncRankWithin(ctx context.Context, now time.Time, windowDays int, budget time.Duration) (bool, error) {
+	want := rankState{asOf: feedback.Day(now), window: windowDays}
 	start := time.Now()
 	for {
 		pending, err := s.rankPending(ctx, want)
@@ -162,9 +162,9 @@ func (s *Store) rankRoll(ctx context.Context, q q, from, to rankState) error {
 				win[subj] = w
 			}
 			l30, p30, l90 := feedback.Windows(day, to.asOf)
-			w[0] += n * b2i(l30)
-			w[1] += n * b2i(p30)
-			w[2] += n * b2i(l90)
+			w[0] += n * l30
+			w[1] += n * p30
+			w[2] += n * l90
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -376,18 +376,20 @@ func countedUnits(ctx context.Context, q q, units []string) (map[string]rankUnit
 // rankAccounts re-applies changed account contributions to every subject counting them.
 func (s *Store) rankAccounts(ctx context.Context, q q, st rankState, ids []string) error {
 	d := newRankDelta(st)
+	stored, err := storedContributions(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	facts, err := accountFacts(ctx, q, ids)
+	if err != nil {
+		return err
+	}
 	for _, id := range ids {
-		oldCur, old, ok, err := storedContribution(ctx, q, id)
-		if err != nil {
-			return err
-		}
+		old, ok := stored[id]
 		if !ok {
 			continue // not counted anywhere
 		}
-		cur, c, renewal, exists, err := accountContribution(ctx, q, id, st)
-		if err != nil {
-			return err
-		}
+		f, exists := facts[id]
 		subjects, err := strs(ctx, q, `SELECT subject FROM rank_members WHERE account_id = ? ORDER BY subject`, id)
 		if err != nil {
 			return err
@@ -398,46 +400,80 @@ func (s *Store) rankAccounts(ctx context.Context, q q, st rankState, ids []strin
 			}
 			continue
 		}
-		if !exists || (cur == oldCur && c == old) {
+		if !exists {
+			continue
+		}
+		c := contribution{f.Currency, f.Contribution(st.asOf, st.window)}
+		if c == old {
 			continue
 		}
 		for _, subj := range subjects {
-			d.money(subj, oldCur, old, -1)
-			d.money(subj, cur, c, 1)
+			d.money(subj, old.currency, old.c, -1)
+			d.money(subj, c.currency, c.c, 1)
 		}
 		if _, err := q.exec(ctx, `UPDATE rank_accounts SET currency = ?, cab = ?, mrr = ?, churned_mrr = ?, at_risk_mrr = ?, renewal_date = ? WHERE account_id = ?`,
-			cur, c.CAB, c.MRR, c.ChurnedMRR, c.AtRiskMRR, renewal, id); err != nil {
+			c.currency, c.c.CAB, c.c.MRR, c.c.ChurnedMRR, c.c.AtRiskMRR, f.RenewalDate, id); err != nil {
 			return err
 		}
 	}
 	return s.rankApply(ctx, q, d)
 }
 
-func storedContribution(ctx context.Context, q q, id string) (string, feedback.Contribution, bool, error) {
-	c := feedback.Contribution{Accounts: 1}
-	var cur string
-	err := q.row(ctx, `SELECT currency, cab, mrr, churned_mrr, at_risk_mrr FROM rank_accounts WHERE account_id = ?`, id).
-		Scan(&cur, &c.CAB, &c.MRR, &c.ChurnedMRR, &c.AtRiskMRR)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", c, false, nil
+// storedContributions reads the contributions accounts are counted with (rank_accounts).
+func storedContributions(ctx context.Context, q q, ids []string) (map[string]contribution, error) {
+	out := map[string]contribution{}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		in, args := placeholders(chunk)
+		rows, err := q.query(ctx, `SELECT account_id, currency, cab, mrr, churned_mrr, at_risk_mrr FROM rank_accounts WHERE account_id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			c := contribution{c: feedback.Contribution{Accounts: 1}}
+			if err := rows.Scan(&id, &c.currency, &c.c.CAB, &c.c.MRR, &c.c.ChurnedMRR, &c.c.AtRiskMRR); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return cur, c, err == nil, err
+	return out, nil
 }
 
-// accountContribution computes an account's contribution from its current facts.
-func accountContribution(ctx context.Context, q q, id string, st rankState) (cur string, c feedback.Contribution, renewal string, exists bool, err error) {
-	var f feedback.AccountFacts
-	var stage string
-	err = q.row(ctx, `SELECT COALESCE(mrr, 0), COALESCE(churned_mrr, 0), COALESCE(currency, ''), stage, renewal_date, cab FROM accounts WHERE id = ?`, id).
-		Scan(&f.MRR, &f.ChurnedMRR, &f.Currency, &stage, &f.RenewalDate, &f.CAB)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", feedback.Contribution{Accounts: 1}, "", false, nil
+// accountFacts reads what ranking needs to know about accounts; deleted ones are absent.
+func accountFacts(ctx context.Context, q q, ids []string) (map[string]feedback.AccountFacts, error) {
+	out := map[string]feedback.AccountFacts{}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		in, args := placeholders(chunk)
+		rows, err := q.query(ctx, `SELECT id, COALESCE(mrr, 0), COALESCE(churned_mrr, 0), COALESCE(currency, ''), stage, renewal_date, cab FROM accounts WHERE id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id, stage string
+			var f feedback.AccountFacts
+			if err := rows.Scan(&id, &f.MRR, &f.ChurnedMRR, &f.Currency, &stage, &f.RenewalDate, &f.CAB); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			f.Churned = stage == "churned"
+			out[id] = f
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
-	if err != nil {
-		return "", c, "", false, err
-	}
-	f.Churned = stage == "churned"
-	return f.Currency, f.Contribution(st.asOf, st.window), f.RenewalDate, true, nil
+	return out, nil
 }
 
 // rankDelta collects a batch's changes so that each key is written once.
@@ -492,9 +528,9 @@ func (d *rankDelta) unit(subj, kind string, u rankUnit, sign int) {
 	v := d.subject(subj)
 	l30, p30, l90 := feedback.Windows(u.day, d.st.asOf)
 	v[1] += sign
-	v[2] += sign * b2i(l30)
-	v[3] += sign * b2i(p30)
-	v[4] += sign * b2i(l90)
+	v[2] += sign * l30
+	v[3] += sign * p30
+	v[4] += sign * l90
 }
 
 func (d *rankDelta) money(subj, cur string, c feedback.Contribution, sign int) {
@@ -521,10 +557,7 @@ func (s *Store) rankApply(ctx context.Context, q q, d *rankDelta) error {
 	}
 	for _, k := range sortedPairs(members) {
 		if sign := members[k].transition(); sign != 0 {
-			c, err := d.contribution(ctx, q, k[1])
-			if err != nil {
-				return err
-			}
+			c := d.contribs[k[1]] // prefetched above
 			d.money(k[0], c.currency, c.c, sign)
 		}
 	}
@@ -718,8 +751,8 @@ func anys(ss []string) []any {
 	return out
 }
 
-// prefetch loads (or computes and records) the contributions of many accounts with a
-// few multi-row statements, for batches that count thousands of accounts.
+// prefetch loads the contributions accounts are counted with, computing and recording
+// them for accounts counted for the first time, with a few multi-row statements.
 func (d *rankDelta) prefetch(ctx context.Context, q q, ids []string) error {
 	var need []string
 	seen := map[string]bool{}
@@ -729,87 +762,37 @@ func (d *rankDelta) prefetch(ctx context.Context, q q, ids []string) error {
 			need = append(need, id)
 		}
 	}
-	for len(need) > 0 {
-		chunk := need[:min(len(need), 500)]
-		need = need[len(chunk):]
-		in, args := placeholders(chunk)
-		rows, err := q.query(ctx, `SELECT account_id, currency, cab, mrr, churned_mrr, at_risk_mrr FROM rank_accounts WHERE account_id IN (`+in+`)`, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id string
-			c := contribution{c: feedback.Contribution{Accounts: 1}}
-			if err := rows.Scan(&id, &c.currency, &c.c.CAB, &c.c.MRR, &c.c.ChurnedMRR, &c.c.AtRiskMRR); err != nil {
-				rows.Close()
-				return err
-			}
+	if len(need) == 0 {
+		return nil
+	}
+	stored, err := storedContributions(ctx, q, need)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, id := range need {
+		if c, ok := stored[id]; ok {
 			d.contribs[id] = c
+		} else {
+			missing = append(missing, id)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		var missing []string
-		for _, id := range chunk {
-			if _, ok := d.contribs[id]; !ok {
-				missing = append(missing, id)
-			}
-		}
-		if len(missing) == 0 {
+	}
+	facts, err := accountFacts(ctx, q, missing)
+	if err != nil {
+		return err
+	}
+	var add [][]any
+	for _, id := range missing {
+		f, ok := facts[id]
+		if !ok { // deleted meanwhile: counted as an account with nothing to add
+			d.contribs[id] = contribution{c: feedback.Contribution{Accounts: 1}}
 			continue
 		}
-		in, args = placeholders(missing)
-		rows, err = q.query(ctx, `SELECT id, COALESCE(mrr, 0), COALESCE(churned_mrr, 0), COALESCE(currency, ''), stage, renewal_date, cab FROM accounts WHERE id IN (`+in+`)`, args...)
-		if err != nil {
-			return err
-		}
-		var add [][]any
-		for rows.Next() {
-			var id, stage string
-			var f feedback.AccountFacts
-			if err := rows.Scan(&id, &f.MRR, &f.ChurnedMRR, &f.Currency, &stage, &f.RenewalDate, &f.CAB); err != nil {
-				rows.Close()
-				return err
-			}
-			f.Churned = stage == "churned"
-			c := f.Contribution(d.st.asOf, d.st.window)
-			d.contribs[id] = contribution{f.Currency, c}
-			add = append(add, []any{id, f.Currency, c.CAB, c.MRR, c.ChurnedMRR, c.AtRiskMRR, f.RenewalDate})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := insertRows(ctx, q, "rank_accounts", "account_id, currency, cab, mrr, churned_mrr, at_risk_mrr, renewal_date", add); err != nil {
-			return err
-		}
+		c := contribution{f.Currency, f.Contribution(d.st.asOf, d.st.window)}
+		d.contribs[id] = c
+		add = append(add, []any{id, c.currency, c.c.CAB, c.c.MRR, c.c.ChurnedMRR, c.c.AtRiskMRR, f.RenewalDate})
 	}
-	return nil
-}
-
-// contribution returns the contribution an account is counted with, recording it the
-// first time the account counts anywhere.
-func (d *rankDelta) contribution(ctx context.Context, q q, accountID string) (contribution, error) {
-	if c, ok := d.contribs[accountID]; ok {
-		return c, nil
-	}
-	cur, c, ok, err := storedContribution(ctx, q, accountID)
-	if err != nil {
-		return contribution{}, err
-	}
-	if !ok {
-		var renewal string
-		if cur, c, renewal, _, err = accountContribution(ctx, q, accountID, d.st); err != nil {
-			return contribution{}, err
-		}
-		if _, err := q.exec(ctx, `INSERT INTO rank_accounts (account_id, currency, cab, mrr, churned_mrr, at_risk_mrr, renewal_date) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			accountID, cur, c.CAB, c.MRR, c.ChurnedMRR, c.AtRiskMRR, renewal); err != nil {
-			return contribution{}, err
-		}
-	}
-	d.contribs[accountID] = contribution{cur, c}
-	return d.contribs[accountID], nil
+	return insertRows(ctx, q, "rank_accounts", "account_id, currency, cab, mrr, churned_mrr, at_risk_mrr, renewal_date", add)
 }
 
 // rankTallies reads the roll-ups of one kind of subject in one consistent snapshot.
@@ -859,13 +842,6 @@ func (s *Store) rankTallies(ctx context.Context, kind string) ([]feedback.Tally,
 		}
 	}
 	return out, rows.Err()
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func strs(ctx context.Context, q q, query string, args ...any) ([]string, error) {
