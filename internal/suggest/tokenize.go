@@ -48,8 +48,27 @@ var irregular = map[string][]string{
 	"ain't": {"is", "not"}, "let's": {"let", "us"},
 }
 
+// bare holds contractions typed without their apostrophe ("dont",
+// "didnt"), common in chat and reviews, expanded like their spelled-out
+// forms so both spellings share features and word vectors. Forms that are
+// also words ("wont", "ill", "id", "its", "lets", "well", "were", "shed")
+// are left alone.
+var bare = map[string][]string{
+	"dont": {"do", "not"}, "didnt": {"did", "not"}, "doesnt": {"does", "not"},
+	"cant": {"can", "not"}, "isnt": {"is", "not"}, "arent": {"are", "not"},
+	"wasnt": {"was", "not"}, "werent": {"were", "not"}, "hasnt": {"has", "not"},
+	"havent": {"have", "not"}, "hadnt": {"had", "not"}, "couldnt": {"could", "not"},
+	"wouldnt": {"would", "not"}, "shouldnt": {"should", "not"},
+	"im": {"i", "am"}, "ive": {"i", "have"}, "youre": {"you", "are"},
+	"youve": {"you", "have"}, "theyre": {"they", "are"}, "whats": {"what", "is"},
+	"thats": {"that", "is"}, "theres": {"there", "is"},
+}
+
 func appendWord(toks []string, w string) []string {
 	if !strings.ContainsRune(w, '\'') {
+		if ws, ok := bare[w]; ok {
+			return append(toks, ws...)
+		}
 		return append(toks, w)
 	}
 	if ws, ok := irregular[w]; ok {
