@@ -34,13 +34,15 @@ func EvalMain(args []string, stdout io.Writer) error {
 	trainPath := fs.String("train", "", "training CSV `file`")
 	testPath := fs.String("test", "", "test CSV `file`")
 	dev := fs.Float64("dev", 0, "without --test: score on this held-out `fraction` of --train")
+	folds := fs.Int("folds", 0, "without --test: `K`-fold cross-validation on --train (every text scored once; less noisy than --dev)")
 	kShot := fs.Int("k-shot", 0, "sample `N` training examples per tag")
 	seeds := fs.Int("seeds", 0, "number of seeds (default 5 with --k-shot, else 1)")
 	k := fs.Int("k", 3, "suggestions scored by top-K recall")
 	def := DefaultFeatures
 	c := fs.Float64("c", defaultC, "tuning: inverse regularisation strength")
 	epochs := fs.Int("epochs", defaultEpochs, "tuning: solver passes per tag")
-	nbw := fs.Float64("nb-weight", defaultNBWeight, "tuning: naive Bayes weight in the product of experts (<0 disables)")
+	nbw := fs.Float64("nb-weight", 0, "tuning: naive Bayes weight in the product of experts (0: by examples per tag; <0 disables)")
+	nba := fs.Float64("nb-alpha", defaultNBAlpha, "tuning: naive Bayes smoothing")
 	tol := fs.Float64("tol", defaultTol, "tuning: solver stopping tolerance")
 	holdout := fs.Float64("holdout", defaultHoldOut, "tuning: calibration hold-out fraction (<0 disables)")
 	wn := fs.Int("word-ngrams", def.WordNgrams, "tuning: word n-gram order")
@@ -56,8 +58,11 @@ func EvalMain(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *trainPath == "" || (*testPath == "" && *dev <= 0) {
-		return errors.New("eval suggest: need --train FILE and --test FILE (or --dev FRACTION)")
+	if *trainPath == "" || (*testPath == "" && *dev <= 0 && *folds < 2) {
+		return errors.New("eval suggest: need --train FILE and --test FILE (or --dev FRACTION, or --folds K)")
+	}
+	if *folds > 0 && (*testPath != "" || *dev > 0) {
+		return errors.New("eval suggest: --folds replaces --test and --dev")
 	}
 	if *k < 1 {
 		return errors.New("eval suggest: --k must be at least 1")
@@ -78,7 +83,7 @@ func EvalMain(args []string, stdout io.Writer) error {
 		if testEx, err = readExamplesFile(*testPath); err != nil {
 			return err
 		}
-	} else {
+	} else if *dev > 0 {
 		trainEx, testEx = devSplit(trainEx, *dev)
 		testName = fmt.Sprintf("%.0f%% of %s held out (dev split)", *dev*100, *trainPath)
 	}
@@ -88,10 +93,28 @@ func EvalMain(args []string, stdout io.Writer) error {
 			WordWeight: float32(*ww), CharWeight: float32(*cw), VecWeight: float32(*vw),
 			VecPool: *vp,
 		},
-		C: *c, Epochs: *epochs, HoldOut: *holdout, NBWeight: *nbw, Tol: *tol,
+		C: *c, Epochs: *epochs, HoldOut: *holdout, NBWeight: *nbw, NBAlpha: *nba, Tol: *tol,
 		NameRepeat: *nameRep, LDAWeight: *ldaW, TagNames: tagNames(trainEx),
 	}
 	fmt.Fprintf(stdout, "train: %s: %d examples, %d tags\n", *trainPath, len(trainEx), countTags(trainEx))
+	if *folds > 1 {
+		fmt.Fprintf(stdout, "test:  %d-fold cross-validation on the training file\n", *folds)
+		var runs []evalResult
+		for f := 0; f < *folds; f++ {
+			fit, held := foldSplit(trainEx, *folds, f)
+			if *kShot > 0 {
+				fit = sampleKShot(fit, *kShot, uint64(f))
+			}
+			opts.Seed = uint64(f)
+			r, err := evaluate(fit, held, opts, *k)
+			if err != nil {
+				return err
+			}
+			runs = append(runs, r)
+		}
+		printResults(stdout, runs, fmt.Sprintf("%d folds", *folds), *kShot, *k)
+		return nil
+	}
 	fmt.Fprintf(stdout, "test:  %s: %d examples, %d tags\n", testName, len(testEx), countTags(testEx))
 	var runs []evalResult
 	for s := 0; s < *seeds; s++ {
@@ -106,7 +129,7 @@ func EvalMain(args []string, stdout io.Writer) error {
 		}
 		runs = append(runs, r)
 	}
-	printResults(stdout, runs, *kShot, *k)
+	printResults(stdout, runs, "seeds", *kShot, *k)
 	return nil
 }
 
@@ -161,6 +184,26 @@ func sampleKShot(ex []Example, n int, seed uint64) []Example {
 		}
 	}
 	return out
+}
+
+// foldSplit returns the fit and held-out parts of fold f of k: each tag's
+// examples are shuffled with a fixed seed and dealt round-robin into k
+// folds, so every example is held out exactly once across the k folds.
+func foldSplit(ex []Example, k, f int) (fit, held []Example) {
+	tags, by := groupByFirstTag(ex)
+	rng := rand.New(rand.NewPCG(20240601, 0xF01D))
+	for _, t := range tags {
+		rows := slices.Clone(by[t])
+		rng.Shuffle(len(rows), func(a, b int) { rows[a], rows[b] = rows[b], rows[a] })
+		for j, i := range rows {
+			if j%k == f {
+				held = append(held, ex[i])
+			} else {
+				fit = append(fit, ex[i])
+			}
+		}
+	}
+	return fit, held
 }
 
 // devSplit holds out a stratified fraction of a training file for tuning,
@@ -327,12 +370,17 @@ func stat(runs []evalResult, f func(evalResult) float64, format string) string {
 	return fmt.Sprintf(format+"\t("+format+" – "+format+")", mean, lo, hi)
 }
 
-func printResults(w io.Writer, runs []evalResult, kShot, k int) {
+// printResults prints the mean (and range) of runs; over names what the
+// runs differ in ("seeds", "5 folds").
+func printResults(w io.Writer, runs []evalResult, over string, kShot, k int) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if !strings.Contains(over, " ") {
+		over = fmt.Sprintf("%d %s", len(runs), over)
+	}
 	if kShot > 0 {
-		fmt.Fprintf(tw, "setting:\t%d-shot, mean (min – max) over %d seeds\n", kShot, len(runs))
+		fmt.Fprintf(tw, "setting:\t%d-shot, mean (min – max) over %s\n", kShot, over)
 	} else if len(runs) > 1 {
-		fmt.Fprintf(tw, "setting:\tfull training data, mean (min – max) over %d seeds\n", len(runs))
+		fmt.Fprintf(tw, "setting:\tfull training data, mean (min – max) over %s\n", over)
 	} else {
 		fmt.Fprintf(tw, "setting:\tfull training data\n")
 	}
@@ -362,5 +410,4 @@ func printResults(w io.Writer, runs []evalResult, kShot, k int) {
 		}, "%.4f"), n/len(runs))
 	}
 	tw.Flush()
-	_ = strings.TrimSpace
 }

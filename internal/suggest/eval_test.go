@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -106,6 +107,13 @@ func TestEvalMain(t *testing.T) {
 	if err := EvalMain([]string{"--train", tr, "--dev", "0.25"}, &out); err != nil || !strings.Contains(out.String(), "dev split") {
 		t.Errorf("dev mode: %v\n%s", err, out.String())
 	}
+	out.Reset()
+	if err := EvalMain([]string{"--train", tr, "--folds", "3"}, &out); err != nil || !strings.Contains(out.String(), "mean (min – max) over 3 folds") {
+		t.Errorf("folds mode: %v\n%s", err, out.String())
+	}
+	if err := EvalMain([]string{"--train", tr, "--test", te, "--folds", "3"}, &out); err == nil {
+		t.Error("--folds with --test accepted")
+	}
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("text,label\nok,a\n\"broken,b\n"), 0o644)
 	err := EvalMain([]string{"--train", bad, "--test", te}, &out)
@@ -114,6 +122,36 @@ func TestEvalMain(t *testing.T) {
 	}
 	if err := EvalMain([]string{"--train", tr}, &out); err == nil {
 		t.Error("missing --test accepted")
+	}
+}
+
+func TestFoldSplit(t *testing.T) {
+	ex := corpus(10) // 5 tags × 10 texts
+	for i := range ex {
+		ex[i].Text += " #" + strconv.Itoa(i) // unique, to count each text
+	}
+	const k = 3
+	seen := map[string]int{}
+	for f := 0; f < k; f++ {
+		fit, held := foldSplit(ex, k, f)
+		if len(fit)+len(held) != len(ex) {
+			t.Fatalf("fold %d: %d + %d texts, want %d", f, len(fit), len(held), len(ex))
+		}
+		perTag := map[string]int{}
+		for _, e := range held {
+			seen[e.Text]++
+			perTag[e.Tags[0]]++
+		}
+		for tag, n := range perTag {
+			if n < 3 || n > 4 { // 10 texts dealt into 3 folds: 4, 3, 3
+				t.Errorf("fold %d holds %d texts of %s", f, n, tag)
+			}
+		}
+	}
+	for _, e := range ex {
+		if seen[e.Text] != 1 {
+			t.Errorf("%q held out %d times, want once", e.Text, seen[e.Text])
+		}
 	}
 }
 

@@ -28,7 +28,7 @@ func trainingSet(t *testing.T, ex []Example) (*featurizer, *dataset, []sparseVec
 func TestNaiveBayesIsADistributionPerTag(t *testing.T) {
 	_, d, _, p := trainingSet(t, corpus(8))
 	nt := len(p.tags)
-	theta := naiveBayes(d, nil, nt, nbAlpha)
+	theta := naiveBayes(d, nil, nt, defaultNBAlpha)
 	if len(theta) != d.nSparse*nt {
 		t.Fatalf("len %d, want %d", len(theta), d.nSparse*nt)
 	}
@@ -192,6 +192,16 @@ func TestTagNamesAreTrainingTexts(t *testing.T) {
 	}
 	if s := m.Predict("my parcel delivery", 1, Taxonomy{}); len(s) == 0 || s[0].Tag != "shipping" {
 		t.Errorf("Predict = %v", s)
+	}
+}
+
+func TestNBWeightRule(t *testing.T) {
+	for _, c := range []struct{ perTag, want float64 }{
+		{1, 0.4}, {10, 0.4}, {15, 0.5}, {20, 0.6}, {30, 0.8}, {130, 0.8},
+	} {
+		if got := nbWeightFor(c.perTag); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("nbWeightFor(%v) = %v, want %v", c.perTag, got, c.want)
+		}
 	}
 }
 
