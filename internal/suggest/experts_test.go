@@ -248,3 +248,49 @@ func TestLDAExpert(t *testing.T) {
 		t.Error("LDA expert had no effect at 6 examples per tag")
 	}
 }
+
+// TestVectorizeMatchesKeys checks the prediction-time vectoriser (vocabulary
+// lookup before sorting) against the definition: the merged, sorted feature
+// keys with their sublinear counts, times IDF, each block L2-normalised.
+func TestVectorizeMatchesKeys(t *testing.T) {
+	var toks [][]string
+	for _, e := range corpus(6) {
+		toks = append(toks, tokenize(e.Text))
+	}
+	f, err := fitFeaturizer(DefaultFeatures, toks, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := append(toks, tokenize("refund refund refund my order, the app crashes crashes on start zzqx"), tokenize("zzqx"))
+	for _, tk := range texts {
+		got, _ := f.vectorize(tk, nil)
+		want := map[int32]float64{}
+		var ss [2]float64
+		for _, e := range f.keys(tk, nil) {
+			if j, ok := f.vocab[e.key]; ok {
+				x := float64(e.x) * float64(f.idf[j])
+				want[j] = x
+				ss[blockOf(f.kind[j])] += x * x
+			}
+		}
+		bw := [2]float64{float64(f.opt.WordWeight), float64(f.opt.CharWeight)}
+		n := 0
+		for k, j := range got.idx {
+			if k > 0 && got.idx[k-1] >= j {
+				t.Fatalf("%q: indices not strictly increasing at %d", tk, k)
+			}
+			if int(j) >= len(f.idf) {
+				continue // dense block
+			}
+			n++
+			b := blockOf(f.kind[j])
+			w := want[j] * bw[b] / math.Sqrt(ss[b])
+			if math.Abs(float64(got.val[k])-w) > 1e-5 {
+				t.Errorf("%q: feature %d = %v, want %v", tk, j, got.val[k], w)
+			}
+		}
+		if n != len(want) {
+			t.Errorf("%q: %d sparse features, want %d", tk, n, len(want))
+		}
+	}
+}
