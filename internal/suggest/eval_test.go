@@ -170,3 +170,35 @@ func TestSampleKShot(t *testing.T) {
 		t.Error("k larger than a tag's examples should take them all")
 	}
 }
+
+func TestEvalSimilarMain(t *testing.T) {
+	dir := t.TempDir()
+	all := corpus(8)
+	var docs, queries []Example
+	for i, e := range all {
+		if i%4 == 0 {
+			queries = append(queries, e)
+		} else {
+			docs = append(docs, e)
+		}
+	}
+	ip, qp := writeCSV(t, dir, "index.csv", docs), writeCSV(t, dir, "query.csv", queries)
+	var out bytes.Buffer
+	if err := EvalSimilarMain([]string{"--index", ip, "--query", qp, "--k", "3"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"indexed texts:", "precision@1):", "precision@3:", "hit@3):", "mean reciprocal rank", "unrelated text", "search latency p99"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	// The corpus's phrases repeat within a tag, so nearly every query's
+	// nearest text has its tag.
+	r := evaluateSimilar(docs, queries, 3)
+	if r.p1 < 0.8 || r.hit < r.p1 || r.mrr < r.p1 || r.mrr > r.hit {
+		t.Errorf("p@1 %.2f hit@3 %.2f mrr %.2f", r.p1, r.hit, r.mrr)
+	}
+	if err := EvalSimilarMain([]string{"--index", ip}, &out); err == nil {
+		t.Error("missing --query accepted")
+	}
+}

@@ -21,8 +21,8 @@ type Match struct {
 // ranks) instead of a training-set IDF, so it needs no training, and adding
 // or removing a document never changes other documents' vectors.
 //
-// Search is exact and linear in the number of documents (about 1 ms per
-// 10,000 short texts); Index is safe for concurrent use.
+// Search is exact and linear in the number of documents; Index is safe
+// for concurrent use.
 type Index struct {
 	mu   sync.RWMutex
 	slot map[string]int
@@ -38,12 +38,18 @@ type indexDoc struct {
 	dense []float32 // SIF mean word vector (nil if no word is known)
 }
 
-// Index feature block weights: lexical evidence dominates, the word-vector
-// block lets paraphrases with different wording still score well.
+// Index feature block weights, chosen with `closeloop eval similar` on a
+// dev split of a public intent set (texts of the same intent standing in
+// for duplicates): character n-grams carry most of the lexical evidence
+// (typos, inflections), word n-grams add exact phrases, and the word-vector
+// block lets paraphrases with different wording still score well. Against
+// the earlier 1 / 0.7 / 0.7 without centring, the nearest text shared the
+// intent 83.5% of the time instead of 81.6%, and unrelated pairs scored
+// lower (median 0.22 instead of 0.28).
 const (
-	idxWordWeight  = 1.0
-	idxCharWeight  = 0.7
-	idxDenseWeight = 0.7
+	idxWordWeight  = 0.5
+	idxCharWeight  = 1.0
+	idxDenseWeight = 1.0
 )
 
 // NewIndex returns an empty index.
@@ -108,14 +114,7 @@ func (x *Index) Similar(text string, k int) []Match {
 		if d.id == "" {
 			continue
 		}
-		s := sparseDot(q.keys, q.vals, d.keys, d.vals)
-		if q.dense != nil && d.dense != nil {
-			var dd float32
-			for j, v := range q.dense {
-				dd += v * d.dense[j]
-			}
-			s += dd
-		}
+		s := pairScore(q, d)
 		m := Match{ID: d.id, Score: math.Min(float64(s), 1)}
 		if len(out) == k && !better(m, out[k-1]) {
 			continue
@@ -135,6 +134,15 @@ func (x *Index) Similar(text string, k int) []Match {
 		}
 	}
 	return out
+}
+
+// pairScore is the cosine similarity of two document vectors.
+func pairScore(a, b indexDoc) float32 {
+	s := sparseDot(a.keys, a.vals, b.keys, b.vals)
+	if a.dense != nil && b.dense != nil {
+		s += dotDense(a.dense, b.dense)
+	}
+	return s
 }
 
 func better(a, b Match) bool {
@@ -243,6 +251,18 @@ func (x *Index) vector(text string) indexDoc {
 					dense[j] += rar[i] * a
 				}
 			}
+		}
+	}
+	if dense != nil {
+		// Pooled word vectors share a large component (every English
+		// sentence points roughly the same way), which lifts the cosine
+		// of unrelated texts; it is projected out (Mu & Viswanath 2018).
+		var p float32
+		for j, a := range dense {
+			p += a * x.wv.common[j]
+		}
+		for j := range dense {
+			dense[j] -= p * x.wv.common[j]
 		}
 	}
 	var ssD float64

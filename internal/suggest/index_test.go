@@ -43,3 +43,26 @@ func TestIndexSimilar(t *testing.T) {
 		t.Error("k=0 should return nothing")
 	}
 }
+
+// TestIndexUnrelatedScoreLow: pooled word vectors of any two English
+// sentences point roughly the same way; with that shared direction
+// projected out, unrelated texts stay under the app's 0.3 cut-off while
+// paraphrases clear it.
+func TestIndexUnrelatedScoreLow(t *testing.T) {
+	x := NewIndex()
+	x.Add("pdf", "Export invoices as PDF")
+	x.Add("dark", "Please add a dark mode to the mobile app")
+	x.Add("slow", "The checkout page is slow to load")
+	for _, q := range []string{"my parcel never arrived", "how do I change my password", "cancel my subscription"} {
+		for _, m := range x.Similar(q, 3) {
+			if m.Score >= 0.3 {
+				t.Errorf("%q ~ %s scores %.3f, want < 0.3", q, m.ID, m.Score)
+			}
+		}
+	}
+	for q, want := range map[string]string{"checkout takes ages to load": "slow", "dark theme for the app please": "dark"} {
+		if m := x.Similar(q, 1); m[0].ID != want || m[0].Score < 0.3 {
+			t.Errorf("%q: %v, want %s above 0.3", q, m, want)
+		}
+	}
+}

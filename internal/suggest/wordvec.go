@@ -32,6 +32,10 @@ type wordVectors struct {
 	// a/(a+p(w)), with p(w) estimated from the word's frequency rank
 	// (Zipf's law), so that "the" or "my" barely move a sentence vector.
 	weight []float32
+	// common is the unit direction shared by sentence vectors: the
+	// frequency-weighted mean of the SIF-weighted word vectors (Zipf
+	// frequencies from the ranks).
+	common []float32
 }
 
 var (
@@ -81,6 +85,7 @@ func readWordVectors(r io.Reader) (*wordVectors, error) {
 		wv.index[string(buf[:l])] = int32(i)
 	}
 	q := make([]byte, dim)
+	common := make([]float64, dim)
 	// Harmonic number ≈ normaliser of a Zipf distribution over a large
 	// vocabulary (the source had 400k words).
 	const sifA, harmonic = 1e-3, 13.5
@@ -106,6 +111,17 @@ func readWordVectors(r io.Reader) (*wordVectors, error) {
 		}
 		p := 1 / (float64(i+1) * harmonic)
 		wv.weight[i] = float32(sifA / (sifA + p))
+		for j, x := range v {
+			common[j] += p * float64(wv.weight[i]) * float64(x)
+		}
+	}
+	wv.common = make([]float32, dim)
+	var ss float64
+	for _, x := range common {
+		ss += x * x
+	}
+	for j, x := range common {
+		wv.common[j] = float32(x / math.Sqrt(ss))
 	}
 	return wv, nil
 }
