@@ -21,14 +21,24 @@ type Match struct {
 // ranks) instead of a training-set IDF, so it needs no training, and adding
 // or removing a document never changes other documents' vectors.
 //
-// Search is exact and linear in the number of documents; Index is safe
-// for concurrent use.
+// Search is exact. The sparse part walks inverted lists, so it touches
+// only documents that share a feature with the query; the word-vector part
+// is one 100-float dot product per document. Index is safe for concurrent
+// use.
 type Index struct {
 	mu   sync.RWMutex
 	slot map[string]int
 	docs []indexDoc // freed slots have id == ""
 	free []int
 	wv   *wordVectors
+	feat map[uint64]int32 // sparse feature key → its inverted list in post
+	post [][]posting
+}
+
+// posting is one document's weight for a feature.
+type posting struct {
+	slot int32
+	w    float32
 }
 
 type indexDoc struct {
@@ -55,7 +65,7 @@ const (
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	wv, _ := loadedWordVectors() // nil table: lexical features only
-	return &Index{slot: map[string]int{}, wv: wv}
+	return &Index{slot: map[string]int{}, wv: wv, feat: map[uint64]int32{}}
 }
 
 // Add indexes text under id, replacing any previous text for id.
@@ -64,19 +74,43 @@ func (x *Index) Add(id, text string) {
 	d.id = id
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if s, ok := x.slot[id]; ok {
-		x.docs[s] = d
-		return
+	s, ok := x.slot[id]
+	switch {
+	case ok:
+		x.unpost(s)
+	case len(x.free) > 0:
+		s = x.free[len(x.free)-1]
+		x.free = x.free[:len(x.free)-1]
+	default:
+		s = len(x.docs)
+		x.docs = append(x.docs, indexDoc{})
 	}
-	if n := len(x.free); n > 0 {
-		s := x.free[n-1]
-		x.free = x.free[:n-1]
-		x.docs[s] = d
-		x.slot[id] = s
-		return
+	x.slot[id] = s
+	x.docs[s] = d
+	for i, k := range d.keys {
+		f, ok := x.feat[k]
+		if !ok {
+			f = int32(len(x.post))
+			x.feat[k] = f
+			x.post = append(x.post, nil)
+		}
+		x.post[f] = append(x.post[f], posting{int32(s), d.vals[i]})
 	}
-	x.slot[id] = len(x.docs)
-	x.docs = append(x.docs, d)
+}
+
+// unpost removes slot s's postings (the caller holds the write lock).
+func (x *Index) unpost(s int) {
+	for _, k := range x.docs[s].keys {
+		f := x.feat[k]
+		l := x.post[f]
+		for j := range l {
+			if l[j].slot == int32(s) {
+				l[j] = l[len(l)-1]
+				x.post[f] = l[:len(l)-1]
+				break
+			}
+		}
+	}
 }
 
 // Remove drops id from the index; unknown ids are ignored.
@@ -87,6 +121,7 @@ func (x *Index) Remove(id string) {
 	if !ok {
 		return
 	}
+	x.unpost(s)
 	delete(x.slot, id)
 	x.docs[s] = indexDoc{}
 	x.free = append(x.free, s)
@@ -109,12 +144,28 @@ func (x *Index) Similar(text string, k int) []Match {
 	q := x.vector(text)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
+	// Query features in key order, so each document's sum is added up in
+	// the same order as pairScore's merge: scores are bit-identical.
+	acc := make([]float32, len(x.docs))
+	for i, key := range q.keys {
+		f, ok := x.feat[key]
+		if !ok {
+			continue
+		}
+		qv := q.vals[i]
+		for _, p := range x.post[f] {
+			acc[p.slot] += qv * p.w
+		}
+	}
 	out := make([]Match, 0, k+1)
-	for _, d := range x.docs {
+	for slot, d := range x.docs {
 		if d.id == "" {
 			continue
 		}
-		s := pairScore(q, d)
+		s := acc[slot]
+		if q.dense != nil && d.dense != nil {
+			s += dotDense(q.dense, d.dense)
+		}
 		m := Match{ID: d.id, Score: math.Min(float64(s), 1)}
 		if len(out) == k && !better(m, out[k-1]) {
 			continue

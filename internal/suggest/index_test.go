@@ -1,6 +1,12 @@
 package suggest
 
-import "testing"
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+)
 
 func TestIndexSimilar(t *testing.T) {
 	x := NewIndex()
@@ -63,6 +69,48 @@ func TestIndexUnrelatedScoreLow(t *testing.T) {
 	for q, want := range map[string]string{"checkout takes ages to load": "slow", "dark theme for the app please": "dark"} {
 		if m := x.Similar(q, 1); m[0].ID != want || m[0].Score < 0.3 {
 			t.Errorf("%q: %v, want %s above 0.3", q, m, want)
+		}
+	}
+}
+
+// TestIndexMatchesBruteForce: after random adds, replacements and
+// removals, the inverted-list search returns exactly what scoring every
+// live document with pairScore returns.
+func TestIndexMatchesBruteForce(t *testing.T) {
+	ex := corpus(20)
+	x := NewIndex()
+	rng := rand.New(rand.NewPCG(3, 4))
+	live := map[string]string{}
+	for op := 0; op < 400; op++ {
+		id := "d" + strconv.Itoa(rng.IntN(60))
+		if rng.IntN(4) == 0 {
+			x.Remove(id)
+			delete(live, id)
+			continue
+		}
+		text := ex[rng.IntN(len(ex))].Text
+		x.Add(id, text)
+		live[id] = text
+	}
+	if x.Len() != len(live) {
+		t.Fatalf("Len = %d, want %d", x.Len(), len(live))
+	}
+	for _, q := range []string{"refund my order please", "dark mode", "app crashes", "zzz", "courier never came today"} {
+		got := x.Similar(q, 5)
+		qv := x.vector(q)
+		var want []Match
+		for id, text := range live {
+			want = append(want, Match{ID: id, Score: math.Min(float64(pairScore(qv, x.vector(text))), 1)})
+		}
+		slices.SortFunc(want, func(a, b Match) int {
+			if better(a, b) {
+				return -1
+			}
+			return 1
+		})
+		want = want[:min(5, len(want))]
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: got %v, want %v", q, got, want)
 		}
 	}
 }
