@@ -97,39 +97,40 @@ func EvalMain(args []string, stdout io.Writer) error {
 		NameRepeat: *nameRep, LDAWeight: *ldaW, TagNames: tagNames(trainEx),
 	}
 	fmt.Fprintf(stdout, "train: %s: %d examples, %d tags\n", *trainPath, len(trainEx), countTags(trainEx))
+	// One run per seed on the given split, or one per fold.
+	type run struct {
+		fit, test []Example
+		seed      uint64
+	}
+	var plan []run
+	over := "seeds"
 	if *folds > 1 {
 		fmt.Fprintf(stdout, "test:  %d-fold cross-validation on the training file\n", *folds)
-		var runs []evalResult
 		for f := 0; f < *folds; f++ {
 			fit, held := foldSplit(trainEx, *folds, f)
-			if *kShot > 0 {
-				fit = sampleKShot(fit, *kShot, uint64(f))
-			}
-			opts.Seed = uint64(f)
-			r, err := evaluate(fit, held, opts, *k)
-			if err != nil {
-				return err
-			}
-			runs = append(runs, r)
+			plan = append(plan, run{fit, held, uint64(f)})
 		}
-		printResults(stdout, runs, fmt.Sprintf("%d folds", *folds), *kShot, *k)
-		return nil
+		over = fmt.Sprintf("%d folds", *folds)
+	} else {
+		fmt.Fprintf(stdout, "test:  %s: %d examples, %d tags\n", testName, len(testEx), countTags(testEx))
+		for s := 0; s < *seeds; s++ {
+			plan = append(plan, run{trainEx, testEx, uint64(s)})
+		}
 	}
-	fmt.Fprintf(stdout, "test:  %s: %d examples, %d tags\n", testName, len(testEx), countTags(testEx))
 	var runs []evalResult
-	for s := 0; s < *seeds; s++ {
-		ex := trainEx
+	for _, p := range plan {
+		ex := p.fit
 		if *kShot > 0 {
-			ex = sampleKShot(trainEx, *kShot, uint64(s))
+			ex = sampleKShot(ex, *kShot, p.seed)
 		}
-		opts.Seed = uint64(s)
-		r, err := evaluate(ex, testEx, opts, *k)
+		opts.Seed = p.seed
+		r, err := evaluate(ex, p.test, opts, *k)
 		if err != nil {
 			return err
 		}
 		runs = append(runs, r)
 	}
-	printResults(stdout, runs, "seeds", *kShot, *k)
+	printResults(stdout, runs, over, *kShot, *k)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package suggest
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -74,15 +75,7 @@ type kv struct {
 // (sublinear counts), sorted by key with duplicates merged.
 func (f *featurizer) keys(toks []string, out []kv) []kv {
 	out = f.occurrences(toks, out)
-	slices.SortFunc(out, func(a, b kv) int {
-		if a.key < b.key {
-			return -1
-		}
-		if a.key > b.key {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b kv) int { return cmp.Compare(a.key, b.key) })
 	// Merge duplicates: counts become sublinear, 1+log(count).
 	m := out[:0]
 	cnt := 0

@@ -1,6 +1,7 @@
 package suggest
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -258,15 +259,7 @@ func (x *Index) vector(text string) indexDoc {
 			}
 		}
 	}
-	slices.SortFunc(es, func(a, b kw) int {
-		if a.k < b.k {
-			return -1
-		}
-		if a.k > b.k {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(es, func(a, b kw) int { return cmp.Compare(a.k, b.k) })
 	var d indexDoc
 	var ssW, ssC float64
 	for i, e := range es {
