@@ -8,10 +8,10 @@ import "math"
 // tags, shrunk towards a multiple of the identity by Ledoit and Wolf's
 // (2004) estimate of the best amount, so it is well-conditioned even with
 // fewer texts than dimensions. Its log-likelihood is linear in the
-// features: x·Σ⁻¹μ_t − ½μ_t·Σ⁻¹μ_t (uniform prior). Weights are
-// feature-major over all features (zero on the sparse ones). Rows with no
+// features: x·Σ⁻¹μ_t − ½μ_t·Σ⁻¹μ_t (uniform prior). fn receives each
+// tag's weights over all features (zero on the sparse ones). Rows with no
 // known word are left out.
-func lda(d *dataset, rows []int32, nTags int) ([]float32, []float32) {
+func ldaColumns(d *dataset, rows []int32, nTags int, fn columnFn) {
 	p := d.denseDim()
 	if rows == nil {
 		rows = make([]int32, d.rows())
@@ -97,26 +97,29 @@ func lda(d *dataset, rows []int32, nTags int) ([]float32, []float32) {
 		S[a*p+a] += shrink * m
 	}
 	L, ok := cholesky(S, p)
-	w := make([]float32, d.nFeat*nTags)
-	bias := make([]float32, nTags)
-	if !ok {
-		return w, bias
-	}
+	col := make([]float32, d.nFeat)
 	sol := make([]float64, p)
 	for t := 0; t < nTags; t++ {
-		if cnt[t] == 0 {
-			continue // no tag text has a known word: its score stays 0
+		clear(col)
+		var bias float32
+		// A tag none of whose texts has a known word scores 0.
+		if ok && cnt[t] > 0 {
+			copy(sol, mu[t*p:(t+1)*p])
+			cholSolve(L, p, sol)
+			var q float64
+			for j, v := range sol {
+				col[d.nSparse+j] = float32(v)
+				q += v * mu[t*p+j]
+			}
+			bias = float32(-q / 2)
 		}
-		copy(sol, mu[t*p:(t+1)*p])
-		cholSolve(L, p, sol)
-		var q float64
-		for j, v := range sol {
-			w[(d.nSparse+j)*nTags+t] = float32(v)
-			q += v * mu[t*p+j]
-		}
-		bias[t] = float32(-q / 2)
+		fn(t, col, bias)
 	}
-	return w, bias
+}
+
+// lda is ldaColumns as a feature-major weight matrix and biases.
+func lda(d *dataset, rows []int32, nTags int) ([]float32, []float32) {
+	return columnMatrix(d.nFeat, nTags, func(fn columnFn) { ldaColumns(d, rows, nTags, fn) })
 }
 
 // cholesky returns the lower-triangular L with L Lᵀ = A (n×n, row-major),

@@ -150,9 +150,33 @@ type linearOptions struct {
 // rows and then warm-starts the final fit from it, which roughly halves the
 // final fit's passes.
 func trainOneVsRest(d *dataset, nTags int, rows []int32, alphas [][]float64, o linearOptions) (w, bias []float32) {
-	nf := d.nFeat
-	w = make([]float32, nf*nTags)
+	return columnMatrix(d.nFeat, nTags, func(fn columnFn) { fitOneVsRest(d, nTags, rows, alphas, o, fn) })
+}
+
+// columnFn receives one tag's weights over the first len(col) features
+// and its bias; col is reused once it returns. Calls for different tags
+// may run concurrently.
+type columnFn func(t int, col []float32, bias float32)
+
+// columnMatrix runs produce and gathers the columns it emits into a
+// feature-major matrix over the first width features (w[f*nTags+t]).
+func columnMatrix(width, nTags int, produce func(columnFn)) (w, bias []float32) {
+	w = make([]float32, width*nTags)
 	bias = make([]float32, nTags)
+	produce(func(t int, col []float32, b float32) {
+		for f, x := range col[:width] {
+			w[f*nTags+t] = x // distinct t write distinct elements
+		}
+		bias[t] = b
+	})
+	return w, bias
+}
+
+// fitOneVsRest is trainOneVsRest handing each tag's weights to fn as soon
+// as the tag is solved, so a caller that only needs margins on a few rows
+// never holds the features × tags matrix.
+func fitOneVsRest(d *dataset, nTags int, rows []int32, alphas [][]float64, o linearOptions, fn columnFn) {
+	nf := d.nFeat
 	// Positive rows per tag: y_i = +1 for those, −1 otherwise.
 	pos := make([][]int32, nTags)
 	if rows == nil {
@@ -169,7 +193,6 @@ func trainOneVsRest(d *dataset, nTags int, rows []int32, alphas [][]float64, o l
 	workers := workerCount(o.Workers)
 	var wg sync.WaitGroup
 	next := make(chan int)
-	var mu sync.Mutex
 	for k := 0; k < workers; k++ {
 		wg.Add(1)
 		go func() {
@@ -184,12 +207,7 @@ func trainOneVsRest(d *dataset, nTags int, rows []int32, alphas [][]float64, o l
 					alpha = make([]float64, d.rows())
 				}
 				b := trainBinary(d, rows, pos[t], alpha, wt, y, o, o.Seed^uint64(t)*0x9E3779B97F4A7C15)
-				mu.Lock()
-				for f, x := range wt {
-					w[f*nTags+t] = x
-				}
-				bias[t] = b
-				mu.Unlock()
+				fn(t, wt, b)
 			}
 		}()
 	}
@@ -198,7 +216,6 @@ func trainOneVsRest(d *dataset, nTags int, rows []int32, alphas [][]float64, o l
 	}
 	close(next)
 	wg.Wait()
-	return w, bias
 }
 
 // trainBinary solves one tag's dual problem over rows, starting from alpha

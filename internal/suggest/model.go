@@ -284,14 +284,15 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	// vectors. Each expert's temperature, fitted on the held-out split,
 	// puts its scores on a common scale before they are added.
 	type expert struct {
-		weight float64
-		fit    func(rows []int32) (w, bias []float32) // feature-major weights
-		temp   float64
+		weight  float64
+		columns func(rows []int32, fn columnFn) // fitted on rows (nil: all)
+		temp    float64
 	}
+	nTags := len(p.tags)
 	var experts []*expert
 	if nbw > 0 {
-		experts = append(experts, &expert{weight: nbw, temp: 1, fit: func(rows []int32) ([]float32, []float32) {
-			return naiveBayes(d, rows, len(p.tags), opts.NBAlpha), nil
+		experts = append(experts, &expert{weight: nbw, temp: 1, columns: func(rows []int32, fn columnFn) {
+			nbColumns(d, rows, nTags, opts.NBAlpha, fn)
 		}})
 	}
 	ldaw := opts.LDAWeight
@@ -299,43 +300,50 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		ldaw = ldaWeightFor(perTag)
 	}
 	if ldaw > 0 && !multi && d.denseDim() > 0 {
-		experts = append(experts, &expert{weight: ldaw, temp: 1, fit: func(rows []int32) ([]float32, []float32) {
-			return lda(d, rows, len(p.tags))
+		experts = append(experts, &expert{weight: ldaw, temp: 1, columns: func(rows []int32, fn columnFn) {
+			ldaColumns(d, rows, nTags, fn)
 		}})
 	}
+	// heldOutMargins scores the calibration rows with each tag's weights
+	// as they are produced, so no features × tags matrix is kept for the
+	// calibration fit (with hundreds of tags that matrix is hundreds of MB).
+	heldOutMargins := func(columns func(rows []int32, fn columnFn), fitIdx, calIdx []int32) [][]float32 {
+		marg := make([][]float32, len(calIdx))
+		for k := range marg {
+			marg[k] = make([]float32, nTags)
+		}
+		columns(fitIdx, func(t int, col []float32, b float32) {
+			for k, i := range calIdx {
+				marg[k][t] = d.dot(i, col) + b // distinct t write distinct elements
+			}
+		})
+		return marg
+	}
+	svm := func(rows []int32, fn columnFn) { fitOneVsRest(d, nTags, rows, alphas, lo, fn) }
 	tSVM := 1.0
-	if opts.HoldOut > 0 && len(p.tags) > 1 {
+	if opts.HoldOut > 0 && nTags > 1 {
 		fitIdx, calIdx := splitHoldOut(p, opts.HoldOut, opts.Seed)
 		if len(calIdx) > 0 {
-			w, b := trainOneVsRest(d, len(p.tags), fitIdx, alphas, lo)
-			h := heldOut{}
+			h := heldOut{margins: heldOutMargins(svm, fitIdx, calIdx)}
 			for _, i := range calIdx {
-				h.margins = append(h.margins, scores(w, b, len(p.tags), vecs[i], nil))
 				h.gold = append(h.gold, p.labels[i])
 			}
 			if len(experts) > 0 {
 				tSVM = h.fitTemperature()
-				sum := make([][]float32, len(h.margins))
-				for k, m := range h.margins {
-					sum[k] = make([]float32, len(m))
-					for t := range m {
-						sum[k][t] = float32(float64(m[t]) / tSVM)
+				for _, row := range h.margins {
+					for t := range row {
+						row[t] = float32(float64(row[t]) / tSVM)
 					}
 				}
 				for _, e := range experts {
-					theta, eb := e.fit(fitIdx)
-					he := heldOut{gold: h.gold}
-					for _, i := range calIdx {
-						he.margins = append(he.margins, scores(theta, eb, len(p.tags), vecs[i], nil))
-					}
+					he := heldOut{gold: h.gold, margins: heldOutMargins(e.columns, fitIdx, calIdx)}
 					e.temp = he.fitTemperature()
-					for k, m := range he.margins {
-						for t := range m {
-							sum[k][t] += float32(e.weight * float64(m[t]) / e.temp)
+					for k, row := range he.margins {
+						for t := range row {
+							h.margins[k][t] += float32(e.weight * float64(row[t]) / e.temp)
 						}
 					}
 				}
-				h.margins = sum
 			}
 			if multi {
 				m.cal = h.fitPlatt()
@@ -346,7 +354,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		}
 	}
 	m.feat = f
-	m.w, m.bias = trainOneVsRest(d, len(p.tags), nil, alphas, lo)
+	m.w, m.bias = trainOneVsRest(d, nTags, nil, alphas, lo)
 	if len(experts) > 0 {
 		// Product of experts: all scorers are linear in the features, so
 		// their weighted sum folds into one weight matrix and prediction
@@ -359,14 +367,15 @@ func Train(examples []Example, opts Options) (*Model, error) {
 			m.bias[t] *= a
 		}
 		for _, e := range experts {
-			theta, eb := e.fit(nil)
 			c := float32(e.weight / e.temp)
-			for j, x := range theta {
-				m.w[j] += c * x
-			}
-			for t, x := range eb {
-				m.bias[t] += c * x
-			}
+			e.columns(nil, func(t int, col []float32, b float32) {
+				for f, x := range col {
+					if x != 0 {
+						m.w[f*nTags+t] += c * x
+					}
+				}
+				m.bias[t] += c * b
+			})
 		}
 	}
 	// A text with no known word has no word vector. Left at zero, that
@@ -408,23 +417,18 @@ func ldaWeightFor(perTag float64) float64 {
 	return 0.3 * min(1, 10/max(perTag, 1))
 }
 
-// naiveBayes returns the log-likelihood weights of a multinomial naive
-// Bayes model over the sparse features (feature-major, len
-// nSparse*nTags), with Lidstone smoothing alpha and a uniform prior, from
-// rows (nil: all). Feature values are the TF-IDF weights, as in Rennie et
-// al. (2003).
-func naiveBayes(d *dataset, rows []int32, nTags int, alpha float64) []float32 {
+// nbColumns calls fn with each tag's log-likelihood weights under a
+// multinomial naive Bayes model over the sparse features (zero on the
+// dense block), with Lidstone smoothing alpha and a uniform prior, fitted
+// on rows (nil: all). Feature values are the TF-IDF weights, as in Rennie
+// et al. (2003). One tag at a time, so it needs one column of memory, not
+// a features × tags matrix.
+func nbColumns(d *dataset, rows []int32, nTags int, alpha float64, fn columnFn) {
 	ns := d.nSparse
-	cnt := make([]float32, ns*nTags)
-	tot := make([]float64, nTags)
+	byTag := make([][]int32, nTags)
 	add := func(i int32) {
-		lo, hi := d.rowPtr[i], d.rowPtr[i+1]
 		for _, t := range d.labels[i] {
-			for k, f := range d.idx[lo:hi] {
-				x := d.val[lo+k]
-				cnt[int(f)*nTags+int(t)] += x
-				tot[t] += float64(x)
-			}
+			byTag[t] = append(byTag[t], i)
 		}
 	}
 	if rows == nil {
@@ -436,21 +440,36 @@ func naiveBayes(d *dataset, rows []int32, nTags int, alpha float64) []float32 {
 			add(i)
 		}
 	}
-	logZ := make([]float64, nTags)
-	zero := make([]float32, nTags) // log-likelihood of an unseen feature
-	for t := range logZ {
-		logZ[t] = math.Log(tot[t] + alpha*float64(ns))
-		zero[t] = float32(math.Log(alpha) - logZ[t])
-	}
-	for j, c := range cnt {
-		t := j % nTags
-		if c == 0 {
-			cnt[j] = zero[t]
-		} else {
-			cnt[j] = float32(math.Log(float64(c)+alpha) - logZ[t])
+	col := make([]float32, d.nFeat)
+	for t, tagRows := range byTag {
+		clear(col)
+		var tot float64
+		for _, i := range tagRows {
+			lo, hi := d.rowPtr[i], d.rowPtr[i+1]
+			for k, f := range d.idx[lo:hi] {
+				x := d.val[lo+k]
+				col[f] += x
+				tot += float64(x)
+			}
 		}
+		logZ := math.Log(tot + alpha*float64(ns))
+		zero := float32(math.Log(alpha) - logZ) // an unseen feature
+		for f, c := range col[:ns] {
+			if c == 0 {
+				col[f] = zero
+			} else {
+				col[f] = float32(math.Log(float64(c)+alpha) - logZ)
+			}
+		}
+		fn(t, col, 0)
 	}
-	return cnt
+}
+
+// naiveBayes is nbColumns as a feature-major matrix over the sparse
+// features (len nSparse*nTags).
+func naiveBayes(d *dataset, rows []int32, nTags int, alpha float64) []float32 {
+	w, _ := columnMatrix(d.nSparse, nTags, func(fn columnFn) { nbColumns(d, rows, nTags, alpha, fn) })
+	return w
 }
 
 // multiLabel reports whether enough examples carry several tags (5%) for
