@@ -112,12 +112,12 @@ func evaluateSimilar(docs, queries []Example, k int) similarResult {
 	for qi, q := range queries {
 		a := x.vector(q.Text)
 		for s := 1; s <= 3; s++ {
-			d := docs[(qi*7919+s*104729)%len(docs)]
-			if shareTag(d.Tags, q.Tags) {
+			i := (qi*7919 + s*104729) % len(docs)
+			if shareTag(docs[i].Tags, q.Tags) {
 				continue
 			}
-			b := x.vector(d.Text)
-			un = append(un, float64(pairScore(a, b)))
+			// Docs were added in order with no removals: row i is slot i.
+			un = append(un, float64(pairScore(a, x.docs[i])))
 		}
 	}
 	if len(un) > 0 {

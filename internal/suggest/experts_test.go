@@ -294,3 +294,15 @@ func TestVectorizeMatchesKeys(t *testing.T) {
 		}
 	}
 }
+
+// lda is ldaColumns as a feature-major weight matrix and biases.
+func lda(d *dataset, rows []int32, nTags int) ([]float32, []float32) {
+	return columnMatrix(d.nFeat, nTags, func(fn columnFn) { ldaColumns(d, rows, nTags, fn) })
+}
+
+// naiveBayes is nbColumns as a feature-major matrix over the sparse
+// features (len nSparse*nTags).
+func naiveBayes(d *dataset, rows []int32, nTags int, alpha float64) []float32 {
+	w, _ := columnMatrix(d.nSparse, nTags, func(fn columnFn) { nbColumns(d, rows, nTags, alpha, fn) })
+	return w
+}

@@ -117,11 +117,6 @@ func ldaColumns(d *dataset, rows []int32, nTags int, fn columnFn) {
 	}
 }
 
-// lda is ldaColumns as a feature-major weight matrix and biases.
-func lda(d *dataset, rows []int32, nTags int) ([]float32, []float32) {
-	return columnMatrix(d.nFeat, nTags, func(fn columnFn) { ldaColumns(d, rows, nTags, fn) })
-}
-
 // cholesky returns the lower-triangular L with L Lᵀ = A (n×n, row-major),
 // or false when A is not positive definite.
 func cholesky(A []float64, n int) ([]float64, bool) {

@@ -465,13 +465,6 @@ func nbColumns(d *dataset, rows []int32, nTags int, alpha float64, fn columnFn) 
 	}
 }
 
-// naiveBayes is nbColumns as a feature-major matrix over the sparse
-// features (len nSparse*nTags).
-func naiveBayes(d *dataset, rows []int32, nTags int, alpha float64) []float32 {
-	w, _ := columnMatrix(d.nSparse, nTags, func(fn columnFn) { nbColumns(d, rows, nTags, alpha, fn) })
-	return w
-}
-
 // multiLabel reports whether enough examples carry several tags (5%) for
 // tags to be treated as independent rather than mutually exclusive.
 func multiLabel(labels [][]int32) bool {
