@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"time"
 )
 
 func tagsOf(s []Suggestion) []string {
@@ -234,6 +235,53 @@ func TestTrainer(t *testing.T) {
 	}
 	if m := tr.Model(); m == nil || m.Predict("refund my order", 1, Taxonomy{})[0].Tag != "billing›refund" {
 		t.Fatal("trainer did not produce a usable model")
+	}
+}
+
+// A run queued while another trains starts only after a rest proportional to
+// the last run's duration; with Rest < 0 it starts at once.
+func TestTrainerRests(t *testing.T) {
+	for _, tc := range []struct {
+		rest      float64
+		wantSleep bool
+	}{{0, true}, {2, true}, {-1, false}} {
+		tr := NewTrainer(Options{Seed: 1})
+		tr.Rest = tc.rest
+		var slept []time.Duration
+		tr.sleep = func(d time.Duration) { slept = append(slept, d) }
+		runs := 0
+		var first time.Duration
+		var started time.Time
+		tr.OnTrained = func(m *Model, err error) {
+			runs++
+			if runs == 1 {
+				first = time.Since(started)
+				tr.Retrain(corpus(8)) // tagging changed while the first run trained
+			}
+		}
+		started = time.Now()
+		tr.Retrain(corpus(4))
+		if err := tr.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		if runs != 2 {
+			t.Fatalf("rest %v: %d runs, want 2", tc.rest, runs)
+		}
+		if !tc.wantSleep {
+			if len(slept) != 0 {
+				t.Errorf("rest %v: slept %v, want no rest", tc.rest, slept)
+			}
+			continue
+		}
+		want := tc.rest
+		if want == 0 {
+			want = defaultRest
+		}
+		// The rest is measured on the run itself, which ends before
+		// OnTrained is called: it lies between 0 and want × first.
+		if len(slept) != 1 || slept[0] <= 0 || slept[0] > time.Duration(want*float64(first)) {
+			t.Errorf("rest %v: slept %v, want one rest in (0, %v]", tc.rest, slept, time.Duration(want*float64(first)))
+		}
 	}
 }
 

@@ -4,13 +4,24 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Trainer retrains a model in the background whenever the team's tagging
 // changes, and serves the latest finished model. Requests that arrive while
 // a training run is in progress are coalesced: only the newest example set
-// is trained next, so a burst of tagging costs at most two runs.
+// is trained next, so a burst of tagging costs at most two runs. Between
+// back-to-back runs the trainer rests (Rest), so that a large taxonomy, whose
+// training takes tens of seconds, cannot keep the server's cores busy for as
+// long as the team keeps tagging.
 type Trainer struct {
+	// Rest is how long the trainer waits before a queued run, as a
+	// multiple of the previous run's duration (0: defaultRest; <0: no
+	// rest). With the default, training takes at most half of the time.
+	Rest float64
+	// sleep waits (time.Sleep; replaced in tests).
+	sleep func(time.Duration)
+
 	opts    Options
 	model   atomic.Pointer[Model]
 	mu      sync.Mutex
@@ -27,7 +38,7 @@ type Trainer struct {
 
 // NewTrainer returns a Trainer with no model yet.
 func NewTrainer(opts Options) *Trainer {
-	t := &Trainer{opts: opts}
+	t := &Trainer{opts: opts, sleep: time.Sleep}
 	t.done = sync.NewCond(&t.mu)
 	return t
 }
@@ -54,8 +65,25 @@ func (t *Trainer) RetrainWith(examples []Example, opts Options) {
 	}
 }
 
+// defaultRest: see Trainer.Rest.
+const defaultRest = 1.0
+
 func (t *Trainer) loop() {
+	var last time.Duration // the previous run's duration (0: none yet)
 	for {
+		if last > 0 {
+			rest := t.Rest
+			if rest == 0 {
+				rest = defaultRest
+			}
+			t.mu.Lock()
+			queued := t.queued
+			t.mu.Unlock()
+			if queued && rest > 0 {
+				// Requests arriving meanwhile coalesce into the one queued run.
+				t.sleep(time.Duration(rest * float64(last)))
+			}
+		}
 		t.mu.Lock()
 		if !t.queued {
 			t.running = false
@@ -67,7 +95,9 @@ func (t *Trainer) loop() {
 		t.pending, t.queued = nil, false
 		t.mu.Unlock()
 
+		start := time.Now()
 		m, err := safeTrain(ex, opts)
+		last = max(time.Since(start), time.Nanosecond)
 		if err == nil {
 			t.model.Store(m)
 		}
