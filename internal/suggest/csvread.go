@@ -1,6 +1,7 @@
 package suggest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -10,17 +11,27 @@ import (
 	"strings"
 )
 
-// labelColumns are the header names accepted for the tag column, in order of
-// preference.
-var labelColumns = []string{"label", "labels", "category", "intent", "tags", "tag"}
+// textColumns and labelColumns are the header names accepted for the text
+// and the tag column, in order of preference: public intent and review data
+// sets name them in many ways, and a file should not need editing first.
+var (
+	textColumns  = []string{"text", "sentence", "utterance", "review", "content", "comment", "body", "message", "query", "question", "feedback"}
+	labelColumns = []string{"label", "labels", "category", "intent", "tags", "tag", "class", "topic"}
+)
 
 // ReadExamplesCSV reads a header-first CSV of tagged texts: the text column
-// is named "text" and the tag column "label" or "category" (also accepted:
-// labels, intent, tags, tag). Several tags in one field are separated by
-// '|'. name is used only in error messages, which have the form
-// "name:line:column: problem" so a user can find the fault.
+// is named "text" and the tag column "label" or "category" (also accepted,
+// in this order: see textColumns and labelColumns). A file whose header
+// line has tabs and no commas is read as tab-separated. Several tags in one
+// field are separated by '|'. name is used only in error messages, which
+// have the form "name:line:column: problem" so a user can find the fault.
 func ReadExamplesCSV(r io.Reader, name string) ([]Example, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	cr := csv.NewReader(br)
+	if first, _ := br.Peek(br.Size()); tabSeparated(first) {
+		cr.Comma = '\t'
+		cr.LazyQuotes = true // TSV files rarely quote; a stray " is text
+	}
 	cr.FieldsPerRecord = -1 // checked below, with a better message
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -29,23 +40,9 @@ func ReadExamplesCSV(r io.Reader, name string) ([]Example, error) {
 	if err != nil {
 		return nil, csvError(name, err)
 	}
-	textCol, labelCol := -1, -1
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if h == "text" && textCol < 0 {
-			textCol = i
-		}
-	}
-	for _, want := range labelColumns {
-		for i, h := range header {
-			h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-			if h == want && labelCol < 0 {
-				labelCol = i
-			}
-		}
-	}
+	textCol, labelCol := findColumn(header, textColumns), findColumn(header, labelColumns)
 	if textCol < 0 {
-		return nil, fmt.Errorf("%s:1:1: header has no column named \"text\" (found %q)", name, header)
+		return nil, fmt.Errorf("%s:1:1: header has no text column (want one of %s; found %q)", name, strings.Join(textColumns, ", "), header)
 	}
 	if labelCol < 0 {
 		return nil, fmt.Errorf("%s:1:1: header has no label column (want one of %s; found %q)", name, strings.Join(labelColumns, ", "), header)
@@ -82,6 +79,27 @@ func ReadExamplesCSV(r io.Reader, name string) ([]Example, error) {
 		}
 		out = append(out, Example{Text: rec[textCol], Tags: tags})
 	}
+}
+
+// findColumn is the index of the first of names (in their order) that is a
+// column of header, ignoring case, spaces and a byte-order mark; -1 if none.
+func findColumn(header, names []string) int {
+	for _, want := range names {
+		for i, h := range header {
+			if strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) == want {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// tabSeparated reports whether the first line of b has a tab and no comma.
+func tabSeparated(b []byte) bool {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	return bytes.IndexByte(b, '\t') >= 0 && bytes.IndexByte(b, ',') < 0
 }
 
 // csvError rewrites encoding/csv errors as "name:line:column: problem".

@@ -17,7 +17,8 @@ import (
 // EvalMain implements `closeloop eval suggest`: train on one CSV, score on
 // another, print accuracy, calibration and speed figures.
 //
-//	--train FILE     training CSV (columns text, label|category; "a|b" = two tags)
+//	--train FILE     training CSV (columns text, label|category, or another name
+//	                 ReadExamplesCSV accepts; tab-separated too; "a|b" = two tags)
 //	--test FILE      test CSV; omit and pass --dev F to score on a held-out
 //	                 fraction F of --train instead (for tuning)
 //	--k-shot N       sample N training examples per tag (per seed)

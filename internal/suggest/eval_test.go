@@ -21,9 +21,32 @@ func TestReadExamplesCSV(t *testing.T) {
 	}
 }
 
+// Other names for the columns, in order of preference, and tab-separated
+// files (detected from a header line with tabs and no commas).
+func TestReadExamplesCSVColumnsAndTabs(t *testing.T) {
+	cases := []struct{ name, in, text, tags string }{
+		{"review and class", "class,review\nbug,\"app \"\"crashes\"\"\"\n", "app \"crashes\"", "bug"},
+		{"text preferred over body", "body,text,intent\nb,t,x\n", "t", "x"},
+		{"label preferred over topic", "topic,utterance,label\nt1,hi,l1\n", "hi", "l1"},
+		{"tab separated", "sentence\tlabel\nwhere is my card, please\tcard_arrival|x\n", "where is my card, please", "card_arrival,x"},
+		{"tab separated with a stray quote", "text\tlabel\n5\" screen\tscreen\n", "5\" screen", "screen"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ex, err := ReadExamplesCSV(strings.NewReader(c.in), "f.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ex) != 1 || ex[0].Text != c.text || strings.Join(ex[0].Tags, ",") != c.tags {
+				t.Errorf("parsed %#v, want text %q tags %q", ex, c.text, c.tags)
+			}
+		})
+	}
+}
+
 func TestReadExamplesCSVErrors(t *testing.T) {
 	cases := []struct{ name, in, want string }{
-		{"missing text", "body,label\nhi,a\n", "f.csv:1:1: header has no column named \"text\""},
+		{"missing text", "words,label\nhi,a\n", "f.csv:1:1: header has no text column"},
 		{"missing label", "text,foo\nhi,a\n", "f.csv:1:1: header has no label column"},
 		{"bad quote", "text,label\nok,a\n\"unterminated,b\n", "f.csv:3:"},
 		{"stray quote", "text,label\nok,a\nbad\"quote,b\n", "f.csv:3:4: bare \" in non-quoted-field"},
