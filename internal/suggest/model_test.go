@@ -221,6 +221,26 @@ func TestTokenize(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("tokenize = %q, want %q", got, want)
 	}
+	got = tokenize("Love it😍😍 ★★ but £5 crashes ❤️")
+	want = []string{"love", "it", "😍", "😍", "★", "★", "but", "5", "crashes", "❤"}
+	if !slices.Equal(got, want) {
+		t.Errorf("tokenize = %q, want %q", got, want)
+	}
+}
+
+// Emoji are words: reviews that differ only in them can be told apart.
+func TestEmojiLearned(t *testing.T) {
+	var ex []Example
+	for _, w := range []string{"app", "the app", "this app", "update", "new version", "my app today"} {
+		ex = append(ex, Example{Text: w + " 😡", Tags: []string{"angry"}})
+		ex = append(ex, Example{Text: w + " 😍", Tags: []string{"happy"}})
+	}
+	m := mustTrain(t, ex, Options{Seed: 1})
+	for q, want := range map[string]string{"the update 😡😡": "angry", "update 😍": "happy"} {
+		if got := m.Predict(q, 1, Taxonomy{}); len(got) == 0 || got[0].Tag != want {
+			t.Errorf("Predict(%q) = %v, want %s", q, got, want)
+		}
+	}
 }
 
 func TestTrainer(t *testing.T) {
