@@ -205,6 +205,27 @@ func TestNBWeightRule(t *testing.T) {
 	}
 }
 
+func TestMedianCount(t *testing.T) {
+	for _, c := range []struct {
+		n    []int32
+		want float64
+	}{
+		{nil, 0}, {[]int32{7}, 7}, {[]int32{100, 100, 100, 4, 4, 4, 4}, 4},
+		{[]int32{1, 3, 5, 100}, 4}, {[]int32{130, 120, 140, 125}, 127.5},
+	} {
+		if got := medianCount(c.n); got != c.want {
+			t.Errorf("medianCount(%v) = %v, want %v", c.n, got, c.want)
+		}
+	}
+	// Long tail: three tags with 100 examples and four with 4. The median
+	// (4) picks the few-shot weights; the mean (45.1) would have picked
+	// naive Bayes 0.8 and discriminant analysis 0.067.
+	n := []int32{100, 100, 100, 4, 4, 4, 4}
+	if nb, lda := nbWeightFor(medianCount(n)), ldaWeightFor(medianCount(n)); nb != 0.4 || lda != 0.3 {
+		t.Errorf("long-tail weights = %v, %v; want 0.4, 0.3", nb, lda)
+	}
+}
+
 func TestLDAWeightRule(t *testing.T) {
 	for _, c := range []struct{ perTag, want float64 }{
 		{1, 0.3}, {10, 0.3}, {30, 0.1}, {60, 0.05}, {61, 0}, {130, 0},

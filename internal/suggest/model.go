@@ -269,7 +269,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		alphas[t] = make([]float64, d.rows())
 	}
 	multi := multiLabel(p.labels[:p.real])
-	perTag := float64(p.real) / float64(len(p.tags))
+	perTag := medianCount(m.nEx)
 	nbw := opts.NBWeight
 	if nbw == 0 {
 		nbw = nbWeightFor(perTag)
@@ -392,8 +392,28 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	return m, nil
 }
 
+// medianCount is the median of the examples per tag: the expert weights
+// below follow how much data a typical tag has. A team's taxonomy is long
+// tailed (a few tags hold most examples), and the mean, pulled up by the
+// head, chose weights for a data-rich regime most tags are not in: on
+// long-tailed samples of a public intent set (median 10 examples, mean 19)
+// the median lifted top-1 by 1.4–1.8 points (see RESULTS.md). On balanced
+// data the two agree.
+func medianCount(n []int32) float64 {
+	if len(n) == 0 {
+		return 0
+	}
+	s := slices.Clone(n)
+	slices.Sort(s)
+	h := len(s) / 2
+	if len(s)%2 == 1 {
+		return float64(s[h])
+	}
+	return (float64(s[h-1]) + float64(s[h])) / 2
+}
+
 // nbWeightFor is the weight of the naive Bayes expert for data with perTag
-// examples per tag on average: 0.4 up to 10 examples, 0.8 from 30, linear
+// examples per tag (the median): 0.4 up to 10 examples, 0.8 from 30, linear
 // in between. Naive Bayes ranks the runner-up tags better than the
 // one-vs-rest margins, and its counts become reliable with data: in 5-fold
 // cross-validation on a public intent set, weight 0.8 instead of 0.4 lifted
@@ -404,7 +424,7 @@ func nbWeightFor(perTag float64) float64 {
 }
 
 // ldaWeightFor is the weight of the discriminant-analysis expert for data
-// with perTag examples per tag on average: 0.3 up to 10 examples, then
+// with perTag examples per tag (the median): 0.3 up to 10 examples, then
 // falling as 3/perTag, and 0 (not fitted) once that is below 0.05 (more
 // than 60 per tag). A generative model with a shared covariance needs far
 // less data than the discriminative SVM but is less accurate once data is
