@@ -111,11 +111,21 @@ func csvError(name string, err error) error {
 	return fmt.Errorf("%s: %w", name, err)
 }
 
-// readExamplesFile reads a CSV file with ReadExamplesCSV.
+// readExamplesFile reads a CSV file with ReadExamplesCSV; a file with no
+// examples is an error (there is nothing to train on or score).
 func readExamplesFile(path string) ([]Example, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return ReadExamplesCSV(bytes.NewReader(b), path)
+	ex, err := ReadExamplesCSV(bytes.NewReader(b), path)
+	if err == nil && len(ex) == 0 {
+		err = fmt.Errorf("%s: no examples after the header", path)
+	}
+	return ex, err
+}
+
+// errNoDevSplit is the error for a --dev fraction that holds nothing out.
+func errNoDevSplit(frac float64, path string) error {
+	return fmt.Errorf("--dev %g: no tag in %s has enough examples to hold any out", frac, path)
 }

@@ -87,6 +87,9 @@ func EvalMain(args []string, stdout io.Writer) error {
 	} else if *dev > 0 {
 		trainEx, testEx = devSplit(trainEx, *dev)
 		testName = fmt.Sprintf("%.0f%% of %s held out (dev split)", *dev*100, *trainPath)
+		if len(testEx) == 0 {
+			return errNoDevSplit(*dev, *trainPath)
+		}
 	}
 	opts := Options{
 		Features: FeatureOptions{
@@ -109,6 +112,9 @@ func EvalMain(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "test:  %d-fold cross-validation on the training file\n", *folds)
 		for f := 0; f < *folds; f++ {
 			fit, held := foldSplit(trainEx, *folds, f)
+			if len(held) == 0 {
+				return fmt.Errorf("--folds %d: fold %d has no texts to score (no tag in %s has %d examples); use fewer folds", *folds, f+1, *trainPath, f+1)
+			}
 			plan = append(plan, run{fit, held, uint64(f)})
 		}
 		over = fmt.Sprintf("%d folds", *folds)

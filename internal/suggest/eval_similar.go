@@ -49,8 +49,8 @@ func EvalSimilarMain(args []string, stdout io.Writer) error {
 		if queries, err = readExamplesFile(*queryPath); err != nil {
 			return err
 		}
-	} else {
-		docs, queries = devSplit(docs, *dev)
+	} else if docs, queries = devSplit(docs, *dev); len(queries) == 0 {
+		return errNoDevSplit(*dev, *indexPath)
 	}
 	r := evaluateSimilar(docs, queries, *k)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)

@@ -148,6 +148,39 @@ func TestEvalMain(t *testing.T) {
 	}
 }
 
+// Files and splits with nothing to score are refused with a message, not a
+// panic (found with a 5-line file and --folds 5).
+func TestEvalNothingToScore(t *testing.T) {
+	dir := t.TempDir()
+	tiny := writeCSV(t, dir, "tiny.csv", corpus(1)) // 5 texts, one per tag
+	two := writeCSV(t, dir, "two.csv", corpus(2))   // 2 per tag
+	empty := filepath.Join(dir, "empty.csv")
+	os.WriteFile(empty, []byte("text,label\n"), 0o644)
+	cases := []struct {
+		similar bool
+		args    []string
+		want    string
+	}{
+		{false, []string{"--train", two, "--folds", "3"}, "--folds 3: fold 3 has no texts to score"},
+		{false, []string{"--train", tiny, "--dev", "0.2"}, "--dev 0.2: no tag in " + tiny},
+		{false, []string{"--train", tiny, "--test", empty}, empty + ": no examples after the header"},
+		{false, []string{"--train", empty, "--test", tiny}, empty + ": no examples after the header"},
+		{true, []string{"--index", tiny, "--query", empty}, empty + ": no examples after the header"},
+		{true, []string{"--index", tiny, "--dev", "0.2"}, "--dev 0.2: no tag in " + tiny},
+	}
+	for _, c := range cases {
+		var out bytes.Buffer
+		run := EvalMain
+		if c.similar {
+			run = EvalSimilarMain
+		}
+		err := run(c.args, &out)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error = %v, want %q", c.args, err, c.want)
+		}
+	}
+}
+
 func TestFoldSplit(t *testing.T) {
 	ex := corpus(10) // 5 tags × 10 texts
 	for i := range ex {
