@@ -13,8 +13,9 @@
 //     trained by dual coordinate descent) over word uni/bigrams, character
 //     n-grams and word-vector features, combined (on single-label data) with
 //     a multinomial naive Bayes expert over the same n-grams — a product of
-//     experts that folds into one weight matrix — and softmax temperature
-//     scaling fitted on a held-out split so that scores are probabilities.
+//     experts that folds into one weight matrix, kept as one byte per
+//     weight (qmatrix) — and softmax temperature scaling fitted on a
+//     held-out split so that scores are probabilities.
 //   - Taxonomy: merged, archived and hierarchical tags are resolved at train
 //     and predict time, so a model survives tag renames without retraining.
 //   - Index: cosine-similarity search over the same features, used to spot

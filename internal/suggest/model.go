@@ -127,7 +127,7 @@ func (o Options) withDefaults() Options {
 type Model struct {
 	tags []string // index → tag
 	feat *featurizer
-	w    []float32 // feature-major weights, len nFeatures*len(tags)
+	wq   qmatrix // feature-major weights, nFeatures × len(tags)
 	bias []float32
 	// novec is added to the margins of a text with no known word (no
 	// word vector): the dense block's weights times the training texts'
@@ -354,27 +354,27 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		}
 	}
 	m.feat = f
-	m.w, m.bias = trainOneVsRest(d, nTags, nil, alphas, lo)
+	w, bias := trainOneVsRest(d, nTags, nil, alphas, lo)
 	if len(experts) > 0 {
 		// Product of experts: all scorers are linear in the features, so
 		// their weighted sum folds into one weight matrix and prediction
 		// costs the same as the SVM alone.
 		a := float32(1 / tSVM)
-		for j := range m.w {
-			m.w[j] *= a
+		for j := range w {
+			w[j] *= a
 		}
-		for t := range m.bias {
-			m.bias[t] *= a
+		for t := range bias {
+			bias[t] *= a
 		}
 		for _, e := range experts {
 			c := float32(e.weight / e.temp)
 			e.columns(nil, func(t int, col []float32, b float32) {
 				for f, x := range col {
 					if x != 0 {
-						m.w[f*nTags+t] += c * x
+						w[f*nTags+t] += c * x
 					}
 				}
-				m.bias[t] += c * b
+				bias[t] += c * b
 			})
 		}
 	}
@@ -388,7 +388,8 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	// keep their zero block: imputing them too made every row dense and
 	// training 10k synthetic texts (mostly unknown words) 20 % slower,
 	// for no change on real text, where nearly every row has a vector.
-	m.novec = denseScores(m.w, len(m.tags), meanDense(vecs, f), len(f.idf))
+	m.novec = denseScores(w, len(m.tags), meanDense(vecs, f), len(f.idf))
+	m.wq, m.bias = quantize(w, nTags), bias
 	return m, nil
 }
 
@@ -610,7 +611,8 @@ func (m *Model) probabilities(text string) []float64 {
 		return nil
 	}
 	v, _ := m.feat.vectorize(toks, nil)
-	sc := scores(m.w, m.bias, len(m.tags), v, nil)
+	sc := slices.Clone(m.bias)
+	m.wq.addScores(v, sc)
 	if m.novec != nil && !hasDense(v, m.feat) {
 		for t, x := range m.novec {
 			sc[t] += x

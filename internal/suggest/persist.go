@@ -19,13 +19,16 @@ import (
 //	feature options, calibration (kind, A, B), multi-label threshold
 //	tags (uint32 count, then uint32 length + bytes each) and per-tag counts
 //	vocabulary: uint32 count, then per feature uint64 key, byte kind, float32 idf
-//	weights: float32 × nFeatures × nTags (feature-major), float32 × nTags bias
-//	(version 2) uint32 n, float32 × n: margins added for a text with no
+//	weights (version 3): int8 × nFeatures × nTags (feature-major), then
+//	float32 × nFeatures scale and float32 × nFeatures offset (see qmatrix);
+//	(versions 1–2: float32 × nFeatures × nTags, quantised when read)
+//	float32 × nTags bias
+//	(version ≥ 2) uint32 n, float32 × n: margins added for a text with no
 //	word vector (n is nTags, or 0 without a dense block)
 //
 // A model is only valid with the word-vector table it was trained with;
 // the checksum guards against loading it into a build with another table.
-const persistVersion = 2
+const persistVersion = 3
 
 var wordvecCRC = crc32.ChecksumIEEE(wordvecData)
 
@@ -98,7 +101,9 @@ func (m *Model) WriteTo(out io.Writer) (int64, error) {
 	w.put(keys)
 	w.put(m.feat.kind)
 	w.put(m.feat.idf)
-	w.put(m.w)
+	w.put(m.wq.q)
+	w.put(m.wq.scale)
+	w.put(m.wq.off)
 	w.put(m.bias)
 	w.put(uint32(len(m.novec)))
 	w.put(m.novec)
@@ -208,9 +213,19 @@ func (m *Model) ReadFrom(in io.Reader) (int64, error) {
 	if total > 1<<32 {
 		return r.n, errors.New("suggest: corrupt model (too large)")
 	}
-	w := make([]float32, total)
+	var wq qmatrix
+	if version >= 3 {
+		wq = qmatrix{nTags: nt, q: make([]int8, total),
+			scale: make([]float32, f.nFeatures()), off: make([]float32, f.nFeatures())}
+		r.get(wq.q)
+		r.get(wq.scale)
+		r.get(wq.off)
+	} else {
+		w := make([]float32, total)
+		r.get(w)
+		wq = quantize(w, nt)
+	}
 	bias := make([]float32, nt)
-	r.get(w)
 	r.get(bias)
 	var novec []float32 // version 1: none (scored as before)
 	if version >= 2 {
@@ -229,6 +244,6 @@ func (m *Model) ReadFrom(in io.Reader) (int64, error) {
 	if len(novec) != 0 && (len(novec) != nt || f.dim == 0) {
 		return r.n, errors.New("suggest: corrupt model (no-vector margins)")
 	}
-	*m = Model{tags: tags, feat: f, w: w, bias: bias, novec: novec, cal: c, tau: cal[3], nEx: nEx}
+	*m = Model{tags: tags, feat: f, wq: wq, bias: bias, novec: novec, cal: c, tau: cal[3], nEx: nEx}
 	return r.n, nil
 }
