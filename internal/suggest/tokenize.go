@@ -9,8 +9,9 @@ import (
 // digits form words; an apostrophe inside a word starts an English clitic
 // that is expanded ("isn't" → "is not", "I'm" → "i am") or dropped (the
 // possessive "'s") so that the word-vector table, which has no clitic
-// entries, still recognises both halves. Emoji and other symbols (Unicode
-// category So) are one-rune words. Everything else separates words.
+// entries, still recognises both halves. Emoji, other symbols and currency
+// signs (Unicode categories So and Sc) are one-rune words. Everything else
+// separates words.
 func tokenize(text string) []string {
 	toks := make([]string, 0, 16)
 	var b strings.Builder
@@ -28,9 +29,10 @@ func tokenize(text string) []string {
 			b.WriteRune(unicode.ToLower(r))
 		case (r == '\'' || r == '’') && b.Len() > 0 && i+1 < len(rs) && unicode.IsLetter(rs[i+1]):
 			b.WriteByte('\'')
-		case unicode.Is(unicode.So, r):
+		case unicode.In(r, unicode.So, unicode.Sc):
 			// Emoji and other pictographs (👍, 😡, ★) carry much of the
-			// meaning of chat messages and app reviews: each is a word.
+			// meaning of chat messages and app reviews, and currency signs
+			// tell "charged in $, not £" apart: each is a word.
 			flush()
 			toks = append(toks, string(r))
 		default:
