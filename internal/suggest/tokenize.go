@@ -3,6 +3,7 @@ package suggest
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // tokenize lower-cases text and splits it into word tokens. Letters and
@@ -29,10 +30,11 @@ func tokenize(text string) []string {
 			b.WriteRune(unicode.ToLower(r))
 		case (r == '\'' || r == '’') && b.Len() > 0 && i+1 < len(rs) && unicode.IsLetter(rs[i+1]):
 			b.WriteByte('\'')
-		case unicode.In(r, unicode.So, unicode.Sc):
+		case unicode.In(r, unicode.So, unicode.Sc) && r != utf8.RuneError:
 			// Emoji and other pictographs (👍, 😡, ★) carry much of the
 			// meaning of chat messages and app reviews, and currency signs
-			// tell "charged in $, not £" apart: each is a word.
+			// tell "charged in $, not £" apart: each is a word. The
+			// replacement character (an undecodable byte) is not.
 			flush()
 			toks = append(toks, string(r))
 		default:
