@@ -50,6 +50,7 @@ func EvalMain(args []string, stdout io.Writer) error {
 	cmin := fs.Int("char-min", def.CharMin, "tuning: shortest character n-gram")
 	cmax := fs.Int("char-max", def.CharMax, "tuning: longest character n-gram (0 disables)")
 	mindf := fs.Int("min-df", def.MinDF, "tuning: minimum document frequency")
+	maxf := fs.Int("max-features", def.MaxFeatures, "tuning: sparse vocabulary cap (most frequent kept)")
 	ww := fs.Float64("word-weight", float64(def.WordWeight), "tuning: word block weight")
 	cw := fs.Float64("char-weight", float64(def.CharWeight), "tuning: char block weight")
 	vw := fs.Float64("vec-weight", float64(def.VecWeight), "tuning: word-vector block weight (0 disables)")
@@ -93,7 +94,7 @@ func EvalMain(args []string, stdout io.Writer) error {
 	}
 	opts := Options{
 		Features: FeatureOptions{
-			WordNgrams: *wn, CharMin: *cmin, CharMax: *cmax, MinDF: *mindf, MaxFeatures: def.MaxFeatures,
+			WordNgrams: *wn, CharMin: *cmin, CharMax: *cmax, MinDF: *mindf, MaxFeatures: *maxf,
 			WordWeight: float32(*ww), CharWeight: float32(*cw), VecWeight: float32(*vw),
 			VecPool: *vp,
 		},

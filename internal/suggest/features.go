@@ -15,7 +15,7 @@ type FeatureOptions struct {
 	CharMax    int // taken inside " word " so they never span two words
 	MinDF      int // drop sparse features seen in fewer training texts
 	// MaxFeatures caps the sparse vocabulary (most frequent kept), which
-	// bounds model memory at about MaxFeatures × tags × 4 bytes.
+	// bounds model memory at about MaxFeatures × tags bytes.
 	MaxFeatures int
 	WordWeight  float32 // weight of the L2-normalised word n-gram block
 	CharWeight  float32 // weight of the L2-normalised character n-gram block
