@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -85,6 +86,7 @@ func OpenStore(ctx context.Context, cfg config.Config, migrate bool) (*store.Sto
 func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	a := &App{Config: cfg, Store: s, Log: log}
 	a.Tagging = tagging.New(s, log)
+	a.Tagging.ModelPath = filepath.Join(cfg.DataDir, "suggest-model.bin")
 	a.Loop = loop.New(s, cfg.BaseURL)
 	w := web.New(web.Deps{Store: s, Config: cfg, Log: log, Suggest: suggester{a.Tagging}, Similar: suggester{a.Tagging}, Loop: a.Loop})
 	ap := api.New(api.Deps{Store: s, Config: cfg, Log: log})

@@ -6,7 +6,11 @@ package tagging
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +36,12 @@ type Service struct {
 	similar atomic.Pointer[similarity]
 	version string
 	Poll    time.Duration // how often to look for tagging changes; default 30 s
+	// ModelPath, if set, is where each trained model is saved and where Run
+	// looks for one at start: with hundreds of tags a model takes tens of
+	// seconds to train, and without the saved one the inbox would have no
+	// suggestions for that long after every restart.
+	ModelPath string
+	known     atomic.Pointer[map[string]string] // tag id → name, as of the last refresh
 }
 
 // New makes a service; call Refresh (or Run) to train.
@@ -43,12 +53,74 @@ func New(s *store.Store, log *slog.Logger) *Service {
 			return
 		}
 		log.Info("tag suggestion model trained", "tags", len(m.Tags()))
+		if err := sv.saveModel(m); err != nil {
+			log.Warn("saving the tag suggestion model failed", "path", sv.ModelPath, "err", err)
+		}
 	}
 	return sv
 }
 
-// Run retrains whenever tagging changes, until ctx ends.
+// saveModel writes m to ModelPath (if set) through a temporary file, so a crash
+// mid-write never leaves a truncated model where the next start looks.
+func (sv *Service) saveModel(m *suggest.Model) error {
+	if sv.ModelPath == "" {
+		return nil
+	}
+	dir := filepath.Dir(sv.ModelPath)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".suggest-model-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // after the rename there is nothing left to remove
+	if _, err := m.WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), sv.ModelPath)
+}
+
+// LoadSaved installs the model saved at ModelPath by an earlier run, and the current
+// taxonomy, so suggestions are served at once; Run then retrains as usual. A missing
+// file is normal (first start); an unreadable one (corrupt, or written by a build
+// with another format) is logged and ignored.
+func (sv *Service) LoadSaved(ctx context.Context) error {
+	if sv.ModelPath == "" || sv.trainer.Model() != nil {
+		return nil
+	}
+	f, err := os.Open(sv.ModelPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		sv.log.Warn("saved tag suggestion model unreadable; retraining", "path", sv.ModelPath, "err", err)
+		return nil
+	}
+	defer f.Close()
+	var m suggest.Model
+	if _, err := m.ReadFrom(f); err != nil {
+		sv.log.Warn("saved tag suggestion model unreadable; retraining", "path", sv.ModelPath, "err", err)
+		return nil
+	}
+	if _, _, err := sv.loadTaxonomy(ctx); err != nil {
+		return err
+	}
+	sv.trainer.SetModel(&m)
+	sv.log.Info("tag suggestion model loaded", "path", sv.ModelPath, "tags", len(m.Tags()))
+	return nil
+}
+
+// Run serves the saved model (LoadSaved), then retrains whenever tagging changes,
+// until ctx ends.
 func (sv *Service) Run(ctx context.Context) {
+	if err := sv.LoadSaved(ctx); err != nil && ctx.Err() == nil {
+		sv.log.Warn("loading the saved tag suggestion model failed", "err", err)
+	}
 	t := time.NewTicker(sv.Poll)
 	defer t.Stop()
 	for {
@@ -74,11 +146,10 @@ func (sv *Service) Refresh(ctx context.Context) error {
 	if err != nil || v == sv.version {
 		return err
 	}
-	tax, names, err := sv.taxonomy(ctx)
+	tax, names, err := sv.loadTaxonomy(ctx)
 	if err != nil {
 		return err
 	}
-	sv.tax.Store(&tax)
 	rows, err := sv.store.TrainingExamples(ctx, MaxExamples)
 	if err != nil {
 		return err
@@ -96,6 +167,18 @@ func (sv *Service) Refresh(ctx context.Context) error {
 	// tags with only a few examples.
 	sv.trainer.RetrainWith(ex, suggest.Options{Seed: 1, Taxonomy: tax, TagNames: names})
 	return nil
+}
+
+// loadTaxonomy reads the taxonomy and tag names and makes them the ones predictions
+// are mapped through.
+func (sv *Service) loadTaxonomy(ctx context.Context) (suggest.Taxonomy, map[string]string, error) {
+	tax, names, err := sv.taxonomy(ctx)
+	if err != nil {
+		return tax, nil, err
+	}
+	sv.tax.Store(&tax)
+	sv.known.Store(&names)
+	return tax, names, nil
 }
 
 // Wait blocks until queued training has finished.
@@ -134,13 +217,17 @@ type Suggestion struct {
 // Suggest returns up to k tags for text, best first; none before a model exists.
 func (sv *Service) Suggest(ctx context.Context, text string, k int) ([]Suggestion, error) {
 	m := sv.trainer.Model()
-	tax := sv.tax.Load()
-	if m == nil || tax == nil {
+	tax, known := sv.tax.Load(), sv.known.Load()
+	if m == nil || tax == nil || known == nil {
 		return nil, nil
 	}
 	var out []Suggestion
 	for _, s := range m.Predict(text, k, *tax) {
-		out = append(out, Suggestion{TagID: s.Tag, Score: s.Score})
+		// A saved model may know a tag this database does not (a data directory
+		// reused with another database).
+		if _, ok := (*known)[s.Tag]; ok {
+			out = append(out, Suggestion{TagID: s.Tag, Score: s.Score})
+		}
 	}
 	return out, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/closeloop/closeloop/internal/feedback"
@@ -15,32 +17,7 @@ import (
 func TestServiceLearnsFromTheTeamsTagging(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		mk := func(name, parent string) string {
-			tg := store.Tag{Name: name, ParentID: parent}
-			if err := s.CreateTag(ctx, &tg); err != nil {
-				t.Fatal(err)
-			}
-			return tg.ID
-		}
-		billing := mk("Billing", "")
-		invoices := mk("Invoices", billing)
-		reports := mk("Reporting", "")
-		exports := mk("Exports", reports)
-		sso := mk("Login", "")
-		texts := map[string][]string{
-			invoices: {"invoice is wrong", "invoice pdf missing VAT number", "cannot download my invoice", "invoice total does not match", "need invoices emailed monthly"},
-			exports:  {"export to csv fails", "schedule an export every monday", "excel export loses formatting", "export of the dashboard is empty", "export large reports"},
-			sso:      {"login with okta please", "sso login loops", "cannot login with google", "saml login for our team", "login page times out"},
-		}
-		for tag, ts := range texts {
-			for rep := 0; rep < 3; rep++ {
-				for i, x := range ts {
-					if _, _, err := s.Capture(ctx, feedback.Capture{Text: fmt.Sprintf("%s (%d-%d)", x, rep, i), Source: feedback.SourceAPI, TagIDs: []string{tag}}); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-		}
+		invoices, exports, reports, sso := seedTagging(t, s)
 		sv := tagging.New(s, slog.New(slog.DiscardHandler))
 		if got, _ := sv.Suggest(ctx, "invoice", 3); len(got) != 0 {
 			t.Fatal("suggestions before any model")
@@ -87,6 +64,96 @@ func TestServiceLearnsFromTheTeamsTagging(t *testing.T) {
 		rates, _ := s.SuggestionRates(ctx)
 		if rates[invoices].Shown != 1 || rates[invoices].Accepted != 1 || rates[reports].Accepted != 0 {
 			t.Fatalf("rates %+v", rates)
+		}
+	})
+}
+
+// seedTagging makes a small taxonomy (Billing › Invoices, Reporting › Exports, Login)
+// and 15 tagged items per leaf tag.
+func seedTagging(t *testing.T, s *store.Store) (invoices, exports, reports, sso string) {
+	ctx := context.Background()
+	mk := func(name, parent string) string {
+		tg := store.Tag{Name: name, ParentID: parent}
+		if err := s.CreateTag(ctx, &tg); err != nil {
+			t.Fatal(err)
+		}
+		return tg.ID
+	}
+	billing := mk("Billing", "")
+	invoices = mk("Invoices", billing)
+	reports = mk("Reporting", "")
+	exports = mk("Exports", reports)
+	sso = mk("Login", "")
+	texts := map[string][]string{
+		invoices: {"invoice is wrong", "invoice pdf missing VAT number", "cannot download my invoice", "invoice total does not match", "need invoices emailed monthly"},
+		exports:  {"export to csv fails", "schedule an export every monday", "excel export loses formatting", "export of the dashboard is empty", "export large reports"},
+		sso:      {"login with okta please", "sso login loops", "cannot login with google", "saml login for our team", "login page times out"},
+	}
+	for tag, ts := range texts {
+		for rep := 0; rep < 3; rep++ {
+			for i, x := range ts {
+				if _, _, err := s.Capture(ctx, feedback.Capture{Text: fmt.Sprintf("%s (%d-%d)", x, rep, i), Source: feedback.SourceAPI, TagIDs: []string{tag}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	return invoices, exports, reports, sso
+}
+
+// A trained model is saved; a restarted service serves it before any training, and
+// ignores a corrupt file or a model whose tags this database does not have.
+func TestSavedModelServesAtStart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		invoices, _, _, _ := seedTagging(t, s)
+		path := filepath.Join(t.TempDir(), "data", "suggest-model.bin")
+		quiet := slog.New(slog.DiscardHandler)
+		first := tagging.New(s, quiet)
+		first.ModelPath = path
+		if err := first.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := first.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("saved model: %v %v", fi, err)
+		}
+
+		restarted := tagging.New(s, quiet)
+		restarted.ModelPath = path
+		if got := mustSuggest(t, restarted, "invoice"); len(got) != 0 {
+			t.Fatalf("suggestions before loading: %v", got)
+		}
+		if err := restarted.LoadSaved(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustSuggest(t, restarted, "the invoice has the wrong VAT"); len(got) == 0 || got[0].TagID != invoices {
+			t.Fatalf("saved model, before any training: %v, want %s first", got, invoices)
+		}
+
+		other := storetest.Open(t, "sqlite") // another database, other tag ids
+		seedTagging(t, other)
+		elsewhere := tagging.New(other, quiet)
+		elsewhere.ModelPath = path
+		if err := elsewhere.LoadSaved(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustSuggest(t, elsewhere, "the invoice has the wrong VAT"); len(got) != 0 {
+			t.Fatalf("suggested tags this database does not have: %v", got)
+		}
+
+		if err := os.WriteFile(path, []byte("CLSG garbage"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		corrupt := tagging.New(s, quiet)
+		corrupt.ModelPath = path
+		if err := corrupt.LoadSaved(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustSuggest(t, corrupt, "invoice"); len(got) != 0 {
+			t.Fatalf("suggestions from a corrupt file: %v", got)
 		}
 	})
 }

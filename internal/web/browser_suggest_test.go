@@ -55,7 +55,9 @@ func TestBrowserAcceptSuggestionWithOneKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(config.Default(), s, slog.New(slog.DiscardHandler))
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir() // the trained model is saved there
+	a := app.New(cfg, s, slog.New(slog.DiscardHandler))
 	if err := a.Tagging.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,9 @@ func TestInboxProposesSimilarRequests(t *testing.T) {
 		s.Capture(ctx, feedback.Capture{Text: "We need SAML login through Okta for all staff.", Source: feedback.SourceEmail, RequestIDs: []string{sso.ID}})
 		it, _, _ := s.Capture(ctx, feedback.Capture{Text: "Can our team sign in with Okta? SAML single sign-on is a must for security.", Source: feedback.SourceEmail})
 
-		a := app.New(config.Default(), s, slog.New(slog.DiscardHandler))
+		cfg := config.Default()
+		cfg.DataDir = t.TempDir() // the trained model is saved there
+		a := app.New(cfg, s, slog.New(slog.DiscardHandler))
 		if err := a.Tagging.Refresh(ctx); err != nil {
 			t.Fatal(err)
 		}
