@@ -17,13 +17,7 @@ import (
 func TestServiceLearnsTagNames(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		mk := func(name, parent string) string {
-			tg := store.Tag{Name: name, ParentID: parent}
-			if err := s.CreateTag(ctx, &tg); err != nil {
-				t.Fatal(err)
-			}
-			return tg.ID
-		}
+		mk := func(name, parent string) string { return mkTag(t, s, name, parent) }
 		app := mk("Mobile app", "")
 		zorblax := mk("Zorblax sync", app)
 		texts := map[string][]string{

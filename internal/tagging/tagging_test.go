@@ -72,13 +72,7 @@ func TestServiceLearnsFromTheTeamsTagging(t *testing.T) {
 // and 15 tagged items per leaf tag.
 func seedTagging(t *testing.T, s *store.Store) (invoices, exports, reports, sso string) {
 	ctx := context.Background()
-	mk := func(name, parent string) string {
-		tg := store.Tag{Name: name, ParentID: parent}
-		if err := s.CreateTag(ctx, &tg); err != nil {
-			t.Fatal(err)
-		}
-		return tg.ID
-	}
+	mk := func(name, parent string) string { return mkTag(t, s, name, parent) }
 	billing := mk("Billing", "")
 	invoices = mk("Invoices", billing)
 	reports = mk("Reporting", "")
@@ -121,41 +115,45 @@ func TestSavedModelServesAtStart(t *testing.T) {
 			t.Fatalf("saved model: %v %v", fi, err)
 		}
 
-		restarted := tagging.New(s, quiet)
-		restarted.ModelPath = path
-		if got := mustSuggest(t, restarted, "invoice"); len(got) != 0 {
-			t.Fatalf("suggestions before loading: %v", got)
+		// loaded is a fresh service on st that has loaded the saved model.
+		loaded := func(st *store.Store) *tagging.Service {
+			sv := tagging.New(st, quiet)
+			sv.ModelPath = path
+			if got := mustSuggest(t, sv, "invoice"); len(got) != 0 {
+				t.Fatalf("suggestions before loading: %v", got)
+			}
+			if err := sv.LoadSaved(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return sv
 		}
-		if err := restarted.LoadSaved(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if got := mustSuggest(t, restarted, "the invoice has the wrong VAT"); len(got) == 0 || got[0].TagID != invoices {
+		if got := mustSuggest(t, loaded(s), "the invoice has the wrong VAT"); len(got) == 0 || got[0].TagID != invoices {
 			t.Fatalf("saved model, before any training: %v, want %s first", got, invoices)
 		}
 
 		other := storetest.Open(t, "sqlite") // another database, other tag ids
 		seedTagging(t, other)
-		elsewhere := tagging.New(other, quiet)
-		elsewhere.ModelPath = path
-		if err := elsewhere.LoadSaved(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if got := mustSuggest(t, elsewhere, "the invoice has the wrong VAT"); len(got) != 0 {
+		if got := mustSuggest(t, loaded(other), "the invoice has the wrong VAT"); len(got) != 0 {
 			t.Fatalf("suggested tags this database does not have: %v", got)
 		}
 
 		if err := os.WriteFile(path, []byte("CLSG garbage"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		corrupt := tagging.New(s, quiet)
-		corrupt.ModelPath = path
-		if err := corrupt.LoadSaved(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if got := mustSuggest(t, corrupt, "invoice"); len(got) != 0 {
+		if got := mustSuggest(t, loaded(s), "invoice"); len(got) != 0 {
 			t.Fatalf("suggestions from a corrupt file: %v", got)
 		}
 	})
+}
+
+// mkTag creates a tag and returns its id.
+func mkTag(t *testing.T, s *store.Store, name, parent string) string {
+	t.Helper()
+	tg := store.Tag{Name: name, ParentID: parent}
+	if err := s.CreateTag(context.Background(), &tg); err != nil {
+		t.Fatal(err)
+	}
+	return tg.ID
 }
 
 func mustSuggest(t *testing.T, sv *tagging.Service, text string) []tagging.Suggestion {
