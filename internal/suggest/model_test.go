@@ -256,6 +256,15 @@ func TestTrainer(t *testing.T) {
 	if m := tr.Model(); m == nil || m.Predict("refund my order", 1, Taxonomy{})[0].Tag != "billing›refund" {
 		t.Fatal("trainer did not produce a usable model")
 	}
+	// A label travels with the examples to the model trained from them.
+	tr.RetrainLabelled(corpus(4), Options{Seed: 1}, "v7")
+	if err := tr.Wait(); err != nil || tr.ModelLabel() != "v7" {
+		t.Fatalf("label %q, err %v; want v7", tr.ModelLabel(), err)
+	}
+	tr.SetModel(tr.Model(), "loaded")
+	if tr.ModelLabel() != "loaded" {
+		t.Fatalf("label after SetModel %q", tr.ModelLabel())
+	}
 }
 
 // A run queued while another trains starts only after a rest proportional to

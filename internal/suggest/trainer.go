@@ -23,10 +23,11 @@ type Trainer struct {
 	sleep func(time.Duration)
 
 	opts    Options
-	model   atomic.Pointer[Model]
+	served  atomic.Pointer[servedModel]
 	mu      sync.Mutex
 	pending []Example
 	popts   Options
+	plabel  string
 	queued  bool
 	running bool
 	done    *sync.Cond
@@ -43,11 +44,32 @@ func NewTrainer(opts Options) *Trainer {
 	return t
 }
 
-// Model returns the latest trained model, or nil before the first run ends.
-func (t *Trainer) Model() *Model { return t.model.Load() }
+// servedModel is a model with the label of the examples it was trained from.
+type servedModel struct {
+	m     *Model
+	label string
+}
 
-// SetModel installs a model, e.g. one loaded from disk at start-up.
-func (t *Trainer) SetModel(m *Model) { t.model.Store(m) }
+// Model returns the latest trained model, or nil before the first run ends.
+func (t *Trainer) Model() *Model {
+	if s := t.served.Load(); s != nil {
+		return s.m
+	}
+	return nil
+}
+
+// ModelLabel is the label given with the examples the current model was trained
+// from (RetrainLabelled), or with SetModel.
+func (t *Trainer) ModelLabel() string {
+	if s := t.served.Load(); s != nil {
+		return s.label
+	}
+	return ""
+}
+
+// SetModel installs a model, e.g. one loaded from disk at start-up, with the label
+// of the examples it was trained from.
+func (t *Trainer) SetModel(m *Model, label string) { t.served.Store(&servedModel{m, label}) }
 
 // Retrain schedules training on examples and returns at once. The caller
 // must not modify examples afterwards.
@@ -56,9 +78,16 @@ func (t *Trainer) Retrain(examples []Example) { t.RetrainWith(examples, t.opts) 
 // RetrainWith is Retrain with options for this run, for callers whose taxonomy and
 // tag names change between runs.
 func (t *Trainer) RetrainWith(examples []Example, opts Options) {
+	t.RetrainLabelled(examples, opts, "")
+}
+
+// RetrainLabelled is RetrainWith with a label of the caller's choosing (say, the
+// version of the data the examples were read from), which ModelLabel reports once
+// the model trained from them is served.
+func (t *Trainer) RetrainLabelled(examples []Example, opts Options, label string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.pending, t.popts, t.queued = examples, opts, true
+	t.pending, t.popts, t.plabel, t.queued = examples, opts, label, true
 	if !t.running {
 		t.running = true
 		go t.loop()
@@ -91,7 +120,7 @@ func (t *Trainer) loop() {
 			t.mu.Unlock()
 			return
 		}
-		ex, opts := t.pending, t.popts
+		ex, opts, label := t.pending, t.popts, t.plabel
 		t.pending, t.queued = nil, false
 		t.mu.Unlock()
 
@@ -99,7 +128,7 @@ func (t *Trainer) loop() {
 		m, err := safeTrain(ex, opts)
 		last = max(time.Since(start), time.Nanosecond)
 		if err == nil {
-			t.model.Store(m)
+			t.SetModel(m, label)
 		}
 		t.mu.Lock()
 		t.lastErr = err

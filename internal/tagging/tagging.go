@@ -53,42 +53,52 @@ func New(s *store.Store, log *slog.Logger) *Service {
 			return
 		}
 		log.Info("tag suggestion model trained", "tags", len(m.Tags()))
-		if err := sv.saveModel(m); err != nil {
+		if err := sv.saveModel(m, sv.trainer.ModelLabel()); err != nil {
 			log.Warn("saving the tag suggestion model failed", "path", sv.ModelPath, "err", err)
 		}
 	}
 	return sv
 }
 
-// saveModel writes m to ModelPath (if set) through a temporary file, so a crash
-// mid-write never leaves a truncated model where the next start looks.
-func (sv *Service) saveModel(m *suggest.Model) error {
+// saveModel writes m to ModelPath (if set), then the tagging version it was trained
+// from to ModelPath+".version". Each goes through a temporary file, so a crash never
+// leaves a truncated model, and a version file is never newer than its model.
+func (sv *Service) saveModel(m *suggest.Model, version string) error {
 	if sv.ModelPath == "" {
 		return nil
 	}
-	dir := filepath.Dir(sv.ModelPath)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(sv.ModelPath), 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".suggest-model-*")
+	os.Remove(sv.ModelPath + ".version") // stale until rewritten below
+	if err := writeFileAtomic(sv.ModelPath, func(f *os.File) error { _, err := m.WriteTo(f); return err }); err != nil {
+		return err
+	}
+	return writeFileAtomic(sv.ModelPath+".version", func(f *os.File) error { _, err := f.WriteString(version); return err })
+}
+
+// writeFileAtomic writes path (mode 0600) through a temporary file in its directory.
+func writeFileAtomic(path string, write func(*os.File) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".suggest-model-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(f.Name()) // after the rename there is nothing left to remove
-	if _, err := m.WriteTo(f); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return err
 	}
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), sv.ModelPath)
+	return os.Rename(f.Name(), path)
 }
 
 // LoadSaved installs the model saved at ModelPath by an earlier run, and the current
-// taxonomy, so suggestions are served at once; Run then retrains as usual. A missing
-// file is normal (first start); an unreadable one (corrupt, or written by a build
-// with another format) is logged and ignored.
+// taxonomy, so suggestions are served at once. When the tagging it was trained from
+// is still the database's (same version, every tag still there), Run does not train
+// again until tagging changes. A missing file is normal (first start); an unreadable
+// one (corrupt, or written by a build with another format) is logged and ignored.
 func (sv *Service) LoadSaved(ctx context.Context) error {
 	if sv.ModelPath == "" || sv.trainer.Model() != nil {
 		return nil
@@ -107,10 +117,24 @@ func (sv *Service) LoadSaved(ctx context.Context) error {
 		sv.log.Warn("saved tag suggestion model unreadable; retraining", "path", sv.ModelPath, "err", err)
 		return nil
 	}
-	if _, _, err := sv.loadTaxonomy(ctx); err != nil {
+	_, names, err := sv.loadTaxonomy(ctx)
+	if err != nil {
 		return err
 	}
-	sv.trainer.SetModel(&m)
+	version := ""
+	if b, err := os.ReadFile(sv.ModelPath + ".version"); err == nil {
+		version = string(b)
+	}
+	for _, tag := range m.Tags() {
+		if _, ok := names[tag]; !ok {
+			version = "" // trained on another database (or on merged tags): retrain
+			break
+		}
+	}
+	sv.trainer.SetModel(&m, version)
+	if version != "" {
+		sv.version = version
+	}
 	sv.log.Info("tag suggestion model loaded", "path", sv.ModelPath, "tags", len(m.Tags()))
 	return nil
 }
@@ -165,7 +189,7 @@ func (sv *Service) Refresh(ctx context.Context) error {
 	// The taxonomy folds merged tags and implied ancestors out of the labels; tag names
 	// (with their ancestors') teach each tag its own vocabulary, which matters most for
 	// tags with only a few examples.
-	sv.trainer.RetrainWith(ex, suggest.Options{Seed: 1, Taxonomy: tax, TagNames: names})
+	sv.trainer.RetrainLabelled(ex, suggest.Options{Seed: 1, Taxonomy: tax, TagNames: names}, v)
 	return nil
 }
 

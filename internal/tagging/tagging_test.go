@@ -1,11 +1,13 @@
 package tagging_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/closeloop/closeloop/internal/feedback"
@@ -115,9 +117,12 @@ func TestSavedModelServesAtStart(t *testing.T) {
 			t.Fatalf("saved model: %v %v", fi, err)
 		}
 
-		// loaded is a fresh service on st that has loaded the saved model.
+		// loaded is a fresh service on st that has loaded the saved model; its log
+		// goes to logged.
+		var logged bytes.Buffer
 		loaded := func(st *store.Store) *tagging.Service {
-			sv := tagging.New(st, quiet)
+			logged.Reset()
+			sv := tagging.New(st, slog.New(slog.NewTextHandler(&logged, nil)))
 			sv.ModelPath = path
 			if got := mustSuggest(t, sv, "invoice"); len(got) != 0 {
 				t.Fatalf("suggestions before loading: %v", got)
@@ -127,8 +132,30 @@ func TestSavedModelServesAtStart(t *testing.T) {
 			}
 			return sv
 		}
-		if got := mustSuggest(t, loaded(s), "the invoice has the wrong VAT"); len(got) == 0 || got[0].TagID != invoices {
+		restarted := loaded(s)
+		if got := mustSuggest(t, restarted, "the invoice has the wrong VAT"); len(got) == 0 || got[0].TagID != invoices {
 			t.Fatalf("saved model, before any training: %v, want %s first", got, invoices)
+		}
+		// Tagging has not changed since the saved model was trained: no retraining
+		// until it does.
+		refresh := func() {
+			if err := restarted.Refresh(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := restarted.Wait(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		refresh()
+		if strings.Contains(logged.String(), "model trained") {
+			t.Fatalf("retrained though tagging did not change:\n%s", logged.String())
+		}
+		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "invoice shows the old address", Source: feedback.SourceAPI, TagIDs: []string{invoices}}); err != nil {
+			t.Fatal(err)
+		}
+		refresh()
+		if !strings.Contains(logged.String(), "model trained") {
+			t.Fatalf("tagging changed but no retraining:\n%s", logged.String())
 		}
 
 		other := storetest.Open(t, "sqlite") // another database, other tag ids
