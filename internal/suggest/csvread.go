@@ -125,7 +125,20 @@ func readExamplesFile(path string) ([]Example, error) {
 	return ex, err
 }
 
-// errNoDevSplit is the error for a --dev fraction that holds nothing out.
-func errNoDevSplit(frac float64, path string) error {
-	return fmt.Errorf("--dev %g: no tag in %s has enough examples to hold any out", frac, path)
+// readEvalFiles reads the examples an eval command learns from (or indexes)
+// and those it scores: heldPath's, or with heldPath empty and dev > 0 a
+// stratified dev fraction of path's (none when neither is given).
+func readEvalFiles(path, heldPath string, dev float64) (fit, held []Example, err error) {
+	if fit, err = readExamplesFile(path); err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case heldPath != "":
+		held, err = readExamplesFile(heldPath)
+	case dev > 0:
+		if fit, held = devSplit(fit, dev); len(held) == 0 {
+			err = fmt.Errorf("--dev %g: no tag in %s has enough examples to hold any out", dev, path)
+		}
+	}
+	return fit, held, err
 }

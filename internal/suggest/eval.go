@@ -75,22 +75,13 @@ func EvalMain(args []string, stdout io.Writer) error {
 			*seeds = 5
 		}
 	}
-	trainEx, err := readExamplesFile(*trainPath)
+	trainEx, testEx, err := readEvalFiles(*trainPath, *testPath, *dev)
 	if err != nil {
 		return err
 	}
-	var testEx []Example
 	testName := *testPath
-	if *testPath != "" {
-		if testEx, err = readExamplesFile(*testPath); err != nil {
-			return err
-		}
-	} else if *dev > 0 {
-		trainEx, testEx = devSplit(trainEx, *dev)
+	if *testPath == "" && *dev > 0 {
 		testName = fmt.Sprintf("%.0f%% of %s held out (dev split)", *dev*100, *trainPath)
-		if len(testEx) == 0 {
-			return errNoDevSplit(*dev, *trainPath)
-		}
 	}
 	opts := Options{
 		Features: FeatureOptions{

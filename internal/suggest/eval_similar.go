@@ -40,17 +40,9 @@ func EvalSimilarMain(args []string, stdout io.Writer) error {
 	if *k < 1 {
 		return errors.New("eval similar: --k must be at least 1")
 	}
-	docs, err := readExamplesFile(*indexPath)
+	docs, queries, err := readEvalFiles(*indexPath, *queryPath, *dev)
 	if err != nil {
 		return err
-	}
-	var queries []Example
-	if *queryPath != "" {
-		if queries, err = readExamplesFile(*queryPath); err != nil {
-			return err
-		}
-	} else if docs, queries = devSplit(docs, *dev); len(queries) == 0 {
-		return errNoDevSplit(*dev, *indexPath)
 	}
 	r := evaluateSimilar(docs, queries, *k)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)

@@ -104,18 +104,23 @@ func writeCSV(t *testing.T, dir, name string, ex []Example) string {
 	return p
 }
 
-func TestEvalMain(t *testing.T) {
-	dir := t.TempDir()
-	all := corpus(16)
-	var train, test []Example
+// splitCSVs writes every fourth example to dir/heldName and the rest to
+// dir/fitName, and returns both paths.
+func splitCSVs(t *testing.T, dir string, all []Example, fitName, heldName string) (fitPath, heldPath string) {
+	var fit, held []Example
 	for i, e := range all {
 		if i%4 == 0 {
-			test = append(test, e)
+			held = append(held, e)
 		} else {
-			train = append(train, e)
+			fit = append(fit, e)
 		}
 	}
-	tr, te := writeCSV(t, dir, "train.csv", train), writeCSV(t, dir, "test.csv", test)
+	return writeCSV(t, dir, fitName, fit), writeCSV(t, dir, heldName, held)
+}
+
+func TestEvalMain(t *testing.T) {
+	dir := t.TempDir()
+	tr, te := splitCSVs(t, dir, corpus(16), "train.csv", "test.csv")
 	var out bytes.Buffer
 	if err := EvalMain([]string{"--train", tr, "--test", te, "--k-shot", "3", "--seeds", "2"}, &out); err != nil {
 		t.Fatal(err)
@@ -229,16 +234,7 @@ func TestSampleKShot(t *testing.T) {
 
 func TestEvalSimilarMain(t *testing.T) {
 	dir := t.TempDir()
-	all := corpus(8)
-	var docs, queries []Example
-	for i, e := range all {
-		if i%4 == 0 {
-			queries = append(queries, e)
-		} else {
-			docs = append(docs, e)
-		}
-	}
-	ip, qp := writeCSV(t, dir, "index.csv", docs), writeCSV(t, dir, "query.csv", queries)
+	ip, qp := splitCSVs(t, dir, corpus(8), "index.csv", "query.csv")
 	var out bytes.Buffer
 	if err := EvalSimilarMain([]string{"--index", ip, "--query", qp, "--k", "3"}, &out); err != nil {
 		t.Fatal(err)
@@ -250,6 +246,10 @@ func TestEvalSimilarMain(t *testing.T) {
 	}
 	// The corpus's phrases repeat within a tag, so nearly every query's
 	// nearest text has its tag.
+	docs, queries, err := readEvalFiles(ip, qp, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := evaluateSimilar(docs, queries, 3)
 	if r.p1 < 0.8 || r.hit < r.p1 || r.mrr < r.p1 || r.mrr > r.hit {
 		t.Errorf("p@1 %.2f hit@3 %.2f mrr %.2f", r.p1, r.hit, r.mrr)
