@@ -56,6 +56,7 @@ func EvalMain(args []string, stdout io.Writer) error {
 	vw := fs.Float64("vec-weight", float64(def.VecWeight), "tuning: word-vector block weight (0 disables)")
 	vp := fs.Int("vec-pool", def.VecPool, "tuning: 1 mean, 2 +max, 3 +max+min")
 	ldaW := fs.Float64("lda-weight", 0, "tuning: weight of the discriminant-analysis expert (0: by examples per tag; <0 disables)")
+	mlpW := fs.Float64("mlp-weight", 0, "tuning: weight of the neural-network expert (0: by examples per tag; <0 disables)")
 	nameRep := fs.Int("name-repeat", defaultNameRepeat, "tuning: times each tag's name is added as a training text (<0: names unused)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -90,7 +91,7 @@ func EvalMain(args []string, stdout io.Writer) error {
 			VecPool: *vp,
 		},
 		C: *c, Epochs: *epochs, HoldOut: *holdout, NBWeight: *nbw, NBAlpha: *nba, Tol: *tol,
-		NameRepeat: *nameRep, LDAWeight: *ldaW, TagNames: tagNames(trainEx),
+		NameRepeat: *nameRep, LDAWeight: *ldaW, MLPWeight: *mlpW, TagNames: tagNames(trainEx),
 	}
 	fmt.Fprintf(stdout, "train: %s: %d examples, %d tags\n", *trainPath, len(trainEx), countTags(trainEx))
 	// One run per seed on the given split, or one per fold.

@@ -55,9 +55,7 @@ type Options struct {
 	NBAlpha float64
 	// Tol is the solver's stopping tolerance on the projected-gradient
 	// spread (0: default).
-	Tol    float64
-	Solver string
-	LR     float64
+	Tol float64
 	// Workers bounds training parallelism (0: GOMAXPROCS).
 	Workers int
 	// TagNames maps a tag to its human-readable name (e.g. "card_arrival"
@@ -71,6 +69,10 @@ type Options struct {
 	// over the word-vector block (0: by rule, see ldaWeightFor; <0:
 	// unused). Used for single-label data only.
 	LDAWeight float64
+	// MLPWeight is the weight of a small neural network over the sparse
+	// features (0: by rule, see mlpWeightFor; <0: unused). Used for
+	// single-label data only.
+	MLPWeight float64
 }
 
 // DefaultFeatures is the text representation used when Options.Features is
@@ -136,6 +138,7 @@ type Model struct {
 	cal   calibration // margin → probability, fitted on held-out data
 	tau   float64     // multi-label threshold fitted on held-out data
 	nEx   []int32     // training examples per tag (for diagnostics)
+	net   *mlp        // non-linear expert (nil: none), logits already scaled
 }
 
 // ErrNoExamples is returned by Train when no example has both text and a tag.
@@ -320,15 +323,45 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		return marg
 	}
 	svm := func(rows []int32, fn columnFn) { fitOneVsRest(d, nTags, rows, alphas, lo, fn) }
+	mlpw := opts.MLPWeight
+	if mlpw == 0 {
+		mlpw = mlpWeightFor(perTag)
+	}
+	if multi || mlpw < 0 {
+		mlpw = 0
+	}
+	// The network trains in the background beside each SVM fit: it is
+	// sequential, and the SVM's workers leave a core idle part of the time.
+	startMLP := func(rows []int32) func() *mlp {
+		ch := make(chan *mlp, 1)
+		go func() { ch <- trainMLP(d, rows, nTags, opts.Seed) }()
+		return func() *mlp { return <-ch }
+	}
+	mlpTemp := 1.0
 	tSVM := 1.0
 	if opts.HoldOut > 0 && nTags > 1 {
 		fitIdx, calIdx := splitHoldOut(p, opts.HoldOut, opts.Seed)
 		if len(calIdx) > 0 {
+			var calNet func() *mlp
+			if mlpw > 0 {
+				calNet = startMLP(fitIdx)
+			}
 			h := heldOut{margins: heldOutMargins(svm, fitIdx, calIdx)}
 			for _, i := range calIdx {
 				h.gold = append(h.gold, p.labels[i])
 			}
-			if len(experts) > 0 {
+			// addExpert fits an expert's temperature on its held-out
+			// scores and adds them, weighted, to the combined margins.
+			addExpert := func(weight float64, marg [][]float32) (temp float64) {
+				temp = (&heldOut{gold: h.gold, margins: marg}).fitTemperature()
+				for k, row := range marg {
+					for t := range row {
+						h.margins[k][t] += float32(weight * float64(row[t]) / temp)
+					}
+				}
+				return temp
+			}
+			if len(experts) > 0 || calNet != nil {
 				tSVM = h.fitTemperature()
 				for _, row := range h.margins {
 					for t := range row {
@@ -336,13 +369,10 @@ func Train(examples []Example, opts Options) (*Model, error) {
 					}
 				}
 				for _, e := range experts {
-					he := heldOut{gold: h.gold, margins: heldOutMargins(e.columns, fitIdx, calIdx)}
-					e.temp = he.fitTemperature()
-					for k, row := range he.margins {
-						for t := range row {
-							h.margins[k][t] += float32(e.weight * float64(row[t]) / e.temp)
-						}
-					}
+					e.temp = addExpert(e.weight, heldOutMargins(e.columns, fitIdx, calIdx))
+				}
+				if calNet != nil {
+					mlpTemp = addExpert(mlpw, calNet().rowLogits(d, calIdx))
 				}
 			}
 			if multi {
@@ -354,8 +384,16 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		}
 	}
 	m.feat = f
+	var finalNet func() *mlp
+	if mlpw > 0 {
+		finalNet = startMLP(nil)
+	}
 	w, bias := trainOneVsRest(d, nTags, nil, alphas, lo)
-	if len(experts) > 0 {
+	if finalNet != nil {
+		m.net = finalNet()
+		m.net.scale(float32(mlpw / mlpTemp))
+	}
+	if len(experts) > 0 || m.net != nil {
 		// Product of experts: all scorers are linear in the features, so
 		// their weighted sum folds into one weight matrix and prediction
 		// costs the same as the SVM alone.
@@ -617,6 +655,9 @@ func (m *Model) probabilities(text string) []float64 {
 		for t, x := range m.novec {
 			sc[t] += x
 		}
+	}
+	if m.net != nil {
+		m.net.addLogits(v, sc)
 	}
 	return m.cal.apply(sc, nil)
 }

@@ -151,8 +151,12 @@ func TestDeepTagOverParent(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
-	ex := corpus(10)
-	a, _ := mustTrain(t, ex, Options{Seed: 42}).MarshalBinary()
+	ex := corpus(30) // enough examples per tag for the network expert
+	m := mustTrain(t, ex, Options{Seed: 42})
+	if m.net == nil {
+		t.Fatal("30 examples per tag: no network expert")
+	}
+	a, _ := m.MarshalBinary()
 	b, _ := mustTrain(t, ex, Options{Seed: 42, Workers: 1}).MarshalBinary()
 	if !bytes.Equal(a, b) {
 		t.Fatal("same seed gave different models")
@@ -160,7 +164,13 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestPersistenceRoundTrip(t *testing.T) {
-	m := mustTrain(t, corpus(10), Options{Seed: 7})
+	for _, n := range []int{10, 30} { // without and with the network expert
+		t.Run(fmt.Sprint(n), func(t *testing.T) { testRoundTrip(t, n) })
+	}
+}
+
+func testRoundTrip(t *testing.T, perTag int) {
+	m := mustTrain(t, corpus(perTag), Options{Seed: 7})
 	data, err := m.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -168,6 +178,9 @@ func TestPersistenceRoundTrip(t *testing.T) {
 	var m2 Model
 	if err := m2.UnmarshalBinary(data); err != nil {
 		t.Fatal(err)
+	}
+	if (m.net == nil) != (perTag < 20) || (m2.net == nil) != (m.net == nil) {
+		t.Fatalf("%d per tag: network expert %v, after reading %v", perTag, m.net != nil, m2.net != nil)
 	}
 	for _, text := range []string{"refund my order", "app crashes", "dark mode please", "where is my parcel", "zzz"} {
 		a, b := m.Predict(text, 5, Taxonomy{}), m2.Predict(text, 5, Taxonomy{})

@@ -25,10 +25,15 @@ import (
 //	float32 × nTags bias
 //	(version ≥ 2) uint32 n, float32 × n: margins added for a text with no
 //	word vector (n is nTags, or 0 without a dense block)
+//	(version ≥ 4) uint32 h: the network expert's hidden units (0: none);
+//	then uint32 rows, int8 × rows × h, float32 × rows scale and offset
+//	(its first layer, a qmatrix over the sparse features), float32 × h
+//	hidden biases, float32 × nTags × h output weights, float32 × nTags
+//	output biases
 //
 // A model is only valid with the word-vector table it was trained with;
 // the checksum guards against loading it into a build with another table.
-const persistVersion = 3
+const persistVersion = 4
 
 var wordvecCRC = crc32.ChecksumIEEE(wordvecData)
 
@@ -107,6 +112,18 @@ func (m *Model) WriteTo(out io.Writer) (int64, error) {
 	w.put(m.bias)
 	w.put(uint32(len(m.novec)))
 	w.put(m.novec)
+	if n := m.net; n == nil {
+		w.put(uint32(0))
+	} else {
+		w.put(uint32(len(n.b1)))
+		w.put(uint32(n.w1.rows()))
+		w.put(n.w1.q)
+		w.put(n.w1.scale)
+		w.put(n.w1.off)
+		w.put(n.b1)
+		w.put(n.w2)
+		w.put(n.b2)
+	}
 	if w.err == nil {
 		w.err = w.w.Flush()
 	}
@@ -234,6 +251,23 @@ func (m *Model) ReadFrom(in io.Reader) (int64, error) {
 			r.get(novec)
 		}
 	}
+	var net *mlp
+	if version >= 4 {
+		if h := r.count(1 << 12); h > 0 {
+			rows := r.count(uint32(len(f.idf)))
+			if r.err != nil {
+				return r.n, r.err
+			}
+			net = &mlp{w1: qmatrix{nTags: h, q: make([]int8, rows*h), scale: make([]float32, rows), off: make([]float32, rows)},
+				b1: make([]float32, h), w2: make([]float32, nt*h), b2: make([]float32, nt)}
+			r.get(net.w1.q)
+			r.get(net.w1.scale)
+			r.get(net.w1.off)
+			r.get(net.b1)
+			r.get(net.w2)
+			r.get(net.b2)
+		}
+	}
 	if r.err != nil {
 		return r.n, fmt.Errorf("suggest: reading model: %w", r.err)
 	}
@@ -244,6 +278,6 @@ func (m *Model) ReadFrom(in io.Reader) (int64, error) {
 	if len(novec) != 0 && (len(novec) != nt || f.dim == 0) {
 		return r.n, errors.New("suggest: corrupt model (no-vector margins)")
 	}
-	*m = Model{tags: tags, feat: f, wq: wq, bias: bias, novec: novec, cal: c, tau: cal[3], nEx: nEx}
+	*m = Model{tags: tags, feat: f, wq: wq, bias: bias, novec: novec, net: net, cal: c, tau: cal[3], nEx: nEx}
 	return r.n, nil
 }
