@@ -139,7 +139,15 @@ type Model struct {
 	tau   float64     // multi-label threshold fitted on held-out data
 	nEx   []int32     // training examples per tag (for diagnostics)
 	net   *mlp        // non-linear expert (nil: none), logits already scaled
+	// format is the persistence version the model was read from
+	// (persistVersion for a model trained by this build).
+	format uint32
 }
+
+// Outdated reports whether the model was read from a file written by an
+// older build, so retraining would give the current kind of model (a
+// version-3 file, say, has no network expert).
+func (m *Model) Outdated() bool { return m.format < persistVersion }
 
 // ErrNoExamples is returned by Train when no example has both text and a tag.
 var ErrNoExamples = errors.New("suggest: no tagged examples to learn from")
@@ -236,7 +244,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	if len(p.toks) == 0 {
 		return nil, ErrNoExamples
 	}
-	m := &Model{tags: p.tags, cal: calibration{A: 1}, tau: 1}
+	m := &Model{tags: p.tags, cal: calibration{A: 1}, tau: 1, format: persistVersion}
 	if opts.TagNames != nil && opts.NameRepeat > 0 {
 		addNames(&p, opts.TagNames, opts.Taxonomy, opts.NameRepeat)
 	}

@@ -179,6 +179,9 @@ func testRoundTrip(t *testing.T, perTag int) {
 	if err := m2.UnmarshalBinary(data); err != nil {
 		t.Fatal(err)
 	}
+	if m.Outdated() || m2.Outdated() {
+		t.Error("a model of this build reported outdated")
+	}
 	if (m.net == nil) != (perTag < 20) || (m2.net == nil) != (m.net == nil) {
 		t.Fatalf("%d per tag: network expert %v, after reading %v", perTag, m.net != nil, m2.net != nil)
 	}

@@ -278,6 +278,6 @@ func (m *Model) ReadFrom(in io.Reader) (int64, error) {
 	if len(novec) != 0 && (len(novec) != nt || f.dim == 0) {
 		return r.n, errors.New("suggest: corrupt model (no-vector margins)")
 	}
-	*m = Model{tags: tags, feat: f, wq: wq, bias: bias, novec: novec, net: net, cal: c, tau: cal[3], nEx: nEx}
+	*m = Model{tags: tags, feat: f, wq: wq, bias: bias, novec: novec, net: net, cal: c, tau: cal[3], nEx: nEx, format: version}
 	return r.n, nil
 }

@@ -58,6 +58,9 @@ func TestLoadVersion2Model(t *testing.T) {
 	if err := m.UnmarshalBinary(b); err != nil {
 		t.Fatal(err)
 	}
+	if !m.Outdated() {
+		t.Error("a version-2 model is not reported outdated")
+	}
 	for _, c := range []struct {
 		q, tag string
 		score  float64

@@ -96,8 +96,8 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 
 // LoadSaved installs the model saved at ModelPath by an earlier run, and the current
 // taxonomy, so suggestions are served at once. When the tagging it was trained from
-// is still the database's (same version, every tag still there), Run does not train
-// again until tagging changes. A missing file is normal (first start); an unreadable
+// is still the database's (same version, every tag still there, and the model of this
+// build's kind), Run does not train again until tagging changes. A missing file is normal (first start); an unreadable
 // one (corrupt, or written by a build with another format) is logged and ignored.
 func (sv *Service) LoadSaved(ctx context.Context) error {
 	if sv.ModelPath == "" || sv.trainer.Model() != nil {
@@ -130,6 +130,9 @@ func (sv *Service) LoadSaved(ctx context.Context) error {
 			version = "" // trained on another database (or on merged tags): retrain
 			break
 		}
+	}
+	if m.Outdated() {
+		version = "" // an older build's kind of model: serve it, but retrain
 	}
 	sv.trainer.SetModel(&m, version)
 	if version != "" {

@@ -3,6 +3,7 @@ package tagging_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"os"
@@ -156,6 +157,31 @@ func TestSavedModelServesAtStart(t *testing.T) {
 		refresh()
 		if !strings.Contains(logged.String(), "model trained") {
 			t.Fatalf("tagging changed but no retraining:\n%s", logged.String())
+		}
+
+		// A model file of an older build's format (3: no network expert; a format-3
+		// reader stops before this build's network section) is served, then retrained
+		// though tagging did not change.
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		binary.LittleEndian.PutUint32(b[4:8], 3)
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		older := loaded(s)
+		if got := mustSuggest(t, older, "the invoice has the wrong VAT"); len(got) == 0 || got[0].TagID != invoices {
+			t.Fatalf("format-3 model: %v, want %s first", got, invoices)
+		}
+		if err := older.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := older.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(logged.String(), "model trained") {
+			t.Fatalf("format-3 model not retrained:\n%s", logged.String())
 		}
 
 		other := storetest.Open(t, "sqlite") // another database, other tag ids
