@@ -12,10 +12,13 @@
 //   - Train / (*Model).Predict: a one-vs-rest linear classifier (L2-loss SVM
 //     trained by dual coordinate descent) over word uni/bigrams, character
 //     n-grams and word-vector features, combined (on single-label data) with
-//     a multinomial naive Bayes expert over the same n-grams — a product of
-//     experts that folds into one weight matrix, kept as one byte per
-//     weight (qmatrix) — and softmax temperature scaling fitted on a
-//     held-out split so that scores are probabilities.
+//     a multinomial naive Bayes expert over the same n-grams and a linear
+//     discriminant expert over the word vectors — a product of experts
+//     that folds into one weight matrix, kept as one byte per weight
+//     (qmatrix) — plus, when tags have more than 10 examples, a small
+//     neural network (mlp.go) whose hidden units see combinations of
+//     features, and softmax temperature scaling fitted on a held-out split
+//     so that scores are probabilities.
 //   - Taxonomy: merged, archived and hierarchical tags are resolved at train
 //     and predict time, so a model survives tag renames without retraining.
 //   - Index: cosine-similarity search over the same features, used to spot
