@@ -343,24 +343,7 @@ func scores(w, bias []float32, nTags int, v sparseVec, out []float32) []float32 
 		if f >= nf {
 			break
 		}
-		axpy32(out, w[int(f)*nTags:int(f+1)*nTags], v.val[k])
+		axpyF(v.val[k], w[int(f)*nTags:int(f+1)*nTags], out)
 	}
 	return out
-}
-
-// axpy32 adds a·x to y (len(x) ≥ len(y)), four lanes at a time: this
-// loop is the whole cost of scoring a long text against many tags.
-func axpy32(y, x []float32, a float32) {
-	x = x[:len(y)]
-	i := 0
-	for ; i+4 <= len(y); i += 4 {
-		yy, xx := y[i:i+4:i+4], x[i:i+4:i+4]
-		yy[0] += a * xx[0]
-		yy[1] += a * xx[1]
-		yy[2] += a * xx[2]
-		yy[3] += a * xx[3]
-	}
-	for ; i < len(y); i++ {
-		y[i] += a * x[i]
-	}
 }

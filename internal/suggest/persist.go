@@ -106,9 +106,7 @@ func (m *Model) WriteTo(out io.Writer) (int64, error) {
 	w.put(keys)
 	w.put(m.feat.kind)
 	w.put(m.feat.idf)
-	w.put(m.wq.q)
-	w.put(m.wq.scale)
-	w.put(m.wq.off)
+	w.qmatrix(m.wq)
 	w.put(m.bias)
 	w.put(uint32(len(m.novec)))
 	w.put(m.novec)
@@ -117,9 +115,7 @@ func (m *Model) WriteTo(out io.Writer) (int64, error) {
 	} else {
 		w.put(uint32(len(n.b1)))
 		w.put(uint32(n.w1.rows()))
-		w.put(n.w1.q)
-		w.put(n.w1.scale)
-		w.put(n.w1.off)
+		w.qmatrix(n.w1)
 		w.put(n.b1)
 		w.put(n.w2)
 		w.put(n.b2)
@@ -128,6 +124,13 @@ func (m *Model) WriteTo(out io.Writer) (int64, error) {
 		w.err = w.w.Flush()
 	}
 	return w.n, w.err
+}
+
+// qmatrix writes q's codes, then its per-row steps and offsets.
+func (w *binWriter) qmatrix(q qmatrix) {
+	w.put(q.q)
+	w.put(q.scale)
+	w.put(q.off)
 }
 
 type binReader struct {
@@ -162,6 +165,15 @@ func (r *binReader) str() string {
 	_, r.err = io.ReadFull(r.r, b)
 	r.n += int64(n)
 	return string(b)
+}
+
+// qmatrix reads a rows × cols matrix written by binWriter.qmatrix.
+func (r *binReader) qmatrix(rows, cols int) qmatrix {
+	q := qmatrix{nTags: cols, q: make([]int8, rows*cols), scale: make([]float32, rows), off: make([]float32, rows)}
+	r.get(q.q)
+	r.get(q.scale)
+	r.get(q.off)
+	return q
 }
 
 // ReadFrom replaces m with a model read from in (io.ReaderFrom).
@@ -232,11 +244,7 @@ func (m *Model) ReadFrom(in io.Reader) (int64, error) {
 	}
 	var wq qmatrix
 	if version >= 3 {
-		wq = qmatrix{nTags: nt, q: make([]int8, total),
-			scale: make([]float32, f.nFeatures()), off: make([]float32, f.nFeatures())}
-		r.get(wq.q)
-		r.get(wq.scale)
-		r.get(wq.off)
+		wq = r.qmatrix(f.nFeatures(), nt)
 	} else {
 		w := make([]float32, total)
 		r.get(w)
@@ -258,11 +266,7 @@ func (m *Model) ReadFrom(in io.Reader) (int64, error) {
 			if r.err != nil {
 				return r.n, r.err
 			}
-			net = &mlp{w1: qmatrix{nTags: h, q: make([]int8, rows*h), scale: make([]float32, rows), off: make([]float32, rows)},
-				b1: make([]float32, h), w2: make([]float32, nt*h), b2: make([]float32, nt)}
-			r.get(net.w1.q)
-			r.get(net.w1.scale)
-			r.get(net.w1.off)
+			net = &mlp{w1: r.qmatrix(rows, h), b1: make([]float32, h), w2: make([]float32, nt*h), b2: make([]float32, nt)}
 			r.get(net.b1)
 			r.get(net.w2)
 			r.get(net.b2)
