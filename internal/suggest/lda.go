@@ -13,12 +13,7 @@ import "math"
 // known word are left out.
 func ldaColumns(d *dataset, rows []int32, nTags int, fn columnFn) {
 	p := d.denseDim()
-	if rows == nil {
-		rows = make([]int32, d.rows())
-		for i := range rows {
-			rows[i] = int32(i)
-		}
-	}
+	rows = d.rowsOrAll(rows)
 	mu := make([]float64, nTags*p)
 	cnt := make([]float64, nTags)
 	for _, i := range rows {

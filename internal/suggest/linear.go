@@ -30,6 +30,18 @@ func newDataset(nFeat, nSparse int) *dataset {
 
 func (d *dataset) rows() int { return len(d.rowPtr) - 1 }
 
+// rowsOrAll returns rows, or every row's index when rows is nil.
+func (d *dataset) rowsOrAll(rows []int32) []int32 {
+	if rows != nil {
+		return rows
+	}
+	rows = make([]int32, d.rows())
+	for i := range rows {
+		rows[i] = int32(i)
+	}
+	return rows
+}
+
 func (d *dataset) denseDim() int { return d.nFeat - d.nSparse }
 
 // denseRow returns row i's dense block.
@@ -179,12 +191,7 @@ func fitOneVsRest(d *dataset, nTags int, rows []int32, alphas [][]float64, o lin
 	nf := d.nFeat
 	// Positive rows per tag: y_i = +1 for those, −1 otherwise.
 	pos := make([][]int32, nTags)
-	if rows == nil {
-		rows = make([]int32, d.rows())
-		for i := range rows {
-			rows[i] = int32(i)
-		}
-	}
+	rows = d.rowsOrAll(rows)
 	for _, i := range rows {
 		for _, t := range d.labels[i] {
 			pos[t] = append(pos[t], i)

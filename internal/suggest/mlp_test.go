@@ -27,7 +27,7 @@ func TestMLPLearnsInteraction(t *testing.T) {
 	}
 	n := trainMLP(d, nil, 2, 1)
 	for k, lg := range n.rowLogits(d, []int32{0, 1, 2, 3}) {
-		if want := rows[k].tag; (lg[want] > lg[1-want]) != true {
+		if want := rows[k].tag; !(lg[want] > lg[1-want]) {
 			t.Errorf("row %v: logits %v, want tag %d first", rows[k].v.idx, lg, want)
 		}
 	}

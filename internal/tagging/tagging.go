@@ -96,9 +96,10 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 
 // LoadSaved installs the model saved at ModelPath by an earlier run, and the current
 // taxonomy, so suggestions are served at once. When the tagging it was trained from
-// is still the database's (same version, every tag still there, and the model of this
-// build's kind), Run does not train again until tagging changes. A missing file is normal (first start); an unreadable
-// one (corrupt, or written by a build with another format) is logged and ignored.
+// is still the database's (same version, every tag still there) and the model is of
+// this build's kind, Run does not train again until tagging changes. A missing file is
+// normal (first start); an unreadable one (corrupt, or written by a build with another
+// format) is logged and ignored.
 func (sv *Service) LoadSaved(ctx context.Context) error {
 	if sv.ModelPath == "" || sv.trainer.Model() != nil {
 		return nil
