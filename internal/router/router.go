@@ -7,8 +7,10 @@ package router
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -168,7 +170,7 @@ func (rt *Router) wrap(pattern string, route Route, h Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		err := rt.authorize(r, route)
 		if err == nil {
-			err = h(sw, r.WithContext(r.Context()))
+			err = rt.call(h, sw, r)
 		}
 		if err != nil {
 			e := Classify(err)
@@ -185,6 +187,24 @@ func (rt *Router) wrap(pattern string, route Route, h Handler) http.Handler {
 			rt.Observe(pattern, sw.status, time.Since(start))
 		}
 	})
+}
+
+// call runs h, turning a panic into an error so that the caller gets a logged 500
+// instead of a dropped connection, and the server keeps serving.
+// http.ErrAbortHandler is the one panic meant to abort the response; it goes on up.
+func (rt *Router) call(h Handler, w http.ResponseWriter, r *http.Request) (err error) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		rt.log.Error("handler panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		err = &Error{Status: http.StatusInternalServerError, Msg: "internal error", Err: fmt.Errorf("panic: %v", v)}
+	}()
+	return h(w, r)
 }
 
 // ErrSignIn is what Web routes return for anonymous callers; the web renderer turns
