@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -27,8 +28,8 @@ var ErrConflict = errors.New("already exists")
 // Store is the database. Its methods are safe for concurrent use.
 type Store struct {
 	d   dialect
-	w   *sql.DB // writes; on SQLite a single connection, so writers queue instead of failing
-	r   *sql.DB // reads; on SQLite a pool of read-only connections, on PostgreSQL the same pool as w
+	w   pool // writes; on SQLite a single connection, so writers queue instead of failing
+	r   pool // reads; on SQLite a pool of read-only connections, on PostgreSQL the same pool as w
 	dsn string
 	Now func() time.Time
 	// Tiers are the configured account tiers, most important first.
@@ -43,7 +44,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
 		s.d = postgres{}
-		s.w, err = sql.Open("pgx", dsn)
+		s.w.DB, err = sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, err
 		}
@@ -63,12 +64,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		// busy_timeout first so that every later pragma waits instead of failing.
 		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
 		u := "file:" + url.PathEscape(path) + "?" + pragmas
-		s.w, err = sql.Open("sqlite", u+"&_txlock=immediate")
+		s.w.DB, err = sql.Open("sqlite", u+"&_txlock=immediate")
 		if err != nil {
 			return nil, err
 		}
 		s.w.SetMaxOpenConns(1)
-		s.r, err = sql.Open("sqlite", u+"&_pragma=query_only(ON)")
+		s.r.DB, err = sql.Open("sqlite", u+"&_pragma=query_only(ON)")
 		if err != nil {
 			return nil, err
 		}
@@ -103,6 +104,68 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.r.PingContext(ctx)
 }
 
+// NUL characters. U+0000 is never meaningful in customer text, PostgreSQL refuses it
+// in TEXT ("invalid byte sequence for encoding UTF8: 0x00") and SQLite would store
+// it, so the store drops it from every string argument of every query on both
+// dialects: an API write, a search, a sign-in or a signed webhook delivery carrying
+// one succeeds, and stores and matches the text without it. This happens at the two
+// doors to the database only: q (every query written with ? placeholders, in or out
+// of a transaction) and pool (the one-statement writes that call s.w directly). The
+// store keeps no binary data in strings (hashes and tokens are hex or base64), and
+// webhook signatures are checked on the raw body before anything reaches the store.
+
+// withoutNUL returns args with U+0000 removed from every string argument, including
+// named string types and *string. args itself is copied only when something changes.
+func withoutNUL(args []any) []any {
+	var out []any
+	for i, a := range args {
+		var v string
+		switch x := a.(type) {
+		case string:
+			v = x
+		case *string:
+			if x == nil {
+				continue
+			}
+			v = *x
+		case nil, int, int64, bool, float64, []byte, time.Time:
+			continue
+		default:
+			rv := reflect.ValueOf(a)
+			if rv.Kind() != reflect.String {
+				continue
+			}
+			v = rv.String()
+		}
+		if strings.IndexByte(v, 0) < 0 {
+			continue
+		}
+		if out == nil {
+			out = append([]any(nil), args...)
+		}
+		out[i] = strings.ReplaceAll(v, "\x00", "")
+	}
+	if out == nil {
+		return args
+	}
+	return out
+}
+
+// pool is a *sql.DB whose direct queries drop NULs from their arguments like q's.
+type pool struct{ *sql.DB }
+
+func (p pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return p.DB.ExecContext(ctx, query, withoutNUL(args)...)
+}
+
+func (p pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return p.DB.QueryContext(ctx, query, withoutNUL(args)...)
+}
+
+func (p pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return p.DB.QueryRowContext(ctx, query, withoutNUL(args)...)
+}
+
 // execer is what *sql.DB and *sql.Tx have in common.
 type execer interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
@@ -117,18 +180,18 @@ type q struct {
 }
 
 func (q q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return q.ex.ExecContext(ctx, q.d.rebind(query), args...)
+	return q.ex.ExecContext(ctx, q.d.rebind(query), withoutNUL(args)...)
 }
 
 func (q q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return q.ex.QueryContext(ctx, q.d.rebind(query), args...)
+	return q.ex.QueryContext(ctx, q.d.rebind(query), withoutNUL(args)...)
 }
 
 func (q q) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.ex.QueryRowContext(ctx, q.d.rebind(query), args...)
+	return q.ex.QueryRowContext(ctx, q.d.rebind(query), withoutNUL(args)...)
 }
 
-func (s *Store) read() q { return q{s.r, s.d} }
+func (s *Store) read() q { return q{s.r.DB, s.d} }
 
 // tx runs fn in one write transaction, committed when fn returns nil.
 func (s *Store) tx(ctx context.Context, fn func(q) error) (err error) {
