@@ -111,6 +111,9 @@ type APIKey struct {
 	CreatedAt  time.Time `json:"created_at"`
 	LastUsedAt time.Time `json:"last_used_at"`
 	Revoked    bool      `json:"revoked"`
+	// Suspended: the member who created the key is disabled. The key is refused until
+	// they are enabled again.
+	Suspended bool `json:"suspended"`
 }
 
 // Session is a signed-in browser.

@@ -58,7 +58,8 @@ func (s *Store) CreateMember(ctx context.Context, m *auth.Member) error {
 var ErrLastAdmin = errors.New("this is the last admin: make someone else an admin first")
 
 // UpdateMember saves name, role, capacity, disabled and password hash. Disabling a
-// member ends their sessions. The team always keeps one enabled admin.
+// member ends their sessions and suspends the API keys they created until they are
+// enabled again (see apiKeyCols). The team always keeps one enabled admin.
 func (s *Store) UpdateMember(ctx context.Context, m *auth.Member) error {
 	if err := validateMember(m); err != nil {
 		return err
@@ -164,13 +165,17 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	return res.RowsAffected()
 }
 
-const apiKeyCols = `id, name, prefix, hash, scopes, COALESCE(created_by, ''), created_at, last_used_at, revoked`
+// apiKeyCols ends with whether the key is suspended: its creator is a disabled member.
+// Disabling a person suspends the keys they made (and the keys made with those keys,
+// which are attributed to the same person); enabling them again restores the keys.
+const apiKeyCols = `id, name, prefix, hash, scopes, COALESCE(created_by, ''), created_at, last_used_at, revoked,
+	EXISTS (SELECT 1 FROM team_members m WHERE m.id = api_keys.created_by AND m.disabled = TRUE)`
 
 func scanAPIKey(sc interface{ Scan(...any) error }) (auth.APIKey, error) {
 	var k auth.APIKey
 	var scopes string
 	var created, used int64
-	err := sc.Scan(&k.ID, &k.Name, &k.Prefix, &k.Hash, &scopes, &k.CreatedBy, &created, &used, &k.Revoked)
+	err := sc.Scan(&k.ID, &k.Name, &k.Prefix, &k.Hash, &scopes, &k.CreatedBy, &created, &used, &k.Revoked, &k.Suspended)
 	for _, sc := range strings.Split(scopes, ",") {
 		if sc != "" {
 			k.Scopes = append(k.Scopes, auth.Scope(sc))
@@ -202,10 +207,12 @@ func (s *Store) CreateAPIKey(ctx context.Context, name string, scopes []auth.Sco
 	return k, secret, err
 }
 
-// ErrBadKey is returned for a missing, unknown or revoked API key.
+// ErrBadKey is returned for a missing, unknown, revoked or suspended API key.
 var ErrBadKey = errors.New("invalid or revoked API key")
 
 // AuthenticateAPIKey finds the live key matching the presented secret and marks it used.
+// A key whose creator is disabled is refused like a revoked one, checked on every
+// request, so disabling a person stops their keys at once.
 func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (auth.APIKey, error) {
 	prefix := auth.APIKeyPrefix(secret)
 	if prefix == "" {
@@ -218,7 +225,7 @@ func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (auth.API
 	if err != nil {
 		return auth.APIKey{}, fmt.Errorf("api key lookup: %w", err) // a database failure is not a bad key
 	}
-	if k.Revoked || !auth.SameHash(k.Hash, auth.HashToken(secret)) {
+	if k.Revoked || k.Suspended || !auth.SameHash(k.Hash, auth.HashToken(secret)) {
 		return auth.APIKey{}, ErrBadKey
 	}
 	now := s.Now()

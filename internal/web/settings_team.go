@@ -114,7 +114,7 @@ func (ui *Web) teamUpdate(w http.ResponseWriter, r *http.Request) error {
 	ui.Log.Info("team member changed", "member", m.ID, "role", m.Role, "disabled", m.Disabled, "by", router.From(r).Member.ID)
 	state := "enabled"
 	if m.Disabled {
-		state = "disabled"
+		state = "disabled: they are signed out, and the API keys they created stop working until they are enabled again"
 	}
 	ui.setFlash(w, "Saved: "+displayName(m)+" is a "+string(m.Role)+", "+state+".")
 	return seeOther(w, r, "/settings/team")
