@@ -94,3 +94,30 @@ func TestLimiter(t *testing.T) {
 		t.Fatal("one token should refill per minute")
 	}
 }
+
+// An unreadable hash costs one real derivation (against the dummy hash) and never
+// matches, so it is as slow as a real check; see TestSignInDoesOnePasswordCheckWhoeverAsks.
+func TestCheckPasswordAlwaysDerivesOneKey(t *testing.T) {
+	h, err := HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		hash, pw string
+		ok       bool
+	}{
+		{h, "correct horse battery", true},
+		{h, "wrong", false},
+		{"", "correct horse battery", false},
+		{"$argon2id$v=19$garbage", "x", false},
+		{dummyHash, "not-a-real-password-ever", true},
+	} {
+		before := PasswordChecks()
+		if got := CheckPassword(c.hash, c.pw); got != c.ok {
+			t.Errorf("CheckPassword(%q, %q) = %v, want %v", c.hash, c.pw, got, c.ok)
+		}
+		if n := PasswordChecks() - before; n != 1 {
+			t.Errorf("CheckPassword(%q): %d derivations, want 1", c.hash, n)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -38,25 +39,42 @@ func HashPassword(pw string) (string, error) {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
-// CheckPassword reports whether pw matches the encoded hash, in constant time.
+// CheckPassword reports whether pw matches the encoded hash, in constant time. It
+// always derives one argon2id key: a hash it cannot read (an empty or foreign one)
+// costs a check against the dummy hash and fails, so its timing reveals nothing either.
 func CheckPassword(encoded, pw string) bool {
+	salt, want, m, t, p, ok := parseHash(encoded)
+	if !ok {
+		salt, want, m, t, p, _ = parseHash(dummyHash)
+	}
+	passwordChecks.Add(1)
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1 && ok
+}
+
+func parseHash(encoded string) (salt, key []byte, m, t uint32, p uint8, ok bool) {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
+		return nil, nil, 0, 0, 0, false
 	}
-	var m, t uint32
-	var p uint8
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
-		return false
+		return nil, nil, 0, 0, 0, false
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
-	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) == 0 {
-		return false
+	key, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(key) == 0 {
+		return nil, nil, 0, 0, 0, false
 	}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
+	return salt, key, m, t, p, true
 }
+
+// passwordChecks counts argon2id derivations, so tests can prove that every sign-in
+// path does the same password work.
+var passwordChecks atomic.Uint64
+
+// PasswordChecks is how many password checks (CheckPassword, BurnPasswordCheck) this
+// process has run.
+func PasswordChecks() uint64 { return passwordChecks.Load() }
 
 // dummyHash lets a sign-in for an unknown email cost as much as a real check, so
 // response time does not reveal which emails have accounts.

@@ -68,14 +68,16 @@ func (ui *Web) signIn(w http.ResponseWriter, r *http.Request) error {
 		return ui.render(w, r, http.StatusBadRequest, "signin", "Sign in", "", d)
 	}
 	m, err := ui.Store.GetMemberByEmail(r.Context(), email)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		// Spend the same time as a real check so timing does not reveal who is on the team.
-		auth.BurnPasswordCheck(password)
-	case err != nil:
+	found := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if err != nil || m.Disabled || !auth.CheckPassword(m.PasswordHash, password) {
+	// Exactly one password check whoever asks: an unknown email is checked against a
+	// dummy hash (m is empty), and a disabled member's password is checked before they
+	// are refused, so response time reveals neither who is on the team nor who is
+	// disabled.
+	match := auth.CheckPassword(m.PasswordHash, password)
+	if !found || m.Disabled || !match {
 		d.Error = "That email and password don't match. Check both and try again."
 		return ui.render(w, r, http.StatusUnauthorized, "signin", "Sign in", "", d)
 	}
