@@ -23,6 +23,7 @@ import (
 	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/integration"
+	"github.com/closeloop/closeloop/internal/jobs"
 	"github.com/closeloop/closeloop/internal/loop"
 	"github.com/closeloop/closeloop/internal/notify"
 	"github.com/closeloop/closeloop/internal/portal"
@@ -40,6 +41,7 @@ type App struct {
 	Log     *slog.Logger
 	Tagging *tagging.Service // tag suggestions, retrained in the background by Serve
 	Loop    *loop.Service    // close-the-loop emails
+	Jobs    *jobs.Runner     // background work, started by Serve
 	handler http.Handler
 }
 
@@ -93,8 +95,12 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	rt := router.New(router.Authenticator{Session: w.SessionMember, APIKey: ap.Key}, w.RenderError, api.RenderError, log)
 	a.Router = rt
 
+	a.Jobs = jobs.New(s, log)
+	a.addJobs()
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(a.Jobs.Collectors()...)
 	dur := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "closeloop_http_request_duration_seconds", Help: "HTTP request latency by route pattern and status.",
 		Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
@@ -187,7 +193,9 @@ func securityHeaders(h http.Handler) http.Handler {
 	})
 }
 
-// Serve listens on cfg.Addr until ctx ends, then drains in-flight requests.
+// Serve listens on cfg.Addr and runs the background jobs until ctx ends, then shuts
+// down in order: stop accepting and drain in-flight requests, stop the jobs and wait
+// for them. The caller closes the store after Serve returns.
 func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	ln, err := net.Listen("tcp", a.Config.Addr)
 	if err != nil {
@@ -201,45 +209,65 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
-	go a.housekeeping(ctx)
-	go a.syncRankings(ctx)
-	go a.Tagging.Run(ctx)
-	// The outbox worker sends queued email and webhooks with retries; one per instance
-	// is safe (rows are claimed).
-	go (&notify.Worker{Store: a.Store, Log: a.Log}).Run(ctx)
+	if err := a.Tagging.LoadSaved(ctx); err != nil {
+		a.Log.Warn("loading the saved tag suggestion model failed", "err", err)
+	}
+	// Jobs get their own context: they are stopped only after the last request has
+	// been answered, and the store is closed (by the caller) only after they stop.
+	jctx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopJobs()
+	if err := a.Jobs.Start(jctx); err != nil {
+		return fmt.Errorf("start background jobs: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc:
 	case <-ctx.Done():
+		a.Log.Info("shutting down: draining requests")
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			serveErr = err
+		}
+		cancel()
 	}
-	a.Log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	a.Log.Info("shutting down: stopping background jobs")
+	stopJobs()
+	done := make(chan struct{})
+	go func() { a.Jobs.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(jobsShutdownWait):
+		a.Log.Error("background jobs still running after shutdown wait; closing anyway", "wait", jobsShutdownWait)
 	}
-	return nil
+	return serveErr
 }
 
-// housekeeping runs small periodic jobs until ctx ends.
-func (a *App) housekeeping(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := a.Store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Warn("expired session cleanup failed", "err", err)
-		} else if n > 0 {
-			a.Log.Info("expired sessions removed", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+// jobsShutdownWait bounds how long shutdown waits for running jobs: longer than one
+// outbox send (60 s) so a message in flight is recorded, shorter than the 90 s a
+// service manager usually allows before it kills the process.
+const jobsShutdownWait = 75 * time.Second
+
+// addJobs registers the app's background work.
+func (a *App) addJobs() {
+	a.Jobs.Add((&notify.Worker{Store: a.Store, Log: a.Log}).Job())
+	a.Jobs.Add(a.Tagging.Job())
+	// The ranking roll-ups catch up with new evidence every few seconds, so that a
+	// ranking page rarely has more than that to count before it answers.
+	a.Jobs.Add(jobs.Job{Name: "rank-sync", Help: "brings the ranking roll-ups up to date with new evidence",
+		Schedule: jobs.Every(5 * time.Second), Lease: 5 * time.Minute,
+		Run: func(ctx context.Context, _ string) error { return a.Store.SyncRank(ctx, a.Store.Now()) }})
+	a.Jobs.Add(jobs.Job{Name: "session-cleanup", Help: "removes expired sign-in sessions",
+		Schedule: jobs.Every(time.Hour),
+		Run: func(ctx context.Context, _ string) error {
+			n, err := a.Store.DeleteExpiredSessions(ctx)
+			if n > 0 {
+				a.Log.Info("expired sessions removed", "count", n)
+			}
+			return err
+		}})
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/jobs"
 	"github.com/closeloop/closeloop/internal/notify"
 	"github.com/closeloop/closeloop/internal/notify/smtptest"
 	"github.com/closeloop/closeloop/internal/store"
@@ -338,15 +339,19 @@ func TestDeletedEndpointIsSkipped(t *testing.T) {
 
 var mimeWordDecoder = mime.WordDecoder{}
 
-func TestRunDeliversUntilCancelled(t *testing.T) {
+func TestOutboxJobDeliversUntilCancelled(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		srv := smtptest.Start(t)
 		notify.SaveSMTP(ctx, s, srv.Settings())
 		w := &notify.Worker{Store: s, Interval: 10 * time.Millisecond, Log: slog.New(slog.DiscardHandler)}
-		done := make(chan error, 1)
-		go func() { done <- w.Run(ctx) }()
+		r := jobs.New(s, slog.New(slog.DiscardHandler))
+		r.Poll = 10 * time.Millisecond
+		r.Add(w.Job())
+		if err := r.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
 		o, _ := notify.EnqueueEmail(ctx, s, "run", notify.EmailPayload{Message: notify.Message{ToEmail: "r@example.com", Subject: "s", Text: "t"}})
 		deadline := time.Now().Add(10 * time.Second)
 		for {
@@ -359,8 +364,9 @@ func TestRunDeliversUntilCancelled(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Fatalf("Run returned %v", err)
+		r.Wait()
+		if j, err := s.GetJob(context.Background(), "outbox"); err != nil || j.Runs == 0 || j.LastOutcome != "ok" {
+			t.Fatalf("outbox job row: %+v, %v", j, err)
 		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/jobs"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -55,30 +56,29 @@ func (w *Worker) log() *slog.Logger {
 	return slog.Default()
 }
 
-// Run ticks until ctx ends, at once again when a tick found a full batch.
-func (w *Worker) Run(ctx context.Context) error {
+// Job is the outbox as a background job: every instance runs it (rows are claimed
+// one by one, so instances share the work), draining what is due every Interval.
+func (w *Worker) Job() jobs.Job {
 	interval := w.Interval
 	if interval <= 0 {
 		interval = 5 * time.Second
 	}
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
+	return jobs.Job{Name: "outbox", Help: "sends queued email and webhooks, with retries", Scope: jobs.Instance,
+		Schedule: jobs.Every(interval), Run: func(ctx context.Context, _ string) error { return w.Drain(ctx) }}
+}
+
+// Drain ticks until a tick finds less than a full batch due, or ctx ends.
+func (w *Worker) Drain(ctx context.Context) error {
+	for ctx.Err() == nil {
 		n, err := w.Tick(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.log().Error("outbox tick failed", "err", err)
+		if err != nil {
+			return err
 		}
-		if n > 0 && n >= w.batch() {
-			t.Reset(0)
-		} else {
-			t.Reset(interval)
+		if n < w.batch() {
+			return nil
 		}
 	}
+	return nil
 }
 
 func (w *Worker) batch() int {
@@ -99,30 +99,30 @@ func (w *Worker) Tick(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var smtp *SMTPSettings // loaded once per tick, when an email is due
-	for _, it := range items {
-		var out outcome
-		switch it.Kind {
-		case store.OutboxEmail:
-			if smtp == nil {
-				s, err := LoadSMTP(ctx, w.Store)
-				if err != nil {
-					return 0, err
-				}
-				smtp = &s
+	for i, it := range items {
+		if ctx.Err() != nil {
+			// Shutdown: hand back what was claimed but not yet attempted, so that the
+			// next start (or another instance) sends it at once rather than after the
+			// lease runs out.
+			rest := make([]string, 0, len(items)-i)
+			for _, r := range items[i:] {
+				rest = append(rest, r.ID)
 			}
-			out = w.sendEmail(ctx, it, *smtp)
-		case store.OutboxWebhook:
-			out = w.deliverWebhook(ctx, it)
-		default:
-			out = skip(fmt.Sprintf("unknown outbox kind %q", it.Kind))
+			if err := w.Store.ReleaseOutbox(context.WithoutCancel(ctx), rest); err != nil {
+				return i, err
+			}
+			return i, nil
+		}
+		out := w.attempt(ctx, it, &smtp)
+		if out.err != nil {
+			return i, out.err
 		}
 		res := out.res
 		res.ID, res.At = it.ID, w.now()
 		if out.transient {
 			res.RetryAt = retryAt(w.backoff(), it.Attempts, res.At)
 		}
-		// Record the outcome even when ctx was cancelled mid-send (shutdown), so the
-		// row does not sit in 'sending' until its lease runs out.
+		// Record the outcome even when shutdown began during the send.
 		if err := w.Store.FinishOutbox(context.WithoutCancel(ctx), res); err != nil {
 			return len(items), err
 		}
@@ -133,6 +133,32 @@ func (w *Worker) Tick(ctx context.Context) (int, error) {
 		}
 	}
 	return len(items), nil
+}
+
+// sendTimeout bounds one attempt. A send is never cut short by shutdown (ctx): a
+// message the receiver accepted while we hung up would be recorded as failed and
+// sent again after the restart, so shutdown waits for the attempt instead.
+const sendTimeout = 60 * time.Second
+
+// attempt makes one delivery attempt of a claimed row.
+func (w *Worker) attempt(ctx context.Context, it store.OutboxItem, smtp **SMTPSettings) outcome {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	defer cancel()
+	switch it.Kind {
+	case store.OutboxEmail:
+		if *smtp == nil {
+			s, err := LoadSMTP(sctx, w.Store)
+			if err != nil {
+				return outcome{err: err}
+			}
+			*smtp = &s
+		}
+		return w.sendEmail(sctx, it, **smtp)
+	case store.OutboxWebhook:
+		return w.deliverWebhook(sctx, it)
+	default:
+		return skip(fmt.Sprintf("unknown outbox kind %q", it.Kind))
+	}
 }
 
 func (w *Worker) backoff() []time.Duration {
@@ -147,6 +173,7 @@ func (w *Worker) backoff() []time.Duration {
 type outcome struct {
 	res       store.OutboxResult
 	transient bool
+	err       error // the attempt could not be made (settings unreadable): stop the tick
 }
 
 func retry(err error) outcome {

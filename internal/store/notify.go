@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
@@ -165,6 +166,23 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 		return nil
 	})
 	return out, err
+}
+
+// ReleaseOutbox hands claimed rows that were never attempted back to the queue, due
+// at once, without counting the attempt ClaimOutbox counted: the worker is stopping.
+func (s *Store) ReleaseOutbox(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(q q) error {
+		for _, oid := range ids {
+			if _, err := q.exec(ctx, `UPDATE outbox SET status = 'queued', attempts = attempts - 1, locked_until = 0
+				WHERE id = ? AND status = 'sending'`, oid); err != nil {
+				return fmt.Errorf("store: release outbox %s: %w", oid, err)
+			}
+		}
+		return nil
+	})
 }
 
 // OutboxResult is the outcome of one attempt at a claimed row.

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/jobs"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/suggest"
 	"github.com/closeloop/closeloop/internal/taxonomy"
@@ -36,7 +37,7 @@ type Service struct {
 	similar atomic.Pointer[similarity]
 	version string
 	Poll    time.Duration // how often to look for tagging changes; default 30 s
-	// ModelPath, if set, is where each trained model is saved and where Run
+	// ModelPath, if set, is where each trained model is saved and where LoadSaved
 	// looks for one at start: with hundreds of tags a model takes tens of
 	// seconds to train, and without the saved one the inbox would have no
 	// suggestions for that long after every restart.
@@ -97,7 +98,7 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 // LoadSaved installs the model saved at ModelPath by an earlier run, and the current
 // taxonomy, so suggestions are served at once. When the tagging it was trained from
 // is still the database's (same version, every tag still there) and the model is of
-// this build's kind, Run does not train again until tagging changes. A missing file is
+// this build's kind, Refresh does not train again until tagging changes. A missing file is
 // normal (first start); an unreadable one (corrupt, or written by a build with another
 // format) is logged and ignored.
 func (sv *Service) LoadSaved(ctx context.Context) error {
@@ -143,24 +144,12 @@ func (sv *Service) LoadSaved(ctx context.Context) error {
 	return nil
 }
 
-// Run serves the saved model (LoadSaved), then retrains whenever tagging changes,
-// until ctx ends.
-func (sv *Service) Run(ctx context.Context) {
-	if err := sv.LoadSaved(ctx); err != nil && ctx.Err() == nil {
-		sv.log.Warn("loading the saved tag suggestion model failed", "err", err)
-	}
-	t := time.NewTicker(sv.Poll)
-	defer t.Stop()
-	for {
-		if err := sv.Refresh(ctx); err != nil && ctx.Err() == nil {
-			sv.log.Warn("tag suggestion refresh failed", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+// Job retrains whenever tagging changes, looking every Poll. Every instance runs it:
+// each serves suggestions from its own model in memory. Call LoadSaved first so the
+// saved model is served while the first refresh runs.
+func (sv *Service) Job() jobs.Job {
+	return jobs.Job{Name: "tagging", Help: "retrains tag suggestions when tagging changed", Scope: jobs.Instance,
+		Schedule: jobs.Every(sv.Poll), Run: func(ctx context.Context, _ string) error { return sv.Refresh(ctx) }}
 }
 
 // Refresh rebuilds the similarity index, reloads the taxonomy and schedules training

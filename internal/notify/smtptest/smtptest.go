@@ -34,6 +34,9 @@ type Message struct {
 type Server struct {
 	Addr               string
 	Username, Password string
+	// Delay is how long the server takes to accept each message after its data has
+	// arrived: a slow relay, for shutdown tests. Set it before the first send.
+	Delay time.Duration
 
 	srv      *smtp.Server
 	mu       sync.Mutex
@@ -130,6 +133,7 @@ func (ss *session) Data(r io.Reader) error {
 		return err
 	}
 	ss.msg.Data = b
+	time.Sleep(ss.srv.Delay)
 	ss.srv.mu.Lock()
 	ss.srv.msgs = append(ss.srv.msgs, ss.msg)
 	ss.srv.mu.Unlock()
