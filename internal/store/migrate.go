@@ -8,14 +8,32 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
+	"text/template"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/*.sql.tmpl
 var migrationFS embed.FS
 
 // Migrations are numbered files NNNN_name.sql; NNNN_name.sqlite.sql or
 // NNNN_name.postgres.sql replace the common file for one dialect where they must differ.
-var migrationName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+?(?:\.(sqlite|postgres))?\.sql$`)
+// NNNN_name.sql.tmpl is one source for both that differs in words: it is rendered with
+// text/template for each dialect, with .SQLite or .Postgres true ({{if .Postgres}}…
+// {{else}}…{{end}}), so what the dialects share is written once.
+var migrationName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+?(?:\.(sqlite|postgres))?\.sql(\.tmpl)?$`)
+
+// renderMigration renders a .sql.tmpl migration for the dialect.
+func renderMigration(name, src, dialect string) (string, error) {
+	t, err := template.New(name).Parse(src)
+	if err != nil {
+		return "", fmt.Errorf("store: migration %s: %w", name, err)
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, struct{ SQLite, Postgres bool }{dialect == "sqlite", dialect == "postgres"}); err != nil {
+		return "", fmt.Errorf("store: migration %s: %w", name, err)
+	}
+	return b.String(), nil
+}
 
 type migration struct {
 	version int
@@ -33,7 +51,10 @@ func (s *Store) migrations() ([]migration, error) {
 	for _, e := range entries {
 		m := migrationName.FindStringSubmatch(e.Name())
 		if m == nil {
-			return nil, fmt.Errorf("store: migration file %q is not named NNNN_name[.dialect].sql", e.Name())
+			return nil, fmt.Errorf("store: migration file %q is not named NNNN_name[.dialect].sql or NNNN_name.sql.tmpl", e.Name())
+		}
+		if m[2] != "" && m[3] != "" {
+			return nil, fmt.Errorf("store: migration file %q: a template is one source for both dialects, so it names none", e.Name())
 		}
 		v, _ := strconv.Atoi(m[1])
 		body, err := migrationFS.ReadFile("migrations/" + e.Name())
@@ -41,6 +62,11 @@ func (s *Store) migrations() ([]migration, error) {
 			return nil, err
 		}
 		mg := migration{version: v, name: e.Name(), sql: string(body)}
+		if m[3] != "" {
+			if mg.sql, err = renderMigration(e.Name(), mg.sql, s.d.name()); err != nil {
+				return nil, err
+			}
+		}
 		switch m[2] {
 		case "":
 			common[v] = mg
