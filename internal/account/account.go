@@ -4,6 +4,7 @@
 package account
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/mail"
@@ -89,7 +90,7 @@ func ValidDate(s string) bool {
 }
 
 // Normalize trims and lowercases what should be, and fills defaults (stage active,
-// the lowest configured tier, empty traits object).
+// the lowest configured tier, empty traits object); traits are stored compactly.
 func (a *Account) Normalize(tiers []string) {
 	a.ExternalID = strings.TrimSpace(a.ExternalID)
 	a.Name = strings.TrimSpace(a.Name)
@@ -103,9 +104,21 @@ func (a *Account) Normalize(tiers []string) {
 		a.Stage = Active
 	}
 	a.Stage = Stage(strings.ReplaceAll(strings.ToLower(string(a.Stage)), " ", "_"))
-	if len(a.Traits) == 0 || string(a.Traits) == "null" {
-		a.Traits = json.RawMessage(`{}`)
+	a.Traits = normalizeJSON(a.Traits)
+}
+
+// normalizeJSON makes an absent or null JSON field an empty object and stores valid
+// JSON compactly, so what is stored is what CheckJSONObject measured. Invalid JSON is
+// left as it is for the check to refuse.
+func normalizeJSON(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 || string(raw) == "null" {
+		return json.RawMessage(`{}`)
 	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return raw
+	}
+	return json.RawMessage(b.Bytes())
 }
 
 // Validate checks every field against the rules; tiers is the configured tier list.
@@ -153,9 +166,63 @@ func validTraits(raw json.RawMessage) error {
 	if len(raw) == 0 {
 		return nil
 	}
+	return CheckJSONObject("traits", raw)
+}
+
+// Limits of every free-form JSON field closeloop stores (account and person traits).
+// Traits are a handful of labels an integration attaches to a record ({"region":
+// "emea", "plan_addons": ["sso"]}): the CSV import writes them flat, the pages list
+// their top-level keys, and 16 KB is ten times what a rich record uses. The limits
+// bound what a write can make every later page do: the edit form pretty-prints traits,
+// which costs about depth × size, so a 20 KB value nested 10,000 deep rendered 200 MB.
+const (
+	// MaxJSONDepth counts nested objects and arrays, the field's own object being
+	// level 1: {"a": {"b": [1]}} is 3 levels deep.
+	MaxJSONDepth = 8
+	// MaxJSONBytes is the size of the value written compactly (whitespace outside
+	// strings is not counted, so a pretty-printed value round-trips through a form).
+	MaxJSONBytes = 16 << 10
+)
+
+// CheckJSONObject is the one check of a stored free-form JSON field, run by the
+// domain rules that every entry point goes through (API, web form, CSV import, bulk
+// loads): raw must be a single JSON object at most MaxJSONDepth levels deep and
+// MaxJSONBytes long. It reads raw once, stopping at the first limit it passes, and
+// decodes it only when within both. field names the field in the error.
+func CheckJSONObject(field string, raw []byte) error {
+	depth, size := 0, 0
+	inString, escaped, first := false, false, true
+	for _, c := range raw {
+		if !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			continue
+		}
+		if first && c != '{' {
+			return &FieldError{field, "must be a JSON object"}
+		}
+		first = false
+		if size++; size > MaxJSONBytes {
+			return &FieldError{field, fmt.Sprintf("is larger than %d bytes of JSON (%d KB)", MaxJSONBytes, MaxJSONBytes>>10)}
+		}
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case inString:
+			inString = c != '"'
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			if depth++; depth > MaxJSONDepth {
+				return &FieldError{field, fmt.Sprintf("nests objects and arrays more than %d levels deep", MaxJSONDepth)}
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
 	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return &FieldError{"traits", "must be a JSON object"}
+	if first || json.Unmarshal(raw, &m) != nil {
+		return &FieldError{field, "must be a JSON object"}
 	}
 	return nil
 }
@@ -189,9 +256,7 @@ func (p *Person) Normalize() {
 	p.Email = strings.ToLower(strings.TrimSpace(p.Email))
 	p.Name = strings.TrimSpace(p.Name)
 	p.Title = strings.TrimSpace(p.Title)
-	if len(p.Traits) == 0 || string(p.Traits) == "null" {
-		p.Traits = json.RawMessage(`{}`)
-	}
+	p.Traits = normalizeJSON(p.Traits)
 }
 
 // Validate checks a person; a person needs an email or an external id to be found again.

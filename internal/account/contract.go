@@ -3,6 +3,8 @@ package account
 import (
 	"fmt"
 	"time"
+
+	"github.com/closeloop/closeloop/internal/money"
 )
 
 // Contract is the commercial agreement behind an account's revenue.
@@ -50,6 +52,9 @@ func (c *Contract) Validate() error {
 	}
 	if c.Value < 0 {
 		return &FieldError{"value", "cannot be negative"}
+	}
+	if c.Value > money.MaxAmount {
+		return &FieldError{"value", money.TooLarge(c.Currency)}
 	}
 	return nil
 }

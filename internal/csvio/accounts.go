@@ -110,7 +110,10 @@ func ParseAccounts(r io.Reader) (patches []account.AccountPatch, lines []int, er
 				c = "USD" // only decides decimal places; the store refuses a missing currency for new revenue
 			}
 			n, err := money.ParseMajor(v, c)
-			if err != nil || n < 0 {
+			if err != nil {
+				return nil, nil, fail("mrr", "%s", err) // names the bound (money.MaxAmount) when it is passed
+			}
+			if n < 0 {
 				return nil, nil, fail("mrr", "%q is not an amount such as 1234.50", v)
 			}
 			p.MRR = &n

@@ -1,6 +1,7 @@
 package feedback
 
 import (
+	"math"
 	"sort"
 	"time"
 )
@@ -94,6 +95,14 @@ type Tally struct {
 }
 
 // Contribution is what requesting accounts add to a subject, in one currency.
+//
+// Its sums are plain int64, and must stay so: the roll-ups add and subtract
+// contributions as deltas (Add with sign −1), which only cancel exactly without
+// saturation. They cannot overflow in practice because every amount is bounded by
+// money.MaxAmount (~10¹⁵ minor units) at every entry point: int64 holds the sum of
+// 9,223 accounts each at that maximum, and at real figures (the largest companies bill
+// ~10¹² minor units a month) a subject would need millions of requesting accounts.
+// Finish, which converts and combines currencies, saturates instead of wrapping.
 type Contribution struct {
 	Accounts   int
 	CAB        int
@@ -225,9 +234,9 @@ func Finish(tallies []Tally, opts RankOptions) []Rank {
 			if !ok {
 				r.Unconverted += c.Accounts
 			}
-			r.MRR += convert(c.MRR, rate, ok)
-			r.ChurnedMRR += convert(c.ChurnedMRR, rate, ok)
-			r.AtRiskMRR += convert(c.AtRiskMRR, rate, ok)
+			r.MRR = addSat(r.MRR, convert(c.MRR, rate, ok))
+			r.ChurnedMRR = addSat(r.ChurnedMRR, convert(c.ChurnedMRR, rate, ok))
+			r.AtRiskMRR = addSat(r.AtRiskMRR, convert(c.AtRiskMRR, rate, ok))
 		}
 		out = append(out, r)
 	}
@@ -263,6 +272,9 @@ func (o RankOptions) rate(cur string) (float64, bool) {
 	return r, ok && r > 0
 }
 
+// convert applies an exchange rate. Rates are the team's to set and unbounded, so a
+// product beyond int64 is held at its limit rather than converted (Go leaves an
+// out-of-range float-to-int conversion undefined; on amd64 it gives a negative number).
 func convert(v int64, rate float64, ok bool) int64 {
 	if !ok {
 		return 0
@@ -270,7 +282,28 @@ func convert(v int64, rate float64, ok bool) int64 {
 	if rate == 1 {
 		return v
 	}
-	return int64(float64(v)*rate + 0.5)
+	f := float64(v)*rate + 0.5
+	switch {
+	case f >= math.MaxInt64: // float64(MaxInt64) is 2⁶³, one past the largest int64
+		return math.MaxInt64
+	case f <= math.MinInt64:
+		return math.MinInt64
+	}
+	return int64(f)
+}
+
+// addSat adds two amounts, holding the result at the int64 limits instead of wrapping:
+// a ranking shows a huge figure as huge, never as negative (see Contribution for why
+// in-range amounts never get near the limits).
+func addSat(a, b int64) int64 {
+	s := a + b
+	switch {
+	case a > 0 && b > 0 && s < 0:
+		return math.MaxInt64
+	case a < 0 && b < 0 && s >= 0:
+		return math.MinInt64
+	}
+	return s
 }
 
 // prioritize sets Priority: each component is scaled to 0–1 by the largest value

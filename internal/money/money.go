@@ -8,6 +8,32 @@ import (
 	"strings"
 )
 
+// MaxAmount is the largest amount closeloop accepts, in minor units: 15 digits
+// (999,999,999,999,999 — 9,999,999,999,999.99 in a two-decimal currency such as USD,
+// 999,999,999,999,999 yen). It bounds every amount that enters, through any door
+// (API, web, CSV, bulk loads): an account's MRR, a movement's delta and the MRR it
+// leads to, a contract's value. ParseMajor refuses more, so the CSV import's limit
+// and the API's are the same number.
+//
+// Why this value: it is far above any real monthly revenue, yet small enough that
+// int64 arithmetic on amounts cannot overflow where it matters. The difference of two
+// amounts fits trivially, and a sum of amounts stays exact up to 9,223 of them at the
+// maximum (math.MaxInt64 / MaxAmount); at realistic figures (the largest companies
+// bill ~10¹² minor units a month) a sum would need millions of accounts to overflow.
+const MaxAmount int64 = 999_999_999_999_999
+
+// InRange reports whether v is an amount closeloop accepts: |v| ≤ MaxAmount.
+func InRange(v int64) bool { return v >= -MaxAmount && v <= MaxAmount }
+
+// TooLarge is the message for an amount outside ±MaxAmount, in the currency's major
+// units when the currency is known ("at most 9999999999999.99").
+func TooLarge(currency string) string {
+	if currency == "" {
+		return fmt.Sprintf("must be at most %d in minor units", MaxAmount)
+	}
+	return fmt.Sprintf("must be at most %s %s (%d in minor units)", FormatMajor(MaxAmount, currency), strings.ToUpper(currency), MaxAmount)
+}
+
 // zeroDecimal currencies have no minor unit (ISO 4217 exponent 0).
 var zeroDecimal = map[string]bool{
 	"BIF": true, "CLP": true, "DJF": true, "GNF": true, "ISK": true, "JPY": true, "KMF": true, "KRW": true,
@@ -27,7 +53,8 @@ func Exponent(currency string) int {
 }
 
 // ParseMajor reads "1234.5", "1,234.50" or "99" as minor units of currency. It refuses
-// more decimal places than the currency has, rather than rounding money silently.
+// more decimal places than the currency has, rather than rounding money silently, and
+// amounts beyond ±MaxAmount.
 func ParseMajor(s, currency string) (int64, error) {
 	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
 	if s == "" {
@@ -45,8 +72,8 @@ func ParseMajor(s, currency string) (int64, error) {
 	}
 	frac += strings.Repeat("0", exp-len(frac))
 	v, err := strconv.ParseInt(whole+frac, 10, 64)
-	if err != nil || len(whole) > 15 {
-		return 0, fmt.Errorf("%q is too large", s)
+	if err != nil || v > MaxAmount {
+		return 0, fmt.Errorf("%q is too large: amounts %s", s, TooLarge(currency))
 	}
 	if neg {
 		v = -v

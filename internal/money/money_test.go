@@ -22,6 +22,15 @@ func TestParseMajor(t *testing.T) {
 		{"", "USD", 0, false},
 		{"1e5", "USD", 0, false},
 		{"9999999999999999", "USD", 0, false},
+		// MaxAmount (15 digits of minor units) is the bound, whatever the exponent.
+		{"9,999,999,999,999.99", "USD", MaxAmount, true},
+		{"-9999999999999.99", "USD", -MaxAmount, true},
+		{"10000000000000", "USD", 0, false},
+		{"999999999999999", "JPY", MaxAmount, true},
+		{"1000000000000000", "JPY", 0, false},
+		{"999999999999.999", "KWD", MaxAmount, true},
+		{"0000000000000000001", "USD", 100, true},
+		{"99999999999999999999", "USD", 0, false},
 	}
 	for _, c := range cases {
 		got, err := ParseMajor(c.in, c.cur)

@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"sort"
 	"time"
+
+	"github.com/closeloop/closeloop/internal/money"
 )
 
 // Kind classifies a movement.
@@ -60,7 +62,14 @@ var (
 	ErrBadCurrency      = errors.New("currency must be a three-letter ISO 4217 code such as USD")
 	ErrKindMismatch     = errors.New("movement kind does not match the MRR change")
 	ErrBackdated        = errors.New("effective date is before the account's latest movement")
+	// ErrTooLarge refuses an amount, or the MRR a movement would lead to, beyond
+	// money.MaxAmount, so no sum or axis computed from amounts can overflow int64.
+	ErrTooLarge = errors.New("amount is too large")
 )
+
+func tooLarge(what, currency string) error {
+	return fmt.Errorf("%w: %s %s", ErrTooLarge, what, money.TooLarge(currency))
+}
 
 var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 
@@ -104,6 +113,9 @@ func SetMRR(st State, mrr int64, currency string, at time.Time) (m Movement, ok 
 	if !ValidCurrency(currency) {
 		return m, false, ErrBadCurrency
 	}
+	if mrr > money.MaxAmount {
+		return m, false, tooLarge("MRR", currency)
+	}
 	if st.Currency != "" && st.Currency != currency {
 		return m, false, fmt.Errorf("%w: account bills in %s, got %s", ErrCurrencyMismatch, st.Currency, currency)
 	}
@@ -129,9 +141,21 @@ func Apply(st State, m Movement) (Movement, error) {
 	if st.Currency != "" && st.Currency != m.Currency {
 		return m, fmt.Errorf("%w: account bills in %s, got %s", ErrCurrencyMismatch, st.Currency, m.Currency)
 	}
+	// Bounding the delta first keeps st.MRR + m.Delta inside int64 (both are at most
+	// MaxAmount), so an overflowing expansion is refused as too large, not as negative.
+	// The wrap check covers an MRR stored before the bound existed.
+	if !money.InRange(m.Delta) {
+		return m, tooLarge("the size of a movement's delta", m.Currency)
+	}
 	next := st.MRR + m.Delta
+	if m.Delta > 0 && next < st.MRR {
+		return m, tooLarge("the MRR after this movement", m.Currency)
+	}
 	if next < 0 {
 		return m, ErrNegativeMRR
+	}
+	if next > money.MaxAmount {
+		return m, tooLarge(fmt.Sprintf("this movement would take MRR from %d to %d, and MRR", st.MRR, next), m.Currency)
 	}
 	want, changed := Classify(st.MRR, next, st.HadRevenue)
 	if !changed || want != m.Kind {
@@ -213,7 +237,7 @@ func Field(err error, amountField string) string {
 		return "effective_at"
 	case errors.Is(err, ErrKindMismatch):
 		return "kind"
-	case errors.Is(err, ErrNegativeMRR):
+	case errors.Is(err, ErrNegativeMRR), errors.Is(err, ErrTooLarge):
 		return amountField
 	}
 	return ""

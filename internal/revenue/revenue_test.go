@@ -2,8 +2,11 @@ package revenue
 
 import (
 	"errors"
+	"math"
 	"testing"
 	"time"
+
+	"github.com/closeloop/closeloop/internal/money"
 )
 
 func day(s string) time.Time {
@@ -174,5 +177,44 @@ func TestFieldOfErrors(t *testing.T) {
 		if got := Field(c.err, "mrr"); got != c.want {
 			t.Errorf("Field(%v) = %q, want %q", c.err, got, c.want)
 		}
+	}
+}
+
+// Amounts are bounded by money.MaxAmount: setting MRR beyond it, a delta beyond it, or
+// a movement whose resulting MRR would pass it is refused as too large (naming the
+// amount), never wrapped round int64 into "MRR cannot be negative".
+func TestAmountsAreBounded(t *testing.T) {
+	at := day("2025-07-01")
+	if m, ok, err := SetMRR(State{}, money.MaxAmount, "USD", at); err != nil || !ok || m.MRRAfter != money.MaxAmount {
+		t.Fatalf("MRR at the maximum: %+v %v %v", m, ok, err)
+	}
+	for _, v := range []int64{money.MaxAmount + 1, math.MaxInt64} {
+		if _, _, err := SetMRR(State{}, v, "USD", at); !errors.Is(err, ErrTooLarge) || Field(err, "mrr") != "mrr" {
+			t.Errorf("SetMRR(%d): %v", v, err)
+		}
+	}
+	paying := State{MRR: money.MaxAmount - 10, Currency: "USD", HadRevenue: true}
+	if m, err := Apply(paying, Movement{Kind: Expansion, Delta: 10, Currency: "USD", EffectiveAt: at}); err != nil || m.MRRAfter != money.MaxAmount {
+		t.Fatalf("expansion to the maximum: %+v %v", m, err)
+	}
+	for _, mv := range []Movement{
+		{Kind: Expansion, Delta: 11, Currency: "USD"},              // one past the maximum
+		{Kind: Expansion, Delta: math.MaxInt64, Currency: "USD"},   // wrapped to negative before
+		{Kind: Contraction, Delta: math.MinInt64, Currency: "USD"}, // likewise
+		{Kind: Contraction, Delta: -money.MaxAmount - 1, Currency: "USD"},
+	} {
+		mv.EffectiveAt = at
+		_, err := Apply(paying, mv)
+		if !errors.Is(err, ErrTooLarge) || Field(err, "delta") != "delta" {
+			t.Errorf("Apply(%+v): %v, want too large naming delta", mv, err)
+		}
+	}
+	if _, err := Apply(State{}, Movement{Kind: New, Delta: math.MaxInt64, Currency: "USD", EffectiveAt: at}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("new of MaxInt64: %v", err)
+	}
+	// An MRR stored before the bound existed cannot wrap either.
+	legacy := State{MRR: math.MaxInt64 - 5, Currency: "USD", HadRevenue: true}
+	if _, err := Apply(legacy, Movement{Kind: Expansion, Delta: 10, Currency: "USD", EffectiveAt: at}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("expansion of a legacy MRR: %v", err)
 	}
 }

@@ -29,6 +29,8 @@ type accountEditData struct {
 	Tiers  []string
 	Stages []option
 	Owners []option
+	// The traits limits, shown by the field.
+	TraitsDepth, TraitsKB int
 }
 
 func formFromAccount(a account.Account) accountForm {
@@ -44,9 +46,12 @@ func formFromAccount(a account.Account) accountForm {
 	return f
 }
 
+// prettyJSON indents traits for the edit form. Indenting costs about depth × size, so
+// a value outside the traits limits (stored before they existed) is shown as stored:
+// the page stays as large as the value, never its square.
 func prettyJSON(raw json.RawMessage) string {
 	var v any
-	if json.Unmarshal(raw, &v) != nil {
+	if account.CheckJSONObject("traits", raw) != nil || json.Unmarshal(raw, &v) != nil {
 		return string(raw)
 	}
 	if m, ok := v.(map[string]any); ok && len(m) == 0 {
@@ -69,7 +74,8 @@ func (ui *Web) renderAccountEdit(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	d := accountEditData{A: a, F: f, Tiers: ui.Config.Tiers, Owners: ownerOptions(members, false)}
+	d := accountEditData{A: a, F: f, Tiers: ui.Config.Tiers, Owners: ownerOptions(members, false),
+		TraitsDepth: account.MaxJSONDepth, TraitsKB: account.MaxJSONBytes >> 10}
 	for _, s := range account.Stages {
 		d.Stages = append(d.Stages, option{string(s), s.Label()})
 	}
@@ -120,9 +126,11 @@ func (ui *Web) accountEdit(w http.ResponseWriter, r *http.Request) error {
 	if t := strings.TrimSpace(f.Traits); t == "" {
 		a.Traits = json.RawMessage(`{}`)
 	} else {
-		var m map[string]any
-		if json.Unmarshal([]byte(t), &m) != nil {
-			f.Errors["traits"] = `Traits must be a JSON object, such as {"industry": "retail"}.`
+		// The same check as every other entry point (account.CheckJSONObject), so the
+		// form refuses what the API refuses, with the limit in the message.
+		var fe *account.FieldError
+		if errors.As(account.CheckJSONObject("traits", []byte(t)), &fe) {
+			f.Errors["traits"] = fieldMsg("traits", fe.Msg)
 		}
 		a.Traits = json.RawMessage(t)
 	}

@@ -78,18 +78,12 @@ func mrrChart(moves []revenue.Movement, currency string, now time.Time) chart {
 	for _, m := range asc {
 		maxV = max(maxV, m.MRRAfter)
 	}
-	step := niceStep(maxV)
-	top := step * 4
-	for top < maxV {
-		top += step
-	}
+	ticks, top := yAxis(maxV)
 
 	x := func(t time.Time) float64 {
 		return round1(chartLeft + float64(t.Sub(t0))/float64(span)*(chartRight-chartLeft))
 	}
-	y := func(v int64) float64 {
-		return round1(chartBottom - float64(v)/float64(top)*(chartBottom-chartTop))
-	}
+	y := func(v int64) float64 { return yPos(float64(v), top) }
 
 	var line strings.Builder
 	base := y(0)
@@ -105,8 +99,8 @@ func mrrChart(moves []revenue.Movement, currency string, now time.Time) chart {
 	c.Line = line.String()
 	c.Area = c.Line + " V" + num(base) + " Z"
 
-	for v := int64(0); v <= top; v += step {
-		c.YTicks = append(c.YTicks, tick{X: chartLeft, Y: y(v), TX: chartLeft - 8, TY: y(v) + 4, Label: money.Short(v, currency)})
+	for _, v := range ticks {
+		c.YTicks = append(c.YTicks, tick{X: chartLeft, Y: yPos(v, top), TX: chartLeft - 8, TY: yPos(v, top) + 4, Label: money.Short(saturate(v), currency)})
 	}
 	long := span > 120*24*time.Hour
 	const nx = 5
@@ -126,6 +120,38 @@ func mrrChart(moves []revenue.Movement, currency string, now time.Time) chart {
 		"; now " + money.Format(lastM.MRRAfter, lastM.Currency) + "."
 	c.CurrencyLabel = currency
 	return c
+}
+
+// maxYTicks bounds the gridlines of a value axis. niceStep makes the step at least a
+// quarter of the largest value, so an axis has five lines (six when rounding the step
+// down leaves the value just above four steps); the cap is a second guarantee.
+const maxYTicks = 8
+
+// yAxis lays out a value axis from 0 to at least maxV: the gridline values and the
+// axis top. It never adds a step until a bound is passed and computes in float64, so
+// no stored value, however large (the money bound came after some data may have been
+// written), can overflow int64 or make the loop run long: at most maxYTicks lines.
+func yAxis(maxV int64) (ticks []float64, top float64) {
+	step := float64(niceStep(maxV))
+	n := max(4, math.Ceil(float64(maxV)/step))
+	n = min(n, maxYTicks-1)
+	for i := 0; i <= int(n); i++ {
+		ticks = append(ticks, float64(i)*step)
+	}
+	return ticks, n * step
+}
+
+// yPos is the SVG y of value v on an axis topped at top.
+func yPos(v, top float64) float64 {
+	return round1(chartBottom - v/top*(chartBottom-chartTop))
+}
+
+// saturate converts an axis value to int64 for labels, holding values beyond int64.
+func saturate(v float64) int64 {
+	if v >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(v)
 }
 
 // niceStep picks a round gridline step (1, 2, 2.5 or 5 × 10ⁿ) giving about four lines.

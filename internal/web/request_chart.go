@@ -57,18 +57,11 @@ func weeklyChart(times []time.Time, now time.Time) barChart {
 	for _, n := range counts {
 		maxV = max(maxV, n)
 	}
-	step := niceStep(int64(maxV))
-	if step < 1 {
-		step = 1
-	}
-	top := step * 4
-	for top < int64(maxV) {
-		top += step
-	}
+	ticks, top := yAxis(int64(maxV))
 	slot := float64(chartRight-chartLeft) / trendWeeks
-	y := func(v int64) float64 { return round1(chartBottom - float64(v)/float64(top)*(chartBottom-chartTop)) }
-	for v := int64(0); v <= top; v += step {
-		c.YTicks = append(c.YTicks, tick{X: chartLeft, Y: y(v), TX: chartLeft - 8, TY: y(v) + 4, Label: strconv.FormatInt(v, 10)})
+	y := func(v int64) float64 { return yPos(float64(v), top) }
+	for _, v := range ticks {
+		c.YTicks = append(c.YTicks, tick{X: chartLeft, Y: yPos(v, top), TX: chartLeft - 8, TY: yPos(v, top) + 4, Label: strconv.FormatInt(saturate(v), 10)})
 	}
 	for i, n := range counts {
 		wk := first.AddDate(0, 0, 7*i)
