@@ -6,11 +6,12 @@ package account
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 // Stage is an account's lifecycle stage.
@@ -67,14 +68,6 @@ type Account struct {
 	UpdatedAt   time.Time       `json:"updated_at"`
 }
 
-// FieldError names the field at fault; APIs and imports turn it into their own errors.
-type FieldError struct {
-	Field string
-	Msg   string
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
-
 var (
 	domainRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	dateRE   = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
@@ -124,37 +117,37 @@ func normalizeJSON(raw json.RawMessage) json.RawMessage {
 // Validate checks every field against the rules; tiers is the configured tier list.
 func (a *Account) Validate(tiers []string) error {
 	if a.Name == "" {
-		return &FieldError{"name", "is required"}
+		return errs.Invalid("name", "is required")
 	}
 	if len(a.Name) > 200 {
-		return &FieldError{"name", "is longer than 200 characters"}
+		return errs.Invalid("name", "is longer than 200 characters")
 	}
 	if len(a.ExternalID) > 200 {
-		return &FieldError{"external_id", "is longer than 200 characters"}
+		return errs.Invalid("external_id", "is longer than 200 characters")
 	}
 	if a.Domain != "" && !domainRE.MatchString(a.Domain) {
-		return &FieldError{"domain", fmt.Sprintf("%q is not a domain name such as example.com", a.Domain)}
+		return errs.Invalidf("domain", "%q is not a domain name such as example.com", a.Domain)
 	}
 	if a.Seats < 0 {
-		return &FieldError{"seats", "cannot be negative"}
+		return errs.Invalid("seats", "cannot be negative")
 	}
 	if a.CompanySize < 0 {
-		return &FieldError{"company_size", "cannot be negative"}
+		return errs.Invalid("company_size", "cannot be negative")
 	}
 	if !contains(tiers, a.Tier) {
-		return &FieldError{"tier", fmt.Sprintf("%q is not one of %s", a.Tier, strings.Join(tiers, ", "))}
+		return errs.Invalidf("tier", "%q is not one of %s", a.Tier, strings.Join(tiers, ", "))
 	}
 	if a.ICPFit != nil && (*a.ICPFit < 0 || *a.ICPFit > 100) {
-		return &FieldError{"icp_fit", "must be between 0 and 100"}
+		return errs.Invalid("icp_fit", "must be between 0 and 100")
 	}
 	if !a.Stage.Valid() {
-		return &FieldError{"stage", fmt.Sprintf("%q is not one of trial, onboarding, active, at_risk, churned", a.Stage)}
+		return errs.Invalidf("stage", "%q is not one of trial, onboarding, active, at_risk, churned", a.Stage)
 	}
 	if a.SignupDate != "" && !ValidDate(a.SignupDate) {
-		return &FieldError{"signup_date", fmt.Sprintf("%q is not a date in the form YYYY-MM-DD", a.SignupDate)}
+		return errs.Invalidf("signup_date", "%q is not a date in the form YYYY-MM-DD", a.SignupDate)
 	}
 	if len(a.Goal) > 2000 {
-		return &FieldError{"goal", "is longer than 2000 characters"}
+		return errs.Invalid("goal", "is longer than 2000 characters")
 	}
 	if err := validTraits(a.Traits); err != nil {
 		return err
@@ -197,11 +190,11 @@ func CheckJSONObject(field string, raw []byte) error {
 			continue
 		}
 		if first && c != '{' {
-			return &FieldError{field, "must be a JSON object"}
+			return errs.Invalid(field, "must be a JSON object")
 		}
 		first = false
 		if size++; size > MaxJSONBytes {
-			return &FieldError{field, fmt.Sprintf("is larger than %d bytes of JSON (%d KB)", MaxJSONBytes, MaxJSONBytes>>10)}
+			return errs.Invalidf(field, "is larger than %d bytes of JSON (%d KB)", MaxJSONBytes, MaxJSONBytes>>10)
 		}
 		switch {
 		case inString && escaped:
@@ -214,7 +207,7 @@ func CheckJSONObject(field string, raw []byte) error {
 			inString = true
 		case c == '{' || c == '[':
 			if depth++; depth > MaxJSONDepth {
-				return &FieldError{field, fmt.Sprintf("nests objects and arrays more than %d levels deep", MaxJSONDepth)}
+				return errs.Invalidf(field, "nests objects and arrays more than %d levels deep", MaxJSONDepth)
 			}
 		case c == '}' || c == ']':
 			depth--
@@ -222,7 +215,7 @@ func CheckJSONObject(field string, raw []byte) error {
 	}
 	var m map[string]any
 	if first || json.Unmarshal(raw, &m) != nil {
-		return &FieldError{field, "must be a JSON object"}
+		return errs.Invalid(field, "must be a JSON object")
 	}
 	return nil
 }
@@ -262,15 +255,15 @@ func (p *Person) Normalize() {
 // Validate checks a person; a person needs an email or an external id to be found again.
 func (p *Person) Validate() error {
 	if p.Email == "" && p.ExternalID == "" {
-		return &FieldError{"email", "an email or an external_id is required"}
+		return errs.Invalid("email", "an email or an external_id is required")
 	}
 	if p.Email != "" {
 		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
-			return &FieldError{"email", fmt.Sprintf("%q is not an email address", p.Email)}
+			return errs.Invalidf("email", "%q is not an email address", p.Email)
 		}
 	}
 	if len(p.Name) > 200 {
-		return &FieldError{"name", "is longer than 200 characters"}
+		return errs.Invalid("name", "is longer than 200 characters")
 	}
 	return validTraits(p.Traits)
 }

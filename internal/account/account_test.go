@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 func TestContractDates(t *testing.T) {
@@ -39,7 +41,7 @@ func TestContractDates(t *testing.T) {
 	}
 	for _, b := range bad {
 		b.Normalize()
-		var fe *FieldError
+		var fe *errs.FieldError
 		if err := b.Validate(); !errors.As(err, &fe) {
 			t.Errorf("%+v accepted", b)
 		}

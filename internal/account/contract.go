@@ -1,9 +1,9 @@
 package account
 
 import (
-	"fmt"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/money"
 )
 
@@ -33,28 +33,28 @@ func (c *Contract) Normalize() {
 // Validate checks the contract's dates and numbers.
 func (c *Contract) Validate() error {
 	if c.AccountID == "" {
-		return &FieldError{"account_id", "is required"}
+		return errs.Invalid("account_id", "is required")
 	}
 	if !ValidDate(c.StartDate) {
-		return &FieldError{"start_date", fmt.Sprintf("%q is not a date in the form YYYY-MM-DD", c.StartDate)}
+		return errs.Invalidf("start_date", "%q is not a date in the form YYYY-MM-DD", c.StartDate)
 	}
 	if c.TermMonths < 1 || c.TermMonths > 120 {
-		return &FieldError{"term_months", "must be between 1 and 120"}
+		return errs.Invalid("term_months", "must be between 1 and 120")
 	}
 	if !ValidDate(c.RenewalDate) {
-		return &FieldError{"renewal_date", fmt.Sprintf("%q is not a date in the form YYYY-MM-DD", c.RenewalDate)}
+		return errs.Invalidf("renewal_date", "%q is not a date in the form YYYY-MM-DD", c.RenewalDate)
 	}
 	if c.RenewalDate <= c.StartDate {
-		return &FieldError{"renewal_date", "must be after start_date"}
+		return errs.Invalid("renewal_date", "must be after start_date")
 	}
 	if c.CancellationWindow < 0 || c.CancellationWindow > 365 {
-		return &FieldError{"cancellation_window_days", "must be between 0 and 365"}
+		return errs.Invalid("cancellation_window_days", "must be between 0 and 365")
 	}
 	if c.Value < 0 {
-		return &FieldError{"value", "cannot be negative"}
+		return errs.Invalid("value", "cannot be negative")
 	}
 	if c.Value > money.MaxAmount {
-		return &FieldError{"value", money.TooLarge(c.Currency)}
+		return errs.Invalid("value", money.TooLarge(c.Currency))
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 func TestCheckJSONObject(t *testing.T) {
@@ -37,7 +39,7 @@ func TestCheckJSONObject(t *testing.T) {
 		`{"a":"{{{{{{{{{{"}}}}}}}}}}`: "JSON object",
 	}
 	for s, msg := range bad {
-		var fe *FieldError
+		var fe *errs.FieldError
 		err := CheckJSONObject("traits", []byte(s))
 		if !errors.As(err, &fe) || fe.Field != "traits" || !strings.Contains(fe.Msg, msg) {
 			t.Errorf("%.80s: %v, want a traits error mentioning %q", s, err, msg)
@@ -54,7 +56,7 @@ func TestTraitsAreCheckedAndCompacted(t *testing.T) {
 	}
 	deep := strings.Repeat(`{"a":`, MaxJSONDepth) + "{}" + strings.Repeat("}", MaxJSONDepth)
 	a.Traits = json.RawMessage(deep)
-	var fe *FieldError
+	var fe *errs.FieldError
 	if err := a.Validate([]string{"standard"}); !errors.As(err, &fe) || fe.Field != "traits" {
 		t.Errorf("account with deep traits: %v", err)
 	}

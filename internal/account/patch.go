@@ -89,12 +89,3 @@ type UpsertResult struct {
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
 }
-
-// RowError says which item of a batch failed and on which field.
-type RowError struct {
-	Index int // 0-based position in the batch
-	Field string
-	Msg   string
-}
-
-func (e *RowError) Error() string { return e.Field + ": " + e.Msg }

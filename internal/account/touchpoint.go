@@ -1,9 +1,10 @@
 package account
 
 import (
-	"fmt"
 	"strings"
 	"time"
+
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 // TouchpointKind is how the team and the customer were in touch.
@@ -65,30 +66,30 @@ func (t *Touchpoint) Normalize() {
 // Validate checks the touchpoint.
 func (t *Touchpoint) Validate() error {
 	if t.AccountID == "" {
-		return &FieldError{"account_id", "is required"}
+		return errs.Invalid("account_id", "is required")
 	}
 	ok := false
 	for _, k := range TouchpointKinds {
 		ok = ok || k == t.Kind
 	}
 	if !ok {
-		return &FieldError{"kind", fmt.Sprintf("%q is not one of email, call, meeting, chat, note", t.Kind)}
+		return errs.Invalidf("kind", "%q is not one of email, call, meeting, chat, note", t.Kind)
 	}
 	ok = false
 	for _, d := range Directions {
 		ok = ok || d == t.Direction
 	}
 	if !ok {
-		return &FieldError{"direction", fmt.Sprintf("%q is not one of inbound, outbound, internal", t.Direction)}
+		return errs.Invalidf("direction", "%q is not one of inbound, outbound, internal", t.Direction)
 	}
 	if t.Summary == "" {
-		return &FieldError{"summary", "is required"}
+		return errs.Invalid("summary", "is required")
 	}
 	if len(t.Summary) > 10000 {
-		return &FieldError{"summary", "is longer than 10000 characters"}
+		return errs.Invalid("summary", "is longer than 10000 characters")
 	}
 	if t.OccurredAt.After(time.Now().Add(24 * time.Hour)) {
-		return &FieldError{"occurred_at", "is in the future"}
+		return errs.Invalid("occurred_at", "is in the future")
 	}
 	return nil
 }

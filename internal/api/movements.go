@@ -117,7 +117,7 @@ func (a *API) createMovement(w http.ResponseWriter, r *http.Request) error {
 		}
 		m, changed, err := a.Store.SetMRR(r.Context(), acc.ID, *in.MRR, currency, at, in.Note)
 		if err != nil {
-			return movementErr(err, "mrr")
+			return err
 		}
 		if !changed {
 			return writeJSON(w, http.StatusOK, map[string]bool{"changed": false})
@@ -138,17 +138,7 @@ func (a *API) createMovement(w http.ResponseWriter, r *http.Request) error {
 	}
 	m := revenue.Movement{AccountID: acc.ID, Kind: revenue.Kind(*in.Kind), Delta: *in.Delta, Currency: currency, EffectiveAt: at, Note: in.Note}
 	if err := a.Store.AddMovement(r.Context(), &m); err != nil {
-		return movementErr(err, "delta")
+		return err // a refused movement names its field: delta, kind, currency or effective_at
 	}
 	return writeJSON(w, http.StatusCreated, m)
-}
-
-// movementErr names the field a refused movement should be fixed in; the router's
-// default names mrr for all of them, which is wrong for an explicit movement.
-func movementErr(err error, amount string) error {
-	field := revenue.Field(err, amount)
-	if field == "" {
-		return err
-	}
-	return &router.Error{Status: http.StatusBadRequest, Field: field, Msg: err.Error(), Err: err}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
@@ -202,7 +203,7 @@ func (a *API) unmergeRequest(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := r.PathValue("id")
 	err := a.Store.UnmergeRequest(r.Context(), id)
-	var fe *feedback.FieldError
+	var fe *errs.FieldError
 	if errors.As(err, &fe) {
 		return &router.Error{Status: http.StatusConflict, Msg: "this request is not merged", Err: err}
 	}

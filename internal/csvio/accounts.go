@@ -3,6 +3,7 @@ package csvio
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/money"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -137,11 +139,12 @@ func parseBool(v string) (bool, error) {
 
 // fromRowError maps a store error on batch item i back to the file's line and column.
 func fromRowError(err error, lines []int, colOf func(field string) string) error {
-	re, ok := err.(*account.RowError)
-	if !ok || re.Index >= len(lines) {
+	var ie *errs.ItemError
+	var fe *errs.FieldError
+	if !errors.As(err, &ie) || ie.Index >= len(lines) || !errors.As(ie.Err, &fe) {
 		return err
 	}
-	return &Error{Line: lines[re.Index], Column: colOf(re.Field), Msg: re.Msg}
+	return &Error{Line: lines[ie.Index], Column: colOf(fe.Field), Msg: fe.Msg}
 }
 
 // ImportAccounts parses r and upserts every row in one transaction.

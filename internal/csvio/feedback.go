@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -89,7 +90,7 @@ func ParseFeedback(r io.Reader) ([]FeedbackRow, error) {
 		check := c
 		check.Normalize(now)
 		if err := check.Validate(); err != nil {
-			var fe *feedback.FieldError
+			var fe *errs.FieldError
 			if errors.As(err, &fe) {
 				return nil, fail(fe.Field, "%s", fe.Msg)
 			}
@@ -172,8 +173,8 @@ func ImportFeedback(ctx context.Context, s *store.Store, r io.Reader) (created, 
 	// One call, one transaction: a file is imported whole or not at all.
 	_, created, err = s.CaptureBatch(ctx, cs)
 	if err != nil {
-		var be *feedback.BatchError
-		var fe *feedback.FieldError
+		var be *errs.ItemError
+		var fe *errs.FieldError
 		if errors.As(err, &be) && be.Index < len(rows) && errors.As(be.Err, &fe) {
 			col := fe.Field
 			if col == "tag_ids" {

@@ -5,13 +5,13 @@
 package feedback
 
 import (
-	"fmt"
-	"github.com/closeloop/closeloop/internal/account"
 	"net/mail"
 	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 // Source is the channel a feedback item came through.
@@ -127,10 +127,6 @@ type Capture struct {
 	IdempotencyKey string   `json:"idempotency_key,omitempty"`
 }
 
-// FieldError names the field at fault. It is account.FieldError, so every layer
-// (store, API, UI) handles one validation-error type.
-type FieldError = account.FieldError
-
 // MaxText bounds one item; longer conversations are cut, never refused, so a channel
 // never loses an item for being long.
 const MaxText = 50000
@@ -162,27 +158,27 @@ func (c *Capture) Normalize(now time.Time) {
 // Validate checks a normalized capture.
 func (c *Capture) Validate() error {
 	if c.Text == "" {
-		return &FieldError{Field: "text", Msg: "is required"}
+		return errs.Invalid("text", "is required")
 	}
 	if !c.Source.Valid() {
-		return &FieldError{Field: "source", Msg: fmt.Sprintf("%q is not a known channel", c.Source)}
+		return errs.Invalidf("source", "%q is not a known channel", c.Source)
 	}
 	if !c.Kind.Valid() {
-		return &FieldError{Field: "kind", Msg: fmt.Sprintf("%q is not one of feature_request, bug, usability, pricing, content, job_to_be_done, churn_reason, praise, other", c.Kind)}
+		return errs.Invalidf("kind", "%q is not one of feature_request, bug, usability, pricing, content, job_to_be_done, churn_reason, praise, other", c.Kind)
 	}
 	if c.Email != "" {
 		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
-			return &FieldError{Field: "email", Msg: fmt.Sprintf("%q is not an email address", c.Email)}
+			return errs.Invalidf("email", "%q is not an email address", c.Email)
 		}
 	}
 	if c.ExternalURL != "" {
 		u, err := url.Parse(c.ExternalURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return &FieldError{Field: "external_url", Msg: "must be an http(s) URL"}
+			return errs.Invalid("external_url", "must be an http(s) URL")
 		}
 	}
 	if len(c.IdempotencyKey) > 200 {
-		return &FieldError{Field: "idempotency_key", Msg: "is longer than 200 characters"}
+		return errs.Invalid("idempotency_key", "is longer than 200 characters")
 	}
 	return nil
 }
@@ -211,12 +207,3 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
-
-// BatchError says which item of a batch failed.
-type BatchError struct {
-	Index int
-	Err   error
-}
-
-func (e *BatchError) Error() string { return fmt.Sprintf("item %d: %v", e.Index+1, e.Err) }
-func (e *BatchError) Unwrap() error { return e.Err }

@@ -1,10 +1,11 @@
 package feedback
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 // RequestStatus is where a feature request is on the way to shipping.
@@ -57,19 +58,19 @@ func (r *Request) Normalize() {
 // Validate checks a request.
 func (r *Request) Validate() error {
 	if r.Title == "" {
-		return &FieldError{Field: "title", Msg: "is required"}
+		return errs.Invalid("title", "is required")
 	}
 	if len(r.Title) > 300 {
-		return &FieldError{Field: "title", Msg: "is longer than 300 characters"}
+		return errs.Invalid("title", "is longer than 300 characters")
 	}
 	if !r.Status.Valid() {
-		return &FieldError{Field: "status", Msg: fmt.Sprintf("%q is not one of open, under_review, planned, in_progress, shipped, declined", r.Status)}
+		return errs.Invalidf("status", "%q is not one of open, under_review, planned, in_progress, shipped, declined", r.Status)
 	}
 	if r.Quarter != "" && !quarterRE.MatchString(r.Quarter) {
-		return &FieldError{Field: "quarter", Msg: fmt.Sprintf("%q is not a quarter such as 2026-Q3", r.Quarter)}
+		return errs.Invalidf("quarter", "%q is not a quarter such as 2026-Q3", r.Quarter)
 	}
 	if r.StrategicScore < 0 || r.StrategicScore > 10 {
-		return &FieldError{Field: "strategic_score", Msg: "must be between 0 and 10"}
+		return errs.Invalid("strategic_score", "must be between 0 and 10")
 	}
 	return nil
 }

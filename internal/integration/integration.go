@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/router"
 )
@@ -222,7 +223,7 @@ func (in *Integration) store(ctx context.Context, src feedback.Source, out *outc
 	defer cancel()
 	id, created, err := in.d.Capture(ctx, c)
 	if err != nil {
-		var fe *feedback.FieldError
+		var fe *errs.FieldError
 		if errors.As(err, &fe) {
 			// A capture the store refuses will be refused on every retry too; answering
 			// an error would make the vendor retry and eventually disable the webhook.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/notify"
 	"github.com/closeloop/closeloop/internal/store"
@@ -183,7 +184,7 @@ func (l *Service) Unskip(ctx context.Context, draftID string) error {
 func (l *Service) Edit(ctx context.Context, draftID, subject, body string) error {
 	subject = oneLine(subject)
 	if subject == "" || strings.TrimSpace(body) == "" {
-		return &TemplateError{"subject", "subject and body are required"}
+		return errs.Invalid("subject", "subject and body are required")
 	}
 	return l.Store.EditLoopEmail(ctx, draftID, subject, strings.ReplaceAll(body, "\r\n", "\n"))
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -61,14 +62,6 @@ You received this because you asked us for this feature. To stop these updates:
 var sample = Fields{FirstName: "Ada", Name: "Ada Lovelace", Quote: "We need this.", Channel: "email", Date: "March 4, 2026",
 	RequestTitle: "Dark mode", ReleaseNote: "Dark mode is in Settings → Appearance.", UnsubscribeURL: "https://example.invalid/unsubscribe/sample"}
 
-// TemplateError names the part of the template at fault.
-type TemplateError struct {
-	Field string // subject or body
-	Msg   string
-}
-
-func (e *TemplateError) Error() string { return e.Field + ": " + e.Msg }
-
 func parse(name, src string) (*template.Template, error) {
 	return template.New(name).Option("missingkey=error").Parse(src)
 }
@@ -79,20 +72,20 @@ func parse(name, src string) (*template.Template, error) {
 // against the law in many places and against every mailbox provider's rules.
 func (t Template) Validate() error {
 	if strings.TrimSpace(t.Subject) == "" || len(t.Subject) > 500 {
-		return &TemplateError{"subject", "is required and at most 500 characters"}
+		return errs.Invalid("subject", "is required and at most 500 characters")
 	}
 	if strings.TrimSpace(t.Body) == "" || len(t.Body) > 20000 {
-		return &TemplateError{"body", "is required and at most 20000 characters"}
+		return errs.Invalid("body", "is required and at most 20000 characters")
 	}
 	subject, body, err := t.Render(sample)
 	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(subject) == "" {
-		return &TemplateError{"subject", "renders empty"}
+		return errs.Invalid("subject", "renders empty")
 	}
 	if !strings.Contains(body, sample.UnsubscribeURL) {
-		return &TemplateError{"body", "must contain {{.UnsubscribeURL}}"}
+		return errs.Invalid("body", "must contain {{.UnsubscribeURL}}")
 	}
 	return nil
 }
@@ -101,18 +94,18 @@ func (t Template) Validate() error {
 func (t Template) Render(f Fields) (subject, body string, err error) {
 	st, err := parse("subject", t.Subject)
 	if err != nil {
-		return "", "", &TemplateError{"subject", err.Error()}
+		return "", "", errs.Invalid("subject", err.Error())
 	}
 	bt, err := parse("body", t.Body)
 	if err != nil {
-		return "", "", &TemplateError{"body", err.Error()}
+		return "", "", errs.Invalid("body", err.Error())
 	}
 	var sb, bb bytes.Buffer
 	if err := st.Execute(&sb, f); err != nil {
-		return "", "", &TemplateError{"subject", err.Error()}
+		return "", "", errs.Invalid("subject", err.Error())
 	}
 	if err := bt.Execute(&bb, f); err != nil {
-		return "", "", &TemplateError{"body", err.Error()}
+		return "", "", errs.Invalid("body", err.Error())
 	}
 	return strings.Join(strings.Fields(sb.String()), " "), bb.String(), nil
 }

@@ -8,10 +8,10 @@ package notify
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/mail"
 	"strings"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -39,14 +39,6 @@ type SMTPSettings struct {
 	FromName    string  `json:"from_name"`
 	TLS         TLSMode `json:"tls"`
 }
-
-// SettingsError names the setting at fault, for the settings form.
-type SettingsError struct {
-	Field string
-	Msg   string
-}
-
-func (e *SettingsError) Error() string { return e.Field + ": " + e.Msg }
 
 // ErrNotConfigured is returned when email is sent before SMTP is set up.
 var ErrNotConfigured = errors.New("SMTP is not configured: set it up under Settings → Email")
@@ -76,19 +68,19 @@ func (s *SMTPSettings) Normalize() {
 // Validate checks normalized settings.
 func (s *SMTPSettings) Validate() error {
 	if s.Host == "" || strings.ContainsAny(s.Host, " /:\r\n") {
-		return &SettingsError{"host", "must be a host name such as smtp.example.com"}
+		return errs.Invalid("host", "must be a host name such as smtp.example.com")
 	}
 	if s.Port < 1 || s.Port > 65535 {
-		return &SettingsError{"port", "must be between 1 and 65535"}
+		return errs.Invalid("port", "must be between 1 and 65535")
 	}
 	if s.TLS != TLSNone && s.TLS != TLSStartTLS && s.TLS != TLSImplicit {
-		return &SettingsError{"tls", fmt.Sprintf("%q is not one of none, starttls, tls", s.TLS)}
+		return errs.Invalidf("tls", "%q is not one of none, starttls, tls", s.TLS)
 	}
 	if a, err := mail.ParseAddress(s.FromAddress); err != nil || a.Address != s.FromAddress {
-		return &SettingsError{"from_address", fmt.Sprintf("%q is not an email address", s.FromAddress)}
+		return errs.Invalidf("from_address", "%q is not an email address", s.FromAddress)
 	}
 	if strings.ContainsAny(s.FromName+s.Username+s.Password, "\r\n") {
-		return &SettingsError{"from_name", "must be one line"}
+		return errs.Invalid("from_name", "must be one line")
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/mail"
 	"time"
+
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 // TestSend sends a short message to `to` right now, bypassing the outbox, so the
@@ -17,7 +19,7 @@ func TestSend(ctx context.Context, s SMTPSettings, to string) error {
 		return err
 	}
 	if a, err := mail.ParseAddress(to); err != nil || a.Address != to {
-		return &SettingsError{"to", fmt.Sprintf("%q is not an email address", to)}
+		return errs.Invalidf("to", "%q is not an email address", to)
 	}
 	m := Mailer{Settings: s, Timeout: 20 * time.Second}
 	return m.Send(ctx, Message{

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -127,7 +128,7 @@ func ValidateEndpoint(e *store.WebhookEndpoint) error {
 	e.URL = strings.TrimSpace(e.URL)
 	u, err := url.Parse(e.URL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
-		return &SettingsError{"url", "must be an http(s) URL without credentials"}
+		return errs.Invalid("url", "must be an http(s) URL without credentials")
 	}
 	seen := map[string]bool{}
 	var events []string
@@ -137,13 +138,13 @@ func ValidateEndpoint(e *store.WebhookEndpoint) error {
 			continue
 		}
 		if ev != "*" && !knownEvent(ev) {
-			return &SettingsError{"events", fmt.Sprintf("%q is not one of %s", ev, strings.Join(Events, ", "))}
+			return errs.Invalidf("events", "%q is not one of %s", ev, strings.Join(Events, ", "))
 		}
 		seen[ev] = true
 		events = append(events, ev)
 	}
 	if len(events) == 0 {
-		return &SettingsError{"events", "choose at least one event"}
+		return errs.Invalid("events", "choose at least one event")
 	}
 	e.Events = events
 	e.Description = strings.TrimSpace(e.Description)

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -41,18 +41,18 @@ var accentRE = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 // Validate checks settings an admin entered; the errors name the field.
 func (s Settings) Validate() error {
 	if len(s.Name) > 80 {
-		return &feedback.FieldError{Field: "name", Msg: "is longer than 80 characters"}
+		return errs.Invalid("name", "is longer than 80 characters")
 	}
 	if s.Accent != "" && !accentRE.MatchString(s.Accent) {
-		return &feedback.FieldError{Field: "accent", Msg: fmt.Sprintf("%q is not a hex colour such as #3b5bdb", s.Accent)}
+		return errs.Invalidf("accent", "%q is not a hex colour such as #3b5bdb", s.Accent)
 	}
 	if len(s.Intro) > 1000 {
-		return &feedback.FieldError{Field: "intro", Msg: "is longer than 1000 characters"}
+		return errs.Invalid("intro", "is longer than 1000 characters")
 	}
 	if s.SignInURL != "" {
 		u, err := url.Parse(s.SignInURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return &feedback.FieldError{Field: "sign_in_url", Msg: "must be an http(s) URL"}
+			return errs.Invalid("sign_in_url", "must be an http(s) URL")
 		}
 	}
 	return nil

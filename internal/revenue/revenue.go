@@ -16,6 +16,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/money"
 )
 
@@ -56,19 +57,29 @@ type Movement struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
+// The rules a movement or "set MRR" can break. Each is an *errs.FieldError naming the
+// input to fix, so the router answers 400 with that field; errors.Is tells them apart.
+// The amount errors name "mrr"; Apply, whose amount is the delta, names "delta".
 var (
-	ErrCurrencyMismatch = errors.New("currency differs from the account's billing currency")
-	ErrNegativeMRR      = errors.New("MRR cannot be negative")
-	ErrBadCurrency      = errors.New("currency must be a three-letter ISO 4217 code such as USD")
-	ErrKindMismatch     = errors.New("movement kind does not match the MRR change")
-	ErrBackdated        = errors.New("effective date is before the account's latest movement")
+	ErrCurrencyMismatch = errs.About("currency", errors.New("currency differs from the account's billing currency"))
+	ErrNegativeMRR      = errs.About("mrr", errors.New("MRR cannot be negative"))
+	ErrBadCurrency      = errs.About("currency", errors.New("currency must be a three-letter ISO 4217 code such as USD"))
+	ErrKindMismatch     = errs.About("kind", errors.New("movement kind does not match the MRR change"))
+	ErrBackdated        = errs.About("effective_at", errors.New("effective date is before the account's latest movement"))
 	// ErrTooLarge refuses an amount, or the MRR a movement would lead to, beyond
 	// money.MaxAmount, so no sum or axis computed from amounts can overflow int64.
-	ErrTooLarge = errors.New("amount is too large")
+	ErrTooLarge = errs.About("mrr", errors.New("amount is too large"))
 )
 
-func tooLarge(what, currency string) error {
-	return fmt.Errorf("%w: %s %s", ErrTooLarge, what, money.TooLarge(currency))
+// detail adds to rule's text and keeps rule's field: the error is still rule for
+// errors.Is, and its text, which the API shows, has the detail.
+func detail(rule *errs.FieldError, format string, args ...any) error {
+	return errs.About(rule.Field, fmt.Errorf("%w"+format, append([]any{rule}, args...)...))
+}
+
+// tooLarge refuses an amount; field is what the caller calls it ("mrr" or "delta").
+func tooLarge(field, what, currency string) error {
+	return errs.About(field, fmt.Errorf("%w: %s %s", ErrTooLarge, what, money.TooLarge(currency)))
 }
 
 var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -114,17 +125,17 @@ func SetMRR(st State, mrr int64, currency string, at time.Time) (m Movement, ok 
 		return m, false, ErrBadCurrency
 	}
 	if mrr > money.MaxAmount {
-		return m, false, tooLarge("MRR", currency)
+		return m, false, tooLarge("mrr", "MRR", currency)
 	}
 	if st.Currency != "" && st.Currency != currency {
-		return m, false, fmt.Errorf("%w: account bills in %s, got %s", ErrCurrencyMismatch, st.Currency, currency)
+		return m, false, detail(ErrCurrencyMismatch, ": account bills in %s, got %s", st.Currency, currency)
 	}
 	kind, changed := Classify(st.MRR, mrr, st.HadRevenue)
 	if !changed {
 		return m, false, nil
 	}
 	if !st.LastMovement.IsZero() && at.Before(st.LastMovement) {
-		return m, false, fmt.Errorf("%w (%s)", ErrBackdated, st.LastMovement.Format("2006-01-02"))
+		return m, false, detail(ErrBackdated, " (%s)", st.LastMovement.Format("2006-01-02"))
 	}
 	return Movement{Kind: kind, Delta: mrr - st.MRR, MRRAfter: mrr, Currency: currency, EffectiveAt: at.UTC()}, true, nil
 }
@@ -133,36 +144,36 @@ func SetMRR(st State, mrr int64, currency string, at time.Time) (m Movement, ok 
 // fills MRRAfter. Used when history is imported movement by movement.
 func Apply(st State, m Movement) (Movement, error) {
 	if !m.Kind.Valid() {
-		return m, fmt.Errorf("unknown movement kind %q (want new, expansion, contraction, churn or reactivation)", m.Kind)
+		return m, errs.About("kind", fmt.Errorf("unknown movement kind %q (want new, expansion, contraction, churn or reactivation)", m.Kind))
 	}
 	if !ValidCurrency(m.Currency) {
 		return m, ErrBadCurrency
 	}
 	if st.Currency != "" && st.Currency != m.Currency {
-		return m, fmt.Errorf("%w: account bills in %s, got %s", ErrCurrencyMismatch, st.Currency, m.Currency)
+		return m, detail(ErrCurrencyMismatch, ": account bills in %s, got %s", st.Currency, m.Currency)
 	}
 	// Bounding the delta first keeps st.MRR + m.Delta inside int64 (both are at most
 	// MaxAmount), so an overflowing expansion is refused as too large, not as negative.
 	// The wrap check covers an MRR stored before the bound existed.
 	if !money.InRange(m.Delta) {
-		return m, tooLarge("the size of a movement's delta", m.Currency)
+		return m, tooLarge("delta", "the size of a movement's delta", m.Currency)
 	}
 	next := st.MRR + m.Delta
 	if m.Delta > 0 && next < st.MRR {
-		return m, tooLarge("the MRR after this movement", m.Currency)
+		return m, tooLarge("delta", "the MRR after this movement", m.Currency)
 	}
 	if next < 0 {
-		return m, ErrNegativeMRR
+		return m, errs.About("delta", ErrNegativeMRR)
 	}
 	if next > money.MaxAmount {
-		return m, tooLarge(fmt.Sprintf("this movement would take MRR from %d to %d, and MRR", st.MRR, next), m.Currency)
+		return m, tooLarge("delta", fmt.Sprintf("this movement would take MRR from %d to %d, and MRR", st.MRR, next), m.Currency)
 	}
 	want, changed := Classify(st.MRR, next, st.HadRevenue)
 	if !changed || want != m.Kind {
-		return m, fmt.Errorf("%w: %s of %d from MRR %d is a %s", ErrKindMismatch, m.Kind, m.Delta, st.MRR, describe(want, changed))
+		return m, detail(ErrKindMismatch, ": %s of %d from MRR %d is a %s", m.Kind, m.Delta, st.MRR, describe(want, changed))
 	}
 	if !st.LastMovement.IsZero() && m.EffectiveAt.Before(st.LastMovement) {
-		return m, fmt.Errorf("%w (%s)", ErrBackdated, st.LastMovement.Format("2006-01-02"))
+		return m, detail(ErrBackdated, " (%s)", st.LastMovement.Format("2006-01-02"))
 	}
 	m.MRRAfter = next
 	m.EffectiveAt = m.EffectiveAt.UTC()
@@ -224,21 +235,4 @@ func Summarize(movements []Movement, from, to time.Time) []Summary {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Currency < out[j].Currency })
 	return out
-}
-
-// Field names the input a revenue error is about, so every caller (store batches,
-// API, UI) points the user at the same field. amountField is what the caller calls
-// the amount ("mrr" for set-MRR, "delta" for explicit movements).
-func Field(err error, amountField string) string {
-	switch {
-	case errors.Is(err, ErrCurrencyMismatch), errors.Is(err, ErrBadCurrency):
-		return "currency"
-	case errors.Is(err, ErrBackdated):
-		return "effective_at"
-	case errors.Is(err, ErrKindMismatch):
-		return "kind"
-	case errors.Is(err, ErrNegativeMRR), errors.Is(err, ErrTooLarge):
-		return amountField
-	}
-	return ""
 }

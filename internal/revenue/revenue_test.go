@@ -3,9 +3,11 @@ package revenue
 import (
 	"errors"
 	"math"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/money"
 )
 
@@ -163,23 +165,6 @@ func TestApplyChecksKind(t *testing.T) {
 	}
 }
 
-func TestFieldOfErrors(t *testing.T) {
-	st := State{MRR: 100, Currency: "USD", HadRevenue: true, LastMovement: day("2025-06-01")}
-	_, _, e1 := SetMRR(st, 200, "EUR", day("2025-07-01"))
-	_, _, e2 := SetMRR(st, 200, "USD", day("2025-01-01"))
-	_, _, e3 := SetMRR(st, -5, "USD", day("2025-07-01"))
-	_, e4 := Apply(st, Movement{Kind: New, Delta: 5, Currency: "USD", EffectiveAt: day("2025-07-01")})
-	cases := []struct {
-		err  error
-		want string
-	}{{e1, "currency"}, {e2, "effective_at"}, {e3, "mrr"}, {e4, "kind"}, {errors.New("other"), ""}}
-	for _, c := range cases {
-		if got := Field(c.err, "mrr"); got != c.want {
-			t.Errorf("Field(%v) = %q, want %q", c.err, got, c.want)
-		}
-	}
-}
-
 // Amounts are bounded by money.MaxAmount: setting MRR beyond it, a delta beyond it, or
 // a movement whose resulting MRR would pass it is refused as too large (naming the
 // amount), never wrapped round int64 into "MRR cannot be negative".
@@ -189,7 +174,7 @@ func TestAmountsAreBounded(t *testing.T) {
 		t.Fatalf("MRR at the maximum: %+v %v %v", m, ok, err)
 	}
 	for _, v := range []int64{money.MaxAmount + 1, math.MaxInt64} {
-		if _, _, err := SetMRR(State{}, v, "USD", at); !errors.Is(err, ErrTooLarge) || Field(err, "mrr") != "mrr" {
+		if _, _, err := SetMRR(State{}, v, "USD", at); !errors.Is(err, ErrTooLarge) || fieldOf(err) != "mrr" {
 			t.Errorf("SetMRR(%d): %v", v, err)
 		}
 	}
@@ -205,7 +190,7 @@ func TestAmountsAreBounded(t *testing.T) {
 	} {
 		mv.EffectiveAt = at
 		_, err := Apply(paying, mv)
-		if !errors.Is(err, ErrTooLarge) || Field(err, "delta") != "delta" {
+		if !errors.Is(err, ErrTooLarge) || fieldOf(err) != "delta" {
 			t.Errorf("Apply(%+v): %v, want too large naming delta", mv, err)
 		}
 	}
@@ -217,4 +202,46 @@ func TestAmountsAreBounded(t *testing.T) {
 	if _, err := Apply(legacy, Movement{Kind: Expansion, Delta: 10, Currency: "USD", EffectiveAt: at}); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("expansion of a legacy MRR: %v", err)
 	}
+}
+
+// Every refusal is an *errs.FieldError naming the input to fix, whose text (what the
+// API shows) keeps the detail, and errors.Is still tells the rules apart.
+func TestErrorsNameTheirField(t *testing.T) {
+	st := State{MRR: 100, Currency: "USD", HadRevenue: true, LastMovement: day("2025-06-01")}
+	_, _, e1 := SetMRR(st, 200, "EUR", day("2025-07-01"))
+	_, _, e2 := SetMRR(st, 200, "USD", day("2025-01-01"))
+	_, _, e3 := SetMRR(st, -5, "USD", day("2025-07-01"))
+	_, e4 := Apply(st, Movement{Kind: New, Delta: 5, Currency: "USD", EffectiveAt: day("2025-07-01")})
+	_, e5 := Apply(st, Movement{Kind: Contraction, Delta: -500, Currency: "USD", EffectiveAt: day("2025-07-01")})
+	_, _, e6 := SetMRR(State{}, money.MaxAmount+1, "USD", day("2025-07-01"))
+	_, e7 := Apply(st, Movement{Kind: Expansion, Delta: money.MaxAmount, Currency: "USD", EffectiveAt: day("2025-07-01")})
+	cases := []struct {
+		err   error
+		rule  error
+		field string
+		text  string
+	}{
+		{e1, ErrCurrencyMismatch, "currency", "currency differs from the account's billing currency: account bills in USD, got EUR"},
+		{e2, ErrBackdated, "effective_at", "effective date is before the account's latest movement (2025-06-01)"},
+		{e3, ErrNegativeMRR, "mrr", "MRR cannot be negative"},
+		{e4, ErrKindMismatch, "kind", "movement kind does not match the MRR change: new of 5 from MRR 100 is a expansion"},
+		{e5, ErrNegativeMRR, "delta", "MRR cannot be negative"},
+		{e6, ErrTooLarge, "mrr", "amount is too large: MRR " + money.TooLarge("USD")},
+		{e7, ErrTooLarge, "delta", "amount is too large: this movement would take MRR from 100 to " + strconv.FormatInt(100+money.MaxAmount, 10) + ", and MRR " + money.TooLarge("USD")},
+	}
+	for _, c := range cases {
+		var fe *errs.FieldError
+		if !errors.As(c.err, &fe) || fe.Field != c.field || !errors.Is(c.err, c.rule) || c.err.Error() != c.text {
+			t.Errorf("%v: field %+v, want %s, %q", c.err, fe, c.field, c.text)
+		}
+	}
+}
+
+// fieldOf is the field an error names, "" when it is not a validation error.
+func fieldOf(err error) string {
+	var fe *errs.FieldError
+	if errors.As(err, &fe) {
+		return fe.Field
+	}
+	return ""
 }

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/id"
-	"github.com/closeloop/closeloop/internal/revenue"
 )
 
 const accountCols = `a.id, a.external_id, a.name, a.domain, a.plan, a.seats, a.company_size, a.tier, a.icp_fit,
@@ -72,7 +72,7 @@ func (s *Store) prepareAccount(ctx context.Context, q q, a *account.Account) err
 			return err
 		}
 		if n == 0 {
-			return &account.FieldError{Field: "owner_id", Msg: fmt.Sprintf("no team member with id %q", a.OwnerID)}
+			return errs.Invalidf("owner_id", "no team member with id %q", a.OwnerID)
 		}
 	}
 	return nil
@@ -96,7 +96,7 @@ func (s *Store) insertAccount(ctx context.Context, q q, a *account.Account) erro
 		a.ID, a.ExternalID, a.Name, strings.ToLower(a.Name), a.Domain, a.Plan, a.Seats, a.CompanySize, a.Tier, icpValue(a.ICPFit),
 		string(a.Stage), nullable(a.OwnerID), a.SignupDate, a.Goal, string(a.Traits), a.CAB, searchKey(a), ms(a.CreatedAt), ms(a.UpdatedAt))
 	if s.d.isUnique(err) {
-		return &account.FieldError{Field: "external_id", Msg: fmt.Sprintf("%q is already used by another account", a.ExternalID)}
+		return errs.Invalidf("external_id", "%q is already used by another account", a.ExternalID)
 	}
 	return err
 }
@@ -112,13 +112,13 @@ func (s *Store) updateAccount(ctx context.Context, q q, a *account.Account) erro
 		a.ExternalID, a.Name, strings.ToLower(a.Name), a.Domain, a.Plan, a.Seats, a.CompanySize, a.Tier, icpValue(a.ICPFit),
 		string(a.Stage), nullable(a.OwnerID), a.SignupDate, a.Goal, string(a.Traits), a.CAB, searchKey(a), ms(a.UpdatedAt), a.ID)
 	if s.d.isUnique(err) {
-		return &account.FieldError{Field: "external_id", Msg: fmt.Sprintf("%q is already used by another account", a.ExternalID)}
+		return errs.Invalidf("external_id", "%q is already used by another account", a.ExternalID)
 	}
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return errNotFound
 	}
 	return nil
 }
@@ -141,7 +141,7 @@ func (s *Store) DeleteAccount(ctx context.Context, accountID string) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			return errNotFound
 		}
 		return nil
 	})
@@ -155,7 +155,7 @@ func (s *Store) GetAccount(ctx context.Context, accountID string) (AccountRow, e
 // GetAccountByExternalID returns one account by its external id.
 func (s *Store) GetAccountByExternalID(ctx context.Context, ext string) (AccountRow, error) {
 	if ext == "" {
-		return AccountRow{}, ErrNotFound
+		return AccountRow{}, errNotFound
 	}
 	return s.getAccount(ctx, s.read(), "a.external_id = ?", ext)
 }
@@ -163,7 +163,7 @@ func (s *Store) GetAccountByExternalID(ctx context.Context, ext string) (Account
 func (s *Store) getAccount(ctx context.Context, q q, where string, arg any) (AccountRow, error) {
 	a, err := scanAccount(q.row(ctx, `SELECT `+accountCols+accountFrom+` WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, ErrNotFound
+		return a, errNotFound
 	}
 	return a, err
 }
@@ -200,10 +200,10 @@ var sortColumns = map[string]struct {
 }
 
 // ErrBadCursor is returned for a cursor that was not made by ListAccounts with the same sort.
-var ErrBadCursor = errors.New("invalid cursor")
+var ErrBadCursor = errs.About("cursor", errors.New("cursor is not valid for this list"))
 
 // ErrBadSort is returned for an unknown sort name.
-var ErrBadSort = errors.New("unknown sort: use name, mrr, renewal, signup or created")
+var ErrBadSort = errs.About("sort", errors.New("unknown sort: use name, mrr, renewal, signup or created"))
 
 type cursor struct {
 	S string `json:"s,omitempty"`
@@ -350,7 +350,8 @@ func (s *Store) Plans(ctx context.Context) ([]string, error) {
 }
 
 // UpsertAccounts applies a batch of patches by external id in one transaction: all or
-// nothing. A failing item is reported as *account.RowError with its index and field.
+// nothing. A failing item is reported as an *errs.ItemError with its index, wrapping
+// an *errs.FieldError.
 // Patches that change nothing are counted as unchanged and write nothing.
 func (s *Store) UpsertAccounts(ctx context.Context, patches []account.AccountPatch) (account.UpsertResult, error) {
 	var res account.UpsertResult
@@ -358,10 +359,10 @@ func (s *Store) UpsertAccounts(ctx context.Context, patches []account.AccountPat
 	for i, p := range patches {
 		ext := strings.TrimSpace(p.ExternalID)
 		if ext == "" {
-			return res, &account.RowError{Index: i, Field: "external_id", Msg: "is required to upsert"}
+			return res, errs.Item(i, errs.Invalid("external_id", "is required to upsert"))
 		}
 		if j, dup := seen[ext]; dup {
-			return res, &account.RowError{Index: i, Field: "external_id", Msg: fmt.Sprintf("%q appears twice in the batch (also item %d)", ext, j+1)}
+			return res, errs.Item(i, errs.Invalidf("external_id", "%q appears twice in the batch (also item %d)", ext, j+1))
 		}
 		seen[ext] = i
 	}
@@ -370,9 +371,9 @@ func (s *Store) UpsertAccounts(ctx context.Context, patches []account.AccountPat
 		for i := range patches {
 			p := &patches[i]
 			rowErr := func(err error) error {
-				var fe *account.FieldError
+				var fe *errs.FieldError
 				if errors.As(err, &fe) {
-					return &account.RowError{Index: i, Field: fe.Field, Msg: fe.Msg}
+					return errs.Item(i, fe)
 				}
 				return err
 			}
@@ -418,15 +419,16 @@ func (s *Store) UpsertAccounts(ctx context.Context, patches []account.AccountPat
 					cur = strings.ToUpper(strings.TrimSpace(*p.Currency))
 				}
 				if cur == "" {
-					return &account.RowError{Index: i, Field: "currency", Msg: "is required with mrr for an account that has no billing currency yet"}
+					return errs.Item(i, errs.Invalid("currency", "is required with mrr for an account that has no billing currency yet"))
 				}
 				at := s.Now()
 				if p.MRRAt != nil {
 					at = *p.MRRAt
 				}
 				_, changedMRR, err = s.setMRR(ctx, q, existing.ID, *p.MRR, cur, at, "")
-				if f := revenue.Field(err, "mrr"); f != "" {
-					return &account.RowError{Index: i, Field: f, Msg: err.Error()}
+				var fe *errs.FieldError
+				if errors.As(err, &fe) { // a revenue rule, naming its field
+					return errs.Item(i, errs.Invalid(fe.Field, err.Error()))
 				} else if err != nil {
 					return err
 				}
@@ -458,7 +460,7 @@ func (s *Store) ownerByEmail(ctx context.Context, q q, cache map[string]string, 
 	var mid string
 	err := q.row(ctx, `SELECT id FROM team_members WHERE email = ?`, email).Scan(&mid)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", &account.FieldError{Field: "owner_email", Msg: fmt.Sprintf("no team member with email %q", email)}
+		return "", errs.Invalidf("owner_email", "no team member with email %q", email)
 	}
 	if err != nil {
 		return "", err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/revenue"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -31,7 +32,7 @@ func TestAccountCRUDAndValidation(t *testing.T) {
 			t.Fatalf("stored %+v", got)
 		}
 		dup := account.Account{ExternalID: "acme-1", Name: "Other"}
-		var fe *account.FieldError
+		var fe *errs.FieldError
 		if err := s.CreateAccount(ctx, &dup); !errors.As(err, &fe) || fe.Field != "external_id" {
 			t.Fatalf("duplicate external id: %v", err)
 		}
@@ -173,23 +174,24 @@ func TestUpsertAccountsIsIdempotentAndAtomic(t *testing.T) {
 			t.Fatalf("partial patch clobbered fields: %+v", b)
 		}
 		// One bad item: nothing from the batch is written.
-		var re *account.RowError
+		var re *errs.ItemError
+		var fe *errs.FieldError
 		_, err = s.UpsertAccounts(ctx, []account.AccountPatch{
 			{ExternalID: "a3", Name: ptr("Gamma")},
 			{ExternalID: "a4", Name: ptr("Delta"), Tier: ptr("platinum")},
 		})
-		if !errors.As(err, &re) || re.Index != 1 || re.Field != "tier" {
+		if !errors.As(err, &re) || re.Index != 1 || !errors.As(err, &fe) || fe.Field != "tier" {
 			t.Fatalf("bad batch: %v", err)
 		}
 		if _, err := s.GetAccountByExternalID(ctx, "a3"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatal("a3 was written although the batch failed")
 		}
 		_, err = s.UpsertAccounts(ctx, []account.AccountPatch{{ExternalID: "d", Name: ptr("x")}, {ExternalID: "d", Name: ptr("y")}})
-		if !errors.As(err, &re) || re.Index != 1 || re.Field != "external_id" {
+		if !errors.As(err, &re) || re.Index != 1 || !errors.As(err, &fe) || fe.Field != "external_id" {
 			t.Fatalf("duplicate in batch: %v", err)
 		}
 		_, err = s.UpsertAccounts(ctx, []account.AccountPatch{{ExternalID: "a1", MRR: ptr(int64(100)), Currency: ptr("EUR")}})
-		if !errors.As(err, &re) || re.Field != "currency" {
+		if !errors.As(err, &re) || !errors.As(err, &fe) || fe.Field != "currency" {
 			t.Fatalf("currency change: %v", err)
 		}
 	})
@@ -264,8 +266,8 @@ func TestPeopleContractsTouchpoints(t *testing.T) {
 		if err != nil || r.Unchanged != 1 {
 			t.Fatalf("people again: %+v %v", r, err)
 		}
-		var re *account.RowError
-		if _, err := s.UpsertPeople(ctx, []account.PersonPatch{{Email: ptr("x@y.com"), AccountExternalID: ptr("nope")}}); !errors.As(err, &re) || re.Field != "account_external_id" {
+		var re *errs.FieldError
+		if _, err := s.UpsertPeople(ctx, []account.PersonPatch{{Email: ptr("x@y.com"), AccountExternalID: ptr("nope")}}); !errors.As(err, new(*errs.ItemError)) || !errors.As(err, &re) || re.Field != "account_external_id" {
 			t.Fatalf("unknown account: %v", err)
 		}
 		ann, err := s.GetPersonByEmail(ctx, "ANN@acme.com")
@@ -311,7 +313,7 @@ func TestPeopleContractsTouchpoints(t *testing.T) {
 		other := account.Account{Name: "Other"}
 		s.CreateAccount(ctx, &other)
 		tp := account.Touchpoint{AccountID: other.ID, PersonID: ann.ID, Kind: account.Call, Summary: "x"}
-		var fe *account.FieldError
+		var fe *errs.FieldError
 		if err := s.CreateTouchpoint(ctx, &tp); !errors.As(err, &fe) || fe.Field != "person_id" {
 			t.Fatalf("person of another account: %v", err)
 		}

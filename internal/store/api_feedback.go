@@ -2,10 +2,9 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
-	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 // GetTag returns one tag.
@@ -32,10 +31,10 @@ func (s *Store) PatchTag(ctx context.Context, tagID string, p TagPatch) (Tag, er
 	if p.Name != nil {
 		n := strings.TrimSpace(*p.Name)
 		if n == "" {
-			return t, &feedback.FieldError{Field: "name", Msg: "is required"}
+			return t, errs.Invalid("name", "is required")
 		}
 		if strings.Contains(n, "›") {
-			return t, &feedback.FieldError{Field: "name", Msg: "cannot contain ›"}
+			return t, errs.Invalid("name", "cannot contain ›")
 		}
 		p.Name = &n
 	}
@@ -53,7 +52,7 @@ func (s *Store) PatchTag(ctx context.Context, tagID string, p TagPatch) (Tag, er
 					return err
 				}
 				if n == 0 {
-					return &feedback.FieldError{Field: "parent_id", Msg: fmt.Sprintf("no tag with id %q", parent)}
+					return errs.Invalidf("parent_id", "no tag with id %q", parent)
 				}
 			}
 			if err := s.moveTag(ctx, q, tagID, parent); err != nil {
@@ -73,7 +72,7 @@ func (s *Store) PatchTag(ctx context.Context, tagID string, p TagPatch) (Tag, er
 		_, err = q.exec(ctx, `UPDATE tags SET name = ?, description = ?, archived = ?, updated_at = ? WHERE id = ?`,
 			t.Name, t.Description, t.Archived, ms(s.Now()), tagID)
 		if s.d.isUnique(err) {
-			return &feedback.FieldError{Field: "name", Msg: fmt.Sprintf("a sibling tag is already called %q", t.Name)}
+			return errs.Invalidf("name", "a sibling tag is already called %q", t.Name)
 		}
 		return err
 	})

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -30,7 +31,7 @@ func TestPatchTagIsAtomic(t *testing.T) {
 		// Moving under Reporting while renaming to a sibling's name fails whole: Tables
 		// stays under Editor with its name.
 		_, err := s.PatchTag(ctx, tables, store.TagPatch{ParentID: &reporting, Name: name("charts")})
-		var fe *feedback.FieldError
+		var fe *errs.FieldError
 		if !errors.As(err, &fe) || fe.Field != "name" {
 			t.Fatalf("colliding rename: %v", err)
 		}

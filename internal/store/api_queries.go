@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 // CreateAccountFromPatch inserts a new account built from p and, when p carries mrr,
@@ -87,7 +88,7 @@ func (s *Store) applyPatchMRR(ctx context.Context, q q, a *account.Account, p *a
 		cur = strings.ToUpper(strings.TrimSpace(*p.Currency))
 	}
 	if cur == "" {
-		return &account.FieldError{Field: "currency", Msg: "is required with mrr for an account that has no billing currency yet"}
+		return errs.Invalid("currency", "is required with mrr for an account that has no billing currency yet")
 	}
 	at := s.Now()
 	if p.MRRAt != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/revenue"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -30,7 +31,7 @@ func TestCreateAccountFromPatch(t *testing.T) {
 		}
 		// A refused MRR rolls the whole create back.
 		_, err = s.CreateAccountFromPatch(ctx, account.AccountPatch{Name: ptr("Half"), MRR: ptr(int64(5))})
-		var fe *account.FieldError
+		var fe *errs.FieldError
 		if !errors.As(err, &fe) || fe.Field != "currency" {
 			t.Fatalf("mrr without currency: %v", err)
 		}
@@ -93,7 +94,7 @@ func TestPatchAccount(t *testing.T) {
 		if _, err := s.PatchAccount(ctx, "ghost", account.AccountPatch{Plan: ptr("x")}); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("missing account: %v", err)
 		}
-		var fe *account.FieldError
+		var fe *errs.FieldError
 		if _, err := s.PatchAccount(ctx, a.ID, account.AccountPatch{Tier: ptr("gold")}); !errors.As(err, &fe) || fe.Field != "tier" {
 			t.Fatalf("bad tier: %v", err)
 		}

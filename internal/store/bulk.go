@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/id"
 	"github.com/closeloop/closeloop/internal/revenue"
@@ -149,7 +150,7 @@ func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
 		for _, st := range steps {
 			if err := insertRows(ctx, q, st.table, st.cols, st.rows); err != nil {
 				if s.d.isUnique(err) {
-					return fmt.Errorf("%s: a unique value (external id or email) is already taken: %w", st.table, ErrConflict)
+					return &errs.ConflictError{Msg: fmt.Sprintf("%s: a unique value (external id or email) is already taken: %v", st.table, ErrConflict), Err: ErrConflict}
 				}
 				return fmt.Errorf("%s: %w", st.table, err)
 			}

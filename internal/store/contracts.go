@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/id"
 )
 
@@ -31,7 +31,7 @@ func (s *Store) checkAccount(ctx context.Context, q q, accountID string) error {
 		return err
 	}
 	if n == 0 {
-		return &account.FieldError{Field: "account_id", Msg: fmt.Sprintf("no account with id %q", accountID)}
+		return errs.Invalidf("account_id", "no account with id %q", accountID)
 	}
 	return nil
 }
@@ -62,7 +62,7 @@ func (s *Store) SaveContract(ctx context.Context, c *account.Contract) error {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
-				return ErrNotFound
+				return errNotFound
 			}
 		}
 		return s.syncRenewal(ctx, q, c.AccountID)

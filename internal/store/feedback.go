@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/id"
 )
@@ -56,13 +56,13 @@ func (s *Store) captureTx(ctx context.Context, fn func(q) error) error {
 }
 
 // CaptureBatch captures items in one transaction: all or nothing, with the failing
-// item's index in a *feedback.BatchError.
+// item's index in an *errs.ItemError.
 func (s *Store) CaptureBatch(ctx context.Context, cs []feedback.Capture) (items []feedback.Item, created int, err error) {
 	now := s.Now()
 	for i := range cs {
 		cs[i].Normalize(now)
 		if err := cs[i].Validate(); err != nil {
-			return nil, 0, &feedback.BatchError{Index: i, Err: err}
+			return nil, 0, errs.Item(i, err)
 		}
 	}
 	err = s.captureTx(ctx, func(q q) error {
@@ -70,7 +70,7 @@ func (s *Store) CaptureBatch(ctx context.Context, cs []feedback.Capture) (items 
 		for i := range cs {
 			it, c, err := s.capture(ctx, q, &cs[i])
 			if err != nil {
-				return &feedback.BatchError{Index: i, Err: err}
+				return errs.Item(i, err)
 			}
 			if c {
 				created++
@@ -149,7 +149,7 @@ func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (ac
 	} else if c.AccountExternalID != "" {
 		if err := q.row(ctx, `SELECT id FROM accounts WHERE external_id = ?`, c.AccountExternalID).Scan(&accountID); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return "", "", &feedback.FieldError{Field: "account_external_id", Msg: fmt.Sprintf("no account with external_id %q", c.AccountExternalID)}
+				return "", "", errs.Invalidf("account_external_id", "no account with external_id %q", c.AccountExternalID)
 			}
 			return "", "", err
 		}
@@ -338,10 +338,10 @@ func (s *Store) ListFeedback(ctx context.Context, f FeedbackFilter) ([]feedback.
 // Triage changes an item's kind and status; nil leaves a field alone.
 func (s *Store) Triage(ctx context.Context, itemID string, kind *feedback.Kind, status *feedback.Status) error {
 	if kind != nil && !kind.Valid() {
-		return &feedback.FieldError{Field: "kind", Msg: fmt.Sprintf("%q is not a feedback kind", *kind)}
+		return errs.Invalidf("kind", "%q is not a feedback kind", *kind)
 	}
 	if status != nil && !status.Valid() {
-		return &feedback.FieldError{Field: "status", Msg: fmt.Sprintf("%q is not new, triaged or archived", *status)}
+		return errs.Invalidf("status", "%q is not new, triaged or archived", *status)
 	}
 	return s.tx(ctx, func(q q) error {
 		var k, st string
@@ -382,7 +382,7 @@ func (s *Store) addTag(ctx context.Context, q q, itemID, tagID, memberID string)
 		return err
 	}
 	if n == 0 {
-		return &feedback.FieldError{Field: "tag_ids", Msg: fmt.Sprintf("no tag with id %q", tagID)}
+		return errs.Invalidf("tag_ids", "no tag with id %q", tagID)
 	}
 	if err := q.row(ctx, `SELECT COUNT(*) FROM feedback_tags WHERE feedback_id = ? AND tag_id = ?`, itemID, tagID).Scan(&n); err != nil || n > 0 {
 		return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -48,14 +49,14 @@ func TestCaptureResolvesSendersAndIsIdempotent(t *testing.T) {
 		if it3.AccountID != "" || it3.PersonID == "" {
 			t.Fatalf("free-mail sender: %+v", it3)
 		}
-		var fe *feedback.FieldError
+		var fe *errs.FieldError
 		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "x", Source: feedback.SourceAPI, AccountExternalID: "nope"}); !errors.As(err, &fe) || fe.Field != "account_external_id" {
 			t.Fatalf("unknown account: %v", err)
 		}
 		// A batch is all or nothing.
 		before, _ := s.CountFeedback(ctx, "")
 		_, _, err = s.CaptureBatch(ctx, []feedback.Capture{{Text: "ok", Source: feedback.SourceAPI}, {Text: "", Source: feedback.SourceAPI}})
-		var be *feedback.BatchError
+		var be *errs.ItemError
 		if !errors.As(err, &be) || be.Index != 1 {
 			t.Fatalf("batch: %v", err)
 		}

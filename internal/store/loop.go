@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/id"
 )
@@ -270,7 +271,7 @@ func (s *Store) GetLoopEmail(ctx context.Context, draftID string) (LoopEmail, er
 
 // ErrLoopState refuses a change a draft's status does not allow (editing a sent email,
 // un-skipping someone who unsubscribed).
-var ErrLoopState = errors.New("this email has already been queued or sent, or the person cannot be emailed")
+var ErrLoopState = errs.Conflict("", "this email has already been queued or sent, or the person cannot be emailed")
 
 func (s *Store) changeDraft(ctx context.Context, query string, args ...any) error {
 	res, err := s.w.ExecContext(ctx, s.d.rebind(query), args...)
@@ -283,7 +284,7 @@ func (s *Store) changeDraft(ctx context.Context, query string, args ...any) erro
 			return err
 		}
 		if exists == 0 {
-			return ErrNotFound
+			return errNotFound
 		}
 		return ErrLoopState
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/id"
 )
 
@@ -34,7 +34,7 @@ func (s *Store) preparePerson(ctx context.Context, q q, p *account.Person) error
 			return err
 		}
 		if n == 0 {
-			return &account.FieldError{Field: "account_id", Msg: fmt.Sprintf("no account with id %q", p.AccountID)}
+			return errs.Invalidf("account_id", "no account with id %q", p.AccountID)
 		}
 	}
 	return nil
@@ -42,7 +42,7 @@ func (s *Store) preparePerson(ctx context.Context, q q, p *account.Person) error
 
 // errPersonTaken is one value so that callers can tell a lost race (errors.Is) from
 // other field errors.
-var errPersonTaken = &account.FieldError{Field: "email", Msg: "another person already has this email or external_id"}
+var errPersonTaken = errs.Invalid("email", "another person already has this email or external_id")
 
 func (s *Store) personConflict(err error) error {
 	if s.d.isUnique(err) {
@@ -74,7 +74,7 @@ func (s *Store) updatePerson(ctx context.Context, q q, p *account.Person) error 
 		return s.personConflict(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return errNotFound
 	}
 	return nil
 }
@@ -96,7 +96,7 @@ func (s *Store) DeletePerson(ctx context.Context, personID string) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return errNotFound
 	}
 	return nil
 }
@@ -170,10 +170,10 @@ func (s *Store) UpsertPeople(ctx context.Context, patches []account.PersonPatch)
 	for i, p := range patches {
 		key := personKey(&p)
 		if key == "" {
-			return res, &account.RowError{Index: i, Field: "email", Msg: "an email or an external_id is required to upsert"}
+			return res, errs.Item(i, errs.Invalid("email", "an email or an external_id is required to upsert"))
 		}
 		if j, dup := seen[key]; dup {
-			return res, &account.RowError{Index: i, Field: strings.SplitN(key, ":", 2)[0], Msg: fmt.Sprintf("%q appears twice in the batch (also item %d)", strings.SplitN(key, ":", 2)[1], j+1)}
+			return res, errs.Item(i, errs.Invalidf(strings.SplitN(key, ":", 2)[0], "%q appears twice in the batch (also item %d)", strings.SplitN(key, ":", 2)[1], j+1))
 		}
 		seen[key] = i
 	}
@@ -182,9 +182,9 @@ func (s *Store) UpsertPeople(ctx context.Context, patches []account.PersonPatch)
 		for i := range patches {
 			pp := &patches[i]
 			rowErr := func(err error) error {
-				var fe *account.FieldError
+				var fe *errs.FieldError
 				if errors.As(err, &fe) {
-					return &account.RowError{Index: i, Field: fe.Field, Msg: fe.Msg}
+					return errs.Item(i, fe)
 				}
 				return err
 			}
@@ -194,7 +194,7 @@ func (s *Store) UpsertPeople(ctx context.Context, patches []account.PersonPatch)
 				if !ok && ext != "" {
 					if err := q.row(ctx, `SELECT id FROM accounts WHERE external_id = ?`, ext).Scan(&aid); err != nil {
 						if errors.Is(notFound(err), ErrNotFound) {
-							return &account.RowError{Index: i, Field: "account_external_id", Msg: fmt.Sprintf("no account with external_id %q", ext)}
+							return errs.Item(i, errs.Invalidf("account_external_id", "no account with external_id %q", ext))
 						}
 						return err
 					}

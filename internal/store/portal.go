@@ -178,7 +178,7 @@ func (s *Store) ResolvePerson(ctx context.Context, email, name, externalID, acco
 			}
 		}
 
-		var err error = ErrNotFound
+		var err error = errNotFound
 		if externalID != "" {
 			p, err = scanPerson(q.row(ctx, `SELECT `+personCols+` FROM people WHERE external_id = ?`, externalID))
 		}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -117,7 +118,7 @@ func TestPortalRequestsVotesAndVisibility(t *testing.T) {
 		if err != nil || got.RootID != sso.ID || got.MergedInto != sso.ID {
 			t.Fatalf("merged request: %+v %v", got, err)
 		}
-		if _, err := s.GetPortalRequest(ctx, "nope", ""); err != store.ErrNotFound {
+		if _, err := s.GetPortalRequest(ctx, "nope", ""); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("missing request: %v", err)
 		}
 

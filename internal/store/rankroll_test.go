@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -187,8 +189,8 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 					accounts = remove(accounts, a)
 				}
 			}
-			if err != nil && err != store.ErrNotFound {
-				if _, ok := err.(*feedback.FieldError); !ok {
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				if !errors.As(err, new(*errs.FieldError)) {
 					t.Fatalf("step %d: %v", step, err)
 				}
 			}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/id"
 )
@@ -134,13 +134,13 @@ func (s *Store) link(ctx context.Context, q q, requestID, itemID, memberID strin
 		return err
 	}
 	if n == 0 {
-		return &feedback.FieldError{Field: "request_ids", Msg: fmt.Sprintf("no request with id %q", requestID)}
+		return errs.Invalidf("request_ids", "no request with id %q", requestID)
 	}
 	if err := q.row(ctx, `SELECT COUNT(*) FROM feedback WHERE id = ?`, itemID).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {
-		return ErrNotFound
+		return errNotFound
 	}
 	if err := q.row(ctx, `SELECT COUNT(*) FROM request_links WHERE request_id = ? AND feedback_id = ?`, requestID, itemID).Scan(&n); err != nil || n > 0 {
 		return err
@@ -160,12 +160,12 @@ func (s *Store) UnlinkFeedback(ctx context.Context, requestID, itemID string) er
 // that reports created=false).
 func (s *Store) Vote(ctx context.Context, v *feedback.Vote) (created bool, err error) {
 	if v.Source != feedback.VoteTeam && v.Source != feedback.VotePortal {
-		return false, &feedback.FieldError{Field: "source", Msg: "must be team or portal"}
+		return false, errs.Invalid("source", "must be team or portal")
 	}
 	err = s.tx(ctx, func(q q) error {
 		if err := q.row(ctx, `SELECT COALESCE(account_id, '') FROM people WHERE id = ?`, v.PersonID).Scan(&v.AccountID); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return &feedback.FieldError{Field: "person_id", Msg: fmt.Sprintf("no person with id %q", v.PersonID)}
+				return errs.Invalidf("person_id", "no person with id %q", v.PersonID)
 			}
 			return err
 		}
@@ -174,7 +174,7 @@ func (s *Store) Vote(ctx context.Context, v *feedback.Vote) (created bool, err e
 			return err
 		}
 		if n == 0 {
-			return ErrNotFound
+			return errNotFound
 		}
 		if err := q.row(ctx, `SELECT COUNT(*) FROM votes WHERE request_id = ? AND person_id = ?`, v.RequestID, v.PersonID).Scan(&n); err != nil || n > 0 {
 			return err
@@ -198,7 +198,7 @@ func (s *Store) Unvote(ctx context.Context, requestID, personID string) error {
 }
 
 // ErrMerge refuses a merge that would loop or that needs an unmerge first.
-var ErrMerge = errors.New("cannot merge: a request can be merged once, not into itself or into a request merged into it")
+var ErrMerge = errs.Conflict("into", "cannot merge: a request can be merged once, not into itself or into a request merged into it")
 
 // MergeRequest folds from into into: from disappears from lists and its feedback,
 // votes and merged requests count toward into's root. Unmerge restores it.
@@ -234,7 +234,7 @@ func (s *Store) UnmergeRequest(ctx context.Context, requestID string) error {
 			return notFound(err)
 		}
 		if merged == "" {
-			return &feedback.FieldError{Field: "id", Msg: "this request is not merged"}
+			return errs.Invalid("id", "this request is not merged")
 		}
 		// Find requestID's subtree among the requests of its current root.
 		rows, err := q.query(ctx, `SELECT id, COALESCE(merged_into, '') FROM requests WHERE root_id = ?`, root)

@@ -2,11 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/id"
 )
 
@@ -42,10 +41,10 @@ func (s *Store) ListTags(ctx context.Context) ([]Tag, error) {
 func (s *Store) CreateTag(ctx context.Context, t *Tag) error {
 	t.Name = strings.TrimSpace(t.Name)
 	if t.Name == "" {
-		return &feedback.FieldError{Field: "name", Msg: "is required"}
+		return errs.Invalid("name", "is required")
 	}
 	if strings.Contains(t.Name, "›") {
-		return &feedback.FieldError{Field: "name", Msg: "cannot contain ›"}
+		return errs.Invalid("name", "cannot contain ›")
 	}
 	return s.tx(ctx, func(q q) error { return s.insertTag(ctx, q, t) })
 }
@@ -57,7 +56,7 @@ func (s *Store) insertTag(ctx context.Context, q q, t *Tag) error {
 	}
 	if strings.ContainsAny(t.ID, ",/ ") {
 		// Ranking roll-ups pack subject ids into comma lists and prefix segments with "/".
-		return &feedback.FieldError{Field: "id", Msg: "a tag id cannot hold commas, slashes or spaces"}
+		return errs.Invalid("id", "a tag id cannot hold commas, slashes or spaces")
 	}
 	if t.ParentID != "" {
 		var n int
@@ -65,13 +64,13 @@ func (s *Store) insertTag(ctx context.Context, q q, t *Tag) error {
 			return err
 		}
 		if n == 0 {
-			return &feedback.FieldError{Field: "parent_id", Msg: fmt.Sprintf("no tag with id %q", t.ParentID)}
+			return errs.Invalidf("parent_id", "no tag with id %q", t.ParentID)
 		}
 	}
 	_, err := q.exec(ctx, `INSERT INTO tags (id, parent_id, name, description, archived, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, nullable(t.ParentID), t.Name, t.Description, t.Archived, ms(now), ms(now))
 	if s.d.isUnique(err) {
-		return &feedback.FieldError{Field: "name", Msg: fmt.Sprintf("a sibling tag is already called %q", t.Name)}
+		return errs.Invalidf("name", "a sibling tag is already called %q", t.Name)
 	}
 	if err != nil {
 		return err
@@ -90,24 +89,24 @@ func (s *Store) insertTag(ctx context.Context, q q, t *Tag) error {
 func (s *Store) UpdateTag(ctx context.Context, t Tag) error {
 	t.Name = strings.TrimSpace(t.Name)
 	if t.Name == "" || strings.Contains(t.Name, "›") {
-		return &feedback.FieldError{Field: "name", Msg: "is required and cannot contain ›"}
+		return errs.Invalid("name", "is required and cannot contain ›")
 	}
 	res, err := s.w.ExecContext(ctx, s.d.rebind(`UPDATE tags SET name = ?, description = ?, archived = ?, updated_at = ? WHERE id = ?`),
 		t.Name, t.Description, t.Archived, ms(s.Now()), t.ID)
 	if s.d.isUnique(err) {
-		return &feedback.FieldError{Field: "name", Msg: fmt.Sprintf("a sibling tag is already called %q", t.Name)}
+		return errs.Invalidf("name", "a sibling tag is already called %q", t.Name)
 	}
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return errNotFound
 	}
 	return nil
 }
 
 // ErrTagCycle refuses moving a tag under itself or one of its descendants.
-var ErrTagCycle = errors.New("a tag cannot move under itself or its own descendants")
+var ErrTagCycle = errs.Conflict("parent_id", "a tag cannot move under itself or its own descendants")
 
 // MoveTag re-parents a tag (and its subtree), rewriting the closure rows that cross
 // the subtree boundary.
@@ -127,13 +126,13 @@ func (s *Store) moveTag(ctx context.Context, q q, tagID, newParentID string) err
 	}
 	res, err := q.exec(ctx, `UPDATE tags SET parent_id = ?, updated_at = ? WHERE id = ?`, nullable(newParentID), ms(s.Now()), tagID)
 	if s.d.isUnique(err) {
-		return &feedback.FieldError{Field: "parent_id", Msg: "the new parent already has a tag of this name"}
+		return errs.Invalid("parent_id", "the new parent already has a tag of this name")
 	}
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return errNotFound
 	}
 	// Drop links from the old ancestors to the subtree, then link the new ones.
 	if _, err := q.exec(ctx, `DELETE FROM tag_closure
@@ -155,7 +154,7 @@ func (s *Store) moveTag(ctx context.Context, q q, tagID, newParentID string) err
 // under into, records the merge and deletes from.
 func (s *Store) MergeTag(ctx context.Context, fromID, intoID string) error {
 	if fromID == intoID {
-		return &feedback.FieldError{Field: "into", Msg: "cannot merge a tag into itself"}
+		return errs.Invalid("into", "cannot merge a tag into itself")
 	}
 	return s.tx(ctx, func(q q) error {
 		var n int
@@ -169,7 +168,7 @@ func (s *Store) MergeTag(ctx context.Context, fromID, intoID string) error {
 			return err
 		}
 		if n != 2 {
-			return ErrNotFound
+			return errNotFound
 		}
 		now := s.Now()
 		if _, err := q.exec(ctx, `INSERT INTO feedback_tags (feedback_id, tag_id, added_by, added_at)

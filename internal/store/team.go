@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/id"
 )
 
@@ -28,10 +28,10 @@ func validateMember(m *auth.Member) error {
 	m.Email = strings.ToLower(strings.TrimSpace(m.Email))
 	m.Name = strings.TrimSpace(m.Name)
 	if a, err := mail.ParseAddress(m.Email); err != nil || a.Address != m.Email {
-		return &account.FieldError{Field: "email", Msg: fmt.Sprintf("%q is not an email address", m.Email)}
+		return errs.Invalidf("email", "%q is not an email address", m.Email)
 	}
 	if !m.Role.Valid() {
-		return &account.FieldError{Field: "role", Msg: fmt.Sprintf("%q is not admin, member or viewer", m.Role)}
+		return errs.Invalidf("role", "%q is not admin, member or viewer", m.Role)
 	}
 	if m.Capacity <= 0 {
 		m.Capacity = 40
@@ -49,13 +49,13 @@ func (s *Store) CreateMember(ctx context.Context, m *auth.Member) error {
 	_, err := s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO team_members (`+memberCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 		m.ID, m.Email, m.Name, string(m.Role), m.PasswordHash, m.Disabled, m.Capacity, ms(now))
 	if s.d.isUnique(err) {
-		return &account.FieldError{Field: "email", Msg: fmt.Sprintf("%s is already on the team", m.Email)}
+		return errs.Invalidf("email", "%s is already on the team", m.Email)
 	}
 	return err
 }
 
 // ErrLastAdmin refuses a change that would leave the team with no enabled admin.
-var ErrLastAdmin = errors.New("this is the last admin: make someone else an admin first")
+var ErrLastAdmin = errs.Conflict("role", "this is the last admin: make someone else an admin first")
 
 // UpdateMember saves name, role, capacity, disabled and password hash. Disabling a
 // member ends their sessions and suspends the API keys they created until they are
@@ -90,7 +90,7 @@ func (s *Store) UpdateMember(ctx context.Context, m *auth.Member) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			return errNotFound
 		}
 		if m.Disabled {
 			_, err = q.exec(ctx, `DELETE FROM sessions WHERE member_id = ?`, m.ID)
@@ -190,10 +190,10 @@ func scanAPIKey(sc interface{ Scan(...any) error }) (auth.APIKey, error) {
 func (s *Store) CreateAPIKey(ctx context.Context, name string, scopes []auth.Scope, createdBy string) (auth.APIKey, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return auth.APIKey{}, "", &account.FieldError{Field: "name", Msg: "is required, so you can tell keys apart"}
+		return auth.APIKey{}, "", errs.Invalid("name", "is required, so you can tell keys apart")
 	}
 	if len(scopes) == 0 {
-		return auth.APIKey{}, "", &account.FieldError{Field: "scopes", Msg: "at least one scope is needed"}
+		return auth.APIKey{}, "", errs.Invalid("scopes", "at least one scope is needed")
 	}
 	secret, prefix, hash := auth.NewAPIKey()
 	now := s.Now()
@@ -262,7 +262,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, keyID string) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return errNotFound
 	}
 	return nil
 }

@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/id"
 )
 
@@ -43,10 +43,10 @@ func (s *Store) CreateTouchpoint(ctx context.Context, t *account.Touchpoint) err
 		if t.PersonID != "" {
 			var owner string
 			if err := q.row(ctx, `SELECT COALESCE(account_id, '') FROM people WHERE id = ?`, t.PersonID).Scan(&owner); err != nil {
-				return &account.FieldError{Field: "person_id", Msg: fmt.Sprintf("no person with id %q", t.PersonID)}
+				return errs.Invalidf("person_id", "no person with id %q", t.PersonID)
 			}
 			if owner != t.AccountID {
-				return &account.FieldError{Field: "person_id", Msg: "this person does not belong to the account"}
+				return errs.Invalid("person_id", "this person does not belong to the account")
 			}
 		}
 		now := s.Now()
@@ -70,7 +70,7 @@ func (s *Store) DeleteTouchpoint(ctx context.Context, touchpointID string) error
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return errNotFound
 	}
 	return nil
 }

@@ -4,7 +4,8 @@ import "fmt"
 
 // The Check* methods are what the store runs, inside its write transaction and
 // against a Tree built from the rows it just read, before it changes anything. They
-// return *RuleError (errors.Is works with the Err* sentinels).
+// return an *errs.FieldError naming the tag and field (errors.Is works with the Err*
+// sentinels).
 
 // CheckCreate reports whether a new tag called name may be created under parentID
 // ("" = top level).
@@ -14,11 +15,11 @@ func (t *Tree) CheckCreate(parentID, name string) error {
 	}
 	if parentID != "" {
 		if _, ok := t.nodes[parentID]; !ok {
-			return &RuleError{Field: "parent_id", Err: ErrUnknownParent, Msg: fmt.Sprintf("parent %q", parentID)}
+			return ruleErr("", "parent_id", ErrUnknownParent, fmt.Sprintf("parent %q", parentID))
 		}
 	}
 	if other, dup := t.siblingNames(parentID)[fold(name)]; dup {
-		return &RuleError{Field: "name", Err: ErrDuplicateName, Msg: fmt.Sprintf("%q clashes with tag %q", name, other)}
+		return ruleErr("", "name", ErrDuplicateName, fmt.Sprintf("%q clashes with tag %q", name, other))
 	}
 	return nil
 }
@@ -29,21 +30,21 @@ func (t *Tree) CheckCreate(parentID, name string) error {
 func (t *Tree) CheckMove(id, newParentID string) error {
 	n, ok := t.nodes[id]
 	if !ok {
-		return &RuleError{ID: id, Field: "id", Err: ErrNotFound}
+		return ruleErr(id, "id", ErrNotFound, "")
 	}
 	if newParentID == n.tag.ParentID {
 		return nil
 	}
 	if newParentID != "" {
 		if _, ok := t.nodes[newParentID]; !ok {
-			return &RuleError{ID: id, Field: "parent_id", Err: ErrUnknownParent, Msg: fmt.Sprintf("parent %q", newParentID)}
+			return ruleErr(id, "parent_id", ErrUnknownParent, fmt.Sprintf("parent %q", newParentID))
 		}
 		if newParentID == id || t.IsAncestor(id, newParentID) {
-			return &RuleError{ID: id, Field: "parent_id", Err: ErrCycle, Msg: fmt.Sprintf("%q is %q or below it", t.PathString(newParentID), n.pathStr)}
+			return ruleErr(id, "parent_id", ErrCycle, fmt.Sprintf("%q is %q or below it", t.PathString(newParentID), n.pathStr))
 		}
 	}
 	if other, dup := t.siblingNames(newParentID)[fold(n.tag.Name)]; dup {
-		return &RuleError{ID: id, Field: "name", Err: ErrDuplicateName, Msg: fmt.Sprintf("%q already exists there", t.PathString(other))}
+		return ruleErr(id, "name", ErrDuplicateName, fmt.Sprintf("%q already exists there", t.PathString(other)))
 	}
 	return nil
 }
@@ -53,13 +54,13 @@ func (t *Tree) CheckMove(id, newParentID string) error {
 func (t *Tree) CheckRename(id, newName string) error {
 	n, ok := t.nodes[id]
 	if !ok {
-		return &RuleError{ID: id, Field: "id", Err: ErrNotFound}
+		return ruleErr(id, "id", ErrNotFound, "")
 	}
 	if err := CheckName(newName); err != nil {
 		return nameErr(id, err)
 	}
 	if other, dup := t.siblingNames(n.tag.ParentID)[fold(newName)]; dup && other != id {
-		return &RuleError{ID: id, Field: "name", Err: ErrDuplicateName, Msg: fmt.Sprintf("%q already exists", t.PathString(other))}
+		return ruleErr(id, "name", ErrDuplicateName, fmt.Sprintf("%q already exists", t.PathString(other)))
 	}
 	return nil
 }
@@ -70,16 +71,16 @@ func (t *Tree) CheckRename(id, newName string) error {
 // so names never clash, except in the one case described inside.
 func (t *Tree) CheckMerge(fromID, intoID string) error {
 	if _, ok := t.nodes[fromID]; !ok {
-		return &RuleError{ID: fromID, Field: "id", Err: ErrNotFound}
+		return ruleErr(fromID, "id", ErrNotFound, "")
 	}
 	if _, ok := t.nodes[intoID]; !ok {
-		return &RuleError{ID: fromID, Field: "into", Err: ErrNotFound, Msg: fmt.Sprintf("target %q", intoID)}
+		return ruleErr(fromID, "into", ErrNotFound, fmt.Sprintf("target %q", intoID))
 	}
 	if fromID == intoID {
-		return &RuleError{ID: fromID, Field: "into", Err: ErrMergeSelf}
+		return ruleErr(fromID, "into", ErrMergeSelf, "")
 	}
 	if t.IsAncestor(fromID, intoID) {
-		return &RuleError{ID: fromID, Field: "into", Err: ErrMergeIntoDescendant, Msg: fmt.Sprintf("%q is below %q", t.PathString(intoID), t.PathString(fromID))}
+		return ruleErr(fromID, "into", ErrMergeIntoDescendant, fmt.Sprintf("%q is below %q", t.PathString(intoID), t.PathString(fromID)))
 	}
 	// Merging "A › B" into "A" while B has a child "B": that child would have to move
 	// up beside B before B is deleted, which the store's unique sibling-name index
@@ -87,8 +88,7 @@ func (t *Tree) CheckMerge(fromID, intoID string) error {
 	from := t.nodes[fromID]
 	if from.tag.ParentID == intoID {
 		if c, ok := from.byName[fold(from.tag.Name)]; ok {
-			return &RuleError{ID: fromID, Field: "into", Err: ErrDuplicateName,
-				Msg: fmt.Sprintf("%q has the same name as its parent; rename or move it first", t.PathString(c))}
+			return ruleErr(fromID, "into", ErrDuplicateName, fmt.Sprintf("%q has the same name as its parent; rename or move it first", t.PathString(c)))
 		}
 	}
 	return nil

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 // Separator is shown between path segments ("Editor › Tables › Formulas"). A name may
@@ -31,7 +33,7 @@ type Tag struct {
 	Archived                        bool
 }
 
-// Sentinel errors, wrapped in *RuleError so callers can test with errors.Is and still
+// Sentinel errors, wrapped in an *errs.FieldError (see ruleErr) so callers can test with errors.Is and still
 // show which tag and field are at fault.
 var (
 	ErrNotFound            = errors.New("no such tag")
@@ -46,24 +48,16 @@ var (
 	ErrMergeIntoDescendant = errors.New("cannot merge a tag into one of its own descendants")
 )
 
-// RuleError says which tag and which field broke which rule. Field is "id", "name",
-// "parent_id" or "into", matching the store's columns and the API's field names.
-type RuleError struct {
-	ID    string
-	Field string
-	Err   error  // one of the Err* sentinels
-	Msg   string // human detail, may be empty
-}
-
-func (e *RuleError) Error() string {
-	s := fmt.Sprintf("tag %q: %s: %v", e.ID, e.Field, e.Err)
-	if e.Msg != "" {
-		s += " (" + e.Msg + ")"
+// ruleErr says which tag (id, "" for a new one) and which field broke which rule: an
+// *errs.FieldError on field ("id", "name", "parent_id" or "into", matching the store's
+// columns and the API's field names) whose text is `tag "id": field: rule (detail)`
+// and which wraps reason, one of the Err* sentinels, for errors.Is.
+func ruleErr(id, field string, reason error, detail string) error {
+	if detail != "" {
+		detail = " (" + detail + ")"
 	}
-	return s
+	return errs.About(field, fmt.Errorf("tag %q: %s: %w%s", id, field, reason, detail))
 }
-
-func (e *RuleError) Unwrap() error { return e.Err }
 
 // node is a tag with everything derived from its position, computed once in NewTree
 // so queries never walk the parent chain.
@@ -117,25 +111,23 @@ func CheckName(name string) error {
 
 // nameErr wraps a CheckName failure for tag id.
 func nameErr(id string, err error) error {
-	re := &RuleError{ID: id, Field: "name", Err: err}
-	if !errors.Is(err, ErrEmptyName) {
-		re.Err = ErrBadName
-		re.Msg = strings.TrimPrefix(err.Error(), ErrBadName.Error()+": ")
+	if errors.Is(err, ErrEmptyName) {
+		return ruleErr(id, "name", err, "")
 	}
-	return re
+	return ruleErr(id, "name", ErrBadName, strings.TrimPrefix(err.Error(), ErrBadName.Error()+": "))
 }
 
-// NewTree validates tags and builds the tree. Errors are *RuleError; checks run in a
+// NewTree validates tags and builds the tree. Errors are *errs.FieldError (ruleErr); checks run in a
 // fixed order (ids and names, then parents, then cycles, then sibling names) and scan
 // tags in input order, so the same input always reports the same first problem.
 func NewTree(tags []Tag) (*Tree, error) {
 	t := &Tree{nodes: make(map[string]*node, len(tags)), byName: map[string]string{}}
 	for _, tg := range tags {
 		if tg.ID == "" {
-			return nil, &RuleError{ID: tg.ID, Field: "id", Err: ErrEmptyID}
+			return nil, ruleErr(tg.ID, "id", ErrEmptyID, "")
 		}
 		if _, dup := t.nodes[tg.ID]; dup {
-			return nil, &RuleError{ID: tg.ID, Field: "id", Err: ErrDuplicateID}
+			return nil, ruleErr(tg.ID, "id", ErrDuplicateID, "")
 		}
 		if err := CheckName(tg.Name); err != nil {
 			return nil, nameErr(tg.ID, err)
@@ -147,10 +139,10 @@ func NewTree(tags []Tag) (*Tree, error) {
 			continue
 		}
 		if tg.ParentID == tg.ID {
-			return nil, &RuleError{ID: tg.ID, Field: "parent_id", Err: ErrCycle, Msg: "a tag cannot be its own parent"}
+			return nil, ruleErr(tg.ID, "parent_id", ErrCycle, "a tag cannot be its own parent")
 		}
 		if _, ok := t.nodes[tg.ParentID]; !ok {
-			return nil, &RuleError{ID: tg.ID, Field: "parent_id", Err: ErrUnknownParent, Msg: fmt.Sprintf("parent %q", tg.ParentID)}
+			return nil, ruleErr(tg.ID, "parent_id", ErrUnknownParent, fmt.Sprintf("parent %q", tg.ParentID))
 		}
 	}
 	// Cycle check: walk up from each tag; state 1 = on the current walk, 2 = known to
@@ -165,7 +157,7 @@ func NewTree(tags []Tag) (*Tree, error) {
 			id = t.nodes[id].tag.ParentID
 		}
 		if id != "" && state[id] == 1 {
-			return nil, &RuleError{ID: id, Field: "parent_id", Err: ErrCycle, Msg: "the parent chain loops back to this tag"}
+			return nil, ruleErr(id, "parent_id", ErrCycle, "the parent chain loops back to this tag")
 		}
 		for _, w := range walk {
 			state[w] = 2
@@ -182,7 +174,7 @@ func NewTree(tags []Tag) (*Tree, error) {
 		}
 		k := t.nodes[tg.ID].key
 		if other, dup := siblings[k]; dup {
-			return nil, &RuleError{ID: tg.ID, Field: "name", Err: ErrDuplicateName, Msg: fmt.Sprintf("%q clashes with tag %q", tg.Name, other)}
+			return nil, ruleErr(tg.ID, "name", ErrDuplicateName, fmt.Sprintf("%q clashes with tag %q", tg.Name, other))
 		}
 		siblings[k] = tg.ID
 		if tg.ParentID == "" {

@@ -2,9 +2,12 @@ package taxonomy
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 const small = `
@@ -51,8 +54,8 @@ func TestNewTreeErrors(t *testing.T) {
 				tags[0].Name = " A"
 			}
 			_, err := NewTree(tags)
-			var re *RuleError
-			if !errors.As(err, &re) || !errors.Is(err, c.err) || re.ID != c.id || re.Field != c.field {
+			var re *errs.FieldError
+			if !errors.As(err, &re) || !errors.Is(err, c.err) || !strings.HasPrefix(re.Error(), fmt.Sprintf("tag %q: ", c.id)) || re.Field != c.field {
 				t.Fatalf("got %v (%#v), want %v on %s.%s", err, re, c.err, c.id, c.field)
 			}
 		})

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -128,7 +129,7 @@ func (ui *Web) accountEdit(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		// The same check as every other entry point (account.CheckJSONObject), so the
 		// form refuses what the API refuses, with the limit in the message.
-		var fe *account.FieldError
+		var fe *errs.FieldError
 		if errors.As(account.CheckJSONObject("traits", []byte(t)), &fe) {
 			f.Errors["traits"] = fieldMsg("traits", fe.Msg)
 		}
@@ -136,7 +137,7 @@ func (ui *Web) accountEdit(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(f.Errors) == 0 {
 		err := ui.Store.UpdateAccount(r.Context(), &a)
-		var fe *account.FieldError
+		var fe *errs.FieldError
 		switch {
 		case err == nil:
 			ui.setFlash(w, "Account saved.")

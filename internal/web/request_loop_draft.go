@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/closeloop/closeloop/internal/loop"
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 // loopSkip: POST /requests/{id}/loop/{draft}/skip keeps one person out of the send.
@@ -46,7 +46,7 @@ func (ui *Web) loopEdit(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := loopEditForm{Subject: r.PostFormValue("subject"), Body: r.PostFormValue("body"), Errors: map[string]string{}}
 	err = ui.Loop.Edit(r.Context(), d.ID, f.Subject, f.Body)
-	var te *loop.TemplateError
+	var te *errs.FieldError
 	switch {
 	case err == nil:
 		ui.setFlash(w, "Email to "+draftWho(d.Name, d.Email)+" saved.")

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/notify"
 	"github.com/closeloop/closeloop/internal/router"
 )
@@ -84,7 +85,7 @@ func (ui *Web) emailSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(f.Errors) == 0 {
 		_, err := notify.SaveSMTP(r.Context(), ui.Store, s)
-		var se *notify.SettingsError
+		var se *errs.FieldError
 		switch {
 		case err == nil:
 			ui.Log.Info("smtp settings saved", "host", s.Host, "by", router.From(r).Member.ID)
@@ -101,7 +102,7 @@ func (ui *Web) emailSave(w http.ResponseWriter, r *http.Request) error {
 
 var smtpLabels = map[string]string{"host": "Host", "port": "Port", "tls": "Security", "from_address": "From address", "from_name": "From name", "to": "Address"}
 
-func smtpFieldMsg(se *notify.SettingsError) string {
+func smtpFieldMsg(se *errs.FieldError) string {
 	label := smtpLabels[se.Field]
 	if label == "" {
 		label = se.Field
@@ -125,7 +126,7 @@ func (ui *Web) emailTest(w http.ResponseWriter, r *http.Request) error {
 		return ui.renderEmail(w, r, http.StatusUnprocessableEntity, d)
 	}
 	err = notify.TestSend(r.Context(), s, d.TestTo)
-	var se *notify.SettingsError
+	var se *errs.FieldError
 	switch {
 	case err == nil:
 		d.TestOK = "Test email sent to " + d.TestTo + ". Check that it arrived (and not in spam)."

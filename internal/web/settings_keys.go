@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/router"
 )
 
@@ -84,7 +84,7 @@ func (ui *Web) keyCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(f.Errors) == 0 {
 		k, secret, err := ui.Store.CreateAPIKey(r.Context(), f.Name, scopes, router.From(r).Member.ID)
-		var fe *account.FieldError
+		var fe *errs.FieldError
 		switch {
 		case err == nil:
 			ui.Log.Info("api key created", "key", k.ID, "prefix", k.Prefix, "by", router.From(r).Member.ID)

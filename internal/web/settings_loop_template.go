@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/loop"
 	"github.com/closeloop/closeloop/internal/router"
 )
@@ -66,7 +67,7 @@ func (ui *Web) loopTemplateSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := loopTemplateForm{Subject: r.PostFormValue("subject"), Body: r.PostFormValue("body"), Errors: map[string]string{}}
 	err := loop.SaveTemplate(ctx, ui.Store, loop.Template{Subject: f.Subject, Body: f.Body})
-	var te *loop.TemplateError
+	var te *errs.FieldError
 	switch {
 	case err == nil:
 		ui.Log.Info("loop template saved", "by", router.From(r).Member.ID)

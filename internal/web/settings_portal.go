@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/portal"
 	"github.com/closeloop/closeloop/internal/router"
 )
@@ -50,7 +50,7 @@ func (ui *Web) portalSave(w http.ResponseWriter, r *http.Request) error {
 	v := r.PostForm
 	f := portalForm{Name: v.Get("name"), Accent: v.Get("accent"), Intro: v.Get("intro"), SignInURL: v.Get("sign_in_url"), Errors: map[string]string{}}
 	err := portal.SaveSettings(r.Context(), ui.Store, portal.Settings{Name: f.Name, Accent: f.Accent, Intro: f.Intro, SignInURL: f.SignInURL})
-	var fe *feedback.FieldError
+	var fe *errs.FieldError
 	switch {
 	case err == nil:
 		ui.setFlash(w, "Portal settings saved.")

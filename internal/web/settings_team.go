@@ -2,13 +2,13 @@ package web
 
 import (
 	"errors"
-	"github.com/closeloop/closeloop/internal/store"
 	"net/http"
 	"strings"
 
-	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/router"
+	"github.com/closeloop/closeloop/internal/store"
 )
 
 func (ui *Web) settings(w http.ResponseWriter, r *http.Request) error {
@@ -65,7 +65,7 @@ func (ui *Web) teamAdd(w http.ResponseWriter, r *http.Request) error {
 	m.PasswordHash = hash
 	if len(f.Errors) == 0 {
 		err := ui.Store.CreateMember(r.Context(), &m)
-		var fe *account.FieldError
+		var fe *errs.FieldError
 		switch {
 		case err == nil:
 			ui.Log.Info("team member added", "member", m.ID, "role", m.Role, "by", router.From(r).Member.ID)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/notify"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
@@ -84,10 +85,10 @@ func readWebhookForm(r *http.Request) (webhookForm, store.WebhookEndpoint) {
 	return f, store.WebhookEndpoint{URL: f.URL, Description: f.Description, Events: r.PostForm["event"]}
 }
 
-// webhookFieldErr puts notify's complaint about a field into errs, reporting whether
-// err was one.
-func webhookFieldErr(err error, errs map[string]string) bool {
-	var se *notify.SettingsError
+// webhookFieldErr puts notify's complaint about a field into fieldErrs, reporting
+// whether err was one.
+func webhookFieldErr(err error, fieldErrs map[string]string) bool {
+	var se *errs.FieldError
 	if !errors.As(err, &se) {
 		return false
 	}
@@ -95,7 +96,7 @@ func webhookFieldErr(err error, errs map[string]string) bool {
 	if label == "" {
 		label = se.Field
 	}
-	errs[se.Field] = label + " " + se.Msg + "."
+	fieldErrs[se.Field] = label + " " + se.Msg + "."
 	return true
 }
 

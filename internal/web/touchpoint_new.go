@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/router"
 )
@@ -46,7 +47,7 @@ func (ui *Web) touchpointNew(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(f.Errors) == 0 {
 		err := ui.Store.CreateTouchpoint(r.Context(), &tp)
-		var fe *account.FieldError
+		var fe *errs.FieldError
 		switch {
 		case err == nil && f.Feedback:
 			if err := ui.touchpointFeedback(r, tp); err != nil {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
@@ -18,16 +18,12 @@ import (
 // Helpers shared by the voice-of-the-customer pages (inbox, feedback, requests,
 // roadmap, tags).
 
-// asFieldError unwraps a validation error of either domain package, so a form can
-// show it next to its field instead of failing the request.
+// asFieldError unwraps a validation error, so a form can show it next to its field
+// instead of failing the request.
 func asFieldError(err error) (field, msg string, ok bool) {
-	var fe *feedback.FieldError
+	var fe *errs.FieldError
 	if errors.As(err, &fe) {
 		return fe.Field, fe.Msg, true
-	}
-	var ae *account.FieldError
-	if errors.As(err, &ae) {
-		return ae.Field, ae.Msg, true
 	}
 	return "", "", false
 }
