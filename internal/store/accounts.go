@@ -118,7 +118,7 @@ func (s *Store) updateAccount(ctx context.Context, q q, a *account.Account) erro
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
+		return ErrNotFound
 	}
 	return nil
 }
@@ -141,7 +141,7 @@ func (s *Store) DeleteAccount(ctx context.Context, accountID string) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errNotFound
+			return ErrNotFound
 		}
 		return nil
 	})
@@ -155,7 +155,7 @@ func (s *Store) GetAccount(ctx context.Context, accountID string) (AccountRow, e
 // GetAccountByExternalID returns one account by its external id.
 func (s *Store) GetAccountByExternalID(ctx context.Context, ext string) (AccountRow, error) {
 	if ext == "" {
-		return AccountRow{}, errNotFound
+		return AccountRow{}, ErrNotFound
 	}
 	return s.getAccount(ctx, s.read(), "a.external_id = ?", ext)
 }
@@ -163,7 +163,7 @@ func (s *Store) GetAccountByExternalID(ctx context.Context, ext string) (Account
 func (s *Store) getAccount(ctx context.Context, q q, where string, arg any) (AccountRow, error) {
 	a, err := scanAccount(q.row(ctx, `SELECT `+accountCols+accountFrom+` WHERE `+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, errNotFound
+		return a, ErrNotFound
 	}
 	return a, err
 }

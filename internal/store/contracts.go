@@ -62,7 +62,7 @@ func (s *Store) SaveContract(ctx context.Context, c *account.Contract) error {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
-				return errNotFound
+				return ErrNotFound
 			}
 		}
 		return s.syncRenewal(ctx, q, c.AccountID)

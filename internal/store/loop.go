@@ -284,7 +284,7 @@ func (s *Store) changeDraft(ctx context.Context, query string, args ...any) erro
 			return err
 		}
 		if exists == 0 {
-			return errNotFound
+			return ErrNotFound
 		}
 		return ErrLoopState
 	}

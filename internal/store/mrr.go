@@ -176,7 +176,7 @@ func (s *Store) MRRTotals(ctx context.Context) (map[string]int64, error) {
 // notFound maps sql.ErrNoRows to ErrNotFound.
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return errNotFound
+		return ErrNotFound
 	}
 	return err
 }

@@ -230,7 +230,7 @@ func (s *Store) FinishOutbox(ctx context.Context, r OutboxResult) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errNotFound
+			return ErrNotFound
 		}
 		if _, err := q.exec(ctx, `UPDATE loop_emails SET status = ?, updated_at = ? WHERE outbox_id = ?`, draft, ms(r.At), r.ID); err != nil {
 			return err
@@ -273,7 +273,7 @@ func (s *Store) RequeueOutbox(ctx context.Context, outboxID string) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errNotFound
+			return ErrNotFound
 		}
 		_, err = q.exec(ctx, `UPDATE loop_emails SET status = 'queued', updated_at = ? WHERE outbox_id = ? AND unsubscribed = FALSE`, now, outboxID)
 		return err

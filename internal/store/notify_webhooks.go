@@ -65,7 +65,7 @@ func (s *Store) UpdateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) e
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
+		return ErrNotFound
 	}
 	return nil
 }
@@ -78,7 +78,7 @@ func (s *Store) DeleteWebhookEndpoint(ctx context.Context, endpointID string) er
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
+		return ErrNotFound
 	}
 	return nil
 }

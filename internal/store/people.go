@@ -74,7 +74,7 @@ func (s *Store) updatePerson(ctx context.Context, q q, p *account.Person) error 
 		return s.personConflict(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
+		return ErrNotFound
 	}
 	return nil
 }
@@ -96,7 +96,7 @@ func (s *Store) DeletePerson(ctx context.Context, personID string) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
+		return ErrNotFound
 	}
 	return nil
 }

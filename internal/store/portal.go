@@ -178,7 +178,7 @@ func (s *Store) ResolvePerson(ctx context.Context, email, name, externalID, acco
 			}
 		}
 
-		var err error = errNotFound
+		var err error = ErrNotFound
 		if externalID != "" {
 			p, err = scanPerson(q.row(ctx, `SELECT `+personCols+` FROM people WHERE external_id = ?`, externalID))
 		}

@@ -140,7 +140,7 @@ func (s *Store) link(ctx context.Context, q q, requestID, itemID, memberID strin
 		return err
 	}
 	if n == 0 {
-		return errNotFound
+		return ErrNotFound
 	}
 	if err := q.row(ctx, `SELECT COUNT(*) FROM request_links WHERE request_id = ? AND feedback_id = ?`, requestID, itemID).Scan(&n); err != nil || n > 0 {
 		return err
@@ -174,7 +174,7 @@ func (s *Store) Vote(ctx context.Context, v *feedback.Vote) (created bool, err e
 			return err
 		}
 		if n == 0 {
-			return errNotFound
+			return ErrNotFound
 		}
 		if err := q.row(ctx, `SELECT COUNT(*) FROM votes WHERE request_id = ? AND person_id = ?`, v.RequestID, v.PersonID).Scan(&n); err != nil || n > 0 {
 			return err

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/closeloop/closeloop/internal/errs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,8 +20,9 @@ import (
 	_ "modernc.org/sqlite"             // registers "sqlite"
 )
 
-// ErrNotFound is returned when a record does not exist.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is returned when a record does not exist: an *errs.NotFoundError, so the
+// router answers 404 without knowing the store.
+var ErrNotFound error = &errs.NotFoundError{}
 
 // ErrConflict is returned when a unique value (email, external id) is taken.
 var ErrConflict = errors.New("already exists")

@@ -100,7 +100,7 @@ func (s *Store) UpdateTag(ctx context.Context, t Tag) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
+		return ErrNotFound
 	}
 	return nil
 }
@@ -132,7 +132,7 @@ func (s *Store) moveTag(ctx context.Context, q q, tagID, newParentID string) err
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
+		return ErrNotFound
 	}
 	// Drop links from the old ancestors to the subtree, then link the new ones.
 	if _, err := q.exec(ctx, `DELETE FROM tag_closure
@@ -168,7 +168,7 @@ func (s *Store) MergeTag(ctx context.Context, fromID, intoID string) error {
 			return err
 		}
 		if n != 2 {
-			return errNotFound
+			return ErrNotFound
 		}
 		now := s.Now()
 		if _, err := q.exec(ctx, `INSERT INTO feedback_tags (feedback_id, tag_id, added_by, added_at)

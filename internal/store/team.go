@@ -90,7 +90,7 @@ func (s *Store) UpdateMember(ctx context.Context, m *auth.Member) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errNotFound
+			return ErrNotFound
 		}
 		if m.Disabled {
 			_, err = q.exec(ctx, `DELETE FROM sessions WHERE member_id = ?`, m.ID)
@@ -262,7 +262,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, keyID string) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
+		return ErrNotFound
 	}
 	return nil
 }

@@ -70,7 +70,7 @@ func (s *Store) DeleteTouchpoint(ctx context.Context, touchpointID string) error
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
+		return ErrNotFound
 	}
 	return nil
 }
