@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/closeloop/closeloop/internal/errs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +17,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
+
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 // ErrNotFound is returned when a record does not exist: an *errs.NotFoundError, so the
