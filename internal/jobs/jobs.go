@@ -67,6 +67,9 @@ func (j *Job) lease() time.Duration {
 	return time.Minute
 }
 
+// never is the due time of a job without a schedule: it runs only when asked.
+var never = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // ErrUnknownJob is returned for a name no job was registered under.
 var ErrUnknownJob = errors.New("no such job")
 
@@ -186,7 +189,7 @@ func (r *Runner) Register(ctx context.Context) error {
 		if j.Schedule != nil {
 			first = j.Schedule.First(now)
 		} else {
-			first = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) // on-demand only
+			first = never
 		}
 		if err := r.Store.EnsureJob(ctx, j.Name, first); err != nil {
 			return err
@@ -308,7 +311,7 @@ func (r *Runner) runPeriodic(ctx context.Context, e *entry, force bool) (bool, e
 		if j.Schedule != nil {
 			run.Next = j.Schedule.Next(run.Finished)
 		} else {
-			run.Next = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+			run.Next = never
 		}
 		return r.Store.FinishJob(ctx, run)
 	})
