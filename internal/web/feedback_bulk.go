@@ -16,7 +16,8 @@ const maxBulk = 200
 
 // feedbackBulk applies one action to the items ticked on the feedback list
 // (POST /feedback/bulk): action=tag with a tag, action=archive, or action=link with a
-// request. It returns to the list it came from.
+// request. It is all or nothing: one stale id changes no item. It returns to the list
+// it came from.
 func (ui *Web) feedbackBulk(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r, 64<<10); err != nil {
 		return err
@@ -64,18 +65,14 @@ func (ui *Web) feedbackBulk(w http.ResponseWriter, r *http.Request) error {
 		if tag == nil || tag.Hidden {
 			return fail("tag", "Pick one tag from the list.")
 		}
-		for _, id := range ids {
-			if err := ui.Store.TagFeedback(ctx, id, tag.ID, me); err != nil {
-				return bulkErr(err)
-			}
+		if err := ui.Store.BulkFeedback(ctx, ids, store.Bulk{TagID: tag.ID}, me); err != nil {
+			return bulkErr(err)
 		}
 		done = "Tagged " + strconv.Itoa(len(ids)) + " with “" + tag.Path + "”."
 	case "archive":
 		st := feedback.Archived
-		for _, id := range ids {
-			if err := ui.Store.Triage(ctx, id, nil, &st); err != nil {
-				return bulkErr(err)
-			}
+		if err := ui.Store.BulkFeedback(ctx, ids, store.Bulk{Status: &st}, me); err != nil {
+			return bulkErr(err)
 		}
 		done = "Archived " + strconv.Itoa(len(ids)) + "."
 	case "link":
@@ -95,10 +92,8 @@ func (ui *Web) feedbackBulk(w http.ResponseWriter, r *http.Request) error {
 		if req == nil {
 			return fail("request", "Pick one request from the list.")
 		}
-		for _, id := range ids {
-			if err := ui.Store.LinkFeedback(ctx, req.ID, id, me); err != nil {
-				return bulkErr(err)
-			}
+		if err := ui.Store.BulkFeedback(ctx, ids, store.Bulk{RequestID: req.ID}, me); err != nil {
+			return bulkErr(err)
 		}
 		done = "Linked " + strconv.Itoa(len(ids)) + " to “" + clipRunes(req.Title, 80) + "”."
 	default:
@@ -108,7 +103,8 @@ func (ui *Web) feedbackBulk(w http.ResponseWriter, r *http.Request) error {
 	return seeOther(w, r, back)
 }
 
-// bulkErr turns an item that vanished mid-way into a 404 naming it.
+// bulkErr keeps a refused field's message; an item that vanished is already a 404
+// naming it (store.BulkFeedback), and nothing was changed either way.
 func bulkErr(err error) error {
 	if _, msg, ok := asFieldError(err); ok {
 		return router.Errorf(http.StatusBadRequest, "%s", msg)
