@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -55,14 +54,6 @@ func (ui *Web) signIn(w http.ResponseWriter, r *http.Request) error {
 	password := r.PostFormValue("password")
 	d := signInData{Email: email, Next: safeNext(r.PostFormValue("next"))}
 
-	// Both limits are checked before any password work, so a flood costs us nothing;
-	// the per-email limit stops a distributed guesser, the per-address one a single
-	// machine trying many emails.
-	if !ui.ipLimit.Allow("ip:"+clientIP(r)) || !ui.emLimit.Allow("email:"+email) {
-		w.Header().Set("Retry-After", "60")
-		d.Error = "Too many sign-in attempts. Please wait a minute, then try again."
-		return ui.render(w, r, http.StatusTooManyRequests, "signin", "Sign in", "", d)
-	}
 	if email == "" || password == "" {
 		d.Error = "Enter your email and password."
 		return ui.render(w, r, http.StatusBadRequest, "signin", "Sign in", "", d)
@@ -71,6 +62,12 @@ func (ui *Web) signIn(w http.ResponseWriter, r *http.Request) error {
 	found := err == nil
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
+	}
+	// The limits are checked before any password work, so a flood costs us nothing.
+	if !ui.signin.allow(r, ui.Store, ui.Config.TrustedProxies, email, m.ID) {
+		w.Header().Set("Retry-After", "60")
+		d.Error = "Too many sign-in attempts. Please wait a minute, then try again."
+		return ui.render(w, r, http.StatusTooManyRequests, "signin", "Sign in", "", d)
 	}
 	// Exactly one password check whoever asks: an unknown email is checked against a
 	// dummy hash (m is empty), and a disabled member's password is checked before they
@@ -96,6 +93,9 @@ func (ui *Web) signIn(w http.ResponseWriter, r *http.Request) error {
 		Secure:   ui.Config.SecureCookies,
 		SameSite: http.SameSiteLaxMode,
 	})
+	if err := ui.signin.rememberDevice(w, r, ui.Store, m.ID, ui.Config.SecureCookies); err != nil {
+		return err
+	}
 	ui.Log.Info("signed in", "member", m.ID)
 	return seeOther(w, r, d.Next)
 }
@@ -131,14 +131,4 @@ func safeNext(next string) string {
 		return home
 	}
 	return next
-}
-
-// clientIP is the peer address. X-Forwarded-For is not trusted: any client can set
-// it, and trusting it would let a guesser pick a fresh rate-limit bucket per request.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -44,8 +44,7 @@ const (
 type Web struct {
 	Deps
 	pages   *pages
-	ipLimit *auth.Limiter
-	emLimit *auth.Limiter
+	signin  signInLimits
 	now     func() time.Time
 }
 
@@ -67,8 +66,7 @@ func New(d Deps) *Web {
 	return &Web{
 		Deps:    d,
 		pages:   mustParsePages(),
-		ipLimit: auth.NewLimiter(SignInBurstPerIP, 3*time.Second),
-		emLimit: auth.NewLimiter(SignInBurstPerEmail, 12*time.Second),
+		signin:  newSignInLimits(d),
 		now:     func() time.Time { return time.Now().UTC() },
 	}
 }
