@@ -87,4 +87,3 @@ func deviceHash(r *http.Request) string {
 }
 
 func validDeviceToken(v string) bool { return v != "" && len(v) <= 200 }
-
