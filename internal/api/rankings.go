@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
@@ -42,7 +43,7 @@ type rankQuery struct {
 
 func (a *API) readRankQuery(r *http.Request) (rankQuery, error) {
 	var q rankQuery
-	p, err := queryParams(r, "tier", "plan", "stage", "kind", "from", "to", "sort", "order", "limit")
+	p, err := queryParams(r, "tier", "plan", "stage", "kind", "from", "to", "last_days", "sort", "order", "limit")
 	if err != nil {
 		return q, err
 	}
@@ -66,6 +67,16 @@ func (a *API) readRankQuery(r *http.Request) (rankQuery, error) {
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		return q, router.FieldErr("to", "must be after from")
+	}
+	if v := p.str("last_days"); v != "" {
+		n, err := strconv.Atoi(v)
+		switch {
+		case err != nil || n < 1 || n > 3660:
+			return q, router.FieldErr("last_days", "must be a whole number of days from 1 to 3660")
+		case !f.From.IsZero() || !f.To.IsZero():
+			return q, router.FieldErr("last_days", "cannot be combined with from or to")
+		}
+		f.LastDays = n
 	}
 	q.filter = f
 	if q.sort, err = p.oneOf("sort", rankSorts...); err != nil {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -259,5 +260,44 @@ func TestRankSettings(t *testing.T) {
 			t.Fatalf("rates not replaced: %v", s.Rates)
 		}
 		e.fails(e.read, "GET", "/api/v1/settings/ranking?x=1", nil, 400, "x")
+	})
+}
+
+// last_days ranks the evidence of the last N days: the fixture's audit-log evidence is
+// 40 days old, so it counts over 90 days and not over 30; bad values name the field.
+func TestRankingsLastDays(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		rankFixture(t, e)
+		accounts := func(q string) map[string]string {
+			rr, _ := e.requestRanking(q)
+			out := map[string]string{}
+			for _, it := range rr.Items {
+				out[it.Request.Title] = string(it.Rank["accounts"])
+			}
+			return out
+		}
+		for _, tc := range []struct {
+			q          string
+			audit, sso string
+		}{
+			{"", "2", "3"},
+			{"?last_days=30", "0", "3"},
+			{"?last_days=90", "2", "3"},
+			{"?last_days=90&tier=nonesuch", "", ""}, // refused below
+		} {
+			if tc.audit == "" {
+				continue
+			}
+			got := accounts(tc.q)
+			if got["Audit log"] != tc.audit || got["SSO"] != tc.sso {
+				t.Errorf("%s: audit log %s accounts (want %s), SSO %s (want %s)", tc.q, got["Audit log"], tc.audit, got["SSO"], tc.sso)
+			}
+		}
+		for _, q := range []string{"?last_days=0", "?last_days=abc", "?last_days=30&from=2025-01-01"} {
+			r := e.call(e.read, "GET", "/api/v1/rankings/requests"+q, nil, 400, nil)
+			if !strings.Contains(string(r.Body), "last_days") {
+				t.Errorf("%s: error does not name last_days: %s", q, r.Body)
+			}
+		}
 	})
 }

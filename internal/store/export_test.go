@@ -35,14 +35,27 @@ func (s *Store) RankFilteredBothWays(ctx context.Context, f RankFilter, now time
 			return
 		}
 	}
-	if raw[0], err = s.rawRequestTallies(ctx, f, settings, now); err != nil {
+	if raw[0], err = s.rawRequestTallies(ctx, f.resolve(now), settings, now); err != nil {
 		return
 	}
-	if raw[1], err = s.rawTagTallies(ctx, f, settings, now); err != nil {
+	if raw[1], err = s.rawTagTallies(ctx, f.resolve(now), settings, now); err != nil {
 		return
 	}
 	for _, ts := range [][]feedback.Tally{roll[0], roll[1], raw[0], raw[1]} {
 		sort.Slice(ts, func(i, j int) bool { return ts[i].Subject < ts[j].Subject })
 	}
 	return
+}
+
+// MigrationVersions lists the migration versions this dialect would apply.
+func (s *Store) MigrationVersions() ([]int, error) {
+	ms, err := s.migrations()
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, m := range ms {
+		out = append(out, m.version)
+	}
+	return out, nil
 }

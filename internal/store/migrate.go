@@ -88,12 +88,9 @@ func (s *Store) migrations() ([]migration, error) {
 		}
 		out = append(out, m)
 	}
+	// Versions are applied as a set, so a gap (two branches numbering in parallel) is
+	// harmless at run time; TestMigrationsHaveNoGaps keeps the shipped set contiguous.
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("store: migration %04d is missing", i+1)
-		}
-	}
 	return out, nil
 }
 

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/feedback"
@@ -29,6 +31,22 @@ type RankFilter struct {
 	Tier, Plan, Stage string
 	Kind              feedback.Kind // feedback kind; votes carry no kind and are left out when set
 	From, To          time.Time     // evidence time in [From, To)
+	// LastDays, when set, is the last N days as of now (today and the N−1 days before
+	// it, UTC): the views 30 and 90 are kept as roll-ups. It cannot be combined with
+	// From or To.
+	LastDays int
+}
+
+// resolve turns LastDays into the evidence-time range it stands for on the day of now.
+func (f RankFilter) resolve(now time.Time) RankFilter {
+	if f.LastDays <= 0 {
+		return f
+	}
+	today := feedback.Day(now)
+	f.From = time.Unix((today-int64(f.LastDays)+1)*86400, 0).UTC()
+	f.To = time.Unix((today+1)*86400, 0).UTC()
+	f.LastDays = 0
+	return f
 }
 
 func (f RankFilter) where(alias, timeCol string) (string, []any) {
@@ -99,7 +117,7 @@ func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	tallies, err := s.tallies(ctx, f, now, settings, rankRequest, func() ([]feedback.Tally, error) { return s.rawRequestTallies(ctx, f, settings, now) })
+	tallies, err := s.tallies(ctx, f, now, settings, rankRequest, s.rawRequestTallies)
 	if err != nil {
 		return nil, err
 	}
@@ -124,20 +142,23 @@ func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) (
 	return out, nil
 }
 
-// tallies reads the roll-ups for an unfiltered ranking, or one filtered by a single
-// tier or kind, once they are caught up; it counts from the raw evidence for other
-// filters or while a large backlog is built.
-func (s *Store) tallies(ctx context.Context, f RankFilter, now time.Time, settings RankSettings, kind string, raw func() ([]feedback.Tally, error)) ([]feedback.Tally, error) {
+// rawCount counts tallies straight from the evidence, for a filter without LastDays.
+type rawCount func(ctx context.Context, f RankFilter, settings RankSettings, now time.Time) ([]feedback.Tally, error)
+
+// tallies reads the roll-ups for the views they hold (none, one tier or one kind, each
+// alone or over the last 30 or 90 days) once they are caught up; it counts from the raw
+// evidence for other filters or while a large backlog is built.
+func (s *Store) tallies(ctx context.Context, f RankFilter, now time.Time, settings RankSettings, kind string, raw rawCount) ([]feedback.Tally, error) {
 	kind, ok := rollupKind(kind, f)
 	if !ok {
-		return raw() // combined filters and date ranges count from the evidence
+		return raw(ctx, f.resolve(now), settings, now) // combined filters and date ranges count from the evidence
 	}
-	current, err := s.syncRankWithin(ctx, now, settings.RenewalWindowDays, rankReadBudget)
+	current, err := s.syncRankWithin(ctx, now, rankReadBudget)
 	if err != nil {
 		return nil, err
 	}
 	if !current {
-		return raw()
+		return raw(ctx, f.resolve(now), settings, now)
 	}
 	return s.rankTallies(ctx, kind)
 }
@@ -145,15 +166,28 @@ func (s *Store) tallies(ctx context.Context, f RankFilter, now time.Time, settin
 // rollupKind is the rank_subjects kind holding subjects of kind base seen through f,
 // and false when no roll-up holds that view.
 func rollupKind(base string, f RankFilter) (string, bool) {
+	days := f.LastDays
+	if days != 0 {
+		if !slices.Contains(rankWindows, days) {
+			return "", false
+		}
+		f.LastDays = 0
+	}
+	var kind string
 	switch {
 	case f == RankFilter{}:
-		return base, true
+		kind = base
 	case f == RankFilter{Tier: f.Tier}:
-		return segmentKind(base, "tier", f.Tier), true
+		kind = segmentKind(base, "tier", f.Tier)
 	case f == RankFilter{Kind: f.Kind}:
-		return segmentKind(base, "kind", string(f.Kind)), true
+		kind = segmentKind(base, "kind", string(f.Kind))
+	default:
+		return "", false
 	}
-	return "", false
+	if days != 0 {
+		kind = segmentKind(kind, "last", strconv.Itoa(days))
+	}
+	return kind, true
 }
 
 // TagRank is a tag with its figures rolled up over its descendants.
@@ -169,7 +203,7 @@ func (s *Store) RankTags(ctx context.Context, f RankFilter, now time.Time) ([]Ta
 	if err != nil {
 		return nil, err
 	}
-	tallies, err := s.tallies(ctx, f, now, settings, rankTag, func() ([]feedback.Tally, error) { return s.rawTagTallies(ctx, f, settings, now) })
+	tallies, err := s.tallies(ctx, f, now, settings, rankTag, s.rawTagTallies)
 	if err != nil {
 		return nil, err
 	}

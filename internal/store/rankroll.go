@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,8 +19,6 @@ import (
 // which account, person and day, diffs that against what it last counted, and applies
 // the difference to the per-subject counts. Unfiltered ranking reads only the results
 // (rank_subjects, rank_totals): a few thousand rows at any evidence volume.
-
-const rankBatch = 500
 
 // Subject kinds in rank_subjects.
 const (
@@ -43,15 +42,73 @@ func (u rankUnit) sameAttrs(o rankUnit) bool {
 	return u.account == o.account && u.person == o.person && u.day == o.day
 }
 
+// rankDerivation is the ranking roll-ups as a derivation (derive.go), for the day and
+// renewal window in want.
+type rankDerivation struct {
+	s    *Store
+	want rankState
+}
+
+func (s *Store) rankDerivation(ctx context.Context, now time.Time) (*rankDerivation, error) {
+	settings, err := s.RankSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &rankDerivation{s, rankState{asOf: feedback.Day(now), window: settings.RenewalWindowDays}}, nil
+}
+
+func (d *rankDerivation) marks() []markTable {
+	return []markTable{{"rank_dirty", "unit"}, {"rank_dirty_accounts", "account_id"}}
+}
+
+func (d *rankDerivation) stale(ctx context.Context, rq q) (bool, error) {
+	var st rankState
+	err := rq.row(ctx, `SELECT as_of_day, window_days FROM rank_state WHERE id = 1`).Scan(&st.asOf, &st.window)
+	return st != d.want, err
+}
+
+func (d *rankDerivation) prepare(ctx context.Context, q q) error {
+	var st rankState
+	// The row lock serialises concurrent syncs on PostgreSQL (SQLite has one writer).
+	if err := q.row(ctx, `SELECT as_of_day, window_days FROM rank_state WHERE id = 1`+d.s.d.forUpdate()).Scan(&st.asOf, &st.window); err != nil {
+		return err
+	}
+	if st == d.want {
+		return nil
+	}
+	return d.s.rankRoll(ctx, q, st, d.want)
+}
+
+func (d *rankDerivation) recompute(ctx context.Context, q q, table int, keys []string) error {
+	if table == 0 {
+		return d.s.rankUnits(ctx, q, d.want, keys)
+	}
+	return d.s.rankAccounts(ctx, q, d.want, keys)
+}
+
+func (d *rankDerivation) reset(ctx context.Context, q q) error {
+	for _, t := range []string{"rank_items", "rank_members", "rank_people", "rank_days", "rank_totals", "rank_subjects", "rank_accounts", "rank_dirty_accounts"} {
+		if _, err := q.exec(ctx, `DELETE FROM `+t); err != nil {
+			return fmt.Errorf("empty %s: %w", t, err)
+		}
+	}
+	_, err := q.exec(ctx, `INSERT INTO rank_dirty (unit)
+		SELECT feedback_id FROM feedback_tags
+		UNION SELECT feedback_id FROM request_links
+		UNION SELECT 'v:' || request_id || ':' || person_id FROM votes WHERE true
+		ON CONFLICT (unit) DO NOTHING`)
+	return err
+}
+
+func (d *rankDerivation) results() []string {
+	return []string{"rank_items", "rank_members", "rank_people", "rank_days", "rank_subjects", "rank_totals"}
+}
+
 // SyncRank brings the roll-ups up to date with every committed change, for the day of
 // now and the configured renewal window. It is cheap when nothing changed; the server
 // runs it in the background so that ranking rarely finds much to do.
 func (s *Store) SyncRank(ctx context.Context, now time.Time) error {
-	settings, err := s.RankSettings(ctx)
-	if err != nil {
-		return err
-	}
-	_, err = s.syncRankWithin(ctx, now, settings.RenewalWindowDays, 0)
+	_, err := s.syncRankWithin(ctx, now, 0)
 	return err
 }
 
@@ -61,77 +118,17 @@ func (s *Store) SyncRank(ctx context.Context, now time.Time) error {
 const rankReadBudget = 2 * time.Second
 
 // syncRankWithin syncs for at most budget (0: until done) and reports whether the
-// roll-ups are up to date for the day of now and a renewal window of windowDays.
-func (s *Store) syncRankWithin(ctx context.Context, now time.Time, windowDays int, budget time.Duration) (bool, error) {
-	want := rankState{asOf: feedback.Day(now), window: windowDays}
-	start := time.Now()
-	for {
-		pending, err := s.rankPending(ctx, want)
-		if err != nil || !pending {
-			return err == nil, err
-		}
-		if budget > 0 && time.Since(start) > budget {
-			return false, nil
-		}
-		if err := s.tx(ctx, func(q q) error { return s.rankStep(ctx, q, want) }); err != nil {
-			return false, fmt.Errorf("store: ranking roll-up: %w", err)
-		}
-	}
-}
-
-// rankPending reports, from a read connection, whether SyncRank has work.
-func (s *Store) rankPending(ctx context.Context, want rankState) (bool, error) {
-	var st rankState
-	if err := s.read().row(ctx, `SELECT as_of_day, window_days FROM rank_state WHERE id = 1`).Scan(&st.asOf, &st.window); err != nil {
+// roll-ups are up to date for the day of now.
+func (s *Store) syncRankWithin(ctx context.Context, now time.Time, budget time.Duration) (bool, error) {
+	d, err := s.rankDerivation(ctx, now)
+	if err != nil {
 		return false, err
 	}
-	if st != want {
-		return true, nil
-	}
-	var n int
-	err := s.read().row(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM rank_dirty LIMIT 1) a) + (SELECT COUNT(*) FROM (SELECT 1 FROM rank_dirty_accounts LIMIT 1) b)`).Scan(&n)
-	return n > 0, err
-}
-
-// rankStep does one bounded piece of work in one write transaction: move the state to
-// want if needed, then one batch of dirty units, or else one batch of dirty accounts.
-func (s *Store) rankStep(ctx context.Context, q q, want rankState) error {
-	var st rankState
-	// The row lock serialises concurrent syncs on PostgreSQL (SQLite has one writer).
-	if err := q.row(ctx, `SELECT as_of_day, window_days FROM rank_state WHERE id = 1`+s.d.forUpdate()).Scan(&st.asOf, &st.window); err != nil {
-		return err
-	}
-	if st != want {
-		if err := s.rankRoll(ctx, q, st, want); err != nil {
-			return err
-		}
-		st = want
-	}
-	units, err := takeDirty(ctx, q, "rank_dirty", "unit")
+	ok, err := s.syncDerived(ctx, d, budget, syncBatch, nil)
 	if err != nil {
-		return err
+		return false, fmt.Errorf("store: ranking roll-up: %w", err)
 	}
-	if len(units) > 0 {
-		return s.rankUnits(ctx, q, st, units)
-	}
-	accounts, err := takeDirty(ctx, q, "rank_dirty_accounts", "account_id")
-	if err != nil || len(accounts) == 0 {
-		return err
-	}
-	return s.rankAccounts(ctx, q, st, accounts)
-}
-
-// takeDirty removes up to rankBatch marks and returns them. Deleting before reading
-// the raw tables matters on PostgreSQL: a writer that marked a unit holds the mark's
-// row until it commits, so the delete waits and the reads that follow see its change.
-func takeDirty(ctx context.Context, q q, table, col string) ([]string, error) {
-	ids, err := strs(ctx, q, fmt.Sprintf(`SELECT %s FROM %s ORDER BY %s LIMIT %d`, col, table, col, rankBatch))
-	if err != nil || len(ids) == 0 {
-		return nil, err
-	}
-	in, args := placeholders(ids)
-	_, err = q.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s IN (%s)`, table, col, in), args...)
-	return ids, err
+	return ok, nil
 }
 
 // rankRoll moves the trend windows and the renewal window to a new day or setting.
@@ -177,6 +174,15 @@ func (s *Store) rankRoll(ctx context.Context, q q, from, to rankState) error {
 			}
 		}
 	}
+	// Units whose day enters or leaves a "last N days" view get recounted.
+	for _, n := range rankWindows {
+		for _, r := range windowMoves(from.asOf, to.asOf, n) {
+			if _, err := q.exec(ctx, `INSERT INTO rank_dirty (unit) SELECT unit FROM rank_items WHERE day >= ? AND day <= ?
+				ON CONFLICT (unit) DO NOTHING`, r[0], r[1]); err != nil {
+				return err
+			}
+		}
+	}
 	// Accounts whose renewal falls in one window but not the other get recomputed.
 	f0, t0 := feedback.RenewalWindow(from.asOf, from.window)
 	f1, t1 := feedback.RenewalWindow(to.asOf, to.window)
@@ -188,7 +194,7 @@ func (s *Store) rankRoll(ctx context.Context, q q, from, to rankState) error {
 
 // rankUnits recounts a batch of dirty units.
 func (s *Store) rankUnits(ctx context.Context, q q, st rankState, units []string) error {
-	cur, err := currentUnits(ctx, q, units)
+	cur, err := currentUnits(ctx, q, units, st.asOf)
 	if err != nil {
 		return err
 	}
@@ -248,7 +254,7 @@ func (s *Store) rankUnits(ctx context.Context, q q, st rankState, units []string
 
 // currentUnits reads what each unit should count for now, from the raw tables. A unit
 // that counts for no subject (untagged, unlinked, deleted) is absent.
-func currentUnits(ctx context.Context, q q, units []string) (map[string]rankUnit, error) {
+func currentUnits(ctx context.Context, q q, units []string, asOf int64) (map[string]rankUnit, error) {
 	out := map[string]rankUnit{}
 	var items []string
 	for _, u := range units {
@@ -274,6 +280,7 @@ func currentUnits(ctx context.Context, q q, units []string) (map[string]rankUnit
 		}
 		ru.person, ru.day, ru.subjects = parts[1], feedback.Day(fromMS(at)), map[string]string{root: rankRequest}
 		addSegments(ru.subjects, tier, "")
+		addWindows(ru.subjects, ru.day, asOf)
 		out[u] = ru
 	}
 	if len(items) == 0 {
@@ -321,6 +328,7 @@ func currentUnits(ctx context.Context, q q, units []string) (map[string]rankUnit
 		if ru.subjects = subjects[id]; len(ru.subjects) > 0 {
 			ru.day = feedback.Day(fromMS(at))
 			addSegments(ru.subjects, tier, kind)
+			addWindows(ru.subjects, ru.day, asOf)
 			out[id] = ru
 		}
 	}
@@ -329,7 +337,10 @@ func currentUnits(ctx context.Context, q q, units []string) (map[string]rankUnit
 
 // Segments: each subject is also counted per account tier and per feedback kind, under
 // "tier=<tier>/<subject>" with kind "<kind> tier=<tier>" (and likewise kind=), so a
-// ranking filtered by one tier or one kind reads roll-ups as well.
+// ranking filtered by one tier or one kind reads roll-ups as well. Evidence from the
+// last 30 or 90 days also counts, for every one of those, under "last=30/<subject>"
+// with kind "<kind> last=30": the UI's date control reads roll-ups too. Those depend
+// on the day, so rankRoll recounts the units that enter or leave a window.
 
 func segmentSubject(dim, value, subject string) string { return dim + "=" + value + "/" + subject }
 
@@ -346,6 +357,50 @@ func addSegments(subjects map[string]string, tier, kind string) {
 			}
 		}
 	}
+}
+
+// rankWindows are the "last N days" views kept as roll-ups.
+var rankWindows = []int{30, 90}
+
+// inWindow says whether evidence from day is in the last n days on day today (today
+// and the n−1 before it, as feedback.Windows counts).
+func inWindow(day, today int64, n int) bool { return day <= today && day > today-int64(n) }
+
+func addWindows(subjects map[string]string, day, today int64) {
+	base := make(map[string]string, len(subjects))
+	for subj, k := range subjects {
+		base[subj] = k
+	}
+	for _, n := range rankWindows {
+		if !inWindow(day, today, n) {
+			continue
+		}
+		v := strconv.Itoa(n)
+		for subj, k := range base {
+			subjects[segmentSubject("last", v, subj)] = segmentKind(k, "last", v)
+		}
+	}
+}
+
+// windowMoves are the day ranges whose evidence enters or leaves the last n days when
+// the day moves from one to the other: the two windows' symmetric difference.
+func windowMoves(from, to int64, n int) [][2]int64 {
+	if from == to {
+		return nil
+	}
+	w := int64(n)
+	old, cur := [2]int64{from - w + 1, from}, [2]int64{to - w + 1, to}
+	var out [][2]int64
+	for _, p := range [][2][2]int64{{old, cur}, {cur, old}} {
+		a, c := p[0], p[1]
+		if lo, hi := a[0], min(a[1], c[0]-1); lo <= hi {
+			out = append(out, [2]int64{lo, hi})
+		}
+		if lo, hi := max(a[0], c[1]+1), a[1]; lo <= hi {
+			out = append(out, [2]int64{lo, hi})
+		}
+	}
+	return out
 }
 
 // countedUnits reads what each unit was last counted with.

@@ -89,6 +89,13 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 			for _, kind := range kinds {
 				filters = append(filters, store.RankFilter{Kind: kind})
 			}
+			for _, f := range append([]store.RankFilter(nil), filters...) {
+				for _, days := range []int{30, 90} {
+					g := f
+					g.LastDays = days
+					filters = append(filters, g)
+				}
+			}
 			for _, f := range filters {
 				roll, raw, err := s.RankFilteredBothWays(ctx, f, now)
 				must(err)
@@ -99,8 +106,9 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 				}
 			}
 		}
-		ops := 0
-		for step := 0; step < 400; step++ {
+		// Every few steps the roll-ups must equal both the raw evidence (check) and, row for
+		// row, a rebuild from scratch (the generic derivation check).
+		store.CheckDerivation(t, s, "ranking", 400, 7, func() time.Time { return now }, func(step int, _ *rand.Rand) error {
 			var err error
 			switch op := rng.IntN(20); {
 			case op < 5 || len(items) == 0:
@@ -191,14 +199,14 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 			}
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				if !errors.As(err, new(*errs.FieldError)) {
-					t.Fatalf("step %d: %v", step, err)
+					return err
 				}
 			}
-			ops++
 			if step%7 == 0 {
 				check(step)
 			}
-		}
+			return nil
+		})
 		check(-1)
 		// A date range that holds everything ranks the same as no filter (through the
 		// date-driven raw query).

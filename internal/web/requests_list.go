@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,13 +27,14 @@ var requestSorts = []struct {
 
 type requestsQuery struct {
 	Tier, Plan, Stage, Kind, From, To string
+	Last                              string // "30" or "90": the last N days
 	Sort                              string
 	Asc                               bool
 }
 
 func parseRequestsQuery(v url.Values) requestsQuery {
 	q := requestsQuery{Tier: v.Get("tier"), Plan: v.Get("plan"), Stage: v.Get("stage"), Kind: v.Get("kind"),
-		From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")), Sort: v.Get("sort"), Asc: v.Get("dir") == "asc"}
+		From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")), Last: v.Get("last"), Sort: v.Get("sort"), Asc: v.Get("dir") == "asc"}
 	ok := false
 	for _, s := range requestSorts {
 		ok = ok || s.Key == q.Sort
@@ -45,7 +47,7 @@ func parseRequestsQuery(v url.Values) requestsQuery {
 
 func (q requestsQuery) url() string {
 	v := url.Values{}
-	for k, val := range map[string]string{"tier": q.Tier, "plan": q.Plan, "stage": q.Stage, "kind": q.Kind, "from": q.From, "to": q.To} {
+	for k, val := range map[string]string{"tier": q.Tier, "plan": q.Plan, "stage": q.Stage, "kind": q.Kind, "from": q.From, "to": q.To, "last": q.Last} {
 		if val != "" {
 			v.Set(k, val)
 		}
@@ -64,7 +66,7 @@ func (q requestsQuery) url() string {
 
 // Filtered says whether any filter narrows the evidence.
 func (q requestsQuery) Filtered() bool {
-	return q.Tier != "" || q.Plan != "" || q.Stage != "" || q.Kind != "" || q.From != "" || q.To != ""
+	return q.Tier != "" || q.Plan != "" || q.Stage != "" || q.Kind != "" || q.From != "" || q.To != "" || q.Last != ""
 }
 
 type requestForm struct {
@@ -119,6 +121,17 @@ func (ui *Web) renderRequests(w http.ResponseWriter, r *http.Request, status int
 	}
 	date("from", q.From, &f.From, false)
 	date("to", q.To, &f.To, true)
+	switch q.Last {
+	case "":
+	case "30", "90":
+		if q.From != "" || q.To != "" {
+			d.Errors["last"] = "Choose a period or dates, not both."
+		} else {
+			f.LastDays, _ = strconv.Atoi(q.Last)
+		}
+	default:
+		d.Errors["last"] = "Choose the last 30 or 90 days."
+	}
 	var err error
 	if d.Settings, err = ui.Store.RankSettings(ctx); err != nil {
 		return err
