@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/revenue"
+)
+
+// RevenueSettings are the team's choices for revenue metrics, stored under "revenue".
+// Convert reports in the ranking settings' currency with the rates the team entered
+// there (one set of rates for the whole product); otherwise each currency is reported
+// on its own.
+type RevenueSettings struct {
+	revenue.Definitions
+	Convert bool `json:"convert"`
+}
+
+// RevenueSettings returns the stored settings, or the defaults.
+func (s *Store) RevenueSettings(ctx context.Context) (RevenueSettings, error) {
+	rs := RevenueSettings{Definitions: revenue.DefaultDefinitions}
+	_, err := s.GetSetting(ctx, "revenue", &rs)
+	return rs, err
+}
+
+// PutRevenueSettings checks and stores rs.
+func (s *Store) PutRevenueSettings(ctx context.Context, rs RevenueSettings) error {
+	if err := rs.Check(); err != nil {
+		return err
+	}
+	return s.PutSetting(ctx, "revenue", rs)
+}
+
+// RevenueConversion is how amounts are added under rs: per currency, or into the
+// ranking settings' reporting currency with their rates.
+func (s *Store) RevenueConversion(ctx context.Context, rs RevenueSettings) (revenue.Conversion, error) {
+	if !rs.Convert {
+		return revenue.Conversion{}, nil
+	}
+	rk, err := s.RankSettings(ctx)
+	if err != nil {
+		return revenue.Conversion{}, err
+	}
+	return revenue.Conversion{Currency: rk.Currency, Rates: rk.Rates}, nil
+}
+
+// RevenueHistories loads every account that has MRR movements, with its tier, plan,
+// owner (name, else email), signup date and movements in time order: what
+// revenue.Metrics and revenue.Cohorts compute from. Two ordered scans merged by
+// account id, so the cost is one pass over the ledger.
+func (s *Store) RevenueHistories(ctx context.Context) ([]revenue.AccountHistory, error) {
+	rq := s.read()
+	rows, err := rq.query(ctx, `SELECT a.id, a.tier, a.plan, COALESCE(NULLIF(m.name, ''), m.email, ''), a.signup_date
+		FROM accounts a LEFT JOIN team_members m ON m.id = a.owner_id
+		WHERE a.currency <> '' ORDER BY a.id`)
+	if err != nil {
+		return nil, err
+	}
+	var out []revenue.AccountHistory
+	for rows.Next() {
+		var h revenue.AccountHistory
+		var signup string
+		if err := rows.Scan(&h.ID, &h.Tier, &h.Plan, &h.Owner, &signup); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if signup != "" {
+			h.Signup, _ = time.Parse("2006-01-02", signup)
+		}
+		out = append(out, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	mrows, err := rq.query(ctx, `SELECT account_id, kind, delta, mrr_after, currency, effective_at FROM mrr_movements ORDER BY account_id, effective_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer mrows.Close()
+	index := make(map[string]int, len(out))
+	for j, h := range out {
+		index[h.ID] = j
+	}
+	i := 0
+	for mrows.Next() {
+		var m revenue.Movement
+		var kind string
+		var eff int64
+		if err := mrows.Scan(&m.AccountID, &kind, &m.Delta, &m.MRRAfter, &m.Currency, &eff); err != nil {
+			return nil, err
+		}
+		m.Kind, m.EffectiveAt = revenue.Kind(kind), time.UnixMilli(eff).UTC()
+		// Rows come grouped by account; the map only finds the next group, since
+		// PostgreSQL's collation may order ids differently from Go.
+		if i >= len(out) || out[i].ID != m.AccountID {
+			j, ok := index[m.AccountID]
+			if !ok {
+				continue
+			}
+			i = j
+		}
+		out[i].Movements = append(out[i].Movements, m)
+	}
+	return out, mrows.Err()
+}
