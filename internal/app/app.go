@@ -261,6 +261,7 @@ func (a *App) addJobs() {
 	a.Jobs.Add(jobs.Job{Name: "rank-sync", Help: "brings the ranking roll-ups up to date with new evidence",
 		Schedule: jobs.Every(5 * time.Second), Lease: 5 * time.Minute,
 		Run: func(ctx context.Context, _ string) error { return a.Store.SyncRank(ctx, a.Store.Now()) }})
+	a.Jobs.Add(web.LimitsCleanupJob(a.Store, a.Log))
 	a.Jobs.Add(jobs.Job{Name: "session-cleanup", Help: "removes expired sign-in sessions",
 		Schedule: jobs.Every(time.Hour),
 		Run: func(ctx context.Context, _ string) error {

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/jobs"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -87,3 +90,18 @@ func deviceHash(r *http.Request) string {
 }
 
 func validDeviceToken(v string) bool { return v != "" && len(v) <= 200 }
+
+// LimitsCleanupJob deletes full rate-limit buckets and expired known devices, rows
+// that no longer change any decision (every limiter on the database, not only
+// sign-in's, keeps its buckets in that table).
+func LimitsCleanupJob(s *store.Store, log *slog.Logger) jobs.Job {
+	return jobs.Job{Name: "rate-limit-cleanup", Help: "removes full rate-limit buckets and expired known devices",
+		Schedule: jobs.Every(10 * time.Minute),
+		Run: func(ctx context.Context, _ string) error {
+			n, err := s.DeleteExpiredLimits(ctx)
+			if n > 0 {
+				log.Debug("rate-limit rows removed", "count", n)
+			}
+			return err
+		}}
+}

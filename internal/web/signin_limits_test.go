@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/config"
@@ -115,4 +118,30 @@ func TestSignInTrustedProxy(t *testing.T) {
 			})
 		})
 	}
+}
+
+func TestLimitsCleanupJob(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		past := time.Now().Add(-time.Hour)
+		s.Now = func() time.Time { return past }
+		if _, err := s.TakeToken(ctx, "old", 5, time.Second); err != nil {
+			t.Fatal(err)
+		}
+		s.Now = time.Now
+		if _, err := s.TakeToken(ctx, "fresh", 5, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if err := web.LimitsCleanupJob(s, slog.New(slog.DiscardHandler)).Run(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+		// Only the full bucket went: the one still draining is left, and nothing else is due.
+		if n, err := s.DeleteExpiredLimits(ctx); err != nil || n != 0 {
+			t.Fatalf("after the job %d rows still due, %v", n, err)
+		}
+		s.Now = func() time.Time { return time.Now().Add(2 * time.Minute) }
+		if n, err := s.DeleteExpiredLimits(ctx); err != nil || n != 1 {
+			t.Fatalf("the draining bucket: %d rows, %v; want 1", n, err)
+		}
+	})
 }

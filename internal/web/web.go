@@ -43,9 +43,9 @@ const (
 // Web is the team UI.
 type Web struct {
 	Deps
-	pages   *pages
-	signin  signInLimits
-	now     func() time.Time
+	pages  *pages
+	signin signInLimits
+	now    func() time.Time
 }
 
 // New builds the UI. Templates are parsed here so a broken template fails at start,
@@ -64,10 +64,10 @@ func New(d Deps) *Web {
 		d.Config.Tiers = config.Default().Tiers
 	}
 	return &Web{
-		Deps:    d,
-		pages:   mustParsePages(),
-		signin:  newSignInLimits(d),
-		now:     func() time.Time { return time.Now().UTC() },
+		Deps:   d,
+		pages:  mustParsePages(),
+		signin: newSignInLimits(d),
+		now:    func() time.Time { return time.Now().UTC() },
 	}
 }
 
