@@ -44,6 +44,7 @@ func (a *API) Register(rt *router.Router) {
 	a.registerRequests(rt)
 	a.registerRankings(rt)
 	a.registerSettings(rt)
+	a.registerMetrics(rt)
 }
 
 // Key returns the API key presented as "Authorization: Bearer <key>", or nil.

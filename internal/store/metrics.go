@@ -104,3 +104,18 @@ func (s *Store) RevenueHistories(ctx context.Context) ([]revenue.AccountHistory,
 	}
 	return out, mrows.Err()
 }
+
+// RevenueView reads a report request (get is a query string's Get) over the team's
+// revenue settings, and the conversion it asks for.
+func (s *Store) RevenueView(ctx context.Context, get func(string) string) (revenue.View, revenue.Conversion, error) {
+	rs, err := s.RevenueSettings(ctx)
+	if err != nil {
+		return revenue.View{}, revenue.Conversion{}, err
+	}
+	v, err := revenue.ParseView(get, rs.Definitions, rs.Convert, s.Now())
+	if err != nil {
+		return v, revenue.Conversion{}, err
+	}
+	c, err := s.RevenueConversion(ctx, RevenueSettings{Definitions: v.Defs, Convert: v.Convert})
+	return v, c, err
+}

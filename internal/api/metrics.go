@@ -1,0 +1,73 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/revenue"
+	"github.com/closeloop/closeloop/internal/router"
+)
+
+func (a *API) registerMetrics(rt *router.Router) {
+	rt.API("GET /api/v1/metrics/revenue", auth.ScopeRead, a.revenueMetrics)
+	rt.API("GET /api/v1/metrics/cohorts", auth.ScopeRead, a.revenueCohorts)
+	rt.API("POST /api/v1/subscriptions/bulk", auth.ScopeAdmin, a.bulkSubscriptions)
+}
+
+// revenueReport is the revenue metrics payload: the report and the formulas its
+// definitions lead to, so a client shows the same definitions as the page.
+type revenueReport struct {
+	revenue.Report
+	Formulas map[string]string `json:"formulas"`
+}
+
+func (a *API) revenueMetrics(w http.ResponseWriter, r *http.Request) error {
+	p, err := queryParams(r, revenue.ViewParams...)
+	if err != nil {
+		return err
+	}
+	v, conv, err := a.Store.RevenueView(r.Context(), p.str)
+	if err != nil {
+		return err
+	}
+	hs, err := a.Store.RevenueHistories(r.Context())
+	if err != nil {
+		return err
+	}
+	rep, err := revenue.Metrics(hs, v.Options(conv))
+	if err != nil {
+		return err
+	}
+	if rep.Series == nil {
+		rep.Series = []revenue.Series{}
+	}
+	return writeJSON(w, http.StatusOK, revenueReport{Report: rep, Formulas: v.Defs.Formulas()})
+}
+
+type cohortReport struct {
+	revenue.CohortReport
+	Definitions revenue.Definitions `json:"definitions"`
+}
+
+func (a *API) revenueCohorts(w http.ResponseWriter, r *http.Request) error {
+	p, err := queryParams(r, "from", "to", "group_minutes", "churn_recognition", "currency_mode")
+	if err != nil {
+		return err
+	}
+	v, conv, err := a.Store.RevenueView(r.Context(), p.str)
+	if err != nil {
+		return err
+	}
+	hs, err := a.Store.RevenueHistories(r.Context())
+	if err != nil {
+		return err
+	}
+	rep, err := revenue.Cohorts(hs, v.From, v.To, v.Defs, conv)
+	if err != nil {
+		return err
+	}
+	if rep.Cohorts == nil {
+		rep.Cohorts = []revenue.Cohort{}
+	}
+	return writeJSON(w, http.StatusOK, cohortReport{CohortReport: rep, Definitions: v.Defs})
+}
