@@ -30,7 +30,8 @@ var mboxSeparator = regexp.MustCompile(`^From \S+.*\b\d{4}\s*$`)
 
 // ReadMbox calls fn with each message of an mbox as a capture, in file order. A message
 // that cannot be parsed, or an error from fn, stops the reading with an error that names
-// the message number (1-based). Messages with no text at all are skipped.
+// the message number (1-based). Messages with no text at all, and automated mail
+// (bounces, auto-replies, receipts), are skipped.
 func ReadMbox(r io.Reader, fn func(feedback.Capture) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var (
@@ -47,8 +48,8 @@ func ReadMbox(r io.Reader, fn func(feedback.Capture) error) error {
 		// The blank line before the next separator belongs to the mbox, not the message.
 		raw = bytes.TrimSuffix(raw, []byte("\n"))
 		c, err := ParseEmail(raw)
-		if errors.Is(err, ErrNoText) {
-			return nil
+		if errors.Is(err, ErrNoText) || errors.Is(err, ErrAutomated) {
+			return nil // bounces and auto-replies in a support mailbox are nobody's feedback
 		}
 		if err != nil {
 			return fmt.Errorf("message %d: %w", n, err)
