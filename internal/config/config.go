@@ -40,10 +40,6 @@ type Config struct {
 	// prefixes) are the reverse proxies whose X-Forwarded-For / Forwarded headers name
 	// the client; empty believes no header, so the peer address is the client.
 	TrustedProxies auth.Proxies
-	// WebhookAllowHosts (CLOSELOOP_WEBHOOK_ALLOW_HOSTS: comma-separated host names) may
-	// receive outbound webhooks although they resolve to loopback, private or other
-	// non-public addresses, which are refused for every other host.
-	WebhookAllowHosts []string
 }
 
 // Channels holds one secret per inbound channel.
@@ -143,18 +139,6 @@ func FromEnv(env Env) (Config, error) {
 			return c, &Error{"CLOSELOOP_TRUSTED_PROXIES", fmt.Sprintf("%q is not a comma-separated list of IP addresses and CIDR prefixes (e.g. 10.0.0.0/8, ::1): %v", v, err)}
 		}
 		c.TrustedProxies = ps
-	}
-	if v, ok := env("CLOSELOOP_WEBHOOK_ALLOW_HOSTS"); ok && v != "" {
-		for _, h := range strings.Split(v, ",") {
-			h = strings.ToLower(strings.TrimSpace(h))
-			if h == "" {
-				continue
-			}
-			if strings.ContainsAny(h, "/:@ ") {
-				return c, &Error{"CLOSELOOP_WEBHOOK_ALLOW_HOSTS", fmt.Sprintf("%q is not a host name (no scheme, port or path)", h)}
-			}
-			c.WebhookAllowHosts = append(c.WebhookAllowHosts, h)
-		}
 	}
 	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
 	if v, ok := env("CLOSELOOP_SECURE_COOKIES"); ok && v != "" {

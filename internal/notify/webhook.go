@@ -122,8 +122,9 @@ func NewSecret() string {
 }
 
 // ValidateEndpoint normalizes and checks an endpoint before it is stored: an http(s)
-// URL with a host, known events (or "*"), at least one. Only admins manage endpoints;
-// the URL may point inside the network, as a self-hosted integration often does.
+// URL with a host, known events (or "*"), at least one. Where the URL may point is
+// checked by CreateEndpoint and UpdateEndpoint (public addresses only, unless the
+// host is allowed in EgressSettings), and again at every send.
 func ValidateEndpoint(e *store.WebhookEndpoint) error {
 	e.URL = strings.TrimSpace(e.URL)
 	u, err := url.Parse(e.URL)
@@ -157,6 +158,9 @@ func CreateEndpoint(ctx context.Context, st *store.Store, e *store.WebhookEndpoi
 	if err := ValidateEndpoint(e); err != nil {
 		return err
 	}
+	if err := checkEndpointURL(ctx, st, nil, e.URL); err != nil {
+		return err
+	}
 	if e.Secret == "" {
 		e.Secret = NewSecret()
 	}
@@ -167,6 +171,9 @@ func CreateEndpoint(ctx context.Context, st *store.Store, e *store.WebhookEndpoi
 // active flag; its signing secret stays as it is. store.ErrNotFound when it is gone.
 func UpdateEndpoint(ctx context.Context, st *store.Store, e *store.WebhookEndpoint) error {
 	if err := ValidateEndpoint(e); err != nil {
+		return err
+	}
+	if err := checkEndpointURL(ctx, st, nil, e.URL); err != nil {
 		return err
 	}
 	e.Secret = "" // keep the stored one

@@ -37,6 +37,9 @@ type Worker struct {
 	// HTTPClient delivers webhooks; default: 15s timeout, redirects not followed (a
 	// redirected POST would arrive as a GET, so a 3xx counts as a failure).
 	HTTPClient *http.Client
+	// Resolve looks up webhook hosts for the egress check (egress.go); nil is the
+	// system resolver. Tests set it to play DNS rebinding.
+	Resolve Resolver
 	// MailerTLS overrides the SMTP TLS configuration (a private CA); nil is normal.
 	MailerTLS *tls.Config
 	Log       *slog.Logger
@@ -242,11 +245,6 @@ func newMessageID(key, from string) string {
 	return "<" + key + "@" + domain + ">"
 }
 
-var defaultHTTP = &http.Client{
-	Timeout:       15 * time.Second,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
-
 func (w *Worker) deliverWebhook(ctx context.Context, it store.OutboxItem) outcome {
 	var p WebhookPayload
 	if err := json.Unmarshal(it.Payload, &p); err != nil {
@@ -275,9 +273,16 @@ func (w *Worker) deliverWebhook(ctx context.Context, it store.OutboxItem) outcom
 	req.Header.Set(HeaderSignature, Sign(ep.Secret, ts, p.Body))
 	client := w.HTTPClient
 	if client == nil {
-		client = defaultHTTP
+		eg, err := LoadEgress(ctx, w.Store)
+		if err != nil {
+			return retry(err)
+		}
+		client = egressClient(eg, w.Resolve)
 	}
 	resp, err := client.Do(req)
+	if errors.Is(err, ErrNotPublic) {
+		return giveUp(fmt.Errorf("refused: %w", errors.Unwrap(err)))
+	}
 	if err != nil {
 		return retry(err)
 	}

@@ -47,6 +47,10 @@ func TestWebhookEdit(t *testing.T) {
 		admin := e.session(e.member("root@example.com", auth.RoleAdmin))
 		member := e.session(e.member("pm@example.com", auth.RoleMember))
 		oldSink, newSink := newHookSink(t), newHookSink(t)
+		// The sinks listen on 127.0.0.1, which webhooks reach only when allowed.
+		if err := notify.SaveEgress(e.ctx, s, []string{"127.0.0.1"}); err != nil {
+			t.Fatal(err)
+		}
 
 		r := e.post("/settings/webhooks", url.Values{"url": {oldSink.URL + "/in"}, "event": {"vote.created"}, "description": {"Zap"}}, admin)
 		wantStatus(t, r, http.StatusCreated)
@@ -114,6 +118,9 @@ func TestWebhookEdit(t *testing.T) {
 		// signed with the secret shown at creation.
 		wantStatus(t, e.post("/settings/webhooks/"+ep.ID+"/active", url.Values{"active": {"1"}}, admin), http.StatusSeeOther)
 		if _, _, err := s.Capture(e.ctx, feedback.Capture{Text: "Exports should keep filters", Source: feedback.SourceAPI}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.FanOutWebhooks(e.ctx, 0); err != nil { // webhooks consume the event log
 			t.Fatal(err)
 		}
 		w := &notify.Worker{Store: s, Log: slog.New(slog.DiscardHandler)}
