@@ -27,7 +27,7 @@ imply read). apikey list shows keys; apikey revoke stops one at once.`, args[1:]
 	if err != nil {
 		return err
 	}
-	s, err := app.OpenStore(ctx, cfg, true)
+	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ closeloop.db in the data dir. For PostgreSQL use pg_dump.`, args, func(fs *flag.
 	if err := os.MkdirAll(filepath.Dir(out), 0o700); err != nil {
 		return err
 	}
-	s, err := app.OpenStore(ctx, cfg, false)
+	s, err := app.OpenStoreAsIs(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -43,12 +43,13 @@ an admin API key. Without --data-dir it uses a new temporary folder each time.`,
 		}
 		cfg.DataDir = dir
 	}
-	cfg.DatabaseURL = "" // the demo always runs on the embedded database
+	cfg.DatabaseURL = ""   // the demo always runs on the embedded database
+	cfg.AutoMigrate = true // …which is fresh, so it always needs the schema
 	if _, err := os.Stat(cfg.SQLitePath()); err == nil && fresh {
 		return fmt.Errorf("demo: %s already holds a database; use another --data-dir or 'closeloop serve'", cfg.DataDir)
 	}
 	log := app.NewLogger(cfg)
-	s, err := app.OpenStore(ctx, cfg, true)
+	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ feedback items. The same --seed gives the same data. Runs add to what is there;
 	if err != nil {
 		return err
 	}
-	s, err := app.OpenStore(ctx, cfg, true)
+	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ mbox: every message becomes feedback from its sender (source email).`, args[1:],
 		defer f.Close()
 		in = f
 	}
-	s, err := app.OpenStore(ctx, cfg, true)
+	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s, err := app.OpenStore(ctx, cfg, true)
+	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

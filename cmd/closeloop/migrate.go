@@ -16,7 +16,7 @@ existing feedback once; the server would otherwise do it in the background).`, a
 	if err != nil {
 		return err
 	}
-	s, err := app.OpenStore(ctx, cfg, false)
+	s, err := app.OpenStoreAsIs(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ docs/portal-sso.md); the old one stops working at once. --disable turns SSO off.
 	if err != nil {
 		return err
 	}
-	s, err := app.OpenStore(ctx, cfg, true)
+	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ requests). Migrations are applied at start unless CLOSELOOP_AUTO_MIGRATE=false.`
 		return err
 	}
 	log := app.NewLogger(cfg)
-	s, err := app.OpenStore(ctx, cfg, cfg.AutoMigrate)
+	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

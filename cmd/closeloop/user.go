@@ -26,7 +26,7 @@ random one is generated and printed once. user list shows the team.`, args[1:], 
 	if err != nil {
 		return err
 	}
-	s, err := app.OpenStore(ctx, cfg, true)
+	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

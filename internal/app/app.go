@@ -68,22 +68,6 @@ func NewLogger(cfg config.Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
-// OpenStore opens (and, when asked, migrates) the configured database.
-func OpenStore(ctx context.Context, cfg config.Config, migrate bool) (*store.Store, error) {
-	s, err := store.Open(ctx, cfg.DSN())
-	if err != nil {
-		return nil, err
-	}
-	s.Tiers = cfg.Tiers
-	if migrate {
-		if _, err := s.Migrate(ctx); err != nil {
-			s.Close()
-			return nil, err
-		}
-	}
-	return s, nil
-}
-
 // New builds the app on an open store.
 func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	a := &App{Config: cfg, Store: s, Log: log}
