@@ -47,10 +47,10 @@ func (a *API) Register(rt *router.Router) {
 	a.registerMetrics(rt)
 }
 
-// Key returns the API key presented as "Authorization: Bearer <key>", or nil.
+// Key returns the API key presented as "Authorization: Bearer <key>" (the scheme in
+// any case, RFC 9110 §11.1), or nil.
 func (a *API) Key(r *http.Request) (*auth.APIKey, error) {
-	h := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
+	tok, ok := bearerToken(r.Header.Get("Authorization"))
 	if !ok {
 		return nil, nil
 	}

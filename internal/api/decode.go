@@ -122,7 +122,12 @@ func (o object) decode(dst any) error { return strictDecode(o.raw, dst) }
 
 // strictDecode decodes exactly one JSON value into dst, refusing unknown fields and
 // trailing data, and translates encoding/json's errors into 400s naming the field.
+// checkJSON first refuses what encoding/json would let through: duplicate keys, keys
+// that match only when case is ignored, invalid Unicode, over-long strings.
 func strictDecode(b []byte, dst any) error {
+	if err := checkJSON(b, reflect.TypeOf(dst)); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

@@ -89,6 +89,9 @@ func decodeCapture(o object) (feedback.Capture, error) {
 		if err != nil {
 			return c, router.FieldErr("occurred_at", fmt.Sprintf("%q is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp", *in.OccurredAt))
 		}
+		if err := eventTime("occurred_at", t); err != nil {
+			return c, err
+		}
 		c.OccurredAt = t
 	}
 	if c.AccountID != "" && c.AccountExternalID != "" {

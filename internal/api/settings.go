@@ -18,6 +18,9 @@ func (a *API) registerSettings(rt *router.Router) {
 	rt.API("GET /api/v1/settings/ranking", auth.ScopeRead, a.getRankSettings)
 	// Weights decide what the whole team sees as most important: admin, not write.
 	rt.API("PUT /api/v1/settings/ranking", auth.ScopeAdmin, a.putRankSettings)
+	// Which internal hosts webhooks may reach: an admin's call, as it opens the network.
+	rt.API("GET /api/v1/settings/webhook-egress", auth.ScopeAdmin, a.getEgress)
+	rt.API("PUT /api/v1/settings/webhook-egress", auth.ScopeAdmin, a.putEgress)
 }
 
 func rankSettingsOut(s store.RankSettings) store.RankSettings {

@@ -76,6 +76,9 @@ func (a *API) createTouchpoint(w http.ResponseWriter, r *http.Request) error {
 		if t.OccurredAt, err = parseTime(*in.OccurredAt); err != nil {
 			return router.FieldErr("occurred_at", fmt.Sprintf("%q is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp", *in.OccurredAt))
 		}
+		if err := eventTime("occurred_at", t.OccurredAt); err != nil {
+			return err
+		}
 	}
 	// The store trusts member_id to a foreign key, which would surface as a 500.
 	if t.MemberID != "" {

@@ -116,6 +116,7 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /requests/{id}/loop/{draft}/unskip", auth.RoleMember, ui.loopUnskip)
 	rt.Web("POST /requests/{id}/loop/{draft}/edit", auth.RoleMember, ui.loopEdit)
 	rt.Web("GET /roadmap", auth.RoleViewer, ui.roadmap)
+	ui.registerRevenue(rt)
 
 	rt.Web("GET /tags", auth.RoleViewer, ui.tagsPage)
 	rt.Web("POST /tags", auth.RoleMember, ui.tagCreate)
