@@ -107,7 +107,7 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	w.Register(rt)
 	ap.Register(rt)
 	ch := cfg.Channels
-	integration.New(integration.Deps{Capture: CaptureFunc(s), Log: log, SlackBotToken: ch.SlackBotToken, Secrets: integration.Secrets{
+	integration.New(integration.Deps{Capture: CaptureFunc(s), Inbound: s, RawRetention: inboundRawRetention(log), Log: log, SlackBotToken: ch.SlackBotToken, Secrets: integration.Secrets{
 		Intercom: ch.Intercom, Zendesk: ch.Zendesk, HelpScout: ch.HelpScout, Freshdesk: ch.Freshdesk, Slack: ch.Slack, Email: ch.Email,
 	}}).Register(rt)
 	portal.New(portal.Deps{Store: s, Config: cfg, Log: log}).Register(rt)
@@ -240,6 +240,7 @@ const jobsShutdownWait = 75 * time.Second
 func (a *App) addJobs() {
 	a.Jobs.Add((&notify.Worker{Store: a.Store, Log: a.Log}).Job())
 	a.Jobs.Add(a.Tagging.Job())
+	a.Jobs.Add(inboundCleanupJob(a.Store, a.Log))
 	// The ranking roll-ups catch up with new evidence every few seconds, so that a
 	// ranking page rarely has more than that to count before it answers.
 	a.Jobs.Add(jobs.Job{Name: "rank-sync", Help: "brings the ranking roll-ups up to date with new evidence",

@@ -3,19 +3,28 @@ package integration
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/feedback"
 )
 
 // Freshdesk sends webhooks from automation rules ("Trigger webhook" action) and does
-// not sign them, so the rule must send a shared secret in a custom header:
+// not sign them, so the rule must carry the shared secret (CLOSELOOP_FRESHDESK_SECRET),
+// either in a custom header:
 //
-//	X-Closeloop-Secret: <CLOSELOOP_FRESHDESK_SECRET>
+//	X-Closeloop-Secret: <secret>
 //
-// compared in constant time. Without a signature there is nothing per-request to
-// remember, so the replay cache keys on a hash of the body: the same delivery twice is
-// refused, and the store's (Source, ExternalID) idempotency backs that up.
+// or with the rule's own "Requires authentication" option, which sends HTTP basic auth:
+// put the secret in the password (any user name) or in the API key field (Freshdesk
+// then sends it as the user name, with password "X"). Either is compared in constant
+// time. Without a signature there is nothing per-request to remember, so the replay
+// cache keys on a hash of the body: the same delivery twice is answered "duplicate",
+// and the store's (Source, ExternalID) idempotency backs that up.
+//
+// Placeholders: {{ticket.description}} and {{ticket.latest_public_comment}} render the
+// HTML Freshdesk stores, so they are read as HTML; {{ticket.description_text}}
+// ("description_text") is plain text.
 //
 // Recommended rule: "Ticket is created" (add "Ticket is updated → Customer replied" for
 // replies), action Trigger webhook, POST, JSON, Advanced content:
@@ -66,16 +75,32 @@ type freshdeskTicket struct {
 }
 
 func (in *Integration) freshdesk(q *request) (*outcome, error) {
-	if !sameSecret(q.r.Header.Get("X-Closeloop-Secret"), q.secret) {
-		return nil, unauthorized("missing or wrong X-Closeloop-Secret", errBadSignature)
+	if !freshdeskAuthorized(q.r, q.secret) {
+		return nil, unauthorized("missing or wrong X-Closeloop-Secret (or basic auth)", errBadSignature)
 	}
 	out, err := parseFreshdesk(q.body)
 	if err != nil {
 		return nil, badPayload("unreadable Freshdesk payload: see the recommended webhook content in the docs", err)
 	}
-	out.replayID = "freshdesk:" + sha256hex(q.body)
+	out.replayID = replayKey("freshdesk", q.body)
 	out.ttl = replayTTLUnwindowed
 	return out, nil
+}
+
+// freshdeskAuthorized checks the custom header or, when the rule uses Freshdesk's
+// "Requires authentication", basic auth carrying the secret as password or user name.
+// Both halves are always compared, so timing does not tell which one matched.
+func freshdeskAuthorized(r *http.Request, secret string) bool {
+	if h := r.Header.Get("X-Closeloop-Secret"); h != "" {
+		return sameSecret(h, secret)
+	}
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return false
+	}
+	byPass := sameSecret(pass, secret)
+	byUser := sameSecret(user, secret)
+	return byPass || byUser
 }
 
 func parseFreshdesk(body []byte) (*outcome, error) {
@@ -100,8 +125,11 @@ func parseFreshdesk(body []byte) (*outcome, error) {
 	if id == "" {
 		return nil, errors.New("ticket id missing")
 	}
-	description := plain(firstNonEmpty(t.Description, t.TicketDescription, t.DescriptionText))
-	comment := plain(firstNonEmpty(t.LatestPublicComment, t.TicketLatestPublicComment))
+	description := htmlToText(firstNonEmpty(t.Description, t.TicketDescription))
+	if description == "" {
+		description = plainText(t.DescriptionText)
+	}
+	comment := htmlToText(firstNonEmpty(t.LatestPublicComment, t.TicketLatestPublicComment))
 	text, externalID := description, id
 	// A customer reply arrives with the same ticket id; key it on the comment so each
 	// reply is its own item (Freshdesk has no comment-id placeholder).

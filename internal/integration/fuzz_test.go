@@ -45,7 +45,7 @@ func seed(f *testing.F, names ...string) {
 }
 
 func FuzzIntercom(f *testing.F) {
-	seed(f, "intercom_conversation_user_created.json", "intercom_conversation_user_replied.json")
+	seed(f, "intercom/docs_conversation_user_created.json", "intercom/docs_conversation_user_replied.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		out, err := parseIntercom(body)
 		checkOutcome(t, out, err)
@@ -53,7 +53,7 @@ func FuzzIntercom(f *testing.F) {
 }
 
 func FuzzZendesk(f *testing.F) {
-	seed(f, "zendesk_ticket.json", "zendesk_event_ticket_created.json")
+	seed(f, "zendesk/closeloop_legacy_template.json", "zendesk/docs_event_ticket_created.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		out, err := parseZendesk(body)
 		checkOutcome(t, out, err)
@@ -61,7 +61,7 @@ func FuzzZendesk(f *testing.F) {
 }
 
 func FuzzHelpScout(f *testing.F) {
-	seed(f, "helpscout_convo_created.json", "helpscout_customer_reply.json")
+	seed(f, "helpscout/docs_convo_created.json", "helpscout/docs_customer_reply.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, ev := range []string{"convo.created", "convo.customer.reply.created"} {
 			out, err := parseHelpScout(ev, body)
@@ -71,7 +71,7 @@ func FuzzHelpScout(f *testing.F) {
 }
 
 func FuzzFreshdesk(f *testing.F) {
-	seed(f, "freshdesk_ticket.json", "freshdesk_simple.json")
+	seed(f, "freshdesk/closeloop_advanced_template.json", "freshdesk/docs_simple_content.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		out, err := parseFreshdesk(body)
 		checkOutcome(t, out, err)
@@ -79,7 +79,7 @@ func FuzzFreshdesk(f *testing.F) {
 }
 
 func FuzzSlack(f *testing.F) {
-	seed(f, "slack_message_event.json", "slack_url_verification.json", "slack_message_action.json", "slack_signature_vector.txt")
+	seed(f, "slack/docs_message_event.json", "slack/docs_url_verification.json", "slack/docs_message_action.json", "slack_signature_vector.txt")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, ct := range []string{"application/json", "application/x-www-form-urlencoded"} {
 			out, err := parseSlack(ct, body)
@@ -87,7 +87,7 @@ func FuzzSlack(f *testing.F) {
 		}
 		out, err := parseSlackAction(body)
 		checkOutcome(t, out, err)
-		if s := slackText(string(body)); utf8.Valid(body) && !utf8.ValidString(s) {
+		if s := slackText(string(body), nil); utf8.Valid(body) && !utf8.ValidString(s) {
 			t.Fatalf("slackText made invalid UTF-8 of %q", body)
 		}
 	})

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -15,8 +16,16 @@ import (
 //	convo.created                 the conversation's first customer thread
 //	convo.customer.reply.created  the newest customer thread
 //
-// and acknowledge every other event. No timestamp is signed, so the replay cache keeps
-// signatures for a day. Both conversation shapes are read: the v2 object (primaryCustomer,
+// and acknowledge every other event. A conversation an agent started (createdBy or
+// source.via "user": an outbound email from the mailbox) is not the customer's words,
+// nor are agents' threads, notes and the agent text a customer's email client quotes
+// under their reply (Gmail/Apple/Outlook quote containers, "On … wrote:", "> " lines),
+// which is cut with the email channel's rules (mail_quote.go). Thread bodies are HTML.
+//
+// No timestamp is signed, so the replay cache keeps deliveries for a day, keyed on the
+// signature and the X-HelpScout-Event header: the header is not signed, and one body is
+// sent for several events (convo.assigned and convo.customer.reply.created can carry
+// the same conversation), so an ignored event must not block the real one. Both conversation shapes are read: the v2 object (primaryCustomer,
 // _embedded.threads, _links.web, first/last) and the older field guide's (customer,
 // threads list, firstName/lastName).
 
@@ -34,17 +43,30 @@ func (p helpscoutPerson) name() string {
 	return strings.TrimSpace(firstNonEmpty(p.First, p.FirstName) + " " + firstNonEmpty(p.Last, p.LastName))
 }
 
+type helpscoutSource struct {
+	Type string `json:"type"`
+	Via  string `json:"via"`
+}
+
 type helpscoutThread struct {
 	ID        flexString       `json:"id"`
 	Type      string           `json:"type"`
+	Source    *helpscoutSource `json:"source"`
 	Body      string           `json:"body"`
 	CreatedAt string           `json:"createdAt"`
 	CreatedBy *helpscoutPerson `json:"createdBy"`
 	Customer  *helpscoutPerson `json:"customer"`
 }
 
+// byCustomer: a "customer" thread is the customer's message (Help Scout also uses the
+// type when an agent enters one for them, say from a phone call); agents' replies
+// ("message", "reply"), notes, line items and chats-by-users are not. A thread
+// without a type is judged by its creator.
 func (t helpscoutThread) byCustomer() bool {
-	return t.Type == "customer" || t.CreatedBy != nil && t.CreatedBy.Type == "customer"
+	if t.Type != "" {
+		return t.Type == "customer"
+	}
+	return t.CreatedBy != nil && t.CreatedBy.Type == "customer"
 }
 
 type helpscoutConversation struct {
@@ -53,6 +75,8 @@ type helpscoutConversation struct {
 	Subject         string           `json:"subject"`
 	Preview         string           `json:"preview"`
 	CreatedAt       string           `json:"createdAt"`
+	CreatedBy       *helpscoutPerson `json:"createdBy"`
+	Source          *helpscoutSource `json:"source"`
 	PrimaryCustomer *helpscoutPerson `json:"primaryCustomer"`
 	Customer        *helpscoutPerson `json:"customer"`
 	Threads         json.RawMessage  `json:"threads"` // a list (field guide) or a count (v2)
@@ -75,7 +99,8 @@ func (in *Integration) helpscout(q *request) (*outcome, error) {
 	if err != nil {
 		return nil, badPayload("unreadable Help Scout conversation", err)
 	}
-	out.replayID = "helpscout:" + strings.TrimSpace(sig)
+	mac, _ := base64.StdEncoding.DecodeString(strings.TrimSpace(sig)) // verified above
+	out.replayID = replayKey("helpscout", mac, []byte(q.r.Header.Get("X-HelpScout-Event")))
 	out.ttl = replayTTLUnwindowed
 	return out, nil
 }
@@ -91,6 +116,9 @@ func parseHelpScout(event string, body []byte) (*outcome, error) {
 	id := conv.ID.String()
 	if id == "" {
 		return nil, errors.New("conversation id missing")
+	}
+	if event == "convo.created" && (conv.CreatedBy != nil && conv.CreatedBy.Type == "user" || conv.Source != nil && conv.Source.Via == "user") {
+		return &outcome{ignored: "conversation started by an agent"}, nil
 	}
 	threads := conv.Embedded.Threads
 	if len(threads) == 0 && len(conv.Threads) > 0 && conv.Threads[0] == '[' {
@@ -123,7 +151,7 @@ func parseHelpScout(event string, body []byte) (*outcome, error) {
 	var text string
 	switch {
 	case pick != nil:
-		text = plain(pick.Body)
+		text = stripQuoted(htmlToText(cutHTMLQuote(pick.Body))) // mail_quote.go: the rules the email channel uses
 		if p := firstPerson(pick.Customer, pick.CreatedBy); p != nil && p.Email != "" {
 			customer = p
 		}
@@ -132,7 +160,7 @@ func parseHelpScout(event string, body []byte) (*outcome, error) {
 		}
 	case event == "convo.created" && conv.Preview != "":
 		// No threads embedded: the preview is the start of the only message.
-		text = plain(conv.Preview)
+		text = stripQuoted(plainText(conv.Preview)) // the preview is plain text
 	default:
 		return &outcome{ignored: "no customer thread in the conversation"}, nil
 	}

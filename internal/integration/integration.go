@@ -9,7 +9,8 @@
 //	POST /hooks/zendesk    X-Zendesk-Webhook-Signature: base64(HMAC-SHA256(secret, timestamp+body)),
 //	                       X-Zendesk-Webhook-Signature-Timestamp within 5 minutes
 //	POST /hooks/helpscout  X-HelpScout-Signature: base64(HMAC-SHA1(secret, body))
-//	POST /hooks/freshdesk  X-Closeloop-Secret: <shared secret> (Freshdesk does not sign)
+//	POST /hooks/freshdesk  X-Closeloop-Secret: <shared secret>, or HTTP basic auth with the
+//	                       secret as user name or password (Freshdesk does not sign)
 //	POST /hooks/slack      X-Slack-Signature: v0=hex(HMAC-SHA256(signing secret, "v0:"+ts+":"+body)),
 //	                       X-Slack-Request-Timestamp within 5 minutes; Events API and
 //	                       interactivity (message shortcut) share the one URL
@@ -30,11 +31,12 @@
 // accepted unsigned. Every route is rate limited per client IP (429).
 //
 // Security model for each request, in this order: rate limit, configured, body size,
-// signature (401), timestamp window for Slack/Zendesk (401), replay cache (401: the
-// exact same signed request seen before), parse (400), capture. A forged, stale or
-// replayed request never reaches the CaptureFunc. Independently, the store makes a
-// repeat of (Source, ExternalID) a no-op, so a vendor's redelivery of the same event
-// under a fresh signature never creates a second item either.
+// signature (401), timestamp window for Slack/Zendesk (401), parse (400), replay cache
+// (200 "duplicate": the exact same delivery seen before, see replay.go), capture. A
+// forged or stale request never reaches the CaptureFunc, and a redelivered one is
+// acknowledged without reaching it. Independently, the store makes a repeat of
+// (Source, ExternalID) a no-op, so a vendor's redelivery of the same event under a
+// fresh signature never creates a second item either.
 package integration
 
 import (
@@ -63,12 +65,36 @@ type Secrets struct {
 	Intercom, Zendesk, HelpScout, Freshdesk, Slack, Email string
 }
 
+// Inbound is what the channels keep in the database besides the captured item; the
+// store implements it (internal/store/inbound.go).
+type Inbound interface {
+	deliveries
+	// AddPendingAccount records that a stored item named an account external id that
+	// is not an account yet, so it is attached when the account appears and an admin
+	// can see it meanwhile.
+	AddPendingAccount(ctx context.Context, feedbackID, source, accountExternalID string) error
+	// LearnPersonName names a person who has no name, or only the placeholder given.
+	LearnPersonName(ctx context.Context, email, externalID, name, placeholder string) error
+	// KeepRawDelivery keeps a captured item's raw delivery for keepFor (reparse).
+	KeepRawDelivery(ctx context.Context, feedbackID, source, headers string, body []byte, receivedAt time.Time, keepFor time.Duration) error
+}
+
+// DefaultRawRetention is how long a captured item's raw delivery is kept.
+const DefaultRawRetention = 30 * 24 * time.Hour
+
 // Deps is what the channels need.
 type Deps struct {
 	Capture CaptureFunc
-	Secrets Secrets
-	Log     *slog.Logger
-	Now     func() time.Time // nil means time.Now; tests pin it for timestamp windows
+	// Inbound (the store) shares the replay cache between instances, keeps raw
+	// deliveries and remembers items waiting for their account; nil keeps the replay
+	// cache in memory and the rest off.
+	Inbound Inbound
+	// RawRetention is how long raw deliveries are kept; 0 means DefaultRawRetention,
+	// negative keeps none.
+	RawRetention time.Duration
+	Secrets      Secrets
+	Log          *slog.Logger
+	Now          func() time.Time // nil means time.Now; tests pin it for timestamp windows
 
 	// SlackBotToken (CLOSELOOP_SLACK_BOT_TOKEN) turns on looking up each Slack
 	// author's email and name with users.info (see slackusers.go); empty keeps the
@@ -83,7 +109,7 @@ type Deps struct {
 type Integration struct {
 	d       Deps
 	limiter *auth.Limiter
-	seen    *replayCache
+	seen    deliveries
 	users   *slackUsers // nil without a Slack bot token
 }
 
@@ -114,7 +140,13 @@ func New(d Deps) *Integration {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	in := &Integration{d: d, limiter: auth.NewLimiter(rateBurst, ratePer), seen: newReplayCache(replayCacheMax)}
+	if d.RawRetention == 0 {
+		d.RawRetention = DefaultRawRetention
+	}
+	in := &Integration{d: d, limiter: auth.NewLimiter(rateBurst, ratePer), seen: memoryDeliveries{newReplayCache(replayCacheMax)}}
+	if d.Inbound != nil {
+		in.seen = d.Inbound
+	}
 	if d.SlackBotToken != "" {
 		in.users = newSlackUsers(d.SlackBotToken, d.SlackAPI, d.Now, d.Log)
 	}
@@ -144,8 +176,14 @@ type outcome struct {
 	capture  *feedback.Capture // nil: nothing to store (ignored event, handshake)
 	ignored  string            // why nothing is stored
 	respond  func(w http.ResponseWriter) error
-	replayID string // key of the verified request in the replay cache; "" skips the check
+	replayID string // key of the verified request in the replay cache (replayKey); "" skips the check
 	ttl      time.Duration
+	// placeholder is a name the vendor made up for the person (an Intercom lead's
+	// pseudonym): the capture does not carry it, and a real name replaces it.
+	placeholder string
+	// slackRaw is a Slack message's mrkdwn, re-rendered by enrich once mentions can be
+	// resolved to names.
+	slackRaw string
 	// enrich, when set, completes the capture (the Slack author's email) after the
 	// request passed every check and before it is stored; it must not fail.
 	enrich func(ctx context.Context, c *feedback.Capture)
@@ -177,19 +215,28 @@ func (in *Integration) hook(src feedback.Source, secret func() string, limit int
 		if err != nil {
 			return fail(w, router.Classify(err))
 		}
-		// Reserve the request before capturing, so two concurrent deliveries of the same
-		// signed request cannot both pass; release it if we fail, so the vendor's retry
-		// of a delivery we did not store is not mistaken for a replay.
+		// Reserve the delivery before capturing, so two concurrent deliveries of the same
+		// request cannot both pass; release it if we fail, so the vendor's retry of a
+		// delivery we did not store is not mistaken for a redelivery.
 		if out.replayID != "" {
-			if !in.seen.reserve(out.replayID, q.now, out.ttl) {
-				return fail(w, &router.Error{Status: http.StatusUnauthorized, Msg: "replayed request",
-					Err: errors.New(string(src) + ": request already delivered")})
+			fresh, err := in.seen.ReserveDelivery(r.Context(), out.replayID, q.now, out.ttl)
+			if err != nil {
+				return fail(w, router.Classify(err))
+			}
+			if !fresh {
+				in.d.Log.Info("inbound delivery seen before; acknowledged as duplicate", "source", src)
+				if out.respond != nil {
+					return out.respond(w)
+				}
+				return writeJSON(w, http.StatusOK, result{Status: "duplicate"})
 			}
 		}
-		status, err := in.store(r.Context(), src, out, q.now)
+		status, err := in.store(r.Context(), src, out, q)
 		if err != nil {
 			if out.replayID != "" {
-				in.seen.release(out.replayID)
+				if rerr := in.seen.ReleaseDelivery(context.WithoutCancel(r.Context()), out.replayID); rerr != nil {
+					in.d.Log.Warn("releasing a failed delivery's replay record failed", "source", src, "err", rerr)
+				}
 			}
 			return fail(w, router.Classify(err))
 		}
@@ -206,7 +253,8 @@ type result struct {
 	Ignored string `json:"reason,omitempty"`
 }
 
-func (in *Integration) store(ctx context.Context, src feedback.Source, out *outcome, now time.Time) (result, error) {
+func (in *Integration) store(ctx context.Context, src feedback.Source, out *outcome, q *request) (result, error) {
+	now := q.now
 	if out.capture == nil {
 		return result{Status: "ignored", Ignored: out.ignored}, nil
 	}
@@ -222,8 +270,18 @@ func (in *Integration) store(ctx context.Context, src feedback.Source, out *outc
 	ctx, cancel := context.WithTimeout(ctx, captureTimeout)
 	defer cancel()
 	id, created, err := in.d.Capture(ctx, c)
+	var fe *errs.FieldError
+	pendingAccount := ""
+	if err != nil && errors.As(err, &fe) && fe.Field == "account_external_id" && c.AccountExternalID != "" {
+		// The help desk names an organisation that is not an account yet. Its words
+		// must not be lost (a 200 is never retried): store the item without that
+		// account — the email's domain may still attach it — and remember the external
+		// id, so the item is attached once the account exists and an admin sees it
+		// waiting meanwhile.
+		pendingAccount, c.AccountExternalID = c.AccountExternalID, ""
+		id, created, err = in.d.Capture(ctx, c)
+	}
 	if err != nil {
-		var fe *errs.FieldError
 		if errors.As(err, &fe) {
 			// A capture the store refuses will be refused on every retry too; answering
 			// an error would make the vendor retry and eventually disable the webhook.
@@ -235,7 +293,33 @@ func (in *Integration) store(ctx context.Context, src feedback.Source, out *outc
 	if !created {
 		return result{Status: "duplicate", ItemID: id}, nil
 	}
+	in.afterCapture(ctx, src, id, c, out, q, pendingAccount)
 	return result{Status: "created", ItemID: id}, nil
+}
+
+// afterCapture records what goes with a new item. The item is stored already, so a
+// failure here is logged, never answered: the vendor's retry would only be a duplicate.
+func (in *Integration) afterCapture(ctx context.Context, src feedback.Source, id string, c feedback.Capture, out *outcome, q *request, pendingAccount string) {
+	if in.d.Inbound == nil {
+		return
+	}
+	log := in.d.Log.With("source", src, "item", id)
+	if pendingAccount != "" {
+		log.Warn("inbound item names an unknown account; stored without it until the account exists", "account_external_id", pendingAccount)
+		if err := in.d.Inbound.AddPendingAccount(ctx, id, string(src), pendingAccount); err != nil {
+			log.Error("recording the item's unknown account failed", "err", err)
+		}
+	}
+	if c.Name != "" || out.placeholder != "" {
+		if err := in.d.Inbound.LearnPersonName(ctx, strings.ToLower(strings.TrimSpace(c.Email)), c.PersonExternalID, strings.TrimSpace(c.Name), out.placeholder); err != nil {
+			log.Warn("updating the person's name failed", "err", err)
+		}
+	}
+	if in.d.RawRetention > 0 {
+		if err := in.d.Inbound.KeepRawDelivery(ctx, id, string(src), rawHeaders(q.r), q.body, q.now, in.d.RawRetention); err != nil {
+			log.Warn("keeping the raw delivery failed", "err", err)
+		}
+	}
 }
 
 // maxExternalID keeps ids (a Message-ID can be any length) within what an index holds.

@@ -1,19 +1,65 @@
 package integration
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"sync"
 	"time"
 )
 
-// replayCache remembers verified requests for a while so the exact same signed request
-// delivered again is refused (401) rather than processed twice. The timestamp window
-// already kills old Slack and Zendesk requests, so their entries need only outlive the
-// window; Intercom and Help Scout sign no timestamp, so theirs live longer.
+// Replay protection. A verified request is remembered for a while under a key made of
+// everything the vendor signs or sends as the delivery's identity — the decoded
+// signature bytes (never the header's text, so a non-canonical base64 or hex spelling
+// of the same MAC is the same key), the signed timestamp, and unsigned identity
+// headers such as X-HelpScout-Event — so the exact same delivery seen again is
+// answered 200 "duplicate" and stores nothing. Vendors redeliver identical bytes when
+// they lose our 200; answering that with 401 would log an authentication failure on
+// their side and may disable the hook. A forged request never gets this far: the
+// signature is checked first.
 //
-// It is per process and in memory: with several instances a replay to a different
-// instance passes this check — the store's (Source, ExternalID) idempotency still
-// stops a second item. Memory is bounded: when full, expired entries are swept and,
-// if that is not enough, the entries closest to expiry go first.
+// The timestamp window already kills old Slack and Zendesk requests, so their entries
+// need only outlive the window; Intercom, Help Scout and Freshdesk sign no timestamp,
+// so theirs live a day.
+//
+// With Deps.Inbound (the store) the cache lives in the database (inbound_deliveries),
+// so every instance on one database shares it; without, it is this in-memory map.
+
+// replayKey is the cache key of one delivery: vendor plus a hash of its identity parts.
+// The parts are length-prefixed, so no two different lists hash alike.
+func replayKey(vendor string, parts ...[]byte) string {
+	h := sha256.New()
+	for _, p := range parts {
+		var n [8]byte
+		for i, l := 0, uint64(len(p)); i < 8; i++ {
+			n[i] = byte(l >> (8 * i))
+		}
+		h.Write(n[:])
+		h.Write(p)
+	}
+	return vendor + ":" + hex.EncodeToString(h.Sum(nil))
+}
+
+// deliveries is where the replay cache lives: the store, or memoryDeliveries.
+type deliveries interface {
+	ReserveDelivery(ctx context.Context, key string, now time.Time, ttl time.Duration) (bool, error)
+	ReleaseDelivery(ctx context.Context, key string) error
+}
+
+// memoryDeliveries adapts the in-memory cache (one instance, tests) to deliveries.
+type memoryDeliveries struct{ c *replayCache }
+
+func (m memoryDeliveries) ReserveDelivery(_ context.Context, key string, now time.Time, ttl time.Duration) (bool, error) {
+	return m.c.reserve(key, now, ttl), nil
+}
+
+func (m memoryDeliveries) ReleaseDelivery(_ context.Context, key string) error {
+	m.c.release(key)
+	return nil
+}
+
+// replayCache is the in-memory replay cache. Memory is bounded: when full, expired
+// entries are swept and, if that is not enough, the entries closest to expiry go first.
 type replayCache struct {
 	mu      sync.Mutex
 	max     int

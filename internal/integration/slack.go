@@ -1,6 +1,8 @@
 package integration
 
 import (
+	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"mime"
@@ -17,14 +19,24 @@ import (
 // Request URL and the Interactivity Request URL):
 //
 //   - Events API, JSON: the url_verification handshake (answered with its challenge)
-//     and event_callback envelopes. "message" events from people become feedback;
+//     and event_callback envelopes. "message" events from people become feedback
+//     (plain messages, /me messages, thread broadcasts, file shares with a comment);
 //     bot messages, edits, deletions and joins are ignored. Subscribe the app to
 //     message.channels (and message.groups / message.im as wanted) only in the
-//     customer-facing channels: every human message there becomes an item.
+//     customer-facing channels: every human message there becomes an item. In a Slack
+//     Connect channel shared with a customer (is_ext_shared_channel), a message by a
+//     member of our own workspace — its user_team (or team) is a workspace the app is
+//     installed in: the envelope's authorizations, else its team_id — is staff talking,
+//     not feedback. The app's own bot user is never feedback either.
 //   - Interactivity, form-encoded payload=<JSON>: a message shortcut (type
 //     message_action) — create one with callback id "send_to_closeloop" — turns the
 //     chosen message into feedback. Its callback id is not checked: any message
 //     shortcut of this app means "send to closeloop".
+//
+// Text is Slack mrkdwn: links become "label (url)", *bold*, _italic_, ~strike~ and
+// `code` marks are removed, and user mentions become "@Real Name" when a bot token can
+// look the user up (at most slackMaxMentions a message) or are dropped otherwise, so
+// no raw user id lands in the text.
 //
 // Every request is signed: X-Slack-Signature = "v0=" + hex(HMAC-SHA256(signing secret,
 // "v0:" + X-Slack-Request-Timestamp + ":" + body)); timestamps more than 5 minutes
@@ -43,9 +55,15 @@ import (
 // same event) is deduplicated by ExternalID.
 
 type slackEnvelope struct {
-	Type      string          `json:"type"`
-	Challenge string          `json:"challenge"`
-	TeamID    string          `json:"team_id"`
+	Type               string `json:"type"`
+	Challenge          string `json:"challenge"`
+	TeamID             string `json:"team_id"`
+	IsExtSharedChannel bool   `json:"is_ext_shared_channel"`
+	Authorizations     []struct {
+		TeamID string `json:"team_id"`
+		UserID string `json:"user_id"`
+		IsBot  bool   `json:"is_bot"`
+	} `json:"authorizations"`
 	EventTime int64           `json:"event_time"`
 	Event     json.RawMessage `json:"event"`
 }
@@ -54,6 +72,8 @@ type slackMessage struct {
 	Type     string `json:"type"`
 	Subtype  string `json:"subtype"`
 	User     string `json:"user"`
+	UserTeam string `json:"user_team"`
+	Team     string `json:"team"`
 	BotID    string `json:"bot_id"`
 	Text     string `json:"text"`
 	TS       string `json:"ts"`
@@ -98,10 +118,25 @@ func (in *Integration) slack(q *request) (*outcome, error) {
 	if err != nil {
 		return nil, badPayload("unreadable Slack request", err)
 	}
-	out.replayID = "slack:" + strings.ToLower(strings.TrimSpace(sig))
+	mac, _ := hex.DecodeString(strings.TrimPrefix(strings.TrimSpace(sig), "v0=")) // verified above
+	out.replayID = replayKey("slack", mac, []byte(ts))
 	out.ttl = replayTTLWindowed
 	if out.capture != nil && in.users != nil {
-		out.enrich = in.users.enrich
+		raw := out.slackRaw
+		out.enrich = func(ctx context.Context, c *feedback.Capture) {
+			in.users.enrich(ctx, c)
+			if !strings.Contains(raw, "<@") {
+				return
+			}
+			n := 0
+			c.Text = slackText(raw, func(id string) string {
+				if n++; n > slackMaxMentions || !isSlackID(id) {
+					return ""
+				}
+				return in.users.lookup(ctx, id).name
+			})
+			c.Quote = feedback.DefaultQuote(c.Text)
+		}
 	}
 	return out, nil
 }
@@ -144,18 +179,33 @@ func parseSlack(contentType string, body []byte) (*outcome, error) {
 		return &outcome{ignored: "event " + m.Type}, nil
 	}
 	switch m.Subtype {
-	case "", "thread_broadcast", "file_share":
+	case "", "thread_broadcast", "file_share", "me_message":
 	default:
 		return &outcome{ignored: "message subtype " + m.Subtype}, nil
 	}
 	if m.BotID != "" || m.User == "" {
 		return &outcome{ignored: "message from a bot"}, nil
 	}
+	own := map[string]bool{}
+	for _, a := range env.Authorizations {
+		if a.IsBot && a.UserID != "" && a.UserID == m.User {
+			return &outcome{ignored: "message from our own app's bot user"}, nil
+		}
+		if a.TeamID != "" {
+			own[a.TeamID] = true
+		}
+	}
+	if len(own) == 0 && env.TeamID != "" {
+		own[env.TeamID] = true
+	}
+	if author := firstNonEmpty(m.UserTeam, m.Team); env.IsExtSharedChannel && own[author] {
+		return &outcome{ignored: "message by a member of our own workspace in a shared channel"}, nil
+	}
 	c, err := slackCapture(env.TeamID, m.Channel, "", m)
 	if err != nil {
 		return nil, err
 	}
-	return &outcome{capture: c}, nil
+	return &outcome{capture: c, slackRaw: m.Text}, nil
 }
 
 func parseSlackAction(payload []byte) (*outcome, error) {
@@ -182,14 +232,14 @@ func parseSlackAction(payload []byte) (*outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &outcome{capture: c, respond: ack}, nil
+	return &outcome{capture: c, respond: ack, slackRaw: m.Text}, nil
 }
 
 func slackCapture(team, channel, domain string, m slackMessage) (*feedback.Capture, error) {
 	if m.TS == "" || channel == "" {
 		return nil, errors.New("message without channel or ts")
 	}
-	text := slackText(m.Text)
+	text := slackText(m.Text, nil)
 	c := &feedback.Capture{
 		Text:             text,
 		Quote:            feedback.DefaultQuote(text),
@@ -225,11 +275,20 @@ func slackTime(ts string) time.Time {
 	return time.Unix(n, 0).UTC()
 }
 
+// slackMaxMentions bounds the users.info lookups one message may cost.
+const slackMaxMentions = 3
+
 // slackText turns Slack's message markup into plain text: <https://x|label> becomes
-// "label (https://x)", <@U123> "@U123", <#C123|general> "#general", and the three
-// escaped characters are restored.
-func slackText(s string) string {
+// "label (https://x)", <#C123|general> "#general", <!here> "@here", a user mention
+// "@Name" (its label, or what name(id) returns; dropped when neither gives a name, so
+// no raw id remains), mrkdwn marks are removed (slackMrkdwn) and the three escaped
+// characters are restored.
+func slackText(s string, name func(id string) string) string {
+	// Each <…> is rendered on its own and stands in the text as slackPiece while the
+	// mrkdwn marks around it are removed, so "*see <url|doc>*" loses both stars and a
+	// URL's own underscores are never taken for marks.
 	var b strings.Builder
+	var pieces []string
 	for {
 		i := strings.IndexByte(s, '<')
 		if i < 0 {
@@ -239,26 +298,118 @@ func slackText(s string) string {
 		if j < 0 {
 			break
 		}
-		b.WriteString(s[:i])
+		b.WriteString(strings.ReplaceAll(s[:i], slackPiece, ""))
 		inner := s[i+1 : i+j]
 		s = s[i+j+1:]
 		target, label, hasLabel := strings.Cut(inner, "|")
+		var p string
 		switch {
-		case strings.HasPrefix(target, "@"), strings.HasPrefix(target, "#"):
+		case strings.HasPrefix(target, "@"):
+			p = strings.TrimPrefix(label, "@")
+			if p == "" && name != nil {
+				p = name(target[1:])
+			}
+			if p != "" {
+				p = "@" + p
+			}
+		case strings.HasPrefix(target, "#"):
 			if hasLabel {
-				b.WriteString(target[:1] + label)
+				p = "#" + label
 			} else {
-				b.WriteString(target)
+				p = target
 			}
 		case strings.HasPrefix(target, "!"):
-			b.WriteString("@" + strings.TrimPrefix(firstNonEmpty(label, target), "!"))
+			if hasLabel {
+				p = "@" + strings.TrimPrefix(label, "@")
+			} else {
+				t := strings.TrimPrefix(target, "!")
+				if k := strings.IndexByte(t, '^'); k >= 0 {
+					t = t[:k]
+				}
+				p = "@" + t
+			}
 		case hasLabel && label != target:
-			b.WriteString(label + " (" + target + ")")
+			p = label + " (" + target + ")"
 		default:
-			b.WriteString(target)
+			p = target
+		}
+		pieces = append(pieces, p)
+		b.WriteString(slackPiece)
+	}
+	b.WriteString(strings.ReplaceAll(s, slackPiece, ""))
+	out := slackMrkdwn(b.String())
+	if len(pieces) > 0 {
+		var o strings.Builder
+		for k := 0; ; k++ {
+			i := strings.Index(out, slackPiece)
+			if i < 0 || k >= len(pieces) {
+				o.WriteString(out)
+				break
+			}
+			o.WriteString(out[:i])
+			o.WriteString(pieces[k])
+			out = out[i+len(slackPiece):]
+		}
+		out = o.String()
+	}
+	r := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+	return tidy(r.Replace(out))
+}
+
+// slackPiece marks where a rendered <…> goes back (a private-use character no
+// message needs).
+const slackPiece = "\uE000"
+
+// slackMrkdwn removes Slack's formatting marks from text outside <…>: *bold*,
+// _italic_, ~strike~ and `code` around words (a mark opens after a space, line start
+// or punctuation and closes before one, as Slack renders them, so "2*3*4" and
+// snake_case_names stay), ``` fences, and "&gt; " quote markers at line starts.
+func slackMrkdwn(s string) string {
+	s = strings.ReplaceAll(s, "```", "")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if t, ok := strings.CutPrefix(l, "&gt; "); ok {
+			l = t
+		} else if l == "&gt;" {
+			l = ""
+		}
+		lines[i] = unmark(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// unmark drops paired mrkdwn marks within one line.
+func unmark(l string) string {
+	b := []byte(l)
+	drop := make([]bool, len(b))
+	for i := 0; i < len(b); i++ {
+		m := b[i]
+		if m != '*' && m != '_' && m != '~' && m != '`' {
+			continue
+		}
+		if i > 0 && !isBoundary(b[i-1]) || i+1 >= len(b) || b[i+1] == ' ' || b[i+1] == m {
+			continue
+		}
+		for j := i + 1; j < len(b); j++ {
+			if b[j] != m {
+				continue
+			}
+			if b[j-1] != ' ' && (j+1 == len(b) || isBoundary(b[j+1])) {
+				drop[i], drop[j] = true, true
+				i = j
+			}
+			break
 		}
 	}
-	b.WriteString(s)
-	r := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
-	return strings.TrimSpace(r.Replace(b.String()))
+	out := b[:0:0]
+	for i, c := range b {
+		if !drop[i] {
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
+func isBoundary(c byte) bool {
+	return c == ' ' || c == '\t' || strings.IndexByte(`.,;:!?()[]{}"'-/`, c) >= 0
 }

@@ -8,16 +8,25 @@ import (
 
 // htmlToText turns the HTML the help desks send (message bodies, email alternatives)
 // into plain text: block elements become line breaks, script and style vanish,
-// entities are decoded. It is deliberately a small scanner, not a parser: the input is
-// short, mostly well-formed markup, and the output only has to read well.
+// entities are decoded and a link keeps its address ("label (https://…)"). It is
+// deliberately a small scanner, not a parser: the input is short, mostly well-formed
+// markup, and the output only has to read well.
+//
+// A '<' opens a tag only where HTML says it does (followed by a letter, '/', '!' or
+// '?'); anywhere else it is text, as a browser shows it, so "files <10MB work,
+// anything >2MB" survives in an HTML body too.
 func htmlToText(s string) string {
 	var b strings.Builder
 	lower := strings.ToLower(s)
+	var href string // the open <a>'s address, written after its label
+	linkStart := 0
 	for i := 0; i < len(s); {
-		if s[i] != '<' {
-			j := strings.IndexByte(s[i:], '<')
+		if s[i] != '<' || !opensTag(s[i+1:]) {
+			j := strings.IndexByte(s[i+1:], '<')
 			if j < 0 {
 				j = len(s) - i
+			} else {
+				j++
 			}
 			b.WriteString(s[i : i+j])
 			i += j
@@ -35,6 +44,7 @@ func htmlToText(s string) string {
 		if end < 0 {
 			break // an unclosed tag: drop the rest rather than show markup
 		}
+		inside := s[i+1 : i+end]
 		tag := tagName(lower[i+1 : i+end])
 		i += end + 1
 		switch tag {
@@ -51,6 +61,16 @@ func htmlToText(s string) string {
 			} else {
 				i = len(s)
 			}
+		case "a":
+			href, linkStart = attr(inside, "href"), b.Len()
+		case "/a":
+			label := html.UnescapeString(b.String()[linkStart:])
+			if u := html.UnescapeString(href); isWebLink(u) && !strings.Contains(label, u) && !strings.Contains(u, strings.TrimSpace(label)) {
+				b.WriteString(" (" + u + ")")
+			} else if strings.TrimSpace(label) == "" && isWebLink(u) {
+				b.WriteString(u)
+			}
+			href = ""
 		case "br", "p", "/p", "div", "/div", "li", "tr", "/tr", "h1", "h2", "h3", "h4", "h5", "h6",
 			"/h1", "/h2", "/h3", "/h4", "/h5", "/h6", "blockquote", "/blockquote", "ul", "/ul", "ol", "/ol",
 			"table", "/table", "hr", "pre", "/pre":
@@ -60,6 +80,61 @@ func htmlToText(s string) string {
 		}
 	}
 	return tidy(html.UnescapeString(b.String()))
+}
+
+// opensTag reports whether the text after a '<' starts a tag, comment or
+// declaration (HTML's tag-open state), rather than being a literal '<'.
+func opensTag(rest string) bool {
+	if rest == "" {
+		return false
+	}
+	c := rest[0]
+	if c == '/' {
+		return len(rest) > 1 && isASCIILetter(rest[1])
+	}
+	return isASCIILetter(c) || c == '!' || c == '?'
+}
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// isWebLink keeps javascript: and other schemes out of the text.
+func isWebLink(u string) bool {
+	l := strings.ToLower(u)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "mailto:")
+}
+
+// attr is the value of a tag's attribute (name="v", name='v' or name=v), or "".
+func attr(inside, name string) string {
+	l := strings.ToLower(inside)
+	for off := 0; ; {
+		i := strings.Index(l[off:], name)
+		if i < 0 {
+			return ""
+		}
+		i += off
+		off = i + len(name)
+		if i > 0 && l[i-1] != ' ' && l[i-1] != '\t' && l[i-1] != '\n' {
+			continue
+		}
+		rest := strings.TrimLeft(inside[off:], " \t\n")
+		if !strings.HasPrefix(rest, "=") {
+			continue
+		}
+		rest = strings.TrimLeft(rest[1:], " \t\n")
+		if rest == "" {
+			return ""
+		}
+		if q := rest[0]; q == '"' || q == '\'' {
+			if j := strings.IndexByte(rest[1:], q); j >= 0 {
+				return rest[1 : 1+j]
+			}
+			return rest[1:]
+		}
+		if j := strings.IndexAny(rest, " \t\n"); j >= 0 {
+			return rest[:j]
+		}
+		return rest
+	}
 }
 
 // tagName is the element name of a tag's inside ("p class=x" → "p", "/div" → "/div",
@@ -104,19 +179,9 @@ func tidy(s string) string {
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
-// looksHTML reports whether a body is markup rather than text (help desks send both).
-func looksHTML(s string) bool {
-	i := strings.IndexByte(s, '<')
-	return i >= 0 && strings.IndexByte(s[i:], '>') > 0
-}
-
-// plain returns text for a body that may be HTML.
-func plain(s string) string {
-	if looksHTML(s) {
-		return htmlToText(s)
-	}
-	return tidy(html.UnescapeString(s))
-}
+// plainText is a body the vendor declares to be plain text: only whitespace is tidied.
+// Nothing is unescaped or stripped, since every character is the customer's.
+func plainText(s string) string { return tidy(s) }
 
 // withSubject makes the item text: the subject as a first line when it adds something.
 func withSubject(subject, body string) string {
