@@ -36,6 +36,7 @@ var commands = map[string]command{
 	"backup":  {"write a consistent snapshot of the SQLite database", runBackup, false},
 	"portal":  {"customer portal single sign-on (portal sso-secret [--rotate|--disable])", runPortal, true},
 	"eval":    {"evaluate models (eval suggest --train FILE --test FILE)", runEval, true},
+	"jobs":    {"background jobs (jobs list, jobs run NAME)", runJobs, true},
 }
 
 func usage(w io.Writer) {

@@ -74,13 +74,12 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	a.Tagging = tagging.New(s, log)
 	a.Tagging.ModelPath = filepath.Join(cfg.DataDir, "suggest-model.bin")
 	a.Loop = loop.New(s, cfg.BaseURL)
-	w := web.New(web.Deps{Store: s, Config: cfg, Log: log, Suggest: suggester{a.Tagging}, Similar: suggester{a.Tagging}, Loop: a.Loop})
+	a.Jobs = jobs.New(s, log)
+	a.addJobs()
+	w := web.New(web.Deps{Store: s, Config: cfg, Log: log, Suggest: suggester{a.Tagging}, Similar: suggester{a.Tagging}, Loop: a.Loop, Jobs: a.Jobs})
 	ap := api.New(api.Deps{Store: s, Config: cfg, Log: log})
 	rt := router.New(router.Authenticator{Session: w.SessionMember, APIKey: ap.Key}, w.RenderError, api.RenderError, log)
 	a.Router = rt
-
-	a.Jobs = jobs.New(s, log)
-	a.addJobs()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

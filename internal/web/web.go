@@ -14,6 +14,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/config"
+	"github.com/closeloop/closeloop/internal/jobs"
 	"github.com/closeloop/closeloop/internal/loop"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
@@ -31,6 +32,8 @@ type Deps struct {
 	// Loop prepares and sends close-the-loop emails; nil leaves those pages saying
 	// the feature is not set up.
 	Loop *loop.Service
+	// Jobs is the background job runner, for the jobs page; nil hides that page.
+	Jobs *jobs.Runner
 }
 
 // Sign-in limits. A person who mistypes gets several tries at once; a guesser is held
@@ -151,6 +154,8 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /settings/webhooks/{id}/delete", auth.RoleAdmin, ui.webhookDelete)
 	rt.Web("GET /settings/deliveries", auth.RoleAdmin, ui.deliveriesPage)
 	rt.Web("POST /settings/deliveries/{id}/retry", auth.RoleAdmin, ui.deliveryRetry)
+	rt.Web("GET /settings/jobs", auth.RoleAdmin, ui.jobsPage)
+	rt.Web("POST /settings/jobs/{name}/run", auth.RoleAdmin, ui.jobRun)
 	rt.Web("GET /settings/portal", auth.RoleAdmin, ui.portalPage)
 	rt.Web("POST /settings/portal", auth.RoleAdmin, ui.portalSave)
 	rt.Web("POST /settings/portal/sso", auth.RoleAdmin, ui.portalSSO)
