@@ -37,7 +37,7 @@ func TestBrowserPortalVoteThroughSSO(t *testing.T) {
 		// The app's Content-Security-Policy, so an inline style or script would break
 		// this test the way it would break production.
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+			w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 			e.h.ServeHTTP(w, r)
 		}))
 		defer srv.Close()

@@ -99,9 +99,9 @@ func (p *Portal) h(fn router.Handler) router.Handler {
 			return nil
 		}
 		e := router.Classify(err)
-		if e.Status >= 500 {
+		if e.Failure() {
 			p.Log.Error("portal request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		} else if e.Err != nil {
+		} else if e.Err != nil || e.Status >= 500 {
 			p.Log.Debug("portal request refused", "method", r.Method, "path", r.URL.Path, "status", e.Status, "err", e.Err)
 		}
 		p.renderError(w, r, e)

@@ -56,6 +56,8 @@ func (p *Portal) sso(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A deliberate 503 with no cause: the router does not log it as an error, so
+	// anyone's hits while SSO is off do not fill the log (issue 13, defect 11).
 	if len(secret) < MinSSOSecretLen {
 		return &router.Error{Status: http.StatusServiceUnavailable,
 			Msg: "Single sign-on isn't set up for this portal yet, so we can't sign you in. An administrator needs to set the portal SSO secret in closeloop's settings."}

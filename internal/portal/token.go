@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/mail"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -134,7 +136,7 @@ func VerifyToken(token, secret string, now time.Time) (Claims, error) {
 	d := json.NewDecoder(bytes.NewReader(pb))
 	d.UseNumber()
 	if err := d.Decode(&raw); err != nil {
-		return c, refuse("the claims are not a JSON object of the documented types: %v", err)
+		return c, claimsError(pb, err)
 	}
 
 	exp, err := numericDate("exp", raw.Exp, true)
@@ -245,4 +247,46 @@ func audienceHas(raw json.RawMessage, want string) bool {
 		}
 	}
 	return false
+}
+
+// claimsError says what is wrong with claims that do not decode, in the token's own
+// terms: encoding/json's text names Go types ("cannot unmarshal array into Go value
+// of type struct { Email *string … }"), which tells a host developer nothing.
+func claimsError(pb []byte, err error) error {
+	pb = bytes.TrimSpace(pb)
+	if len(pb) == 0 || pb[0] != '{' {
+		kind := "not JSON"
+		if len(pb) > 0 {
+			switch pb[0] {
+			case '[':
+				kind = "an array"
+			case '"':
+				kind = "a string"
+			case 'n':
+				kind = "null"
+			case 't', 'f':
+				kind = "a boolean"
+			default:
+				if pb[0] == '-' || ('0' <= pb[0] && pb[0] <= '9') {
+					kind = "a number"
+				}
+			}
+		}
+		return refuse("the claims must be a JSON object, not %s", kind)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return refuse("the %s claim must be a %s, not %s", te.Field, jsonType(te.Type.Kind()), te.Value)
+	}
+	return refuse("the claims are not valid JSON")
+}
+
+func jsonType(k reflect.Kind) string {
+	switch k {
+	case reflect.String, reflect.Pointer:
+		return "string"
+	case reflect.Slice:
+		return "JSON value"
+	}
+	return k.String()
 }

@@ -26,6 +26,13 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Failure reports whether e is a failure of the server, to be logged as an error: a
+// 5xx, except a handler's deliberate 503 with nothing behind it (a feature that is
+// not set up), which is an answer anyone can provoke, not something to look into.
+func (e *Error) Failure() bool {
+	return e.Status >= 500 && !(e.Status == http.StatusServiceUnavailable && e.Err == nil)
+}
+
 // Errorf makes an Error with a formatted message.
 func Errorf(status int, format string, args ...any) *Error {
 	return &Error{Status: status, Msg: fmt.Sprintf(format, args...)}

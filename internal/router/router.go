@@ -174,9 +174,10 @@ func (rt *Router) wrap(pattern string, route Route, h Handler) http.Handler {
 		}
 		if err != nil {
 			e := Classify(err)
-			if e.Status >= 500 {
+			switch {
+			case e.Failure():
 				rt.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-			} else if e.Err != nil {
+			case e.Err != nil || e.Status >= 500:
 				rt.log.Debug("request refused", "method", r.Method, "path", r.URL.Path, "status", e.Status, "err", e.Err)
 			}
 			if sw.status == 0 {
