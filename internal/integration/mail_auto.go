@@ -79,7 +79,7 @@ func fromLocalPart(from string) string {
 	addr := ""
 	if a, err := (&mail.AddressParser{WordDecoder: &mime.WordDecoder{CharsetReader: charsetReader}}).Parse(from); err == nil {
 		addr = a.Address
-	} else if a := lenientAddress(from); a != nil {
+	} else if a := lenientAddress(from, ""); a != nil {
 		addr = a.Address
 	}
 	if at := strings.LastIndexByte(addr, '@'); at >= 0 {

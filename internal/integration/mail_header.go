@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Lenient header reading: mail clients show messages that break RFC 5322 in small
@@ -16,7 +17,8 @@ import (
 // repairMessage returns raw with the damage net/mail cannot read repaired: leading
 // blank lines, an mbox "From " line or indentation before the headers, and a missing blank line
 // between the headers and the body (the body starts at the first line that is neither
-// a header field nor a folded continuation).
+// a header field nor a folded continuation, unless only headers follow it: then it is
+// a stray line and dropped).
 func repairMessage(raw []byte) []byte {
 	rest := raw
 	for {
@@ -55,6 +57,12 @@ func repairMessage(raw []byte) []byte {
 			if !seen {
 				return raw // not a message at all: let the strict reader say so
 			}
+			if headersFollow(after) {
+				// A stray line among the headers ("quite Delivered-To: …"): drop it,
+				// as mail clients do, rather than lose the From and Subject below it.
+				rest = after
+				continue
+			}
 			out.WriteString("\r\n")
 			out.Write(rest)
 			return out.Bytes()
@@ -66,6 +74,24 @@ func repairMessage(raw []byte) []byte {
 		rest = after
 	}
 	return out.Bytes()
+}
+
+// headersFollow reports whether the lines after a stray one are still headers: every
+// line up to the next blank line (within a few dozen) is a header field or a folded
+// continuation. Body text that follows headers with no blank line is not.
+func headersFollow(rest []byte) bool {
+	for n := 0; n < 50 && len(rest) > 0; n++ {
+		line, after, _ := bytes.Cut(rest, []byte("\n"))
+		line = bytes.TrimRight(line, "\r")
+		if len(line) == 0 {
+			return n > 0
+		}
+		if line[0] != ' ' && line[0] != '\t' && !isHeaderField(line) {
+			return false
+		}
+		rest = after
+	}
+	return false
 }
 
 // isHeaderField reports whether a line starts a header field: a name of printable
@@ -92,7 +118,13 @@ var (
 // charset, raw 8-bit display names, and addresses net/mail refuses ("Name" user@host
 // without angle brackets, unbalanced quotes).
 func parseFrom(value, charset string) *mail.Address {
-	value = strings.TrimSpace(decodeHeaderBytes(value, charset))
+	value = strings.TrimSpace(value)
+	if !utf8.ValidString(value) && encodedWord.MatchString(value) {
+		// Raw 8-bit bytes inside encoded words are in the word's charset, not the
+		// message's: decode the words from the raw bytes.
+		return lenientAddress(value, charset)
+	}
+	value = decodeHeaderBytes(value, charset)
 	if value == "" {
 		return nil
 	}
@@ -105,7 +137,7 @@ func parseFrom(value, charset string) *mail.Address {
 		}
 	}
 	if err != nil {
-		a = lenientAddress(value)
+		a = lenientAddress(value, charset)
 	}
 	if a != nil && strings.Contains(a.Name, "=?") {
 		// Encoded words net/mail leaves alone: inside quotes, or malformed.
@@ -116,7 +148,7 @@ func parseFrom(value, charset string) *mail.Address {
 
 // lenientAddress finds an address in a header value net/mail cannot parse, and takes
 // what is left as the display name.
-func lenientAddress(value string) *mail.Address {
+func lenientAddress(value, charset string) *mail.Address {
 	var addr, name string
 	if m := angleAddr.FindStringSubmatchIndex(value); m != nil {
 		addr = value[m[2]:m[3]]
@@ -127,7 +159,7 @@ func lenientAddress(value string) *mail.Address {
 	} else {
 		return nil
 	}
-	name = decodeWords(name, "")
+	name = decodeWords(name, charset)
 	name = strings.Trim(strings.TrimSpace(name), `"' ()`)
 	return &mail.Address{Name: strings.Join(strings.Fields(name), " "), Address: addr}
 }
