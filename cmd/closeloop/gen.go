@@ -64,9 +64,16 @@ feedback items. The same --seed gives the same data. Runs add to what is there;
 		fmt.Fprintf(stdout, "generated %d tags, %d requests, %d votes, %d feedback items (%d linked, %d untriaged) into %s in %s\n",
 			sum.Tags, sum.Requests, sum.Votes, sum.Items, sum.Links, sum.Untriaged, s.Dialect(), time.Since(vstart).Round(time.Millisecond))
 	}
-	// Build the ranking roll-ups now rather than on the first ranking page view.
+	// Build the ranking roll-ups now rather than on the first ranking page view: a
+	// rebuild, which takes large batches and shows its progress.
 	rstart := time.Now()
-	if err := s.SyncRank(ctx, s.Now()); err != nil {
+	last := time.Time{}
+	if err := s.Rebuild(ctx, "ranking", s.Now(), func(p store.RebuildProgress) {
+		if time.Since(last) >= 5*time.Second || p.Done == p.Total {
+			last = time.Now()
+			fmt.Fprintf(os.Stderr, "  ranking roll-ups: %d/%d units, %.0f/s, %s left\n", p.Done, p.Total, p.Rate(), p.Left().Round(time.Second))
+		}
+	}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "ranking roll-ups up to date in %s\n", time.Since(rstart).Round(time.Millisecond))
