@@ -36,14 +36,22 @@ func (in *Integration) email(q *request) (*outcome, error) {
 	if !sameSecret(token, q.secret) {
 		return nil, unauthorized("missing or wrong X-Closeloop-Secret (or ?token=)", errBadSignature)
 	}
-	raw, err := rawMessage(q.r.Header.Get("Content-Type"), q.body)
+	return parseEmailDelivery(q.r.Header.Get("Content-Type"), q.body)
+}
+
+// parseEmailDelivery makes an outcome of a relay's request body (the raw message, or
+// a form holding it). It is the email counterpart of parseIntercom & co., for
+// re-parsing a kept delivery.
+//
+// No replay key: the shared secret is the same on every request, so a replay cache
+// proves nothing about who sent it, and a relay that resends a message after losing
+// our answer must hear 200 "duplicate" (the store dedupes on Message-ID), not 401, or
+// it logs an authentication failure and may stop delivering.
+func parseEmailDelivery(contentType string, body []byte) (*outcome, error) {
+	raw, err := rawMessage(contentType, body)
 	if err != nil {
 		return nil, badPayload("no message in the request: post the raw message, or a form field named email", err)
 	}
-	// No replay key: the shared secret is the same on every request, so a replay
-	// cache proves nothing about who sent it, and a relay that resends a message after
-	// losing our answer must hear 200 "duplicate" (the store dedupes on Message-ID),
-	// not 401, or it logs an authentication failure and may stop delivering.
 	m, err := ParseMail(raw)
 	switch {
 	case errors.Is(err, ErrAutomated):

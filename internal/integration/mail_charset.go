@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bytes"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -101,9 +100,4 @@ func decodeHeaderBytes(v string, charset string) string {
 		}
 	}
 	return guessText([]byte(v))
-}
-
-// hasNonASCII reports whether b has any 8-bit byte.
-func hasNonASCII(b []byte) bool {
-	return bytes.IndexFunc(b, func(r rune) bool { return r >= utf8.RuneSelf }) >= 0
 }

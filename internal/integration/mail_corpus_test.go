@@ -206,3 +206,22 @@ func TestEmailCorpusEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkParseMailCorpus parses every corpus message once per iteration.
+func BenchmarkParseMailCorpus(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join(emailCorpusDir, "*.eml"))
+	var msgs [][]byte
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		msgs = append(msgs, raw)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, raw := range msgs {
+			_, _ = ParseMail(raw)
+		}
+	}
+}

@@ -110,8 +110,9 @@ func isHeaderField(line []byte) bool {
 }
 
 var (
-	angleAddr = regexp.MustCompile(`<\s*([^<>\s@]+@[^<>\s@]+)\s*>`)
-	bareAddr  = regexp.MustCompile(`[^\s<>"'(),;:]+@[^\s<>"'(),;:]+\.[^\s<>"'(),;:]+`)
+	angleAddr   = regexp.MustCompile(`<\s*([^<>\s@]+@[^<>\s@]+)\s*>`)
+	bareAddr    = regexp.MustCompile(`[^\s<>"'(),;:\[\]]+@[^\s<>"'(),;:\[\]]+\.[^\s<>"'(),;:\[\]]+`)
+	bracketAddr = regexp.MustCompile(`(?i)\[\s*(?:mailto:)?([^\]\s@]+@[^\]\s@]+)\s*\]`)
 )
 
 // parseFrom reads a From header the way mail clients show it: RFC 2047 words in any
@@ -149,6 +150,8 @@ func parseFrom(value, charset string) *mail.Address {
 // lenientAddress finds an address in a header value net/mail cannot parse, and takes
 // what is left as the display name.
 func lenientAddress(value, charset string) *mail.Address {
+	// Outlook writes "Ann [mailto:ann@example.com]" or "Ann [ann@example.com]".
+	value = bracketAddr.ReplaceAllString(value, "<$1>")
 	var addr, name string
 	if m := angleAddr.FindStringSubmatchIndex(value); m != nil {
 		addr = value[m[2]:m[3]]

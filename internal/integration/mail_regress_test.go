@@ -209,6 +209,24 @@ func TestMailForwarded(t *testing.T) {
 	if m.ForwardedBy == nil || m.ForwardedBy.Address != "ann@closeloop.example" {
 		t.Errorf("crisp forwarded by %+v", m.ForwardedBy)
 	}
+	// github/email_reply_parser's Outlook body ("____" line, "From: Name [address]"),
+	// forwarded with FW: by a team member.
+	body = readTestdata(t, filepath.Join("email", "replies", "github-email_2_2.txt"))
+	raw = append([]byte("From: Ann Agent <ann@closeloop.example>\r\nSubject: FW: [contact:106] John Greene\r\nMessage-ID: <fw-22@closeloop.example>\r\n\r\n"), body...)
+	if m, err = ParseMail(raw); err != nil {
+		t.Fatal(err)
+	}
+	want(t, "outlook author", m.Capture.Email, "crm-comment@example.com")
+	want(t, "outlook name", m.Capture.Name, "CRM Comments")
+	want(t, "outlook text", m.Capture.Text, "[contact:106] John Greene\n\nA new comment has been added to the Contact named 'John Greene':\n\nI am replying to a comment.")
+	if m.ForwardedBy == nil || m.ForwardedBy.Address != "ann@closeloop.example" {
+		t.Errorf("outlook forwarded by %+v", m.ForwardedBy)
+	}
+	// The same body under a Re: subject is a reply, not a forward: the replier's words.
+	raw = bytes.Replace(raw, []byte("FW: "), []byte("RE: "), 1)
+	if m, err = ParseMail(raw); err != nil || m.ForwardedBy != nil || m.Capture.Text != "RE: [contact:106] John Greene\n\nOutlook with a reply directly above line" {
+		t.Errorf("reply taken for a forward: %+v %v", m, err)
+	}
 }
 
 // TestEmailHookIgnoresAutomatedMail: automated mail answers 200 "ignored" with the
