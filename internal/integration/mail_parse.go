@@ -83,7 +83,7 @@ func parseMail(raw []byte, depth int) (Mail, error) {
 	}
 
 	var b mailBody
-	b.walk(textproto.MIMEHeader(h), msg.Body, 0)
+	b.walk(textproto.MIMEHeader(h), msg.Body, 0, false)
 	body := tidy(b.text)
 	fromHTML := false
 	if body == "" && b.html != "" {
@@ -166,8 +166,10 @@ type mailBody struct {
 
 // walk reads one entity. Damage deep in a message (a bad boundary, a broken part)
 // ends the walk with what was found so far: a customer's words are worth more than
-// strictness.
-func (b *mailBody) walk(h textproto.MIMEHeader, r io.Reader, depth int) {
+// strictness. inMixed is whether the entity is a part of a multipart/mixed, where
+// mail clients show every inline text part one after another (Apple Mail splits the
+// text around an inline picture).
+func (b *mailBody) walk(h textproto.MIMEHeader, r io.Reader, depth int, inMixed bool) {
 	b.parts++
 	if depth > maxMIMEDepth || b.parts > maxMIMEParts {
 		return
@@ -176,16 +178,18 @@ func (b *mailBody) walk(h textproto.MIMEHeader, r io.Reader, depth int) {
 	if mt == "" || !strings.Contains(mt, "/") {
 		mt = "text/plain" // RFC 2045 default
 	}
-	disp, _ := mediaType(h.Get("Content-Disposition"))
+	disp, dparams := mediaType(h.Get("Content-Disposition"))
 	attachment := disp == "attachment"
+	named := dparams["filename"] != "" || params["name"] != ""
 	switch {
 	case strings.HasPrefix(mt, "multipart/"):
 		raw, _ := io.ReadAll(io.LimitReader(r, maxEmailBody))
 		boundary := params["boundary"]
-		if !b.walkParts(raw, boundary, depth) {
+		mixed := mt == "multipart/mixed"
+		if !b.walkParts(raw, boundary, depth, mixed) {
 			// A missing or wrong boundary: use the one the body actually has, and
 			// failing that read the body as text.
-			if sniffed := sniffBoundary(raw); sniffed != "" && sniffed != boundary && b.walkParts(raw, sniffed, depth) {
+			if sniffed := sniffBoundary(raw); sniffed != "" && sniffed != boundary && b.walkParts(raw, sniffed, depth, mixed) {
 				return
 			}
 			if b.text == "" {
@@ -210,12 +214,14 @@ func (b *mailBody) walk(h textproto.MIMEHeader, r io.Reader, depth int) {
 		} else {
 			b.html = s
 		}
+	case mt == "text/plain" && inMixed && !named:
+		b.text += "\n\n" + decodeCharset(decodeTransfer(h.Get("Content-Transfer-Encoding"), r), params["charset"])
 	}
 }
 
 // walkParts reads a multipart body with the given boundary and reports whether it
 // found any part at all.
-func (b *mailBody) walkParts(raw []byte, boundary string, depth int) bool {
+func (b *mailBody) walkParts(raw []byte, boundary string, depth int, mixed bool) bool {
 	if boundary == "" {
 		return false
 	}
@@ -227,7 +233,7 @@ func (b *mailBody) walkParts(raw []byte, boundary string, depth int) bool {
 			return found
 		}
 		found = true
-		b.walk(p.Header, p, depth+1)
+		b.walk(p.Header, p, depth+1, mixed)
 		if b.parts > maxMIMEParts {
 			return true
 		}

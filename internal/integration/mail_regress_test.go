@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/closeloop/closeloop/internal/feedback"
 )
 
 // Regression tests for issue 12's email items, each from a real sample of the corpus
@@ -147,7 +149,7 @@ func TestMailLenientMIME(t *testing.T) {
 
 func TestMailSMIME(t *testing.T) {
 	for file, want := range map[string]string{
-		"enmime-mime-signed.eml":    "Multipart Signed\n\nSection one",
+		"enmime-mime-signed.eml":    "Multipart Signed\n\nSection one\n\nSection two", // signed part, then a second inline part
 		"mail-sig-only.eml":         "Re: Testing multipart/signed\n\nThis is random text, not what has been signed below, ie, this sig\nemail is not signed correctly.",
 		"dovecot-malformed-015.eml": "Hello world\n\nThere was a day\na happy day", // PGP/MIME, same shape
 	} {
@@ -288,5 +290,21 @@ func TestPlainTextKeepsAngleBrackets(t *testing.T) {
 	c := mustCorpusMail(t, "enmime-incorrect-charset.eml").Capture
 	if !strings.Contains(c.Text, "⊥ < a ≠ b ≡ c ≤ d ≪ ⊤ ⇒ (⟦A⟧ ⇔ ⟪B⟫),") {
 		t.Errorf("angle brackets lost: %q", c.Text)
+	}
+}
+
+// TestReadMboxSkipsAutomatedMail: a support mailbox export holds bounces and
+// auto-replies next to customers' mail; only the customers' become feedback.
+func TestReadMboxSkipsAutomatedMail(t *testing.T) {
+	var mbox bytes.Buffer
+	for _, f := range []string{"enmime-dsn-simple.eml", "mail-rfc2822-example01.eml", "sisimai-rfc3834-01.eml"} {
+		mbox.WriteString("From sender@example.com Tue Mar  3 10:15:00 2026\n")
+		mbox.Write(bytes.ReplaceAll(readTestdata(t, filepath.Join("email", f)), []byte("\r\n"), []byte("\n")))
+		mbox.WriteString("\n")
+	}
+	var got []string
+	err := ReadMbox(&mbox, func(c feedback.Capture) error { got = append(got, c.Email); return nil })
+	if err != nil || len(got) != 1 || got[0] != "jdoe@machine.example" {
+		t.Fatalf("captured %v (%v), want only jdoe@machine.example", got, err)
 	}
 }
