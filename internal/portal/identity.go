@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -170,12 +169,7 @@ func safeReturn(to string) string {
 	return u.RequestURI()
 }
 
-// clientIP is the peer address. X-Forwarded-For is not trusted: any client can set it,
-// and trusting it would hand every request a fresh rate-limit bucket.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the client's address: the peer, or behind a listed reverse proxy
+// (CLOSELOOP_TRUSTED_PROXIES) the hop the proxy saw; a header from anyone else is
+// ignored, or it would hand every request a fresh rate-limit bucket.
+func (p *Portal) clientIP(r *http.Request) string { return p.Config.TrustedProxies.ClientIP(r) }

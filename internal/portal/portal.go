@@ -63,10 +63,10 @@ func New(d Deps) *Portal {
 	return &Portal{
 		Deps:       d,
 		pages:      mustParsePages(),
-		ssoIP:      auth.NewLimiter(ssoBurstPerIP, 3*time.Second),
-		postIP:     auth.NewLimiter(postBurstPerIP, time.Second),
-		votePerson: auth.NewLimiter(voteBurstPerPerson, 2*time.Second),
-		ideaPerson: auth.NewLimiter(ideaBurstPerPerson, time.Minute),
+		ssoIP:      limiter(d, "portal-sso-ip", ssoBurstPerIP, 3*time.Second),
+		postIP:     limiter(d, "portal-post-ip", postBurstPerIP, time.Second),
+		votePerson: limiter(d, "portal-vote-person", voteBurstPerPerson, 2*time.Second),
+		ideaPerson: limiter(d, "portal-idea-person", ideaBurstPerPerson, time.Minute),
 	}
 }
 

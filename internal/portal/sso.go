@@ -49,7 +49,7 @@ func (p *Portal) sso(w http.ResponseWriter, r *http.Request) error {
 	// The URL holds a bearer token: keep it out of caches and Referer headers.
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	if !p.ssoIP.Allow(clientIP(r)) {
+	if !p.ssoIP.AllowCtx(r.Context(), p.clientIP(r)) {
 		return tooMany
 	}
 	secret, err := LoadSSOSecret(r.Context(), p.Store)
@@ -65,7 +65,7 @@ func (p *Portal) sso(w http.ResponseWriter, r *http.Request) error {
 	claims, err := VerifyToken(r.URL.Query().Get("token"), secret, p.Now())
 	var te *TokenError
 	if errors.As(err, &te) {
-		p.Log.Info("portal sso refused", "reason", te.Reason, "ip", clientIP(r))
+		p.Log.Info("portal sso refused", "reason", te.Reason, "ip", p.clientIP(r))
 		return &router.Error{Status: http.StatusUnauthorized, Msg: "This sign-in link isn't valid (" + te.Reason + ").", Err: err}
 	}
 	if err != nil {
@@ -84,7 +84,7 @@ func (p *Portal) sso(w http.ResponseWriter, r *http.Request) error {
 
 // signOut forgets the portal identity (the cookie is all there is).
 func (p *Portal) signOut(w http.ResponseWriter, r *http.Request) error {
-	if !p.postIP.Allow(clientIP(r)) {
+	if !p.postIP.AllowCtx(r.Context(), p.clientIP(r)) {
 		return tooMany
 	}
 	p.clearIdentity(w)

@@ -49,7 +49,7 @@ func (p *Portal) submitPage(w http.ResponseWriter, r *http.Request) error {
 // POST /portal/submit. It does not create a public request: the team triages every
 // idea, links it to an existing request or makes a new one.
 func (p *Portal) submit(w http.ResponseWriter, r *http.Request) error {
-	if !p.postIP.Allow(clientIP(r)) {
+	if !p.postIP.AllowCtx(r.Context(), p.clientIP(r)) {
 		return tooMany
 	}
 	me, err := p.viewer(r)
@@ -59,7 +59,7 @@ func (p *Portal) submit(w http.ResponseWriter, r *http.Request) error {
 	if me == nil {
 		return seeOther(w, r, "/portal/signin?return="+url.QueryEscape("/portal/submit"))
 	}
-	if !p.ideaPerson.Allow(me.ID) {
+	if !p.ideaPerson.AllowCtx(r.Context(), me.ID) {
 		return tooMany
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)

@@ -14,7 +14,7 @@ func (p *Portal) vote(w http.ResponseWriter, r *http.Request) error { return p.c
 func (p *Portal) unvote(w http.ResponseWriter, r *http.Request) error { return p.castVote(w, r, false) }
 
 func (p *Portal) castVote(w http.ResponseWriter, r *http.Request, up bool) error {
-	if !p.postIP.Allow(clientIP(r)) {
+	if !p.postIP.AllowCtx(r.Context(), p.clientIP(r)) {
 		return tooMany
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
@@ -31,7 +31,7 @@ func (p *Portal) castVote(w http.ResponseWriter, r *http.Request, up bool) error
 		// Nothing to vote as: explain how to sign in, then come back here.
 		return seeOther(w, r, "/portal/signin?return="+url.QueryEscape(back))
 	}
-	if !p.votePerson.Allow(me.ID) {
+	if !p.votePerson.AllowCtx(r.Context(), me.ID) {
 		return tooMany
 	}
 	pr, _, err := p.publicRequest(r, me.ID)
