@@ -69,10 +69,23 @@ func historyAt(lines []string, i int) (end int, ok bool) {
 	return 0, false
 }
 
-// signatureAt reports whether a signature starts at line i.
-func signatureAt(l string) bool {
-	t := strings.TrimSpace(l)
-	return l == "-- " || t == "--" || mobileSignature.MatchString(t)
+// signatureAt reports whether a signature starts at lines[i]: the "-- " delimiter
+// anywhere, or a "Sent from my iPhone" line with nothing but blank or quoted lines
+// after it, so that "Sent from my iPhone app, the export fails" stays.
+func signatureAt(lines []string, i int) bool {
+	t := strings.TrimSpace(lines[i])
+	if lines[i] == "-- " || t == "--" {
+		return true
+	}
+	if !mobileSignature.MatchString(t) {
+		return false
+	}
+	for _, l := range lines[i+1:] {
+		if u := strings.TrimSpace(l); u != "" && !strings.HasPrefix(u, ">") {
+			return false
+		}
+	}
+	return true
 }
 
 // stripQuoted returns the new part of a reply: the lines before the quoted history
@@ -108,8 +121,8 @@ func stripQuoted(body string) string {
 // newText is the unquoted lines up to the signature.
 func newText(lines []string) string {
 	var keep []string
-	for _, l := range lines {
-		if signatureAt(l) {
+	for i, l := range lines {
+		if signatureAt(lines, i) {
 			break
 		}
 		if strings.HasPrefix(strings.TrimSpace(l), ">") {

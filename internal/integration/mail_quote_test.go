@@ -53,6 +53,21 @@ func TestStripQuotedOnPublicCorpora(t *testing.T) {
 		"github-email_BlackBerry.txt":                            "Here is another email",
 		"github-email_multi_word_sent_from_my_mobile_device.txt": "Here is another email",
 		"crisp-email_sent_from.txt":                              "Hi it can happen to any texts you type, as long as you type in between words or paragraphs.",
+		// Look-alikes that are the customer's words (crisp's "tricky" fixtures).
+		"crisp-email_tricky_1_on_false_positive.txt":     "On the surface, this looks like a quote header but it's not.\n\nOn the other hand, we should be careful about edge cases.\nOn average, this parser works well.\n\nOn a separate note, I wanted to mention that performance is great.",
+		"crisp-email_tricky_2_url_with_wrote.txt":        "Hi there,\n\nCheck out this article about email parsing: https://example.com/blog/on-date-someone-wrote-about-parsing\n\nIt's really interesting how they handled the case where URLs contain patterns like \"wrote:\" in them.\n\nBest regards,\nJohn",
+		"crisp-email_tricky_4_from_in_body.txt":          "I need to parse emails that come from: john@example.com and from: jane@example.com\n\nThe data comes From: our database, not From: external sources.\n\nThis is the actual message content.",
+		"crisp-email_tricky_6_regards_in_sentence.txt":   "I wanted to discuss the issue with regards to the payment processing system.\n\nAs regards the timeline, we should be done by Friday.\n\nIn this regards we need to be careful.\n\nThis is the actual content that should be visible.",
+		"crisp-email_tricky_7_multiple_dashes.txt":       "Here is my analysis:\n\n## Key Points\n----\n\n1. Performance improved by 50%\n2. Memory usage reduced\n\n----\n\nThe dashes above are markdown formatting, not signatures.\n\n====\n\nAlso these equal signs are just separators in my content.",
+		"crisp-email_tricky_8_sent_from_in_content.txt":  "The notification was sent from my iPhone app to all users.\n\nThis email was sent from our automated system, not Sent from my iPad.\n\nAll messages are sent from the main server.",
+		"crisp-email_tricky_13_timestamp_variations.txt": "Here are different timestamp formats that might cause issues:\n\n2024-01-15 14:30:25\n2024/01/15 14:30:25\n15.01.2024 14:30\n01/15/2024 at 2:30 PM\nJan 15, 2024 at 14:30\n\nAll of these are just examples in my content, not quote headers.",
+		// Real quotes and signatures in awkward places.
+		"crisp-email_tricky_11_double_signature.txt":            "Thanks for your help!\n\nBest regards,\nJohn",
+		"crisp-email_tricky_12_no_space_after_header.txt":       fusce,
+		"crisp-email_tricky_14_long_quote_header.txt":           fusce,
+		"crisp-email_tricky_15_original_message_variations.txt": fusce,
+		"crisp-email_tricky_18_inline_reply.txt":                "I think option A is great.\n\nOption B has some drawbacks.\n\nOption C is not suitable for our use case.",
+		"crisp-email_tricky_19_quote_without_header.txt":        "I wanted to respond to your points:\n\nMy response to the quoted text above.\n\nAnd my final thoughts.",
 	} {
 		got := stripQuoted(string(readTestdata(t, filepath.Join("email", "replies", file))))
 		if got != want {
@@ -79,5 +94,17 @@ func TestHTMLReplyOnTalonFixtures(t *testing.T) {
 		if got := htmlReply(string(b)); squash(got) != squash("Hi. I am fine.\n\nThanks,\nAlex") {
 			t.Errorf("%s: reply %q", filepath.Base(f), got)
 		}
+	}
+}
+
+// TestMobileSignatureOnlyAtTheEnd: "Sent from my …" ends the reply only when nothing
+// but quoted history follows it.
+func TestMobileSignatureOnlyAtTheEnd(t *testing.T) {
+	for in, out := range map[string]string{
+		"Sent from my iPhone app, the export fails.\nPlease fix.": "Sent from my iPhone app, the export fails.\nPlease fix.",
+		"Great.\n\nSent from my iPhone\n\n> earlier":               "Great.",
+		"Great.\n\nSent from my iPhone\n":                          "Great.",
+	} {
+		want(t, in, stripQuoted(in), out)
 	}
 }
