@@ -22,6 +22,10 @@ import (
 // cache keys on a hash of the body: the same delivery twice is answered "duplicate",
 // and the store's (Source, ExternalID) idempotency backs that up.
 //
+// A "Simple" delivery names its trigger in triggered_event: agents' notes and status,
+// priority or assignment changes are acknowledged and ignored (their body is the
+// ticket's description again); ticket creation and customer replies are captured.
+//
 // Placeholders: {{ticket.description}} and {{ticket.latest_public_comment}} render the
 // HTML Freshdesk stores, so they are read as HTML; {{ticket.description_text}}
 // ("description_text") is plain text.
@@ -72,6 +76,7 @@ type freshdeskTicket struct {
 	TicketContactName         string     `json:"ticket_contact_name"`
 	TicketRequesterEmail      string     `json:"ticket_requester_email"`
 	TicketRequesterName       string     `json:"ticket_requester_name"`
+	TriggeredEvent            string     `json:"triggered_event"`
 }
 
 func (in *Integration) freshdesk(q *request) (*outcome, error) {
@@ -103,6 +108,19 @@ func freshdeskAuthorized(r *http.Request, secret string) bool {
 	return byPass || byUser
 }
 
+// freshdeskNotCustomer reports whether a rule's {{triggered_event}} says the webhook
+// fired for something other than a customer writing: an agent's note (public or
+// private), a status, priority or assignment change. Those bodies carry the ticket's
+// description again, not new words.
+func freshdeskNotCustomer(ev string) bool {
+	for _, p := range []string{"{note_type:", "{status:", "{priority:", "{responder_id:", "{group_id:", "{ticket_action:deleted", "{ticket_action:updated", "{time_sheet_action:"} {
+		if strings.HasPrefix(ev, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func parseFreshdesk(body []byte) (*outcome, error) {
 	var env struct {
 		Ticket  json.RawMessage `json:"ticket"`
@@ -124,6 +142,9 @@ func parseFreshdesk(body []byte) (*outcome, error) {
 	id := firstNonEmpty(t.ID.String(), t.TicketID.String())
 	if id == "" {
 		return nil, errors.New("ticket id missing")
+	}
+	if ev := strings.TrimSpace(t.TriggeredEvent); freshdeskNotCustomer(ev) {
+		return &outcome{ignored: "event " + ev + " is not a customer message"}, nil
 	}
 	description := htmlToText(firstNonEmpty(t.Description, t.TicketDescription))
 	if description == "" {

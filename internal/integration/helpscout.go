@@ -141,8 +141,11 @@ func parseHelpScout(event string, body []byte) (*outcome, error) {
 		}
 	}
 	customer := conv.PrimaryCustomer
-	if customer == nil {
-		customer = conv.Customer
+	if customer == nil || customer.Email == "" {
+		customer = firstPerson(conv.Customer, customer)
+	}
+	if (customer == nil || customer.Email == "") && conv.CreatedBy != nil && conv.CreatedBy.Type == "customer" {
+		customer = conv.CreatedBy // v2 names only the primary customer's id; the creator has the email
 	}
 	c := &feedback.Capture{ExternalURL: conv.Links.Web.Href}
 	if c.ExternalURL == "" && conv.Number.String() != "" {

@@ -373,7 +373,15 @@ func slackMrkdwn(s string) string {
 		} else if l == "&gt;" {
 			l = ""
 		}
-		lines[i] = unmark(l)
+		// Marks nest ("~_*word*_~"): one pass removes the outermost pair.
+		for range 3 {
+			m := unmark(l)
+			if m == l {
+				break
+			}
+			l = m
+		}
+		lines[i] = l
 	}
 	return strings.Join(lines, "\n")
 }
