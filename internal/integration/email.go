@@ -16,7 +16,16 @@ import (
 // form), or a form (multipart/form-data or urlencoded) with the raw message in a field
 // or file named "email", "message" or "body-mime" (Mailgun's name for it).
 //
-// The same parser reads mbox imports (mbox.go).
+// The answer is 200 in every case the relay should not retry: "created", "duplicate"
+// (the same Message-ID again, e.g. a relay resending after losing our answer), or
+// "ignored" with the reason for mail no person wrote (bounces, spam complaints, read
+// receipts, auto-replies: mail_auto.go) and for mail with no text. A request with no
+// message in it, or bytes that are not a message at all, is 400.
+//
+// How a message is read, as mail clients read it: mail_parse.go (MIME, leniently),
+// mail_header.go (headers, addresses, RFC 2047), mail_charset.go (every charset),
+// mail_quote.go (quoted history and signatures), mail_forward.go (forwards, captured
+// as the original sender's words). The same parser reads mbox imports (mbox.go).
 
 // ErrNoText is returned for a message with neither subject nor body text.
 var ErrNoText = errors.New("message has no text")
