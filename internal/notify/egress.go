@@ -39,7 +39,7 @@ func LoadEgress(ctx context.Context, st *store.Store) (EgressSettings, error) {
 func SaveEgress(ctx context.Context, st *store.Store, hosts []string) error {
 	var e EgressSettings
 	for _, h := range hosts {
-		h = strings.ToLower(strings.TrimSpace(h))
+		h = strings.Trim(strings.ToLower(strings.TrimSpace(h)), "[]") // "[::1]" is ::1
 		if h == "" {
 			continue
 		}

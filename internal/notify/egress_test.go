@@ -48,6 +48,13 @@ func TestEndpointURLMustBePublic(t *testing.T) {
 		if err := notify.UpdateEndpoint(ctx, s, &ok); err == nil {
 			t.Fatal("update to the metadata address accepted")
 		}
+		if err := notify.SaveEgress(ctx, s, []string{"[::1]"}); err != nil {
+			t.Fatal(err)
+		}
+		v6 := store.WebhookEndpoint{URL: "http://[::1]:9000/hook", Events: []string{"*"}, Active: true}
+		if err := notify.CreateEndpoint(ctx, s, &v6); err != nil {
+			t.Fatalf("allowed IPv6 literal refused: %v", err)
+		}
 		if err := notify.SaveEgress(ctx, s, []string{"http://x/"}); err == nil {
 			t.Fatal("a URL accepted as a host")
 		}
