@@ -38,6 +38,7 @@ var commands = map[string]command{
 	"eval":    {"evaluate models (eval suggest --train FILE --test FILE)", runEval, true},
 	"rebuild": {"recompute derived data from scratch, with progress (rebuild ranking)", runRebuild, false},
 	"jobs":    {"background jobs (jobs list, jobs run NAME)", runJobs, true},
+	"reparse": {"re-run the webhook parsers over kept raw deliveries (reparse --since 14d)", runReparse, false},
 }
 
 func usage(w io.Writer) {

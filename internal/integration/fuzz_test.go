@@ -2,6 +2,8 @@ package integration
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -38,6 +40,22 @@ func checkOutcome(t *testing.T, out *outcome, err error) {
 func seed(f *testing.F, names ...string) {
 	for _, n := range names {
 		f.Add(readTestdata(f, n))
+	}
+	// Every corpus payload of the vendor seeds its target too.
+	if len(names) > 0 {
+		if dir, _, ok := strings.Cut(names[0], "/"); ok {
+			files, _ := filepath.Glob(filepath.Join("testdata", dir, "*.json"))
+			for _, file := range files {
+				if filepath.Base(file) == "expected.json" {
+					continue
+				}
+				b, err := os.ReadFile(file)
+				if err != nil {
+					f.Fatal(err)
+				}
+				f.Add(b)
+			}
+		}
 	}
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`null`))
