@@ -46,3 +46,20 @@ func FuzzParseMail(f *testing.F) {
 		_ = decodeWords(string(raw), "")
 	})
 }
+
+// FuzzSignedDataContent: the BER reader for opaque S/MIME must not panic or loop on
+// any bytes.
+func FuzzSignedDataContent(f *testing.F) {
+	for _, file := range []string{"openssl-opaque-signed-der.eml", "openssl-opaque-signed-streamed.eml"} {
+		raw, err := os.ReadFile(filepath.Join("testdata", "email", "smime", file))
+		if err != nil {
+			f.Fatal(err)
+		}
+		_, body, _ := strings.Cut(string(raw), "\n\n")
+		f.Add(decodeTransfer("base64", strings.NewReader(body)))
+	}
+	f.Add([]byte{0x30, 0x80, 0x30, 0x80, 0x00, 0x00, 0x00, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_ = signedDataContent(b)
+	})
+}

@@ -203,7 +203,17 @@ func (b *mailBody) walk(h textproto.MIMEHeader, r io.Reader, depth int, inMixed 
 	case mt == "application/pkcs7-mime" || mt == "application/x-pkcs7-mime":
 		if strings.EqualFold(params["smime-type"], "enveloped-data") || strings.EqualFold(params["smime-type"], "authenveloped-data") {
 			b.opaque = "encrypted S/MIME message"
-		} else if b.opaque == "" {
+			return
+		}
+		if inner := signedDataContent(decodeTransfer(h.Get("Content-Transfer-Encoding"), r)); inner != nil {
+			if msg, err := mail.ReadMessage(bytes.NewReader(repairMessage(inner))); err == nil {
+				b.walk(textproto.MIMEHeader(msg.Header), msg.Body, depth+1, false)
+			} else {
+				b.walk(textproto.MIMEHeader{}, bytes.NewReader(inner), depth+1, false)
+			}
+			return
+		}
+		if b.opaque == "" {
 			b.opaque = "opaque signed S/MIME message"
 		}
 	case attachment:

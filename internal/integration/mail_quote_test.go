@@ -102,8 +102,8 @@ func TestHTMLReplyOnTalonFixtures(t *testing.T) {
 func TestMobileSignatureOnlyAtTheEnd(t *testing.T) {
 	for in, out := range map[string]string{
 		"Sent from my iPhone app, the export fails.\nPlease fix.": "Sent from my iPhone app, the export fails.\nPlease fix.",
-		"Great.\n\nSent from my iPhone\n\n> earlier":               "Great.",
-		"Great.\n\nSent from my iPhone\n":                          "Great.",
+		"Great.\n\nSent from my iPhone\n\n> earlier":              "Great.",
+		"Great.\n\nSent from my iPhone\n":                         "Great.",
 	} {
 		want(t, in, stripQuoted(in), out)
 	}
