@@ -26,9 +26,21 @@
 //	CLOSELOOP_SLACK_BOT_TOKEN   optional: Slack bot token (xoxb-…, scopes users:read and
 //	                            users:read.email) to look up each author's email
 //	CLOSELOOP_EMAIL_SECRET      value the mail relay sends in X-Closeloop-Secret or ?token=
+//	CLOSELOOP_INBOUND_RAW_DAYS  days each captured item's raw delivery is kept for
+//	                            `closeloop reparse` (default 30, 0 keeps none; read by
+//	                            internal/app)
 //
 // A channel whose secret is empty answers 404 "not configured": nothing is ever
 // accepted unsigned. Every route is rate limited per client IP (429).
+//
+// What the database keeps besides the item (Deps.Inbound, internal/store/inbound.go):
+// the replay cache every instance shares (inbound_deliveries), each captured item's raw
+// delivery for a while (inbound_payloads), and items whose help desk named an account
+// external id that does not exist yet (inbound_pending_accounts: stored without the
+// account, logged at WARN, listed by `closeloop reparse --pending`, attached by the
+// inbound-cleanup job once the account exists). Creating the account from the webhook
+// instead was rejected: an organization external id carries no name, domain or tier,
+// and a typo in a trigger template would mint accounts.
 //
 // Security model for each request, in this order: rate limit, configured, body size,
 // signature (401), timestamp window for Slack/Zendesk (401), parse (400), replay cache
@@ -81,6 +93,10 @@ type Inbound interface {
 
 // DefaultRawRetention is how long a captured item's raw delivery is kept.
 const DefaultRawRetention = 30 * 24 * time.Hour
+
+// maxKeptRaw bounds one kept delivery: webhook JSON is a few KB, but an email with
+// attachments can be 30 MB, and its words are in the first part anyway.
+const maxKeptRaw = 1 << 20
 
 // Deps is what the channels need.
 type Deps struct {
@@ -315,7 +331,9 @@ func (in *Integration) afterCapture(ctx context.Context, src feedback.Source, id
 			log.Warn("updating the person's name failed", "err", err)
 		}
 	}
-	if in.d.RawRetention > 0 {
+	if in.d.RawRetention > 0 && len(q.body) > maxKeptRaw {
+		log.Info("raw delivery not kept: larger than the re-parse limit", "bytes", len(q.body), "limit", maxKeptRaw)
+	} else if in.d.RawRetention > 0 {
 		if err := in.d.Inbound.KeepRawDelivery(ctx, id, string(src), rawHeaders(q.r), q.body, q.now, in.d.RawRetention); err != nil {
 			log.Warn("keeping the raw delivery failed", "err", err)
 		}
