@@ -239,6 +239,7 @@ const jobsShutdownWait = 75 * time.Second
 func (a *App) addJobs() {
 	a.Jobs.Add((&notify.Worker{Store: a.Store, Log: a.Log}).Job())
 	a.Jobs.Add(a.Tagging.Job())
+	a.addEventJobs()
 	a.Jobs.Add(inboundCleanupJob(a.Store, a.Log))
 	// The ranking roll-ups catch up with new evidence every few seconds, so that a
 	// ranking page rarely has more than that to count before it answers.

@@ -234,6 +234,10 @@ func TestWebhooksSignedRetriedAndFiltered(t *testing.T) {
 		}
 		// The store raises the events in the transactions that cause them.
 		queued := func() int {
+			// Webhooks consume the event log: fan out what has committed so far.
+			if _, _, err := s.FanOutWebhooks(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
 			rows, err := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook})
 			if err != nil {
 				t.Fatal(err)

@@ -6,24 +6,23 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/feedback"
-	"github.com/closeloop/closeloop/internal/id"
 )
 
-// Outbound webhook events. They are written to the outbox inside the same transaction
-// as the change they report (a transactional outbox): an event exists exactly when its
-// change committed, and a crash between the two cannot lose or invent one.
+// Domain events the store raises itself. Each is appended to the event log
+// (eventlog.go) inside the same transaction as the change it reports, whether or not
+// anyone listens; outbound webhooks are one consumer of the log (eventlog_webhooks.go).
 const (
 	EventFeedbackCreated      = "feedback.created"
 	EventRequestStatusChanged = "request.status_changed"
 	EventVoteCreated          = "vote.created"
 )
 
-// Events lists every event name.
+// Events lists every event name a webhook endpoint can subscribe to.
 var Events = []string{EventFeedbackCreated, EventRequestStatusChanged, EventVoteCreated}
 
 // WebhookPayload is an outbox row of kind webhook. The body is fixed when the event
-// happens; the URL and secret are read at delivery time, so a rotated secret or a
-// deactivated endpoint takes effect for queued deliveries too.
+// is fanned out; the URL and secret are read at delivery time, so a rotated secret or
+// a deactivated endpoint takes effect for queued deliveries too.
 type WebhookPayload struct {
 	EndpointID string          `json:"endpoint_id"`
 	Event      string          `json:"event"`
@@ -45,50 +44,31 @@ type StatusChange struct {
 	Previous feedback.RequestStatus `json:"previous_status"`
 }
 
-// Emit queues event to every active subscribed endpoint in its own transaction and
-// reports how many deliveries it queued (for events the store does not raise itself).
-func (s *Store) Emit(ctx context.Context, event string, data any) (n int, err error) {
-	err = s.tx(ctx, func(q q) error {
-		n, err = s.emit(ctx, q, event, data)
+// Emit records event in the log in its own transaction (for events the store does not
+// raise itself), then fans the log out to webhook endpoints at once rather than at
+// the webhook job's next period. It reports how many deliveries that fan-out queued.
+func (s *Store) Emit(ctx context.Context, event string, data any) (int, error) {
+	if err := s.tx(ctx, func(q q) error {
+		_, err := s.emit(ctx, q, event, data)
 		return err
-	})
+	}); err != nil {
+		return 0, err
+	}
+	_, n, err := s.FanOutWebhooks(ctx, 0)
 	return n, err
 }
 
-func (s *Store) emit(ctx context.Context, q q, event string, data any) (int, error) {
-	rows, err := q.query(ctx, `SELECT `+webhookCols+` FROM webhook_endpoints WHERE active = TRUE ORDER BY id`)
-	if err != nil {
-		return 0, err
+// emit appends event to the log in q's transaction, naming the account and subject
+// the data is about.
+func (s *Store) emit(ctx context.Context, q q, event string, data any) (int64, error) {
+	var account, subject string
+	switch d := data.(type) {
+	case feedback.Item:
+		account, subject = d.AccountID, d.ID
+	case StatusChange:
+		subject = d.Request.ID
+	case feedback.Vote:
+		account, subject = d.AccountID, d.RequestID
 	}
-	var eps []WebhookEndpoint
-	for rows.Next() {
-		e, err := scanWebhook(rows)
-		if err != nil {
-			rows.Close()
-			return 0, err
-		}
-		if e.Subscribed(event) {
-			eps = append(eps, e)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	now := s.Now()
-	for _, ep := range eps {
-		delivery := id.NewAt(now) // one per endpoint: receivers de-duplicate on it
-		body, err := json.Marshal(Envelope{ID: delivery, Event: event, CreatedAt: now, Data: data})
-		if err != nil {
-			return 0, err
-		}
-		raw, err := json.Marshal(WebhookPayload{EndpointID: ep.ID, Event: event, DeliveryID: delivery, Body: body})
-		if err != nil {
-			return 0, err
-		}
-		if err := s.insertOutbox(ctx, q, &OutboxItem{Kind: OutboxWebhook, Ref: ep.ID, Payload: raw}); err != nil {
-			return 0, err
-		}
-	}
-	return len(eps), nil
+	return s.appendEvent(ctx, q, event, account, subject, data)
 }

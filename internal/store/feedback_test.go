@@ -322,6 +322,10 @@ func TestEventsCommitWithTheirChange(t *testing.T) {
 			t.Fatal(err)
 		}
 		events := func() []string {
+			// Webhooks consume the event log: fan out what has committed so far.
+			if _, _, err := s.FanOutWebhooks(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
 			rows, err := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook})
 			if err != nil {
 				t.Fatal(err)

@@ -120,6 +120,9 @@ func TestWebhookEdit(t *testing.T) {
 		if _, _, err := s.Capture(e.ctx, feedback.Capture{Text: "Exports should keep filters", Source: feedback.SourceAPI}); err != nil {
 			t.Fatal(err)
 		}
+		if _, _, err := s.FanOutWebhooks(e.ctx, 0); err != nil { // webhooks consume the event log
+			t.Fatal(err)
+		}
 		w := &notify.Worker{Store: s, Log: slog.New(slog.DiscardHandler)}
 		if _, err := w.Tick(e.ctx); err != nil {
 			t.Fatal(err)

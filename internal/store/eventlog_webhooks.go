@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/closeloop/closeloop/internal/id"
+)
+
+// WebhookConsumer is the event-log consumer that turns events into webhook deliveries.
+const WebhookConsumer = "webhooks"
+
+// FanOutWebhooks takes the next batch (limit, default 100) of the log after the
+// webhook consumer's checkpoint and queues one outbox delivery per event and active
+// endpoint subscribed to it, in the transaction that advances the checkpoint: each
+// event is fanned out exactly once. An endpoint receives only events that happened
+// after it was created, so a fan-out that lags (the server was down) does not send a
+// new endpoint older history. It reports the events read and the deliveries queued.
+func (s *Store) FanOutWebhooks(ctx context.Context, limit int) (events, deliveries int, err error) {
+	events, err = s.consumeTx(ctx, WebhookConsumer, limit, func(q q, evs []Event) error {
+		deliveries = 0
+		eps, err := activeEndpoints(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if !slices.Contains(Events, ev.Kind) {
+				continue // an internal event no endpoint can subscribe to
+			}
+			for _, ep := range eps {
+				if !ep.Subscribed(ev.Kind) || ep.CreatedAt.After(ev.At) {
+					continue
+				}
+				delivery := id.NewAt(ev.At) // one per endpoint: receivers de-duplicate on it
+				body, err := json.Marshal(Envelope{ID: delivery, Event: ev.Kind, CreatedAt: ev.At, Data: ev.Data})
+				if err != nil {
+					return err
+				}
+				raw, err := json.Marshal(WebhookPayload{EndpointID: ep.ID, Event: ev.Kind, DeliveryID: delivery, Body: body})
+				if err != nil {
+					return err
+				}
+				if err := s.insertOutbox(ctx, q, &OutboxItem{Kind: OutboxWebhook, Ref: ep.ID, Payload: raw}); err != nil {
+					return fmt.Errorf("queue delivery of event %d: %w", ev.Seq, err)
+				}
+				deliveries++
+			}
+		}
+		return nil
+	})
+	return events, deliveries, err
+}
+
+func activeEndpoints(ctx context.Context, q q) ([]WebhookEndpoint, error) {
+	rows, err := q.query(ctx, `SELECT `+webhookCols+` FROM webhook_endpoints WHERE active = TRUE ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var eps []WebhookEndpoint
+	for rows.Next() {
+		e, err := scanWebhook(rows)
+		if err != nil {
+			return nil, err
+		}
+		eps = append(eps, e)
+	}
+	return eps, rows.Err()
+}
