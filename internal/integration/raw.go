@@ -11,7 +11,8 @@ import (
 
 // Raw deliveries. Each captured item's delivery (the body and the few headers the
 // parsers read) is kept for Deps.RawRetention, so that a parsing fix can be re-run over
-// recent items with `closeloop reparse --since` (Reparse). The signature headers are
+// recent items with `closeloop reparse --since` (Reparse): every vendor and email
+// (parseEmailDelivery). The signature headers are
 // not kept: a kept delivery is re-parsed, never re-verified or replayed.
 
 // rawHeaderNames are the headers a parser reads besides the body.
@@ -53,6 +54,8 @@ func Reparse(source, headers string, body []byte) (c *feedback.Capture, ignored 
 	case feedback.SourceSlack:
 		ct, _, _ := mime.ParseMediaType(h["Content-Type"])
 		out, err = parseSlack(ct, body)
+	case feedback.SourceEmail:
+		out, err = parseEmailDelivery(h["Content-Type"], body)
 	default:
 		return nil, "", ErrNoReparse
 	}

@@ -377,5 +377,34 @@ func TestRawDeliveryKeptAndReparsed(t *testing.T) {
 			t.Fatalf("reparse: %v %q", err, ignored)
 		}
 		want(t, "reparsed", c.Text, "One more thing: a CSV export of the download log would help us a lot.")
+
+		// Email deliveries are kept and re-parsed with the email channel's parser.
+		raw := readTestdata(t, "email_reply_quoted.eml")
+		res = decodeResult(t, h.post("/hooks/email", "message/rfc822", raw, map[string]string{"X-Closeloop-Secret": testSecrets.Email}))
+		want(t, "email", res.Status, "created")
+		kept, err = s.RawDeliveriesSince(ctx, h.now.Add(-time.Minute), "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, d := range kept {
+			if d.FeedbackID != res.ItemID {
+				continue
+			}
+			found = true
+			c, _, err := Reparse(d.Source, d.Headers, d.Body)
+			if err != nil || c == nil {
+				t.Fatalf("email reparse: %v", err)
+			}
+			it, err := s.GetFeedback(ctx, res.ItemID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Normalize(s.Now())
+			want(t, "email reparsed", c.Text, it.Text)
+		}
+		if !found {
+			t.Error("email delivery not kept")
+		}
 	})
 }
