@@ -36,7 +36,6 @@ var commands = map[string]command{
 	"backup":  {"write a consistent snapshot of the SQLite database", runBackup, false},
 	"portal":  {"customer portal single sign-on (portal sso-secret [--rotate|--disable])", runPortal, true},
 	"eval":    {"evaluate models (eval suggest --train FILE --test FILE)", runEval, true},
-	"jobs":    {"background jobs (jobs list, jobs run NAME)", runJobs, true},
 	"rebuild": {"recompute derived data from scratch, with progress (rebuild ranking)", runRebuild, false},
 	"jobs":    {"background jobs (jobs list, jobs run NAME)", runJobs, true},
 	"reparse": {"re-run the webhook parsers over kept raw deliveries (reparse --since 14d)", runReparse, false},
