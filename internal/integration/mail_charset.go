@@ -3,6 +3,7 @@ package integration
 import (
 	"io"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -48,6 +49,9 @@ func lookupCharset(label string) encoding.Encoding {
 // otherwise as Windows-1252 (the commonest 8-bit charset, and every byte has a
 // character in it), so no word is lost to replacement characters.
 func decodeCharset(b []byte, charset string) string {
+	if isUTF7Label(charset) {
+		return decodeUTF7(b)
+	}
 	if e := lookupCharset(charset); e != nil && !isUTF8Label(charset) {
 		if out, err := e.NewDecoder().Bytes(b); err == nil {
 			return strings.ToValidUTF8(string(out), "\uFFFD")
@@ -100,4 +104,78 @@ func decodeHeaderBytes(v string, charset string) string {
 		}
 	}
 	return guessText([]byte(v))
+}
+
+// UTF-7 (RFC 2152) is in neither label table (WHATWG forbids it for the web), but
+// Exchange and old Outlook still send it in mail headers and bodies.
+
+func isUTF7Label(charset string) bool {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(charset), `"'`)) {
+	case "utf-7", "utf7", "unicode-1-1-utf-7", "csunicode11utf7", "x-unicode-2-0-utf-7":
+		return true
+	}
+	return false
+}
+
+// decodeUTF7 decodes UTF-7: ASCII as itself, "+-" as "+", and "+…" runs of modified
+// base64 as UTF-16 (ending at the first non-base64 byte; a "-" there is absorbed).
+// Malformed runs keep what decoded; bytes above ASCII are read as Windows-1252.
+func decodeUTF7(b []byte) string {
+	var out strings.Builder
+	var units []uint16
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '+' {
+			if c >= utf8.RuneSelf {
+				out.WriteString(guessText(b[i : i+1]))
+			} else {
+				out.WriteByte(c)
+			}
+			continue
+		}
+		if i+1 < len(b) && b[i+1] == '-' {
+			out.WriteByte('+')
+			i++
+			continue
+		}
+		var bits uint32
+		n := 0
+		units = units[:0]
+		j := i + 1
+		for ; j < len(b); j++ {
+			v := base64Value(b[j])
+			if v < 0 {
+				break
+			}
+			bits = bits<<6 | uint32(v)
+			n += 6
+			if n >= 16 {
+				n -= 16
+				units = append(units, uint16(bits>>uint(n)))
+				bits &= 1<<uint(n) - 1
+			}
+		}
+		out.WriteString(string(utf16.Decode(units)))
+		if j < len(b) && b[j] == '-' {
+			j++
+		}
+		i = j - 1
+	}
+	return out.String()
+}
+
+func base64Value(c byte) int {
+	switch {
+	case c >= 'A' && c <= 'Z':
+		return int(c - 'A')
+	case c >= 'a' && c <= 'z':
+		return int(c-'a') + 26
+	case c >= '0' && c <= '9':
+		return int(c-'0') + 52
+	case c == '+':
+		return 62
+	case c == '/':
+		return 63
+	}
+	return -1
 }

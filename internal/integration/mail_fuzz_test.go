@@ -44,6 +44,7 @@ func FuzzParseMail(f *testing.F) {
 		}
 		_ = htmlReply(string(raw))
 		_ = decodeWords(string(raw), "")
+		_ = decodeUTF7(raw)
 	})
 }
 

@@ -3,6 +3,7 @@ package integration
 import (
 	"bytes"
 	"encoding/json"
+	"mime"
 	"net/http"
 	"net/mail"
 	"path/filepath"
@@ -60,6 +61,7 @@ func TestMailCharsets(t *testing.T) {
 		want(t, tc.header, decodeSubject(msg.Header.Get(tc.header), ""), tc.want)
 	}
 	for _, tc := range []struct{ header, name, addr string }{
+		{"Cc", "Andreas Müzner", "andreas.muzner@example.com"}, // UTF-7, Q-encoded
 		{"To", "Müller Müzner", "muzner@example.com"},
 		{"Bcc", "Andreas Müzner", "andreas.muzner@example.com"},
 		{"From", "Jon Snow", "jsnow@example.com"},
@@ -68,6 +70,10 @@ func TestMailCharsets(t *testing.T) {
 		if a == nil || a.Name != tc.name || a.Address != tc.addr {
 			t.Errorf("%s: %+v, want %s <%s>", tc.header, a, tc.name, tc.addr)
 		}
+	}
+	// The same header's second From address: UTF-7, B-encoded.
+	if list, err := (&mail.AddressParser{WordDecoder: &mime.WordDecoder{CharsetReader: charsetReader}}).ParseList(msg.Header.Get("From")); err != nil || len(list) != 2 || list[1].Name != "Müller Müzner" {
+		t.Errorf("UTF-7 From: %+v %v", list, err)
 	}
 	// GB2312 name with a bare address after it, from nodemailer/mailparser's
 	// "gb2312 mime words" test (which expects this name).
@@ -317,5 +323,20 @@ func TestReadMboxSkipsAutomatedMail(t *testing.T) {
 	err := ReadMbox(&mbox, func(c feedback.Capture) error { got = append(got, c.Email); return nil })
 	if err != nil || len(got) != 1 || got[0] != "jdoe@machine.example" {
 		t.Fatalf("captured %v (%v), want only jdoe@machine.example", got, err)
+	}
+}
+
+// TestDecodeUTF7 uses RFC 2152's own examples.
+func TestDecodeUTF7(t *testing.T) {
+	for in, out := range map[string]string{
+		"Hi Mom -+Jjo--!":   "Hi Mom -☺-!",
+		"+ZeVnLIqe-":        "日本語",
+		"A+ImIDkQ.":         "A≢Α.",
+		"1 +- 1 = 2":        "1 + 1 = 2",
+		"Item 3 is +AKM-1.": "Item 3 is £1.",
+		"+2D3eAA-":          "😀", // a surrogate pair
+		"broken +AK":        "broken ",
+	} {
+		want(t, in, decodeUTF7([]byte(in)), out)
 	}
 }
