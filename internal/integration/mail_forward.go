@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"errors"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -32,12 +31,9 @@ func forwarded(m *Mail, subject, reply, body string, attached []byte, depth int)
 	isFwdSubject := forwardSubject.MatchString(subject)
 	by := &mail.Address{Name: m.Capture.Name, Address: m.Capture.Email}
 	if attached != nil && (isFwdSubject || len(reply) <= maxForwardNote) {
-		inner, err := parseMail(attached, depth+1)
-		if err == nil || errors.Is(err, ErrAutomated) {
-			if err != nil {
-				// A forwarded bounce is still not a person's words.
-				return Mail{}, false
-			}
+		// A forwarded bounce or an empty message is not the original's words: then
+		// the forward is read as it is.
+		if inner, err := parseMail(attached, depth+1); err == nil {
 			if !strings.EqualFold(by.Address, inner.Capture.Email) {
 				inner.ForwardedBy = by
 			}
