@@ -75,6 +75,11 @@ func TestJobsPageIsAdminOnly(t *testing.T) {
 			`id="job-tagging"`, `id="job-probe"`, "daily at 03:00 UTC",
 			`action="/settings/jobs/probe/run"`)
 		wantStatus(t, e.post("/settings/jobs/nope/run", nil, a), http.StatusNotFound)
+		// Run now is a state change: another site's form cannot press it.
+		wantStatus(t, e.do("POST", "/settings/jobs/probe/run", nil, a, "Sec-Fetch-Site: cross-site"), http.StatusForbidden)
+		if j, err := s.GetJob(e.ctx, "probe"); err == nil && !j.RunRequestedAt.IsZero() {
+			t.Fatal("a cross-site run now was recorded")
+		}
 	})
 }
 
