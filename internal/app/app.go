@@ -20,8 +20,10 @@ import (
 
 	"github.com/closeloop/closeloop/internal/api"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/billing"
 	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/ingest"
 	"github.com/closeloop/closeloop/internal/integration"
 	"github.com/closeloop/closeloop/internal/jobs"
 	"github.com/closeloop/closeloop/internal/loop"
@@ -78,7 +80,8 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	a.addJobs()
 	w := web.New(web.Deps{Store: s, Config: cfg, Log: log, Suggest: suggester{a.Tagging}, Similar: suggester{a.Tagging}, Loop: a.Loop, Jobs: a.Jobs})
 	ap := api.New(api.Deps{Store: s, Config: cfg, Log: log})
-	rt := router.New(router.Authenticator{Session: w.SessionMember, APIKey: ap.Key}, w.RenderError, api.RenderError, log)
+	ing := ingest.New(s, ingest.ConfigFromEnv(log), log)
+	rt := router.New(router.Authenticator{Session: w.SessionMember, APIKey: ing.Authenticate(ap.Key)}, w.RenderError, api.RenderError, log)
 	a.Router = rt
 
 	reg := prometheus.NewRegistry()
@@ -105,11 +108,14 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	})
 	w.Register(rt)
 	ap.Register(rt)
+	a.mountIngest(ing, rt, reg)
 	ch := cfg.Channels
 	integration.New(integration.Deps{Capture: CaptureFunc(s), Inbound: s, RawRetention: inboundRawRetention(log), Log: log, SlackBotToken: ch.SlackBotToken, Secrets: integration.Secrets{
 		Intercom: ch.Intercom, Zendesk: ch.Zendesk, HelpScout: ch.HelpScout, Freshdesk: ch.Freshdesk, Slack: ch.Slack, Email: ch.Email,
 	}}).Register(rt)
 	portal.New(portal.Deps{Store: s, Config: cfg, Log: log}).Register(rt)
+	rt.Public("POST /hooks/stripe", (&billing.Hook{Ledger: s, Secrets: cfg.Channels.Stripe, Log: log, Now: s.Now,
+		Refused: auth.NewSharedLimiter("stripe-refused", 20, 3*time.Second, s, log), ClientIP: cfg.TrustedProxies.ClientIP}).Handle)
 	// Close the loop: recipients unsubscribe from a link in the email (mail providers
 	// also POST to it for one-click unsubscribe, without Origin headers).
 	rt.Public("GET /unsubscribe/{token}", a.Loop.UnsubscribeHandler)
@@ -239,8 +245,8 @@ const jobsShutdownWait = 75 * time.Second
 func (a *App) addJobs() {
 	a.Jobs.Add((&notify.Worker{Store: a.Store, Log: a.Log}).Job())
 	a.Jobs.Add(a.Tagging.Job())
-	a.addEventJobs()
 	a.Jobs.Add(inboundCleanupJob(a.Store, a.Log))
+	a.addEventJobs()
 	// The ranking roll-ups catch up with new evidence every few seconds, so that a
 	// ranking page rarely has more than that to count before it answers.
 	a.Jobs.Add(jobs.Job{Name: "rank-sync", Help: "brings the ranking roll-ups up to date with new evidence",

@@ -32,6 +32,7 @@ var publicRoutes = map[string]string{
 	"POST /hooks/zendesk":      "Zendesk webhook: authenticated by its signed timestamp+body HMAC, rate limited",
 	"POST /hooks/helpscout":    "Help Scout webhook: authenticated by its X-HelpScout-Signature HMAC, rate limited",
 	"POST /hooks/freshdesk":    "Freshdesk webhook: authenticated by the X-Closeloop-Secret shared secret, rate limited",
+	"POST /hooks/stripe":       "Stripe webhook: authenticated by its Stripe-Signature HMAC (t + v1, 300 s tolerance); refused signatures rate limited per address",
 	"POST /hooks/slack":        "Slack Events API and shortcuts: authenticated by X-Slack-Signature v0 HMAC, rate limited",
 	"POST /hooks/email":        "inbound mail relay: authenticated by the shared secret header or token, rate limited",
 

@@ -50,6 +50,9 @@ type Channels struct {
 	Freshdesk string // CLOSELOOP_FRESHDESK_SECRET: sent by Freshdesk in X-Closeloop-Secret
 	Slack     string // CLOSELOOP_SLACK_SECRET: the app's signing secret
 	Email     string // CLOSELOOP_EMAIL_SECRET: the inbound-mail relay's token
+	// Stripe (CLOSELOOP_STRIPE_SECRET) is the Stripe webhook endpoint's signing secret
+	// (whsec_…); while rotating, the old and the new one, comma-separated.
+	Stripe []string
 	// SlackBotToken (CLOSELOOP_SLACK_BOT_TOKEN, optional) is the Slack app's bot token
 	// (xoxb-…, scopes users:read and users:read.email): inbound Slack messages get
 	// their author's email from users.info. Empty: the Slack user id only.
@@ -132,6 +135,16 @@ func FromEnv(env Env) (Config, error) {
 	str("CLOSELOOP_FRESHDESK_SECRET", &c.Channels.Freshdesk)
 	str("CLOSELOOP_SLACK_SECRET", &c.Channels.Slack)
 	str("CLOSELOOP_EMAIL_SECRET", &c.Channels.Email)
+	if v, ok := env("CLOSELOOP_STRIPE_SECRET"); ok {
+		for _, sec := range strings.Split(v, ",") {
+			if sec = strings.TrimSpace(sec); sec != "" {
+				c.Channels.Stripe = append(c.Channels.Stripe, sec)
+			}
+		}
+		if len(c.Channels.Stripe) > 2 {
+			return c, &Error{"CLOSELOOP_STRIPE_SECRET", "give at most two secrets (the old and the new one while rotating), comma-separated"}
+		}
+	}
 	str("CLOSELOOP_SLACK_BOT_TOKEN", &c.Channels.SlackBotToken)
 	if v, ok := env("CLOSELOOP_TRUSTED_PROXIES"); ok && v != "" {
 		ps, err := auth.ParseProxies(v)

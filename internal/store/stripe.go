@@ -1,0 +1,270 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/billing"
+	"github.com/closeloop/closeloop/internal/errs"
+)
+
+// Stripe events (migration 0016). Each event is applied in one transaction with the
+// record of its id, so a redelivery is a no-op and a crash applies it never or once.
+
+// stripeEvent records ev and runs apply in the same transaction. A refusal by the
+// revenue rules (an errs.FieldError: a currency the account does not use, say) is kept
+// as the event's outcome rather than failed, since Stripe would retry it for days.
+func (s *Store) stripeEvent(ctx context.Context, ev billing.Event, apply func(q q) (string, error)) (billing.Result, error) {
+	var res billing.Result
+	err := s.tx(ctx, func(q q) error {
+		r, err := q.exec(ctx, `INSERT INTO stripe_events (id, type, created, received_at, outcome) VALUES (?, ?, ?, ?, '')
+			ON CONFLICT (id) DO NOTHING`, ev.ID, ev.Type, ms(ev.At()), ms(s.Now()))
+		if err != nil {
+			return fmt.Errorf("store: record stripe event: %w", err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			res.Duplicate = true
+			return nil
+		}
+		out, err := apply(q)
+		var fe *errs.FieldError
+		if errors.As(err, &fe) {
+			out, err = "refused: "+fe.Error(), nil
+		}
+		if err != nil {
+			return err
+		}
+		res.Outcome = out
+		_, err = q.exec(ctx, `UPDATE stripe_events SET outcome = ? WHERE id = ?`, out, ev.ID)
+		return err
+	})
+	return res, err
+}
+
+// StripeIgnored records an event of a type closeloop does not act on.
+func (s *Store) StripeIgnored(ctx context.Context, ev billing.Event) (billing.Result, error) {
+	return s.stripeEvent(ctx, ev, func(q) (string, error) { return "ignored", nil })
+}
+
+// StripeCustomer records what a customer event says about the customer, matches it
+// to an account if it is not yet, and then applies its subscriptions' MRR.
+func (s *Store) StripeCustomer(ctx context.Context, ev billing.Event, c billing.Customer) (billing.Result, error) {
+	return s.stripeEvent(ctx, ev, func(q q) (string, error) {
+		at := ms(ev.At())
+		r, err := q.exec(ctx, `INSERT INTO stripe_customers (id, email, name, account_key, updated) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name, account_key = excluded.account_key, updated = excluded.updated
+			WHERE stripe_customers.updated <= excluded.updated`, c.ID, c.Email, c.Name, strings.TrimSpace(c.Metadata[billing.AccountKey]), at)
+		if err != nil {
+			return "", fmt.Errorf("store: stripe customer: %w", err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return "stale", nil
+		}
+		acct, err := s.stripeAccount(ctx, q, c.ID)
+		if err != nil || acct == "" {
+			return "unmatched", err
+		}
+		return "applied", s.stripeApplyMRR(ctx, q, acct, ev.At(), "Stripe customer "+c.ID)
+	})
+}
+
+// StripeSubscription records a subscription's state (unless a later event already
+// described it: Stripe does not deliver in order) and sets its account's MRR to the
+// sum of the account's subscriptions.
+func (s *Store) StripeSubscription(ctx context.Context, ev billing.Event, sub billing.Subscription, mrr int64) (billing.Result, error) {
+	return s.stripeEvent(ctx, ev, func(q q) (string, error) {
+		customer := string(sub.Customer)
+		r, err := q.exec(ctx, `INSERT INTO stripe_subscriptions (id, customer_id, status, currency, mrr, updated) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status, currency = excluded.currency,
+				mrr = excluded.mrr, updated = excluded.updated
+			WHERE stripe_subscriptions.updated <= excluded.updated`, sub.ID, customer, sub.Status, strings.ToUpper(sub.Currency), mrr, ms(ev.At()))
+		if err != nil {
+			return "", fmt.Errorf("store: stripe subscription: %w", err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return "stale", nil
+		}
+		acct, err := s.stripeAccount(ctx, q, customer)
+		if err != nil || acct == "" {
+			return "unmatched", err
+		}
+		return "applied", s.stripeApplyMRR(ctx, q, acct, ev.At(), "Stripe "+sub.ID)
+	})
+}
+
+// StripeInvoice records an invoice's payment (state "ok" when paid, "failed" when a
+// payment failed) on its customer, the latest by event time.
+func (s *Store) StripeInvoice(ctx context.Context, ev billing.Event, inv billing.Invoice, state string) (billing.Result, error) {
+	return s.stripeEvent(ctx, ev, func(q q) (string, error) {
+		customer := string(inv.Customer)
+		if _, err := q.exec(ctx, `INSERT INTO stripe_customers (id, updated) VALUES (?, 0) ON CONFLICT (id) DO NOTHING`, customer); err != nil {
+			return "", fmt.Errorf("store: stripe invoice customer: %w", err)
+		}
+		amount := inv.AmountDue
+		if state == "ok" {
+			amount = inv.AmountPaid
+		}
+		r, err := q.exec(ctx, `UPDATE stripe_customers SET payment_state = ?, payment_invoice = ?, payment_amount = ?, payment_currency = ?, payment_at = ?
+			WHERE id = ? AND payment_at <= ?`, state, inv.ID, amount, strings.ToUpper(inv.Currency), ms(ev.At()), customer, ms(ev.At()))
+		if err != nil {
+			return "", fmt.Errorf("store: stripe invoice: %w", err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return "stale", nil
+		}
+		acct, err := s.stripeAccount(ctx, q, customer)
+		if err != nil || acct == "" {
+			return "unmatched", err
+		}
+		return "applied", nil
+	})
+}
+
+// stripeAccount is the account a Stripe customer is, matching it if it is not yet:
+// by the closeloop_account metadata key (an account's external id or id), then by an
+// account whose external id is the customer id, then by the one account whose domain
+// is the customer's email domain. "" when nothing matches (an admin links it).
+func (s *Store) stripeAccount(ctx context.Context, q q, customer string) (string, error) {
+	if _, err := q.exec(ctx, `INSERT INTO stripe_customers (id, updated) VALUES (?, 0) ON CONFLICT (id) DO NOTHING`, customer); err != nil {
+		return "", err
+	}
+	var acct sql.NullString
+	var key, email string
+	if err := q.row(ctx, `SELECT account_id, account_key, email FROM stripe_customers WHERE id = ?`, customer).Scan(&acct, &key, &email); err != nil {
+		return "", fmt.Errorf("store: stripe customer %s: %w", customer, err)
+	}
+	if acct.Valid {
+		return acct.String, nil
+	}
+	var found string
+	try := func(query string, args ...any) error {
+		if found != "" {
+			return nil
+		}
+		ids, err := strs(ctx, q, query, args...)
+		if err == nil && len(ids) == 1 {
+			found = ids[0]
+		}
+		return err
+	}
+	if key != "" {
+		if err := try(`SELECT id FROM accounts WHERE external_id = ? OR id = ? LIMIT 2`, key, key); err != nil {
+			return "", err
+		}
+	}
+	if err := try(`SELECT id FROM accounts WHERE external_id = ? LIMIT 2`, customer); err != nil {
+		return "", err
+	}
+	if domain := (billing.Customer{Email: email}).Domain(); domain != "" {
+		if err := try(`SELECT id FROM accounts WHERE domain = ? LIMIT 2`, domain); err != nil {
+			return "", err
+		}
+	}
+	if found == "" {
+		return "", nil
+	}
+	_, err := q.exec(ctx, `UPDATE stripe_customers SET account_id = ? WHERE id = ?`, found, customer)
+	return found, err
+}
+
+// stripeApplyMRR sets the account's MRR to the sum of its Stripe subscriptions.
+func (s *Store) stripeApplyMRR(ctx context.Context, q q, accountID string, at time.Time, note string) error {
+	rows, err := q.query(ctx, `SELECT sub.currency, SUM(sub.mrr) FROM stripe_subscriptions sub JOIN stripe_customers c ON c.id = sub.customer_id
+		WHERE c.account_id = ? GROUP BY sub.currency ORDER BY SUM(sub.mrr) DESC, sub.currency`, accountID)
+	if err != nil {
+		return fmt.Errorf("store: stripe MRR: %w", err)
+	}
+	type sum struct {
+		cur string
+		n   int64
+	}
+	var sums []sum
+	for rows.Next() {
+		var x sum
+		if err := rows.Scan(&x.cur, &x.n); err != nil {
+			rows.Close()
+			return err
+		}
+		sums = append(sums, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(sums) == 0 {
+		return err
+	}
+	if len(sums) > 1 && sums[1].n > 0 {
+		return errs.Invalidf("currency", "the account's Stripe subscriptions bill in %s and %s; closeloop keeps one currency per account", sums[0].cur, sums[1].cur)
+	}
+	st, _, err := s.revenueState(ctx, q, accountID)
+	if err != nil {
+		return err
+	}
+	if at.Before(st.LastMovement) { // a later movement was entered by hand: the change is as of it
+		at = st.LastMovement
+	}
+	_, _, err = s.setMRR(ctx, q, accountID, sums[0].n, sums[0].cur, at, note)
+	return err
+}
+
+// StripeCustomerRow is a Stripe customer as an admin sees it.
+type StripeCustomerRow struct {
+	ID, Email, Name, AccountKey, AccountID string
+	MRR                                    int64
+	Currency                               string
+	PaymentState                           string
+}
+
+// ListStripeUnmatched lists the Stripe customers no account matched yet, with what
+// they bill: their subscriptions wait for an admin to link them.
+func (s *Store) ListStripeUnmatched(ctx context.Context) ([]StripeCustomerRow, error) {
+	rows, err := s.read().query(ctx, `SELECT c.id, c.email, c.name, c.account_key, COALESCE(SUM(sub.mrr), 0), COALESCE(MAX(sub.currency), ''), c.payment_state
+		FROM stripe_customers c LEFT JOIN stripe_subscriptions sub ON sub.customer_id = c.id
+		WHERE c.account_id IS NULL GROUP BY c.id, c.email, c.name, c.account_key, c.payment_state ORDER BY c.id LIMIT 1000`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list unmatched stripe customers: %w", err)
+	}
+	defer rows.Close()
+	var out []StripeCustomerRow
+	for rows.Next() {
+		var c StripeCustomerRow
+		if err := rows.Scan(&c.ID, &c.Email, &c.Name, &c.AccountKey, &c.MRR, &c.Currency, &c.PaymentState); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// LinkStripeCustomer makes a Stripe customer the account's and applies its MRR.
+func (s *Store) LinkStripeCustomer(ctx context.Context, customerID, accountID string) error {
+	return s.tx(ctx, func(q q) error {
+		if _, _, err := s.revenueState(ctx, q, accountID); err != nil {
+			return err
+		}
+		r, err := q.exec(ctx, `UPDATE stripe_customers SET account_id = ? WHERE id = ?`, accountID, customerID)
+		if err != nil {
+			return fmt.Errorf("store: link stripe customer: %w", err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return errs.NotFound("stripe customer " + customerID)
+		}
+		return s.stripeApplyMRR(ctx, q, accountID, s.Now(), "Stripe customer "+customerID+" linked")
+	})
+}
+
+// PaymentState is an account's latest invoice outcome from Stripe ("" when none).
+func (s *Store) PaymentState(ctx context.Context, accountID string) (state string, at time.Time, err error) {
+	var when int64
+	err = s.read().row(ctx, `SELECT payment_state, payment_at FROM stripe_customers WHERE account_id = ? AND payment_state <> ''
+		ORDER BY payment_at DESC LIMIT 1`, accountID).Scan(&state, &when)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, nil
+	}
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("store: payment state: %w", err)
+	}
+	return state, fromMS(when), nil
+}
