@@ -89,7 +89,7 @@ func decodeCapture(o object) (feedback.Capture, error) {
 		if err != nil {
 			return c, router.FieldErr("occurred_at", fmt.Sprintf("%q is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp", *in.OccurredAt))
 		}
-		if err := eventTime("occurred_at", t); err != nil {
+		if err := eventTime("occurred_at", t, captureMaxAhead); err != nil {
 			return c, err
 		}
 		c.OccurredAt = t

@@ -45,22 +45,33 @@ func fieldLimit(field string) int {
 	return defaultMaxLen
 }
 
-// Event times (occurred_at) must fall between the Unix epoch and a day from now: a
-// year-1 or year-2999 timestamp is a client bug, and used to become "now" silently.
-// A day of slack covers clocks that run ahead and time-zone slips.
-var (
-	minEventTime    = time.Unix(0, 0).UTC()
-	maxEventFutures = 24 * time.Hour
+// Event times (occurred_at) must fall between the Unix epoch and a little ahead of
+// now: a year-1 or year-2999 timestamp is a client bug, and used to become "now"
+// silently. Touchpoints allow a day ahead (account.Touchpoint's own rule, for time
+// zones); feedback an hour, because feedback.Capture.Normalize turns anything later
+// into "now" — refusing here is what keeps that from happening silently.
+var minEventTime = time.Unix(0, 0).UTC()
+
+const (
+	touchpointMaxAhead = 24 * time.Hour
+	captureMaxAhead    = time.Hour
 )
 
 // eventTime refuses t for field unless it is a sensible time for something that
-// has happened.
-func eventTime(field string, t time.Time) error {
+// has happened: from 1970 to maxAhead from now.
+func eventTime(field string, t time.Time, maxAhead time.Duration) error {
 	if t.Before(minEventTime) {
 		return router.FieldErr(field, fmt.Sprintf("%s is before 1970-01-01T00:00:00Z", t.Format(time.RFC3339)))
 	}
-	if t.After(time.Now().Add(maxEventFutures)) {
-		return router.FieldErr(field, fmt.Sprintf("%s is more than a day in the future", t.Format(time.RFC3339)))
+	if t.After(time.Now().Add(maxAhead)) {
+		return router.FieldErr(field, fmt.Sprintf("%s is more than %s in the future", t.Format(time.RFC3339), ahead(maxAhead)))
 	}
 	return nil
+}
+
+func ahead(d time.Duration) string {
+	if d == time.Hour {
+		return "an hour"
+	}
+	return "a day"
 }

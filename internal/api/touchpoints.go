@@ -76,7 +76,7 @@ func (a *API) createTouchpoint(w http.ResponseWriter, r *http.Request) error {
 		if t.OccurredAt, err = parseTime(*in.OccurredAt); err != nil {
 			return router.FieldErr("occurred_at", fmt.Sprintf("%q is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp", *in.OccurredAt))
 		}
-		if err := eventTime("occurred_at", t.OccurredAt); err != nil {
+		if err := eventTime("occurred_at", t.OccurredAt, touchpointMaxAhead); err != nil {
 			return err
 		}
 	}

@@ -53,6 +53,10 @@ func Cohorts(accounts []AccountHistory, from, to time.Time, d Definitions, c Con
 			return rep, errs.Invalid("from", "cohorts cover at most 240 months")
 		}
 	}
+	ends := make([]time.Time, len(months))
+	for i, m := range months {
+		ends[i] = m.AddDate(0, 1, 0)
+	}
 	type key struct {
 		month int
 		cur   string
@@ -61,14 +65,11 @@ func Cohorts(accounts []AccountHistory, from, to time.Time, d Definitions, c Con
 	unconv := map[string]bool{}
 	for ai := range accounts {
 		a := &accounts[ai]
-		steps, cur, ok := path(a.Movements, Month, d, c)
+		steps, cur, ok := path(a, Month, d, c)
 		if !ok {
 			rep.UnconvertedAccounts++
-			for _, m := range a.Movements {
-				if m.Currency != c.Currency {
-					unconv[m.Currency] = true
-				}
-			}
+			_, from := a.points()
+			unconv[from] = true
 			continue
 		}
 		first := -1
@@ -100,7 +101,7 @@ func Cohorts(accounts []AccountHistory, from, to time.Time, d Definitions, c Con
 		var mrr int64
 		si := 0
 		for j := range co.Cells {
-			end := months[mi].AddDate(0, j+1, 0)
+			end := ends[mi+j]
 			for si < len(steps) && steps[si].t.Before(end) {
 				mrr = steps[si].v
 				si++

@@ -117,11 +117,32 @@ func (c Conversion) convert(v int64, from string) (int64, bool) {
 	return int64(math.Round(x)), true
 }
 
-// AccountHistory is one account's movements with the attributes reports segment by.
+// AccountHistory is one account's revenue with the attributes reports segment by:
+// either its movements, or (lighter, as the store's roll-up keeps it) its MRR path —
+// the MRR after each movement, in time order — and its currency.
 type AccountHistory struct {
 	ID, Tier, Plan, Owner string
 	Signup                time.Time // zero when unknown
 	Movements             []Movement
+	Path                  []Point // used when Movements is empty
+	Currency              string  // the currency of Path
+}
+
+// points returns the account's MRR path in time order and its currency.
+func (a *AccountHistory) points() ([]Point, string) {
+	if len(a.Movements) == 0 {
+		return a.Path, a.Currency
+	}
+	ms := a.Movements
+	if !sort.SliceIsSorted(ms, func(i, j int) bool { return ms[i].EffectiveAt.Before(ms[j].EffectiveAt) }) {
+		ms = append([]Movement(nil), ms...)
+		sort.SliceStable(ms, func(i, j int) bool { return ms[i].EffectiveAt.Before(ms[j].EffectiveAt) })
+	}
+	out := make([]Point, len(ms))
+	for i, m := range ms {
+		out[i] = Point{At: m.EffectiveAt, MRR: m.MRRAfter}
+	}
+	return out, ms[0].Currency
 }
 
 // Segment dimensions.
@@ -245,36 +266,33 @@ type step struct {
 // path turns an account's movements into the MRR steps the report counts, applying
 // conversion and the grouping definitions. ok is false when the account's currency
 // cannot be converted.
-func path(ms []Movement, iv Interval, d Definitions, c Conversion) (steps []step, currency string, ok bool) {
-	if len(ms) == 0 {
+func path(a *AccountHistory, iv Interval, d Definitions, c Conversion) (steps []step, currency string, ok bool) {
+	pts, from := a.points()
+	if len(pts) == 0 {
 		return nil, "", true
 	}
-	sorted := ms
-	if !sort.SliceIsSorted(ms, func(i, j int) bool { return ms[i].EffectiveAt.Before(ms[j].EffectiveAt) }) {
-		sorted = append([]Movement(nil), ms...)
-		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].EffectiveAt.Before(sorted[j].EffectiveAt) })
-	}
-	currency = sorted[0].Currency
+	currency = from
 	if c.Currency != "" {
 		currency = c.Currency
 	}
 	window := time.Duration(d.GroupMinutes) * time.Minute
 	var groupStart time.Time
-	for i, m := range sorted {
-		v := m.MRRAfter
+	steps = make([]step, 0, len(pts))
+	for i, m := range pts {
+		v := m.MRR
 		if c.Currency != "" {
 			var conv bool
-			if v, conv = c.convert(v, m.Currency); !conv {
+			if v, conv = c.convert(v, from); !conv {
 				return nil, "", false
 			}
 		}
 		// Grouped movements take the first one's time, so the group lands in one period.
-		if i > 0 && window > 0 && m.EffectiveAt.Sub(groupStart) < window {
+		if i > 0 && window > 0 && m.At.Sub(groupStart) < window {
 			steps[len(steps)-1].v = v
 			continue
 		}
-		groupStart = m.EffectiveAt
-		steps = append(steps, step{t: m.EffectiveAt, v: v})
+		groupStart = m.At
+		steps = append(steps, step{t: m.At, v: v})
 	}
 	if d.ChurnAtPeriodEnd {
 		// A fall to zero followed by a return in the same period is dropped: the
@@ -320,6 +338,10 @@ func Metrics(accounts []AccountHistory, o Options) (Report, error) {
 			return rep, errs.Invalid("from", "the range has more than 600 periods; choose a longer interval or a shorter range")
 		}
 	}
+	ends := make([]time.Time, len(starts))
+	for i, st := range starts {
+		ends[i] = o.Interval.Next(st)
+	}
 	type key struct{ seg, cur string }
 	series := map[key]*Series{}
 	get := func(seg, cur string) *Series {
@@ -337,14 +359,11 @@ func Metrics(accounts []AccountHistory, o Options) (Report, error) {
 	unconv := map[string]bool{}
 	for ai := range accounts {
 		a := &accounts[ai]
-		steps, cur, ok := path(a.Movements, o.Interval, o.Defs, o.Convert)
+		steps, cur, ok := path(a, o.Interval, o.Defs, o.Convert)
 		if !ok {
 			rep.UnconvertedAccounts++
-			for _, m := range a.Movements {
-				if m.Currency != o.Convert.Currency {
-					unconv[m.Currency] = true
-				}
-			}
+			_, c := a.points()
+			unconv[c] = true
 			continue
 		}
 		if len(steps) == 0 {
@@ -354,7 +373,7 @@ func Metrics(accounts []AccountHistory, o Options) (Report, error) {
 		if o.GroupBy != "" {
 			targets = append(targets, get(a.segment(o.GroupBy), cur))
 		}
-		addAccount(steps, starts, o.Interval, targets)
+		addAccount(steps, starts, ends, targets)
 	}
 	for c := range unconv {
 		rep.Unconverted = append(rep.Unconverted, c)
@@ -380,7 +399,7 @@ func Metrics(accounts []AccountHistory, o Options) (Report, error) {
 }
 
 // addAccount adds one account's steps to every period of each target series.
-func addAccount(steps []step, starts []time.Time, iv Interval, targets []*Series) {
+func addAccount(steps []step, starts, ends []time.Time, targets []*Series) {
 	var mrr int64 // MRR before the step at index si
 	had := false  // any revenue before index si
 	si := 0
@@ -388,8 +407,11 @@ func addAccount(steps []step, starts []time.Time, iv Interval, targets []*Series
 		mrr, had = steps[si].v, had || steps[si].v > 0
 		si++
 	}
-	for pi, ps := range starts {
-		end := iv.Next(ps)
+	for pi := range starts {
+		end := ends[pi]
+		if si == len(steps) && mrr == 0 {
+			break // nothing more to add: the account left for good
+		}
 		start := mrr
 		var d Period
 		var newC, churnC, reactC, upC, downC bool

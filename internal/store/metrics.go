@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/revenue"
@@ -44,13 +45,12 @@ func (s *Store) RevenueConversion(ctx context.Context, rs RevenueSettings) (reve
 	return revenue.Conversion{Currency: rk.Currency, Rates: rk.Rates}, nil
 }
 
-// RevenueHistories loads every account that has MRR movements, with its tier, plan,
-// owner (name, else email), signup date and movements in time order: what
-// revenue.Metrics and revenue.Cohorts compute from. Two ordered scans merged by
-// account id, so the cost is one pass over the ledger.
-func (s *Store) RevenueHistories(ctx context.Context) ([]revenue.AccountHistory, error) {
+// revenueHistoriesRaw reads what RevenueHistories returns straight from the ledger:
+// two ordered scans (accounts, then movements) merged by account id. It is the
+// fallback while the paths roll-up is behind, and the reference its test compares to.
+func (s *Store) revenueHistoriesRaw(ctx context.Context) ([]revenue.AccountHistory, error) {
 	rq := s.read()
-	rows, err := rq.query(ctx, `SELECT a.id, a.tier, a.plan, COALESCE(NULLIF(m.name, ''), m.email, ''), a.signup_date
+	rows, err := rq.query(ctx, `SELECT a.id, a.tier, a.plan, COALESCE(NULLIF(m.name, ''), m.email, ''), a.signup_date, a.currency
 		FROM accounts a LEFT JOIN team_members m ON m.id = a.owner_id
 		WHERE a.currency <> '' ORDER BY a.id`)
 	if err != nil {
@@ -60,20 +60,18 @@ func (s *Store) RevenueHistories(ctx context.Context) ([]revenue.AccountHistory,
 	for rows.Next() {
 		var h revenue.AccountHistory
 		var signup string
-		if err := rows.Scan(&h.ID, &h.Tier, &h.Plan, &h.Owner, &signup); err != nil {
+		if err := rows.Scan(&h.ID, &h.Tier, &h.Plan, &h.Owner, &signup, &h.Currency); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if signup != "" {
-			h.Signup, _ = time.Parse("2006-01-02", signup)
-		}
+		h.Signup = parseSignup(signup)
 		out = append(out, h)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	mrows, err := rq.query(ctx, `SELECT account_id, kind, delta, mrr_after, currency, effective_at FROM mrr_movements ORDER BY account_id, effective_at, id`)
+	mrows, err := rq.query(ctx, `SELECT account_id, mrr_after, effective_at FROM mrr_movements ORDER BY account_id, effective_at, id`)
 	if err != nil {
 		return nil, err
 	}
@@ -83,26 +81,44 @@ func (s *Store) RevenueHistories(ctx context.Context) ([]revenue.AccountHistory,
 		index[h.ID] = j
 	}
 	i := 0
+	var acct sql.RawBytes // compared, not kept: no string per row
 	for mrows.Next() {
-		var m revenue.Movement
-		var kind string
+		var p revenue.Point
 		var eff int64
-		if err := mrows.Scan(&m.AccountID, &kind, &m.Delta, &m.MRRAfter, &m.Currency, &eff); err != nil {
+		if err := mrows.Scan(&acct, &p.MRR, &eff); err != nil {
 			return nil, err
 		}
-		m.Kind, m.EffectiveAt = revenue.Kind(kind), time.UnixMilli(eff).UTC()
+		p.At = time.UnixMilli(eff).UTC()
 		// Rows come grouped by account; the map only finds the next group, since
 		// PostgreSQL's collation may order ids differently from Go.
-		if i >= len(out) || out[i].ID != m.AccountID {
-			j, ok := index[m.AccountID]
+		if i >= len(out) || out[i].ID != string(acct) {
+			j, ok := index[string(acct)]
 			if !ok {
 				continue
 			}
 			i = j
 		}
-		out[i].Movements = append(out[i].Movements, m)
+		out[i].Path = append(out[i].Path, p)
 	}
-	return out, mrows.Err()
+	if err := mrows.Err(); err != nil {
+		return nil, err
+	}
+	// An account whose currency is set but has no movement left is no customer.
+	kept := out[:0]
+	for _, h := range out {
+		if len(h.Path) > 0 {
+			kept = append(kept, h)
+		}
+	}
+	return kept, nil
+}
+
+func parseSignup(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse("2006-01-02", s)
+	return t
 }
 
 // RevenueView reads a report request (get is a query string's Get) over the team's
