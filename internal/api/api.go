@@ -45,6 +45,7 @@ func (a *API) Register(rt *router.Router) {
 	a.registerRankings(rt)
 	a.registerSettings(rt)
 	a.registerMetrics(rt)
+	a.registerInbound(rt)
 }
 
 // Key returns the API key presented as "Authorization: Bearer <key>" (the scheme in

@@ -167,6 +167,19 @@ func TestStripeSubscriptionLifecycle(t *testing.T) {
 		if st, _, _ := s.PaymentState(context.Background(), acme.ID); st != "ok" {
 			t.Fatalf("payment state after paid: %q", st)
 		}
+		evs, err := s.Events(context.Background(), 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var payments []string
+		for _, ev := range evs {
+			if strings.HasPrefix(ev.Kind, "payment.") && ev.AccountID == acme.ID {
+				payments = append(payments, ev.Kind)
+			}
+		}
+		if strings.Join(payments, ",") != store.EventPaymentFailed+","+store.EventPaymentSucceeded {
+			t.Fatalf("payment events in the log: %v", payments)
+		}
 		e.mustSend(e.event("evt_s4", "customer.subscription.deleted", t0.Add(5*time.Minute), subscription(t, "sub_1", "cus_acme", "active", 2000, 3)), "applied")
 		if mrr, _, stage := e.mrr(acme.ID); mrr != 0 || stage != account.Churned {
 			t.Fatalf("after deleted: %d %s", mrr, stage)

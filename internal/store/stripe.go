@@ -120,8 +120,36 @@ func (s *Store) StripeInvoice(ctx context.Context, ev billing.Event, inv billing
 		if err != nil || acct == "" {
 			return "unmatched", err
 		}
-		return "applied", nil
+		return "applied", s.paymentEvent(ctx, q, acct, customer)
 	})
+}
+
+// EventPaymentFailed and EventPaymentSucceeded are the event-log kinds of a customer's payment state: the
+// health loop's payment signal reads them.
+const (
+	EventPaymentFailed    = "payment.failed"
+	EventPaymentSucceeded = "payment.succeeded"
+)
+
+// paymentEvent appends the customer's current payment state to the event log, for
+// the account it now belongs to.
+func (s *Store) paymentEvent(ctx context.Context, q q, accountID, customer string) error {
+	var state, invoice, currency string
+	var amount, at int64
+	if err := q.row(ctx, `SELECT payment_state, payment_invoice, payment_amount, payment_currency, payment_at FROM stripe_customers WHERE id = ?`,
+		customer).Scan(&state, &invoice, &amount, &currency, &at); err != nil {
+		return fmt.Errorf("store: payment state of %s: %w", customer, err)
+	}
+	kind := EventPaymentSucceeded
+	switch state {
+	case "":
+		return nil
+	case "failed":
+		kind = EventPaymentFailed
+	}
+	_, err := s.appendEvent(ctx, q, kind, accountID, invoice, map[string]any{
+		"customer": customer, "invoice": invoice, "amount": amount, "currency": currency, "at": fromMS(at)})
+	return err
 }
 
 // stripeAccount is the account a Stripe customer is, matching it if it is not yet:
@@ -251,7 +279,10 @@ func (s *Store) LinkStripeCustomer(ctx context.Context, customerID, accountID st
 		if n, _ := r.RowsAffected(); n == 0 {
 			return errs.NotFound("stripe customer " + customerID)
 		}
-		return s.stripeApplyMRR(ctx, q, accountID, s.Now(), "Stripe customer "+customerID+" linked")
+		if err := s.stripeApplyMRR(ctx, q, accountID, s.Now(), "Stripe customer "+customerID+" linked"); err != nil {
+			return err
+		}
+		return s.paymentEvent(ctx, q, accountID, customerID)
 	})
 }
 
@@ -267,4 +298,30 @@ func (s *Store) PaymentState(ctx context.Context, accountID string) (state strin
 		return "", time.Time{}, fmt.Errorf("store: payment state: %w", err)
 	}
 	return state, fromMS(when), nil
+}
+
+// StripeEventRow is a received Stripe event and what it did.
+type StripeEventRow struct {
+	ID, Type, Outcome string
+	Created, Received time.Time
+}
+
+// ListStripeEvents lists the latest received events, newest first.
+func (s *Store) ListStripeEvents(ctx context.Context, limit int) ([]StripeEventRow, error) {
+	rows, err := s.read().query(ctx, `SELECT id, type, outcome, created, received_at FROM stripe_events ORDER BY received_at DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list stripe events: %w", err)
+	}
+	defer rows.Close()
+	var out []StripeEventRow
+	for rows.Next() {
+		var e StripeEventRow
+		var c, r int64
+		if err := rows.Scan(&e.ID, &e.Type, &e.Outcome, &c, &r); err != nil {
+			return nil, err
+		}
+		e.Created, e.Received = fromMS(c), fromMS(r)
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

@@ -47,6 +47,8 @@ type accountData struct {
 	Form          touchpointForm
 	Kinds         []account.TouchpointKind
 	Directions    []account.Direction
+	Payment       string    // the latest Stripe invoice: "ok", "failed" or "" (none)
+	PaymentAt     time.Time // when that invoice was paid or failed
 }
 
 func (ui *Web) accountPage(w http.ResponseWriter, r *http.Request) error {
@@ -66,6 +68,9 @@ func (ui *Web) loadAccount(r *http.Request, id, before string) (*accountData, er
 		return nil, err
 	}
 	d := &accountData{A: a, Kinds: account.TouchpointKinds, Directions: account.Directions}
+	if d.Payment, d.PaymentAt, err = ui.Store.PaymentState(ctx, id); err != nil {
+		return nil, err
+	}
 
 	contracts, _, err := ui.Store.ListContracts(ctx, store.ContractFilter{AccountID: id, Limit: 500})
 	if err != nil {

@@ -154,6 +154,8 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /settings/webhooks/{id}/delete", auth.RoleAdmin, ui.webhookDelete)
 	rt.Web("GET /settings/deliveries", auth.RoleAdmin, ui.deliveriesPage)
 	rt.Web("POST /settings/deliveries/{id}/retry", auth.RoleAdmin, ui.deliveryRetry)
+	rt.Web("GET /settings/billing", auth.RoleAdmin, ui.billingPage)
+	rt.Web("POST /settings/billing/customers/{id}/link", auth.RoleAdmin, ui.billingLink)
 	rt.Web("GET /settings/jobs", auth.RoleAdmin, ui.jobsPage)
 	rt.Web("POST /settings/jobs/{name}/run", auth.RoleAdmin, ui.jobRun)
 	rt.Web("GET /settings/portal", auth.RoleAdmin, ui.portalPage)
