@@ -26,7 +26,8 @@ import (
 //     customer-facing channels: every human message there becomes an item. In a Slack
 //     Connect channel shared with a customer (is_ext_shared_channel), a message by a
 //     member of our own workspace — its user_team (or team) is a workspace the app is
-//     installed in: the envelope's authorizations, else its team_id — is staff talking,
+//     installed in: the envelope's authorizations, else authed_teams, else its team_id
+//     (in a shared channel team_id can be the other organization's) — is staff talking,
 //     not feedback. The app's own bot user is never feedback either.
 //   - Interactivity, form-encoded payload=<JSON>: a message shortcut (type
 //     message_action) — create one with callback id "send_to_closeloop" — turns the
@@ -55,10 +56,11 @@ import (
 // same event) is deduplicated by ExternalID.
 
 type slackEnvelope struct {
-	Type               string `json:"type"`
-	Challenge          string `json:"challenge"`
-	TeamID             string `json:"team_id"`
-	IsExtSharedChannel bool   `json:"is_ext_shared_channel"`
+	Type               string   `json:"type"`
+	Challenge          string   `json:"challenge"`
+	TeamID             string   `json:"team_id"`
+	IsExtSharedChannel bool     `json:"is_ext_shared_channel"`
+	AuthedTeams        []string `json:"authed_teams"` // older payloads' list of installing workspaces
 	Authorizations     []struct {
 		TeamID string `json:"team_id"`
 		UserID string `json:"user_id"`
@@ -193,6 +195,11 @@ func parseSlack(contentType string, body []byte) (*outcome, error) {
 		}
 		if a.TeamID != "" {
 			own[a.TeamID] = true
+		}
+	}
+	if len(own) == 0 {
+		for _, t := range env.AuthedTeams {
+			own[t] = true
 		}
 	}
 	if len(own) == 0 && env.TeamID != "" {

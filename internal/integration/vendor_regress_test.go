@@ -270,6 +270,28 @@ func TestCustomerMessageTypes(t *testing.T) {
 	}
 }
 
+// Slack Connect: which workspace is ours comes from authorizations, else from the
+// older authed_teams; the envelope's team_id can be the customer's organization.
+func TestSlackOwnWorkspaceWithoutAuthorizations(t *testing.T) {
+	var env map[string]any
+	if err := json.Unmarshal(readTestdata(t, "slack/derived_shared_channel_external_member.json"), &env); err != nil {
+		t.Fatal(err)
+	}
+	delete(env, "authorizations")
+	env["authed_teams"] = []string{"T03E94MJU"}
+	b, _ := json.Marshal(env)
+	out, err := parseSlack("application/json", b)
+	if err != nil || out.capture == nil {
+		t.Fatalf("customer's message: %v %+v", err, out)
+	}
+	env["authed_teams"] = []string{"T014GJXU940"} // now the author's team is the installing one
+	b, _ = json.Marshal(env)
+	out, err = parseSlack("application/json", b)
+	if err != nil || out.capture != nil {
+		t.Fatalf("own member's message captured: %v %+v", err, out)
+	}
+}
+
 // Slack: mrkdwn marks go, mentions become names with a bot token (or go without).
 func TestSlackMentionsResolvedWithToken(t *testing.T) {
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
