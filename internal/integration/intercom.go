@@ -160,11 +160,8 @@ func parseIntercom(body []byte) (*outcome, error) {
 		PersonExternalID: firstNonEmpty(contact.ExternalID.String(), contact.UserID.String()),
 	}
 	if c.ExternalURL == "" && n.AppID != "" {
-		if n.Topic == "ticket.contact.replied" {
-			c.ExternalURL = "https://app.intercom.com/a/apps/" + n.AppID + "/inbox/inbox/conversation/" + convID
-		} else {
-			c.ExternalURL = "https://app.intercom.com/a/apps/" + n.AppID + "/conversations/" + convID
-		}
+		// A ticket is a conversation in Intercom's inbox: its id opens it the same way.
+		c.ExternalURL = "https://app.intercom.com/a/apps/" + n.AppID + "/conversations/" + convID
 	}
 	var author intercomPerson
 	switch n.Topic {
