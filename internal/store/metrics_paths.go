@@ -43,7 +43,7 @@ func (revenuePaths) reset(ctx context.Context, q q) error {
 	if _, err := q.exec(ctx, `DELETE FROM revenue_paths`); err != nil {
 		return err
 	}
-	if err := bumpRevenuePaths(ctx, q); err != nil {
+	if _, err := q.exec(ctx, `UPDATE revenue_paths_state SET version = version + 1, reset_version = version + 1 WHERE id = 1`); err != nil {
 		return err
 	}
 	_, err := q.exec(ctx, `INSERT INTO revenue_path_marks (account_id) SELECT DISTINCT account_id FROM mrr_movements WHERE true
@@ -52,9 +52,15 @@ func (revenuePaths) reset(ctx context.Context, q q) error {
 }
 
 // recompute re-encodes the paths of keys from their movements, with the accounts'
-// current attributes; an account with no movement left loses its row.
+// current attributes, under a new roll-up version. An account that had a path and
+// has no movement left (or no longer exists) keeps an empty one, so readers holding
+// the old path learn that it went.
 func (revenuePaths) recompute(ctx context.Context, q q, _ int, keys []string) error {
-	if err := bumpRevenuePaths(ctx, q); err != nil {
+	if _, err := q.exec(ctx, `UPDATE revenue_paths_state SET version = version + 1 WHERE id = 1`); err != nil {
+		return err
+	}
+	var version int64
+	if err := q.row(ctx, `SELECT version FROM revenue_paths_state WHERE id = 1`).Scan(&version); err != nil {
 		return err
 	}
 	for rest := keys; len(rest) > 0; {
@@ -67,7 +73,6 @@ func (revenuePaths) recompute(ctx context.Context, q q, _ int, keys []string) er
 			b     []byte
 		}
 		paths := map[string]*enc{}
-		var order []string
 		rows, err := q.query(ctx, `SELECT account_id, currency, mrr_after, effective_at FROM mrr_movements WHERE account_id IN (`+in+`)
 			ORDER BY account_id, effective_at, id`, args...)
 		if err != nil {
@@ -84,7 +89,6 @@ func (revenuePaths) recompute(ctx context.Context, q q, _ int, keys []string) er
 			if e == nil {
 				e = &enc{cur: cur}
 				paths[acct] = e
-				order = append(order, acct)
 			}
 			e.b = appendPoint(e.b, eff, mrr)
 		}
@@ -111,26 +115,31 @@ func (revenuePaths) recompute(ctx context.Context, q q, _ int, keys []string) er
 		if err := arows.Err(); err != nil {
 			return err
 		}
+		had, err := strs(ctx, q, `SELECT account_id FROM revenue_paths WHERE path <> '' AND account_id IN (`+in+`)`, args...)
+		if err != nil {
+			return err
+		}
 		if _, err := q.exec(ctx, `DELETE FROM revenue_paths WHERE account_id IN (`+in+`)`, args...); err != nil {
 			return err
 		}
 		var ins [][]any
-		for _, acct := range order {
-			e := paths[acct]
-			ins = append(ins, []any{acct, e.cur, e.attrs[0], e.attrs[1], e.attrs[2], e.attrs[3], string(e.b)})
+		for _, acct := range chunk {
+			if e := paths[acct]; e != nil {
+				ins = append(ins, []any{acct, e.cur, e.attrs[0], e.attrs[1], e.attrs[2], e.attrs[3], string(e.b), version})
+			}
+		}
+		for _, acct := range had {
+			if paths[acct] == nil {
+				ins = append(ins, []any{acct, "", "", "", "", "", "", version})
+			}
 		}
 		if len(ins) > 0 {
-			if err := insertRows(ctx, q, "revenue_paths", "account_id, currency, tier, plan, owner_id, signup_date, path", ins); err != nil {
+			if err := insertRows(ctx, q, "revenue_paths", "account_id, currency, tier, plan, owner_id, signup_date, path, version", ins); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-func bumpRevenuePaths(ctx context.Context, q q) error {
-	_, err := q.exec(ctx, `UPDATE revenue_paths_state SET version = version + 1 WHERE id = 1`)
-	return err
 }
 
 // A path is "ms,mrr;" per point, both in base 36: compact, and parsed without
@@ -187,29 +196,106 @@ func (s *Store) RevenueHistories(ctx context.Context) ([]revenue.AccountHistory,
 		return s.revenueHistoriesRaw(ctx)
 	}
 	rq := s.read()
-	var version int64
-	if err := rq.row(ctx, `SELECT version FROM revenue_paths_state WHERE id = 1`).Scan(&version); err != nil {
+	var version, reset int64
+	if err := rq.row(ctx, `SELECT version, reset_version FROM revenue_paths_state WHERE id = 1`).Scan(&version, &reset); err != nil {
 		return nil, err
 	}
 	c := revenueCacheOf(s)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.hs == nil || c.version != version {
-		hs, err := s.readRevenuePaths(ctx)
+	// Rows of a sync that commits after the version was read carry a later version,
+	// so the next read picks them up.
+	switch {
+	case c.hs == nil || c.version < reset:
+		hs, err := s.readRevenuePaths(ctx, -1)
 		if err != nil {
 			return nil, err
 		}
 		c.hs, c.version = hs, version
-		// A sync that moved the paths meanwhile leaves them unkept.
-		var after int64
-		if err := rq.row(ctx, `SELECT version FROM revenue_paths_state WHERE id = 1`).Scan(&after); err != nil || after != version {
-			c.hs = nil
+	case c.version < version:
+		changed, err := s.readRevenuePaths(ctx, c.version)
+		if err != nil {
+			return nil, err
 		}
-		if c.hs == nil {
-			return withOwnerNames(ctx, rq, hs)
-		}
+		c.hs, c.version = mergePaths(c.hs, changed), version
 	}
 	return withOwnerNames(ctx, rq, c.hs)
+}
+
+// revenueCache holds one store's decoded paths and the roll-up version they are of:
+// reading and decoding 50,000 paths costs more than computing the metrics from them,
+// and after a change only the rows written since are read.
+type revenueCache struct {
+	mu      sync.Mutex
+	version int64
+	hs      []revenue.AccountHistory
+}
+
+var revenueCaches sync.Map // *Store → *revenueCache
+
+func revenueCacheOf(s *Store) *revenueCache {
+	c, _ := revenueCaches.LoadOrStore(s, &revenueCache{})
+	return c.(*revenueCache)
+}
+
+// mergePaths returns hs with changed applied: an account's new path replaces its old
+// one, and an empty path removes it. hs itself is left as it was (readers share it).
+func mergePaths(hs, changed []revenue.AccountHistory) []revenue.AccountHistory {
+	upd := make(map[string]revenue.AccountHistory, len(changed))
+	for _, h := range changed {
+		upd[h.ID] = h
+	}
+	out := make([]revenue.AccountHistory, 0, len(hs)+len(changed))
+	for _, h := range hs {
+		if n, ok := upd[h.ID]; ok {
+			delete(upd, h.ID)
+			if len(n.Path) == 0 {
+				continue
+			}
+			h = n
+		}
+		out = append(out, h)
+	}
+	for _, h := range changed {
+		if n, ok := upd[h.ID]; ok && len(n.Path) > 0 {
+			out = append(out, n)
+			delete(upd, h.ID)
+		}
+	}
+	return out
+}
+
+// readRevenuePaths decodes the paths written after version since (every non-empty
+// one when since is negative) with their accounts' attributes; since ≥ 0 also returns
+// the emptied ones, with no path.
+func (s *Store) readRevenuePaths(ctx context.Context, since int64) ([]revenue.AccountHistory, error) {
+	// One plain scan: SQLite joins 50,000 accounts to their paths about ten times
+	// slower than it scans either table (measured for BENCHMARKS.md).
+	query := `SELECT account_id, currency, tier, plan, owner_id, signup_date, path FROM revenue_paths WHERE path <> ''`
+	var args []any
+	if since >= 0 {
+		query = `SELECT account_id, currency, tier, plan, owner_id, signup_date, path FROM revenue_paths WHERE version > ?`
+		args = append(args, since)
+	}
+	prows, err := s.read().query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer prows.Close()
+	var out []revenue.AccountHistory
+	for prows.Next() {
+		var h revenue.AccountHistory
+		var signup, path string
+		if err := prows.Scan(&h.ID, &h.Currency, &h.Tier, &h.Plan, &h.Owner, &signup, &path); err != nil {
+			return nil, err
+		}
+		if h.Path, err = decodePath(path); err != nil {
+			return nil, fmt.Errorf("%w for account %s", err, h.ID)
+		}
+		h.Signup = parseSignup(signup) // h.Owner is the owner's id until withOwnerNames
+		out = append(out, h)
+	}
+	return out, prows.Err()
 }
 
 // withOwnerNames copies hs with each owner id replaced by the member's name (else
@@ -237,45 +323,4 @@ func withOwnerNames(ctx context.Context, rq q, hs []revenue.AccountHistory) ([]r
 		out[i] = h
 	}
 	return out, nil
-}
-
-// revenueCache holds one store's decoded paths and the roll-up version they are of:
-// reading and decoding 50,000 paths costs more than computing the metrics from them.
-type revenueCache struct {
-	mu      sync.Mutex
-	version int64
-	hs      []revenue.AccountHistory
-}
-
-var revenueCaches sync.Map // *Store → *revenueCache
-
-func revenueCacheOf(s *Store) *revenueCache {
-	c, _ := revenueCaches.LoadOrStore(s, &revenueCache{})
-	return c.(*revenueCache)
-}
-
-// readRevenuePaths decodes every path with its account's attributes.
-func (s *Store) readRevenuePaths(ctx context.Context) ([]revenue.AccountHistory, error) {
-	// One plain scan: SQLite joins 50,000 accounts to their paths about ten times
-	// slower than it scans either table (measured for BENCHMARKS.md).
-	rq := s.read()
-	prows, err := rq.query(ctx, `SELECT account_id, currency, tier, plan, owner_id, signup_date, path FROM revenue_paths`)
-	if err != nil {
-		return nil, err
-	}
-	defer prows.Close()
-	var out []revenue.AccountHistory
-	for prows.Next() {
-		var h revenue.AccountHistory
-		var signup, path string
-		if err := prows.Scan(&h.ID, &h.Currency, &h.Tier, &h.Plan, &h.Owner, &signup, &path); err != nil {
-			return nil, err
-		}
-		if h.Path, err = decodePath(path); err != nil {
-			return nil, fmt.Errorf("%w for account %s", err, h.ID)
-		}
-		h.Signup = parseSignup(signup) // h.Owner is the owner's id until withOwnerNames
-		out = append(out, h)
-	}
-	return out, prows.Err()
 }
