@@ -109,6 +109,13 @@ func checkPeriods(t *testing.T, name string, got []Period, w []want) {
 				t.Errorf("%s %s %s = %v, want %v", name, p.Label, r.what, fmtp(r.got), r.want)
 			}
 		}
+		// By MRR: expansion and contraction as shares of the start MRR.
+		if e.start > 0 {
+			if p.UpgradeMRRRate == nil || math.Abs(*p.UpgradeMRRRate-float64(e.exp)/float64(e.start)) > 1e-12 ||
+				p.DowngradeMRRRate == nil || math.Abs(*p.DowngradeMRRRate-float64(e.contr)/float64(e.start)) > 1e-12 {
+				t.Errorf("%s %s upgrade/downgrade by MRR = %v/%v, want %d/%d of %d", name, p.Label, fmtp(p.UpgradeMRRRate), fmtp(p.DowngradeMRRRate), e.exp, e.contr, e.start)
+			}
+		}
 		if p.LogoChurn != nil && math.Abs(*p.LogoRetention+*p.LogoChurn-1) > 1e-12 {
 			t.Errorf("%s %s: logo retention %v is not 1 − churn", name, p.Label, *p.LogoRetention)
 		}
