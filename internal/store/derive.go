@@ -64,11 +64,15 @@ func (s *Store) Derivations() []DerivationInfo {
 	return out
 }
 
-// derivations builds each derivation for the moment now.
-var derivations = map[string]struct {
+// derivationDef names a derivation and builds it for the moment now.
+type derivationDef struct {
 	help  string
 	build func(ctx context.Context, s *Store, now time.Time) (derivation, error)
-}{
+}
+
+// derivations are every derivation by name; a derivation's own file may add itself
+// (usagedaily.go does).
+var derivations = map[string]derivationDef{
 	"ranking": {"request and tag ranking roll-ups (counts, revenue, trend windows, tier/kind/last-N-days views)",
 		func(ctx context.Context, s *Store, now time.Time) (derivation, error) {
 			return s.rankDerivation(ctx, now)

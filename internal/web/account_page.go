@@ -47,6 +47,8 @@ type accountData struct {
 	Form          touchpointForm
 	Kinds         []account.TouchpointKind
 	Directions    []account.Direction
+	Usage         store.AccountUsage
+	UsageChart    chart
 	Payment       string    // the latest Stripe invoice: "ok", "failed" or "" (none)
 	PaymentAt     time.Time // when that invoice was paid or failed
 }
@@ -71,6 +73,10 @@ func (ui *Web) loadAccount(r *http.Request, id, before string) (*accountData, er
 	if d.Payment, d.PaymentAt, err = ui.Store.PaymentState(ctx, id); err != nil {
 		return nil, err
 	}
+	if d.Usage, err = ui.Store.AccountUsage(ctx, id, ui.now(), 90); err != nil {
+		return nil, err
+	}
+	d.UsageChart = usageChart(d.Usage)
 
 	contracts, _, err := ui.Store.ListContracts(ctx, store.ContractFilter{AccountID: id, Limit: 500})
 	if err != nil {

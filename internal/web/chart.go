@@ -24,6 +24,7 @@ type chart struct {
 	Summary        string // for screen readers
 	NowX           float64
 	CurrencyLabel  string
+	EmptyText      string // what an empty chart says; "" for the MRR chart's own words
 }
 
 // tick is a gridline or axis mark at (X, Y) with its label drawn at (TX, TY).

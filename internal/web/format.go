@@ -27,6 +27,7 @@ var funcs = template.FuncMap{
 	"initials":      initials,
 	"sentence":      sentence,
 	"percent":       percent,
+	"plural":        plural,
 	"dict":          dict,
 	"kindLabel":     func(k feedback.Kind) string { return k.Label() },
 	"statusLabel":   func(s feedback.RequestStatus) string { return s.Label() },
