@@ -63,9 +63,11 @@ func Cohorts(accounts []AccountHistory, from, to time.Time, d Definitions, c Con
 	}
 	cohorts := map[key]*Cohort{}
 	unconv := map[string]bool{}
+	var buf []step
 	for ai := range accounts {
 		a := &accounts[ai]
-		steps, cur, ok := path(a, Month, d, c)
+		steps, cur, ok := path(a, Month, d, c, buf)
+		buf = steps
 		if !ok {
 			rep.UnconvertedAccounts++
 			_, from := a.points()

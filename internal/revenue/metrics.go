@@ -264,9 +264,10 @@ type step struct {
 }
 
 // path turns an account's movements into the MRR steps the report counts, applying
-// conversion and the grouping definitions. ok is false when the account's currency
-// cannot be converted.
-func path(a *AccountHistory, iv Interval, d Definitions, c Conversion) (steps []step, currency string, ok bool) {
+// conversion and the grouping definitions, in buf's storage (callers reuse it from
+// one account to the next, so a report allocates no steps per account). ok is false
+// when the account's currency cannot be converted.
+func path(a *AccountHistory, iv Interval, d Definitions, c Conversion, buf []step) (steps []step, currency string, ok bool) {
 	pts, from := a.points()
 	if len(pts) == 0 {
 		return nil, "", true
@@ -277,7 +278,7 @@ func path(a *AccountHistory, iv Interval, d Definitions, c Conversion) (steps []
 	}
 	window := time.Duration(d.GroupMinutes) * time.Minute
 	var groupStart time.Time
-	steps = make([]step, 0, len(pts))
+	steps = buf[:0]
 	for i, m := range pts {
 		v := m.MRR
 		if c.Currency != "" {
@@ -297,7 +298,7 @@ func path(a *AccountHistory, iv Interval, d Definitions, c Conversion) (steps []
 	if d.ChurnAtPeriodEnd {
 		// A fall to zero followed by a return in the same period is dropped: the
 		// return then reads as a change from the MRR before the cancellation.
-		out := steps[:0:0]
+		out := steps[:0] // in place: each step is read before its slot is written
 		for i, s := range steps {
 			if s.v == 0 && i+1 < len(steps) && iv.PeriodStart(steps[i+1].t).Equal(iv.PeriodStart(s.t)) {
 				continue
@@ -307,7 +308,7 @@ func path(a *AccountHistory, iv Interval, d Definitions, c Conversion) (steps []
 		steps = out
 	}
 	// Drop steps that change nothing (a group that nets out).
-	out := steps[:0:0]
+	out := steps[:0]
 	var prev int64
 	for _, s := range steps {
 		if s.v != prev {
@@ -357,9 +358,11 @@ func Metrics(accounts []AccountHistory, o Options) (Report, error) {
 		return s
 	}
 	unconv := map[string]bool{}
+	var buf []step
 	for ai := range accounts {
 		a := &accounts[ai]
-		steps, cur, ok := path(a, o.Interval, o.Defs, o.Convert)
+		steps, cur, ok := path(a, o.Interval, o.Defs, o.Convert, buf)
+		buf = steps
 		if !ok {
 			rep.UnconvertedAccounts++
 			_, c := a.points()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -219,7 +220,14 @@ func (s *Store) RevenueHistories(ctx context.Context) ([]revenue.AccountHistory,
 		}
 		c.hs, c.version = mergePaths(c.hs, changed), version
 	}
-	return withOwnerNames(ctx, rq, c.hs)
+	owners, err := ownerNames(ctx, rq)
+	if err != nil {
+		return nil, err
+	}
+	if c.named == nil || c.namedVersion != c.version || !maps.Equal(owners, c.owners) {
+		c.named, c.namedVersion, c.owners = withOwnerNames(c.hs, owners), c.version, owners
+	}
+	return c.named, nil
 }
 
 // revenueCache holds one store's decoded paths and the roll-up version they are of:
@@ -228,7 +236,11 @@ func (s *Store) RevenueHistories(ctx context.Context) ([]revenue.AccountHistory,
 type revenueCache struct {
 	mu      sync.Mutex
 	version int64
-	hs      []revenue.AccountHistory
+	hs      []revenue.AccountHistory // Owner is the owner's id
+	// named is hs with owner names, for the version and names it was made from.
+	named        []revenue.AccountHistory
+	namedVersion int64
+	owners       map[string]string
 }
 
 var revenueCaches sync.Map // *Store → *revenueCache
@@ -298,9 +310,9 @@ func (s *Store) readRevenuePaths(ctx context.Context, since int64) ([]revenue.Ac
 	return out, prows.Err()
 }
 
-// withOwnerNames copies hs with each owner id replaced by the member's name (else
-// email): names are read fresh, so a renamed member needs no re-derivation.
-func withOwnerNames(ctx context.Context, rq q, hs []revenue.AccountHistory) ([]revenue.AccountHistory, error) {
+// ownerNames maps each member's id to their name, else email: names are read fresh,
+// so a renamed member needs no re-derivation.
+func ownerNames(ctx context.Context, rq q) (map[string]string, error) {
 	owners := map[string]string{}
 	rows, err := rq.query(ctx, `SELECT id, COALESCE(NULLIF(name, ''), email) FROM team_members`)
 	if err != nil {
@@ -314,13 +326,15 @@ func withOwnerNames(ctx context.Context, rq q, hs []revenue.AccountHistory) ([]r
 		}
 		owners[id] = name
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return owners, rows.Err()
+}
+
+// withOwnerNames copies hs with each owner id replaced by its name.
+func withOwnerNames(hs []revenue.AccountHistory, owners map[string]string) []revenue.AccountHistory {
 	out := make([]revenue.AccountHistory, len(hs))
 	for i, h := range hs {
 		h.Owner = owners[h.Owner]
 		out[i] = h
 	}
-	return out, nil
+	return out
 }

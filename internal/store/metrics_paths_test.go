@@ -41,11 +41,12 @@ func TestRevenuePathsMatchRawMovements(t *testing.T) {
 			if len(got) == 0 && len(want) == 0 {
 				return
 			}
-			byID := func(hs []revenue.AccountHistory) {
+			byID := func(hs []revenue.AccountHistory) []revenue.AccountHistory {
+				hs = append([]revenue.AccountHistory(nil), hs...) // the result is shared: sort a copy
 				sort.Slice(hs, func(i, j int) bool { return hs[i].ID < hs[j].ID })
+				return hs
 			}
-			byID(got)
-			byID(want)
+			got, want = byID(got), byID(want)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s: roll-up %d accounts, raw %d:\n%+v\n%+v", when, len(got), len(want), got, want)
 			}
