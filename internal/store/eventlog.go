@@ -15,17 +15,18 @@ import (
 // webhooks today; signals, health marks, playbooks later) each read the log in
 // sequence order from their own checkpoint.
 //
-// Ordering: appendEvent takes the next sequence number from event_state's one row
-// inside the writing transaction. That row stays locked until the transaction ends,
-// so on PostgreSQL a second writer waits at that point, and numbers commit in order
-// and without gaps (a rollback returns its number). A consumer that has read up to N
-// therefore never sees an event below N commit later, and "seq > checkpoint" cannot
-// skip one. The cost is that event-writing transactions serialise from their append
-// to their commit; every writer appends as its last statement, so that is the commit
-// itself. (The alternatives: reading only below the oldest in-flight transaction's
-// number needs transaction ids in every row and a two-part checkpoint; retrying gaps
-// for a grace period loses an event whose transaction outlives the grace.) SQLite has
-// a single writer, so there it costs nothing.
+// Ordering: sequence numbers are handed out in commit order and without gaps, from
+// event_state's one row under its lock (migration 0010). A consumer that has read up
+// to N therefore never sees an event below N commit later, and "seq > checkpoint"
+// cannot skip one — the problem with a plain PostgreSQL sequence, whose numbers
+// commit out of order when transactions overlap. On PostgreSQL the number is taken
+// at commit, by a deferred constraint trigger, so the lock is held only for the
+// commit itself: writers do not queue behind a long transaction, and a lock taken
+// mid-transaction cannot deadlock with row locks. The alternatives were weaker:
+// reading only below the oldest in-flight transaction needs transaction ids in every
+// row and a two-part checkpoint; retrying gaps for a grace period loses an event whose
+// transaction outlives the grace. SQLite has a single writer, so there the number is
+// simply taken at append.
 //
 // Retention: events are kept for EventRetention, then removed by the event-prune job,
 // but never before every consumer has passed them.
@@ -43,23 +44,27 @@ type Event struct {
 // EventRetention is how long the log keeps an event that every consumer has handled.
 const EventRetention = 90 * 24 * time.Hour
 
-// appendEvent records an event in q's transaction and returns its sequence number.
-func (s *Store) appendEvent(ctx context.Context, q q, kind, accountID, subject string, data any) (int64, error) {
+// appendEvent records an event in q's transaction. Its sequence number is final only
+// once the transaction commits (on PostgreSQL the row holds a negative placeholder
+// until then), so it is not returned.
+func (s *Store) appendEvent(ctx context.Context, q q, kind, accountID, subject string, data any) error {
 	raw, err := json.Marshal(data)
 	if err != nil {
-		return 0, fmt.Errorf("store: event %s: %w", kind, err)
+		return fmt.Errorf("store: event %s: %w", kind, err)
 	}
-	var seq int64
-	// UPDATE … RETURNING on both dialects; the row lock it takes is the ordering
-	// guarantee described above.
-	if err := q.row(ctx, `UPDATE event_state SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq`).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("store: event %s: next sequence: %w", kind, err)
+	seq, args := `-nextval('event_pending_seq')`, []any{} // numbered at commit by events_number_at_commit
+	if s.d.name() != "postgres" {
+		var n int64
+		if err := q.row(ctx, `UPDATE event_state SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq`).Scan(&n); err != nil {
+			return fmt.Errorf("store: event %s: next sequence: %w", kind, err)
+		}
+		seq, args = "?", append(args, n)
 	}
-	if _, err := q.exec(ctx, `INSERT INTO events (seq, kind, account_id, subject, occurred_at, data) VALUES (?, ?, ?, ?, ?, ?)`,
-		seq, kind, accountID, subject, ms(s.Now()), string(raw)); err != nil {
-		return 0, fmt.Errorf("store: event %s: %w", kind, err)
+	args = append(args, kind, accountID, subject, ms(s.Now()), string(raw))
+	if _, err := q.exec(ctx, `INSERT INTO events (seq, kind, account_id, subject, occurred_at, data) VALUES (`+seq+`, ?, ?, ?, ?, ?)`, args...); err != nil {
+		return fmt.Errorf("store: event %s: %w", kind, err)
 	}
-	return seq, nil
+	return nil
 }
 
 func readEvents(ctx context.Context, q q, after int64, limit int) ([]Event, error) {

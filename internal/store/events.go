@@ -59,8 +59,8 @@ func (s *Store) Emit(ctx context.Context, event string, data any) (int, error) {
 }
 
 // emit appends event to the log in q's transaction, naming the account and subject
-// the data is about.
-func (s *Store) emit(ctx context.Context, q q, event string, data any) (int64, error) {
+// the data is about. (The int is for the callers' `_, err :=`; it is always 0.)
+func (s *Store) emit(ctx context.Context, q q, event string, data any) (int, error) {
 	var account, subject string
 	switch d := data.(type) {
 	case feedback.Item:
@@ -70,5 +70,5 @@ func (s *Store) emit(ctx context.Context, q q, event string, data any) (int64, e
 	case feedback.Vote:
 		account, subject = d.AccountID, d.RequestID
 	}
-	return s.appendEvent(ctx, q, event, account, subject, data)
+	return 0, s.appendEvent(ctx, q, event, account, subject, data)
 }

@@ -147,9 +147,8 @@ func (s *Store) paymentEvent(ctx context.Context, q q, accountID, customer strin
 	case "failed":
 		kind = EventPaymentFailed
 	}
-	_, err := s.appendEvent(ctx, q, kind, accountID, invoice, map[string]any{
+	return s.appendEvent(ctx, q, kind, accountID, invoice, map[string]any{
 		"customer": customer, "invoice": invoice, "amount": amount, "currency": currency, "at": fromMS(at)})
-	return err
 }
 
 // stripeAccount is the account a Stripe customer is, matching it if it is not yet:
