@@ -34,12 +34,10 @@ func (sv *Service) Authenticate(bearer func(*http.Request) (*auth.APIKey, error)
 		if r.Method != http.MethodPost || !jsonContentType(r.Header.Get("Content-Type")) {
 			return nil, nil
 		}
-		select {
-		case sv.readers <- struct{}{}:
-			defer func() { <-sv.readers }()
-		default:
-			return nil, nil // refused as unauthenticated; a busy server reads no anonymous bodies
+		if !sv.admit(r.Context()) {
+			return nil, nil // refused as unauthenticated: a busy server reads no anonymous bodies
 		}
+		defer sv.release()
 		body, err := readBody(r, MaxBatchBytes)
 		if err != nil {
 			return nil, nil

@@ -31,7 +31,8 @@ type Config struct {
 	Linger      time.Duration // how long a group waits for more requests; default 2 ms
 	MaxGroup    int           // events that close a group early; default 10,000
 	MaxQueue    int           // payload bytes queued before 429; default 64 MB
-	MaxReaders  int           // bodies being read and decoded at once before 429; default 64
+	MaxReaders  int           // bodies being read and decoded at once; default 64
+	AdmitWait   time.Duration // how long a request waits for a reader before 429; default 2 s
 }
 
 func (c *Config) defaults() {
@@ -52,6 +53,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxReaders <= 0 {
 		c.MaxReaders = 64
+	}
+	if c.AdmitWait <= 0 {
+		c.AdmitWait = 2 * time.Second
 	}
 }
 
@@ -133,22 +137,10 @@ func (sv *Service) handler(kind string) router.Handler {
 			return &router.Error{Status: http.StatusUnsupportedMediaType, Field: "Content-Type",
 				Msg: fmt.Sprintf("Content-Type %q is not supported: send application/json", r.Header.Get("Content-Type"))}
 		}
-		body, ok := r.Context().Value(bodyKey{}).([]byte)
-		if !ok {
-			select {
-			case sv.readers <- struct{}{}:
-				defer func() { <-sv.readers }()
-			default:
-				return sv.busy(w)
-			}
-			var err error
-			if body, err = readBody(r, limit); err != nil {
-				return sv.refuse(err)
-			}
-		} else if len(body) > limit {
-			return sv.refuse(fmt.Errorf("%w: the body is larger than %d KB", errTooLarge, limit>>10))
+		d, err := sv.decode(r, kind, limit)
+		if errors.Is(err, errBusy) {
+			return sv.busy(w)
 		}
-		d, _, err := decodeBody(kind, body, sv.store.Now())
 		if err != nil {
 			return sv.refuse(err)
 		}
@@ -208,6 +200,49 @@ func (sv *Service) busy(w http.ResponseWriter) error {
 	w.Header().Set("Retry-After", retryAfter)
 	return &router.Error{Status: http.StatusTooManyRequests, Msg: "ingestion is busy: retry after " + retryAfter + " s"}
 }
+
+// decode reads and decodes the body holding a reader slot, which bounds the memory of
+// bodies being parsed; the decoded events are then bounded by the committer's queue.
+func (sv *Service) decode(r *http.Request, kind string, limit int) (decoded, error) {
+	if !sv.admit(r.Context()) {
+		return decoded{}, errBusy
+	}
+	defer sv.release()
+	body, ok := r.Context().Value(bodyKey{}).([]byte)
+	if !ok {
+		var err error
+		if body, err = readBody(r, limit); err != nil {
+			return decoded{}, err
+		}
+	} else if len(body) > limit {
+		return decoded{}, fmt.Errorf("%w: the body is larger than %d KB", errTooLarge, limit>>10)
+	}
+	d, _, err := decodeBody(kind, body, sv.store.Now())
+	return d, err
+}
+
+// admit takes one of the reader slots that bound the memory of bodies in flight. A
+// burst waits a little (its bodies are not read yet, so waiting costs no memory)
+// before it is told to come back later.
+func (sv *Service) admit(ctx context.Context) bool {
+	select {
+	case sv.readers <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(sv.cfg.AdmitWait)
+	defer t.Stop()
+	select {
+	case sv.readers <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (sv *Service) release() { <-sv.readers }
 
 // Collectors are the service's Prometheus metrics.
 func (sv *Service) Collectors() []prometheus.Collector { return sv.m.all() }

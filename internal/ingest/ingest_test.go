@@ -384,4 +384,3 @@ func TestIdentityAttributesEvents(t *testing.T) {
 		}
 	})
 }
-

@@ -1,0 +1,106 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+func usageEvents(at time.Time, ids ...string) []store.UsageEvent {
+	out := make([]store.UsageEvent, len(ids))
+	for i, id := range ids {
+		out[i] = store.UsageEvent{MessageID: id, Type: "track", Event: "E", UserID: "u", Timestamp: at, ReceivedAt: at, Payload: []byte(`{}`)}
+	}
+	return out
+}
+
+// TestUsageDedupWindow: a messageId is refused again for at least one window (and at
+// most two), within a commit too; the prune keeps exactly what can still match.
+func TestUsageDedupWindow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		const window = 24 * time.Hour
+		now := time.Date(2026, 4, 10, 23, 0, 0, 0, time.UTC) // one hour before a bucket edge
+		s.Now = func() time.Time { return now }
+		commit := func(ids ...string) (stored int) {
+			t.Helper()
+			outs, err := s.CommitUsage(ctx, usageEvents(now, ids...), window)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range outs {
+				if !o.Duplicate {
+					stored++
+				}
+			}
+			return stored
+		}
+		if n := commit("a", "b", "a"); n != 2 {
+			t.Fatalf("first commit stored %d, want 2 (a twice in one commit)", n)
+		}
+		for _, tc := range []struct {
+			after time.Duration
+			ids   []string
+			want  int
+		}{
+			{time.Minute, []string{"a", "c"}, 1},    // same bucket
+			{2 * time.Hour, []string{"b", "d"}, 1},  // next bucket: b is found in the previous one
+			{23 * time.Hour, []string{"a", "e"}, 1}, // just under one window after a
+			{24 * time.Hour, []string{"c", "f"}, 1}, // one window after c, still caught
+			{50 * time.Hour, []string{"a", "b"}, 2}, // two windows on: forgotten
+			{50*time.Hour + time.Minute, []string{"a"}, 0},
+		} {
+			now = time.Date(2026, 4, 10, 23, 0, 0, 0, time.UTC).Add(tc.after)
+			if n := commit(tc.ids...); n != tc.want {
+				t.Errorf("+%s %v: stored %d, want %d", tc.after, tc.ids, n, tc.want)
+			}
+		}
+		st, err := s.UsageStats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Events != 2+1+1+1+1+2 {
+			t.Errorf("%+v, want 8 events", st)
+		}
+		// Two days later the ids of 10 and 11 April's buckets cannot match any more.
+		now = time.Date(2026, 4, 14, 1, 0, 0, 0, time.UTC)
+		n, err := s.PruneUsageDedup(ctx, window)
+		if err != nil || n == 0 {
+			t.Fatalf("dedup prune: %d %v", n, err)
+		}
+		if got := commit("c"); got != 1 {
+			t.Errorf("after the prune c is new again: stored %d", got)
+		}
+	})
+}
+
+// TestUsageRetention: PruneUsage deletes events received before the cutoff, however
+// far back they go, and nothing after it.
+func TestUsageRetention(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+		var evs []store.UsageEvent
+		for i, d := range []time.Duration{0, 90 * time.Minute, 30 * 24 * time.Hour, 399 * 24 * time.Hour, 401 * 24 * time.Hour} {
+			evs = append(evs, usageEvents(base.Add(d), string(rune('a'+i)))...)
+		}
+		if err := s.InsertUsageRaw(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+		// 31 days in: the first three (0, 90 min, 30 days) go, an hour-step at a time.
+		n, err := s.PruneUsage(ctx, base.Add(31*24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 3 {
+			t.Errorf("pruned %d, want 3 (received at 0, 90 min and 30 days)", n)
+		}
+		acc, _ := s.UsageAccounts(ctx)
+		if _, ok := acc["d"]; !ok || len(acc) != 2 {
+			t.Errorf("left %v, want d and e", acc)
+		}
+	})
+}
