@@ -1,0 +1,79 @@
+package ingest_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/api"
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/config"
+	"github.com/closeloop/closeloop/internal/ingest"
+	"github.com/closeloop/closeloop/internal/router"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+// TestBusyServerAnswers429WithRetryAfter: with every reader slot taken (here one,
+// held by a client that sends its body slowly), a request waits AdmitWait and is then
+// told to come back with 429 and Retry-After, and nothing of it is stored; once the
+// slot is free the same request is accepted.
+func TestBusyServerAnswers429WithRetryAfter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		log := slog.New(slog.DiscardHandler)
+		sv := ingest.New(s, ingest.Config{MaxReaders: 1, AdmitWait: 20 * time.Millisecond}, log)
+		ap := api.New(api.Deps{Store: s, Config: config.Default(), Log: log})
+		rt := router.New(router.Authenticator{Session: func(*http.Request) (*auth.Member, error) { return nil, nil }, APIKey: sv.Authenticate(ap.Key)},
+			api.RenderError, api.RenderError, log)
+		sv.Register(rt)
+		srv := httptest.NewServer(rt)
+		t.Cleanup(srv.Close)
+		_, key, err := s.CreateAPIKey(context.Background(), "ingest", []auth.Scope{auth.ScopeIngest}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		post := func(body io.Reader) *http.Response {
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/track", body)
+			req.Header.Set("Content-Type", "application/json")
+			req.SetBasicAuth(key, "")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		pr, pw := io.Pipe()
+		slow := make(chan *http.Response, 1)
+		go func() { slow <- post(pr) }()
+		pw.Write([]byte(`{"userId":"u","event":"Slow",`)) // the handler now holds the slot, reading
+		time.Sleep(50 * time.Millisecond)
+
+		res := post(strings.NewReader(`{"messageId":"m","userId":"u","event":"E"}`))
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+			t.Fatalf("while busy: %d, Retry-After %q; want 429 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
+		}
+		if st, _ := s.UsageStats(context.Background()); st.Events != 0 {
+			t.Fatalf("a refused request stored %+v", st)
+		}
+		pw.Write([]byte(`"messageId":"slow"}`))
+		pw.Close()
+		if r := <-slow; r.StatusCode != 200 {
+			t.Fatalf("the slow request: %d", r.StatusCode)
+		}
+		res = post(strings.NewReader(`{"messageId":"m","userId":"u","event":"E"}`))
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("after the slot is free: %d", res.StatusCode)
+		}
+		if st, _ := s.UsageStats(context.Background()); st.Events != 2 {
+			t.Errorf("stored %+v, want the slow one and the retried one", st)
+		}
+	})
+}
