@@ -19,6 +19,7 @@ func (a *API) registerAccounts(rt *router.Router) {
 	rt.API("POST /api/v1/accounts/bulk", auth.ScopeWrite, a.bulkAccounts)
 	rt.API("GET /api/v1/accounts/by-external-id/{external_id}", auth.ScopeRead, a.getAccountByExternalID)
 	rt.API("GET /api/v1/accounts/{id}", auth.ScopeRead, a.getAccount)
+	rt.API("GET /api/v1/usage/accounts/{id}", auth.ScopeRead, a.accountUsage)
 	rt.API("PATCH /api/v1/accounts/{id}", auth.ScopeWrite, a.patchAccount)
 	rt.API("DELETE /api/v1/accounts/{id}", auth.ScopeWrite, a.deleteAccount)
 }
