@@ -50,7 +50,7 @@ type cohortReport struct {
 }
 
 func (a *API) revenueCohorts(w http.ResponseWriter, r *http.Request) error {
-	p, err := queryParams(r, "from", "to", "group_minutes", "churn_recognition", "currency_mode")
+	p, err := queryParams(r, "from", "to", "group_minutes", "churn_recognition", "currency_mode", "cohort_by")
 	if err != nil {
 		return err
 	}

@@ -7,8 +7,9 @@ import (
 	"github.com/closeloop/closeloop/internal/errs"
 )
 
-// Cohort is the accounts that signed up in one month, followed month by month.
-// Cells[k] is the state at the end of the k-th month after the signup month.
+// Cohort is the accounts that became customers (or, by the definitions, signed up)
+// in one month, followed month by month. Cells[k] is the state at the end of the k-th
+// month after the cohort's month.
 type Cohort struct {
 	Month    string       `json:"month"` // "2026-01"
 	Start    time.Time    `json:"start"`
@@ -35,8 +36,9 @@ type CohortReport struct {
 	UnconvertedAccounts int      `json:"unconverted_accounts,omitempty"`
 }
 
-// Cohorts groups paying accounts by signup month (the month of their first revenue
-// when the signup date is unknown) and measures logo and revenue retention at the end
+// Cohorts groups paying accounts by the month of their first payment, or with
+// d.CohortBySignup by their signup month (the first payment's when the signup date is
+// unknown), and measures logo and revenue retention at the end
 // of each later month. Movements are grouped and converted as Metrics does them.
 func Cohorts(accounts []AccountHistory, from, to time.Time, d Definitions, c Conversion) (CohortReport, error) {
 	rep := CohortReport{Currency: c.Currency}
@@ -84,11 +86,11 @@ func Cohorts(accounts []AccountHistory, from, to time.Time, d Definitions, c Con
 		if first < 0 {
 			continue
 		}
-		signup := a.Signup
-		if signup.IsZero() {
-			signup = steps[first].t
+		joined := steps[first].t
+		if d.CohortBySignup && !a.Signup.IsZero() {
+			joined = a.Signup
 		}
-		cm := Month.PeriodStart(signup)
+		cm := Month.PeriodStart(joined)
 		mi := sort.Search(len(months), func(i int) bool { return !months[i].Before(cm) })
 		if mi == len(months) || !months[mi].Equal(cm) {
 			continue

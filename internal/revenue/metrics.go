@@ -78,6 +78,10 @@ type Definitions struct {
 	// the first of them into one (a plan change recorded as a cancel and a new
 	// purchase is an expansion). 0 turns grouping off.
 	GroupMinutes int `json:"group_minutes"`
+	// CohortBySignup puts an account in the cohort of its signup date rather than of
+	// its first payment (ChartMogul's "customer since"); with trials, month 0 of a
+	// signup cohort holds accounts not yet paying.
+	CohortBySignup bool `json:"cohort_by_signup"`
 }
 
 // DefaultDefinitions follow ChartMogul: reactivation in the quick ratio, churn at
@@ -240,6 +244,10 @@ type Report struct {
 
 // Formulas are the definitions as people read them, for the page and the API.
 func (d Definitions) Formulas() map[string]string {
+	cohort := "Cohort = the month of the first payment; logo retention = paying ÷ cohort size; revenue retention = MRR_k ÷ MRR_0"
+	if d.CohortBySignup {
+		cohort = "Cohort = the signup month (the first payment's when unknown); logo retention = paying ÷ cohort size; revenue retention = MRR_k ÷ MRR_0"
+	}
 	qr := "(New + Expansion + Reactivation) ÷ (Contraction + Churn)"
 	if !d.QuickRatioReactivation {
 		qr = "(New + Expansion) ÷ (Contraction + Churn)"
@@ -254,6 +262,7 @@ func (d Definitions) Formulas() map[string]string {
 		"upgrade_rate":   "Upgrade rate = customers who expanded ÷ customers at start (by MRR: Expansion ÷ Start)",
 		"downgrade_rate": "Downgrade rate = customers who contracted ÷ customers at start (by MRR: Contraction ÷ Start)",
 		"arpa":           "ARPA = End MRR ÷ customers at end",
+		"cohort":         cohort,
 	}
 }
 

@@ -321,10 +321,17 @@ func TestCohortsHandWorked(t *testing.T) {
 			}
 		}
 	}
-	// A signup date, when known, decides the cohort even before the first payment.
+	// By signup (a definition): a signup date, when known, decides the cohort even
+	// before the first payment; by default it does not.
 	accts := handLedger(t)
 	accts[7].Signup = time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC) // A8 signed up in Feb, paid in Mar
 	rep, _ = Cohorts(accts, jan, jul, DefaultDefinitions, Conversion{})
+	if rep.Cohorts[3].Month != "2026-02" || rep.Cohorts[3].Accounts != 1 {
+		t.Errorf("by first payment, A8's signup moved it: %+v", rep.Cohorts[3])
+	}
+	bySignup := DefaultDefinitions
+	bySignup.CohortBySignup = true
+	rep, _ = Cohorts(accts, jan, jul, bySignup, Conversion{})
 	for _, c := range rep.Cohorts {
 		if c.Month == "2026-02" && c.Currency == "USD" {
 			if c.Accounts != 2 || c.MRR0 != 30000 || c.Cells[1].MRR != 39000 {

@@ -19,7 +19,7 @@ type View struct {
 }
 
 // ViewParams are the query parameters ParseView reads.
-var ViewParams = []string{"from", "to", "interval", "group_by", "quick_ratio_reactivation", "churn_recognition", "group_minutes", "currency_mode"}
+var ViewParams = []string{"from", "to", "interval", "group_by", "quick_ratio_reactivation", "churn_recognition", "group_minutes", "currency_mode", "cohort_by"}
 
 // ParseView reads get (a query string's Get) over the team's defs and convert
 // choice. An empty range is the twelve months up to and including now's month.
@@ -90,6 +90,15 @@ func ParseView(get func(string) string, defs Definitions, convert bool, now time
 		if err := v.Defs.Check(); err != nil {
 			return v, err
 		}
+	}
+	switch s := get("cohort_by"); s {
+	case "":
+	case "first_payment":
+		v.Defs.CohortBySignup = false
+	case "signup":
+		v.Defs.CohortBySignup = true
+	default:
+		return v, errs.Invalidf("cohort_by", "cohort_by must be first_payment or signup, not %q", s)
 	}
 	switch s := get("currency_mode"); s {
 	case "":

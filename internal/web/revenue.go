@@ -40,6 +40,7 @@ type revenueData struct {
 	UnconvAccts int
 	CanSave     bool
 	ChurnAt     string
+	CohortBy    string
 }
 
 // defToggle is one contested definition: what it is now, its formula, and a link to
@@ -129,7 +130,15 @@ func viewQuery(v revenue.View) url.Values {
 		mode = "converted"
 	}
 	q.Set("currency_mode", mode)
+	q.Set("cohort_by", cohortBy(v.Defs))
 	return q
+}
+
+func cohortBy(d revenue.Definitions) string {
+	if d.CohortBySignup {
+		return "signup"
+	}
+	return "first_payment"
 }
 
 func churnRecognition(d revenue.Definitions) string {
@@ -182,7 +191,13 @@ func toggles(v revenue.View, conv revenue.Conversion, formulas map[string]string
 		cu.Current, cu.Formula = "each currency reported on its own", "No amounts in different currencies are added"
 		cu.AltLabel, cu.AltHref = "Convert with the team's rates", with(q, "currency_mode", "converted")
 	}
-	return []defToggle{qr, ch, gr, cu}
+	co := defToggle{ID: "def-cohort", Name: "Cohorts", Formula: formulas["cohort"]}
+	if d.CohortBySignup {
+		co.Current, co.AltLabel, co.AltHref = "by signup month", "Group by first payment", with(q, "cohort_by", "first_payment")
+	} else {
+		co.Current, co.AltLabel, co.AltHref = "by the month of the first payment", "Group by signup month", with(q, "cohort_by", "signup")
+	}
+	return []defToggle{qr, ch, gr, cu, co}
 }
 
 // heat maps a retention ratio to a colour step: 0–100% in ten steps, and 10 above.
@@ -251,7 +266,7 @@ func (ui *Web) revenuePage(w http.ResponseWriter, r *http.Request) error {
 	d := revenueData{View: v, Query: viewQuery(v).Encode(), Interval: string(v.Interval), GroupBy: v.GroupBy,
 		From: v.From.Format("2006-01-02"), To: v.To.Format("2006-01-02"), Formulas: formulas, Toggles: toggles(v, conv, formulas),
 		Currency: rep.Currency, Unconverted: rep.Unconverted, UnconvAccts: rep.UnconvertedAccounts,
-		CanSave: router.From(r).Member != nil && router.From(r).Member.Role.AtLeast(auth.RoleAdmin), ChurnAt: churnRecognition(v.Defs)}
+		CanSave: router.From(r).Member != nil && router.From(r).Member.Role.AtLeast(auth.RoleAdmin), ChurnAt: churnRecognition(v.Defs), CohortBy: cohortBy(v.Defs)}
 	for _, s := range rep.Series {
 		if s.Segment != "" {
 			if n := len(s.Periods); n > 0 {
