@@ -103,7 +103,8 @@ func TestRevenueMetricsAPI(t *testing.T) {
 			}
 		}
 		// March cohort: a and b, 150.00 at the end of March; April a at 150 → 100%.
-		e.call(e.read, "GET", "/api/v1/metrics/cohorts?from=2026-03-01&to=2026-05-01", nil, 200, &co)
+		e.fails(e.read, "GET", "/api/v1/metrics/cohorts?cohort_by=week", nil, 400, "cohort_by")
+		e.call(e.read, "GET", "/api/v1/metrics/cohorts?from=2026-03-01&to=2026-05-01&cohort_by=first_payment", nil, 200, &co)
 		if len(co.Cohorts) != 2 || co.Cohorts[0].Month != "2026-03" || co.Cohorts[0].Accounts != 2 || len(co.Cohorts[0].Cells) != 2 ||
 			co.Cohorts[0].Cells[1].Paying != 1 || !near(co.Cohorts[0].Cells[1].RevenueRetention, 1) {
 			t.Errorf("cohorts: %+v", co.Cohorts)

@@ -52,7 +52,7 @@ func TestRevenuePage(t *testing.T) {
 		wantIn(t, r, `id="movements-chart-USD"`, `id="retention-chart-USD"`, `id="cohort-revenue-USD"`, `id="cohort-logo-USD"`,
 			`<dd class="quick-ratio" title="Quick ratio = (New &#43; Expansion &#43; Reactivation) ÷ (Contraction &#43; Churn)">3.00</dd>`,
 			"2026-04 · Reactivation &#43;$80</title>", "2026-04 · Churn −$50</title>", "2026-04 · Net &#43;$100 · End MRR $250</title>",
-			"2026-04 · NRR 153.3%</title>", "<dd>$250</dd>", "Leave reactivation out")
+			"2026-04 · NRR 153.3%</title>", "<dd>$250</dd>", "Leave reactivation out", "Group by signup month", "Cohorts by first payment")
 		wantNotIn(t, r, "Save these definitions", "<script>alert")
 		// March cohort (a, b): 150.00 at the end of March, a 150 + b 80 = 230 in April.
 		wantIn(t, r, `title="2026-03 cohort, month 1: MRR $230 of $150">153.3%</td>`)
