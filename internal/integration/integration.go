@@ -57,7 +57,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -112,6 +111,13 @@ type Deps struct {
 	Log          *slog.Logger
 	Now          func() time.Time // nil means time.Now; tests pin it for timestamp windows
 
+	// Buckets (the store) shares the rate limits between instances; nil keeps them in
+	// this process.
+	Buckets auth.Buckets
+	// Proxies are the trusted reverse proxies whose forwarded client address is
+	// believed (CLOSELOOP_TRUSTED_PROXIES); none means the peer address.
+	Proxies auth.Proxies
+
 	// SlackBotToken (CLOSELOOP_SLACK_BOT_TOKEN) turns on looking up each Slack
 	// author's email and name with users.info (see slackusers.go); empty keeps the
 	// Slack user id only.
@@ -124,17 +130,22 @@ type Deps struct {
 // Integration serves the inbound routes.
 type Integration struct {
 	d       Deps
-	limiter *auth.Limiter
+	flood   *auth.Limiter // every request, per client address: a generous guard against floods
+	refused *auth.Limiter // requests whose signature or secret was refused, per client address
 	seen    deliveries
 	users   *slackUsers // nil without a Slack bot token
 }
 
-// Rate limits per client IP, shared by all hooks. Vendors deliver in bursts from a few
-// addresses (a bulk close in Intercom, an mbox-sized mail relay backlog), so the burst
-// is generous; a flood from one address is still cut to 20 requests a second.
+// Rate limits per client address, shared by all hooks and (through Deps.Buckets) by
+// every instance. Vendors deliver in bursts from a few addresses (a bulk close in
+// Intercom, an mbox-sized mail relay backlog) and are never limited for being signed:
+// the flood guard only cuts one address past 200 requests a second; requests whose
+// signature is refused get 20 and then one every 3 seconds.
 const (
-	rateBurst = 200
-	ratePer   = 50 * time.Millisecond
+	floodBurst = 2000
+	floodPer   = 5 * time.Millisecond
+	rateBurst  = 20
+	ratePer    = 3 * time.Second
 )
 
 // Body limits. Webhook payloads with a conversation's parts can reach a few hundred KB;
@@ -159,7 +170,9 @@ func New(d Deps) *Integration {
 	if d.RawRetention == 0 {
 		d.RawRetention = DefaultRawRetention
 	}
-	in := &Integration{d: d, limiter: auth.NewLimiter(rateBurst, ratePer), seen: memoryDeliveries{newReplayCache(replayCacheMax)}}
+	in := &Integration{d: d, seen: memoryDeliveries{newReplayCache(replayCacheMax)},
+		flood:   auth.NewLimiter(floodBurst, floodPer), // per instance: a flood is, too
+		refused: auth.NewSharedLimiter("hook-refused", rateBurst, ratePer, d.Buckets, d.Log)}
 	if d.Inbound != nil {
 		in.seen = d.Inbound
 	}
@@ -211,7 +224,8 @@ type channel func(q *request) (*outcome, error)
 
 func (in *Integration) hook(src feedback.Source, secret func() string, limit int64, ch channel) router.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if !in.limiter.Allow(clientIP(r)) {
+		ip := in.d.Proxies.ClientIP(r)
+		if !in.flood.AllowCtx(r.Context(), ip) {
 			return fail(w, &router.Error{Status: http.StatusTooManyRequests, Msg: "too many requests"})
 		}
 		key := secret()
@@ -229,7 +243,14 @@ func (in *Integration) hook(src feedback.Source, secret func() string, limit int
 		q := &request{r: r, body: body, secret: key, now: in.d.Now()}
 		out, err := ch(q)
 		if err != nil {
-			return fail(w, router.Classify(err))
+			// Only refused credentials spend the strict per-address budget: the signature
+			// is checked first, so a vendor's signed burst is never cut, while a forger
+			// guessing is.
+			e := router.Classify(err)
+			if e.Status == http.StatusUnauthorized && !in.refused.AllowCtx(r.Context(), ip) {
+				return fail(w, &router.Error{Status: http.StatusTooManyRequests, Msg: "too many refused requests"})
+			}
+			return fail(w, e)
 		}
 		// Reserve the delivery before capturing, so two concurrent deliveries of the same
 		// request cannot both pass; release it if we fail, so the vendor's retry of a
@@ -384,16 +405,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	return json.NewEncoder(w).Encode(v)
-}
-
-// clientIP is the peer address. X-Forwarded-For is not trusted: anyone can set it and
-// pick a fresh rate-limit bucket per request.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func unauthorized(msg string, err error) *router.Error {

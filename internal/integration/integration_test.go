@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -558,14 +559,23 @@ func TestUnconfiguredVendorIsNotFound(t *testing.T) {
 	want(t, "calls", h.rec.callCount(), 0)
 }
 
+// Signatures are checked before the strict per-address limit: refused requests spend
+// it and are then cut with 429, while signed deliveries from the same address keep
+// getting through; only a flood past the generous guard is cut regardless.
 func TestRateLimit(t *testing.T) {
 	for _, vc := range vendorCases(t) {
 		t.Run(vc.name, func(t *testing.T) {
 			h := newHarness(t, testSecrets)
-			h.in.limiter = auth.NewLimiter(2, time.Hour)
-			expectStatus(t, "first", h.post(vc.path, vc.contentType, vc.body, nil), http.StatusUnauthorized)
-			expectStatus(t, "second", h.post(vc.path, vc.contentType, vc.body, vc.sign(h, vc.body)), http.StatusOK)
-			expectStatus(t, "third", h.post(vc.path, vc.contentType, vc.body, vc.sign(h, vc.body)), http.StatusTooManyRequests)
+			h.in.refused = auth.NewLimiter(2, time.Hour)
+			expectStatus(t, "first forgery", h.post(vc.path, vc.contentType, vc.body, nil), http.StatusUnauthorized)
+			expectStatus(t, "second forgery", h.post(vc.path, vc.contentType, vc.body, nil), http.StatusUnauthorized)
+			expectStatus(t, "third forgery", h.post(vc.path, vc.contentType, vc.body, nil), http.StatusTooManyRequests)
+			for i := range 3 {
+				expectStatus(t, fmt.Sprint("signed ", i), h.post(vc.path, vc.contentType, vc.body, vc.sign(h, vc.body)), http.StatusOK)
+			}
+			h.in.flood = auth.NewLimiter(1, time.Hour)
+			expectStatus(t, "within the flood guard", h.post(vc.path, vc.contentType, vc.body, vc.sign(h, vc.body)), http.StatusOK)
+			expectStatus(t, "past the flood guard", h.post(vc.path, vc.contentType, vc.body, vc.sign(h, vc.body)), http.StatusTooManyRequests)
 		})
 	}
 }
