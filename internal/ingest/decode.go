@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -99,33 +100,36 @@ type decoded struct {
 // ("batch" for /v1/batch and /v1/import). An error means the body as a whole is
 // unparseable (400); every message-level problem is in decoded.problems.
 func decodeBody(kind string, body []byte, receivedAt time.Time) (decoded, envelope, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
-		return decoded{}, envelope{}, fmt.Errorf("%w: the body is not a JSON object: %v", errUnparseable, err)
-	}
 	var env envelope
-	if raw, ok := top["writeKey"]; ok {
-		if json.Unmarshal(raw, &env.WriteKey) != nil {
-			return decoded{}, env, fmt.Errorf("%w: writeKey must be a string", errUnparseable)
-		}
-	}
 	var items []json.RawMessage
 	if kind == "batch" {
-		raw, ok := top["batch"]
-		if !ok || json.Unmarshal(raw, &items) != nil {
+		// One pass over the body: the messages stay raw until each is read.
+		var top struct {
+			WriteKey     string                     `json:"writeKey"`
+			Batch        []json.RawMessage          `json:"batch"`
+			Context      map[string]json.RawMessage `json:"context"`
+			Integrations map[string]json.RawMessage `json:"integrations"`
+			SentAt       json.RawMessage            `json:"sentAt"`
+		}
+		if err := json.Unmarshal(body, &top); err != nil {
+			return decoded{}, env, fmt.Errorf("%w: the body is not a batch object (batch, context, integrations, sentAt, writeKey): %v", errUnparseable, err)
+		}
+		if top.Batch == nil {
 			return decoded{}, env, fmt.Errorf("%w: batch must be an array of messages", errUnparseable)
 		}
-		if len(items) > MaxBatchEvents {
-			return decoded{}, env, fmt.Errorf("%w: the batch has %d messages, at most %d are allowed", errTooLarge, len(items), MaxBatchEvents)
+		if len(top.Batch) > MaxBatchEvents {
+			return decoded{}, env, fmt.Errorf("%w: the batch has %d messages, at most %d are allowed", errTooLarge, len(top.Batch), MaxBatchEvents)
 		}
-		if raw, ok := top["context"]; ok && !isNull(raw) && json.Unmarshal(raw, &env.Context) != nil {
-			return decoded{}, env, fmt.Errorf("%w: context must be an object", errUnparseable)
-		}
-		if raw, ok := top["integrations"]; ok && !isNull(raw) && json.Unmarshal(raw, &env.Integrations) != nil {
-			return decoded{}, env, fmt.Errorf("%w: integrations must be an object", errUnparseable)
-		}
-		env.SentAt = top["sentAt"]
+		items = top.Batch
+		env = envelope{WriteKey: top.WriteKey, Context: top.Context, Integrations: top.Integrations, SentAt: top.SentAt}
 	} else {
+		var probe struct {
+			WriteKey string `json:"writeKey"`
+		}
+		if err := json.Unmarshal(body, &probe); err != nil {
+			return decoded{}, env, fmt.Errorf("%w: the body is not a JSON object with a string writeKey, if any: %v", errUnparseable, err)
+		}
+		env.WriteKey = probe.WriteKey
 		items = []json.RawMessage{body}
 	}
 	var d decoded
@@ -282,13 +286,36 @@ func decodeMessage(kind string, raw json.RawMessage, env envelope, receivedAt ti
 	if integ != nil {
 		set("integrations", integ)
 	}
-	if ev.Payload, err = json.Marshal(m); err != nil {
-		return ev, errs.Invalid("", "the message cannot be re-encoded as JSON")
-	}
+	ev.Payload = encodeObject(m)
 	if len(ev.Payload) > 2*MaxEventBytes {
 		return ev, errs.Invalidf("", "the message is larger than %d KB with the batch context", 2*MaxEventBytes>>10)
 	}
 	return ev, nil
+}
+
+// encodeObject writes m as a JSON object with its keys in order. The values are
+// what json.Unmarshal handed out (valid JSON) or what json.Marshal made, so they are
+// copied as they are instead of being validated and compacted again.
+func encodeObject(m map[string]json.RawMessage) []byte {
+	keys := make([]string, 0, len(m))
+	n := 2
+	for k, v := range m {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 4
+	}
+	sort.Strings(keys)
+	b := make([]byte, 0, n+16)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		kb, _ := json.Marshal(k)
+		b = append(b, kb...)
+		b = append(b, ':')
+		b = append(b, m[k]...)
+	}
+	return append(b, '}')
 }
 
 // correctedTime is Segment's clock-skew correction: the device's clock may be wrong,
