@@ -44,6 +44,9 @@ func (revenuePaths) reset(ctx context.Context, q q) error {
 	if _, err := q.exec(ctx, `DELETE FROM revenue_paths`); err != nil {
 		return err
 	}
+	if _, err := q.exec(ctx, `DELETE FROM revenue_path_versions`); err != nil {
+		return err
+	}
 	if _, err := q.exec(ctx, `UPDATE revenue_paths_state SET version = version + 1, reset_version = version + 1 WHERE id = 1`); err != nil {
 		return err
 	}
@@ -53,9 +56,8 @@ func (revenuePaths) reset(ctx context.Context, q q) error {
 }
 
 // recompute re-encodes the paths of keys from their movements, with the accounts'
-// current attributes, under a new roll-up version. An account that had a path and
-// has no movement left (or no longer exists) keeps an empty one, so readers holding
-// the old path learn that it went.
+// current attributes, and records the new roll-up version for every key, so readers
+// holding the old paths learn which changed or went.
 func (revenuePaths) recompute(ctx context.Context, q q, _ int, keys []string) error {
 	if _, err := q.exec(ctx, `UPDATE revenue_paths_state SET version = version + 1 WHERE id = 1`); err != nil {
 		return err
@@ -116,28 +118,26 @@ func (revenuePaths) recompute(ctx context.Context, q q, _ int, keys []string) er
 		if err := arows.Err(); err != nil {
 			return err
 		}
-		had, err := strs(ctx, q, `SELECT account_id FROM revenue_paths WHERE path <> '' AND account_id IN (`+in+`)`, args...)
-		if err != nil {
-			return err
-		}
 		if _, err := q.exec(ctx, `DELETE FROM revenue_paths WHERE account_id IN (`+in+`)`, args...); err != nil {
 			return err
 		}
-		var ins [][]any
-		for _, acct := range chunk {
-			if e := paths[acct]; e != nil {
-				ins = append(ins, []any{acct, e.cur, e.attrs[0], e.attrs[1], e.attrs[2], e.attrs[3], string(e.b), version})
-			}
+		if _, err := q.exec(ctx, `DELETE FROM revenue_path_versions WHERE account_id IN (`+in+`)`, args...); err != nil {
+			return err
 		}
-		for _, acct := range had {
-			if paths[acct] == nil {
-				ins = append(ins, []any{acct, "", "", "", "", "", "", version})
+		var ins, vers [][]any
+		for _, acct := range chunk {
+			vers = append(vers, []any{acct, version})
+			if e := paths[acct]; e != nil {
+				ins = append(ins, []any{acct, e.cur, e.attrs[0], e.attrs[1], e.attrs[2], e.attrs[3], string(e.b)})
 			}
 		}
 		if len(ins) > 0 {
-			if err := insertRows(ctx, q, "revenue_paths", "account_id, currency, tier, plan, owner_id, signup_date, path, version", ins); err != nil {
+			if err := insertRows(ctx, q, "revenue_paths", "account_id, currency, tier, plan, owner_id, signup_date, path", ins); err != nil {
 				return err
 			}
+		}
+		if err := insertRows(ctx, q, "revenue_path_versions", "account_id, version", vers); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -277,16 +277,19 @@ func mergePaths(hs, changed []revenue.AccountHistory) []revenue.AccountHistory {
 	return out
 }
 
-// readRevenuePaths decodes the paths written after version since (every non-empty
-// one when since is negative) with their accounts' attributes; since ≥ 0 also returns
-// the emptied ones, with no path.
+// readRevenuePaths decodes the paths changed after version since (every one when
+// since is negative) with their accounts' attributes; since ≥ 0 also returns the
+// accounts whose path went, with none.
 func (s *Store) readRevenuePaths(ctx context.Context, since int64) ([]revenue.AccountHistory, error) {
 	// One plain scan: SQLite joins 50,000 accounts to their paths about ten times
 	// slower than it scans either table (measured for BENCHMARKS.md).
-	query := `SELECT account_id, currency, tier, plan, owner_id, signup_date, path FROM revenue_paths WHERE path <> ''`
+	query := `SELECT account_id, currency, tier, plan, owner_id, signup_date, path FROM revenue_paths`
 	var args []any
 	if since >= 0 {
-		query = `SELECT account_id, currency, tier, plan, owner_id, signup_date, path FROM revenue_paths WHERE version > ?`
+		// An account with a version and no path has lost it: it comes back empty.
+		query = `SELECT v.account_id, COALESCE(p.currency, ''), COALESCE(p.tier, ''), COALESCE(p.plan, ''), COALESCE(p.owner_id, ''),
+			COALESCE(p.signup_date, ''), COALESCE(p.path, '')
+			FROM revenue_path_versions v LEFT JOIN revenue_paths p ON p.account_id = v.account_id WHERE v.version > ?`
 		args = append(args, since)
 	}
 	prows, err := s.read().query(ctx, query, args...)
