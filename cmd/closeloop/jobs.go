@@ -54,7 +54,9 @@ second or two and records the outcome, which jobs list then shows.`, args[1:], n
 		if j.Running {
 			outcome = "running"
 		}
-		if !j.Never() {
+		if j.NextRunAt.IsZero() {
+			next = "-"
+		} else if !j.Never() {
 			next = cliTime(j.NextRunAt)
 		}
 		scope, sched := j.Scope, j.Schedule

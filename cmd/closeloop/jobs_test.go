@@ -41,6 +41,11 @@ func TestJobsCommand(t *testing.T) {
 					t.Errorf("jobs list lacks %q:\n%s", want, out)
 				}
 			}
+			for _, l := range strings.Split(out, "\n") {
+				if strings.HasPrefix(l, "rank-sync ") && strings.Contains(l, "when asked") {
+					t.Errorf("rank-sync is due at once, not when asked: %q", l)
+				}
+			}
 			if out, err := run(t, e, "", "jobs", "run", "nope"); err == nil || !strings.Contains(out, `no job "nope"`) {
 				t.Fatalf("jobs run nope: %v\n%s", err, out)
 			}

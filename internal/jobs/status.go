@@ -25,7 +25,7 @@ type Status struct {
 }
 
 // Never reports whether the job has no next due time (it runs only when asked).
-func (s Status) Never() bool { return s.NextRunAt.IsZero() || !s.NextRunAt.Before(never) }
+func (s Status) Never() bool { return !s.NextRunAt.Before(never) }
 
 // CanRunNow says whether an admin's "run now" means anything for the job.
 func (s Status) CanRunNow() bool { return s.Known && !s.OnDemandOnly }
@@ -47,8 +47,11 @@ func (r *Runner) Status(ctx context.Context) ([]Status, error) {
 	}
 	for _, j := range r.Jobs() {
 		st, ok := byName[j.Name]
-		if !ok { // registered but not yet written (no instance started yet)
-			st = &Status{JobState: store.JobState{Name: j.Name}}
+		if !ok { // registered but not yet written (no instance started yet): due as Register would make it
+			st = &Status{JobState: store.JobState{Name: j.Name, NextRunAt: never}}
+			if j.Schedule != nil {
+				st.NextRunAt = j.Schedule.First(now)
+			}
 			out = append(out, st)
 		}
 		st.Known, st.Help, st.Scope = true, j.Help, j.Scope.String()

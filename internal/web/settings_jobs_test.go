@@ -74,6 +74,10 @@ func TestJobsPageIsAdminOnly(t *testing.T) {
 			`id="job-session-cleanup"`, "every 1h0m0s",
 			`id="job-tagging"`, `id="job-probe"`, "daily at 03:00 UTC",
 			`action="/settings/jobs/probe/run"`)
+		// Before any instance has written its row, a job is shown due as it will be.
+		if row := jobRow(t, r.body, "probe"); strings.Contains(row, "when asked") || !strings.Contains(row, "03:00 UTC</td>") {
+			t.Errorf("probe's next run is not its next 03:00:\n%s", row)
+		}
 		wantStatus(t, e.post("/settings/jobs/nope/run", nil, a), http.StatusNotFound)
 		// Run now is a state change: another site's form cannot press it.
 		wantStatus(t, e.do("POST", "/settings/jobs/probe/run", nil, a, "Sec-Fetch-Site: cross-site"), http.StatusForbidden)
