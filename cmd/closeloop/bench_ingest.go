@@ -75,6 +75,26 @@ func benchIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "closeloop bench ingest: %s, %d events per phase, %d per request, %d clients, GOMAXPROCS %d\n",
 		s.Dialect(), *events, *batch, *clients, runtime.GOMAXPROCS(0))
 
+	// The 50 accounts the events belong to are known, as they are once a product's
+	// group calls have arrived; so both paths below store attributed rows.
+	accounts := make([]string, 50)
+	for i := range accounts {
+		body := fmt.Sprintf(`{"groupId":"acct-%d","userId":"user-%d","traits":{"name":"Account %d","plan":"pro"}}`, i, i, i)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/v1/group", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBasicAuth(key, "")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		res.Body.Close()
+		acc, err := s.GetAccountByExternalID(ctx, fmt.Sprintf("acct-%d", i))
+		if err != nil {
+			return err
+		}
+		accounts[i] = acc.ID
+	}
+
 	// 1. The raw rate: the same rows inserted in 10,000-row transactions, no
 	// de-duplication, no attribution, no HTTP.
 	raw := make([]store.UsageEvent, 0, 10_000)
@@ -82,7 +102,8 @@ func benchIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	for i := 0; i < *events; i++ {
 		body := benchMessage(nil, "raw", i)
 		raw = append(raw, store.UsageEvent{MessageID: "raw-" + strconv.Itoa(i), Type: "track", Event: "Report Viewed",
-			UserID: "user-" + strconv.Itoa(i%500), GroupID: "acct-" + strconv.Itoa(i%50), Timestamp: time.Now(), ReceivedAt: time.Now(), Payload: body})
+			UserID: "user-" + strconv.Itoa(i%500), GroupID: "acct-" + strconv.Itoa(i%50), AccountID: accounts[i%50],
+			Timestamp: time.Now(), ReceivedAt: time.Now(), Payload: body})
 		if len(raw) == cap(raw) || i == *events-1 {
 			if err := s.InsertUsageRaw(ctx, raw); err != nil {
 				return err
@@ -134,7 +155,7 @@ func benchIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	want := *events + *events + *events/2 + *events
+	want := len(accounts) + *events + *events + *events/2 + *events
 	fmt.Fprintf(stdout, "stored: %d events, %d distinct messageIds (want %d, every acknowledged event once)\n", st.Events, st.MessageIDs, want)
 	fmt.Fprintf(stdout, "peak RSS: %d MiB after the raw phase, %d MiB at the end\n", rssBase>>20, peakRSS()>>20)
 	if st.Events != want || st.MessageIDs != want {

@@ -25,6 +25,8 @@ type UsageEvent struct {
 	ReceivedAt  time.Time
 	Traits      json.RawMessage // identify and group: the traits object, if any
 	Payload     []byte
+	// AccountID is read only by InsertUsageRaw (CommitUsage attributes events itself).
+	AccountID string
 }
 
 // UsageOutcome is what CommitUsage did with one event.
@@ -202,7 +204,7 @@ func collectStrings(ctx context.Context, q q, query string, args []any, fn func(
 func (s *Store) InsertUsageRaw(ctx context.Context, evs []UsageEvent) error {
 	rows := make([][]any, len(evs))
 	for i := range evs {
-		rows[i] = usageRow(&evs[i], "")
+		rows[i] = usageRow(&evs[i], evs[i].AccountID)
 	}
 	return s.tx(ctx, func(q q) error { return insertRows(ctx, q, "usage_events", usageCols, rows) })
 }
