@@ -1,0 +1,374 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/health"
+)
+
+// Account health (migration 0018) as a derivation (derive.go): keys are account ids;
+// the day and the health settings are parameters kept in health_state, so a new day
+// or a settings change marks every account (the daily recompute), and the triggers
+// mark an account when one of its inputs changes (an incremental day). A recompute
+// gathers the batch's inputs with one grouped query per input, scores them with
+// internal/health, replaces the batch's health_current rows and records the day in
+// health_history.
+
+// healthSettingsKey is the settings row of the health and cadence policy.
+const healthSettingsKey = "health"
+
+// HealthSettings reads the health and cadence policy, the defaults when unset.
+func (s *Store) HealthSettings(ctx context.Context) (health.Settings, error) {
+	hs := health.Defaults()
+	if ok, err := s.GetSetting(ctx, healthSettingsKey, &hs); err != nil || !ok {
+		return health.Defaults(), err
+	}
+	return hs, nil
+}
+
+// PutHealthSettings validates and stores the policy; the next sync rescores every
+// account with it.
+func (s *Store) PutHealthSettings(ctx context.Context, hs health.Settings) error {
+	var kinds []string
+	for _, k := range account.TouchpointKinds {
+		kinds = append(kinds, string(k))
+	}
+	if err := hs.Validate(kinds); err != nil {
+		return err
+	}
+	return s.PutSetting(ctx, healthSettingsKey, hs)
+}
+
+type healthDerivation struct {
+	s       *Store
+	day     string // as of, YYYY-MM-DD UTC
+	dayTime time.Time
+	set     health.Settings
+	print   string // fingerprint of set
+}
+
+func (s *Store) healthDerivation(ctx context.Context, now time.Time) (*healthDerivation, error) {
+	hs, err := s.HealthSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(hs)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(raw)
+	day := now.UTC().Truncate(24 * time.Hour)
+	return &healthDerivation{s: s, day: day.Format("2006-01-02"), dayTime: day, set: hs, print: hex.EncodeToString(sum[:8])}, nil
+}
+
+func init() {
+	derivations["health"] = derivationDef{"account health per day: score, band and components (today's, and the day's history row)",
+		func(ctx context.Context, s *Store, now time.Time) (derivation, error) {
+			return s.healthDerivation(ctx, now)
+		}}
+}
+
+func (d *healthDerivation) marks() []markTable { return []markTable{{"health_dirty", "account_id"}} }
+
+func (d *healthDerivation) results() []string {
+	return []string{"health_current", "health_current_parts", "health_history"}
+}
+
+func (d *healthDerivation) stale(ctx context.Context, rq q) (bool, error) {
+	var day, print string
+	err := rq.row(ctx, `SELECT as_of_day, settings FROM health_state WHERE id = 1`).Scan(&day, &print)
+	return day != d.day || print != d.print, err
+}
+
+func (d *healthDerivation) prepare(ctx context.Context, q q) error {
+	var day, print string
+	// The row lock serialises concurrent syncs on PostgreSQL (SQLite has one writer).
+	if err := q.row(ctx, `SELECT as_of_day, settings FROM health_state WHERE id = 1`+d.s.d.forUpdate()).Scan(&day, &print); err != nil {
+		return err
+	}
+	if day == d.day && print == d.print {
+		return nil
+	}
+	if _, err := q.exec(ctx, `UPDATE health_state SET as_of_day = ?, settings = ? WHERE id = 1`, d.day, d.print); err != nil {
+		return err
+	}
+	_, err := q.exec(ctx, `INSERT INTO health_dirty (account_id) SELECT id FROM accounts WHERE true ON CONFLICT (account_id) DO NOTHING`)
+	return err
+}
+
+func (d *healthDerivation) reset(ctx context.Context, q q) error {
+	for _, t := range []string{"health_current", "health_current_parts"} {
+		if _, err := q.exec(ctx, `DELETE FROM `+t); err != nil {
+			return fmt.Errorf("empty %s: %w", t, err)
+		}
+	}
+	_, err := q.exec(ctx, `INSERT INTO health_dirty (account_id) SELECT id FROM accounts WHERE true ON CONFLICT (account_id) DO NOTHING`)
+	return err
+}
+
+func (d *healthDerivation) recompute(ctx context.Context, q q, _ int, keys []string) error {
+	for rest := keys; len(rest) > 0; {
+		chunk := rest[:min(len(rest), 500)]
+		rest = rest[len(chunk):]
+		if err := d.recomputeChunk(ctx, q, chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// healthAccount is what a recompute gathers for one account.
+type healthAccount struct {
+	tier      string
+	in        health.Inputs
+	paymentAt int64
+	payCust   string
+}
+
+func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string) error {
+	in, args := placeholders(ids)
+	day := d.day
+	from30 := d.dayTime.AddDate(0, 0, -29).Format("2006-01-02")
+	from60 := d.dayTime.AddDate(0, 0, -59).Format("2006-01-02")
+	end := ms(d.dayTime.AddDate(0, 0, 1)) // the end of the day, exclusive
+	start30 := ms(d.dayTime.AddDate(0, 0, -29))
+	accts := map[string]*healthAccount{}
+	if err := eachHealthRow(ctx, q, `SELECT id, tier, seats, traits FROM accounts WHERE id IN (`+in+`)`, args, func(sc healthScanner) error {
+		var id, tier, traits string
+		var seats int
+		if err := sc.Scan(&id, &tier, &seats, &traits); err != nil {
+			return err
+		}
+		a := &healthAccount{tier: tier}
+		a.in.Seats = seats
+		a.in.DaysSinceContact = -1
+		a.in.CadenceDays = d.set.CadenceFor(tier)
+		healthTraits(traits, &a.in)
+		accts[id] = a
+		return nil
+	}); err != nil {
+		return fmt.Errorf("health: accounts: %w", err)
+	}
+	// Usage: events in the last 30 days and the 30 before.
+	if err := eachHealthRow(ctx, q, `SELECT account_id, SUM(CASE WHEN day >= ? THEN events ELSE 0 END), SUM(CASE WHEN day < ? THEN events ELSE 0 END)
+		FROM usage_daily WHERE account_id IN (`+in+`) AND day >= ? AND day <= ? GROUP BY account_id`,
+		append(append([]any{from30, from30}, args...), from60, day), func(sc healthScanner) error {
+			var id string
+			var last, prior int
+			if err := sc.Scan(&id, &last, &prior); err != nil {
+				return err
+			}
+			if a := accts[id]; a != nil {
+				a.in.EventsLast30, a.in.EventsPrior30 = last, prior
+			}
+			return nil
+		}); err != nil {
+		return fmt.Errorf("health: usage: %w", err)
+	}
+	if err := eachHealthRow(ctx, q, `SELECT account_id, COUNT(DISTINCT user_key) FROM usage_daily_users
+		WHERE account_id IN (`+in+`) AND day >= ? AND day <= ? GROUP BY account_id`,
+		append(append([]any{}, args...), from30, day), func(sc healthScanner) error {
+			var id string
+			var n int
+			if err := sc.Scan(&id, &n); err != nil {
+				return err
+			}
+			if a := accts[id]; a != nil {
+				a.in.ActiveUsers30 = n
+			}
+			return nil
+		}); err != nil {
+		return fmt.Errorf("health: active users: %w", err)
+	}
+	// Contact: the latest counting touchpoint up to the end of the day.
+	if kinds := d.set.ContactKinds; len(kinds) > 0 {
+		kin, kargs := placeholders(kinds)
+		if err := eachHealthRow(ctx, q, `SELECT account_id, MAX(occurred_at) FROM touchpoints
+			WHERE account_id IN (`+in+`) AND kind IN (`+kin+`) AND direction <> 'internal' AND occurred_at < ? GROUP BY account_id`,
+			append(append(append([]any{}, args...), kargs...), end), func(sc healthScanner) error {
+				var id string
+				var at int64
+				if err := sc.Scan(&id, &at); err != nil {
+					return err
+				}
+				if a := accts[id]; a != nil {
+					a.in.DaysSinceContact = int(d.dayTime.Sub(fromMS(at).UTC().Truncate(24*time.Hour)) / (24 * time.Hour))
+				}
+				return nil
+			}); err != nil {
+			return fmt.Errorf("health: contact: %w", err)
+		}
+	}
+	// Support load: bug reports not archived, from the last 30 days.
+	if err := eachHealthRow(ctx, q, `SELECT account_id, COUNT(*) FROM feedback WHERE account_id IN (`+in+`) AND kind = 'bug'
+		AND status <> 'archived' AND occurred_at >= ? AND occurred_at < ? GROUP BY account_id`,
+		append(append([]any{}, args...), start30, end), func(sc healthScanner) error {
+			var id string
+			var n int
+			if err := sc.Scan(&id, &n); err != nil {
+				return err
+			}
+			if a := accts[id]; a != nil {
+				a.in.OpenBugs30 = n
+			}
+			return nil
+		}); err != nil {
+		return fmt.Errorf("health: support load: %w", err)
+	}
+	// Payment: the latest invoice of any of the account's Stripe customers.
+	if err := eachHealthRow(ctx, q, `SELECT account_id, id, payment_state, payment_at FROM stripe_customers
+		WHERE account_id IN (`+in+`) AND payment_state <> ''`, args, func(sc healthScanner) error {
+		var id, cust, state string
+		var at int64
+		if err := sc.Scan(&id, &cust, &state, &at); err != nil {
+			return err
+		}
+		if a := accts[id]; a != nil && (a.in.Payment == "" || at > a.paymentAt || at == a.paymentAt && cust > a.payCust) {
+			a.in.Payment, a.paymentAt, a.payCust = state, at, cust
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("health: payment: %w", err)
+	}
+	if err := eachHealthRow(ctx, q, `SELECT account_id, pulse FROM health_pulse WHERE account_id IN (`+in+`)`, args, func(sc healthScanner) error {
+		var id string
+		var p int
+		if err := sc.Scan(&id, &p); err != nil {
+			return err
+		}
+		if a := accts[id]; a != nil {
+			a.in.Pulse = p
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("health: pulse: %w", err)
+	}
+	// The band last recorded (today's, or the latest day before), to tell a change.
+	prevBand := map[string]string{}
+	if err := eachHealthRow(ctx, q, `SELECT h.account_id, h.band FROM health_history h WHERE h.account_id IN (`+in+`)
+		AND h.day = (SELECT MAX(day) FROM health_history p WHERE p.account_id = h.account_id AND p.day <= ?)`,
+		append(append([]any{}, args...), day), func(sc healthScanner) error {
+			var id, band string
+			if err := sc.Scan(&id, &band); err != nil {
+				return err
+			}
+			prevBand[id] = band
+			return nil
+		}); err != nil {
+		return fmt.Errorf("health: last band: %w", err)
+	}
+
+	for _, t := range []string{"health_current", "health_current_parts"} {
+		if _, err := q.exec(ctx, `DELETE FROM `+t+` WHERE account_id IN (`+in+`)`, args...); err != nil {
+			return fmt.Errorf("health: clear %s: %w", t, err)
+		}
+	}
+	if _, err := q.exec(ctx, `DELETE FROM health_history WHERE account_id IN (`+in+`) AND day = ?`, append(append([]any{}, args...), day)...); err != nil {
+		return fmt.Errorf("health: clear today's history: %w", err)
+	}
+	ws := d.set.Weights()
+	var cur, parts, hist [][]any
+	for _, id := range ids {
+		a := accts[id]
+		if a == nil {
+			continue // deleted
+		}
+		r := health.Compute(a.in, ws.For(a.tier), ws.Version)
+		cur = append(cur, []any{id, day, r.Score, r.Band, r.Weights, a.in.DaysSinceContact, a.in.CadenceDays})
+		for _, p := range r.Parts {
+			parts = append(parts, []any{id, p.Name, p.Missing, p.Value, p.Score, p.Weight, p.Contribution, p.Detail})
+		}
+		raw, err := json.Marshal(r.Parts)
+		if err != nil {
+			return err
+		}
+		hist = append(hist, []any{id, day, r.Score, r.Band, r.Weights, string(raw)})
+		if old, ok := prevBand[id]; ok && old != r.Band {
+			if err := d.s.appendEvent(ctx, q, "health.changed", id, id, map[string]any{
+				"day": day, "score": r.Score, "band": r.Band, "previous_band": old, "weights_version": r.Weights,
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	if err := insertRows(ctx, q, "health_current", "account_id, day, score, band, weights_version, days_since_contact, cadence_days", cur); err != nil {
+		return fmt.Errorf("health: write current: %w", err)
+	}
+	if err := insertRows(ctx, q, "health_current_parts", "account_id, component, missing, value, score, weight, contribution, detail", parts); err != nil {
+		return fmt.Errorf("health: write parts: %w", err)
+	}
+	if err := insertRows(ctx, q, "health_history", "account_id, day, score, band, weights_version, parts", hist); err != nil {
+		return fmt.Errorf("health: write history: %w", err)
+	}
+	return nil
+}
+
+// healthTraits reads the inputs an account's traits may carry: "activated" (true or
+// false) until activation is tracked from events, "nps" (0–10), and "seats" when the
+// seats field is not set.
+func healthTraits(raw string, in *health.Inputs) {
+	if raw == "" || raw == "{}" || !strings.ContainsAny(raw, "ans") {
+		return
+	}
+	var t map[string]any
+	if json.Unmarshal([]byte(raw), &t) != nil {
+		return
+	}
+	if v, ok := t["activated"].(bool); ok {
+		in.Activated = &v
+	}
+	if v, ok := t["nps"].(float64); ok && v >= 0 && v <= 10 {
+		n := int(v)
+		in.NPS = &n
+	}
+	if v, ok := t["seats"].(float64); ok && in.Seats <= 0 && v >= 1 {
+		in.Seats = int(v)
+	}
+}
+
+// SyncHealth brings the usage roll-ups and then every account's health up to date for
+// the day of now (the health job).
+func (s *Store) SyncHealth(ctx context.Context, now time.Time) error {
+	if err := s.SyncUsage(ctx); err != nil {
+		return err
+	}
+	_, err := s.syncHealthWithin(ctx, now, 0)
+	return err
+}
+
+func (s *Store) syncHealthWithin(ctx context.Context, now time.Time, budget time.Duration) (bool, error) {
+	d, err := s.healthDerivation(ctx, now)
+	if err != nil {
+		return false, err
+	}
+	ok, err := s.syncDerived(ctx, d, budget, syncBatch, nil)
+	if err != nil {
+		return false, fmt.Errorf("store: health: %w", err)
+	}
+	return ok, nil
+}
+
+// healthScanner is the Scan of one row.
+type healthScanner interface{ Scan(dest ...any) error }
+
+// eachHealthRow runs query and calls fn with every row.
+func eachHealthRow(ctx context.Context, q q, query string, args []any, fn func(sc healthScanner) error) error {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

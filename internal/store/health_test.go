@@ -1,0 +1,278 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/billing"
+	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/health"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+// healthWorld makes the inputs of account health for tests.
+type healthWorld struct {
+	t   testing.TB
+	s   *store.Store
+	now *time.Time
+	n   int
+}
+
+func (w *healthWorld) account(tier string, seats int, traits string) string {
+	w.t.Helper()
+	w.n++
+	a := &account.Account{Name: fmt.Sprintf("Acct %d", w.n), ExternalID: fmt.Sprintf("ext%d", w.n), Tier: tier, Seats: seats, Traits: json.RawMessage(traits)}
+	if err := w.s.CreateAccount(context.Background(), a); err != nil {
+		w.t.Fatal(err)
+	}
+	return a.ID
+}
+
+func (w *healthWorld) usage(externalID, user, event string, at time.Time) error {
+	w.n++
+	_, err := w.s.CommitUsage(context.Background(), []store.UsageEvent{{MessageID: fmt.Sprintf("m%d", w.n), Type: "track", Event: event,
+		UserID: user, GroupID: externalID, Timestamp: at, ReceivedAt: *w.now, Payload: []byte(`{}`)}}, 24*time.Hour)
+	if err != nil {
+		return err
+	}
+	return w.s.SyncUsage(context.Background())
+}
+
+func (w *healthWorld) invoice(accountID, customer, state string, at time.Time) error {
+	ctx := context.Background()
+	w.n++
+	var inv billing.Invoice
+	if err := json.Unmarshal([]byte(fmt.Sprintf(`{"id":"in_%d","customer":%q,"amount_due":1000,"amount_paid":1000,"currency":"usd"}`, w.n, customer)), &inv); err != nil {
+		return err
+	}
+	ev := billing.Event{ID: fmt.Sprintf("evt_%d", w.n), Type: "invoice.paid", Created: at.Unix()}
+	if _, err := w.s.StripeInvoice(ctx, ev, inv, state); err != nil {
+		return err
+	}
+	return w.s.LinkStripeCustomer(ctx, customer, accountID)
+}
+
+// Account health kept incrementally equals a rebuild after any history: usage,
+// touchpoints of every kind (internal notes do not count), bug reports and their
+// triage, Stripe payments, tier, seat and trait edits, pulses, deleted accounts,
+// settings changes (cadence, contact kinds, a new weight set) and days passing.
+func TestHealthMatchesRebuild(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		w := &healthWorld{t: t, s: s, now: &now}
+		tiers := []string{"strategic", "important", "standard"}
+		var ids, exts []string
+		for i := 0; i < 6; i++ {
+			ids = append(ids, w.account(tiers[i%3], i*2, `{}`))
+			exts = append(exts, fmt.Sprintf("ext%d", w.n))
+		}
+		var tps, items []string
+		pick := func(rng *rand.Rand) string { return ids[rng.IntN(len(ids))] }
+		store.CheckDerivation(t, s, "health", 260, 20, func() time.Time { return now }, func(step int, rng *rand.Rand) error {
+			at := now.AddDate(0, 0, -rng.IntN(70)).Add(-time.Duration(rng.IntN(86400)) * time.Second)
+			switch op := rng.IntN(20); {
+			case op < 5:
+				i := rng.IntN(len(exts))
+				return w.usage(exts[i], fmt.Sprintf("u%d", rng.IntN(6)), "Login", at)
+			case op < 8:
+				k := account.TouchpointKinds[rng.IntN(len(account.TouchpointKinds))]
+				tp := &account.Touchpoint{AccountID: pick(rng), Kind: k, OccurredAt: at, Summary: "talked"}
+				if err := s.CreateTouchpoint(ctx, tp); err != nil {
+					return err
+				}
+				tps = append(tps, tp.ID)
+			case op < 9 && len(tps) > 0:
+				i := rng.IntN(len(tps))
+				id := tps[i]
+				tps = append(tps[:i], tps[i+1:]...)
+				if err := s.DeleteTouchpoint(ctx, id); err != nil && err != store.ErrNotFound {
+					return err
+				}
+			case op < 11:
+				kind := []feedback.Kind{feedback.Bug, feedback.Bug, feedback.FeatureRequest}[rng.IntN(3)]
+				it, _, err := s.Capture(ctx, feedback.Capture{Text: "it broke", Source: feedback.SourceWeb, Kind: kind, OccurredAt: at, AccountID: pick(rng)})
+				if err != nil {
+					return err
+				}
+				items = append(items, it.ID)
+			case op < 12 && len(items) > 0:
+				st := feedback.Archived
+				return s.BulkFeedback(ctx, []string{items[rng.IntN(len(items))]}, store.Bulk{Status: &st}, "")
+			case op < 13:
+				i := rng.IntN(len(ids))
+				return w.invoice(ids[i], fmt.Sprintf("cus_%d", i), []string{"ok", "failed"}[rng.IntN(2)], at)
+			case op < 14:
+				a, err := s.GetAccount(ctx, pick(rng))
+				if err != nil {
+					return err
+				}
+				a.Tier, a.Seats = tiers[rng.IntN(3)], rng.IntN(8)
+				a.Traits = json.RawMessage([]string{`{}`, `{"nps":3}`, `{"nps":9,"activated":true}`, `{"activated":false,"seats":4}`}[rng.IntN(4)])
+				return s.UpdateAccount(ctx, &a.Account)
+			case op < 15:
+				return s.SetHealthPulse(ctx, pick(rng), "", rng.IntN(6), "gut feeling")
+			case op < 16:
+				hs, err := s.HealthSettings(ctx)
+				if err != nil {
+					return err
+				}
+				switch rng.IntN(3) {
+				case 0:
+					hs.Cadence["standard"] = 10 + rng.IntN(30)
+				case 1:
+					hs.ContactKinds = []string{"email", "call", "meeting", "chat"}[:1+rng.IntN(4)]
+				default:
+					v := fmt.Sprintf("v%d", len(hs.Sets)+1)
+					hs.Sets = append(hs.Sets, health.WeightSet{Version: v, Profiles: map[string]map[string]float64{"": {health.Usage: float64(rng.IntN(50)), health.Contact: 30, health.Payment: 10}}})
+					hs.Active = v
+				}
+				return s.PutHealthSettings(ctx, hs)
+			case op < 18:
+				now = now.AddDate(0, 0, 1)
+			case op < 19 && len(ids) > 4:
+				i := rng.IntN(len(ids))
+				id := ids[i]
+				ids, exts = append(ids[:i:i], ids[i+1:]...), append(exts[:i:i], exts[i+1:]...)
+				return s.DeleteAccount(ctx, id)
+			default:
+				ids = append(ids, w.account(tiers[rng.IntN(3)], rng.IntN(5), `{"nps":7}`))
+				exts = append(exts, fmt.Sprintf("ext%d", w.n))
+			}
+			return nil
+		})
+		// The history kept a row per account for each day the test passed through.
+		h, err := s.AccountHealth(ctx, ids[0], now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Current == nil || len(h.History) < 5 || h.Current.Day != now.Format("2006-01-02") {
+			t.Fatalf("history exercised nothing: current %+v, %d days", h.Current, len(h.History))
+		}
+	})
+}
+
+// Hand-worked: a standard account (cadence 30) with 10 seats, of which 2 users were
+// active; usage 5 events in the last 30 days against 10 in the 30 before; last
+// contact 40 days ago by email (a note 2 days ago does not count); one open bug and
+// one archived; its last invoice failed; no NPS, activation or pulse.
+//
+// usage −50% → 0; seats 2/10 = 0.2 → 25; contact 40 days, cadence 30 → 100×50/60 =
+// 83; support 1 bug → 75; payment failed → 0. Weights 25, 15, 15, 10, 10 = 75:
+// (0×25 + 25×15 + 83×15 + 75×10 + 0×10) / 75 = (375 + 1245 + 750) / 75 = 31.6 → 32, red.
+//
+// Seven days later, with no new input, only the contact moves: the sentence names it.
+func TestAccountHealthFigures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		w := &healthWorld{t: t, s: s, now: &now}
+		id := w.account("standard", 10, `{}`)
+		ext := fmt.Sprintf("ext%d", w.n)
+		for i := 0; i < 5; i++ {
+			user := []string{"ann", "bob"}[i%2]
+			if err := w.usage(ext, user, "Login", now.AddDate(0, 0, -3-i%3)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := 0; i < 10; i++ {
+			if err := w.usage(ext, "cat", "Login", now.AddDate(0, 0, -35-i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tp := range []account.Touchpoint{
+			{AccountID: id, Kind: account.Email, OccurredAt: now.AddDate(0, 0, -40), Summary: "hello"},
+			{AccountID: id, Kind: account.Note, OccurredAt: now.AddDate(0, 0, -2), Summary: "internal"},
+		} {
+			if err := s.CreateTouchpoint(ctx, &tp); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var archived string
+		for i := 0; i < 2; i++ {
+			it, _, err := s.Capture(ctx, feedback.Capture{Text: fmt.Sprintf("crash %d", i), Source: feedback.SourceWeb, Kind: feedback.Bug, OccurredAt: now.AddDate(0, 0, -5), AccountID: id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			archived = it.ID
+		}
+		st := feedback.Archived
+		if err := s.BulkFeedback(ctx, []string{archived}, store.Bulk{Status: &st}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.invoice(id, "cus_1", "failed", now.AddDate(0, 0, -1)); err != nil {
+			t.Fatal(err)
+		}
+		h, err := s.AccountHealth(ctx, id, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Current == nil || h.Current.Score != 32 || h.Current.Band != health.Red || h.Current.Weights != "v1" {
+			t.Fatalf("current %+v", h.Current)
+		}
+		got := map[string]string{}
+		for _, p := range h.Current.Parts {
+			got[p.Name] = fmt.Sprintf("%v %d %.4f %s", p.Missing, p.Score, p.Weight, p.Detail)
+		}
+		want := map[string]string{
+			health.Usage:    "false 0 0.3333 usage down 50%",
+			health.Seats:    "false 25 0.2000 2 of 10 seats active",
+			health.Contact:  "false 83 0.2000 no contact in 40 days, cadence is 30",
+			health.Support:  "false 75 0.1333 1 open bug in 30 days",
+			health.Payment:  "false 0 0.1333 last payment failed",
+			health.Activate: "true 0 0.0000 ",
+			health.NPS:      "true 0 0.0000 ",
+			health.Pulse:    "true 0 0.0000 ",
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %q, want %q", k, got[k], v)
+			}
+		}
+		if h.DaysSinceContact != 40 || h.CadenceDays != 30 || !h.CadenceOverdue || h.SinceWeek != "" {
+			t.Fatalf("cadence %d/%d overdue %v, since %q", h.DaysSinceContact, h.CadenceDays, h.CadenceOverdue, h.SinceWeek)
+		}
+		// A week on: contact 47 days → 100×43/60 = 72 (−11 × 0.2 = −2.2); the old
+		// events are now 42–51 days old, still in the prior 30 (days 30–59), and the
+		// recent ones 10–12 days old, so usage stays −50% → 0.
+		// (0 + 375 + 72×15 + 750 + 0) / 75 = 2205 / 75 = 29.4 → 29.
+		now = now.AddDate(0, 0, 7)
+		h, err = s.AccountHealth(ctx, id, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Current.Score != 29 || h.WeekAgo == nil || h.WeekAgo.Score != 32 || len(h.History) != 2 {
+			t.Fatalf("a week on: current %d, week ago %+v, %d days of history", h.Current.Score, h.WeekAgo, len(h.History))
+		}
+		if want := "−3 since last week: no contact in 47 days, cadence is 30 (−2)"; h.SinceWeek != want {
+			t.Fatalf("since week %q, want %q", h.SinceWeek, want)
+		}
+		// A call brings the contact back within the cadence; a pulse adds a component.
+		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: id, Kind: account.Call, OccurredAt: now.Add(-time.Hour), Summary: "call"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetHealthPulse(ctx, id, "", 4, "renewal looks fine"); err != nil {
+			t.Fatal(err)
+		}
+		h, err = s.AccountHealth(ctx, id, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Weights 80 with pulse 5: (0 + 375 + 100×15 + 750 + 0 + 75×5) / 80 = 3000 / 80 = 37.5 → 38.
+		if h.Current.Score != 38 || h.CadenceOverdue || h.DaysSinceContact != 0 || h.Pulse == nil || h.Pulse.Note != "renewal looks fine" {
+			t.Fatalf("after the call: %d, overdue %v, days %d, pulse %+v", h.Current.Score, h.CadenceOverdue, h.DaysSinceContact, h.Pulse)
+		}
+		if !strings.HasPrefix(h.SinceWeek, "+6 since last week: ") {
+			t.Fatalf("since week %q", h.SinceWeek)
+		}
+	})
+}
