@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -35,7 +36,10 @@ func (sv *Service) Authenticate(bearer func(*http.Request) (*auth.APIKey, error)
 			return nil, nil
 		}
 		if !sv.admit(r.Context()) {
-			return nil, nil // refused as unauthenticated: a busy server reads no anonymous bodies
+			// Busy, and the key is in a body not read yet. The router renders this error
+			// before any handler runs, so there is no Retry-After; clients back off anyway.
+			sv.m.refused.WithLabelValues("busy").Inc()
+			return nil, &router.Error{Status: http.StatusTooManyRequests, Msg: "ingestion is busy: retry later"}
 		}
 		defer sv.release()
 		body, err := readBody(r, MaxBatchBytes)
