@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -101,7 +103,7 @@ func benchIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	start := time.Now()
 	for i := 0; i < *events; i++ {
 		body := benchMessage(nil, "raw", i)
-		raw = append(raw, store.UsageEvent{MessageID: "raw-" + strconv.Itoa(i), Type: "track", Event: "Report Viewed",
+		raw = append(raw, store.UsageEvent{MessageID: string(appendMessageID(nil, "raw", i)), Type: "track", Event: "Report Viewed",
 			UserID: "user-" + strconv.Itoa(i%500), GroupID: "acct-" + strconv.Itoa(i%50), AccountID: accounts[i%50],
 			Timestamp: time.Now(), ReceivedAt: time.Now(), Payload: body})
 		if len(raw) == cap(raw) || i == *events-1 {
@@ -263,9 +265,7 @@ func cmpOr(a, b error) error {
 // accounts, a few properties and a context, as a browser or server SDK sends them.
 func benchMessage(buf []byte, prefix string, i int) []byte {
 	buf = append(buf, `{"type":"track","messageId":"`...)
-	buf = append(buf, prefix...)
-	buf = append(buf, '-')
-	buf = strconv.AppendInt(buf, int64(i), 10)
+	buf = appendMessageID(buf, prefix, i)
 	buf = append(buf, `","userId":"user-`...)
 	buf = strconv.AppendInt(buf, int64(i%500), 10)
 	buf = append(buf, `","event":"Report Viewed","timestamp":"2026-06-01T12:00:00.000Z","sentAt":"2026-06-01T12:00:01.000Z",`+
@@ -275,6 +275,14 @@ func benchMessage(buf []byte, prefix string, i int) []byte {
 	buf = strconv.AppendInt(buf, int64(i%50), 10)
 	buf = append(buf, `","library":{"name":"analytics-go","version":"3.3.0"},"ip":"203.0.113.7"}}`...)
 	return buf
+}
+
+// appendMessageID appends a UUID-shaped id derived from prefix and i: random-looking,
+// as the ids Segment's clients make are, so that they land all over an index.
+func appendMessageID(buf []byte, prefix string, i int) []byte {
+	h := sha256.Sum256(strconv.AppendInt([]byte(prefix), int64(i), 10))
+	x := hex.EncodeToString(h[:16])
+	return append(buf, x[:8]+"-"+x[8:12]+"-"+x[12:16]+"-"+x[16:20]+"-"+x[20:]...)
 }
 
 // peakRSS is the process's high-water resident set (VmHWM), in bytes; 0 where /proc

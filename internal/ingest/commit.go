@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -92,15 +93,25 @@ func (c *committer) lead(g *group) {
 		c.open = nil
 	}
 	c.mu.Unlock()
+	// Whatever happens in the commit (a panic included), the members are woken and the
+	// next group may commit: otherwise one bad commit would stall ingestion for good.
+	defer func() {
+		if p := recover(); p != nil {
+			g.outs, g.err = nil, fmt.Errorf("group commit panicked: %v", p)
+		}
+		c.commitMu.Unlock()
+		c.mu.Lock()
+		c.queued -= g.bytes
+		c.mu.Unlock()
+		g.events = nil
+		close(g.done)
+	}()
 	start := time.Now()
 	g.outs, g.err = c.commit(context.Background(), g.events)
+	if g.err == nil && len(g.outs) != len(g.events) {
+		g.err = fmt.Errorf("group commit returned %d outcomes for %d events", len(g.outs), len(g.events))
+	}
 	if c.observe != nil && g.err == nil {
 		c.observe(len(g.events), time.Since(start))
 	}
-	c.commitMu.Unlock()
-	c.mu.Lock()
-	c.queued -= g.bytes
-	c.mu.Unlock()
-	g.events = nil
-	close(g.done)
 }

@@ -112,6 +112,7 @@ func TestEveryCallIsStoredOnceAndResendsAddNothing(t *testing.T) {
 			{path: "/v1/group", user: key, body: js(obj{"messageId": "g1", "userId": "u1", "groupId": "acme", "traits": obj{"name": "Acme"}})},
 			{path: "/v1/page", user: key, body: js(obj{"messageId": "p1", "anonymousId": "a1", "name": "Pricing"})},
 			{path: "/v1/screen", body: js(obj{"writeKey": key, "messageId": "s1", "userId": 42, "name": "Home"})},
+			{path: "/v1/page", gzip: true, body: js(obj{"writeKey": key, "messageId": "p2", "userId": "u2", "name": "Docs"})},
 			{path: "/v1/alias", user: key, gzip: true, body: js(obj{"messageId": "al1", "userId": "u1", "previousId": "a1"})},
 			{path: "/v1/batch", body: js(obj{"writeKey": key, "batch": []obj{
 				{"type": "track", "messageId": "b1", "userId": "u1", "event": "Clicked"},
@@ -130,8 +131,8 @@ func TestEveryCallIsStoredOnceAndResendsAddNothing(t *testing.T) {
 				}
 			}
 		}
-		if st := stats(t, s); st.Events != 9 || st.MessageIDs != 9 {
-			t.Fatalf("stored %+v, want 9 events with 9 messageIds", st)
+		if st := stats(t, s); st.Events != 10 || st.MessageIDs != 10 {
+			t.Fatalf("stored %+v, want 10 events with 10 messageIds", st)
 		}
 		// Numeric userIds are kept as their text, and writeKey is never stored.
 		p, _, err := s.UsagePayload(context.Background(), "s1")
