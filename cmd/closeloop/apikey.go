@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/auth"
 )
 
@@ -17,17 +16,13 @@ func runAPIKey(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("usage: closeloop apikey create --name N --scopes read,write | apikey list | apikey revoke --id ID")
 	}
 	var name, scopes, keyID string
-	cfg, _, err := loadConfig("apikey "+args[0]+" [flags]", `apikey create makes an API key for the JSON API and prints it once: only its hash is
+	s, _, _, err := openCommand(ctx, "apikey "+args[0]+" [flags]", `apikey create makes an API key for the JSON API and prints it once: only its hash is
 stored. Scopes: read, write, ingest, admin (admin grants everything; write does not
 imply read). apikey list shows keys; apikey revoke stops one at once.`, args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&name, "name", "", "what the key is for (required for create)")
 		fs.StringVar(&scopes, "scopes", "read", "comma-separated scopes")
 		fs.StringVar(&keyID, "id", "", "key id (revoke)")
 	})
-	if err != nil {
-		return err
-	}
-	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,11 @@ func TestSIGTERMMidDeliveryDeliversEachMessageOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The webhook receiver is on loopback, which outbound webhooks may reach only
+			// when an admin allows it.
+			if err := notify.SaveEgress(ctx, st, []string{"127.0.0.1"}); err != nil {
+				t.Fatal(err)
+			}
 			if _, err := notify.SaveSMTP(ctx, st, smtpSrv.Settings()); err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/demo"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -16,7 +15,7 @@ import (
 func runGen(ctx context.Context, args []string, stdout io.Writer) error {
 	var accounts, months, items, tags, requests int
 	var seed uint64
-	cfg, _, err := loadConfig("gen [flags]", `Generates realistic customer data into the configured database (DATABASE_URL or the
+	s, _, _, err := openCommand(ctx, "gen [flags]", `Generates realistic customer data into the configured database (DATABASE_URL or the
 SQLite file in the data dir): accounts across tiers and plans, months of MRR movements
 (new, expansion, contraction, churn, reactivation), people, contracts and touchpoints.
 With --feedback N it also writes a taxonomy (--tags), feature requests with votes and N
@@ -29,10 +28,6 @@ feedback items. The same --seed gives the same data. Runs add to what is there;
 		fs.IntVar(&tags, "tags", 700, "taxonomy size, when the database has no tags yet")
 		fs.IntVar(&requests, "requests", 0, "feature requests to add (default: one per 500 feedback items, at least 20)")
 	})
-	if err != nil {
-		return err
-	}
-	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

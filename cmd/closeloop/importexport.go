@@ -124,14 +124,10 @@ func runExport(ctx context.Context, args []string, stdout io.Writer) error {
 	if what == "feedback" {
 		help = feedbackExportHelp
 	}
-	cfg, _, err := loadConfig("export "+what+" [flags]", help, args[1:], func(fs *flag.FlagSet) {
+	s, _, _, err := openCommand(ctx, "export "+what+" [flags]", help, args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "file to write (default standard output)")
 		fs.StringVar(&format, "format", "csv", "csv, or json (tags only)")
 	})
-	if err != nil {
-		return err
-	}
-	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,9 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/config"
+	"github.com/closeloop/closeloop/internal/store"
 )
 
 type command struct {
@@ -117,4 +119,16 @@ func loadConfig(name, doc string, args []string, extra func(fs *flag.FlagSet)) (
 		return cfg, fs, err
 	}
 	return cfg, fs, nil
+}
+
+// openCommand is loadConfig followed by app.OpenStore: the flags parsed and the store
+// opened as the settings say (migrating only when CLOSELOOP_AUTO_MIGRATE allows). The
+// caller closes the store.
+func openCommand(ctx context.Context, name, doc string, args []string, extra func(fs *flag.FlagSet)) (*store.Store, config.Config, *flag.FlagSet, error) {
+	cfg, fs, err := loadConfig(name, doc, args, extra)
+	if err != nil {
+		return nil, cfg, fs, err
+	}
+	s, err := app.OpenStore(ctx, cfg)
+	return s, cfg, fs, err
 }

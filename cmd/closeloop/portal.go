@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/portal"
 )
 
@@ -15,16 +14,12 @@ func runPortal(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("usage: closeloop portal sso-secret [--rotate | --disable]")
 	}
 	var rotate, disable bool
-	cfg, _, err := loadConfig("portal sso-secret [flags]", `Shows whether customer-portal single sign-on is on. --rotate makes a new shared
+	s, _, _, err := openCommand(ctx, "portal sso-secret [flags]", `Shows whether customer-portal single sign-on is on. --rotate makes a new shared
 secret and prints it once (the host product signs its HS256 tokens with it; see
 docs/portal-sso.md); the old one stops working at once. --disable turns SSO off.`, args[1:], func(fs *flag.FlagSet) {
 		fs.BoolVar(&rotate, "rotate", false, "make and print a new secret")
 		fs.BoolVar(&disable, "disable", false, "turn single sign-on off")
 	})
-	if err != nil {
-		return err
-	}
-	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

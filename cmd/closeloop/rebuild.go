@@ -8,24 +8,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
 func runRebuild(ctx context.Context, args []string, stdout io.Writer) error {
-	cfg, fs, err := loadConfig("rebuild NAME", `Recomputes derived data from scratch, showing progress: items done, rate and time
+	s, _, fs, err := openCommand(ctx, "rebuild NAME", `Recomputes derived data from scratch, showing progress: items done, rate and time
 left. Derived data is kept up to date incrementally; a rebuild is for after a bulk load
 or to check that nothing drifted. A running server keeps answering meanwhile (counting
 from the raw data until the rebuild is done).`, args, nil)
 	if err != nil {
 		return err
 	}
-	rest := fs.Args()
-	s, err := app.OpenStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
 	defer s.Close()
+	rest := fs.Args()
 	known := false
 	for _, d := range s.Derivations() {
 		known = known || len(rest) == 1 && d.Name == rest[0]

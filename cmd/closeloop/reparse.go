@@ -9,14 +9,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/integration"
 )
 
 func runReparse(ctx context.Context, args []string, stdout io.Writer) error {
 	var since string
 	var dryRun, pending bool
-	cfg, _, err := loadConfig("reparse --since WHEN [flags]", `Re-runs today's parsers over the raw webhook deliveries closeloop kept (for
+	s, _, _, err := openCommand(ctx, "reparse --since WHEN [flags]", `Re-runs today's parsers over the raw webhook deliveries closeloop kept (for
 CLOSELOOP_INBOUND_RAW_DAYS, default 30 days) and replaces the text of each item whose
 parse now reads differently. Only the words change: tags, links, status, person and
 account stay. An item the parser would now ignore is reported, never deleted.
@@ -28,10 +27,6 @@ organization that is not an account yet (they are attached when it is created).`
 		fs.BoolVar(&dryRun, "dry-run", false, "report what would change, write nothing")
 		fs.BoolVar(&pending, "pending", false, "list items waiting for an account instead")
 	})
-	if err != nil {
-		return err
-	}
-	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/auth"
 )
 
@@ -16,17 +15,13 @@ func runUser(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("usage: closeloop user create --email E --name N [--role admin|member|viewer] [--password P] | closeloop user list")
 	}
 	var email, name, role, password string
-	cfg, _, err := loadConfig("user "+args[0]+" [flags]", `user create adds a team member who can sign in to the web UI. Without --password a
+	s, _, _, err := openCommand(ctx, "user "+args[0]+" [flags]", `user create adds a team member who can sign in to the web UI. Without --password a
 random one is generated and printed once. user list shows the team.`, args[1:], func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "email address (required for create)")
 		fs.StringVar(&name, "name", "", "display name")
 		fs.StringVar(&role, "role", "member", "admin, member or viewer")
 		fs.StringVar(&password, "password", "", "initial password, at least 10 characters (generated when empty)")
 	})
-	if err != nil {
-		return err
-	}
-	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
