@@ -44,6 +44,7 @@ func (a *API) Register(rt *router.Router) {
 	a.registerRequests(rt)
 	a.registerRankings(rt)
 	a.registerSettings(rt)
+	a.registerHealth(rt)
 	a.registerMetrics(rt)
 	a.registerInbound(rt)
 }

@@ -248,6 +248,7 @@ func (a *App) addJobs() {
 	a.Jobs.Add(inboundCleanupJob(a.Store, a.Log))
 	a.addEventJobs()
 	a.addUsageJobs()
+	a.addHealthJobs()
 	// The ranking roll-ups catch up with new evidence every few seconds, so that a
 	// ranking page rarely has more than that to count before it answers.
 	a.Jobs.Add(jobs.Job{Name: "rank-sync", Help: "brings the ranking roll-ups up to date with new evidence",

@@ -1,0 +1,70 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/store"
+)
+
+// An account's health over the API, hand-worked: a standard account with no seats
+// known, no usage, an email today and no bugs — usage 0 (weight 25), contact 100
+// (15), support 100 (10); seats, activation, NPS, payment and pulse missing:
+// (0 + 1500 + 1000) / 50 = 50, yellow. A pulse of 5 (weight 5) adds 100 × 5:
+// 3000 / 55 = 54.5 → 55. A new weight set is used once active.
+func TestAccountHealthAPI(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		var a account
+		e.call(e.rw, "POST", "/api/v1/accounts", map[string]any{"name": "Acme", "tier": "standard"}, 201, &a)
+		e.call(e.rw, "POST", "/api/v1/touchpoints", map[string]any{"account_id": a.ID, "kind": "email",
+			"occurred_at": e.s.Now().Add(-time.Minute).Format(time.RFC3339), "summary": "hello"}, 201, nil)
+		var h store.AccountHealth
+		e.call(e.read, "GET", "/api/v1/health/accounts/"+a.ID, nil, 200, &h)
+		if h.Current == nil || h.Current.Score != 50 || h.Current.Band != "yellow" || h.CadenceDays != 30 || h.DaysSinceContact != 0 || h.CadenceOverdue {
+			t.Fatalf("health: %+v", h)
+		}
+		parts := map[string]string{}
+		for _, p := range h.Current.Parts {
+			parts[p.Name] = fmt.Sprintf("%d %g %g", p.Score, p.Weight, p.Contribution)
+		}
+		if parts["usage"] != "0 0.5 0" || parts["contact"] != "100 0.3 30" || parts["support"] != "100 0.2 20" || parts["payment"] != "0 0 0" {
+			t.Fatalf("components: %v", parts)
+		}
+
+		e.call(e.write, "PUT", "/api/v1/health/accounts/"+a.ID+"/pulse", map[string]any{"pulse": 5, "note": "happy"}, 200, &h)
+		if h.Current.Score != 55 || h.Pulse == nil || h.Pulse.Pulse != 5 || h.Pulse.Note != "happy" {
+			t.Fatalf("after the pulse: %+v", h)
+		}
+		for body, field := range map[string]string{`{"pulse": 6}`: "pulse", `{"note": "x"}`: "pulse", `{"pulse": 3, "note": 4}`: "note",
+			`{"pulse": 3, "note": "` + strings.Repeat("x", 2001) + `"}`: "note"} {
+			r := e.call(e.write, "PUT", "/api/v1/health/accounts/"+a.ID+"/pulse", body, 400, nil)
+			if !strings.Contains(string(r.Body), `"`+field+`"`) {
+				t.Errorf("%s: %s", body, r.Body)
+			}
+		}
+		e.call(e.write, "PUT", "/api/v1/health/accounts/nonesuch/pulse", map[string]any{"pulse": 3}, 404, nil)
+		e.call(e.read, "GET", "/api/v1/health/accounts/nonesuch", nil, 404, nil)
+
+		var hs map[string]any
+		e.call(e.read, "GET", "/api/v1/settings/health", nil, 200, &hs)
+		if hs["active"] != "v1" || hs["default_cadence_days"] != float64(30) {
+			t.Fatalf("settings: %v", hs)
+		}
+		sets := hs["weight_sets"].([]any)
+		hs["weight_sets"] = append(sets, map[string]any{"version": "v2", "profiles": map[string]any{"": map[string]any{"contact": 10, "support": 10}}})
+		hs["active"] = "v2"
+		e.call(e.rw, "PUT", "/api/v1/settings/health", hs, 403, nil)
+		e.call(e.admin, "PUT", "/api/v1/settings/health", hs, 200, nil)
+		e.call(e.read, "GET", "/api/v1/health/accounts/"+a.ID, nil, 200, &h)
+		if h.Current.Score != 100 || h.Current.Band != "green" || h.Current.Weights != "v2" {
+			t.Fatalf("with v2: %+v", h.Current)
+		}
+		hs["active"] = "v9"
+		r := e.call(e.admin, "PUT", "/api/v1/settings/health", hs, 400, nil)
+		if !strings.Contains(string(r.Body), `"active"`) {
+			t.Fatalf("bad active: %s", r.Body)
+		}
+	})
+}
