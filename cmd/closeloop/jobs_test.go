@@ -36,14 +36,14 @@ func TestJobsCommand(t *testing.T) {
 
 			out = mustRun(t, append(e, "CLOSELOOP_AUTO_MIGRATE=false"), "jobs", "list")
 			for _, want := range []string{"NAME", "SCHEDULE", "LAST RUN", "NEXT RUN", "QUEUED", "ERROR",
-				"outbox", "every instance", "rank-sync", "one instance", "every 5s", "session-cleanup", "tagging", "never"} {
+				"outbox", "every instance", "ranking-sync", "one instance", "every 5s", "session-cleanup", "tagging", "never"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("jobs list lacks %q:\n%s", want, out)
 				}
 			}
 			for _, l := range strings.Split(out, "\n") {
-				if strings.HasPrefix(l, "rank-sync ") && strings.Contains(l, "when asked") {
-					t.Errorf("rank-sync is due at once, not when asked: %q", l)
+				if strings.HasPrefix(l, "ranking-sync ") && strings.Contains(l, "when asked") {
+					t.Errorf("ranking-sync is due at once, not when asked: %q", l)
 				}
 			}
 			if out, err := run(t, e, "", "jobs", "run", "nope"); err == nil || !strings.Contains(out, `no job "nope"`) {

@@ -247,13 +247,7 @@ func (a *App) addJobs() {
 	a.Jobs.Add(a.Tagging.Job())
 	a.Jobs.Add(inboundCleanupJob(a.Store, a.Log))
 	a.addEventJobs()
-	a.addUsageJobs()
 	a.addHealthJobs()
-	// The ranking roll-ups catch up with new evidence every few seconds, so that a
-	// ranking page rarely has more than that to count before it answers.
-	a.Jobs.Add(jobs.Job{Name: "rank-sync", Help: "brings the ranking roll-ups up to date with new evidence",
-		Schedule: jobs.Every(5 * time.Second), Lease: 5 * time.Minute,
-		Run: func(ctx context.Context, _ string) error { return a.Store.SyncRank(ctx, a.Store.Now()) }})
 	a.Jobs.Add(web.LimitsCleanupJob(a.Store, a.Log))
 	a.Jobs.Add(jobs.Job{Name: "session-cleanup", Help: "removes expired sign-in sessions",
 		Schedule: jobs.Every(time.Hour),
@@ -264,4 +258,5 @@ func (a *App) addJobs() {
 			}
 			return err
 		}})
+	a.addDerivedJobs() // last: a derivation with a job of its own above keeps it
 }

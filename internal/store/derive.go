@@ -79,6 +79,23 @@ var derivations = map[string]derivationDef{
 		}},
 }
 
+// SyncDerivation brings derivation name up to date for the moment now: the job every
+// derivation gets (internal/app registers one per name).
+func (s *Store) SyncDerivation(ctx context.Context, name string, now time.Time) error {
+	def, ok := derivations[name]
+	if !ok {
+		return fmt.Errorf("store: no derived data named %q", name)
+	}
+	d, err := def.build(ctx, s, now)
+	if err != nil {
+		return err
+	}
+	if _, err := s.syncDerived(ctx, d, 0, syncBatch, nil); err != nil {
+		return fmt.Errorf("store: sync %s: %w", name, err)
+	}
+	return nil
+}
+
 // RebuildProgress is how far a rebuild is: keys recomputed of those marked.
 type RebuildProgress struct {
 	Done, Total int

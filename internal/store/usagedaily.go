@@ -68,7 +68,7 @@ func init() {
 		func(context.Context, *Store, time.Time) (derivation, error) { return usageDerivation{}, nil }}
 }
 
-// SyncUsage brings the daily usage roll-ups up to date (the usage-rollup job).
+// SyncUsage brings the daily usage roll-ups up to date.
 func (s *Store) SyncUsage(ctx context.Context) error {
 	_, err := s.syncDerived(ctx, usageDerivation{}, 0, syncBatch, nil)
 	if err != nil {

@@ -70,7 +70,7 @@ func TestJobsPageIsAdminOnly(t *testing.T) {
 		// instance has run one.
 		wantIn(t, r, `href="/settings/jobs" aria-current="page"`,
 			`id="job-outbox"`, "sends queued email and webhooks", "on every instance",
-			`id="job-rank-sync"`, "every 5s", "on one instance",
+			`id="job-ranking-sync"`, "every 5s", "on one instance",
 			`id="job-session-cleanup"`, "every 1h0m0s",
 			`id="job-tagging"`, `id="job-probe"`, "daily at 03:00 UTC",
 			`action="/settings/jobs/probe/run"`)
