@@ -1,0 +1,125 @@
+package store_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+// benchUsageRows is how many raw events the table holds before the timed inserts
+// (CLOSELOOP_BENCH_USAGE_ROWS; default 200,000 for a quick run — the write
+// amplification of a random-key index shows once it outgrows SQLite's 64 MB page
+// cache, around 1.5 million 36-character ids).
+func benchUsageRows() int {
+	if v, err := strconv.Atoi(os.Getenv("CLOSELOOP_BENCH_USAGE_ROWS")); err == nil && v > 0 {
+		return v
+	}
+	return 200_000
+}
+
+// uuidLike makes the kind of messageId Segment clients send: random-looking 36
+// characters, so consecutive ids land all over an index.
+func uuidLike(prefix string, i int) string {
+	h := sha256.Sum256([]byte(prefix + strconv.Itoa(i)))
+	x := hex.EncodeToString(h[:16])
+	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
+}
+
+func benchUsageBatch(prefix string, from, n int, accounts []string) []store.UsageEvent {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	out := make([]store.UsageEvent, n)
+	for k := range out {
+		i := from + k
+		out[k] = store.UsageEvent{MessageID: uuidLike(prefix, i), Type: "track", Event: "Report Viewed",
+			UserID: "user-" + strconv.Itoa(i%500), GroupID: "", AccountID: accounts[i%len(accounts)],
+			Timestamp: now, ReceivedAt: now,
+			Payload: []byte(`{"event":"Report Viewed","properties":{"report":"` + strconv.Itoa(i%17) + `","rows":1234},"context":{"library":{"name":"analytics-go"}}}`)}
+	}
+	return out
+}
+
+// BenchmarkUsageDedup compares three ways of storing the same events on a table that
+// already holds benchUsageRows() of them (SQLite): a raw insert with no
+// de-duplication; a raw insert guarded by a unique index on message_id (the design
+// the issue warns against); and CommitUsage, whose de-duplication table holds about
+// two days of ids (1/200 of the table, as with 400 days kept).
+//
+//	CLOSELOOP_BENCH_USAGE_ROWS=2000000 go test -run XXX -bench BenchmarkUsageDedup -benchtime 1x ./internal/store/
+func BenchmarkUsageDedup(b *testing.B) {
+	const batch, batches = 2_000, 25
+	accounts := []string{"acc-1", "acc-2", "acc-3"}
+	for _, variant := range []string{"raw", "unique-index", "dedup-table"} {
+		b.Run(variant, func(b *testing.B) {
+			ctx := context.Background()
+			dsn := storetest.DSN(b, "sqlite")
+			s, err := store.Open(ctx, dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.Migrate(ctx); err != nil {
+				b.Fatal(err)
+			}
+			s.Now = func() time.Time { return time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) }
+			prefill := benchUsageRows()
+			for from := 0; from < prefill; from += 10_000 {
+				if err := s.InsertUsageRaw(ctx, benchUsageBatch("old", from, min(10_000, prefill-from), accounts)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			switch variant {
+			case "unique-index":
+				db, err := sql.Open("sqlite", strings.TrimPrefix(dsn, "sqlite:"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := db.Exec(`CREATE UNIQUE INDEX usage_events_message ON usage_events (message_id)`); err != nil {
+					b.Fatal(err)
+				}
+				db.Close()
+			case "dedup-table":
+				// The users belong to accounts (group calls), so CommitUsage attributes
+				// every event as the raw variants' rows are.
+				groups := make([]store.UsageEvent, 500)
+				for i := range groups {
+					groups[i] = store.UsageEvent{MessageID: "g" + strconv.Itoa(i), Type: "group", UserID: "user-" + strconv.Itoa(i),
+						GroupID: "g-" + strconv.Itoa(i%3), Traits: []byte(`{"name":"Group"}`), Timestamp: s.Now(), ReceivedAt: s.Now(), Payload: []byte(`{}`)}
+				}
+				if _, err := s.CommitUsage(ctx, groups, 24*time.Hour); err != nil {
+					b.Fatal(err)
+				}
+				// The window's ids: the last prefill/200 events were received today.
+				for from := prefill - prefill/200; from < prefill; from += batch {
+					if _, err := s.CommitUsage(ctx, benchUsageBatch("old", from, min(batch, prefill-from), accounts), 24*time.Hour); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ResetTimer()
+			for r := 0; r < b.N; r++ {
+				start := time.Now()
+				for k := 0; k < batches; k++ {
+					evs := benchUsageBatch("new"+strconv.Itoa(r), k*batch, batch, accounts)
+					if variant == "dedup-table" {
+						_, err = s.CommitUsage(ctx, evs, 24*time.Hour)
+					} else {
+						err = s.InsertUsageRaw(ctx, evs)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(batch*batches)/time.Since(start).Seconds(), "events/s")
+			}
+		})
+	}
+}
