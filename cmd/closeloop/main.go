@@ -58,6 +58,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'closeloop <command> --help' for the flags of a command.")
 	fmt.Fprintln(w, "Settings come from flags and env vars: CLOSELOOP_ADDR, CLOSELOOP_DATA_DIR, DATABASE_URL,")
 	fmt.Fprintln(w, "CLOSELOOP_BASE_URL, CLOSELOOP_LOG_FORMAT, CLOSELOOP_LOG_LEVEL, CLOSELOOP_AUTO_MIGRATE, CLOSELOOP_TIERS,")
+	fmt.Fprintln(w, "CLOSELOOP_TRUSTED_PROXIES, CLOSELOOP_STRIPE_SECRET, CLOSELOOP_USAGE_{DEDUP_HOURS,RETENTION_DAYS}, CLOSELOOP_INBOUND_RAW_DAYS,")
 	fmt.Fprintln(w, "and the inbound channel secrets CLOSELOOP_{INTERCOM,ZENDESK,HELPSCOUT,FRESHDESK,SLACK,EMAIL}_SECRET.")
 }
 
