@@ -257,8 +257,8 @@ func plural(n int, one, many string) string {
 }
 
 // Explain says why the score moved from then to now, naming the components whose
-// contribution moved most (at most three, those of at least one point), each with
-// its current reading and its effect: "−14 since last week: usage down 38% (−9),
+// contribution moved most, either way (at most three, those of at least one point),
+// each with its current reading and its effect: "−14 since last week: usage down 38% (−9),
 // no contact in 19 days, cadence is 7 (−5)". since names the earlier date.
 func Explain(then, now Result, since string) string {
 	delta := now.Score - then.Score
@@ -276,7 +276,7 @@ func Explain(then, now Result, since string) string {
 	var moves []move
 	for _, p := range now.Parts {
 		d := int(math.Round(p.Contribution - prev[p.Name].Contribution))
-		if d != 0 && (d > 0) == (delta > 0) {
+		if d != 0 {
 			moves = append(moves, move{p, d})
 		}
 	}

@@ -51,6 +51,7 @@ type accountData struct {
 	UsageChart    chart
 	Payment       string    // the latest Stripe invoice: "ok", "failed" or "" (none)
 	PaymentAt     time.Time // when that invoice was paid or failed
+	Health        healthView
 }
 
 func (ui *Web) accountPage(w http.ResponseWriter, r *http.Request) error {
@@ -77,6 +78,9 @@ func (ui *Web) loadAccount(r *http.Request, id, before string) (*accountData, er
 		return nil, err
 	}
 	d.UsageChart = usageChart(d.Usage)
+	if d.Health, err = ui.loadHealth(ctx, id); err != nil {
+		return nil, err
+	}
 
 	contracts, _, err := ui.Store.ListContracts(ctx, store.ContractFilter{AccountID: id, Limit: 500})
 	if err != nil {
