@@ -40,7 +40,7 @@ func (a *API) tiers() []string {
 }
 
 func (a *API) listAccounts(w http.ResponseWriter, r *http.Request) error {
-	p, err := queryParams(r, "tier", "owner_id", "stage", "plan", "unowned", "q", "sort", "order", "cursor", "limit")
+	p, err := queryParams(r, "tier", "owner_id", "stage", "plan", "unowned", "cadence_overdue", "q", "sort", "order", "cursor", "limit")
 	if err != nil {
 		return err
 	}
@@ -56,6 +56,9 @@ func (a *API) listAccounts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if f.Unowned, err = p.boolean("unowned"); err != nil {
+		return err
+	}
+	if f.CadenceOverdue, err = p.boolean("cadence_overdue"); err != nil {
 		return err
 	}
 	if f.Unowned && f.OwnerID != "" {

@@ -68,3 +68,29 @@ func TestAccountHealthAPI(t *testing.T) {
 		}
 	})
 }
+
+// GET /api/v1/accounts?cadence_overdue=true lists only accounts not contacted within
+// their tier's cadence.
+func TestAccountsCadenceOverdueAPI(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		var fresh, stale account
+		e.call(e.rw, "POST", "/api/v1/accounts", map[string]any{"name": "Fresh", "tier": "important"}, 201, &fresh)
+		e.call(e.rw, "POST", "/api/v1/accounts", map[string]any{"name": "Stale", "tier": "important"}, 201, &stale)
+		for id, ago := range map[string]int{fresh.ID: 7, stale.ID: 8} {
+			e.call(e.rw, "POST", "/api/v1/touchpoints", map[string]any{"account_id": id, "kind": "call",
+				"occurred_at": e.s.Now().AddDate(0, 0, -ago).Format(time.RFC3339), "summary": "hello"}, 201, nil)
+		}
+		var page struct {
+			Items []account `json:"items"`
+			Total int       `json:"total"`
+		}
+		e.call(e.read, "GET", "/api/v1/accounts?cadence_overdue=true", nil, 200, &page)
+		if page.Total != 1 || len(page.Items) != 1 || page.Items[0].ID != stale.ID {
+			t.Fatalf("overdue: %+v", page)
+		}
+		r := e.call(e.read, "GET", "/api/v1/accounts?cadence_overdue=maybe", nil, 400, nil)
+		if !strings.Contains(string(r.Body), "cadence_overdue") {
+			t.Fatalf("bad flag: %s", r.Body)
+		}
+	})
+}

@@ -172,6 +172,7 @@ func (s *Store) getAccount(ctx context.Context, q q, where string, arg any) (Acc
 type AccountFilter struct {
 	Tier, OwnerID, Stage, Plan string
 	Unowned                    bool   // only accounts with no owner
+	CadenceOverdue             bool   // only accounts not contacted within their tier's cadence (cadence.go)
 	Q                          string // matches name, domain or external id, any case
 	Sort                       string // name (default), mrr, renewal, signup, created
 	Desc                       bool
@@ -257,6 +258,13 @@ func (s *Store) ListAccounts(ctx context.Context, f AccountFilter) (AccountPage,
 	}
 	if f.Unowned {
 		add("a.owner_id IS NULL")
+	}
+	if f.CadenceOverdue {
+		cond, a, err := s.cadenceOverdueWhere(ctx, s.Now())
+		if err != nil {
+			return AccountPage{}, err
+		}
+		add(cond, a...)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		add(`a.search LIKE ? ESCAPE '\'`, likePattern(q))

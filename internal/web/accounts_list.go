@@ -18,6 +18,7 @@ func (ui *Web) home(w http.ResponseWriter, r *http.Request) error {
 // listQuery is the accounts list's state, all in the URL so any view can be shared.
 type listQuery struct {
 	Q, Tier, Stage, Owner, Plan string
+	Cadence                     string // "overdue": only accounts not contacted within their tier's cadence
 	Sort                        string // name, mrr, renewal, signup
 	Desc                        bool
 	Cursor                      string
@@ -32,15 +33,16 @@ var listSorts = []struct{ Key, Label string }{
 
 func parseListQuery(v url.Values) listQuery {
 	q := listQuery{
-		Q:      strings.TrimSpace(v.Get("q")),
-		Tier:   v.Get("tier"),
-		Stage:  v.Get("stage"),
-		Owner:  v.Get("owner"),
-		Plan:   v.Get("plan"),
-		Sort:   v.Get("sort"),
-		Desc:   v.Get("dir") == "desc",
-		Cursor: v.Get("cursor"),
-		Limit:  defaultPageSize,
+		Q:       strings.TrimSpace(v.Get("q")),
+		Tier:    v.Get("tier"),
+		Stage:   v.Get("stage"),
+		Owner:   v.Get("owner"),
+		Plan:    v.Get("plan"),
+		Cadence: v.Get("cadence"),
+		Sort:    v.Get("sort"),
+		Desc:    v.Get("dir") == "desc",
+		Cursor:  v.Get("cursor"),
+		Limit:   defaultPageSize,
 	}
 	valid := false
 	for _, s := range listSorts {
@@ -48,6 +50,9 @@ func parseListQuery(v url.Values) listQuery {
 	}
 	if !valid {
 		q.Sort = "name"
+	}
+	if q.Cadence != "overdue" {
+		q.Cadence = ""
 	}
 	if n, err := strconv.Atoi(v.Get("limit")); err == nil && n > 0 && n <= 200 {
 		q.Limit = n
@@ -68,6 +73,7 @@ func (q listQuery) values() url.Values {
 	set("stage", q.Stage)
 	set("owner", q.Owner)
 	set("plan", q.Plan)
+	set("cadence", q.Cadence)
 	if q.Sort != "name" {
 		v.Set("sort", q.Sort)
 	}
@@ -89,7 +95,7 @@ func (q listQuery) url() string {
 }
 
 func (q listQuery) filtered() bool {
-	return q.Q != "" || q.Tier != "" || q.Stage != "" || q.Owner != "" || q.Plan != ""
+	return q.Q != "" || q.Tier != "" || q.Stage != "" || q.Owner != "" || q.Plan != "" || q.Cadence != ""
 }
 
 type sortLink struct {
@@ -120,7 +126,8 @@ type accountsData struct {
 func (ui *Web) accountsList(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := parseListQuery(r.URL.Query())
-	f := store.AccountFilter{Tier: q.Tier, Stage: q.Stage, Plan: q.Plan, Q: q.Q, Sort: q.Sort, Desc: q.Desc, Cursor: q.Cursor, Limit: q.Limit}
+	f := store.AccountFilter{Tier: q.Tier, Stage: q.Stage, Plan: q.Plan, Q: q.Q, Sort: q.Sort, Desc: q.Desc, Cursor: q.Cursor, Limit: q.Limit,
+		CadenceOverdue: q.Cadence == "overdue"}
 	switch q.Owner {
 	case "":
 	case "unowned":

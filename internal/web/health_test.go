@@ -57,3 +57,24 @@ func TestAccountPageHealth(t *testing.T) {
 		wantNotIn(t, r, "<script>x</script>")
 	})
 }
+
+// The accounts list filters "cadence overdue": an account emailed today is on time,
+// one never contacted is overdue; the choice stays selected and in the URL.
+func TestAccountsCadenceFilter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		c := e.session(e.member("vic@example.com", auth.RoleViewer))
+		fresh := e.accountMRR("Freshly Called", "standard", 0)
+		e.accountMRR("Forgotten Ltd", "standard", 0)
+		if err := s.CreateTouchpoint(e.ctx, &account.Touchpoint{AccountID: fresh.ID, Kind: account.Call, OccurredAt: time.Now().UTC().Add(-time.Minute), Summary: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+		r := e.get("/accounts?cadence=overdue", c)
+		wantStatus(t, r, http.StatusOK)
+		wantIn(t, r, "Forgotten Ltd", `<option value="overdue" selected>Cadence overdue</option>`)
+		wantNotIn(t, r, "Freshly Called")
+		r = e.get("/accounts?cadence=bogus", c)
+		wantStatus(t, r, http.StatusOK)
+		wantIn(t, r, "Forgotten Ltd", "Freshly Called")
+	})
+}
