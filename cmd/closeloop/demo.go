@@ -25,7 +25,8 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg, fs, err := loadConfig("demo [flags]", `Runs closeloop populated with demo data on the embedded SQLite database: about 300
 accounts across tiers and plans with 18 months of MRR history, people, contracts
 renewing over the coming year, touchpoints, a 200-tag taxonomy, a few thousand feedback
-items from every channel, and feature requests with votes (one shipped yesterday). It prints the URL, an admin sign-in and
+items from every channel, feature requests with votes (one shipped yesterday), and 18
+months of product usage (accounts that churned used it less and less before leaving). It prints the URL, an admin sign-in and
 an admin API key. Without --data-dir it uses a new temporary folder each time.`, args, func(fs *flag.FlagSet) {
 		fs.IntVar(&accounts, "accounts", 300, "number of demo accounts")
 		fs.Uint64Var(&seed, "seed", 1, "random seed: the same seed gives the same accounts")
@@ -63,6 +64,10 @@ an admin API key. Without --data-dir it uses a new temporary folder each time.`,
 	if err != nil {
 		return err
 	}
+	usage, err := demo.GenerateUsage(ctx, s, demo.UsageOptions{Events: accounts * 1000, Seed: seed})
+	if err != nil {
+		return err
+	}
 	// Demo exchange rates, so EUR and GBP accounts count in the USD rankings. A real
 	// install enters its own in ranking settings.
 	rs, err := s.RankSettings(ctx)
@@ -81,8 +86,8 @@ an admin API key. Without --data-dir it uses a new temporary folder each time.`,
 	abs, _ := filepath.Abs(cfg.DataDir)
 	return a.Serve(ctx, func(addr string) {
 		fmt.Fprintf(stdout, "closeloop demo is running at %s\n", cfg.BaseURL)
-		fmt.Fprintf(stdout, "Data dir: %s (%d accounts, %d people, %d MRR movements, %d touchpoints, %d tags, %d feedback items, %d requests; generated in %s)\n",
-			abs, sum.Accounts, sum.People, sum.Movements, sum.Touchpoints, voc.Tags, voc.Items, voc.Requests, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stdout, "Data dir: %s (%d accounts, %d people, %d MRR movements, %d touchpoints, %d tags, %d feedback items, %d requests, %d usage events; generated in %s)\n",
+			abs, sum.Accounts, sum.People, sum.Movements, sum.Touchpoints, voc.Tags, voc.Items, voc.Requests, usage.Events, time.Since(start).Round(time.Millisecond))
 		fmt.Fprintf(stdout, "Sign in: %s / %s\n", DemoAdmin, password)
 		fmt.Fprintf(stdout, "API key: %s\n", key)
 		fmt.Fprintln(stdout, "Press Ctrl-C to stop.")

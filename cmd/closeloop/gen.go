@@ -13,13 +13,13 @@ import (
 )
 
 func runGen(ctx context.Context, args []string, stdout io.Writer) error {
-	var accounts, months, items, tags, requests int
+	var accounts, months, items, tags, requests, events int
 	var seed uint64
 	s, _, _, err := openCommand(ctx, "gen [flags]", `Generates realistic customer data into the configured database (DATABASE_URL or the
 SQLite file in the data dir): accounts across tiers and plans, months of MRR movements
 (new, expansion, contraction, churn, reactivation), people, contracts and touchpoints.
 With --feedback N it also writes a taxonomy (--tags), feature requests with votes and N
-feedback items. The same --seed gives the same data. Runs add to what is there;
+feedback items; with --events N, about N product usage events. The same --seed gives the same data. Runs add to what is there;
 --accounts 0 adds only feedback.`, args, func(fs *flag.FlagSet) {
 		fs.IntVar(&accounts, "accounts", 1000, "number of accounts to add")
 		fs.Uint64Var(&seed, "seed", 1, "random seed")
@@ -27,6 +27,7 @@ feedback items. The same --seed gives the same data. Runs add to what is there;
 		fs.IntVar(&items, "feedback", 0, "feedback items to add (tagged, linked to requests) on top of the people in the database")
 		fs.IntVar(&tags, "tags", 700, "taxonomy size, when the database has no tags yet")
 		fs.IntVar(&requests, "requests", 0, "feature requests to add (default: one per 500 feedback items, at least 20)")
+		fs.IntVar(&events, "events", 0, "about this many product usage events over 18 months, spread over every account in the database (churned ones fade out before their churn)")
 	})
 	if err != nil {
 		return err
@@ -58,6 +59,20 @@ feedback items. The same --seed gives the same data. Runs add to what is there;
 		}
 		fmt.Fprintf(stdout, "generated %d tags, %d requests, %d votes, %d feedback items (%d linked, %d untriaged) into %s in %s\n",
 			sum.Tags, sum.Requests, sum.Votes, sum.Items, sum.Links, sum.Untriaged, s.Dialect(), time.Since(vstart).Round(time.Millisecond))
+	}
+	if events > 0 {
+		ustart := time.Now()
+		last := time.Time{}
+		sum, err := demo.GenerateUsage(ctx, s, demo.UsageOptions{Events: events, Seed: seed, Progress: func(done, total int) {
+			if time.Since(last) >= 5*time.Second {
+				last = time.Now()
+				fmt.Fprintf(os.Stderr, "  %d/~%d usage events (%s)\n", done, total, time.Since(ustart).Round(time.Second))
+			}
+		}})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "generated %d usage events for %d accounts, with their daily roll-ups, in %s\n", sum.Events, sum.Accounts, time.Since(ustart).Round(time.Millisecond))
 	}
 	// Build the ranking roll-ups now rather than on the first ranking page view: a
 	// rebuild, which takes large batches and shows its progress.

@@ -51,9 +51,12 @@ func (s *Store) EnsureJob(ctx context.Context, name string, firstDue time.Time) 
 // whose lease is free or expired, for owner until now+lease. It reports whether this
 // owner won: the conditional UPDATE lets exactly one of several instances win.
 func (s *Store) ClaimJob(ctx context.Context, name, owner string, now time.Time, lease time.Duration) (bool, error) {
-	res, err := s.writer().exec(ctx, `UPDATE jobs SET owner = ?, locked_until = ?, last_started_at = ?
+	// A run consumes every request made up to its start: last_started_at is at least
+	// the request's time, even when both fall in the same millisecond.
+	res, err := s.writer().exec(ctx, `UPDATE jobs SET owner = ?, locked_until = ?,
+		last_started_at = CASE WHEN run_requested_at > ? THEN run_requested_at ELSE ? END
 		WHERE name = ? AND locked_until <= ? AND (next_run_at <= ? OR run_requested_at > last_started_at)`,
-		owner, ms(now.Add(lease)), ms(now), name, ms(now), ms(now))
+		owner, ms(now.Add(lease)), ms(now), ms(now), name, ms(now), ms(now))
 	if err != nil {
 		return false, fmt.Errorf("store: claim job %s: %w", name, err)
 	}
@@ -117,7 +120,10 @@ func (s *Store) FinishJob(ctx context.Context, r JobRun) error {
 
 // RequestJobRun asks for a job to run as soon as an instance sees it.
 func (s *Store) RequestJobRun(ctx context.Context, name string, at time.Time) error {
-	res, err := s.writer().exec(ctx, `UPDATE jobs SET run_requested_at = ? WHERE name = ?`, ms(at), name)
+	// A request always comes after the last start, even one in the same millisecond
+	// (a test's second Run), or it would be taken as already served.
+	res, err := s.writer().exec(ctx, `UPDATE jobs SET run_requested_at = CASE WHEN last_started_at >= ? THEN last_started_at + 1 ELSE ? END
+		WHERE name = ?`, ms(at), ms(at), name)
 	if err != nil {
 		return fmt.Errorf("store: request job %s: %w", name, err)
 	}
