@@ -15,10 +15,11 @@ import (
 //
 //   - daily: the day moves on, so every account is rescored (what the health-daily
 //     job does after midnight): one op is the whole recompute;
+//
 //   - incremental: 1% of the accounts get a touchpoint, then the sync rescores just
 //     those (what the health-sync job does through the day): one op is that sync.
 //
-//	go test -run '^$' -bench BenchmarkHealth -benchtime 3x ./internal/store
+//     go test -run '^$' -bench BenchmarkHealth -benchtime 3x ./internal/store
 func BenchmarkHealth(b *testing.B) {
 	n := 50000
 	if v, err := strconv.Atoi(os.Getenv("CLOSELOOP_BENCH_HEALTH_ACCOUNTS")); err == nil && v > 0 {
