@@ -240,8 +240,10 @@ func (s *Store) rankUnits(ctx context.Context, q q, st rankState, units []string
 			rows = append(rows, []any{u, c.account, c.person, c.day, strings.Join(sortedKeys(c.subjects), ",")})
 		}
 	}
-	if len(stale) > 0 {
-		in, args := placeholders(stale)
+	for len(stale) > 0 {
+		chunk := stale[:min(len(stale), 5000)]
+		stale = stale[len(chunk):]
+		in, args := placeholders(chunk)
 		if _, err := q.exec(ctx, `DELETE FROM rank_items WHERE unit IN (`+in+`)`, args...); err != nil {
 			return err
 		}
@@ -255,6 +257,28 @@ func (s *Store) rankUnits(ctx context.Context, q q, st rankState, units []string
 // currentUnits reads what each unit should count for now, from the raw tables. A unit
 // that counts for no subject (untagged, unlinked, deleted) is absent.
 func currentUnits(ctx context.Context, q q, units []string, asOf int64) (map[string]rankUnit, error) {
+	return inChunks(units, func(chunk []string) (map[string]rankUnit, error) { return currentUnitsChunk(ctx, q, chunk, asOf) })
+}
+
+// inChunks calls read for slices of keys small enough for one statement's
+// parameters and merges what it returns.
+func inChunks[V any](keys []string, read func([]string) (map[string]V, error)) (map[string]V, error) {
+	out := map[string]V{}
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), 5000)]
+		keys = keys[len(chunk):]
+		m, err := read(chunk)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+func currentUnitsChunk(ctx context.Context, q q, units []string, asOf int64) (map[string]rankUnit, error) {
 	out := map[string]rankUnit{}
 	var items []string
 	for _, u := range units {
@@ -405,6 +429,10 @@ func windowMoves(from, to int64, n int) [][2]int64 {
 
 // countedUnits reads what each unit was last counted with.
 func countedUnits(ctx context.Context, q q, units []string) (map[string]rankUnit, error) {
+	return inChunks(units, func(chunk []string) (map[string]rankUnit, error) { return countedUnitsChunk(ctx, q, chunk) })
+}
+
+func countedUnitsChunk(ctx context.Context, q q, units []string) (map[string]rankUnit, error) {
 	in, args := placeholders(units)
 	out := map[string]rankUnit{}
 	rows, err := q.query(ctx, `SELECT unit, account_id, person_id, day, subjects FROM rank_items WHERE unit IN (`+in+`)`, args...)
