@@ -228,11 +228,11 @@ func decodeMessage(kind string, raw json.RawMessage, env envelope, receivedAt ti
 		ev.Traits = v
 	}
 
-	ctx, err := merged(env.Context, m["context"])
+	ctx, ctxJSON, err := merged(env.Context, m["context"])
 	if err != nil {
 		return ev, errs.Invalid("context", "must be a JSON object")
 	}
-	integ, err := merged(env.Integrations, m["integrations"])
+	_, integJSON, err := merged(env.Integrations, m["integrations"])
 	if err != nil {
 		return ev, errs.Invalid("integrations", "must be a JSON object")
 	}
@@ -266,10 +266,7 @@ func decodeMessage(kind string, raw json.RawMessage, env envelope, receivedAt ti
 		return ev, errs.Invalidf("timestamp", "corrects to %s, outside the years 1970–9999", ev.Timestamp.Format(time.RFC3339))
 	}
 
-	set := func(k string, v any) {
-		b, _ := json.Marshal(v)
-		m[k] = b
-	}
+	set := func(k string, v string) { m[k] = appendJSONString(nil, v) }
 	set("messageId", ev.MessageID)
 	set("type", ev.Type)
 	if !ts.IsZero() {
@@ -280,11 +277,11 @@ func decodeMessage(kind string, raw json.RawMessage, env envelope, receivedAt ti
 	if !sentAt.IsZero() {
 		set("sentAt", sentAt.Format(time.RFC3339Nano))
 	}
-	if ctx != nil {
-		set("context", ctx)
+	if ctxJSON != nil {
+		m["context"] = ctxJSON
 	}
-	if integ != nil {
-		set("integrations", integ)
+	if integJSON != nil {
+		m["integrations"] = integJSON
 	}
 	ev.Payload = encodeObject(m)
 	if len(ev.Payload) > 2*MaxEventBytes {
@@ -310,12 +307,25 @@ func encodeObject(m map[string]json.RawMessage) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		kb, _ := json.Marshal(k)
-		b = append(b, kb...)
+		b = appendJSONString(b, k)
 		b = append(b, ':')
 		b = append(b, m[k]...)
 	}
 	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string; plain ASCII (keys, ids, times) is
+// copied between quotes, anything else goes through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // correctedTime is Segment's clock-skew correction: the device's clock may be wrong,
@@ -332,25 +342,34 @@ func correctedTime(ts, sentAt, receivedAt time.Time) time.Time {
 	}
 }
 
-// merged is the batch-level object with the message's own keys over it.
-func merged(batch map[string]json.RawMessage, own json.RawMessage) (map[string]json.RawMessage, error) {
-	if len(batch) == 0 && isNull(own) {
-		return nil, nil
+// merged is the batch-level object with the message's own keys over it, as a map
+// and as the JSON to store. When only one side has keys its JSON is kept as it is,
+// which spares re-encoding the common case (the context on the message alone).
+func merged(batch map[string]json.RawMessage, own json.RawMessage) (map[string]json.RawMessage, json.RawMessage, error) {
+	hasOwn := !isNull(own)
+	if len(batch) == 0 && !hasOwn {
+		return nil, nil, nil
 	}
-	out := make(map[string]json.RawMessage, len(batch)+4)
+	var m map[string]json.RawMessage
+	if hasOwn {
+		if err := json.Unmarshal(own, &m); err != nil {
+			return nil, nil, err
+		}
+	}
+	switch {
+	case len(batch) == 0:
+		return m, own, nil
+	case len(m) == 0:
+		return batch, encodeObject(batch), nil
+	}
+	out := make(map[string]json.RawMessage, len(batch)+len(m))
 	for k, v := range batch {
 		out[k] = v
 	}
-	if !isNull(own) {
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(own, &m); err != nil {
-			return nil, err
-		}
-		for k, v := range m {
-			out[k] = v
-		}
+	for k, v := range m {
+		out[k] = v
 	}
-	return out, nil
+	return out, encodeObject(out), nil
 }
 
 // idField reads an id: a string, or a number (some clients send numeric user ids),

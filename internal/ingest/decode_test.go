@@ -130,3 +130,35 @@ func TestDecodeBodyRefusesWholeRequestsOnlyWhenUnreadable(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecodeBody decodes a 100-message batch as `closeloop bench ingest` sends it.
+func BenchmarkDecodeBody(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"batch":[`)
+	for i := 0; i < 100; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(`{"type":"track","messageId":"0f8fad5b-d9cb-469f-a165-70867728950` + strings.Repeat("e", 1) + `","userId":"user-1","event":"Report Viewed",` +
+			`"timestamp":"2026-06-01T12:00:00.000Z","sentAt":"2026-06-01T12:00:01.000Z","properties":{"report":"3","rows":1234,"filtered":true},` +
+			`"context":{"groupId":"acct-1","library":{"name":"analytics-go","version":"3.3.0"},"ip":"203.0.113.7"}}`)
+	}
+	sb.WriteString(`]}`)
+	body := []byte(sb.String())
+	rcv := time.Now()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, _, err := decodeBody("batch", body, rcv); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain-ID_1.2", `quote " and \ back`, "tab\there", "<script>&", "naïve ☃", "\x00\x1f", "\xff bad utf-8"} {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Errorf("%q: %s, want %s", s, got, want)
+		}
+	}
+}
