@@ -83,6 +83,19 @@ func BenchmarkRank(b *testing.B) {
 					r, err := s.RankTags(ctx, store.RankFilter{Kind: "feature_request", From: now.AddDate(0, 0, -90)}, now)
 					return len(r), err
 				}},
+				// The UI's period control: the last 30 or 90 days, from roll-ups.
+				{"requests_last30", func() (int, error) {
+					r, err := s.RankRequests(ctx, store.RankFilter{LastDays: 30}, now)
+					return len(r), err
+				}},
+				{"requests_tier_last90", func() (int, error) {
+					r, err := s.RankRequests(ctx, store.RankFilter{Tier: "strategic", LastDays: 90}, now)
+					return len(r), err
+				}},
+				{"tags_kind_last90", func() (int, error) {
+					r, err := s.RankTags(ctx, store.RankFilter{Kind: "feature_request", LastDays: 90}, now)
+					return len(r), err
+				}},
 			}
 			for _, c := range cases {
 				b.Run(c.name, func(b *testing.B) {
