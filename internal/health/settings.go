@@ -35,6 +35,8 @@ type Settings struct {
 	// ContactKinds are the touchpoint kinds that count as contact (internal notes
 	// never do, whatever their kind).
 	ContactKinds []string `json:"contact_kinds"`
+	// Rules are the signal rules by name (signals.go); a rule left out is off.
+	Rules map[string]Rule `json:"signal_rules"`
 }
 
 // Defaults: every account is talked to at least monthly, important ones weekly and
@@ -49,6 +51,7 @@ func Defaults() Settings {
 		Cadence:        map[string]int{"strategic": 3, "important": 7, "standard": 30},
 		DefaultCadence: 30,
 		ContactKinds:   []string{"email", "call", "meeting", "chat"},
+		Rules:          DefaultRules(),
 	}
 }
 
@@ -116,7 +119,7 @@ func (s Settings) Validate(kinds []string) error {
 			return errs.Invalidf("contact_kinds", "unknown touchpoint kind %q", k)
 		}
 	}
-	return nil
+	return ValidateRules(s.Rules)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -78,7 +78,7 @@ func init() {
 func (d *healthDerivation) marks() []markTable { return []markTable{{"health_dirty", "account_id"}} }
 
 func (d *healthDerivation) results() []string {
-	return []string{"health_current", "health_current_parts", "health_history"}
+	return []string{"health_current", "health_current_parts", "health_history", "health_signals"}
 }
 
 func (d *healthDerivation) stale(ctx context.Context, rq q) (bool, error) {
@@ -104,7 +104,7 @@ func (d *healthDerivation) prepare(ctx context.Context, q q) error {
 }
 
 func (d *healthDerivation) reset(ctx context.Context, q q) error {
-	for _, t := range []string{"health_current", "health_current_parts"} {
+	for _, t := range []string{"health_current", "health_current_parts", "health_signals"} {
 		if _, err := q.exec(ctx, `DELETE FROM `+t); err != nil {
 			return fmt.Errorf("empty %s: %w", t, err)
 		}
@@ -127,6 +127,7 @@ func (d *healthDerivation) recompute(ctx context.Context, q q, _ int, keys []str
 // healthAccount is what a recompute gathers for one account.
 type healthAccount struct {
 	tier      string
+	facts     health.Facts
 	in        health.Inputs
 	paymentAt int64
 	payCust   string
@@ -140,13 +141,17 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 	end := ms(d.dayTime.AddDate(0, 0, 1)) // the end of the day, exclusive
 	start30 := ms(d.dayTime.AddDate(0, 0, -29))
 	accts := map[string]*healthAccount{}
-	if err := eachHealthRow(ctx, q, `SELECT id, tier, seats, traits FROM accounts WHERE id IN (`+in+`)`, args, func(sc healthScanner) error {
-		var id, tier, traits string
+	if err := eachHealthRow(ctx, q, `SELECT id, tier, seats, traits, renewal_date FROM accounts WHERE id IN (`+in+`)`, args, func(sc healthScanner) error {
+		var id, tier, traits, renewal string
 		var seats int
-		if err := sc.Scan(&id, &tier, &seats, &traits); err != nil {
+		if err := sc.Scan(&id, &tier, &seats, &traits, &renewal); err != nil {
 			return err
 		}
 		a := &healthAccount{tier: tier}
+		if t, err := time.Parse("2006-01-02", renewal); err == nil {
+			days := int(t.Sub(d.dayTime) / (24 * time.Hour))
+			a.facts.RenewalDays = &days
+		}
 		a.in.Seats = seats
 		a.in.DaysSinceContact = -1
 		a.in.CadenceDays = d.set.CadenceFor(tier)
@@ -222,6 +227,21 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		}); err != nil {
 		return fmt.Errorf("health: support load: %w", err)
 	}
+	if err := eachHealthRow(ctx, q, `SELECT account_id, COUNT(*) FROM feedback WHERE account_id IN (`+in+`) AND kind = 'churn_reason'
+		AND occurred_at >= ? AND occurred_at < ? GROUP BY account_id`,
+		append(append([]any{}, args...), start30, end), func(sc healthScanner) error {
+			var id string
+			var n int
+			if err := sc.Scan(&id, &n); err != nil {
+				return err
+			}
+			if a := accts[id]; a != nil {
+				a.facts.ChurnReasons = n
+			}
+			return nil
+		}); err != nil {
+		return fmt.Errorf("health: churn reasons: %w", err)
+	}
 	// Payment: the latest invoice of any of the account's Stripe customers.
 	if err := eachHealthRow(ctx, q, `SELECT account_id, id, payment_state, payment_at FROM stripe_customers
 		WHERE account_id IN (`+in+`) AND payment_state <> ''`, args, func(sc healthScanner) error {
@@ -265,7 +285,7 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		return fmt.Errorf("health: last band: %w", err)
 	}
 
-	for _, t := range []string{"health_current", "health_current_parts"} {
+	for _, t := range []string{"health_current", "health_current_parts", "health_signals"} {
 		if _, err := q.exec(ctx, `DELETE FROM `+t+` WHERE account_id IN (`+in+`)`, args...); err != nil {
 			return fmt.Errorf("health: clear %s: %w", t, err)
 		}
@@ -274,7 +294,7 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		return fmt.Errorf("health: clear today's history: %w", err)
 	}
 	ws := d.set.Weights()
-	var cur, parts, hist [][]any
+	var cur, parts, hist, sigs [][]any
 	for _, id := range ids {
 		a := accts[id]
 		if a == nil {
@@ -290,6 +310,9 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 			return err
 		}
 		hist = append(hist, []any{id, day, r.Score, r.Band, r.Weights, string(raw)})
+		for _, f := range health.Signals(a.in, r, a.facts, d.set.Rules) {
+			sigs = append(sigs, []any{id, f.Rule, f.Reason})
+		}
 		if old, ok := prevBand[id]; ok && old != r.Band {
 			if err := d.s.appendEvent(ctx, q, "health.changed", id, id, map[string]any{
 				"day": day, "score": r.Score, "band": r.Band, "previous_band": old, "weights_version": r.Weights,
@@ -306,6 +329,9 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 	}
 	if err := insertRows(ctx, q, "health_history", "account_id, day, score, band, weights_version, parts", hist); err != nil {
 		return fmt.Errorf("health: write history: %w", err)
+	}
+	if err := insertRows(ctx, q, "health_signals", "account_id, rule, reason", sigs); err != nil {
+		return fmt.Errorf("health: write signals: %w", err)
 	}
 	return nil
 }
@@ -339,8 +365,10 @@ func (s *Store) SyncHealth(ctx context.Context, now time.Time) error {
 	if err := s.SyncUsage(ctx); err != nil {
 		return err
 	}
-	_, err := s.syncHealthWithin(ctx, now, 0)
-	return err
+	if _, err := s.syncHealthWithin(ctx, now, 0); err != nil {
+		return err
+	}
+	return s.SyncSignalTasks(ctx, now)
 }
 
 func (s *Store) syncHealthWithin(ctx context.Context, now time.Time, budget time.Duration) (bool, error) {

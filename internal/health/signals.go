@@ -1,0 +1,119 @@
+package health
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/closeloop/closeloop/internal/errs"
+)
+
+// Signal rules: conditions on an account's day that call for someone to act. Each
+// rule an admin can turn off or give another threshold; a rule that fires makes one
+// task for the account's owner, due DueDays later, and no other while it keeps firing.
+const (
+	SigUsageDrop   = "usage_drop"     // usage down by Threshold % or more (last 30 days vs the 30 before)
+	SigLowUsage    = "low_usage"      // fewer than Threshold events in 30 days, for an account that has sent any in 60
+	SigCadence     = "cadence"        // no contact within the tier's cadence
+	SigPayment     = "payment_failed" // the latest invoice's payment failed
+	SigRenewal     = "renewal"        // the renewal date is within Threshold days
+	SigDetractor   = "detractor"      // NPS at or below Threshold (6: a detractor)
+	SigChurnReason = "churn_reason"   // churn-reason feedback in the last 30 days
+	SigRed         = "health_red"     // the health score is in the red band
+)
+
+// SignalRules lists every rule, in the order they are shown.
+var SignalRules = []string{SigUsageDrop, SigLowUsage, SigCadence, SigPayment, SigRenewal, SigDetractor, SigChurnReason, SigRed}
+
+// Rule is one rule's settings.
+type Rule struct {
+	Enabled   bool `json:"enabled"`
+	Threshold int  `json:"threshold"` // the rule's own unit; unused by rules without one
+	DueDays   int  `json:"due_days"`  // the task is due this many days after the signal fires
+}
+
+// DefaultRules are the rules as shipped.
+func DefaultRules() map[string]Rule {
+	return map[string]Rule{
+		SigUsageDrop:   {true, 30, 7},
+		SigLowUsage:    {true, 10, 7},
+		SigCadence:     {true, 0, 2},
+		SigPayment:     {true, 0, 2},
+		SigRenewal:     {true, 60, 14},
+		SigDetractor:   {true, 6, 7},
+		SigChurnReason: {true, 0, 3},
+		SigRed:         {true, 0, 3},
+	}
+}
+
+// Facts are what the signal rules read besides the health inputs.
+type Facts struct {
+	RenewalDays  *int // days until the renewal date; nil when there is none
+	ChurnReasons int  // churn-reason feedback in the last 30 days
+}
+
+// Fired is a rule that fired, with the reason a person reads.
+type Fired struct {
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+}
+
+// Signals evaluates the enabled rules on a day's inputs and score.
+func Signals(in Inputs, r Result, f Facts, rules map[string]Rule) []Fired {
+	var out []Fired
+	on := func(name string) (Rule, bool) { rule, ok := rules[name]; return rule, ok && rule.Enabled }
+	if rule, ok := on(SigUsageDrop); ok && in.EventsPrior30 > 0 {
+		change := float64(in.EventsLast30-in.EventsPrior30) / float64(in.EventsPrior30)
+		if pct := int(math.Round(-change * 100)); pct >= rule.Threshold {
+			out = append(out, Fired{SigUsageDrop, fmt.Sprintf("usage down %d%% (last 30 days against the 30 before)", pct)})
+		}
+	}
+	if rule, ok := on(SigLowUsage); ok && in.EventsLast30+in.EventsPrior30 > 0 && in.EventsLast30 < rule.Threshold {
+		out = append(out, Fired{SigLowUsage, fmt.Sprintf("%s in 30 days, fewer than %d", plural(in.EventsLast30, "event", "events"), rule.Threshold)})
+	}
+	if _, ok := on(SigCadence); ok && in.CadenceDays > 0 && (in.DaysSinceContact < 0 || in.DaysSinceContact > in.CadenceDays) {
+		out = append(out, Fired{SigCadence, contactDetail(in.DaysSinceContact, in.CadenceDays)})
+	}
+	if _, ok := on(SigPayment); ok && in.Payment == "failed" {
+		out = append(out, Fired{SigPayment, "the latest invoice's payment failed"})
+	}
+	if rule, ok := on(SigRenewal); ok && f.RenewalDays != nil && *f.RenewalDays >= 0 && *f.RenewalDays <= rule.Threshold {
+		out = append(out, Fired{SigRenewal, fmt.Sprintf("renews in %s", plural(*f.RenewalDays, "day", "days"))})
+	}
+	if rule, ok := on(SigDetractor); ok && in.NPS != nil && *in.NPS <= rule.Threshold {
+		out = append(out, Fired{SigDetractor, fmt.Sprintf("NPS %d: a detractor", *in.NPS)})
+	}
+	if _, ok := on(SigChurnReason); ok && f.ChurnReasons > 0 {
+		out = append(out, Fired{SigChurnReason, plural(f.ChurnReasons, "churn reason", "churn reasons") + " given in 30 days"})
+	}
+	if _, ok := on(SigRed); ok && r.Band == Red {
+		out = append(out, Fired{SigRed, fmt.Sprintf("health %d, red", r.Score)})
+	}
+	return out
+}
+
+// ValidateRules checks rule settings: known rules, thresholds and due days in range.
+func ValidateRules(rules map[string]Rule) error {
+	known := map[string]bool{}
+	for _, r := range SignalRules {
+		known[r] = true
+	}
+	names := make([]string, 0, len(rules))
+	for name := range rules {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		r := rules[name]
+		if !known[name] {
+			return errs.Invalidf("signal_rules", "unknown rule %q", name)
+		}
+		if r.Threshold < 0 || r.Threshold > 1000 {
+			return errs.Invalid("signal_rules."+name+".threshold", "must be from 0 to 1000")
+		}
+		if r.DueDays < 0 || r.DueDays > 365 {
+			return errs.Invalid("signal_rules."+name+".due_days", "must be from 0 to 365")
+		}
+	}
+	return nil
+}

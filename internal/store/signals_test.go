@@ -1,0 +1,163 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/errs"
+	"github.com/closeloop/closeloop/internal/health"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+// Signals become tasks: one per fired signal for the account's owner, with its due
+// date and reason, none again while the signal keeps firing (even once its task is
+// done), the cadence task closed by a contact, a new task when a signal fires anew,
+// and nothing from a rule an admin turned off.
+func TestSignalTasks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		w := &healthWorld{t: t, s: s, now: &now}
+		owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
+		if err := s.CreateMember(ctx, owner); err != nil {
+			t.Fatal(err)
+		}
+		// Strained: important (cadence 7), last email 9 days ago, its payment failed,
+		// no usage: health (0×25 + 86×15 + 100×10 + 0×10) / 60 = 38, red.
+		strained := &account.Account{Name: "Strained", Tier: "important", OwnerID: owner.ID}
+		if err := s.CreateAccount(ctx, strained); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: strained.ID, Kind: account.Email, OccurredAt: now.AddDate(0, 0, -9), Summary: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.invoice(strained.ID, "cus_s", "failed", now.AddDate(0, 0, -1)); err != nil {
+			t.Fatal(err)
+		}
+		// Fine: standard, emailed yesterday, paid: no signal fires (usage never sent
+		// is not judged; its health is yellow, not red).
+		fine := &account.Account{Name: "Fine", Tier: "standard"}
+		if err := s.CreateAccount(ctx, fine); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: fine.ID, Kind: account.Call, OccurredAt: now.AddDate(0, 0, -1), Summary: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.invoice(fine.ID, "cus_f", "ok", now.AddDate(0, 0, -1)); err != nil {
+			t.Fatal(err)
+		}
+		open := func() string {
+			t.Helper()
+			if err := s.SyncHealth(ctx, now); err != nil {
+				t.Fatal(err)
+			}
+			ts, err := s.ListTasks(ctx, store.TaskFilter{Status: "open"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, tk := range ts {
+				out = append(out, fmt.Sprintf("%s/%s owner=%v due=%s %q", tk.AccountName, tk.Signal, tk.OwnerID == owner.ID, tk.DueDate, tk.Reason))
+			}
+			sort.Strings(out)
+			return strings.Join(out, "\n")
+		}
+		cadence9 := `Strained/cadence owner=true due=2026-06-17 "no contact in 9 days, cadence is 7"`
+		red := `Strained/health_red owner=true due=2026-06-18 "health 38, red"`
+		want := cadence9 + "\n" + red + "\n" + `Strained/payment_failed owner=true due=2026-06-17 "the latest invoice's payment failed"`
+		if got := open(); got != want {
+			t.Fatalf("open tasks:\n%s\nwant:\n%s", got, want)
+		}
+		kinds := map[string]int{}
+		evs, err := s.Events(ctx, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			kinds[e.Kind]++
+		}
+		if kinds["signal.fired"] != 3 || kinds["task.created"] != 3 {
+			t.Fatalf("events: %v", kinds)
+		}
+		// Again: nothing new. Finishing the payment task while it still fails makes
+		// no other; finishing it twice is a conflict.
+		if got := open(); got != want {
+			t.Fatalf("a second sync changed the tasks:\n%s", got)
+		}
+		pay, err := s.ListTasks(ctx, store.TaskFilter{Signal: health.SigPayment})
+		if err != nil || len(pay) != 1 {
+			t.Fatal(pay, err)
+		}
+		done, err := s.CompleteTask(ctx, pay[0].ID, owner.ID, "called their finance team")
+		if err != nil || done.Status != "done" || done.DoneBy != owner.ID || done.DoneAt == nil {
+			t.Fatalf("complete: %+v %v", done, err)
+		}
+		var ce *errs.ConflictError
+		if _, err := s.CompleteTask(ctx, pay[0].ID, owner.ID, ""); !errors.As(err, &ce) {
+			t.Fatalf("completing twice: %v", err)
+		}
+		if got, want := open(), cadence9+"\n"+red; got != want {
+			t.Fatalf("after finishing the payment task:\n%s", got)
+		}
+		// A call ends the cadence signal and closes its task; health is back to
+		// (1500 + 1000) / 60 = 42, yellow, which ends the red signal but leaves its
+		// task for the owner to finish.
+		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: strained.ID, Kind: account.Call, OccurredAt: now.Add(-time.Hour), Summary: "call"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := open(); got != red {
+			t.Fatalf("after the call:\n%s", got)
+		}
+		cad, err := s.ListTasks(ctx, store.TaskFilter{Signal: health.SigCadence})
+		if err != nil || len(cad) != 1 || cad[0].Status != "done" || cad[0].DoneNote != "closed by a contact within the cadence" {
+			t.Fatalf("cadence task: %+v %v", cad, err)
+		}
+		// Eight days on, the contact is overdue again: a new episode, a new task.
+		// Health is (93×15 + 1000) / 60 = 40, still not red.
+		now = now.AddDate(0, 0, 8)
+		cadence8 := `Strained/cadence owner=true due=2026-06-25 "no contact in 8 days, cadence is 7"`
+		if got := open(); got != cadence8+"\n"+red {
+			t.Fatalf("eight days on:\n%s", got)
+		}
+		sigs, err := s.ListSignals(ctx, strained.ID, 10)
+		if err != nil || len(sigs) != 2 {
+			t.Fatalf("signals: %+v %v", sigs, err)
+		}
+		// The admin turns the cadence rule off: it stops firing and makes nothing more.
+		hs, err := s.HealthSettings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := hs.Rules[health.SigCadence]
+		r.Enabled = false
+		hs.Rules[health.SigCadence] = r
+		if err := s.PutHealthSettings(ctx, hs); err != nil {
+			t.Fatal(err)
+		}
+		// A day later the contact is 9 days old: health 38, red again. Its old task
+		// is still open, so the new episode carries on with it rather than making
+		// another.
+		now = now.AddDate(0, 0, 1)
+		if got := open(); got != cadence8+"\n"+red {
+			t.Fatalf("with the rule off the old task stays open for its owner, nothing new:\n%s", got)
+		}
+		redTasks, err := s.ListTasks(ctx, store.TaskFilter{Signal: health.SigRed})
+		if err != nil || len(redTasks) != 1 {
+			t.Fatalf("red tasks: %+v %v", redTasks, err)
+		}
+		sigs, err = s.ListSignals(ctx, strained.ID, 10)
+		if err != nil || len(sigs) != 2 || sigs[0].Rule != health.SigRed || sigs[0].TaskID != redTasks[0].ID || sigs[0].Since != "2026-06-24" ||
+			sigs[1].Rule != health.SigPayment {
+			t.Fatalf("signals with cadence off: %+v", sigs)
+		}
+	})
+}

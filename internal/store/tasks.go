@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/errs"
+)
+
+// Task is a piece of work for a team member about an account, made by a signal (see
+// signals.go) or by hand.
+type Task struct {
+	ID          string     `json:"id"`
+	AccountID   string     `json:"account_id"`
+	AccountName string     `json:"account_name"`
+	OwnerID     string     `json:"owner_id"`
+	Signal      string     `json:"signal"` // "" for a task made by hand
+	Title       string     `json:"title"`
+	Reason      string     `json:"reason"`
+	DueDate     string     `json:"due_date"`
+	Status      string     `json:"status"` // open, done
+	CreatedAt   time.Time  `json:"created_at"`
+	DoneAt      *time.Time `json:"done_at"`
+	DoneBy      string     `json:"done_by"`
+	DoneNote    string     `json:"done_note"`
+}
+
+// TaskFilter narrows ListTasks.
+type TaskFilter struct {
+	AccountID, OwnerID, Status, Signal string
+	Unowned                            bool
+	Limit                              int // default 100, at most 500
+}
+
+const taskCols = `t.id, t.account_id, a.name, COALESCE(t.owner_id, ''), t.signal, t.title, t.reason, t.due_date, t.status, t.created_at,
+	t.done_at, COALESCE(t.done_by, ''), t.done_note`
+
+func scanTask(sc healthScanner) (Task, error) {
+	var t Task
+	var created, done int64
+	if err := sc.Scan(&t.ID, &t.AccountID, &t.AccountName, &t.OwnerID, &t.Signal, &t.Title, &t.Reason, &t.DueDate, &t.Status, &created,
+		&done, &t.DoneBy, &t.DoneNote); err != nil {
+		return t, err
+	}
+	t.CreatedAt = fromMS(created)
+	if done > 0 {
+		d := fromMS(done)
+		t.DoneAt = &d
+	}
+	return t, nil
+}
+
+// ListTasks lists tasks by due date (then creation), soonest first.
+func (s *Store) ListTasks(ctx context.Context, f TaskFilter) ([]Task, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	f.Limit = min(f.Limit, 500)
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if f.AccountID != "" {
+		add("t.account_id = ?", f.AccountID)
+	}
+	if f.OwnerID != "" {
+		add("t.owner_id = ?", f.OwnerID)
+	}
+	if f.Unowned {
+		add("t.owner_id IS NULL")
+	}
+	if f.Status != "" {
+		add("t.status = ?", f.Status)
+	}
+	if f.Signal != "" {
+		add("t.signal = ?", f.Signal)
+	}
+	query := `SELECT ` + taskCols + ` FROM tasks t JOIN accounts a ON a.id = t.account_id`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += fmt.Sprintf(" ORDER BY t.due_date, t.created_at, t.id LIMIT %d", f.Limit)
+	out := []Task{}
+	err := eachHealthRow(ctx, s.read(), query, args, func(sc healthScanner) error {
+		t, err := scanTask(sc)
+		out = append(out, t)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list tasks: %w", err)
+	}
+	return out, nil
+}
+
+// GetTask reads one task.
+func (s *Store) GetTask(ctx context.Context, taskID string) (Task, error) {
+	t, err := scanTask(s.read().row(ctx, `SELECT `+taskCols+` FROM tasks t JOIN accounts a ON a.id = t.account_id WHERE t.id = ?`, taskID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, errs.NotFound("task")
+	}
+	return t, err
+}
+
+// CompleteTask marks an open task done by memberID ("" for an API key with no
+// member) with an optional note. Completing a done task is a conflict, so two people
+// finishing it at once learn that one of them already had.
+func (s *Store) CompleteTask(ctx context.Context, taskID, memberID, note string) (Task, error) {
+	if len(note) > 2000 {
+		return Task{}, errs.Invalid("note", "must be at most 2000 characters")
+	}
+	err := s.tx(ctx, func(q q) error {
+		r, err := q.exec(ctx, `UPDATE tasks SET status = 'done', done_at = ?, done_by = ?, done_note = ? WHERE id = ? AND status = 'open'`,
+			ms(s.Now()), nullable(memberID), note, taskID)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			var st string
+			if err := q.row(ctx, `SELECT status FROM tasks WHERE id = ?`, taskID).Scan(&st); errors.Is(err, sql.ErrNoRows) {
+				return errs.NotFound("task")
+			} else if err != nil {
+				return err
+			}
+			return errs.Conflict("status", "the task is already "+st)
+		}
+		return nil
+	})
+	if err != nil {
+		return Task{}, err
+	}
+	return s.GetTask(ctx, taskID)
+}
