@@ -9,7 +9,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -382,6 +385,49 @@ func TestIdentityAttributesEvents(t *testing.T) {
 		}
 		if p2, _ := s.GetPersonByEmail(ctx, "ann@initech.test"); p2.ID != p.ID {
 			t.Errorf("the refused identify changed the person")
+		}
+	})
+}
+
+// TestConcurrentResendsStoreOnce: the same batch sent by many clients at once — so
+// copies meet in one group commit and across consecutive ones — is stored once.
+func TestConcurrentResendsStoreOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		base, key := server(t, s)
+		msgs := make([]obj, 200)
+		for i := range msgs {
+			msgs[i] = obj{"type": "track", "messageId": "race-" + strconv.Itoa(i), "userId": "u", "event": "E"}
+		}
+		body := js(obj{"batch": msgs})
+		var wg sync.WaitGroup
+		var accepted atomic.Int64
+		for c := 0; c < 16; c++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, _ := http.NewRequest(http.MethodPost, base+"/v1/batch", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.SetBasicAuth(key, "")
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer res.Body.Close()
+				var r ingest.Response
+				if res.StatusCode != 200 || json.NewDecoder(res.Body).Decode(&r) != nil {
+					t.Errorf("status %d", res.StatusCode)
+					return
+				}
+				accepted.Add(int64(r.Accepted))
+				if r.Accepted+r.Duplicates != len(msgs) {
+					t.Errorf("accepted %d + duplicates %d, want %d", r.Accepted, r.Duplicates, len(msgs))
+				}
+			}()
+		}
+		wg.Wait()
+		if st := stats(t, s); st.Events != len(msgs) || st.MessageIDs != len(msgs) || accepted.Load() != int64(len(msgs)) {
+			t.Errorf("%+v, %d accepted in all, want %d of each", st, accepted.Load(), len(msgs))
 		}
 	})
 }
