@@ -386,6 +386,17 @@ func TestIdentityAttributesEvents(t *testing.T) {
 		if p2, _ := s.GetPersonByEmail(ctx, "ann@initech.test"); p2.ID != p.ID {
 			t.Errorf("the refused identify changed the person")
 		}
+		// Custom traits past the account rules' 16 KB: the group call is stored and
+		// reported, the account keeps its traits.
+		a = send(t, base, call{path: "/v1/group", user: key, body: js(obj{"messageId": "bigtraits", "userId": "u9", "groupId": "globex",
+			"traits": obj{"notes": strings.Repeat("n", 17<<10)}})})
+		probs, _ = a.body["problems"].([]any)
+		if a.status != 200 || a.body["accepted"] != 1.0 || len(probs) != 1 || probs[0].(map[string]any)["field"] != "traits" {
+			t.Errorf("oversized traits: %d %.300s", a.status, a.raw)
+		}
+		if acc2, _ := s.GetAccountByExternalID(ctx, "globex"); strings.Contains(string(acc2.Traits), "notes") {
+			t.Errorf("the refused traits were stored on the account")
+		}
 	})
 }
 
