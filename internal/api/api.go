@@ -45,6 +45,7 @@ func (a *API) Register(rt *router.Router) {
 	a.registerRankings(rt)
 	a.registerSettings(rt)
 	a.registerHealth(rt)
+	a.registerTasks(rt)
 	a.registerMetrics(rt)
 	a.registerInbound(rt)
 }
