@@ -22,6 +22,7 @@ type healthView struct {
 	// day a week ago, else since the day a month ago.
 	Headline string
 	Rows     []healthRow
+	Tasks    []store.Task // open, soonest due first
 }
 
 // loadHealth reads the account's health and lays out its chart.
@@ -33,6 +34,9 @@ func (ui *Web) loadHealth(ctx context.Context, id string) (healthView, error) {
 	v := healthView{AccountHealth: h, Chart: healthChart(h.History, ui.now()), Headline: h.SinceWeek}
 	if h.Current != nil {
 		v.Rows = healthRows(h.Current.Parts)
+	}
+	if v.Tasks, err = ui.Store.ListTasks(ctx, store.TaskFilter{AccountID: id, Status: "open", Limit: 50}); err != nil {
+		return healthView{}, err
 	}
 	if v.Headline == "" {
 		v.Headline = h.SinceMonth

@@ -78,3 +78,37 @@ func TestAccountsCadenceFilter(t *testing.T) {
 		wantIn(t, r, "Forgotten Ltd", "Freshly Called")
 	})
 }
+
+// The account page lists the account's open tasks; a member completes one with its
+// button and the page no longer shows it; a viewer sees no button and may not post.
+func TestAccountPageTasks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		viewer := e.session(e.member("vic@example.com", auth.RoleViewer))
+		mia := e.member("mia@example.com", auth.RoleMember)
+		member := e.session(mia)
+		a := e.accountMRR("Silent <i>Inc</i>", "important", 0)
+		if err := s.SyncHealth(e.ctx, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		tasks, err := s.ListTasks(e.ctx, store.TaskFilter{AccountID: a.ID, Signal: "cadence"})
+		if err != nil || len(tasks) != 1 {
+			t.Fatalf("tasks: %+v %v", tasks, err)
+		}
+		r := e.get("/accounts/"+a.ID, viewer)
+		wantStatus(t, r, http.StatusOK)
+		wantIn(t, r, `id="account-tasks"`, "<strong>Contact is overdue: Silent &lt;i&gt;Inc&lt;/i&gt;</strong> — never in touch, cadence is 7")
+		wantNotIn(t, r, `action="/tasks/`+tasks[0].ID+`/done"`)
+		wantStatus(t, e.post("/tasks/"+tasks[0].ID+"/done", url.Values{}, viewer), http.StatusForbidden)
+		r = e.get("/accounts/"+a.ID, member)
+		wantIn(t, r, `action="/tasks/`+tasks[0].ID+`/done"`)
+		wantStatus(t, e.post("/tasks/"+tasks[0].ID+"/done", url.Values{}, member), http.StatusSeeOther)
+		r = e.get("/accounts/"+a.ID, member)
+		wantNotIn(t, r, "Contact is overdue: Silent")
+		done, err := s.GetTask(e.ctx, tasks[0].ID)
+		if err != nil || done.Status != "done" || done.DoneBy != mia.ID {
+			t.Fatalf("done: %+v %v", done, err)
+		}
+		wantStatus(t, e.post("/tasks/"+tasks[0].ID+"/done", url.Values{}, member), http.StatusConflict)
+	})
+}

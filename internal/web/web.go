@@ -86,6 +86,7 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("GET /accounts/{id}", auth.RoleViewer, ui.accountPage)
 	rt.Web("POST /accounts/{id}/touchpoints", auth.RoleMember, ui.touchpointNew)
 	rt.Web("POST /accounts/{id}/pulse", auth.RoleMember, ui.healthPulse)
+	rt.Web("POST /tasks/{id}/done", auth.RoleMember, ui.taskDone)
 	rt.Web("GET /accounts/{id}/edit", auth.RoleMember, ui.accountEditPage)
 	rt.Web("POST /accounts/{id}/edit", auth.RoleMember, ui.accountEdit)
 

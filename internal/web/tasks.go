@@ -1,0 +1,24 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/closeloop/closeloop/internal/router"
+)
+
+// taskDone completes a task from the account page, as the signed-in member, and goes
+// back to where the task was shown.
+func (ui *Web) taskDone(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return router.Errorf(http.StatusRequestEntityTooLarge, "the form is too large: keep the note under 2,000 characters")
+	}
+	t, err := ui.Store.CompleteTask(r.Context(), r.PathValue("id"), router.From(r).Member.ID, strings.TrimSpace(r.PostFormValue("note")))
+	if err != nil {
+		return err
+	}
+	ui.setFlash(w, "Task done: "+t.Title+".")
+	return seeOther(w, r, "/accounts/"+url.PathEscape(t.AccountID)+"#health")
+}
