@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/integration"
 )
 
@@ -31,6 +32,7 @@ organization that is not an account yet (they are attached when it is created).`
 		return err
 	}
 	defer s.Close()
+	members := app.MemberLookup(s)
 	if pending {
 		ps, err := s.PendingAccounts(ctx, 1000)
 		if err != nil {
@@ -59,7 +61,7 @@ organization that is not an account yet (they are attached when it is created).`
 		for _, d := range batch {
 			after = d.FeedbackID
 			seen++
-			c, reason, err := integration.Reparse(d.Source, d.Headers, d.Body)
+			c, reason, err := integration.Reparse(ctx, d.Source, d.Headers, d.Body, members)
 			switch {
 			case errors.Is(err, integration.ErrNoReparse):
 				skipped++

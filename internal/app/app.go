@@ -110,7 +110,7 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	ap.Register(rt)
 	a.mountIngest(ing, rt, reg)
 	ch := cfg.Channels
-	integration.New(integration.Deps{Capture: CaptureFunc(s), Inbound: s, Buckets: s, Proxies: cfg.TrustedProxies, RawRetention: inboundRawRetention(log), Log: log, SlackBotToken: ch.SlackBotToken, Secrets: integration.Secrets{
+	integration.New(integration.Deps{Capture: CaptureFunc(s), Inbound: s, Buckets: s, Proxies: cfg.TrustedProxies, Members: MemberLookup(s), RawRetention: inboundRawRetention(log), Log: log, SlackBotToken: ch.SlackBotToken, Secrets: integration.Secrets{
 		Intercom: ch.Intercom, Zendesk: ch.Zendesk, HelpScout: ch.HelpScout, Freshdesk: ch.Freshdesk, Slack: ch.Slack, Email: ch.Email,
 	}}).Register(rt)
 	portal.New(portal.Deps{Store: s, Config: cfg, Log: log}).Register(rt)

@@ -52,3 +52,15 @@ func inboundCleanupJob(s *store.Store, log *slog.Logger) jobs.Job {
 			return err
 		}}
 }
+
+// MemberLookup finds an active team member by email, for telling a member's email
+// forward (logged by them) from a customer's.
+func MemberLookup(s *store.Store) integration.MemberLookup {
+	return func(ctx context.Context, email string) (string, bool) {
+		m, err := s.GetMemberByEmail(ctx, email)
+		if err != nil || m.Disabled {
+			return "", false
+		}
+		return m.ID, true
+	}
+}

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -45,8 +46,11 @@ func (in *Integration) email(q *request) (*outcome, error) {
 	if !sameSecret(token, q.secret) {
 		return nil, unauthorized("missing or wrong X-Closeloop-Secret (or ?token=)", errBadSignature)
 	}
-	return parseEmailDelivery(q.r.Header.Get("Content-Type"), q.body)
+	return parseEmailDelivery(q.r.Context(), q.r.Header.Get("Content-Type"), q.body, in.d.Members)
 }
+
+// MemberLookup finds the team member with an email address; the store provides it.
+type MemberLookup func(ctx context.Context, email string) (memberID string, ok bool)
 
 // parseEmailDelivery makes an outcome of a relay's request body (the raw message, or
 // a form holding it). It is the email counterpart of parseIntercom & co., for
@@ -56,7 +60,11 @@ func (in *Integration) email(q *request) (*outcome, error) {
 // proves nothing about who sent it, and a relay that resends a message after losing
 // our answer must hear 200 "duplicate" (the store dedupes on Message-ID), not 401, or
 // it logs an authentication failure and may stop delivering.
-func parseEmailDelivery(contentType string, body []byte) (*outcome, error) {
+//
+// A forward by a team member is the original sender's words, logged by that member
+// (SubmittedBy); a forward by anyone else is the forwarder's own message. Without
+// members (nil) every forward is credited to the original sender.
+func parseEmailDelivery(ctx context.Context, contentType string, body []byte, members MemberLookup) (*outcome, error) {
 	raw, err := rawMessage(contentType, body)
 	if err != nil {
 		return nil, badPayload("no message in the request: post the raw message, or a form field named email", err)
@@ -70,7 +78,15 @@ func parseEmailDelivery(contentType string, body []byte) (*outcome, error) {
 	case err != nil:
 		return nil, badPayload("unreadable email message", err)
 	}
-	return &outcome{capture: &m.Capture}, nil
+	c := &m.Capture
+	if m.ForwardedBy != nil && members != nil {
+		if id, ok := members(ctx, m.ForwardedBy.Address); ok {
+			c.SubmittedBy = id
+		} else if m.AsForwarder != nil {
+			c = m.AsForwarder
+		}
+	}
+	return &outcome{capture: c}, nil
 }
 
 // rawMessage finds the RFC 5322 message in a relay's request body.

@@ -111,6 +111,10 @@ type Deps struct {
 	Log          *slog.Logger
 	Now          func() time.Time // nil means time.Now; tests pin it for timestamp windows
 
+	// Members tells team members' email forwards (logged by them, the original sender
+	// the author) from customers' (the forwarder the author); nil credits every forward
+	// to its original sender.
+	Members MemberLookup
 	// Buckets (the store) shares the rate limits between instances; nil keeps them in
 	// this process.
 	Buckets auth.Buckets

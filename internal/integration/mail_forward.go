@@ -30,6 +30,8 @@ const maxForwardNote = 300
 func forwarded(m *Mail, subject, reply, body string, attached []byte, depth int) (Mail, bool) {
 	isFwdSubject := forwardSubject.MatchString(subject)
 	by := &mail.Address{Name: m.Capture.Name, Address: m.Capture.Email}
+	outer := m.Capture
+	outer.Text, outer.Quote = withSubject(subject, body), body
 	if attached != nil && (isFwdSubject || len(reply) <= maxForwardNote) {
 		// A forwarded bounce or an empty message is not the original's words: then
 		// the forward is read as it is.
@@ -41,6 +43,11 @@ func forwarded(m *Mail, subject, reply, body string, attached []byte, depth int)
 			// without one, the forward's own id is the better key.
 			if strings.HasPrefix(inner.Capture.ExternalID, "sha256:") {
 				inner.Capture.ExternalID = m.Capture.ExternalID
+			}
+			if inner.ForwardedBy != nil {
+				// The forwarder's note, then what they forwarded, as a mail client shows it.
+				outer.Text = withSubject(subject, strings.TrimSpace(reply+"\n\n---------- Forwarded message ----------\n"+inner.Capture.Text))
+				inner.AsForwarder = &outer
 			}
 			return inner, true
 		}
@@ -65,6 +72,7 @@ func forwarded(m *Mail, subject, reply, body string, attached []byte, depth int)
 		inner.Capture.OccurredAt = m.Capture.OccurredAt
 		inner.ForwardedBy = by
 		inner.Original = m.Original
+		inner.AsForwarder = &outer
 		return inner, true
 	}
 	return Mail{}, false

@@ -34,6 +34,11 @@ type Mail struct {
 	// Original is the whole decoded body (quoted history and signature included), for
 	// whoever needs the context the quote-stripping removed.
 	Original string
+	// AsForwarder, for a forward, is the message read as its forwarder's own words
+	// (their note and what they forwarded): the capture to use when the forwarder is
+	// not a team member — a customer forwarding our mail with "this is wrong!" is the
+	// author, not our mail.
+	AsForwarder *feedback.Capture
 }
 
 // ParseEmail turns one RFC 5322 message into a capture; see ParseMail.

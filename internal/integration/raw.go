@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"mime"
@@ -34,7 +35,8 @@ var ErrNoReparse = errors.New("this source is not re-parsed")
 
 // Reparse runs the current parser over a kept delivery and returns the capture it
 // makes now, or nil when it would now be ignored (with the reason).
-func Reparse(source, headers string, body []byte) (c *feedback.Capture, ignored string, err error) {
+// members, when set, tells team members' forwards from customers' (see email.go).
+func Reparse(ctx context.Context, source, headers string, body []byte, members MemberLookup) (c *feedback.Capture, ignored string, err error) {
 	var h map[string]string
 	if headers != "" {
 		if err := json.Unmarshal([]byte(headers), &h); err != nil {
@@ -55,7 +57,7 @@ func Reparse(source, headers string, body []byte) (c *feedback.Capture, ignored 
 		ct, _, _ := mime.ParseMediaType(h["Content-Type"])
 		out, err = parseSlack(ct, body)
 	case feedback.SourceEmail:
-		out, err = parseEmailDelivery(h["Content-Type"], body)
+		out, err = parseEmailDelivery(ctx, h["Content-Type"], body, members)
 	default:
 		return nil, "", ErrNoReparse
 	}

@@ -394,7 +394,7 @@ func TestRawDeliveryKeptAndReparsed(t *testing.T) {
 		if strings.Contains(kept[0].Headers, "Signature") {
 			t.Errorf("signature kept: %s", kept[0].Headers)
 		}
-		c, ignored, err := Reparse(kept[0].Source, kept[0].Headers, kept[0].Body)
+		c, ignored, err := Reparse(context.Background(), kept[0].Source, kept[0].Headers, kept[0].Body, nil)
 		if err != nil || c == nil {
 			t.Fatalf("reparse: %v %q", err, ignored)
 		}
@@ -414,7 +414,7 @@ func TestRawDeliveryKeptAndReparsed(t *testing.T) {
 				continue
 			}
 			found = true
-			c, _, err := Reparse(d.Source, d.Headers, d.Body)
+			c, _, err := Reparse(context.Background(), d.Source, d.Headers, d.Body, nil)
 			if err != nil || c == nil {
 				t.Fatalf("email reparse: %v", err)
 			}
