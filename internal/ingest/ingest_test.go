@@ -311,6 +311,26 @@ func TestBadInputGetsItsDocumentedAnswer(t *testing.T) {
 		if a := send(t, base, call{path: "/v1/track", user: key, body: js(obj{"userId": "u", "event": "After"})}); a.status != 200 {
 			t.Errorf("after bad input: %d %s", a.status, a.raw)
 		}
+		// Refused messages and requests are counted in the metrics.
+		_, metricsKey, err := s.CreateAPIKey(context.Background(), "prometheus", []auth.Scope{auth.ScopeMetrics}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+metricsKey)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		for _, want := range []string{`closeloop_ingest_invalid_total{field="event"} 2`, `closeloop_ingest_invalid_total{field="userId"} 1`,
+			`closeloop_ingest_events_total{outcome="invalid"} 9`, `closeloop_ingest_events_total{outcome="stored"} 3`,
+			`closeloop_ingest_requests_refused_total{reason="too_large"} 4`, `closeloop_ingest_requests_refused_total{reason="content_type"} 1`} {
+			if !strings.Contains(string(m), want) {
+				t.Errorf("no %s in /metrics", want)
+			}
+		}
 	})
 }
 
