@@ -125,6 +125,11 @@ type Capture struct {
 	TagIDs         []string `json:"tag_ids,omitempty"`
 	RequestIDs     []string `json:"request_ids,omitempty"`
 	IdempotencyKey string   `json:"idempotency_key,omitempty"`
+
+	// Original is the whole message the text was cut from (an email with its quoted
+	// history and signature), kept beside the item; "" when the text is all of it.
+	// Channels set it; the API does not take it.
+	Original string `json:"-"`
 }
 
 // MaxText bounds one item; longer conversations are cut, never refused, so a channel
@@ -140,6 +145,13 @@ func (c *Capture) Normalize(now time.Time) {
 	}
 	if len(c.Quote) > 2000 {
 		c.Quote = truncate(c.Quote, 2000)
+	}
+	c.Original = strings.TrimSpace(c.Original)
+	if len(c.Original) > 4*MaxText {
+		c.Original = truncate(c.Original, 4*MaxText)
+	}
+	if c.Original == c.Text {
+		c.Original = ""
 	}
 	if c.Quote == "" {
 		c.Quote = DefaultQuote(c.Text)

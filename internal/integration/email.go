@@ -86,6 +86,7 @@ func parseEmailDelivery(ctx context.Context, contentType string, body []byte, me
 			c = m.AsForwarder
 		}
 	}
+	c.Original = m.Original // the whole body, quoted history included, kept beside the item
 	return &outcome{capture: c}, nil
 }
 

@@ -46,6 +46,9 @@ func TestEmailForwardCreditsByWhoForwarded(t *testing.T) {
 			if strings.Contains(c.Text, "Just attaching another PDF") != tc.textHasOriginal {
 				t.Errorf("text %q", c.Text)
 			}
+			if !strings.Contains(c.Original, "Just attaching another PDF") {
+				t.Errorf("the whole message is not kept beside the item: %q", c.Original)
+			}
 		})
 	}
 }

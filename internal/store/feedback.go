@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
@@ -121,6 +122,11 @@ func (s *Store) capture(ctx context.Context, q q, c *feedback.Capture) (feedback
 		it.ExternalURL, it.ExternalID, c.IdempotencyKey, string(it.Status), ms(it.OccurredAt), ms(now), ms(now))
 	if err != nil {
 		return it, false, err
+	}
+	if c.Original != "" {
+		if _, err := q.exec(ctx, `INSERT INTO feedback_originals (feedback_id, body) VALUES (?, ?)`, it.ID, c.Original); err != nil {
+			return it, false, fmt.Errorf("store: keep the original message: %w", err)
+		}
 	}
 	for _, t := range c.TagIDs {
 		if err := s.addTag(ctx, q, it.ID, t, c.SubmittedBy); err != nil {
@@ -402,4 +408,18 @@ func (s *Store) CountFeedback(ctx context.Context, status feedback.Status) (int,
 		err = s.read().row(ctx, `SELECT COUNT(*) FROM feedback WHERE status = ?`, string(status)).Scan(&n)
 	}
 	return n, err
+}
+
+// FeedbackOriginal is the whole message an item was cut from ("" when the item's text
+// is all there was).
+func (s *Store) FeedbackOriginal(ctx context.Context, feedbackID string) (string, error) {
+	var body string
+	err := s.read().row(ctx, `SELECT body FROM feedback_originals WHERE feedback_id = ?`, feedbackID).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: original of %s: %w", feedbackID, err)
+	}
+	return body, nil
 }

@@ -49,6 +49,7 @@ type inboxData struct {
 	Form        inboxForm
 	Undo        *undo
 	Submitter   string
+	Original    string // the whole message the item was cut from, if kept
 }
 
 // inbox shows the oldest untriaged item (after the ones skipped past) and the actions
@@ -77,6 +78,9 @@ func (ui *Web) renderInbox(w http.ResponseWriter, r *http.Request, status int, i
 			d.StartHref = inboxURL("")
 		}
 		return ui.render(w, r, status, "inbox", "Inbox", "inbox", d)
+	}
+	if d.Original, err = ui.Store.FeedbackOriginal(ctx, it.ID); err != nil {
+		return err
 	}
 	d.Kinds = kindOptions(it.Kind)
 	if _, err := ui.Store.NextUntriaged(ctx, it.ID); err == nil {
