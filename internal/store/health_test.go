@@ -61,7 +61,7 @@ func (w *healthWorld) invoice(accountID, customer, state string, at time.Time) e
 
 // Account health kept incrementally equals a rebuild after any history: usage,
 // touchpoints of every kind (internal notes do not count), bug reports and their
-// triage, Stripe payments, tier, seat and trait edits, pulses, deleted accounts,
+// triage, churn reasons, contracts (renewal dates), Stripe payments, tier, seat and trait edits, pulses, deleted accounts,
 // settings changes (cadence, contact kinds, a new weight set) and days passing.
 func TestHealthMatchesRebuild(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
@@ -98,7 +98,7 @@ func TestHealthMatchesRebuild(t *testing.T) {
 					return err
 				}
 			case op < 11:
-				kind := []feedback.Kind{feedback.Bug, feedback.Bug, feedback.FeatureRequest}[rng.IntN(3)]
+				kind := []feedback.Kind{feedback.Bug, feedback.Bug, feedback.FeatureRequest, feedback.ChurnReason}[rng.IntN(4)]
 				it, _, err := s.Capture(ctx, feedback.Capture{Text: "it broke", Source: feedback.SourceWeb, Kind: kind, OccurredAt: at, AccountID: pick(rng)})
 				if err != nil {
 					return err
@@ -136,6 +136,10 @@ func TestHealthMatchesRebuild(t *testing.T) {
 					hs.Active = v
 				}
 				return s.PutHealthSettings(ctx, hs)
+			case op < 17:
+				// A contract: its renewal date is the renewal rule's input.
+				start := now.AddDate(-1, 0, rng.IntN(90)).Format("2006-01-02") // renews within 0–90 days
+				return s.SaveContract(ctx, &account.Contract{AccountID: pick(rng), StartDate: start, TermMonths: 12, Currency: "USD"})
 			case op < 18:
 				now = now.AddDate(0, 0, 1)
 			case op < 19 && len(ids) > 4:
@@ -149,6 +153,25 @@ func TestHealthMatchesRebuild(t *testing.T) {
 			}
 			return nil
 		})
+		// The signals exercised more than one rule.
+		sigs, err := s.ListSignals(ctx, "", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SyncSignalTasks(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		if sigs, err = s.ListSignals(ctx, "", 1000); err != nil {
+			t.Fatal(err)
+		}
+		rules := map[string]bool{}
+		for _, sg := range sigs {
+			rules[sg.Rule] = true
+		}
+		if len(rules) < 4 {
+			t.Fatalf("only %v fired", rules)
+		}
+		t.Logf("rules firing at the end: %v", rules)
 		// The history kept a row per account for each day the test passed through.
 		h, err := s.AccountHealth(ctx, ids[0], now)
 		if err != nil {
