@@ -35,10 +35,15 @@ func inboundRawRetention(log *slog.Logger) time.Duration {
 // inboundCleanupJob deletes expired replay records and raw deliveries, and attaches
 // items that were waiting for an account that now exists.
 func inboundCleanupJob(s *store.Store, log *slog.Logger) jobs.Job {
-	return jobs.Job{Name: "inbound-cleanup", Help: "expires webhook replay records and raw deliveries; attaches items to accounts created since",
+	return jobs.Job{Name: "inbound-cleanup", Help: "expires webhook replay records, raw deliveries and the ignored log; attaches items to accounts created since",
 		Schedule: jobs.Every(10 * time.Minute),
 		Run: func(ctx context.Context, _ string) error {
 			n, err := s.DeleteExpiredInbound(ctx, s.Now())
+			if err == nil {
+				var m int64
+				m, err = s.PruneIgnored(ctx, s.Now())
+				n += m
+			}
 			if n > 0 {
 				log.Info("expired inbound records removed", "count", n)
 			}

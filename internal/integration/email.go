@@ -72,9 +72,9 @@ func parseEmailDelivery(ctx context.Context, contentType string, body []byte, me
 	m, err := ParseMail(raw)
 	switch {
 	case errors.Is(err, ErrAutomated):
-		return &outcome{ignored: m.Automated}, nil
+		return &outcome{ignored: m.Automated, detail: mailDetail(m)}, nil
 	case errors.Is(err, ErrNoText):
-		return &outcome{ignored: "message has no text"}, nil
+		return &outcome{ignored: "message has no text", detail: mailDetail(m)}, nil
 	case err != nil:
 		return nil, badPayload("unreadable email message", err)
 	}
@@ -126,4 +126,12 @@ func rawMessage(contentType string, body []byte) ([]byte, error) {
 			return b, nil
 		}
 	}
+}
+
+// mailDetail is a message's sender for the ignored log.
+func mailDetail(m Mail) string {
+	if m.Capture.Name != "" && m.Capture.Email != "" {
+		return m.Capture.Name + " <" + m.Capture.Email + ">"
+	}
+	return m.Capture.Email
 }

@@ -88,6 +88,9 @@ type Inbound interface {
 	LearnPersonName(ctx context.Context, email, externalID, name, placeholder string) error
 	// KeepRawDelivery keeps a captured item's raw delivery for keepFor (reparse).
 	KeepRawDelivery(ctx context.Context, feedbackID, source, headers string, body []byte, receivedAt time.Time, keepFor time.Duration) error
+	// RecordIgnored logs a delivery answered without storing feedback, and why, for
+	// an admin to see (Settings → Inbound).
+	RecordIgnored(ctx context.Context, source, reason, detail string, at time.Time) error
 }
 
 // DefaultRawRetention is how long a captured item's raw delivery is kept.
@@ -211,6 +214,9 @@ type outcome struct {
 	respond  func(w http.ResponseWriter) error
 	replayID string // key of the verified request in the replay cache (replayKey); "" skips the check
 	ttl      time.Duration
+	// detail says who and what about for the ignored log (an email's sender and
+	// subject), when nothing is stored.
+	detail string
 	// placeholder is a name the vendor made up for the person (an Intercom lead's
 	// pseudonym): the capture does not carry it, and a real name replaces it.
 	placeholder string
@@ -297,6 +303,9 @@ type result struct {
 func (in *Integration) store(ctx context.Context, src feedback.Source, out *outcome, q *request) (result, error) {
 	now := q.now
 	if out.capture == nil {
+		if out.respond == nil { // not a handshake (Slack's url_verification)
+			in.recordIgnored(ctx, src, out.ignored, out.detail, now)
+		}
 		return result{Status: "ignored", Ignored: out.ignored}, nil
 	}
 	c := *out.capture
@@ -306,6 +315,7 @@ func (in *Integration) store(ctx context.Context, src feedback.Source, out *outc
 	}
 	if reason := sanitize(&c, now); reason != "" {
 		in.d.Log.Info("inbound capture skipped", "source", src, "external_id", c.ExternalID, "reason", reason)
+		in.recordIgnored(ctx, src, reason, captureDetail(c), now)
 		return result{Status: "ignored", Ignored: reason}, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, captureTimeout)
@@ -327,6 +337,7 @@ func (in *Integration) store(ctx context.Context, src feedback.Source, out *outc
 			// A capture the store refuses will be refused on every retry too; answering
 			// an error would make the vendor retry and eventually disable the webhook.
 			in.d.Log.Warn("inbound capture refused", "source", src, "external_id", c.ExternalID, "err", err)
+			in.recordIgnored(ctx, src, fe.Error(), captureDetail(c), now)
 			return result{Status: "ignored", Ignored: fe.Error()}, nil
 		}
 		return result{}, err
@@ -417,4 +428,31 @@ func unauthorized(msg string, err error) *router.Error {
 
 func badPayload(msg string, err error) *router.Error {
 	return &router.Error{Status: http.StatusBadRequest, Msg: msg, Err: err}
+}
+
+// recordIgnored logs an ignored delivery; a failure to log is only logged, since the
+// vendor's answer must not depend on it.
+func (in *Integration) recordIgnored(ctx context.Context, src feedback.Source, reason, detail string, at time.Time) {
+	if in.d.Inbound == nil || reason == "" {
+		return
+	}
+	if err := in.d.Inbound.RecordIgnored(context.WithoutCancel(ctx), string(src), reason, detail, at); err != nil {
+		in.d.Log.Warn("recording an ignored delivery failed", "source", src, "err", err)
+	}
+}
+
+// captureDetail is who wrote a capture and the start of what, for the ignored log.
+func captureDetail(c feedback.Capture) string {
+	who := c.Email
+	if who == "" {
+		who = c.Name
+	}
+	text := []rune(strings.TrimSpace(c.Text))
+	if len(text) > 120 {
+		text = append(text[:120], '…')
+	}
+	if who == "" {
+		return string(text)
+	}
+	return who + ": " + string(text)
 }

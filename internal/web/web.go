@@ -156,6 +156,7 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /settings/webhooks/{id}/delete", auth.RoleAdmin, ui.webhookDelete)
 	rt.Web("GET /settings/deliveries", auth.RoleAdmin, ui.deliveriesPage)
 	rt.Web("POST /settings/deliveries/{id}/retry", auth.RoleAdmin, ui.deliveryRetry)
+	rt.Web("GET /settings/inbound", auth.RoleAdmin, ui.inboundPage)
 	rt.Web("GET /settings/billing", auth.RoleAdmin, ui.billingPage)
 	rt.Web("POST /settings/billing/customers/{id}/link", auth.RoleAdmin, ui.billingLink)
 	rt.Web("GET /settings/jobs", auth.RoleAdmin, ui.jobsPage)
