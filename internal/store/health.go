@@ -177,8 +177,8 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		}); err != nil {
 		return fmt.Errorf("health: usage: %w", err)
 	}
-	if err := eachHealthRow(ctx, q, `SELECT account_id, COUNT(DISTINCT user_key) FROM usage_daily_users
-		WHERE account_id IN (`+in+`) AND day >= ? AND day <= ? GROUP BY account_id`,
+	if err := eachHealthRow(ctx, q, `SELECT account_id, COUNT(*) FROM (SELECT DISTINCT account_id, user_key FROM usage_daily_users
+		WHERE account_id IN (`+in+`) AND day >= ? AND day <= ?) u GROUP BY account_id`,
 		append(append([]any{}, args...), from30, day), func(sc healthScanner) error {
 			var id string
 			var n int
@@ -285,7 +285,36 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		return fmt.Errorf("health: last band: %w", err)
 	}
 
-	for _, t := range []string{"health_current", "health_current_parts", "health_signals"} {
+	// Components are rewritten only where they changed: on a new day most do not
+	// (seats, payment, support load…), and their rows are most of what a recompute
+	// writes. Every account always has a row per component, so an upsert leaves none
+	// stale; a deleted account's rows go.
+	oldParts := map[string]string{}
+	if err := eachHealthRow(ctx, q, `SELECT account_id, component, missing, value, score, weight, contribution, detail FROM health_current_parts
+		WHERE account_id IN (`+in+`)`, args, func(sc healthScanner) error {
+		var p health.Part
+		var id string
+		if err := sc.Scan(&id, &p.Name, &p.Missing, &p.Value, &p.Score, &p.Weight, &p.Contribution, &p.Detail); err != nil {
+			return err
+		}
+		oldParts[id+"|"+p.Name] = fmt.Sprint(p)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("health: read parts: %w", err)
+	}
+	var gone []string
+	for _, id := range ids {
+		if accts[id] == nil {
+			gone = append(gone, id)
+		}
+	}
+	if len(gone) > 0 {
+		gin, gargs := placeholders(gone)
+		if _, err := q.exec(ctx, `DELETE FROM health_current_parts WHERE account_id IN (`+gin+`)`, gargs...); err != nil {
+			return fmt.Errorf("health: clear parts: %w", err)
+		}
+	}
+	for _, t := range []string{"health_current", "health_signals"} {
 		if _, err := q.exec(ctx, `DELETE FROM `+t+` WHERE account_id IN (`+in+`)`, args...); err != nil {
 			return fmt.Errorf("health: clear %s: %w", t, err)
 		}
@@ -303,7 +332,9 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		r := health.Compute(a.in, ws.For(a.tier), ws.Version)
 		cur = append(cur, []any{id, day, r.Score, r.Band, r.Weights, a.in.DaysSinceContact, a.in.CadenceDays})
 		for _, p := range r.Parts {
-			parts = append(parts, []any{id, p.Name, p.Missing, p.Value, p.Score, p.Weight, p.Contribution, p.Detail})
+			if oldParts[id+"|"+p.Name] != fmt.Sprint(p) {
+				parts = append(parts, []any{id, p.Name, p.Missing, p.Value, p.Score, p.Weight, p.Contribution, p.Detail})
+			}
 		}
 		raw, err := json.Marshal(r.Parts)
 		if err != nil {
@@ -324,7 +355,7 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 	if err := insertRows(ctx, q, "health_current", "account_id, day, score, band, weights_version, days_since_contact, cadence_days", cur); err != nil {
 		return fmt.Errorf("health: write current: %w", err)
 	}
-	if err := insertRows(ctx, q, "health_current_parts", "account_id, component, missing, value, score, weight, contribution, detail", parts); err != nil {
+	if err := upsertHealthParts(ctx, q, parts); err != nil {
 		return fmt.Errorf("health: write parts: %w", err)
 	}
 	if err := insertRows(ctx, q, "health_history", "account_id, day, score, band, weights_version, parts", hist); err != nil {
@@ -332,6 +363,31 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 	}
 	if err := insertRows(ctx, q, "health_signals", "account_id, rule, reason", sigs); err != nil {
 		return fmt.Errorf("health: write signals: %w", err)
+	}
+	return nil
+}
+
+// upsertHealthParts writes component rows over whatever is there.
+func upsertHealthParts(ctx context.Context, q q, rows [][]any) error {
+	const width = 8
+	per := maxParams / width
+	for start := 0; start < len(rows); start += per {
+		end := min(start+per, len(rows))
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO health_current_parts (account_id, component, missing, value, score, weight, contribution, detail) VALUES ")
+		args := make([]any, 0, (end-start)*width)
+		for i := start; i < end; i++ {
+			if i > start {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, rows[i]...)
+		}
+		sb.WriteString(` ON CONFLICT (account_id, component) DO UPDATE SET missing = excluded.missing, value = excluded.value, score = excluded.score,
+			weight = excluded.weight, contribution = excluded.contribution, detail = excluded.detail`)
+		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
+			return err
+		}
 	}
 	return nil
 }
