@@ -345,7 +345,7 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 			sigs = append(sigs, []any{id, f.Rule, f.Reason})
 		}
 		if old, ok := prevBand[id]; ok && old != r.Band {
-			if err := d.s.appendEvent(ctx, q, "health.changed", id, id, map[string]any{
+			if err := d.s.appendEvent(ctx, q, EventHealthChanged, id, id, map[string]any{
 				"day": day, "score": r.Score, "band": r.Band, "previous_band": old, "weights_version": r.Weights,
 			}); err != nil {
 				return err

@@ -18,6 +18,15 @@ import (
 // per account and signal keeps even an episode that ends and starts again while its
 // task is open from making a second.
 
+// Events of the health loop in the event log, which outbound webhooks can subscribe to.
+const (
+	EventHealthChanged = "health.changed" // an account's band changed
+	EventSignalFired   = "signal.fired"
+	EventTaskCreated   = "task.created"
+)
+
+func init() { Events = append(Events, EventHealthChanged, EventSignalFired, EventTaskCreated) }
+
 // signalTaskBatch bounds one transaction of the sync.
 const signalTaskBatch = 1000
 
@@ -99,7 +108,7 @@ func (s *Store) startEpisodes(ctx context.Context, q q, hs health.Settings, toda
 				VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)`, taskID, f.account, nullable(f.owner), f.rule, title, f.reason, due, ms(now)); err != nil {
 				return 0, fmt.Errorf("task for %s %s: %w", f.account, f.rule, err)
 			}
-			if err := s.appendEvent(ctx, q, "task.created", f.account, taskID, map[string]any{
+			if err := s.appendEvent(ctx, q, EventTaskCreated, f.account, taskID, map[string]any{
 				"task_id": taskID, "signal": f.rule, "title": title, "reason": f.reason, "due_date": due, "owner_id": f.owner,
 			}); err != nil {
 				return 0, err
@@ -109,7 +118,7 @@ func (s *Store) startEpisodes(ctx context.Context, q q, hs health.Settings, toda
 			f.account, f.rule, day, f.reason, taskID, ms(now)); err != nil {
 			return 0, err
 		}
-		if err := s.appendEvent(ctx, q, "signal.fired", f.account, f.rule, map[string]any{
+		if err := s.appendEvent(ctx, q, EventSignalFired, f.account, f.rule, map[string]any{
 			"signal": f.rule, "reason": f.reason, "day": day, "task_id": taskID,
 		}); err != nil {
 			return 0, err

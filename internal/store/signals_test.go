@@ -27,6 +27,11 @@ func TestSignalTasks(t *testing.T) {
 		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
 		s.Now = func() time.Time { return now }
 		w := &healthWorld{t: t, s: s, now: &now}
+		hook := store.WebhookEndpoint{URL: "https://hooks.example.com/cs", Secret: "whsec_x", Active: true,
+			Events: []string{store.EventSignalFired, store.EventTaskCreated, store.EventHealthChanged}}
+		if err := s.CreateWebhookEndpoint(ctx, &hook); err != nil {
+			t.Fatal(err)
+		}
 		owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
 		if err := s.CreateMember(ctx, owner); err != nil {
 			t.Fatal(err)
@@ -87,6 +92,9 @@ func TestSignalTasks(t *testing.T) {
 		}
 		if kinds["signal.fired"] != 3 || kinds["task.created"] != 3 {
 			t.Fatalf("events: %v", kinds)
+		}
+		if _, d, err := s.FanOutWebhooks(ctx, 0); err != nil || d != 6 {
+			t.Fatalf("webhook deliveries %d, %v; want 6", d, err)
 		}
 		// Again: nothing new. Finishing the payment task while it still fails makes
 		// no other; finishing it twice is a conflict.
