@@ -38,6 +38,15 @@ func (c segCallback) Failure(_ segment.Message, err error) {
 
 type rudCallback struct{ d *delivery }
 
+// wait returns once n messages have had their callback, or after three minutes.
+func (d *delivery) wait(n int) {
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if d.ok.Load()+d.failed.Load() >= int64(n) {
+			return
+		}
+	}
+}
+
 func (c rudCallback) Success(rudder.Message) { c.d.ok.Add(1) }
 func (c rudCallback) Failure(_ rudder.Message, err error) {
 	c.d.failed.Add(1)
@@ -64,6 +73,10 @@ func sendSegment(t *testing.T, base, key string, n int) {
 			t.Fatal(err)
 		}
 	}
+	// Close drops batches still being retried, so wait for every callback first: on a
+	// loaded machine a batch may time out (the client allows 10 s) and be resent, as it
+	// would be in a long-running program.
+	d.wait(n)
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +110,7 @@ func sendRudder(t *testing.T, base, key string, n int) {
 			t.Fatal(err)
 		}
 	}
+	d.wait(n)
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
