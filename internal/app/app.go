@@ -246,6 +246,7 @@ func (a *App) addJobs() {
 	a.Jobs.Add((&notify.Worker{Store: a.Store, Log: a.Log}).Job())
 	a.Jobs.Add(a.Tagging.Job())
 	a.Jobs.Add(inboundCleanupJob(a.Store, a.Log))
+	a.Jobs.Add(sentimentBackfillJob(a.Store, a.Log))
 	a.addEventJobs()
 	a.addHealthJobs()
 	a.Jobs.Add(web.LimitsCleanupJob(a.Store, a.Log))

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/closeloop/closeloop/internal/errs"
+	"github.com/closeloop/closeloop/internal/sentiment"
 )
 
 // Source is the channel a feedback item came through.
@@ -84,22 +85,23 @@ func (s Status) Valid() bool { return oneOf(s, Statuses) }
 
 // Item is one piece of customer feedback.
 type Item struct {
-	ID          string    `json:"id"`
-	Text        string    `json:"text"`
-	Quote       string    `json:"quote"` // the excerpt that matters; shown as evidence and in close-the-loop emails
-	Source      Source    `json:"source"`
-	Kind        Kind      `json:"kind"`
-	AccountID   string    `json:"account_id"`
-	PersonID    string    `json:"person_id"`
-	SubmittedBy string    `json:"submitted_by"` // team member
-	ExternalURL string    `json:"external_url"`
-	ExternalID  string    `json:"external_id"` // the channel's own id (ticket, conversation, message)
-	Status      Status    `json:"status"`
-	OccurredAt  time.Time `json:"occurred_at"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	TagIDs      []string  `json:"tag_ids"`
-	RequestIDs  []string  `json:"request_ids"`
+	ID          string            `json:"id"`
+	Text        string            `json:"text"`
+	Quote       string            `json:"quote"` // the excerpt that matters; shown as evidence and in close-the-loop emails
+	Source      Source            `json:"source"`
+	Kind        Kind              `json:"kind"`
+	AccountID   string            `json:"account_id"`
+	PersonID    string            `json:"person_id"`
+	SubmittedBy string            `json:"submitted_by"` // team member
+	ExternalURL string            `json:"external_url"`
+	ExternalID  string            `json:"external_id"` // the channel's own id (ticket, conversation, message)
+	Status      Status            `json:"status"`
+	OccurredAt  time.Time         `json:"occurred_at"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	TagIDs      []string          `json:"tag_ids"`
+	RequestIDs  []string          `json:"request_ids"`
+	Sentiment   *sentiment.Result `json:"sentiment"` // nil until labelled (items from before migration 0022)
 }
 
 // Capture is what every channel hands to the capture function: the item plus how to

@@ -11,17 +11,22 @@ import (
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/id"
+	"github.com/closeloop/closeloop/internal/sentiment"
 )
 
 const feedbackCols = `id, text, quote, source, kind, COALESCE(account_id, ''), COALESCE(person_id, ''), COALESCE(submitted_by, ''),
-	external_url, external_id, status, occurred_at, created_at, updated_at`
+	external_url, external_id, status, occurred_at, created_at, updated_at, sentiment, sentiment_score`
 
 func scanFeedback(sc interface{ Scan(...any) error }) (feedback.Item, error) {
 	var it feedback.Item
 	var src, kind, status string
 	var occ, created, updated int64
+	var sent sentiment.Result
 	err := sc.Scan(&it.ID, &it.Text, &it.Quote, &src, &kind, &it.AccountID, &it.PersonID, &it.SubmittedBy,
-		&it.ExternalURL, &it.ExternalID, &status, &occ, &created, &updated)
+		&it.ExternalURL, &it.ExternalID, &status, &occ, &created, &updated, &sent.Label, &sent.Score)
+	if sent.Label != "" {
+		it.Sentiment = &sent // "" until the backfill labels an item from before migration 0022
+	}
 	it.Source, it.Kind, it.Status = feedback.Source(src), feedback.Kind(kind), feedback.Status(status)
 	it.OccurredAt, it.CreatedAt, it.UpdatedAt = fromMS(occ), fromMS(created), fromMS(updated)
 	return it, notFound(err)
@@ -36,11 +41,7 @@ func (s *Store) Capture(ctx context.Context, c feedback.Capture) (it feedback.It
 	if err := c.Validate(); err != nil {
 		return it, false, err
 	}
-	err = s.captureTx(ctx, func(q q) error {
-		it, created, err = s.capture(ctx, q, &c)
-		return err
-	})
-	return it, created, err
+	return s.captureGrouped(ctx, c) // group commit: capture_group.go
 }
 
 // captureTx runs a capture transaction, again when it lost a race: on PostgreSQL two
@@ -116,10 +117,12 @@ func (s *Store) capture(ctx context.Context, q q, c *feedback.Capture) (feedback
 	if len(c.TagIDs) > 0 || len(c.RequestIDs) > 0 {
 		it.Status = feedback.Triaged // tagged or linked at capture: nothing left to triage
 	}
+	sent := sentiment.Analyze(it.Text)
+	it.Sentiment = &sent
 	_, err = q.exec(ctx, `INSERT INTO feedback (id, text, quote, source, kind, account_id, person_id, submitted_by, external_url,
-		external_id, idempotency_key, status, occurred_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		external_id, idempotency_key, status, occurred_at, created_at, updated_at, sentiment, sentiment_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		it.ID, it.Text, it.Quote, string(it.Source), string(it.Kind), nullable(accountID), nullable(personID), nullable(c.SubmittedBy),
-		it.ExternalURL, it.ExternalID, c.IdempotencyKey, string(it.Status), ms(it.OccurredAt), ms(now), ms(now))
+		it.ExternalURL, it.ExternalID, c.IdempotencyKey, string(it.Status), ms(it.OccurredAt), ms(now), ms(now), string(sent.Label), sent.Score)
 	if err != nil {
 		return it, false, err
 	}
@@ -281,6 +284,7 @@ type FeedbackFilter struct {
 	Status    feedback.Status
 	Kind      feedback.Kind
 	Source    feedback.Source
+	Sentiment sentiment.Label
 	AccountID string
 	TagID     string // includes descendants of the tag
 	Q         string
@@ -305,6 +309,9 @@ func (s *Store) ListFeedback(ctx context.Context, f FeedbackFilter) ([]feedback.
 	}
 	if f.Source != "" {
 		add(`source = ?`, string(f.Source))
+	}
+	if f.Sentiment != "" {
+		add(`sentiment = ?`, string(f.Sentiment))
 	}
 	if f.AccountID != "" {
 		add(`account_id = ?`, f.AccountID)
