@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -133,6 +134,12 @@ func (a *API) captureFeedback(w http.ResponseWriter, r *http.Request) error {
 	}
 	c.SubmittedBy = memberOf(r)
 	it, created, err := a.Store.Capture(r.Context(), c)
+	if errors.Is(err, store.ErrBusy) {
+		// The group commit queue is full: nothing was stored, and a retry with the same
+		// idempotency key is safe.
+		w.Header().Set("Retry-After", "1")
+		return &router.Error{Status: http.StatusTooManyRequests, Msg: "feedback capture is busy: retry after 1 s", Err: err}
+	}
 	if err != nil {
 		return err
 	}

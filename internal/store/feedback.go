@@ -41,11 +41,7 @@ func (s *Store) Capture(ctx context.Context, c feedback.Capture) (it feedback.It
 	if err := c.Validate(); err != nil {
 		return it, false, err
 	}
-	err = s.captureTx(ctx, func(q q) error {
-		it, created, err = s.capture(ctx, q, &c)
-		return err
-	})
-	return it, created, err
+	return s.captureGrouped(ctx, c) // group commit: capture_group.go
 }
 
 // captureTx runs a capture transaction, again when it lost a race: on PostgreSQL two

@@ -37,6 +37,7 @@ type Store struct {
 	Now func() time.Time
 	// Tiers are the configured account tiers, most important first.
 	Tiers []string
+	cg    captureGroup // group commit of captures (capture_group.go)
 }
 
 // Open connects to dsn: "postgres://…" for PostgreSQL, "sqlite:PATH" or a bare path
