@@ -9,6 +9,7 @@ import (
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/router"
+	"github.com/closeloop/closeloop/internal/sentiment"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -183,7 +184,7 @@ func (a *API) captureBatch(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listFeedback(w http.ResponseWriter, r *http.Request) error {
-	p, err := queryParams(r, "status", "kind", "source", "account_id", "tag_id", "q", "cursor", "limit")
+	p, err := queryParams(r, "status", "kind", "source", "sentiment", "account_id", "tag_id", "q", "cursor", "limit")
 	if err != nil {
 		return err
 	}
@@ -201,6 +202,11 @@ func (a *API) listFeedback(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Status, f.Kind, f.Source = feedback.Status(st), feedback.Kind(kind), feedback.Source(src)
+	sent, err := p.oneOf("sentiment", "negative", "neutral", "positive")
+	if err != nil {
+		return err
+	}
+	f.Sentiment = sentiment.Label(sent)
 	if f.Limit, err = p.limit(50); err != nil {
 		return err
 	}
