@@ -61,9 +61,11 @@ func (s *Store) TagSentiment(ctx context.Context, tagID string) (SentimentCounts
 	return s.sentimentCounts(ctx, `id IN (SELECT ft.feedback_id FROM feedback_tags ft JOIN tag_closure c ON c.descendant_id = ft.tag_id WHERE c.ancestor_id = ?)`, tagID)
 }
 
-// RequestSentiment counts the sentiment of the items linked to the request.
-func (s *Store) RequestSentiment(ctx context.Context, requestID string) (SentimentCounts, error) {
-	return s.sentimentCounts(ctx, `id IN (SELECT feedback_id FROM request_links WHERE request_id = ?)`, requestID)
+// RequestSentiment counts the sentiment of the items linked to the request and, with
+// withMerged, to the requests merged into it (as its page's evidence does).
+func (s *Store) RequestSentiment(ctx context.Context, requestID string, withMerged bool) (SentimentCounts, error) {
+	return s.sentimentCounts(ctx, `id IN (SELECT l.feedback_id FROM request_links l JOIN requests r ON r.id = l.request_id WHERE `+
+		requestScope(withMerged)+`)`, requestID)
 }
 
 func (s *Store) sentimentCounts(ctx context.Context, where string, args ...any) (SentimentCounts, error) {

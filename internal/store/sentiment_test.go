@@ -65,8 +65,25 @@ func TestSentimentAtCaptureFilterCountsAndBackfill(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if c, err := s.RequestSentiment(ctx, r.ID); err != nil || c != (store.SentimentCounts{Negative: 2, Positive: 1}) {
+		if c, err := s.RequestSentiment(ctx, r.ID, true); err != nil || c != (store.SentimentCounts{Negative: 2, Positive: 1}) {
 			t.Fatalf("request counts: %+v %v", c, err)
+		}
+		// A request merged into r brings its evidence (plain, neutral) with it.
+		dup := feedback.Request{Title: "CSV export"}
+		if err := s.CreateRequest(ctx, &dup); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.LinkFeedback(ctx, dup.ID, plain.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MergeRequest(ctx, dup.ID, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := s.RequestSentiment(ctx, r.ID, true); c != (store.SentimentCounts{Negative: 2, Neutral: 1, Positive: 1}) {
+			t.Fatalf("with the merged request: %+v", c)
+		}
+		if c, _ := s.RequestSentiment(ctx, r.ID, false); c != (store.SentimentCounts{Negative: 2, Positive: 1}) {
+			t.Fatalf("its own links only: %+v", c)
 		}
 		// Negative: "Support was terrible and slow" is about the service; the other two
 		// about the product.

@@ -5,26 +5,29 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/sentiment"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
 // feedbackQuery is the feedback list's state, all in the URL.
 type feedbackQuery struct {
 	Status, Kind, Source, Q string
+	Sentiment               string
 	TagID, Tag              string // the tag filter: its id, or text to resolve
 	Before                  string
 }
 
 func parseFeedbackQuery(v url.Values) feedbackQuery {
 	return feedbackQuery{Status: v.Get("status"), Kind: v.Get("kind"), Source: v.Get("source"), Q: strings.TrimSpace(v.Get("q")),
-		TagID: v.Get("tag_id"), Tag: strings.TrimSpace(v.Get("tag")), Before: v.Get("before")}
+		Sentiment: v.Get("sentiment"), TagID: v.Get("tag_id"), Tag: strings.TrimSpace(v.Get("tag")), Before: v.Get("before")}
 }
 
 func (q feedbackQuery) url() string {
 	v := url.Values{}
-	for k, val := range map[string]string{"status": q.Status, "kind": q.Kind, "source": q.Source, "q": q.Q, "tag_id": q.TagID, "before": q.Before} {
+	for k, val := range map[string]string{"status": q.Status, "kind": q.Kind, "source": q.Source, "q": q.Q, "tag_id": q.TagID, "before": q.Before, "sentiment": q.Sentiment} {
 		if val != "" {
 			v.Set(k, val)
 		}
@@ -36,7 +39,7 @@ func (q feedbackQuery) url() string {
 }
 
 func (q feedbackQuery) Filtered() bool {
-	return q.Status != "" || q.Kind != "" || q.Source != "" || q.Q != "" || q.TagID != "" || q.Tag != ""
+	return q.Status != "" || q.Kind != "" || q.Source != "" || q.Q != "" || q.TagID != "" || q.Tag != "" || q.Sentiment != ""
 }
 
 type feedbackRow struct {
@@ -61,9 +64,13 @@ type feedbackListData struct {
 	Statuses  []feedback.Status
 	Kinds     []kindOption
 	Sources   []option
-	Self      string // this page's URL, where bulk actions return
-	Bulk      bulkForm
-	AnyAtAll  bool
+	// Sentiments are the filter's choices; Aspects, shown while filtering on negative,
+	// splits all negative feedback into service and product.
+	Sentiments []sentiment.Label
+	Aspects    *store.NegativeAspects
+	Self       string // this page's URL, where bulk actions return
+	Bulk       bulkForm
+	AnyAtAll   bool
 }
 
 // feedbackList: GET /feedback, every item newest first with filters, and bulk tag,
@@ -75,7 +82,18 @@ func (ui *Web) feedbackList(w http.ResponseWriter, r *http.Request) error {
 func (ui *Web) renderFeedbackList(w http.ResponseWriter, r *http.Request, status int, bulk bulkForm) error {
 	ctx := r.Context()
 	q := parseFeedbackQuery(r.URL.Query())
-	d := feedbackListData{Q: q, Statuses: feedback.Statuses, Kinds: kindOptions(feedback.Kind(q.Kind)), Sources: sourceOptions(), Bulk: bulk}
+	d := feedbackListData{Q: q, Statuses: feedback.Statuses, Kinds: kindOptions(feedback.Kind(q.Kind)), Sources: sourceOptions(), Bulk: bulk,
+		Sentiments: []sentiment.Label{sentiment.Negative, sentiment.Neutral, sentiment.Positive}}
+	if !sentiment.Label(q.Sentiment).Valid() {
+		d.Q.Sentiment = "" // a hand-edited URL: show everything rather than nothing
+	}
+	if d.Q.Sentiment == string(sentiment.Negative) {
+		a, err := ui.Store.NegativeAspects(ctx, time.Time{})
+		if err != nil {
+			return err
+		}
+		d.Aspects = &a
+	}
 	tree, err := ui.loadTagTree(ctx)
 	if err != nil {
 		return err
@@ -99,7 +117,7 @@ func (ui *Web) renderFeedbackList(w http.ResponseWriter, r *http.Request, status
 	}
 	d.Q.Tag = ""
 	items, next, err := ui.Store.ListFeedback(ctx, store.FeedbackFilter{Status: feedback.Status(q.Status), Kind: feedback.Kind(q.Kind),
-		Source: feedback.Source(q.Source), TagID: d.Q.TagID, Q: q.Q, Before: q.Before, Limit: 50})
+		Source: feedback.Source(q.Source), Sentiment: sentiment.Label(d.Q.Sentiment), TagID: d.Q.TagID, Q: q.Q, Before: q.Before, Limit: 50})
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,7 @@ type requestData struct {
 	VoteErr    string
 	MergeText  string
 	VoteText   string
+	Sentiment  store.SentimentCounts // of the evidence
 }
 
 // requestPage: GET /requests/{id}, the evidence for one request and what the team
@@ -98,6 +99,9 @@ func (ui *Web) loadRequest(r *http.Request, req feedback.Request) (*requestData,
 		return nil, err
 	}
 	if d.Votes, err = ui.Store.RequestVotes(ctx, req.ID, withMerged); err != nil {
+		return nil, err
+	}
+	if d.Sentiment, err = ui.Store.RequestSentiment(ctx, req.ID, withMerged); err != nil {
 		return nil, err
 	}
 	counts, err := ui.Store.RequestTagCounts(ctx, req.ID, withMerged)

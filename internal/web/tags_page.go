@@ -93,12 +93,13 @@ func (ui *Web) tagRanks(r *http.Request) (map[string]feedback.Rank, error) {
 }
 
 type tagPageData struct {
-	Tag      *tagNode
-	Parent   *tagNode
-	Rank     feedback.Rank
-	Currency string
-	Children []tagRow
-	Form     tagForm
+	Tag       *tagNode
+	Parent    *tagNode
+	Rank      feedback.Rank
+	Currency  string
+	Children  []tagRow
+	Form      tagForm
+	Sentiment store.SentimentCounts // this tag's and its descendants' items
 }
 
 // tagPage: GET /tags/{id}, one tag's figures and children, and (for members) the
@@ -125,6 +126,9 @@ func (ui *Web) renderTag(w http.ResponseWriter, r *http.Request, status int, id 
 		return err
 	}
 	d := tagPageData{Tag: n, Parent: tree.byID[n.ParentID], Rank: ranks[n.ID], Currency: settings.Currency, Form: f}
+	if d.Sentiment, err = ui.Store.TagSentiment(r.Context(), n.ID); err != nil {
+		return err
+	}
 	for _, c := range n.Children {
 		d.Children = append(d.Children, tagRow{tagNode: c, Rank: ranks[c.ID]})
 	}
