@@ -137,6 +137,8 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("GET /settings", auth.RoleAdmin, ui.settings)
 	rt.Web("GET /settings/ranking", auth.RoleAdmin, ui.rankingPage)
 	rt.Web("POST /settings/ranking", auth.RoleAdmin, ui.rankingSave)
+	rt.Web("GET /settings/health", auth.RoleAdmin, ui.healthSettingsPage)
+	rt.Web("POST /settings/health", auth.RoleAdmin, ui.healthSettingsSave)
 	rt.Web("GET /settings/team", auth.RoleAdmin, ui.teamPage)
 	rt.Web("POST /settings/team", auth.RoleAdmin, ui.teamAdd)
 	rt.Web("POST /settings/team/{id}", auth.RoleAdmin, ui.teamUpdate)

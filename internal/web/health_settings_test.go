@@ -1,0 +1,64 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/health"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+// Settings → Health: an admin changes a tier's cadence, which kinds count, a rule's
+// threshold and turns a rule off; a bad number is shown back with its field; members
+// may not open it.
+func TestHealthSettingsPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		admin := e.session(e.member("ada@example.com", auth.RoleAdmin))
+		member := e.session(e.member("mia@example.com", auth.RoleMember))
+		wantStatus(t, e.get("/settings/health", member), http.StatusForbidden)
+		r := e.get("/settings/health", admin)
+		wantStatus(t, r, http.StatusOK)
+		wantIn(t, r, `name="cadence_strategic" inputmode="numeric" value="3"`, `name="cadence_important" inputmode="numeric" value="7"`,
+			`name="cadence_standard" inputmode="numeric" value="30"`, `id="kind-email" checked`, `id="on-low_usage" aria-label="Low usage on" checked`,
+			`<option value="v1" selected>v1</option>`, `href="/settings/health" aria-current="page"`)
+		wantNotIn(t, r, `id="kind-note" checked`)
+
+		form := url.Values{"cadence_strategic": {"4"}, "cadence_important": {"7"}, "cadence_standard": {"14"}, "default_cadence": {"30"},
+			"kind_email": {"1"}, "kind_call": {"1"}, "active": {"v1"}}
+		for _, rule := range health.SignalRules {
+			form.Set("threshold_"+rule, "0")
+			form.Set("due_"+rule, "3")
+			if rule != health.SigLowUsage {
+				form.Set("on_"+rule, "1")
+			}
+		}
+		form.Set("threshold_"+health.SigUsageDrop, "40")
+		bad := url.Values{}
+		for k, v := range form {
+			bad[k] = v
+		}
+		bad.Set("due_renewal", "many")
+		r = e.post("/settings/health", bad, admin)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantIn(t, r, "Enter a whole number from 0 to 365.", `value="many" aria-label="Renewal coming up: due in days" aria-invalid="true"`)
+		bad.Set("due_renewal", "3")
+		bad.Set("active", "v9")
+		r = e.post("/settings/health", bad, admin)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantIn(t, r, "active: names no weight set")
+
+		wantStatus(t, e.post("/settings/health", form, admin), http.StatusSeeOther)
+		hs, err := s.HealthSettings(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hs.CadenceFor("standard") != 14 || hs.CadenceFor("strategic") != 4 || len(hs.ContactKinds) != 2 || hs.Rules[health.SigLowUsage].Enabled ||
+			!hs.Rules[health.SigUsageDrop].Enabled || hs.Rules[health.SigUsageDrop].Threshold != 40 || hs.Rules[health.SigCadence].DueDays != 3 {
+			t.Fatalf("saved: %+v", hs)
+		}
+	})
+}
