@@ -15,7 +15,7 @@ import (
 )
 
 // TestCaptureConcurrently: 50 clients post feedback at once, so their captures share
-// group commits. 40 distinct idempotency keys (ten sent twice, by different clients)
+// group commits (forced on for PostgreSQL too). 40 distinct idempotency keys (ten sent twice, by different clients)
 // and five bad items: every good item is stored exactly once with its sender's person,
 // the account of the sender's domain and the key's member; each repeated key answers
 // 201 once and 200 with the same item once; each bad item answers 400 naming its
@@ -23,6 +23,7 @@ import (
 func TestCaptureConcurrently(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
+		e.s.SetGroupCommit(true) // PostgreSQL defaults to a transaction per capture
 		acme := acct.Account{ExternalID: "acme", Name: "Acme", Domain: "acme.com"}
 		if err := e.s.CreateAccount(ctx, &acme); err != nil {
 			t.Fatal(err)

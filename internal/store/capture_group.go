@@ -41,9 +41,12 @@ type captureResult struct {
 	err     error
 }
 
-// SetGroupCommit turns group commit of captures on (the default) or off, when each
-// capture has its own transaction as before; CLOSELOOP_GROUP_COMMIT=off turns it off
-// at start. For comparing the two (closeloop bench load) and for operators.
+// SetGroupCommit turns group commit of captures on or off (each capture in its own
+// transaction, as before). It is on for SQLite and off for PostgreSQL by default:
+// there writers run in parallel on their own connections, and one transaction
+// serialising a group measured slower and deadlocked against the health and ranking
+// roll-ups (BENCHMARKS.md, "Writes under load"). CLOSELOOP_GROUP_COMMIT=off or =on
+// overrides the default at start; closeloop bench load compares the two.
 func (s *Store) SetGroupCommit(on bool) {
 	s.captures()
 	s.cg.off.Store(!on)
@@ -53,29 +56,41 @@ func (s *Store) captures() *captureGroup {
 	s.cg.once.Do(func() {
 		s.cg.c = &groupcommit.Committer[feedback.Capture, captureResult]{Commit: s.commitCaptures,
 			Linger: captureLinger, MaxGroup: captureMaxGroup, MaxBytes: captureMaxBytes}
-		if v := strings.TrimSpace(os.Getenv("CLOSELOOP_GROUP_COMMIT")); v == "off" || v == "0" || v == "false" {
-			s.cg.off.Store(true)
+		off := s.d.name() == "postgres"
+		switch strings.TrimSpace(os.Getenv("CLOSELOOP_GROUP_COMMIT")) {
+		case "off", "0", "false":
+			off = true
+		case "on", "1", "true":
+			off = false
 		}
+		s.cg.off.Store(off)
 	})
 	return &s.cg
 }
 
 // captureGrouped stores one normalised, valid capture through the group committer.
 func (s *Store) captureGrouped(ctx context.Context, c feedback.Capture) (feedback.Item, bool, error) {
-	g := s.captures()
-	if g.off.Load() {
-		var it feedback.Item
-		var created bool
-		err := s.captureTx(ctx, func(q q) (err error) {
+	alone := func() (it feedback.Item, created bool, err error) {
+		err = s.captureTx(ctx, func(q q) (err error) {
 			it, created, err = s.capture(ctx, q, &c)
 			return err
 		})
 		return it, created, err
 	}
+	g := s.captures()
+	if g.off.Load() {
+		return alone()
+	}
 	size := 256 + len(c.Text) + len(c.Quote) + len(c.Original) + len(c.ExternalURL) + len(c.Name)
 	outs, err := g.c.Submit(ctx, []feedback.Capture{c}, size)
-	if err != nil {
+	if errors.Is(err, ErrBusy) {
 		return feedback.Item{}, false, err
+	}
+	if err != nil {
+		// The group's transaction failed as a whole (a deadlock, a failed commit) and
+		// was rolled back: one member's trouble must not fail the others, so each tries
+		// again on its own.
+		return alone()
 	}
 	return outs[0].item, outs[0].created, outs[0].err
 }
