@@ -69,7 +69,7 @@ func (s *Store) healthDerivation(ctx context.Context, now time.Time) (*healthDer
 }
 
 func init() {
-	derivations["health"] = derivationDef{"account health per day: score, band and components (today's, and the day's history row)",
+	derivations["health"] = derivationDef{"account health per day: score, band, components and the signal rules firing (today's, and the day's history row)",
 		func(ctx context.Context, s *Store, now time.Time) (derivation, error) {
 			return s.healthDerivation(ctx, now)
 		}}
