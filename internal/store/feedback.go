@@ -87,9 +87,18 @@ func (s *Store) CaptureBatch(ctx context.Context, cs []feedback.Capture) (items 
 	return items, created, nil
 }
 
+// The look-ups of a repeated capture repeat the partial unique indexes' condition
+// (<> ''): SQLite uses a partial index only when the query implies its WHERE, and a
+// bound parameter does not, so without it every capture with a key or an external id
+// scanned the whole table.
+const (
+	feedbackByKey      = `SELECT ` + feedbackCols + ` FROM feedback WHERE idempotency_key = ? AND idempotency_key <> ''`
+	feedbackByExternal = `SELECT ` + feedbackCols + ` FROM feedback WHERE source = ? AND external_id = ? AND external_id <> ''`
+)
+
 func (s *Store) capture(ctx context.Context, q q, c *feedback.Capture) (feedback.Item, bool, error) {
 	if c.IdempotencyKey != "" {
-		it, err := scanFeedback(q.row(ctx, `SELECT `+feedbackCols+` FROM feedback WHERE idempotency_key = ?`, c.IdempotencyKey))
+		it, err := scanFeedback(q.row(ctx, feedbackByKey, c.IdempotencyKey))
 		if err == nil {
 			return s.withLinks(ctx, q, it)
 		}
@@ -98,7 +107,7 @@ func (s *Store) capture(ctx context.Context, q q, c *feedback.Capture) (feedback
 		}
 	}
 	if c.ExternalID != "" {
-		it, err := scanFeedback(q.row(ctx, `SELECT `+feedbackCols+` FROM feedback WHERE source = ? AND external_id = ?`, string(c.Source), c.ExternalID))
+		it, err := scanFeedback(q.row(ctx, feedbackByExternal, string(c.Source), c.ExternalID))
 		if err == nil {
 			return s.withLinks(ctx, q, it)
 		}
