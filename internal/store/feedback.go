@@ -88,9 +88,9 @@ func (s *Store) CaptureBatch(ctx context.Context, cs []feedback.Capture) (items 
 }
 
 // The look-ups of a repeated capture repeat the partial unique indexes' condition
-// (<> ''): SQLite uses a partial index only when the query implies its WHERE, and a
-// bound parameter does not, so without it every capture with a key or an external id
-// scanned the whole table.
+// (the value is not empty): SQLite uses a partial index only when the query implies
+// its WHERE, and a bound parameter does not, so without it every capture with a key
+// or an external id scanned the whole table.
 const (
 	feedbackByKey      = `SELECT ` + feedbackCols + ` FROM feedback WHERE idempotency_key = ? AND idempotency_key <> ''`
 	feedbackByExternal = `SELECT ` + feedbackCols + ` FROM feedback WHERE source = ? AND external_id = ? AND external_id <> ''`
