@@ -8,7 +8,8 @@ import (
 )
 
 // TestCaptureLookupsUseTheirIndexes: the look-ups that make a repeated capture a no-op
-// (idempotency key; source and external id) search their partial unique indexes on
+// (idempotency key; source and external id) and those that find its sender (account
+// and person by external id, person by email) search their indexes on
 // SQLite instead of scanning every feedback item, which made each captured write cost
 // grow with the table.
 func TestCaptureLookupsUseTheirIndexes(t *testing.T) {
@@ -28,6 +29,9 @@ func TestCaptureLookupsUseTheirIndexes(t *testing.T) {
 	}{
 		{feedbackByKey, []any{"k"}, "feedback_idempotency"},
 		{feedbackByExternal, []any{"email", "m-1"}, "feedback_external"},
+		{accountByExternal, []any{"acme"}, "accounts_external_id"},
+		{senderColumns + senderByExternal, []any{"u-1"}, "people_external_id"},
+		{senderColumns + senderByEmail, []any{"ada@acme.com"}, "people_email"},
 	} {
 		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.query, c.args...)
 		if err != nil {

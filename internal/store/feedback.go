@@ -87,13 +87,17 @@ func (s *Store) CaptureBatch(ctx context.Context, cs []feedback.Capture) (items 
 	return items, created, nil
 }
 
-// The look-ups of a repeated capture repeat the partial unique indexes' condition
+// The look-ups of a repeated capture and of its sender repeat the partial unique indexes' condition
 // (the value is not empty): SQLite uses a partial index only when the query implies
 // its WHERE, and a bound parameter does not, so without it every capture with a key
 // or an external id scanned the whole table.
 const (
 	feedbackByKey      = `SELECT ` + feedbackCols + ` FROM feedback WHERE idempotency_key = ? AND idempotency_key <> ''`
 	feedbackByExternal = `SELECT ` + feedbackCols + ` FROM feedback WHERE source = ? AND external_id = ? AND external_id <> ''`
+	accountByExternal  = `SELECT id FROM accounts WHERE external_id = ? AND external_id <> ''`
+	senderColumns      = `SELECT id, COALESCE(account_id, ''), email FROM people WHERE `
+	senderByExternal   = `external_id = ? AND external_id <> ''`
+	senderByEmail      = `email = ? AND email <> ''`
 )
 
 func (s *Store) capture(ctx context.Context, q q, c *feedback.Capture) (feedback.Item, bool, error) {
@@ -165,7 +169,7 @@ func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (ac
 			return "", "", err
 		}
 	} else if c.AccountExternalID != "" {
-		if err := q.row(ctx, `SELECT id FROM accounts WHERE external_id = ?`, c.AccountExternalID).Scan(&accountID); err != nil {
+		if err := q.row(ctx, accountByExternal, c.AccountExternalID).Scan(&accountID); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return "", "", errs.Invalidf("account_external_id", "no account with external_id %q", c.AccountExternalID)
 			}
@@ -174,7 +178,7 @@ func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (ac
 	}
 	var personAccount, personEmail string
 	lookup := func(where string, arg any) error {
-		err := q.row(ctx, `SELECT id, COALESCE(account_id, ''), email FROM people WHERE `+where, arg).Scan(&personID, &personAccount, &personEmail)
+		err := q.row(ctx, senderColumns+where, arg).Scan(&personID, &personAccount, &personEmail)
 		if errors.Is(err, sql.ErrNoRows) {
 			personID = ""
 			return nil
@@ -193,7 +197,7 @@ func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (ac
 		return id, nil
 	}
 	if c.PersonExternalID != "" {
-		if err := lookup(`external_id = ?`, c.PersonExternalID); err != nil {
+		if err := lookup(senderByExternal, c.PersonExternalID); err != nil {
 			return "", "", err
 		}
 		if personID != "" && personEmail == "" && c.Email != "" {
@@ -206,7 +210,7 @@ func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (ac
 		}
 	}
 	if personID == "" && c.Email != "" {
-		if err := lookup(`email = ?`, c.Email); err != nil {
+		if err := lookup(senderByEmail, c.Email); err != nil {
 			return "", "", err
 		}
 	}
