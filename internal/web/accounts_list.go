@@ -12,7 +12,7 @@ import (
 )
 
 func (ui *Web) home(w http.ResponseWriter, r *http.Request) error {
-	return seeOther(w, r, "/accounts")
+	return seeOther(w, r, "/today")
 }
 
 // listQuery is the accounts list's state, all in the URL so any view can be shared.

@@ -120,7 +120,7 @@ func TestAccountsList(t *testing.T) {
 
 		r = e.get("/", c)
 		wantStatus(t, r, http.StatusSeeOther)
-		if r.Header().Get("Location") != "/accounts" {
+		if r.Header().Get("Location") != "/today" {
 			t.Errorf("/ goes to %q", r.Header().Get("Location"))
 		}
 	})

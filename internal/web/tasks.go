@@ -20,5 +20,8 @@ func (ui *Web) taskDone(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ui.setFlash(w, "Task done: "+t.Title+".")
+	if r.PostFormValue("back") == "/today" { // the only other place tasks are worked from
+		return seeOther(w, r, "/today")
+	}
 	return seeOther(w, r, "/accounts/"+url.PathEscape(t.AccountID)+"#health")
 }

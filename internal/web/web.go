@@ -82,6 +82,7 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /signout", auth.RoleViewer, ui.signOut)
 
 	rt.Web("GET /{$}", auth.RoleViewer, ui.home)
+	rt.Web("GET /today", auth.RoleViewer, ui.todayPage)
 	rt.Web("GET /accounts", auth.RoleViewer, ui.accountsList)
 	rt.Web("GET /accounts/{id}", auth.RoleViewer, ui.accountPage)
 	rt.Web("POST /accounts/{id}/touchpoints", auth.RoleMember, ui.touchpointNew)

@@ -60,6 +60,27 @@
     return false;
   }
 
+  // Today's tasks: j/k move the focus, x marks the task in focus done.
+  function todayKey(e) {
+    var list = document.getElementById("today-tasks");
+    if (!list) return false;
+    var rows = Array.prototype.slice.call(list.querySelectorAll(".task-row"));
+    var i = rows.indexOf(document.activeElement && document.activeElement.closest ? document.activeElement.closest(".task-row") : null);
+    switch (e.key) {
+      case "j": case "k":
+        var n = e.key === "j" ? i + 1 : i - 1;
+        if (i < 0) n = 0;
+        if (n >= 0 && n < rows.length) { rows[n].focus(); return true; }
+        return false;
+      case "x":
+        if (i < 0) return false;
+        var f = rows[i].querySelector("form.task-done");
+        if (f) { f.requestSubmit ? f.requestSubmit() : f.submit(); return true; }
+        return false;
+    }
+    return false;
+  }
+
   document.addEventListener("keydown", function (e) {
     if (e.defaultPrevented) return;
     // Alt+1…3 accepts the inbox's suggested tags. e.code, because Alt+digit types
@@ -89,7 +110,7 @@
       if (q) { swallowNextChar(); q.focus(); q.select(); } else { window.location.href = "/accounts#q"; }
     } else if (e.key === "f" && openQuickAdd()) {
       e.preventDefault();
-    } else if (inboxKey(e)) {
+    } else if (inboxKey(e) || todayKey(e)) {
       e.preventDefault();
     }
   });

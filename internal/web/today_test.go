@@ -1,0 +1,125 @@
+package web_test
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/browsertest"
+	"github.com/closeloop/closeloop/internal/config"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+// todayFixture: mia owns Drifting (important, last email 10 days ago: overdue for its
+// 7-day cadence, so a task) and Renewing (a contract ending in about a month, so a
+// renewal task); Ben owns Elsewhere, overdue too, which is not on Mia's day.
+func todayFixture(t *testing.T, e *env) (auth.Member, store.AccountRow) {
+	t.Helper()
+	mia := e.member("mia@example.com", auth.RoleMember)
+	ben := e.member("ben@example.com", auth.RoleMember)
+	now := time.Now().UTC()
+	drifting := e.account(account.Account{Name: "Drifting", Tier: "important", Stage: account.Active, OwnerID: mia.ID})
+	renewing := e.account(account.Account{Name: "Renewing", Tier: "standard", Stage: account.Active, OwnerID: mia.ID})
+	elsewhere := e.account(account.Account{Name: "Elsewhere", Tier: "important", Stage: account.Active, OwnerID: ben.ID})
+	for _, a := range []store.AccountRow{drifting, elsewhere} {
+		if err := e.s.CreateTouchpoint(e.ctx, &account.Touchpoint{AccountID: a.ID, Kind: account.Email, OccurredAt: now.AddDate(0, 0, -10), Summary: "check-in"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.s.CreateTouchpoint(e.ctx, &account.Touchpoint{AccountID: renewing.ID, Kind: account.Call, OccurredAt: now.AddDate(0, 0, -1), Summary: "call"}); err != nil {
+		t.Fatal(err)
+	}
+	start := now.AddDate(-1, 0, 30).Format(time.DateOnly)
+	if err := e.s.SaveContract(e.ctx, &account.Contract{AccountID: renewing.ID, StartDate: start, TermMonths: 12}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.s.SyncHealth(e.ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	return mia, drifting
+}
+
+// Today shows the member's own tasks, accounts overdue for contact and renewals, and
+// not a colleague's; done from there comes back to it; / lands on it.
+func TestTodayPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		mia, drifting := todayFixture(t, e)
+		c := e.session(mia)
+		r := e.get("/today", c)
+		wantStatus(t, r, http.StatusOK)
+		wantIn(t, r, `id="today-tasks"`, "Contact is overdue: Drifting", `id="today-overdue"`, `id="today-renewals"`, "Renewing", "Your accounts in the red")
+		wantNotIn(t, r, "Elsewhere")
+		tasks, err := s.ListTasks(e.ctx, store.TaskFilter{AccountID: drifting.ID, Status: "open"})
+		if err != nil || len(tasks) != 1 {
+			t.Fatalf("open tasks of Drifting: %+v %v", tasks, err)
+		}
+		done := e.post("/tasks/"+tasks[0].ID+"/done", url.Values{"back": {"/today"}}, c)
+		wantStatus(t, done, http.StatusSeeOther)
+		if loc := done.Header().Get("Location"); loc != "/today" {
+			t.Fatalf("after done: %q", loc)
+		}
+		r = e.get("/today", c)
+		wantNotIn(t, r, "task-"+tasks[0].ID)
+		wantIn(t, r, "Renewing")
+		if r := e.get("/", c); r.Header().Get("Location") != "/today" {
+			t.Fatalf("/ goes to %q", r.Header().Get("Location"))
+		}
+	})
+}
+
+// Real Chromium: on Today, j focuses the first task and x completes it; the task goes
+// from the page and is recorded as done by the member who pressed the key.
+func TestBrowserTodayKeyboard(t *testing.T) {
+	browsertest.Require(t)
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		mia, _ := todayFixture(t, e)
+		srv := httptest.NewServer(app.New(config.Default(), s, slog.New(slog.DiscardHandler)).Handler())
+		defer srv.Close()
+		ctx := browsertest.New(t, 60*time.Second)
+		step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+			t.Helper()
+			if err := chromedp.Do(ctx, actions...); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+		}
+		step("sign in and open Today",
+			chromedp.Navigate(srv.URL+"/today"),
+			chromedp.WaitVisible(chromedp.CSS("#email")),
+			chromedp.SendKeys(chromedp.CSS("#email"), "mia@example.com"),
+			chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+			chromedp.Click(chromedp.CSS("#signin-submit")),
+			chromedp.WaitVisible(chromedp.CSS("#today-tasks .task-row")),
+		)
+		open, err := s.ListTasks(e.ctx, store.TaskFilter{OwnerID: mia.ID, Status: "open"})
+		if err != nil || len(open) < 2 {
+			t.Fatalf("mia's open tasks: %+v %v", open, err)
+		}
+		first := open[0] // the page lists them in the same order
+		step("j then x",
+			chromedp.KeyEvent("j"),
+			chromedp.KeyEvent("x"),
+			chromedp.WaitNotPresent(chromedp.CSS("#task-"+first.ID)),
+			chromedp.WaitVisible(chromedp.CSS("#task-"+open[1].ID)),
+		)
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("p.flash")))
+		if err != nil || !strings.HasPrefix(strings.TrimSpace(v), "Task done: "+first.Title) {
+			t.Fatalf("flash %q %v", v, err)
+		}
+		done, err := s.GetTask(e.ctx, first.ID)
+		if err != nil || done.Status != "done" || done.DoneBy != mia.ID {
+			t.Fatalf("the task after x: %+v %v", done, err)
+		}
+	})
+}
