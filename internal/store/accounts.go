@@ -157,7 +157,7 @@ func (s *Store) GetAccountByExternalID(ctx context.Context, ext string) (Account
 	if ext == "" {
 		return AccountRow{}, ErrNotFound
 	}
-	return s.getAccount(ctx, s.read(), "a.external_id = ?", ext)
+	return s.getAccount(ctx, s.read(), "a.external_id = ? AND a.external_id <> ''", ext)
 }
 
 func (s *Store) getAccount(ctx context.Context, q q, where string, arg any) (AccountRow, error) {
@@ -392,7 +392,7 @@ func (s *Store) UpsertAccounts(ctx context.Context, patches []account.AccountPat
 				}
 				p.OwnerID = &oid
 			}
-			existing, err := s.getAccount(ctx, q, "a.external_id = ?", strings.TrimSpace(p.ExternalID))
+			existing, err := s.getAccount(ctx, q, "a.external_id = ? AND a.external_id <> ''", strings.TrimSpace(p.ExternalID))
 			created := false
 			switch {
 			case errors.Is(err, ErrNotFound):

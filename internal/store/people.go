@@ -192,7 +192,7 @@ func (s *Store) UpsertPeople(ctx context.Context, patches []account.PersonPatch)
 				ext := strings.TrimSpace(*pp.AccountExternalID)
 				aid, ok := accounts[ext]
 				if !ok && ext != "" {
-					if err := q.row(ctx, `SELECT id FROM accounts WHERE external_id = ?`, ext).Scan(&aid); err != nil {
+					if err := q.row(ctx, `SELECT id FROM accounts WHERE external_id = ? AND external_id <> ''`, ext).Scan(&aid); err != nil {
 						if errors.Is(notFound(err), ErrNotFound) {
 							return errs.Item(i, errs.Invalidf("account_external_id", "no account with external_id %q", ext))
 						}
@@ -205,7 +205,7 @@ func (s *Store) UpsertPeople(ctx context.Context, patches []account.PersonPatch)
 			var existing account.Person
 			var err error
 			if pp.ExternalID != "" {
-				existing, err = scanPerson(q.row(ctx, `SELECT `+personCols+` FROM people WHERE external_id = ?`, strings.TrimSpace(pp.ExternalID)))
+				existing, err = scanPerson(q.row(ctx, `SELECT `+personCols+` FROM people WHERE external_id = ? AND external_id <> ''`, strings.TrimSpace(pp.ExternalID)))
 			} else {
 				existing, err = scanPerson(q.row(ctx, `SELECT `+personCols+` FROM people WHERE email = ?`, strings.ToLower(strings.TrimSpace(*pp.Email))))
 			}

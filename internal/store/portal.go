@@ -164,7 +164,7 @@ func (s *Store) ResolvePerson(ctx context.Context, email, name, externalID, acco
 	err = s.tx(ctx, func(q q) error {
 		accountID := ""
 		if accountExternalID != "" {
-			err := q.row(ctx, `SELECT id FROM accounts WHERE external_id = ?`, accountExternalID).Scan(&accountID)
+			err := q.row(ctx, `SELECT id FROM accounts WHERE external_id = ? AND external_id <> ''`, accountExternalID).Scan(&accountID)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
@@ -180,7 +180,7 @@ func (s *Store) ResolvePerson(ctx context.Context, email, name, externalID, acco
 
 		var err error = ErrNotFound
 		if externalID != "" {
-			p, err = scanPerson(q.row(ctx, `SELECT `+personCols+` FROM people WHERE external_id = ?`, externalID))
+			p, err = scanPerson(q.row(ctx, `SELECT `+personCols+` FROM people WHERE external_id = ? AND external_id <> ''`, externalID))
 		}
 		if errors.Is(err, ErrNotFound) && email != "" {
 			p, err = scanPerson(q.row(ctx, `SELECT `+personCols+` FROM people WHERE email = ?`, email))

@@ -179,11 +179,11 @@ func (s *Store) stripeAccount(ctx context.Context, q q, customer string) (string
 		return err
 	}
 	if key != "" {
-		if err := try(`SELECT id FROM accounts WHERE external_id = ? OR id = ? LIMIT 2`, key, key); err != nil {
+		if err := try(`SELECT id FROM accounts WHERE (external_id = ? AND external_id <> '') OR id = ? LIMIT 2`, key, key); err != nil {
 			return "", err
 		}
 	}
-	if err := try(`SELECT id FROM accounts WHERE external_id = ? LIMIT 2`, customer); err != nil {
+	if err := try(`SELECT id FROM accounts WHERE external_id = ? AND external_id <> '' LIMIT 2`, customer); err != nil {
 		return "", err
 	}
 	if domain := (billing.Customer{Email: email}).Domain(); domain != "" {
