@@ -133,3 +133,31 @@ func (s *Store) CompleteTask(ctx context.Context, taskID, memberID, note string)
 	}
 	return s.GetTask(ctx, taskID)
 }
+
+// SnoozeTask moves an open task's due date to days after today (or after its due date,
+// if that is later): the CSM's "not today". A done task cannot be snoozed.
+func (s *Store) SnoozeTask(ctx context.Context, taskID string, days int) (Task, error) {
+	if days < 1 || days > 90 {
+		return Task{}, errs.Invalid("days", "must be from 1 to 90")
+	}
+	t, err := s.GetTask(ctx, taskID)
+	if err != nil {
+		return t, err
+	}
+	if t.Status != "open" {
+		return t, errs.Conflict("status", "the task is already "+t.Status)
+	}
+	from := s.Now().UTC().Format(time.DateOnly)
+	if t.DueDate > from {
+		from = t.DueDate
+	}
+	d, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return t, fmt.Errorf("store: task %s due date %q: %w", taskID, from, err)
+	}
+	due := d.AddDate(0, 0, days).Format(time.DateOnly)
+	if _, err := s.writer().exec(ctx, `UPDATE tasks SET due_date = ? WHERE id = ? AND status = 'open'`, due, taskID); err != nil {
+		return t, fmt.Errorf("store: snooze task: %w", err)
+	}
+	return s.GetTask(ctx, taskID)
+}

@@ -25,3 +25,14 @@ func (ui *Web) taskDone(w http.ResponseWriter, r *http.Request) error {
 	}
 	return seeOther(w, r, "/accounts/"+url.PathEscape(t.AccountID)+"#health")
 }
+
+// taskSnooze: POST /tasks/{id}/snooze moves an open task to tomorrow (or a day past
+// its due date), from Today.
+func (ui *Web) taskSnooze(w http.ResponseWriter, r *http.Request) error {
+	t, err := ui.Store.SnoozeTask(r.Context(), r.PathValue("id"), 1)
+	if err != nil {
+		return err
+	}
+	ui.setFlash(w, "Snoozed to "+t.DueDate+": "+t.Title+".")
+	return seeOther(w, r, "/today")
+}

@@ -72,6 +72,23 @@ func TestTodayPage(t *testing.T) {
 		r = e.get("/today", c)
 		wantNotIn(t, r, "task-"+tasks[0].ID)
 		wantIn(t, r, "Renewing")
+		// The renewal task, snoozed: due a day after today, or after its due date if later.
+		open, err := s.ListTasks(e.ctx, store.TaskFilter{OwnerID: mia.ID, Status: "open"})
+		if err != nil || len(open) != 1 {
+			t.Fatalf("mia's open tasks after one is done: %+v %v", open, err)
+		}
+		was := open[0].DueDate
+		wantStatus(t, e.post("/tasks/"+open[0].ID+"/snooze", nil, c), http.StatusSeeOther)
+		got, err := s.GetTask(e.ctx, open[0].ID)
+		today := time.Now().UTC().Format(time.DateOnly)
+		from := max(was, today)
+		d, _ := time.Parse(time.DateOnly, from)
+		if err != nil || got.Status != "open" || got.DueDate != d.AddDate(0, 0, 1).Format(time.DateOnly) {
+			t.Fatalf("snoozed from %s: %+v %v", was, got, err)
+		}
+		wantStatus(t, e.post("/tasks/"+tasks[0].ID+"/snooze", nil, c), http.StatusConflict) // done: not snoozable
+		viewer := e.session(e.member("vi@example.com", auth.RoleViewer))
+		wantStatus(t, e.post("/tasks/"+open[0].ID+"/snooze", nil, viewer), http.StatusForbidden)
 		if r := e.get("/", c); r.Header().Get("Location") != "/today" {
 			t.Fatalf("/ goes to %q", r.Header().Get("Location"))
 		}
@@ -120,6 +137,25 @@ func TestBrowserTodayKeyboard(t *testing.T) {
 		done, err := s.GetTask(e.ctx, first.ID)
 		if err != nil || done.Status != "done" || done.DoneBy != mia.ID {
 			t.Fatalf("the task after x: %+v %v", done, err)
+		}
+		step("j then s", chromedp.KeyEvent("j"), chromedp.KeyEvent("s"))
+		var later store.Task
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if later, err = s.GetTask(e.ctx, open[1].ID); err != nil || later.DueDate != open[1].DueDate {
+				break
+			}
+		}
+		if err != nil || later.DueDate == open[1].DueDate || later.Status != "open" {
+			t.Fatalf("the task after s: %+v %v", later, err)
+		}
+		// The page reloads after the redirect: read its flash until the new one shows.
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if v, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("p.flash"))); err == nil && strings.HasPrefix(strings.TrimSpace(v), "Snoozed to ") {
+				break
+			}
+		}
+		if err != nil || !strings.HasPrefix(strings.TrimSpace(v), "Snoozed to ") {
+			t.Fatalf("flash after s %q %v", v, err)
 		}
 	})
 }

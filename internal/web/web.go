@@ -88,6 +88,7 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /accounts/{id}/touchpoints", auth.RoleMember, ui.touchpointNew)
 	rt.Web("POST /accounts/{id}/pulse", auth.RoleMember, ui.healthPulse)
 	rt.Web("POST /tasks/{id}/done", auth.RoleMember, ui.taskDone)
+	rt.Web("POST /tasks/{id}/snooze", auth.RoleMember, ui.taskSnooze)
 	rt.Web("GET /accounts/{id}/edit", auth.RoleMember, ui.accountEditPage)
 	rt.Web("POST /accounts/{id}/edit", auth.RoleMember, ui.accountEdit)
 

@@ -60,7 +60,7 @@
     return false;
   }
 
-  // Today's tasks: j/k move the focus, x marks the task in focus done.
+  // Today's tasks: j/k move the focus, x marks the task in focus done, s snoozes it.
   function todayKey(e) {
     var list = document.getElementById("today-tasks");
     if (!list) return false;
@@ -72,9 +72,9 @@
         if (i < 0) n = 0;
         if (n >= 0 && n < rows.length) { rows[n].focus(); return true; }
         return false;
-      case "x":
+      case "x": case "s":
         if (i < 0) return false;
-        var f = rows[i].querySelector("form.task-done");
+        var f = rows[i].querySelector(e.key === "x" ? "form.task-done" : "form.task-snooze");
         if (f) { f.requestSubmit ? f.requestSubmit() : f.submit(); return true; }
         return false;
     }
