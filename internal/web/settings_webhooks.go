@@ -23,6 +23,10 @@ type webhooksData struct {
 	Form      webhookForm
 	Created   *store.WebhookEndpoint
 	Secret    string // shown on the create response only
+	// AllowHosts is the internal hosts webhooks may reach (notify.EgressSettings), one
+	// per line as the form shows them; EgressError is why a save was refused.
+	AllowHosts  string
+	EgressError string
 }
 
 type eventInfo struct{ Name, Help string }
@@ -39,6 +43,13 @@ func (ui *Web) renderWebhooks(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	d.Endpoints, d.Events = eps, eventHelp
+	if d.AllowHosts == "" && d.EgressError == "" {
+		eg, err := notify.LoadEgress(r.Context(), ui.Store)
+		if err != nil {
+			return err
+		}
+		d.AllowHosts = strings.Join(eg.AllowHosts, "\n")
+	}
 	if d.Form.Events == nil {
 		d.Form.Events = map[string]bool{}
 	}
@@ -138,5 +149,25 @@ func (ui *Web) webhookDelete(w http.ResponseWriter, r *http.Request) error {
 	}
 	ui.Log.Info("webhook endpoint deleted", "endpoint", r.PathValue("id"), "by", router.From(r).Member.ID)
 	ui.setFlash(w, "Endpoint deleted. Deliveries still queued for it are skipped.")
+	return seeOther(w, r, "/settings/webhooks")
+}
+
+// webhookEgress: POST /settings/webhooks/egress sets the internal hosts webhooks may
+// reach: by default an endpoint must resolve to public addresses only (no loopback,
+// private or link-local), so a URL cannot make closeloop post to internal services.
+func (ui *Web) webhookEgress(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r, 16<<10); err != nil {
+		return err
+	}
+	raw := r.PostFormValue("allow_hosts")
+	hosts := strings.FieldsFunc(raw, func(c rune) bool { return c == '\n' || c == '\r' || c == ',' })
+	if err := notify.SaveEgress(r.Context(), ui.Store, hosts); err != nil {
+		var fe *errs.FieldError
+		if errors.As(err, &fe) {
+			return ui.renderWebhooks(w, r, http.StatusUnprocessableEntity, webhooksData{AllowHosts: raw, EgressError: fe.Error()})
+		}
+		return err
+	}
+	ui.setFlash(w, "Saved the internal hosts webhooks may reach.")
 	return seeOther(w, r, "/settings/webhooks")
 }

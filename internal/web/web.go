@@ -154,6 +154,7 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /settings/loop-template", auth.RoleAdmin, ui.loopTemplateSave)
 	rt.Web("GET /settings/webhooks", auth.RoleAdmin, ui.webhooksPage)
 	rt.Web("POST /settings/webhooks", auth.RoleAdmin, ui.webhookCreate)
+	rt.Web("POST /settings/webhooks/egress", auth.RoleAdmin, ui.webhookEgress)
 	rt.Web("GET /settings/webhooks/{id}/edit", auth.RoleAdmin, ui.webhookEditPage)
 	rt.Web("POST /settings/webhooks/{id}/edit", auth.RoleAdmin, ui.webhookEdit)
 	rt.Web("POST /settings/webhooks/{id}/active", auth.RoleAdmin, ui.webhookActive)
