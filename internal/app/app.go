@@ -249,6 +249,7 @@ func (a *App) addJobs() {
 	a.Jobs.Add(sentimentBackfillJob(a.Store, a.Log))
 	a.addEventJobs()
 	a.addHealthJobs()
+	a.addGoalJobs()
 	a.Jobs.Add(web.LimitsCleanupJob(a.Store, a.Log))
 	a.Jobs.Add(jobs.Job{Name: "session-cleanup", Help: "removes expired sign-in sessions",
 		Schedule: jobs.Every(time.Hour),

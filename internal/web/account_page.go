@@ -48,6 +48,8 @@ type accountData struct {
 	Kinds         []account.TouchpointKind
 	Directions    []account.Direction
 	Usage         store.AccountUsage
+	UsageGoal     *store.AccountGoal // nil: no usage goal
+	GoalError     string
 	UsageChart    chart
 	Payment       string    // the latest Stripe invoice: "ok", "failed" or "" (none)
 	PaymentAt     time.Time // when that invoice was paid or failed
@@ -78,6 +80,9 @@ func (ui *Web) loadAccount(r *http.Request, id, before string) (*accountData, er
 		return nil, err
 	}
 	d.UsageChart = usageChart(d.Usage)
+	if d.UsageGoal, err = ui.Store.Goal(ctx, id, ui.now()); err != nil {
+		return nil, err
+	}
 	if d.Health, err = ui.loadHealth(ctx, id); err != nil {
 		return nil, err
 	}

@@ -87,6 +87,7 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("GET /accounts/{id}", auth.RoleViewer, ui.accountPage)
 	rt.Web("POST /accounts/{id}/touchpoints", auth.RoleMember, ui.touchpointNew)
 	rt.Web("POST /accounts/{id}/pulse", auth.RoleMember, ui.healthPulse)
+	rt.Web("POST /accounts/{id}/goal", auth.RoleMember, ui.accountGoal)
 	rt.Web("POST /tasks/{id}/done", auth.RoleMember, ui.taskDone)
 	rt.Web("POST /tasks/{id}/snooze", auth.RoleMember, ui.taskSnooze)
 	rt.Web("GET /accounts/{id}/edit", auth.RoleMember, ui.accountEditPage)

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/errs"
+	"github.com/closeloop/closeloop/internal/health"
+	"github.com/closeloop/closeloop/internal/id"
+)
+
+// EventGoalMissed is the event-log kind of a goal whose check day passed unmet.
+const EventGoalMissed = "goal.missed"
+
+// goalSignal names the tasks a missed goal makes (one open at a time per account).
+const goalSignal = "goal_missed"
+
+// AccountGoal is an account's goal and where it stands today.
+type AccountGoal struct {
+	health.Goal
+	health.GoalStatus
+}
+
+// SetGoal sets the account's usage goal.
+func (s *Store) SetGoal(ctx context.Context, accountID string, g health.Goal) error {
+	g.Event = strings.TrimSpace(g.Event)
+	switch {
+	case g.Event == "" || len(g.Event) > 200:
+		return errs.Invalid("event", "name the track event, at most 200 characters")
+	case g.Min < 1 || g.Min > 1_000_000:
+		return errs.Invalid("min", "must be from 1 to 1,000,000")
+	case g.CheckDays < 1 || g.CheckDays > 730:
+		return errs.Invalid("check_days", "must be from 1 to 730")
+	}
+	if _, _, err := s.revenueState(ctx, s.read(), accountID); err != nil {
+		return err
+	}
+	_, err := s.writer().exec(ctx, `INSERT INTO account_goals (account_id, event, min_count, check_days) VALUES (?, ?, ?, ?)
+		ON CONFLICT (account_id) DO UPDATE SET event = excluded.event, min_count = excluded.min_count, check_days = excluded.check_days,
+			state = 'pending', achieved_on = '', checked_on = ''`, accountID, g.Event, g.Min, g.CheckDays)
+	if err != nil {
+		return fmt.Errorf("store: set goal: %w", err)
+	}
+	return nil
+}
+
+// ClearGoal removes the account's usage goal.
+func (s *Store) ClearGoal(ctx context.Context, accountID string) error {
+	if _, err := s.writer().exec(ctx, `DELETE FROM account_goals WHERE account_id = ?`, accountID); err != nil {
+		return fmt.Errorf("store: clear goal: %w", err)
+	}
+	return nil
+}
+
+// Goal is the account's goal evaluated on the day of now from the usage roll-ups; nil
+// when it has none.
+func (s *Store) Goal(ctx context.Context, accountID string, now time.Time) (*AccountGoal, error) {
+	if _, err := s.syncDerived(ctx, usageDerivation{}, usageReadBudget, syncBatch, nil); err != nil {
+		return nil, fmt.Errorf("store: usage roll-up: %w", err)
+	}
+	return s.evaluateGoal(ctx, s.read(), accountID, now)
+}
+
+func (s *Store) evaluateGoal(ctx context.Context, q q, accountID string, now time.Time) (*AccountGoal, error) {
+	var g AccountGoal
+	var signup string
+	var created int64
+	err := q.row(ctx, `SELECT g.event, g.min_count, g.check_days, a.signup_date, a.created_at FROM account_goals g
+		JOIN accounts a ON a.id = g.account_id WHERE g.account_id = ?`, accountID).Scan(&g.Event, &g.Min, &g.CheckDays, &signup, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: goal of %s: %w", accountID, err)
+	}
+	if signup == "" {
+		signup = fromMS(created).UTC().Format(time.DateOnly)
+	}
+	rows, err := q.query(ctx, `SELECT day, n FROM usage_daily_events WHERE account_id = ? AND event = ? AND day >= ?`, accountID, g.Event, signup)
+	if err != nil {
+		return nil, fmt.Errorf("store: goal usage: %w", err)
+	}
+	perDay := map[string]int{}
+	for rows.Next() {
+		var day string
+		var n int
+		if err := rows.Scan(&day, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		perDay[day] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	g.GoalStatus = health.EvaluateGoal(g.Goal, signup, perDay, now.UTC().Format(time.DateOnly))
+	return &g, nil
+}
+
+// CheckGoals records where every goal stands on the day of now (the goal-check job).
+// A goal that turns missed appends goal.missed to the event log and gives the account's
+// owner a task, unless one for it is open. It returns how many turned missed.
+func (s *Store) CheckGoals(ctx context.Context, now time.Time) (int, error) {
+	if err := s.SyncUsage(ctx); err != nil {
+		return 0, err
+	}
+	ids, err := strs(ctx, s.read(), `SELECT account_id FROM account_goals WHERE state <> 'achieved' ORDER BY account_id`)
+	if err != nil {
+		return 0, fmt.Errorf("store: goals to check: %w", err)
+	}
+	today := now.UTC().Format(time.DateOnly)
+	missed := 0
+	for _, acct := range ids {
+		err := s.tx(ctx, func(q q) error {
+			g, err := s.evaluateGoal(ctx, q, acct, now)
+			if err != nil || g == nil {
+				return err
+			}
+			var was string
+			if err := q.row(ctx, `SELECT state FROM account_goals WHERE account_id = ?`, acct).Scan(&was); err != nil {
+				return err
+			}
+			if _, err := q.exec(ctx, `UPDATE account_goals SET state = ?, achieved_on = ?, checked_on = ? WHERE account_id = ?`,
+				g.State, g.AchievedOn, today, acct); err != nil {
+				return err
+			}
+			if g.State != health.GoalMissed || was == health.GoalMissed {
+				return nil
+			}
+			missed++
+			what := fmt.Sprintf("%d × %s by %s (%d so far)", g.Min, g.Event, g.CheckOn, g.Count)
+			if err := s.appendEvent(ctx, q, EventGoalMissed, acct, acct, map[string]any{"event": g.Event, "min": g.Min, "count": g.Count, "check_on": g.CheckOn}); err != nil {
+				return err
+			}
+			var open int
+			if err := q.row(ctx, `SELECT COUNT(*) FROM tasks WHERE account_id = ? AND signal = ? AND status = 'open'`, acct, goalSignal).Scan(&open); err != nil || open > 0 {
+				return err
+			}
+			_, err = q.exec(ctx, `INSERT INTO tasks (id, account_id, owner_id, signal, title, reason, due_date, status, created_at)
+				SELECT ?, id, owner_id, ?, ?, ?, ?, 'open', ? FROM accounts WHERE id = ?`,
+				id.NewAt(now), goalSignal, "Goal missed: "+g.Event, "The customer's goal was "+what+".",
+				now.UTC().AddDate(0, 0, 3).Format(time.DateOnly), ms(now), acct)
+			return err
+		})
+		if err != nil {
+			return missed, fmt.Errorf("store: check goal of %s: %w", acct, err)
+		}
+	}
+	return missed, nil
+}
