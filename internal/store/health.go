@@ -177,19 +177,9 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		}); err != nil {
 		return fmt.Errorf("health: usage: %w", err)
 	}
-	if err := eachHealthRow(ctx, q, `SELECT account_id, COUNT(*) FROM (SELECT DISTINCT account_id, user_key FROM usage_daily_users
+	if err := intPerAccount(ctx, q, accts, `SELECT account_id, COUNT(*) FROM (SELECT DISTINCT account_id, user_key FROM usage_daily_users
 		WHERE account_id IN (`+in+`) AND day >= ? AND day <= ?) u GROUP BY account_id`,
-		append(append([]any{}, args...), from30, day), func(sc healthScanner) error {
-			var id string
-			var n int
-			if err := sc.Scan(&id, &n); err != nil {
-				return err
-			}
-			if a := accts[id]; a != nil {
-				a.in.ActiveUsers30 = n
-			}
-			return nil
-		}); err != nil {
+		append(append([]any{}, args...), from30, day), func(a *healthAccount, n int) { a.in.ActiveUsers30 = n }); err != nil {
 		return fmt.Errorf("health: active users: %w", err)
 	}
 	// Contact: the latest counting touchpoint up to the end of the day.
@@ -212,34 +202,14 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		}
 	}
 	// Support load: bug reports not archived, from the last 30 days.
-	if err := eachHealthRow(ctx, q, `SELECT account_id, COUNT(*) FROM feedback WHERE account_id IN (`+in+`) AND kind = 'bug'
+	if err := intPerAccount(ctx, q, accts, `SELECT account_id, COUNT(*) FROM feedback WHERE account_id IN (`+in+`) AND kind = 'bug'
 		AND status <> 'archived' AND occurred_at >= ? AND occurred_at < ? GROUP BY account_id`,
-		append(append([]any{}, args...), start30, end), func(sc healthScanner) error {
-			var id string
-			var n int
-			if err := sc.Scan(&id, &n); err != nil {
-				return err
-			}
-			if a := accts[id]; a != nil {
-				a.in.OpenBugs30 = n
-			}
-			return nil
-		}); err != nil {
+		append(append([]any{}, args...), start30, end), func(a *healthAccount, n int) { a.in.OpenBugs30 = n }); err != nil {
 		return fmt.Errorf("health: support load: %w", err)
 	}
-	if err := eachHealthRow(ctx, q, `SELECT account_id, COUNT(*) FROM feedback WHERE account_id IN (`+in+`) AND kind = 'churn_reason'
+	if err := intPerAccount(ctx, q, accts, `SELECT account_id, COUNT(*) FROM feedback WHERE account_id IN (`+in+`) AND kind = 'churn_reason'
 		AND occurred_at >= ? AND occurred_at < ? GROUP BY account_id`,
-		append(append([]any{}, args...), start30, end), func(sc healthScanner) error {
-			var id string
-			var n int
-			if err := sc.Scan(&id, &n); err != nil {
-				return err
-			}
-			if a := accts[id]; a != nil {
-				a.facts.ChurnReasons = n
-			}
-			return nil
-		}); err != nil {
+		append(append([]any{}, args...), start30, end), func(a *healthAccount, n int) { a.facts.ChurnReasons = n }); err != nil {
 		return fmt.Errorf("health: churn reasons: %w", err)
 	}
 	// Payment: the latest invoice of any of the account's Stripe customers.
@@ -257,17 +227,8 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 	}); err != nil {
 		return fmt.Errorf("health: payment: %w", err)
 	}
-	if err := eachHealthRow(ctx, q, `SELECT account_id, pulse FROM health_pulse WHERE account_id IN (`+in+`)`, args, func(sc healthScanner) error {
-		var id string
-		var p int
-		if err := sc.Scan(&id, &p); err != nil {
-			return err
-		}
-		if a := accts[id]; a != nil {
-			a.in.Pulse = p
-		}
-		return nil
-	}); err != nil {
+	if err := intPerAccount(ctx, q, accts, `SELECT account_id, pulse FROM health_pulse WHERE account_id IN (`+in+`)`, args,
+		func(a *healthAccount, p int) { a.in.Pulse = p }); err != nil {
 		return fmt.Errorf("health: pulse: %w", err)
 	}
 	// The band last recorded (today's, or the latest day before), to tell a change.
@@ -443,6 +404,22 @@ func (s *Store) syncHealthWithin(ctx context.Context, now time.Time, budget time
 type healthScanner interface{ Scan(dest ...any) error }
 
 // eachHealthRow runs query and calls fn with every row.
+// intPerAccount reads (account id, number) rows and hands each number to set for the
+// accounts being recomputed.
+func intPerAccount(ctx context.Context, q q, accts map[string]*healthAccount, query string, args []any, set func(a *healthAccount, n int)) error {
+	return eachHealthRow(ctx, q, query, args, func(sc healthScanner) error {
+		var id string
+		var n int
+		if err := sc.Scan(&id, &n); err != nil {
+			return err
+		}
+		if a := accts[id]; a != nil {
+			set(a, n)
+		}
+		return nil
+	})
+}
+
 func eachHealthRow(ctx context.Context, q q, query string, args []any, fn func(sc healthScanner) error) error {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
