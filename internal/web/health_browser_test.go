@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -10,10 +8,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/closeloop/closeloop/internal/account"
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/browsertest"
-	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -38,32 +34,9 @@ func TestBrowserAccountHealth(t *testing.T) {
 		if err := s.SyncHealth(e.ctx, now); err != nil {
 			t.Fatal(err)
 		}
-		srv := httptest.NewServer(app.New(config.Default(), s, slog.New(slog.DiscardHandler)).Handler())
-		defer srv.Close()
-
-		ctx := browsertest.New(t, 60*time.Second)
-		step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(ctx, actions...); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-		}
-		text := func(sel string) string {
-			t.Helper()
-			v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-			if err != nil {
-				t.Fatalf("%s: %v", sel, err)
-			}
-			return strings.Join(strings.Fields(v), " ")
-		}
-		step("sign in",
-			chromedp.Navigate(srv.URL+"/accounts/"+a.ID),
-			chromedp.WaitVisible(chromedp.CSS("#email")),
-			chromedp.SendKeys(chromedp.CSS("#email"), "mia@example.com"),
-			chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-			chromedp.Click(chromedp.CSS("#signin-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#health-breakdown")),
-		)
+		b := openBrowser(t, s)
+		step, text := b.step, b.text
+		b.signIn("/accounts/"+a.ID, "mia@example.com", "#health-breakdown")
 		if got := text("#health-why"); got != "−6 since last week: no contact in 10 days, cadence is 7 (−6)" {
 			t.Fatalf("sentence %q", got)
 		}

@@ -1,18 +1,13 @@
 package web_test
 
 import (
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/browsertest"
-	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -26,27 +21,12 @@ func TestBrowserRevenue(t *testing.T) {
 		e := newEnv(t, s)
 		e.member("vic@example.com", auth.RoleViewer)
 		seedRevenue(t, e)
-		srv := httptest.NewServer(app.New(config.Default(), s, slog.New(slog.DiscardHandler)).Handler())
-		defer srv.Close()
-
-		ctx := browsertest.New(t, 60*time.Second)
-		step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(ctx, actions...); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-		}
-		step("sign in",
-			chromedp.Navigate(srv.URL+"/signin"),
-			chromedp.WaitVisible(chromedp.CSS("#email")),
-			chromedp.SendKeys(chromedp.CSS("#email"), "vic@example.com"),
-			chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-			chromedp.Click(chromedp.CSS("#signin-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#accounts-table")),
-		)
+		b := openBrowser(t, s)
+		ctx, step := b.ctx, b.step
+		b.signIn("/signin", "vic@example.com", "#accounts-table")
 		step("open revenue from the nav", chromedp.Click(chromedp.CSS(`nav a[href="/revenue"]`)), chromedp.WaitVisible(chromedp.CSS("#definitions")))
 		step("open the March–April view",
-			chromedp.Navigate(srv.URL+revenueView),
+			chromedp.Navigate(b.url+revenueView),
 			chromedp.WaitVisible(chromedp.CSS("#movements-chart-USD svg rect")),
 			chromedp.WaitVisible(chromedp.CSS("#cohort-revenue-USD td.heat-10")),
 		)

@@ -1,9 +1,7 @@
 package web_test
 
 import (
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,10 +10,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/closeloop/closeloop/internal/account"
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/browsertest"
-	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -102,23 +98,9 @@ func TestBrowserTodayKeyboard(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newEnv(t, s)
 		mia, _ := todayFixture(t, e)
-		srv := httptest.NewServer(app.New(config.Default(), s, slog.New(slog.DiscardHandler)).Handler())
-		defer srv.Close()
-		ctx := browsertest.New(t, 60*time.Second)
-		step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(ctx, actions...); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-		}
-		step("sign in and open Today",
-			chromedp.Navigate(srv.URL+"/today"),
-			chromedp.WaitVisible(chromedp.CSS("#email")),
-			chromedp.SendKeys(chromedp.CSS("#email"), "mia@example.com"),
-			chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
-			chromedp.Click(chromedp.CSS("#signin-submit")),
-			chromedp.WaitVisible(chromedp.CSS("#today-tasks .task-row")),
-		)
+		b := openBrowser(t, s)
+		ctx, step := b.ctx, b.step
+		b.signIn("/today", "mia@example.com", "#today-tasks .task-row")
 		open, err := s.ListTasks(e.ctx, store.TaskFilter{OwnerID: mia.ID, Status: "open"})
 		if err != nil || len(open) < 2 {
 			t.Fatalf("mia's open tasks: %+v %v", open, err)
