@@ -92,20 +92,21 @@ func GenerateUsage(ctx context.Context, s *store.Store, opts UsageOptions) (Usag
 	}
 	scale := float64(opts.Events) / (1.6 * userDays)
 	var evs []store.UsageEvent
-	var ids []string
 	sum := UsageSummary{Accounts: len(accts)}
 	flush := func() error {
 		if len(evs) == 0 {
 			return nil
 		}
-		if err := s.LoadUsage(ctx, evs, ids); err != nil {
+		// Already attributed and with unique ids: the raw insert, then one rebuild of
+		// the roll-ups at the end.
+		if err := s.InsertUsageRaw(ctx, evs); err != nil {
 			return err
 		}
 		sum.Events += len(evs)
 		if opts.Progress != nil {
 			opts.Progress(sum.Events, opts.Events)
 		}
-		evs, ids = evs[:0], ids[:0]
+		evs = evs[:0]
 		return nil
 	}
 	n := 0
@@ -130,11 +131,11 @@ func GenerateUsage(ctx context.Context, s *store.Store, opts UsageOptions) (Usag
 					at := day.Add(time.Duration(8*3600+rng.IntN(10*3600)) * time.Second)
 					ev := store.UsageEvent{MessageID: fmt.Sprintf("demo-%d-%d", opts.Seed, n), Type: "track",
 						Event: usageEvents[min(len(usageEvents)-1, int(rng.ExpFloat64()*1.5))], UserID: fmt.Sprintf("%s-user-%d", a.ext, u),
-						GroupID: a.ext, Timestamp: at, ReceivedAt: at, Payload: []byte(`{}`)}
+						GroupID: a.ext, AccountID: a.id, Timestamp: at, ReceivedAt: at, Payload: []byte(`{}`)}
 					if k == 1 && rng.IntN(4) == 0 {
 						ev.Type, ev.Event = "page", "Pricing"
 					}
-					evs, ids = append(evs, ev), append(ids, a.id)
+					evs = append(evs, ev)
 				}
 			}
 			if len(evs) >= 5000 {

@@ -178,21 +178,3 @@ func (s *Store) AccountUsage(ctx context.Context, accountID string, now time.Tim
 	}
 	return out, nil
 }
-
-// LoadUsage inserts events already attributed (accountIDs[i] is evs[i]'s account) in
-// one transaction, with no de-duplication: for generators (closeloop gen --events, the
-// demo), which make unique messageIds and know their accounts. Run Rebuild("usage")
-// afterwards for the roll-ups, or let the usage-sync job recount the marked days.
-func (s *Store) LoadUsage(ctx context.Context, evs []UsageEvent, accountIDs []string) error {
-	if len(evs) != len(accountIDs) {
-		return fmt.Errorf("store: load usage: %d events, %d accounts", len(evs), len(accountIDs))
-	}
-	rows := make([][]any, len(evs))
-	for i := range evs {
-		rows[i] = usageRow(&evs[i], accountIDs[i])
-	}
-	if err := s.tx(ctx, func(q q) error { return insertRows(ctx, q, "usage_events", usageCols, rows) }); err != nil {
-		return fmt.Errorf("store: load usage: %w", err)
-	}
-	return nil
-}
