@@ -56,12 +56,10 @@ func (s *Store) ClearGoal(ctx context.Context, accountID string) error {
 	return nil
 }
 
-// Goal is the account's goal evaluated on the day of now from the usage roll-ups; nil
-// when it has none.
+// Goal is the account's goal evaluated on the day of now from the usage roll-ups as
+// they stand (the account page has just brought them up to date through AccountUsage;
+// CheckGoals does so itself); nil when it has none.
 func (s *Store) Goal(ctx context.Context, accountID string, now time.Time) (*AccountGoal, error) {
-	if _, err := s.syncDerived(ctx, usageDerivation{}, usageReadBudget, syncBatch, nil); err != nil {
-		return nil, fmt.Errorf("store: usage roll-up: %w", err)
-	}
 	return s.evaluateGoal(ctx, s.read(), accountID, now)
 }
 
