@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"github.com/closeloop/closeloop/internal/sentiment"
 )
 
 // Inbound webhooks (migration 0012): the replay cache every instance shares, feedback
@@ -172,10 +174,12 @@ func (s *Store) RawDeliveriesSince(ctx context.Context, since time.Time, after s
 }
 
 // UpdateParsedText replaces an item's text and quote after a re-parse of its raw
-// delivery. Only the words change: tags, links, status and account stay.
+// delivery. Only the words change: tags, links, status and account stay. Sentiment is
+// read from the words, so it is labelled again from the new text.
 func (s *Store) UpdateParsedText(ctx context.Context, feedbackID, text, quote string) (bool, error) {
-	res, err := q{s.w, s.d}.exec(ctx, `UPDATE feedback SET text = ?, quote = ?, updated_at = ? WHERE id = ? AND (text <> ? OR quote <> ?)`,
-		text, quote, ms(s.Now()), feedbackID, text, quote)
+	sent := sentiment.Analyze(text)
+	res, err := q{s.w, s.d}.exec(ctx, `UPDATE feedback SET text = ?, quote = ?, sentiment = ?, sentiment_score = ?, updated_at = ? WHERE id = ? AND (text <> ? OR quote <> ?)`,
+		text, quote, string(sent.Label), sent.Score, ms(s.Now()), feedbackID, text, quote)
 	if err != nil {
 		return false, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/sentiment"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -186,6 +187,34 @@ func TestRawDeliveries(t *testing.T) {
 		}
 		if n, err := s.DeleteExpiredInbound(ctx, at.Add(31*24*time.Hour)); err != nil || n != 1 {
 			t.Fatalf("expiry: %d %v", n, err)
+		}
+	})
+}
+
+// A re-parse that changes an item's words labels its sentiment again from the new
+// words: a parser that kept only a quoted "thanks, great!" must not leave the item
+// positive once the customer's real complaint is read.
+func TestReparseRelabelsSentiment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		it, _, err := s.Capture(ctx, feedback.Capture{Text: "Thanks, this is great! I love it.", Source: feedback.SourceIntercom, ExternalID: "r1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Sentiment == nil || it.Sentiment.Label != sentiment.Positive {
+			t.Fatalf("captured sentiment = %+v, want positive", it.Sentiment)
+		}
+		text := "This is terrible. Export broke again and I hate losing my work."
+		if changed, err := s.UpdateParsedText(ctx, it.ID, text, text); err != nil || !changed {
+			t.Fatalf("update: %v %v", changed, err)
+		}
+		got, err := s.GetFeedback(ctx, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := sentiment.Analyze(text)
+		if got.Sentiment == nil || got.Sentiment.Label != sentiment.Negative || got.Sentiment.Score != want.Score {
+			t.Fatalf("after re-parse sentiment = %+v, want %+v", got.Sentiment, want)
 		}
 	})
 }
