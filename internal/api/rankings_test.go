@@ -237,6 +237,8 @@ func TestRankSettings(t *testing.T) {
 			{`{"currency": "E1R"}`, "currency"},
 			{`{"rates": {"GBP": 0}}`, "rates.GBP"},
 			{`{"rates": {"GBP": -2}}`, "rates.GBP"},
+			{`{"rates": {"GBP": 1e7}}`, "rates.GBP"},
+			{`{"rates": {"GBP": 1e-7}}`, "rates.GBP"},
 			{`{"rates": {"POUND": 1}}`, "rates.POUND"},
 			{`{"rates": {"gbp": 1, "GBP": 1}}`, "rates.gbp"},
 			{`{"rates": null}`, "rates"},

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/money"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -146,8 +147,8 @@ func (a *API) putRankSettings(w http.ResponseWriter, r *http.Request) error {
 			if _, dup := rates[c]; dup {
 				return router.FieldErr("rates."+k, "is given twice (currency codes are case-insensitive)")
 			}
-			if v := in.Rates[k]; v <= 0 {
-				return router.FieldErr("rates."+k, "must be a positive number of reporting-currency units per unit")
+			if msg := money.RateProblem(in.Rates[k]); msg != "" {
+				return router.FieldErr("rates."+k, msg)
 			}
 			rates[c] = in.Rates[k]
 		}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"sort"
 	"time"
+
+	"github.com/closeloop/closeloop/internal/money"
 )
 
 // Evidence is one reason a subject (a request or a tag) is wanted: a linked feedback
@@ -234,9 +236,9 @@ func Finish(tallies []Tally, opts RankOptions) []Rank {
 			if !ok {
 				r.Unconverted += c.Accounts
 			}
-			r.MRR = addSat(r.MRR, convert(c.MRR, rate, ok))
-			r.ChurnedMRR = addSat(r.ChurnedMRR, convert(c.ChurnedMRR, rate, ok))
-			r.AtRiskMRR = addSat(r.AtRiskMRR, convert(c.AtRiskMRR, rate, ok))
+			r.MRR = addSat(r.MRR, convert(c.MRR, cur, opts, rate, ok))
+			r.ChurnedMRR = addSat(r.ChurnedMRR, convert(c.ChurnedMRR, cur, opts, rate, ok))
+			r.AtRiskMRR = addSat(r.AtRiskMRR, convert(c.AtRiskMRR, cur, opts, rate, ok))
 		}
 		out = append(out, r)
 	}
@@ -272,24 +274,16 @@ func (o RankOptions) rate(cur string) (float64, bool) {
 	return r, ok && r > 0
 }
 
-// convert applies an exchange rate. Rates are the team's to set and unbounded, so a
-// product beyond int64 is held at its limit rather than converted (Go leaves an
-// out-of-range float-to-int conversion undefined; on amd64 it gives a negative number).
-func convert(v int64, rate float64, ok bool) int64 {
+// convert applies an exchange rate (money.Convert holds a product beyond int64 at its
+// limit, since rates are the team's to set).
+func convert(v int64, cur string, opts RankOptions, rate float64, ok bool) int64 {
 	if !ok {
 		return 0
 	}
-	if rate == 1 {
+	if cur == "" {
 		return v
 	}
-	f := float64(v)*rate + 0.5
-	switch {
-	case f >= math.MaxInt64: // float64(MaxInt64) is 2⁶³, one past the largest int64
-		return math.MaxInt64
-	case f <= math.MinInt64:
-		return math.MinInt64
-	}
-	return int64(f)
+	return money.Convert(v, cur, opts.Currency, rate)
 }
 
 // addSat adds two amounts, holding the result at the int64 limits instead of wrapping:

@@ -37,3 +37,17 @@ func TestRankSumsDoNotWrap(t *testing.T) {
 		t.Errorf("addSat(5e18, -5e18) = %d", got)
 	}
 }
+
+// A zero-decimal currency converts by its whole units, as the revenue metrics do: an
+// account paying ¥150,000 a month at 0.0067 USD per yen counts $1,005.00 (100500
+// cents), not $10.05 as when the rate was applied to yen as if they were cents.
+func TestRankConvertsZeroDecimalCurrencies(t *testing.T) {
+	opts := DefaultRankOptions(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+	opts.Rates = map[string]float64{"JPY": 0.0067, "EUR": 1.08}
+	at := opts.Now.AddDate(0, 0, -1)
+	ev := []Evidence{{Subject: "r", AccountID: "a", At: at}, {Subject: "r", AccountID: "b", At: at}}
+	accounts := map[string]AccountFacts{"a": {MRR: 150000, Currency: "JPY"}, "b": {MRR: 10000, Currency: "EUR"}}
+	if got := Compute(ev, accounts, opts)[0].MRR; got != 100500+10800 {
+		t.Errorf("MRR = %d cents, want %d", got, 100500+10800)
+	}
+}

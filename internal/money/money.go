@@ -4,6 +4,7 @@ package money
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -24,6 +25,42 @@ const MaxAmount int64 = 999_999_999_999_999
 
 // InRange reports whether v is an amount closeloop accepts: |v| ≤ MaxAmount.
 func InRange(v int64) bool { return v >= -MaxAmount && v <= MaxAmount }
+
+// MinRate and MaxRate bound an exchange rate the team enters (reporting-currency units
+// per unit of another currency). Every real pair sits well inside them (the widest
+// today, rial to dinar, is about 1e-5); an absurd rate is refused where it is entered
+// rather than turned into absurd figures.
+const (
+	MinRate = 1e-6
+	MaxRate = 1e6
+)
+
+// RateProblem says what is wrong with an exchange rate, or "" when it is usable.
+func RateProblem(x float64) string {
+	if !(x >= MinRate && x <= MaxRate) { // also refuses NaN and ±Inf
+		return "must be a number from 0.000001 to 1000000 (reporting-currency units per unit)"
+	}
+	return ""
+}
+
+// Convert turns v minor units of from into minor units of to at rate (units of to per
+// unit of from), so a zero-decimal currency such as JPY converts by its whole units.
+// It rounds half away from zero and holds a result beyond int64 at its limit: Go leaves
+// an out-of-range float-to-int conversion undefined (on amd64 it gives a negative
+// number), and a sum shown as negative would be worse than one shown as huge.
+func Convert(v int64, from, to string, rate float64) int64 {
+	if strings.EqualFold(from, to) || rate == 1 && Exponent(from) == Exponent(to) {
+		return v
+	}
+	f := math.Round(float64(v) * rate * math.Pow10(Exponent(to)-Exponent(from)))
+	switch {
+	case f >= math.MaxInt64: // float64(MaxInt64) is 2⁶³, one past the largest int64
+		return math.MaxInt64
+	case f <= math.MinInt64:
+		return math.MinInt64
+	}
+	return int64(f)
+}
 
 // TooLarge is the message for an amount outside ±MaxAmount, in the currency's major
 // units when the currency is known ("at most 9999999999999.99").

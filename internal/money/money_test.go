@@ -1,6 +1,9 @@
 package money
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestParseMajor(t *testing.T) {
 	cases := []struct {
@@ -88,6 +91,42 @@ func TestFormatForPeople(t *testing.T) {
 	}{{0, "$0"}, {50000, "$500"}, {150000, "$1.5k"}, {1000000, "$10k"}, {250000000, "$2.5M"}} {
 		if got := Short(c.minor, "USD"); got != c.want {
 			t.Errorf("Short(%d) = %q, want %q", c.minor, got, c.want)
+		}
+	}
+}
+
+func TestConvert(t *testing.T) {
+	cases := []struct {
+		v        int64
+		from, to string
+		rate     float64
+		want     int64
+	}{
+		{10000, "EUR", "USD", 1.08, 10800},                // €100.00 → $108.00
+		{10000, "USD", "USD", 3, 10000},                   // same currency: no rate applies
+		{10000, "JPY", "USD", 0.0067, 6700},               // ¥10,000 → $67.00: yen have no minor unit
+		{6700, "USD", "JPY", 149.25, 10000},               // $67.00 → ¥10,000 (9999.75 rounds up)
+		{1000, "KWD", "USD", 3.25, 325},                   // 1.000 KWD (3 decimals) → $3.25
+		{-150, "EUR", "USD", 1.01, -152},                  // −151.5 rounds away from zero
+		{MaxAmount, "JPY", "KWD", MaxRate, math.MaxInt64}, // beyond int64: held at the limit
+		{-MaxAmount, "JPY", "KWD", MaxRate, math.MinInt64},
+	}
+	for _, c := range cases {
+		if got := Convert(c.v, c.from, c.to, c.rate); got != c.want {
+			t.Errorf("Convert(%d %s→%s at %g) = %d, want %d", c.v, c.from, c.to, c.rate, got, c.want)
+		}
+	}
+}
+
+func TestRateProblem(t *testing.T) {
+	for _, x := range []float64{MinRate, 0.92, 1, 149.25, MaxRate} {
+		if p := RateProblem(x); p != "" {
+			t.Errorf("RateProblem(%g) = %q, want none", x, p)
+		}
+	}
+	for _, x := range []float64{0, -1, MinRate / 2, MaxRate * 2, math.Inf(1), math.NaN()} {
+		if RateProblem(x) == "" {
+			t.Errorf("RateProblem(%g) accepted", x)
 		}
 	}
 }

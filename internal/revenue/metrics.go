@@ -117,8 +117,7 @@ func (c Conversion) convert(v int64, from string) (int64, bool) {
 	if !ok || !(r > 0) {
 		return 0, false
 	}
-	x := float64(v) * r * math.Pow10(money.Exponent(c.Currency)-money.Exponent(from))
-	return int64(math.Round(x)), true
+	return money.Convert(v, from, c.Currency, r), true
 }
 
 // AccountHistory is one account's revenue with the attributes reports segment by:

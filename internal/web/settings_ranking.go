@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/closeloop/closeloop/internal/money"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -141,8 +142,8 @@ func parseRates(text, reporting string) (map[string]float64, string) {
 		switch {
 		case !ok || !currencyRE.MatchString(code):
 			return nil, fmt.Sprintf("Line %d: write one rate per line as CODE=rate, such as EUR=1.08.", i+1)
-		case err != nil || !(x > 0) || math.IsInf(x, 0):
-			return nil, fmt.Sprintf("Line %d: the rate for %s must be a number above 0.", i+1, code)
+		case err != nil || money.RateProblem(x) != "":
+			return nil, fmt.Sprintf("Line %d: the rate for %s %s.", i+1, code, money.RateProblem(x))
 		case code == reporting:
 			return nil, fmt.Sprintf("Line %d: %s is the reporting currency; it needs no rate.", i+1, code)
 		case out[code] != 0:
