@@ -31,6 +31,7 @@ import (
 	"github.com/closeloop/closeloop/internal/portal"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/surveymail"
 	"github.com/closeloop/closeloop/internal/tagging"
 	"github.com/closeloop/closeloop/internal/web"
 )
@@ -41,9 +42,10 @@ type App struct {
 	Store   *store.Store
 	Router  *router.Router
 	Log     *slog.Logger
-	Tagging *tagging.Service // tag suggestions, retrained in the background by Serve
-	Loop    *loop.Service    // close-the-loop emails
-	Jobs    *jobs.Runner     // background work, started by Serve
+	Tagging *tagging.Service    // tag suggestions, retrained in the background by Serve
+	Loop    *loop.Service       // close-the-loop emails
+	Jobs    *jobs.Runner        // background work, started by Serve
+	Surveys *surveymail.Service // survey emails and their response page
 	handler http.Handler
 }
 
@@ -77,6 +79,7 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	a.Tagging.ModelPath = filepath.Join(cfg.DataDir, "suggest-model.bin")
 	a.Loop = loop.New(s, cfg.BaseURL)
 	a.Jobs = jobs.New(s, log)
+	a.addSurveys()
 	a.addJobs()
 	w := web.New(web.Deps{Store: s, Config: cfg, Log: log, Suggest: suggester{a.Tagging}, Similar: suggester{a.Tagging}, Loop: a.Loop, Jobs: a.Jobs})
 	ap := api.New(api.Deps{Store: s, Config: cfg, Log: log})
@@ -120,6 +123,7 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	// also POST to it for one-click unsubscribe, without Origin headers).
 	rt.Public("GET /unsubscribe/{token}", a.Loop.UnsubscribeHandler)
 	rt.Public("POST /unsubscribe/{token}", a.Loop.UnsubscribeHandler)
+	a.mountSurveys(rt)
 	// Unknown URLs: JSON 404 under the API, the UI's 404 page elsewhere.
 	rt.Fallback("/api/", router.API)
 	rt.Fallback("/", router.Web)

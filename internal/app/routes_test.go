@@ -39,6 +39,8 @@ var publicRoutes = map[string]string{
 	// Customer portal (internal/portal): it has its own identity, the signed SSO cookie.
 	"GET /unsubscribe/{token}":          "close-the-loop email recipients: shows a confirm button, changes nothing",
 	"POST /unsubscribe/{token}":         "one-click unsubscribe, authenticated by the HMAC-signed token in the path",
+	"GET /survey/{token}":               "survey score link from an email: authenticated by the HMAC-signed token in the path, records the score, rate limited",
+	"POST /survey/{token}":              "survey response form: authenticated by the HMAC-signed token in the path, rate limited",
 	"GET /portal":                       "customer portal: public ideas board, read-only for anonymous visitors",
 	"GET /portal/requests/{id}":         "customer portal: one public idea (private ids are 404)",
 	"POST /portal/requests/{id}/vote":   "customer portal: vote, needs the signed portal cookie, rate limited",

@@ -47,6 +47,20 @@ func (l *Service) UnsubscribeURL(ctx context.Context, personID, email string) (s
 	return l.unsubscribeURL(key, personID, email), nil
 }
 
+// UnsubscribeLinks reads the key once and returns a function making unsubscribe
+// links, for other customer email (surveys) built inside a store transaction, where
+// the key must not be created.
+func (l *Service) UnsubscribeLinks(ctx context.Context) (func(personID, email string) string, error) {
+	if l.BaseURL == "" {
+		return nil, ErrNoBaseURL
+	}
+	key, err := secret(ctx, l.Store)
+	if err != nil {
+		return nil, err
+	}
+	return func(personID, email string) string { return l.unsubscribeURL(key, personID, email) }, nil
+}
+
 func (l *Service) unsubscribeURL(key []byte, personID, email string) string {
 	return strings.TrimRight(l.BaseURL, "/") + "/unsubscribe/" + Token(key, personID, email)
 }

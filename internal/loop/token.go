@@ -3,10 +3,8 @@ package loop
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"strings"
 
@@ -18,29 +16,9 @@ import (
 // unsubscribe link already sent; don't.
 const SecretKey = "loop_unsubscribe_secret"
 
-// secret returns the signing key, creating it once (the first instance to store one
-// wins, so several app instances agree).
+// secret returns the signing key (store.SigningKey makes it once).
 func secret(ctx context.Context, st *store.Store) ([]byte, error) {
-	var s string
-	if ok, err := st.GetSetting(ctx, SecretKey, &s); err != nil {
-		return nil, err
-	} else if !ok || s == "" {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return nil, err
-		}
-		if err := st.InitSetting(ctx, SecretKey, hex.EncodeToString(b)); err != nil {
-			return nil, err
-		}
-		if _, err := st.GetSetting(ctx, SecretKey, &s); err != nil {
-			return nil, err
-		}
-	}
-	key, err := hex.DecodeString(s)
-	if err != nil || len(key) < 16 {
-		return nil, errors.New("loop: the unsubscribe secret in settings is damaged")
-	}
-	return key, nil
+	return st.SigningKey(ctx, SecretKey)
 }
 
 // Strict: the spare bits of the last character must be zero, so one token has exactly

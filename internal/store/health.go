@@ -231,6 +231,23 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		func(a *healthAccount, p int) { a.in.Pulse = p }); err != nil {
 		return fmt.Errorf("health: pulse: %w", err)
 	}
+	// NPS: the account's latest NPS survey response up to the end of the day wins over
+	// the "nps" trait, which stays the fallback for accounts never surveyed here.
+	if err := eachHealthRow(ctx, q, `SELECT r.account_id, r.score FROM survey_responses r JOIN surveys v ON v.id = r.survey_id AND v.kind = 'nps'
+		WHERE r.account_id IN (`+in+`) AND r.responded_at < ? ORDER BY r.account_id, r.responded_at, r.id`,
+		append(append([]any{}, args...), end), func(sc healthScanner) error {
+			var id string
+			var score int
+			if err := sc.Scan(&id, &score); err != nil {
+				return err
+			}
+			if a := accts[id]; a != nil {
+				a.in.NPS = &score // rows come oldest first: the last one stays
+			}
+			return nil
+		}); err != nil {
+		return fmt.Errorf("health: survey NPS: %w", err)
+	}
 	// The band last recorded (today's, or the latest day before), to tell a change.
 	prevBand := map[string]string{}
 	if err := eachHealthRow(ctx, q, `SELECT h.account_id, h.band FROM health_history h WHERE h.account_id IN (`+in+`)

@@ -15,6 +15,7 @@ import (
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
+	"github.com/closeloop/closeloop/internal/survey"
 )
 
 // healthWorld makes the inputs of account health for tests.
@@ -61,7 +62,7 @@ func (w *healthWorld) invoice(accountID, customer, state string, at time.Time) e
 
 // Account health kept incrementally equals a rebuild after any history: usage,
 // touchpoints of every kind (internal notes do not count), bug reports and their
-// triage, churn reasons, contracts (renewal dates), Stripe payments, tier, seat and trait edits, pulses, deleted accounts,
+// triage, churn reasons, contracts (renewal dates), Stripe payments, tier, seat and trait edits, pulses, NPS survey responses, deleted accounts,
 // settings changes (cadence, contact kinds, a new weight set) and days passing.
 func TestHealthMatchesRebuild(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
@@ -77,6 +78,10 @@ func TestHealthMatchesRebuild(t *testing.T) {
 		}
 		var tps, items []string
 		pick := func(rng *rand.Rand) string { return ids[rng.IntN(len(ids))] }
+		npsSurvey := survey.Survey{Kind: survey.NPS}
+		if err := s.CreateSurvey(ctx, &npsSurvey); err != nil {
+			t.Fatal(err)
+		}
 		store.CheckDerivation(t, s, "health", 260, 20, func() time.Time { return now }, func(step int, rng *rand.Rand) error {
 			at := now.AddDate(0, 0, -rng.IntN(70)).Add(-time.Duration(rng.IntN(86400)) * time.Second)
 			switch op := rng.IntN(20); {
@@ -118,6 +123,10 @@ func TestHealthMatchesRebuild(t *testing.T) {
 				a.Tier, a.Seats = tiers[rng.IntN(3)], rng.IntN(8)
 				a.Traits = json.RawMessage([]string{`{}`, `{"nps":3}`, `{"nps":9,"activated":true}`, `{"activated":false,"seats":4}`}[rng.IntN(4)])
 				return s.UpdateAccount(ctx, &a.Account)
+			case op < 15 && rng.IntN(2) == 0:
+				// An NPS survey response, at any time: the account's latest one is its NPS.
+				_, err := s.AddSurveyResponses(ctx, npsSurvey.ID, survey.ChannelAPI, []survey.Input{{Score: rng.IntN(11), AccountID: pick(rng), RespondedAt: at}})
+				return err
 			case op < 15:
 				return s.SetHealthPulse(ctx, pick(rng), "", rng.IntN(6), "gut feeling")
 			case op < 16:
