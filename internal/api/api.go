@@ -48,6 +48,7 @@ func (a *API) Register(rt *router.Router) {
 	a.registerTasks(rt)
 	a.registerMetrics(rt)
 	a.registerInbound(rt)
+	a.registerSurveys(rt)
 }
 
 // Key returns the API key presented as "Authorization: Bearer <key>" (the scheme in

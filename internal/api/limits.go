@@ -32,6 +32,9 @@ var fieldLimits = map[string]int{
 	"url":          2048,
 	"password":     1024,
 	"allow_hosts":  253, // a DNS name
+	"question":     500, // survey.MaxQuestion
+	"follow_up":    500,
+	"comment":      5000, // survey.MaxComment
 }
 
 // defaultMaxLen bounds every other string field.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
@@ -266,27 +265,18 @@ func (s *Store) ListSurveyResponses(ctx context.Context, f ResponseFilter) (Resp
 	return page, nil
 }
 
-// SurveyPoint is one response as the results read it.
-type SurveyPoint struct {
-	Score       int
-	At          time.Time
-	AccountID   string
-	AccountName string
-	Tier        string
-}
-
 // SurveyPoints returns every response of a survey (score, time, account, tier), for
-// the results: a survey has thousands of responses, not millions.
-func (s *Store) SurveyPoints(ctx context.Context, surveyID string) ([]SurveyPoint, error) {
+// survey.Compute: a survey has thousands of responses, not millions.
+func (s *Store) SurveyPoints(ctx context.Context, surveyID string) ([]survey.Scored, error) {
 	rows, err := s.read().query(ctx, `SELECT r.score, r.responded_at, COALESCE(r.account_id, ''), COALESCE(a.name, ''), COALESCE(a.tier, '')
 		FROM survey_responses r LEFT JOIN accounts a ON a.id = r.account_id WHERE r.survey_id = ? ORDER BY r.responded_at, r.id`, surveyID)
 	if err != nil {
 		return nil, fmt.Errorf("store: survey results: %w", err)
 	}
 	defer rows.Close()
-	var out []SurveyPoint
+	var out []survey.Scored
 	for rows.Next() {
-		var p SurveyPoint
+		var p survey.Scored
 		var at int64
 		if err := rows.Scan(&p.Score, &at, &p.AccountID, &p.AccountName, &p.Tier); err != nil {
 			return nil, err

@@ -185,7 +185,8 @@ func Monthly(kind Kind, mode CSATMode, pts []Point) []Period {
 
 // Group is the summary of one group's responses.
 type Group struct {
-	Key string `json:"key"`
+	Key   string `json:"key"`
+	Label string `json:"label"`
 	Summary
 }
 
@@ -206,3 +207,50 @@ func ByGroup(kind Kind, mode CSATMode, pts []Point) []Group {
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Scored is one response as the results read it: its score, time and account.
+type Scored struct {
+	Score       int
+	At          time.Time
+	AccountID   string
+	AccountName string
+	Tier        string
+}
+
+// Results are a survey's figures: overall, per month, per tier and per account.
+type Results struct {
+	Overall   Summary  `json:"overall"`
+	Formula   string   `json:"formula"`
+	Monthly   []Period `json:"monthly"`
+	ByTier    []Group  `json:"by_tier"`
+	ByAccount []Group  `json:"by_account"` // Key is the account id, Label its name; responses without an account are left out
+}
+
+// Compute summarizes a survey's responses.
+func Compute(v Survey, rs []Scored) Results {
+	scores := make([]int, len(rs))
+	var months, tiers, accts []Point
+	names := map[string]string{}
+	for i, r := range rs {
+		scores[i] = r.Score
+		months = append(months, Point{Score: r.Score, At: r.At})
+		if r.AccountID != "" {
+			tiers = append(tiers, Point{Score: r.Score, Group: r.Tier})
+			accts = append(accts, Point{Score: r.Score, Group: r.AccountID})
+			names[r.AccountID] = r.AccountName
+		}
+	}
+	res := Results{Overall: Summarize(v.Kind, v.CSATMode, scores), Monthly: Monthly(v.Kind, v.CSATMode, months),
+		ByTier: ByGroup(v.Kind, v.CSATMode, tiers), ByAccount: ByGroup(v.Kind, v.CSATMode, accts)}
+	res.Formula = res.Overall.Formula()
+	for i := range res.ByTier {
+		res.ByTier[i].Label = res.ByTier[i].Key
+	}
+	for i := range res.ByAccount {
+		res.ByAccount[i].Label = names[res.ByAccount[i].Key]
+	}
+	if res.Monthly == nil {
+		res.Monthly = []Period{}
+	}
+	return res
+}
