@@ -22,7 +22,7 @@ var ErrResponseFinal = errs.Conflict("score", "this response is final: it was al
 
 const responseCols = `r.id, r.survey_id, COALESCE(r.send_id, ''), COALESCE(r.person_id, ''), COALESCE(r.account_id, ''), r.score, r.comment,
 	r.channel, r.final, COALESCE(r.feedback_id, ''), r.responded_at, r.created_at, r.updated_at,
-	COALESCE(p.name, ''), COALESCE(p.email, ''), COALESCE(a.name, ''), COALESCE(a.tier, ''), v.kind`
+	COALESCE(p.name, ''), COALESCE(p.email, ''), COALESCE(a.name, ''), COALESCE(a.tier, ''), v.kind, v.name`
 
 const responseFrom = ` FROM survey_responses r JOIN surveys v ON v.id = r.survey_id
 	LEFT JOIN people p ON p.id = r.person_id LEFT JOIN accounts a ON a.id = r.account_id`
@@ -32,7 +32,8 @@ func scanResponse(sc interface{ Scan(...any) error }) (survey.Response, error) {
 	var at, created, updated int64
 	var kind string
 	err := sc.Scan(&r.ID, &r.SurveyID, &r.SendID, &r.PersonID, &r.AccountID, &r.Score, &r.Comment, &r.Channel, &r.Final, &r.FeedbackID,
-		&at, &created, &updated, &r.PersonName, &r.PersonEmail, &r.AccountName, &r.Tier, &kind)
+		&at, &created, &updated, &r.PersonName, &r.PersonEmail, &r.AccountName, &r.Tier, &kind, &r.SurveyName)
+	r.Kind = survey.Kind(kind)
 	r.RespondedAt, r.CreatedAt, r.UpdatedAt = fromMS(at), fromMS(created), fromMS(updated)
 	if survey.Kind(kind) == survey.NPS {
 		r.Segment = survey.SegmentOf(r.Score)
@@ -322,3 +323,16 @@ type SurveyScore struct {
 
 // Label is "NPS 3".
 func (sc SurveyScore) Label() string { return fmt.Sprintf("%s %d", sc.Kind.Label(), sc.Score) }
+
+// LatestNPS is the account's latest NPS response (what its health reads), nil if none.
+func (s *Store) LatestNPS(ctx context.Context, accountID string) (*survey.Response, error) {
+	r, err := scanResponse(s.read().row(ctx, `SELECT `+responseCols+responseFrom+` WHERE r.account_id = ? AND v.kind = 'nps'
+		ORDER BY r.responded_at DESC, r.id DESC LIMIT 1`, accountID))
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}

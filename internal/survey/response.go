@@ -33,7 +33,9 @@ type Response struct {
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 
-	// For lists: who answered.
+	// For lists: the survey, and who answered.
+	Kind        Kind   `json:"kind"`
+	SurveyName  string `json:"survey_name"`
 	PersonName  string `json:"person_name,omitempty"`
 	PersonEmail string `json:"person_email,omitempty"`
 	AccountName string `json:"account_name,omitempty"`

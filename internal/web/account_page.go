@@ -54,6 +54,7 @@ type accountData struct {
 	Payment       string    // the latest Stripe invoice: "ok", "failed" or "" (none)
 	PaymentAt     time.Time // when that invoice was paid or failed
 	Health        healthView
+	Surveys       accountSurveys
 }
 
 func (ui *Web) accountPage(w http.ResponseWriter, r *http.Request) error {
@@ -84,6 +85,9 @@ func (ui *Web) loadAccount(r *http.Request, id, before string) (*accountData, er
 		return nil, err
 	}
 	if d.Health, err = ui.loadHealth(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Surveys, err = ui.loadAccountSurveys(ctx, id); err != nil {
 		return nil, err
 	}
 

@@ -33,6 +33,7 @@ type suggestionView struct {
 
 type inboxData struct {
 	Item        *feedback.Item
+	Survey      string // "NPS 3" when the item is a survey comment
 	Account     *store.AccountRow
 	Person      *account.Person
 	Left        int
@@ -82,6 +83,11 @@ func (ui *Web) renderInbox(w http.ResponseWriter, r *http.Request, status int, i
 	if d.Original, err = ui.Store.FeedbackOriginal(ctx, it.ID); err != nil {
 		return err
 	}
+	scores, err := ui.surveyScores(ctx, []feedback.Item{*it})
+	if err != nil {
+		return err
+	}
+	d.Survey = scores[it.ID]
 	d.Kinds = kindOptions(it.Kind)
 	if _, err := ui.Store.NextUntriaged(ctx, it.ID); err == nil {
 		d.NextHref = inboxURL(it.ID)

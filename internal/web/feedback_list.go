@@ -46,6 +46,7 @@ type feedbackRow struct {
 	feedback.Item
 	Account *store.AccountBrief
 	Tags    []string
+	Survey  string // "NPS 3" for a survey comment
 }
 
 type bulkForm struct {
@@ -137,8 +138,12 @@ func (ui *Web) renderFeedbackList(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
+	scores, err := ui.surveyScores(ctx, items)
+	if err != nil {
+		return err
+	}
 	for _, it := range items {
-		row := feedbackRow{Item: it}
+		row := feedbackRow{Item: it, Survey: scores[it.ID]}
 		if a, ok := accs[it.AccountID]; ok {
 			row.Account = &a
 		}

@@ -170,4 +170,5 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("GET /settings/portal", auth.RoleAdmin, ui.portalPage)
 	rt.Web("POST /settings/portal", auth.RoleAdmin, ui.portalSave)
 	rt.Web("POST /settings/portal/sso", auth.RoleAdmin, ui.portalSSO)
+	ui.registerSurveys(rt)
 }
