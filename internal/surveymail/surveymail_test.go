@@ -257,6 +257,36 @@ func TestSurveyEndToEnd(t *testing.T) {
 			t.Fatalf("score on the item: %+v %v", scoresOf, err)
 		}
 
+		// The comment is evidence like any other: linked to a request that ships, it is
+		// quoted in Ann's close-the-loop email, as text.
+		req := feedback.Request{Title: "Faster support"}
+		if err := s.CreateRequest(w.ctx, &req); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.LinkFeedback(w.ctx, req.ID, it.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		req.Status = feedback.Shipped
+		if _, err := s.UpdateRequest(w.ctx, &req); err != nil {
+			t.Fatal(err)
+		}
+		prepared, err := w.app.Loop.Prepare(w.ctx, req.ID)
+		if err != nil || len(prepared.Sendable()) != 1 {
+			t.Fatalf("loop drafts %+v %v", prepared.Drafts, err)
+		}
+		if _, err := w.app.Loop.Send(w.ctx, []string{prepared.Sendable()[0].ID}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.w.Drain(w.ctx); err != nil {
+			t.Fatal(err)
+		}
+		annMail := w.mail("ann@acme.com")
+		loopMail := annMail[len(annMail)-1]
+		if !strings.Contains(loopMail.Text, comment) || strings.Contains(loopMail.HTML, xssScript) || strings.Contains(loopMail.HTML, "<img") ||
+			!strings.Contains(loopMail.HTML, "Support is slow &lt;script&gt;") {
+			t.Fatalf("the close-the-loop email quoting the comment:\n%s", loopMail.HTML)
+		}
+
 		// Health: the response is the account's NPS, a detractor fires the signal and
 		// the signal makes a task.
 		if err := s.SyncHealth(w.ctx, w.now); err != nil {
