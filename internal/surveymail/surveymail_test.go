@@ -346,3 +346,25 @@ func TestSurveySentOnceByConcurrentRuns(t *testing.T) {
 		}
 	})
 }
+
+// The response page is public: one address gets a burst, then 429 (the buckets are in
+// the database, shared by instances).
+func TestResponsePageRateLimited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newWorld(t, s)
+		limited := 0
+		for i := 0; i < 40; i++ {
+			r := w.do("GET", "/survey/not-a-token", nil)
+			switch r.status {
+			case http.StatusTooManyRequests:
+				limited++
+			case http.StatusBadRequest:
+			default:
+				t.Fatalf("request %d: %d", i, r.status)
+			}
+		}
+		if limited < 5 {
+			t.Fatalf("%d of 40 requests limited", limited)
+		}
+	})
+}
