@@ -189,7 +189,7 @@ func (a *API) mergeRequest(w http.ResponseWriter, r *http.Request) error {
 	err = a.Store.MergeRequest(r.Context(), from, into)
 	if errors.Is(err, store.ErrMerge) {
 		// Already merged, into itself, or into a request merged into it.
-		return &router.Error{Status: http.StatusConflict, Field: "into", Msg: "into: " + err.Error() + "; unmerge first", Err: err}
+		return &router.Error{Status: http.StatusConflict, Field: "into", Msg: "into: " + store.ErrMerge.Error() + "; unmerge first", Err: err}
 	}
 	if err != nil {
 		return notFound(err, "request")

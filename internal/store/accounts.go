@@ -38,7 +38,7 @@ func scanAccount(sc interface{ Scan(...any) error }) (AccountRow, error) {
 		&a.Stage, &a.OwnerID, &a.OwnerName, &a.SignupDate, &a.Goal, &traits, &a.CAB, &a.MRR, &a.Currency,
 		&a.RenewalDate, &created, &updated)
 	if err != nil {
-		return a, err
+		return a, fmt.Errorf("scan account: %w", err)
 	}
 	if icp.Valid {
 		v := int(icp.Int64)
@@ -69,7 +69,7 @@ func (s *Store) prepareAccount(ctx context.Context, q q, a *account.Account) err
 	if a.OwnerID != "" {
 		var n int
 		if err := q.row(ctx, `SELECT COUNT(*) FROM team_members WHERE id = ?`, a.OwnerID).Scan(&n); err != nil {
-			return err
+			return fmt.Errorf("prepare account: %w", err)
 		}
 		if n == 0 {
 			return errs.Invalidf("owner_id", "no team member with id %q", a.OwnerID)
@@ -80,7 +80,7 @@ func (s *Store) prepareAccount(ctx context.Context, q q, a *account.Account) err
 
 func (s *Store) insertAccount(ctx context.Context, q q, a *account.Account) error {
 	if err := s.prepareAccount(ctx, q, a); err != nil {
-		return err
+		return fmt.Errorf("insert account: %w", err)
 	}
 	now := s.Now()
 	if a.ID == "" {
@@ -98,12 +98,12 @@ func (s *Store) insertAccount(ctx context.Context, q q, a *account.Account) erro
 	if s.d.isUnique(err) {
 		return errs.Invalidf("external_id", "%q is already used by another account", a.ExternalID)
 	}
-	return err
+	return wrapf(err, "insert account")
 }
 
 func (s *Store) updateAccount(ctx context.Context, q q, a *account.Account) error {
 	if err := s.prepareAccount(ctx, q, a); err != nil {
-		return err
+		return fmt.Errorf("update account: %w", err)
 	}
 	a.UpdatedAt = s.Now()
 	res, err := q.exec(ctx, `UPDATE accounts SET external_id = ?, name = ?, name_sort = ?, domain = ?, plan = ?, seats = ?,
@@ -115,7 +115,7 @@ func (s *Store) updateAccount(ctx context.Context, q q, a *account.Account) erro
 		return errs.Invalidf("external_id", "%q is already used by another account", a.ExternalID)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("update account: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
@@ -125,17 +125,17 @@ func (s *Store) updateAccount(ctx context.Context, q q, a *account.Account) erro
 
 // CreateAccount validates and inserts a; it fills a.ID and the timestamps.
 func (s *Store) CreateAccount(ctx context.Context, a *account.Account) error {
-	return s.tx(ctx, func(q q) error { return s.insertAccount(ctx, q, a) })
+	return wrapf(s.tx(ctx, func(q q) error { return s.insertAccount(ctx, q, a) }), "store: create account")
 }
 
 // UpdateAccount validates and saves every field of a (MRR is changed only by movements).
 func (s *Store) UpdateAccount(ctx context.Context, a *account.Account) error {
-	return s.tx(ctx, func(q q) error { return s.updateAccount(ctx, q, a) })
+	return wrapf(s.tx(ctx, func(q q) error { return s.updateAccount(ctx, q, a) }), "store: update account")
 }
 
 // DeleteAccount removes an account and everything hanging off it.
 func (s *Store) DeleteAccount(ctx context.Context, accountID string) error {
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		res, err := q.exec(ctx, `DELETE FROM accounts WHERE id = ?`, accountID)
 		if err != nil {
 			return err
@@ -144,7 +144,7 @@ func (s *Store) DeleteAccount(ctx context.Context, accountID string) error {
 			return ErrNotFound
 		}
 		return nil
-	})
+	}), "store: delete account %s", accountID)
 }
 
 // GetAccount returns one account by id.
@@ -165,7 +165,7 @@ func (s *Store) getAccount(ctx context.Context, q q, where string, arg any) (Acc
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
-	return a, err
+	return a, wrapf(err, "get account")
 }
 
 // AccountFilter selects and orders a page of accounts.
@@ -262,7 +262,7 @@ func (s *Store) ListAccounts(ctx context.Context, f AccountFilter) (AccountPage,
 	if f.CadenceOverdue {
 		cond, a, err := s.cadenceOverdueWhere(ctx, s.Now())
 		if err != nil {
-			return AccountPage{}, err
+			return AccountPage{}, fmt.Errorf("store: list accounts: %w", err)
 		}
 		add(cond, a...)
 	}
@@ -276,12 +276,12 @@ func (s *Store) ListAccounts(ctx context.Context, f AccountFilter) (AccountPage,
 		countSQL += " WHERE " + strings.Join(where, " AND ")
 	}
 	if err := q.row(ctx, countSQL, args...).Scan(&page.Total); err != nil {
-		return page, err
+		return page, fmt.Errorf("store: list accounts: %w", err)
 	}
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor)
 		if err != nil {
-			return page, err
+			return page, fmt.Errorf("store: list accounts: %w", err)
 		}
 		op := ">"
 		if f.Desc {
@@ -305,18 +305,18 @@ func (s *Store) ListAccounts(ctx context.Context, f AccountFilter) (AccountPage,
 	args = append(args, f.Limit+1)
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
-		return page, err
+		return page, fmt.Errorf("store: list accounts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		a, err := scanAccount(rows)
 		if err != nil {
-			return page, err
+			return page, fmt.Errorf("store: list accounts: %w", err)
 		}
 		page.Items = append(page.Items, a)
 	}
 	if err := rows.Err(); err != nil {
-		return page, err
+		return page, fmt.Errorf("store: list accounts: %w", err)
 	}
 	if len(page.Items) > f.Limit {
 		page.Items = page.Items[:f.Limit]
@@ -343,18 +343,18 @@ func (s *Store) ListAccounts(ctx context.Context, f AccountFilter) (AccountPage,
 func (s *Store) Plans(ctx context.Context) ([]string, error) {
 	rows, err := s.read().query(ctx, `SELECT DISTINCT plan FROM accounts WHERE plan <> '' ORDER BY plan`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: plans: %w", err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var p string
 		if err := rows.Scan(&p); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: plans: %w", err)
 		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: plans")
 }
 
 // UpsertAccounts applies a batch of patches by external id in one transaction: all or
@@ -452,7 +452,7 @@ func (s *Store) UpsertAccounts(ctx context.Context, patches []account.AccountPat
 		return nil
 	})
 	if err != nil {
-		return account.UpsertResult{}, err
+		return account.UpsertResult{}, fmt.Errorf("store: upsert accounts: %w", err)
 	}
 	return res, nil
 }
@@ -471,7 +471,7 @@ func (s *Store) ownerByEmail(ctx context.Context, q q, cache map[string]string, 
 		return "", errs.Invalidf("owner_email", "no team member with email %q", email)
 	}
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("owner by email: %w", err)
 	}
 	cache[email] = mid
 	return mid, nil
@@ -499,11 +499,11 @@ func sameJSON(a, b json.RawMessage) bool {
 func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 	var n int
 	err := s.read().row(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n)
-	return n, err
+	return n, wrapf(err, "store: count accounts")
 }
 
 // touchAccount bumps updated_at when something under the account changes.
 func (s *Store) touchAccount(ctx context.Context, q q, accountID string, at time.Time) error {
 	_, err := q.exec(ctx, `UPDATE accounts SET updated_at = ? WHERE id = ?`, ms(at), accountID)
-	return err
+	return wrapf(err, "touch account")
 }

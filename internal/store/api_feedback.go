@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/errs"
@@ -12,7 +13,7 @@ func (s *Store) GetTag(ctx context.Context, tagID string) (Tag, error) {
 	var t Tag
 	err := s.read().row(ctx, `SELECT id, COALESCE(parent_id, ''), name, description, archived FROM tags WHERE id = ?`, tagID).
 		Scan(&t.ID, &t.ParentID, &t.Name, &t.Description, &t.Archived)
-	return t, notFound(err)
+	return t, wrapf(notFound(err), "store: get tag %s", tagID)
 }
 
 // TagPatch changes some of a tag's fields; nil leaves a field as it is. ParentID ""
@@ -76,7 +77,7 @@ func (s *Store) PatchTag(ctx context.Context, tagID string, p TagPatch) (Tag, er
 		}
 		return err
 	})
-	return t, err
+	return t, wrapf(err, "store: patch tag %s", tagID)
 }
 
 // FeedbackLinks returns the tags and requests of each of the items, so a list page can
@@ -107,10 +108,10 @@ func (s *Store) FeedbackLinks(ctx context.Context, itemIDs []string) (tags, requ
 		return rows.Err()
 	}
 	if err := collect(`SELECT feedback_id, tag_id FROM feedback_tags WHERE feedback_id IN (`+in+`) ORDER BY feedback_id, tag_id`, tags); err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("store: feedback links: %w", err)
 	}
 	if err := collect(`SELECT feedback_id, request_id FROM request_links WHERE feedback_id IN (`+in+`) ORDER BY feedback_id, request_id`, requests); err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("store: feedback links: %w", err)
 	}
 	return tags, requests, nil
 }

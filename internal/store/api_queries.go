@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
@@ -29,7 +30,7 @@ func (s *Store) CreateAccountFromPatch(ctx context.Context, p account.AccountPat
 		row, err = s.getAccount(ctx, q, "a.id = ?", a.ID)
 		return err
 	})
-	return row, err
+	return row, wrapf(err, "store: create account from patch")
 }
 
 // PatchAccount applies p to the account with id accountID in one transaction: only
@@ -59,7 +60,7 @@ func (s *Store) PatchAccount(ctx context.Context, accountID string, p account.Ac
 		row, err = s.getAccount(ctx, q, "a.id = ?", accountID)
 		return err
 	})
-	return row, err
+	return row, wrapf(err, "store: patch account %s", accountID)
 }
 
 func (s *Store) resolveOwnerEmail(ctx context.Context, q q, p *account.AccountPatch) error {
@@ -68,7 +69,7 @@ func (s *Store) resolveOwnerEmail(ctx context.Context, q q, p *account.AccountPa
 	}
 	oid, err := s.ownerByEmail(ctx, q, map[string]string{}, *p.OwnerEmail)
 	if err != nil {
-		return err
+		return fmt.Errorf("resolve owner email: %w", err)
 	}
 	p.OwnerID = &oid
 	return nil
@@ -82,7 +83,7 @@ func (s *Store) applyPatchMRR(ctx context.Context, q q, a *account.Account, p *a
 	}
 	var cur string
 	if err := q.row(ctx, `SELECT currency FROM accounts WHERE id = ?`, a.ID).Scan(&cur); err != nil {
-		return notFound(err)
+		return wrapf(notFound(err), "apply patch mrr")
 	}
 	if p.Currency != nil {
 		cur = strings.ToUpper(strings.TrimSpace(*p.Currency))
@@ -95,5 +96,5 @@ func (s *Store) applyPatchMRR(ctx context.Context, q q, a *account.Account, p *a
 		at = *p.MRRAt
 	}
 	_, _, err := s.setMRR(ctx, q, a.ID, *p.MRR, cur, at, "")
-	return err
+	return wrapf(err, "apply patch mrr")
 }

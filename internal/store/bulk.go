@@ -126,9 +126,9 @@ func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
 	}
 	vocRows, err := s.vocRows(ctx, b, now)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: bulk load: %w", err)
 	}
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		steps := []struct {
 			table string
 			cols  string
@@ -156,7 +156,7 @@ func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
 			}
 		}
 		return nil
-	})
+	}), "store: bulk load")
 }
 
 type vocRows struct {
@@ -256,7 +256,7 @@ func insertRows(ctx context.Context, q q, table, cols string, rows [][]any) erro
 			args = append(args, rows[i]...)
 		}
 		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
-			return err
+			return fmt.Errorf("insert rows: %w", err)
 		}
 	}
 	return nil
@@ -270,5 +270,5 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("backup: closeloop backup is for the embedded SQLite database; for PostgreSQL use pg_dump")
 	}
 	_, err := s.w.ExecContext(ctx, `VACUUM INTO ?`, path)
-	return err
+	return wrapf(err, "store: backup")
 }

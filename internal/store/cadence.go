@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -15,7 +16,7 @@ import (
 func (s *Store) cadenceOverdueWhere(ctx context.Context, now time.Time) (string, []any, error) {
 	hs, err := s.HealthSettings(ctx)
 	if err != nil {
-		return "", nil, err
+		return "", nil, fmt.Errorf("cadence overdue where: %w", err)
 	}
 	if len(hs.ContactKinds) == 0 {
 		return "1 = 1", nil, nil // nothing counts as contact: every account is overdue

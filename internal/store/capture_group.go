@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -84,7 +85,7 @@ func (s *Store) captureGrouped(ctx context.Context, c feedback.Capture) (feedbac
 	size := 256 + len(c.Text) + len(c.Quote) + len(c.Original) + len(c.ExternalURL) + len(c.Name)
 	outs, err := g.c.Submit(ctx, []feedback.Capture{c}, size)
 	if errors.Is(err, ErrBusy) {
-		return feedback.Item{}, false, err
+		return feedback.Item{}, false, wrapf(err, "capture grouped")
 	}
 	if err != nil {
 		// The group's transaction failed as a whole (a deadlock, a failed commit) and
@@ -110,7 +111,7 @@ func (s *Store) commitCaptures(ctx context.Context, cs []feedback.Capture) ([]ca
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("commit captures: %w", err)
 	}
 	return out, nil
 }
@@ -123,16 +124,16 @@ func (s *Store) captureSavepoint(ctx context.Context, q q, c *feedback.Capture) 
 	var r captureResult
 	for attempt := 0; attempt < 3; attempt++ {
 		if _, err := q.exec(ctx, "SAVEPOINT capture"); err != nil {
-			return r, err
+			return r, fmt.Errorf("capture savepoint: %w", err)
 		}
 		r.item, r.created, r.err = s.capture(ctx, q, c)
 		if r.err != nil {
 			if _, err := q.exec(ctx, "ROLLBACK TO SAVEPOINT capture"); err != nil {
-				return r, err
+				return r, fmt.Errorf("capture savepoint: %w", err)
 			}
 		}
 		if _, err := q.exec(ctx, "RELEASE SAVEPOINT capture"); err != nil {
-			return r, err
+			return r, fmt.Errorf("capture savepoint: %w", err)
 		}
 		if r.err == nil || !(errors.Is(r.err, errPersonTaken) || s.d.isUnique(r.err)) {
 			break

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/errs"
@@ -15,20 +16,20 @@ func scanContract(sc interface{ Scan(...any) error }) (account.Contract, error) 
 	var created, updated int64
 	err := sc.Scan(&c.ID, &c.AccountID, &c.StartDate, &c.TermMonths, &c.RenewalDate, &c.AutoRenew, &c.CancellationWindow, &c.Value, &c.Currency, &created, &updated)
 	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
-	return c, notFound(err)
+	return c, wrapf(notFound(err), "scan contract")
 }
 
 // syncRenewal mirrors the latest contract's renewal date onto the account.
 func (s *Store) syncRenewal(ctx context.Context, q q, accountID string) error {
 	_, err := q.exec(ctx, `UPDATE accounts SET renewal_date = COALESCE((SELECT renewal_date FROM contracts
 		WHERE account_id = ? ORDER BY start_date DESC, id DESC LIMIT 1), '') WHERE id = ?`, accountID, accountID)
-	return err
+	return wrapf(err, "sync renewal")
 }
 
 func (s *Store) checkAccount(ctx context.Context, q q, accountID string) error {
 	var n int
 	if err := q.row(ctx, `SELECT COUNT(*) FROM accounts WHERE id = ?`, accountID).Scan(&n); err != nil {
-		return err
+		return fmt.Errorf("check account: %w", err)
 	}
 	if n == 0 {
 		return errs.Invalidf("account_id", "no account with id %q", accountID)
@@ -42,7 +43,7 @@ func (s *Store) SaveContract(ctx context.Context, c *account.Contract) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		if err := s.checkAccount(ctx, q, c.AccountID); err != nil {
 			return err
 		}
@@ -66,7 +67,7 @@ func (s *Store) SaveContract(ctx context.Context, c *account.Contract) error {
 			}
 		}
 		return s.syncRenewal(ctx, q, c.AccountID)
-	})
+	}), "store: save contract")
 }
 
 // GetContract returns one contract.
@@ -76,7 +77,7 @@ func (s *Store) GetContract(ctx context.Context, contractID string) (account.Con
 
 // DeleteContract removes a contract and refreshes the account's renewal date.
 func (s *Store) DeleteContract(ctx context.Context, contractID string) error {
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		var accountID string
 		if err := q.row(ctx, `SELECT account_id FROM contracts WHERE id = ?`, contractID).Scan(&accountID); err != nil {
 			return notFound(err)
@@ -85,7 +86,7 @@ func (s *Store) DeleteContract(ctx context.Context, contractID string) error {
 			return err
 		}
 		return s.syncRenewal(ctx, q, accountID)
-	})
+	}), "store: delete contract %s", contractID)
 }
 
 // ContractFilter selects contracts.
@@ -124,14 +125,14 @@ func (s *Store) ListContracts(ctx context.Context, f ContractFilter) ([]account.
 	args = append(args, f.Limit+1)
 	rows, err := s.read().query(ctx, query, args...)
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("store: list contracts: %w", err)
 	}
 	defer rows.Close()
 	var out []account.Contract
 	for rows.Next() {
 		c, err := scanContract(rows)
 		if err != nil {
-			return nil, "", err
+			return nil, "", fmt.Errorf("store: list contracts: %w", err)
 		}
 		out = append(out, c)
 	}
@@ -140,5 +141,5 @@ func (s *Store) ListContracts(ctx context.Context, f ContractFilter) ([]account.
 		out = out[:f.Limit]
 		next = out[f.Limit-1].ID
 	}
-	return out, next, rows.Err()
+	return out, next, wrapf(rows.Err(), "store: list contracts")
 }

@@ -88,7 +88,7 @@ func (s *Store) SyncDerivation(ctx context.Context, name string, now time.Time) 
 	}
 	d, err := def.build(ctx, s, now)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: sync derivation: %w", err)
 	}
 	if _, err := s.syncDerived(ctx, d, 0, syncBatch, nil); err != nil {
 		return fmt.Errorf("store: sync %s: %w", name, err)
@@ -129,7 +129,7 @@ func (s *Store) Rebuild(ctx context.Context, name string, now time.Time, progres
 	}
 	d, err := def.build(ctx, s, now)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: rebuild: %w", err)
 	}
 	if err := s.tx(ctx, func(q q) error {
 		if err := d.prepare(ctx, q); err != nil {
@@ -169,7 +169,7 @@ func (s *Store) syncDerived(ctx context.Context, d derivation, budget time.Durat
 	for {
 		pending, err := s.derivedPending(ctx, d)
 		if err != nil || !pending {
-			return err == nil, err
+			return err == nil, wrapf(err, "sync derived")
 		}
 		if budget > 0 && time.Since(start) > budget {
 			return false, nil
@@ -180,7 +180,7 @@ func (s *Store) syncDerived(ctx context.Context, d derivation, budget time.Durat
 			n, err = deriveStep(ctx, q, d, batch)
 			return err
 		}); err != nil {
-			return false, err
+			return false, fmt.Errorf("sync derived: %w", err)
 		}
 		if step != nil {
 			step(n)
@@ -192,12 +192,12 @@ func (s *Store) syncDerived(ctx context.Context, d derivation, budget time.Durat
 func (s *Store) derivedPending(ctx context.Context, d derivation) (bool, error) {
 	rq := s.read()
 	if stale, err := d.stale(ctx, rq); err != nil || stale {
-		return stale, err
+		return stale, wrapf(err, "derived pending")
 	}
 	for _, m := range d.marks() {
 		var n int
 		if err := rq.row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+m.table+` LIMIT 1) a`).Scan(&n); err != nil {
-			return false, err
+			return false, fmt.Errorf("derived pending: %w", err)
 		}
 		if n > 0 {
 			return true, nil
@@ -210,7 +210,7 @@ func (s *Store) derivedPending(ctx context.Context, d derivation) (bool, error) 
 // one batch from the first mark table that has any.
 func deriveStep(ctx context.Context, q q, d derivation, batch int) (int, error) {
 	if err := d.prepare(ctx, q); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("derive step: %w", err)
 	}
 	for i, m := range d.marks() {
 		keys, err := takeMarks(ctx, q, m, batch)
@@ -233,14 +233,14 @@ func deriveStep(ctx context.Context, q q, d derivation, batch int) (int, error) 
 func takeMarks(ctx context.Context, q q, m markTable, n int) ([]string, error) {
 	keys, err := strs(ctx, q, fmt.Sprintf(`SELECT %s FROM %s ORDER BY %s LIMIT %d`, m.col, m.table, m.col, n))
 	if err != nil || len(keys) == 0 {
-		return nil, err
+		return nil, wrapf(err, "take marks")
 	}
 	for rest := keys; len(rest) > 0; {
 		chunk := rest[:min(len(rest), 500)]
 		rest = rest[len(chunk):]
 		in, args := placeholders(chunk)
 		if _, err := q.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s IN (%s)`, m.table, m.col, in), args...); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("take marks: %w", err)
 		}
 	}
 	return keys, nil

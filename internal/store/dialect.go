@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -85,7 +86,7 @@ const migrationLockKey = 7428190331
 
 func (postgres) lockMigrations(ctx context.Context, q q) (func(), error) {
 	if _, err := q.exec(ctx, "SELECT pg_advisory_lock(?)", migrationLockKey); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("lock migrations: %w", err)
 	}
 	return func() { q.exec(context.Background(), "SELECT pg_advisory_unlock(?)", migrationLockKey) }, nil
 }

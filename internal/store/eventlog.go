@@ -87,7 +87,7 @@ func readEvents(ctx context.Context, q q, after int64, limit int) ([]Event, erro
 		e.At, e.Data = fromMS(at), json.RawMessage(data)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "read events")
 }
 
 // Events returns up to limit events after sequence after, oldest first.
@@ -156,14 +156,14 @@ var ErrCheckpointMoved = errors.New("store: event consumer checkpoint moved mean
 func (s *Store) Consume(ctx context.Context, name string, limit int, fn func(ctx context.Context, evs []Event) error) (int, error) {
 	last, err := s.EventCheckpoint(ctx, name)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("store: consume: %w", err)
 	}
 	evs, err := readEvents(ctx, s.read(), last, limit)
 	if err != nil || len(evs) == 0 {
-		return 0, err
+		return 0, wrapf(err, "store: consume")
 	}
 	if err := fn(ctx, evs); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("store: consume: %w", err)
 	}
 	if err := s.tx(ctx, func(q q) error {
 		if _, err := q.exec(ctx, `INSERT INTO event_consumers (name) VALUES (?) ON CONFLICT (name) DO NOTHING`, name); err != nil {

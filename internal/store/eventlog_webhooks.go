@@ -50,22 +50,22 @@ func (s *Store) FanOutWebhooks(ctx context.Context, limit int) (events, deliveri
 		}
 		return nil
 	})
-	return events, deliveries, err
+	return events, deliveries, wrapf(err, "store: fan out webhooks")
 }
 
 func activeEndpoints(ctx context.Context, q q) ([]WebhookEndpoint, error) {
 	rows, err := q.query(ctx, `SELECT `+webhookCols+` FROM webhook_endpoints WHERE active = TRUE ORDER BY id`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("active endpoints: %w", err)
 	}
 	defer rows.Close()
 	var eps []WebhookEndpoint
 	for rows.Next() {
 		e, err := scanWebhook(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("active endpoints: %w", err)
 		}
 		eps = append(eps, e)
 	}
-	return eps, rows.Err()
+	return eps, wrapf(rows.Err(), "active endpoints")
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/feedback"
@@ -52,10 +53,10 @@ func (s *Store) Emit(ctx context.Context, event string, data any) (int, error) {
 		_, err := s.emit(ctx, q, event, data)
 		return err
 	}); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("store: emit: %w", err)
 	}
 	_, n, err := s.FanOutWebhooks(ctx, 0)
-	return n, err
+	return n, wrapf(err, "store: emit")
 }
 
 // emit appends event to the log in q's transaction, naming the account and subject
@@ -70,5 +71,5 @@ func (s *Store) emit(ctx context.Context, q q, event string, data any) (int, err
 	case feedback.Vote:
 		account, subject = d.AccountID, d.RequestID
 	}
-	return 0, s.appendEvent(ctx, q, event, account, subject, data)
+	return 0, wrapf(s.appendEvent(ctx, q, event, account, subject, data), "emit")
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/feedback"
@@ -34,7 +35,7 @@ func (s *Store) ExportFeedback(ctx context.Context, pageSize int, fn func(Feedba
 	// connection reads one WAL snapshot from its first query to its end.
 	tx, err := s.r.BeginTx(ctx, opts)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: export feedback: %w", err)
 	}
 	defer tx.Rollback()
 	rq := q{tx, s.d}
@@ -42,15 +43,15 @@ func (s *Store) ExportFeedback(ctx context.Context, pageSize int, fn func(Feedba
 	for {
 		page, err := s.exportFeedbackPage(ctx, rq, after, pageSize)
 		if err != nil {
-			return err
+			return fmt.Errorf("store: export feedback: %w", err)
 		}
 		for _, row := range page {
 			if err := fn(row); err != nil {
-				return err
+				return fmt.Errorf("store: export feedback: %w", err)
 			}
 		}
 		if len(page) < pageSize {
-			return tx.Commit()
+			return wrapf(tx.Commit(), "store: export feedback")
 		}
 		after = page[len(page)-1].ID
 	}
@@ -63,7 +64,7 @@ func (s *Store) exportFeedbackPage(ctx context.Context, q q, after string, limit
 		FROM feedback f LEFT JOIN accounts a ON a.id = f.account_id LEFT JOIN people p ON p.id = f.person_id
 		WHERE f.id > ? ORDER BY f.id LIMIT ?`, after, limit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("export feedback page: %w", err)
 	}
 	defer rows.Close()
 	var page []FeedbackExport
@@ -75,7 +76,7 @@ func (s *Store) exportFeedbackPage(ctx context.Context, q q, after string, limit
 		if err := rows.Scan(&e.ID, &e.Text, &e.Quote, &src, &kind, &e.AccountID, &e.PersonID, &e.SubmittedBy, &e.ExternalURL,
 			&e.ExternalID, &status, &occ, &created, &updated,
 			&e.AccountExternalID, &e.AccountName, &e.PersonExternalID, &e.PersonEmail, &e.PersonName); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("export feedback page: %w", err)
 		}
 		e.Source, e.Kind, e.Status = feedback.Source(src), feedback.Kind(kind), feedback.Status(status)
 		e.OccurredAt, e.CreatedAt, e.UpdatedAt = fromMS(occ), fromMS(created), fromMS(updated)
@@ -83,7 +84,7 @@ func (s *Store) exportFeedbackPage(ctx context.Context, q q, after string, limit
 		page = append(page, e)
 	}
 	if err := rows.Err(); err != nil || len(page) == 0 {
-		return page, err
+		return page, wrapf(err, "export feedback page")
 	}
 	// Tags and links of the whole page: one range over the page's first..last id each,
 	// rather than a query per item or a long IN list.
@@ -99,13 +100,13 @@ func (s *Store) exportFeedbackPage(ctx context.Context, q q, after string, limit
 	} {
 		rs, err := q.query(ctx, rel.query, first, last)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("export feedback page: %w", err)
 		}
 		for rs.Next() {
 			var fid, v string
 			if err := rs.Scan(&fid, &v); err != nil {
 				rs.Close()
-				return nil, err
+				return nil, fmt.Errorf("export feedback page: %w", err)
 			}
 			if i, ok := index[fid]; ok {
 				rel.add(&page[i], v)
@@ -113,7 +114,7 @@ func (s *Store) exportFeedbackPage(ctx context.Context, q q, after string, limit
 		}
 		rs.Close()
 		if err := rs.Err(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("export feedback page: %w", err)
 		}
 	}
 	return page, nil
@@ -132,19 +133,19 @@ func (s *Store) ExistingFeedbackIDs(ctx context.Context, ids []string) (map[stri
 		}
 		rows, err := s.read().query(ctx, `SELECT id FROM feedback WHERE id IN (?`+strings.Repeat(", ?", len(part)-1)+`)`, args...)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: existing feedback ids: %w", err)
 		}
 		for rows.Next() {
 			var v string
 			if err := rows.Scan(&v); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, fmt.Errorf("store: existing feedback ids: %w", err)
 			}
 			out[v] = true
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: existing feedback ids: %w", err)
 		}
 	}
 	return out, nil

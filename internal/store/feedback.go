@@ -29,7 +29,7 @@ func scanFeedback(sc interface{ Scan(...any) error }) (feedback.Item, error) {
 	}
 	it.Source, it.Kind, it.Status = feedback.Source(src), feedback.Kind(kind), feedback.Status(status)
 	it.OccurredAt, it.CreatedAt, it.UpdatedAt = fromMS(occ), fromMS(created), fromMS(updated)
-	return it, notFound(err)
+	return it, wrapf(notFound(err), "scan feedback")
 }
 
 // Capture stores one piece of feedback from any channel; it is the single write path
@@ -51,10 +51,10 @@ func (s *Store) captureTx(ctx context.Context, fn func(q) error) error {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		if err = s.tx(ctx, fn); err == nil || !(errors.Is(err, errPersonTaken) || s.d.isUnique(err)) {
-			return err
+			return wrapf(err, "capture tx")
 		}
 	}
-	return err
+	return wrapf(err, "capture tx")
 }
 
 // CaptureBatch captures items in one transaction: all or nothing, with the failing
@@ -82,7 +82,7 @@ func (s *Store) CaptureBatch(ctx context.Context, cs []feedback.Capture) (items 
 		return nil
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("store: capture batch: %w", err)
 	}
 	return items, created, nil
 }
@@ -107,7 +107,7 @@ func (s *Store) capture(ctx context.Context, q q, c *feedback.Capture) (feedback
 			return s.withLinks(ctx, q, it)
 		}
 		if !errors.Is(err, ErrNotFound) {
-			return it, false, err
+			return it, false, wrapf(err, "capture")
 		}
 	}
 	if c.ExternalID != "" {
@@ -116,12 +116,12 @@ func (s *Store) capture(ctx context.Context, q q, c *feedback.Capture) (feedback
 			return s.withLinks(ctx, q, it)
 		}
 		if !errors.Is(err, ErrNotFound) {
-			return it, false, err
+			return it, false, wrapf(err, "capture")
 		}
 	}
 	accountID, personID, err := s.resolveSender(ctx, q, c)
 	if err != nil {
-		return feedback.Item{}, false, err
+		return feedback.Item{}, false, fmt.Errorf("capture: %w", err)
 	}
 	now := s.Now()
 	it := feedback.Item{ID: id.NewAt(c.OccurredAt), Text: c.Text, Quote: c.Quote, Source: c.Source, Kind: c.Kind,
@@ -137,7 +137,7 @@ func (s *Store) capture(ctx context.Context, q q, c *feedback.Capture) (feedback
 		it.ID, it.Text, it.Quote, string(it.Source), string(it.Kind), nullable(accountID), nullable(personID), nullable(c.SubmittedBy),
 		it.ExternalURL, it.ExternalID, c.IdempotencyKey, string(it.Status), ms(it.OccurredAt), ms(now), ms(now), string(sent.Label), sent.Score)
 	if err != nil {
-		return it, false, err
+		return it, false, fmt.Errorf("capture: %w", err)
 	}
 	if c.Original != "" {
 		if _, err := q.exec(ctx, `INSERT INTO feedback_originals (feedback_id, body) VALUES (?, ?)`, it.ID, c.Original); err != nil {
@@ -146,17 +146,17 @@ func (s *Store) capture(ctx context.Context, q q, c *feedback.Capture) (feedback
 	}
 	for _, t := range c.TagIDs {
 		if err := s.addTag(ctx, q, it.ID, t, c.SubmittedBy); err != nil {
-			return it, false, err
+			return it, false, fmt.Errorf("capture: %w", err)
 		}
 	}
 	for _, r := range c.RequestIDs {
 		if err := s.link(ctx, q, r, it.ID, c.SubmittedBy); err != nil {
-			return it, false, err
+			return it, false, fmt.Errorf("capture: %w", err)
 		}
 	}
 	it.TagIDs, it.RequestIDs = c.TagIDs, c.RequestIDs
 	if _, err := s.emit(ctx, q, EventFeedbackCreated, it); err != nil {
-		return it, false, err
+		return it, false, fmt.Errorf("capture: %w", err)
 	}
 	return it, true, nil
 }
@@ -173,7 +173,7 @@ func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (ac
 			if errors.Is(err, sql.ErrNoRows) {
 				return "", "", errs.Invalidf("account_external_id", "no account with external_id %q", c.AccountExternalID)
 			}
-			return "", "", err
+			return "", "", fmt.Errorf("resolve sender: %w", err)
 		}
 	}
 	var personAccount, personEmail string
@@ -198,20 +198,20 @@ func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (ac
 	}
 	if c.PersonExternalID != "" {
 		if err := lookup(senderByExternal, c.PersonExternalID); err != nil {
-			return "", "", err
+			return "", "", fmt.Errorf("resolve sender: %w", err)
 		}
 		if personID != "" && personEmail == "" && c.Email != "" {
 			// Known by external id only (say a Slack author whose email lookup failed
 			// the first time): learn the email now, unless someone else has it, and the
 			// account by its domain if the person has none.
 			if err := s.learnEmail(ctx, q, personID, c.Email, &personAccount, byDomain); err != nil {
-				return "", "", err
+				return "", "", fmt.Errorf("resolve sender: %w", err)
 			}
 		}
 	}
 	if personID == "" && c.Email != "" {
 		if err := lookup(senderByEmail, c.Email); err != nil {
-			return "", "", err
+			return "", "", fmt.Errorf("resolve sender: %w", err)
 		}
 	}
 	if personID == "" && (c.Email != "" || c.PersonExternalID != "") {
@@ -219,14 +219,14 @@ func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (ac
 		// account whose domain is the email's.
 		if accountID == "" && c.Email != "" {
 			if personAccount, err = byDomain(c.Email); err != nil {
-				return "", "", err
+				return "", "", fmt.Errorf("resolve sender: %w", err)
 			}
 		} else {
 			personAccount = accountID
 		}
 		p := account.Person{Email: c.Email, ExternalID: c.PersonExternalID, Name: c.Name, AccountID: personAccount}
 		if err := s.insertPerson(ctx, q, &p); err != nil {
-			return "", "", err
+			return "", "", fmt.Errorf("resolve sender: %w", err)
 		}
 		personID = p.ID
 	}
@@ -241,44 +241,44 @@ func (s *Store) resolveSender(ctx context.Context, q q, c *feedback.Capture) (ac
 func (s *Store) learnEmail(ctx context.Context, q q, personID, email string, personAccount *string, byDomain func(string) (string, error)) error {
 	var n int
 	if err := q.row(ctx, `SELECT COUNT(*) FROM people WHERE email = ?`, email).Scan(&n); err != nil || n > 0 {
-		return err
+		return wrapf(err, "learn email")
 	}
 	if *personAccount == "" {
 		acct, err := byDomain(email)
 		if err != nil {
-			return err
+			return fmt.Errorf("learn email: %w", err)
 		}
 		*personAccount = acct
 	}
 	_, err := q.exec(ctx, `UPDATE people SET email = ?, account_id = ?, updated_at = ? WHERE id = ?`, email, nullable(*personAccount), ms(s.Now()), personID)
-	return err
+	return wrapf(err, "learn email")
 }
 
 func (s *Store) withLinks(ctx context.Context, q q, it feedback.Item) (feedback.Item, bool, error) {
 	var err error
 	it.TagIDs, err = s.strings(ctx, q, `SELECT tag_id FROM feedback_tags WHERE feedback_id = ? ORDER BY tag_id`, it.ID)
 	if err != nil {
-		return it, false, err
+		return it, false, fmt.Errorf("with links: %w", err)
 	}
 	it.RequestIDs, err = s.strings(ctx, q, `SELECT request_id FROM request_links WHERE feedback_id = ? ORDER BY request_id`, it.ID)
-	return it, false, err
+	return it, false, wrapf(err, "with links")
 }
 
 func (s *Store) strings(ctx context.Context, q q, query string, args ...any) ([]string, error) {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("strings: %w", err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var v string
 		if err := rows.Scan(&v); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("strings: %w", err)
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "strings")
 }
 
 // GetFeedback returns one item with its tags and linked requests.
@@ -286,10 +286,10 @@ func (s *Store) GetFeedback(ctx context.Context, itemID string) (feedback.Item, 
 	q := s.read()
 	it, err := scanFeedback(q.row(ctx, `SELECT `+feedbackCols+` FROM feedback WHERE id = ?`, itemID))
 	if err != nil {
-		return it, err
+		return it, fmt.Errorf("store: get feedback %s: %w", itemID, err)
 	}
 	it, _, err = s.withLinks(ctx, q, it)
-	return it, err
+	return it, wrapf(err, "store: get feedback %s", itemID)
 }
 
 // FeedbackFilter selects feedback, newest first.
@@ -342,14 +342,14 @@ func (s *Store) ListFeedback(ctx context.Context, f FeedbackFilter) ([]feedback.
 	args = append(args, f.Limit+1)
 	rows, err := s.read().query(ctx, query, args...)
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("store: list feedback: %w", err)
 	}
 	defer rows.Close()
 	var out []feedback.Item
 	for rows.Next() {
 		it, err := scanFeedback(rows)
 		if err != nil {
-			return nil, "", err
+			return nil, "", fmt.Errorf("store: list feedback: %w", err)
 		}
 		out = append(out, it)
 	}
@@ -358,7 +358,7 @@ func (s *Store) ListFeedback(ctx context.Context, f FeedbackFilter) ([]feedback.
 		out = out[:f.Limit]
 		next = out[f.Limit-1].ID
 	}
-	return out, next, rows.Err()
+	return out, next, wrapf(rows.Err(), "store: list feedback")
 }
 
 // Triage changes an item's kind and status; nil leaves a field alone.
@@ -369,7 +369,7 @@ func (s *Store) Triage(ctx context.Context, itemID string, kind *feedback.Kind, 
 	if status != nil && !status.Valid() {
 		return errs.Invalidf("status", "%q is not new, triaged or archived", *status)
 	}
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		var k, st string
 		if err := q.row(ctx, `SELECT kind, status FROM feedback WHERE id = ?`, itemID).Scan(&k, &st); err != nil {
 			return notFound(err)
@@ -382,40 +382,40 @@ func (s *Store) Triage(ctx context.Context, itemID string, kind *feedback.Kind, 
 		}
 		_, err := q.exec(ctx, `UPDATE feedback SET kind = ?, status = ?, updated_at = ? WHERE id = ?`, k, st, ms(s.Now()), itemID)
 		return err
-	})
+	}), "store: triage %s", itemID)
 }
 
 // TagFeedback adds a tag to an item (no-op when present) and marks it triaged.
 func (s *Store) TagFeedback(ctx context.Context, itemID, tagID, memberID string) error {
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		if err := s.addTag(ctx, q, itemID, tagID, memberID); err != nil {
 			return err
 		}
 		_, err := q.exec(ctx, `UPDATE feedback SET status = CASE WHEN status = 'new' THEN 'triaged' ELSE status END, updated_at = ? WHERE id = ?`, ms(s.Now()), itemID)
 		return err
-	})
+	}), "store: tag feedback itemID=%v tagID=%v memberID=%v", itemID, tagID, memberID)
 }
 
 // UntagFeedback removes a tag from an item.
 func (s *Store) UntagFeedback(ctx context.Context, itemID, tagID string) error {
 	_, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM feedback_tags WHERE feedback_id = ? AND tag_id = ?`), itemID, tagID)
-	return err
+	return wrapf(err, "store: untag feedback itemID=%v tagID=%v", itemID, tagID)
 }
 
 func (s *Store) addTag(ctx context.Context, q q, itemID, tagID, memberID string) error {
 	var n int
 	if err := q.row(ctx, `SELECT COUNT(*) FROM tags WHERE id = ?`, tagID).Scan(&n); err != nil {
-		return err
+		return fmt.Errorf("add tag: %w", err)
 	}
 	if n == 0 {
 		return errs.Invalidf("tag_ids", "no tag with id %q", tagID)
 	}
 	if err := q.row(ctx, `SELECT COUNT(*) FROM feedback_tags WHERE feedback_id = ? AND tag_id = ?`, itemID, tagID).Scan(&n); err != nil || n > 0 {
-		return err
+		return wrapf(err, "add tag")
 	}
 	_, err := q.exec(ctx, `INSERT INTO feedback_tags (feedback_id, tag_id, added_by, added_at) VALUES (?, ?, ?, ?)`,
 		itemID, tagID, nullable(memberID), ms(s.Now()))
-	return err
+	return wrapf(err, "add tag")
 }
 
 // CountFeedback counts items with a status ("" for all).
@@ -427,7 +427,7 @@ func (s *Store) CountFeedback(ctx context.Context, status feedback.Status) (int,
 	} else {
 		err = s.read().row(ctx, `SELECT COUNT(*) FROM feedback WHERE status = ?`, string(status)).Scan(&n)
 	}
-	return n, err
+	return n, wrapf(err, "store: count feedback")
 }
 
 // FeedbackOriginal is the whole message an item was cut from ("" when the item's text

@@ -25,7 +25,7 @@ func (s *Store) BulkFeedback(ctx context.Context, ids []string, b Bulk, memberID
 	if b.Status != nil && !b.Status.Valid() {
 		return errs.Invalidf("status", "%q is not new, triaged or archived", *b.Status)
 	}
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		if err := missingFeedback(ctx, q, ids); err != nil {
 			return err
 		}
@@ -53,7 +53,7 @@ func (s *Store) BulkFeedback(ctx context.Context, ids []string, b Bulk, memberID
 			}
 		}
 		return nil
-	})
+	}), "store: bulk feedback %s", memberID)
 }
 
 // missingFeedback answers a NotFoundError naming every id in ids with no item.
@@ -67,19 +67,19 @@ func missingFeedback(ctx context.Context, q q, ids []string) error {
 	}
 	rows, err := q.query(ctx, `SELECT id FROM feedback WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 	if err != nil {
-		return err
+		return fmt.Errorf("missing feedback: %w", err)
 	}
 	defer rows.Close()
 	found := map[string]bool{}
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return err
+			return fmt.Errorf("missing feedback: %w", err)
 		}
 		found[id] = true
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return fmt.Errorf("missing feedback: %w", err)
 	}
 	var missing []string
 	for _, id := range ids {

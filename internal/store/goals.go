@@ -37,7 +37,7 @@ func (s *Store) SetGoal(ctx context.Context, accountID string, g health.Goal) er
 		return errs.Invalid("check_days", "must be from 1 to 730")
 	}
 	if _, _, err := s.revenueState(ctx, s.read(), accountID); err != nil {
-		return err
+		return fmt.Errorf("store: set goal %s: %w", accountID, err)
 	}
 	_, err := s.writer().exec(ctx, `INSERT INTO account_goals (account_id, event, min_count, check_days) VALUES (?, ?, ?, ?)
 		ON CONFLICT (account_id) DO UPDATE SET event = excluded.event, min_count = excluded.min_count, check_days = excluded.check_days,
@@ -88,13 +88,13 @@ func (s *Store) evaluateGoal(ctx context.Context, q q, accountID string, now tim
 		var n int
 		if err := rows.Scan(&day, &n); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("evaluate goal: %w", err)
 		}
 		perDay[day] = n
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("evaluate goal: %w", err)
 	}
 	g.GoalStatus = health.EvaluateGoal(g.Goal, signup, perDay, now.UTC().Format(time.DateOnly))
 	return &g, nil
@@ -105,7 +105,7 @@ func (s *Store) evaluateGoal(ctx context.Context, q q, accountID string, now tim
 // owner a task, unless one for it is open. It returns how many turned missed.
 func (s *Store) CheckGoals(ctx context.Context, now time.Time) (int, error) {
 	if err := s.SyncUsage(ctx); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("store: check goals: %w", err)
 	}
 	ids, err := strs(ctx, s.read(), `SELECT account_id FROM account_goals WHERE state <> 'achieved' ORDER BY account_id`)
 	if err != nil {

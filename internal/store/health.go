@@ -28,7 +28,7 @@ const healthSettingsKey = "health"
 func (s *Store) HealthSettings(ctx context.Context) (health.Settings, error) {
 	hs := health.Defaults()
 	if ok, err := s.GetSetting(ctx, healthSettingsKey, &hs); err != nil || !ok {
-		return health.Defaults(), err
+		return health.Defaults(), wrapf(err, "store: health settings")
 	}
 	return hs, nil
 }
@@ -43,7 +43,7 @@ func (s *Store) PutHealthSettings(ctx context.Context, hs health.Settings) error
 	if err := hs.Validate(kinds); err != nil {
 		return err
 	}
-	return s.PutSetting(ctx, healthSettingsKey, hs)
+	return wrapf(s.PutSetting(ctx, healthSettingsKey, hs), "store: put health settings")
 }
 
 type healthDerivation struct {
@@ -57,11 +57,11 @@ type healthDerivation struct {
 func (s *Store) healthDerivation(ctx context.Context, now time.Time) (*healthDerivation, error) {
 	hs, err := s.HealthSettings(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("health derivation: %w", err)
 	}
 	raw, err := json.Marshal(hs)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("health derivation: %w", err)
 	}
 	sum := sha256.Sum256(raw)
 	day := now.UTC().Truncate(24 * time.Hour)
@@ -84,23 +84,23 @@ func (d *healthDerivation) results() []string {
 func (d *healthDerivation) stale(ctx context.Context, rq q) (bool, error) {
 	var day, print string
 	err := rq.row(ctx, `SELECT as_of_day, settings FROM health_state WHERE id = 1`).Scan(&day, &print)
-	return day != d.day || print != d.print, err
+	return day != d.day || print != d.print, wrapf(err, "stale")
 }
 
 func (d *healthDerivation) prepare(ctx context.Context, q q) error {
 	var day, print string
 	// The row lock serialises concurrent syncs on PostgreSQL (SQLite has one writer).
 	if err := q.row(ctx, `SELECT as_of_day, settings FROM health_state WHERE id = 1`+d.s.d.forUpdate()).Scan(&day, &print); err != nil {
-		return err
+		return fmt.Errorf("prepare: %w", err)
 	}
 	if day == d.day && print == d.print {
 		return nil
 	}
 	if _, err := q.exec(ctx, `UPDATE health_state SET as_of_day = ?, settings = ? WHERE id = 1`, d.day, d.print); err != nil {
-		return err
+		return fmt.Errorf("prepare: %w", err)
 	}
 	_, err := q.exec(ctx, `INSERT INTO health_dirty (account_id) SELECT id FROM accounts WHERE true ON CONFLICT (account_id) DO NOTHING`)
-	return err
+	return wrapf(err, "prepare")
 }
 
 func (d *healthDerivation) reset(ctx context.Context, q q) error {
@@ -110,7 +110,7 @@ func (d *healthDerivation) reset(ctx context.Context, q q) error {
 		}
 	}
 	_, err := q.exec(ctx, `INSERT INTO health_dirty (account_id) SELECT id FROM accounts WHERE true ON CONFLICT (account_id) DO NOTHING`)
-	return err
+	return wrapf(err, "reset")
 }
 
 func (d *healthDerivation) recompute(ctx context.Context, q q, _ int, keys []string) error {
@@ -118,7 +118,7 @@ func (d *healthDerivation) recompute(ctx context.Context, q q, _ int, keys []str
 		chunk := rest[:min(len(rest), 500)]
 		rest = rest[len(chunk):]
 		if err := d.recomputeChunk(ctx, q, chunk); err != nil {
-			return err
+			return fmt.Errorf("recompute: %w", err)
 		}
 	}
 	return nil
@@ -316,7 +316,7 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		}
 		raw, err := json.Marshal(r.Parts)
 		if err != nil {
-			return err
+			return fmt.Errorf("recompute chunk: %w", err)
 		}
 		hist = append(hist, []any{id, day, r.Score, r.Band, r.Weights, string(raw)})
 		for _, f := range health.Signals(a.in, r, a.facts, d.set.Rules) {
@@ -326,7 +326,7 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 			if err := d.s.appendEvent(ctx, q, EventHealthChanged, id, id, map[string]any{
 				"day": day, "score": r.Score, "band": r.Band, "previous_band": old, "weights_version": r.Weights,
 			}); err != nil {
-				return err
+				return fmt.Errorf("recompute chunk: %w", err)
 			}
 		}
 	}
@@ -364,7 +364,7 @@ func upsertHealthParts(ctx context.Context, q q, rows [][]any) error {
 		sb.WriteString(` ON CONFLICT (account_id, component) DO UPDATE SET missing = excluded.missing, value = excluded.value, score = excluded.score,
 			weight = excluded.weight, contribution = excluded.contribution, detail = excluded.detail`)
 		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
-			return err
+			return fmt.Errorf("upsert health parts: %w", err)
 		}
 	}
 	return nil
@@ -397,18 +397,18 @@ func healthTraits(raw string, in *health.Inputs) {
 // the day of now (the health job).
 func (s *Store) SyncHealth(ctx context.Context, now time.Time) error {
 	if err := s.SyncUsage(ctx); err != nil {
-		return err
+		return fmt.Errorf("store: sync health: %w", err)
 	}
 	if _, err := s.syncHealthWithin(ctx, now, 0); err != nil {
-		return err
+		return fmt.Errorf("store: sync health: %w", err)
 	}
-	return s.SyncSignalTasks(ctx, now)
+	return wrapf(s.SyncSignalTasks(ctx, now), "store: sync health")
 }
 
 func (s *Store) syncHealthWithin(ctx context.Context, now time.Time, budget time.Duration) (bool, error) {
 	d, err := s.healthDerivation(ctx, now)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("sync health within: %w", err)
 	}
 	ok, err := s.syncDerived(ctx, d, budget, syncBatch, nil)
 	if err != nil {
@@ -424,7 +424,7 @@ type healthScanner interface{ Scan(dest ...any) error }
 // intPerAccount reads (account id, number) rows and hands each number to set for the
 // accounts being recomputed.
 func intPerAccount(ctx context.Context, q q, accts map[string]*healthAccount, query string, args []any, set func(a *healthAccount, n int)) error {
-	return eachHealthRow(ctx, q, query, args, func(sc healthScanner) error {
+	return wrapf(eachHealthRow(ctx, q, query, args, func(sc healthScanner) error {
 		var id string
 		var n int
 		if err := sc.Scan(&id, &n); err != nil {
@@ -434,19 +434,19 @@ func intPerAccount(ctx context.Context, q q, accts map[string]*healthAccount, qu
 			set(a, n)
 		}
 		return nil
-	})
+	}), "int per account")
 }
 
 func eachHealthRow(ctx context.Context, q q, query string, args []any, fn func(sc healthScanner) error) error {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
-		return err
+		return fmt.Errorf("each health row: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		if err := fn(rows); err != nil {
-			return err
+			return fmt.Errorf("each health row: %w", err)
 		}
 	}
-	return rows.Err()
+	return wrapf(rows.Err(), "each health row")
 }

@@ -63,7 +63,7 @@ func (s *Store) AccountHealth(ctx context.Context, accountID string, now time.Ti
 		return out, fmt.Errorf("store: usage roll-up: %w", err)
 	}
 	if _, err := s.syncHealthWithin(ctx, now, healthReadBudget); err != nil {
-		return out, err
+		return out, fmt.Errorf("store: account health %s: %w", accountID, err)
 	}
 	today := now.UTC().Truncate(24 * time.Hour)
 	day := func(max time.Time) (*HealthDay, error) {
@@ -81,13 +81,13 @@ func (s *Store) AccountHealth(ctx context.Context, accountID string, now time.Ti
 	}
 	var err error
 	if out.Current, err = day(today); err != nil {
-		return out, err
+		return out, fmt.Errorf("store: account health %s: %w", accountID, err)
 	}
 	if out.WeekAgo, err = day(today.AddDate(0, 0, -7)); err != nil {
-		return out, err
+		return out, fmt.Errorf("store: account health %s: %w", accountID, err)
 	}
 	if out.MonthAgo, err = day(today.AddDate(0, 0, -30)); err != nil {
-		return out, err
+		return out, fmt.Errorf("store: account health %s: %w", accountID, err)
 	}
 	if out.Current != nil {
 		if out.WeekAgo != nil {
@@ -106,13 +106,13 @@ func (s *Store) AccountHealth(ctx context.Context, accountID string, now time.Ti
 		var p HealthPoint
 		if err := rows.Scan(&p.Day, &p.Score, &p.Band); err != nil {
 			rows.Close()
-			return out, err
+			return out, fmt.Errorf("store: account health %s: %w", accountID, err)
 		}
 		out.History = append(out.History, p)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return out, err
+		return out, fmt.Errorf("store: account health %s: %w", accountID, err)
 	}
 	out.DaysSinceContact, out.CadenceDays = -1, 0
 	err = s.read().row(ctx, `SELECT days_since_contact, cadence_days FROM health_current WHERE account_id = ?`, accountID).
@@ -122,7 +122,7 @@ func (s *Store) AccountHealth(ctx context.Context, accountID string, now time.Ti
 	}
 	out.CadenceOverdue = out.CadenceDays > 0 && (out.DaysSinceContact < 0 || out.DaysSinceContact > out.CadenceDays)
 	if out.Pulse, err = s.healthPulse(ctx, accountID); err != nil {
-		return out, err
+		return out, fmt.Errorf("store: account health %s: %w", accountID, err)
 	}
 	return out, nil
 }
@@ -150,7 +150,7 @@ func (s *Store) SetHealthPulse(ctx context.Context, accountID, memberID string, 
 	if len(note) > 2000 {
 		return errs.Invalid("note", "must be at most 2000 characters")
 	}
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		var n int
 		if err := q.row(ctx, `SELECT COUNT(*) FROM accounts WHERE id = ?`, accountID).Scan(&n); err != nil {
 			return err
@@ -166,5 +166,5 @@ func (s *Store) SetHealthPulse(ctx context.Context, accountID, memberID string, 
 			ON CONFLICT (account_id) DO UPDATE SET pulse = excluded.pulse, note = excluded.note, member_id = excluded.member_id, set_at = excluded.set_at`,
 			accountID, pulse, note, nullable(memberID), ms(s.Now()))
 		return err
-	})
+	}), "store: set health pulse accountID=%v memberID=%v", accountID, memberID)
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -99,7 +100,7 @@ func TestHealthMatchesRebuild(t *testing.T) {
 				i := rng.IntN(len(tps))
 				id := tps[i]
 				tps = append(tps[:i], tps[i+1:]...)
-				if err := s.DeleteTouchpoint(ctx, id); err != nil && err != store.ErrNotFound {
+				if err := s.DeleteTouchpoint(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
 					return err
 				}
 			case op < 11:

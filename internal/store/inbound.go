@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/sentiment"
@@ -21,17 +22,17 @@ func (s *Store) ReserveDelivery(ctx context.Context, key string, now time.Time, 
 		ON CONFLICT (delivery_key) DO UPDATE SET expires_at = excluded.expires_at
 		WHERE inbound_deliveries.expires_at <= ?`, key, ms(now.Add(ttl)), ms(now))
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("store: reserve delivery: %w", err)
 	}
 	n, err := res.RowsAffected()
-	return n == 1, err
+	return n == 1, wrapf(err, "store: reserve delivery")
 }
 
 // ReleaseDelivery forgets a key: the delivery was not processed, so the vendor's retry
 // must be let in.
 func (s *Store) ReleaseDelivery(ctx context.Context, key string) error {
 	_, err := q{s.w, s.d}.exec(ctx, `DELETE FROM inbound_deliveries WHERE delivery_key = ?`, key)
-	return err
+	return wrapf(err, "store: release delivery")
 }
 
 // PendingAccount is a captured item whose help desk named an organisation that is
@@ -48,7 +49,7 @@ type PendingAccount struct {
 func (s *Store) AddPendingAccount(ctx context.Context, feedbackID, source, accountExternalID string) error {
 	_, err := q{s.w, s.d}.exec(ctx, `INSERT INTO inbound_pending_accounts (feedback_id, source, account_external_id, created_at)
 		VALUES (?, ?, ?, ?) ON CONFLICT (feedback_id) DO NOTHING`, feedbackID, source, accountExternalID, ms(s.Now()))
-	return err
+	return wrapf(err, "store: add pending account feedbackID=%v accountExternalID=%v", feedbackID, accountExternalID)
 }
 
 // PendingAccounts lists the items waiting for an account, oldest first.
@@ -59,7 +60,7 @@ func (s *Store) PendingAccounts(ctx context.Context, limit int) ([]PendingAccoun
 	rows, err := s.read().query(ctx, `SELECT feedback_id, source, account_external_id, created_at FROM inbound_pending_accounts
 		ORDER BY created_at, feedback_id LIMIT ?`, limit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: pending accounts: %w", err)
 	}
 	defer rows.Close()
 	var out []PendingAccount
@@ -67,12 +68,12 @@ func (s *Store) PendingAccounts(ctx context.Context, limit int) ([]PendingAccoun
 		var p PendingAccount
 		var at int64
 		if err := rows.Scan(&p.FeedbackID, &p.Source, &p.AccountExternalID, &at); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: pending accounts: %w", err)
 		}
 		p.CreatedAt = time.UnixMilli(at).UTC()
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: pending accounts")
 }
 
 // AttachPendingAccounts gives each waiting item (and its person, if they have no
@@ -85,19 +86,19 @@ func (s *Store) AttachPendingAccounts(ctx context.Context) (int, error) {
 	rows, err := s.read().query(ctx, `SELECT p.feedback_id, a.id FROM inbound_pending_accounts p
 		JOIN accounts a ON a.external_id = p.account_external_id ORDER BY p.created_at LIMIT 500`)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("store: attach pending accounts: %w", err)
 	}
 	for rows.Next() {
 		var m match
 		if err := rows.Scan(&m.feedbackID, &m.accountID); err != nil {
 			rows.Close()
-			return 0, err
+			return 0, fmt.Errorf("store: attach pending accounts: %w", err)
 		}
 		found = append(found, m)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("store: attach pending accounts: %w", err)
 	}
 	n := 0
 	for _, m := range found {
@@ -125,7 +126,7 @@ func (s *Store) AttachPendingAccounts(ctx context.Context) (int, error) {
 			return err
 		})
 		if err != nil {
-			return n, err
+			return n, fmt.Errorf("store: attach pending accounts: %w", err)
 		}
 	}
 	return n, nil
@@ -148,7 +149,7 @@ func (s *Store) KeepRawDelivery(ctx context.Context, feedbackID, source, headers
 	_, err := q{s.w, s.d}.exec(ctx, `INSERT INTO inbound_payloads (feedback_id, source, headers, body, received_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (feedback_id) DO NOTHING`,
 		feedbackID, source, headers, body, ms(receivedAt), ms(receivedAt.Add(keepFor)))
-	return err
+	return wrapf(err, "store: keep raw delivery %s", feedbackID)
 }
 
 // RawDeliveriesSince returns the kept deliveries received at or after since, oldest
@@ -157,7 +158,7 @@ func (s *Store) RawDeliveriesSince(ctx context.Context, since time.Time, after s
 	rows, err := s.read().query(ctx, `SELECT feedback_id, source, headers, body, received_at FROM inbound_payloads
 		WHERE received_at >= ? AND feedback_id > ? ORDER BY feedback_id LIMIT ?`, ms(since), after, limit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: raw deliveries since: %w", err)
 	}
 	defer rows.Close()
 	var out []RawDelivery
@@ -165,12 +166,12 @@ func (s *Store) RawDeliveriesSince(ctx context.Context, since time.Time, after s
 		var d RawDelivery
 		var at int64
 		if err := rows.Scan(&d.FeedbackID, &d.Source, &d.Headers, &d.Body, &at); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: raw deliveries since: %w", err)
 		}
 		d.ReceivedAt = time.UnixMilli(at).UTC()
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: raw deliveries since")
 }
 
 // UpdateParsedText replaces an item's text and quote after a re-parse of its raw
@@ -181,10 +182,10 @@ func (s *Store) UpdateParsedText(ctx context.Context, feedbackID, text, quote st
 	res, err := q{s.w, s.d}.exec(ctx, `UPDATE feedback SET text = ?, quote = ?, sentiment = ?, sentiment_score = ?, updated_at = ? WHERE id = ? AND (text <> ? OR quote <> ?)`,
 		text, quote, string(sent.Label), sent.Score, ms(s.Now()), feedbackID, text, quote)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("store: update parsed text %s: %w", feedbackID, err)
 	}
 	n, err := res.RowsAffected()
-	return n > 0, err
+	return n > 0, wrapf(err, "store: update parsed text %s", feedbackID)
 }
 
 // DeleteExpiredInbound removes replay records and raw deliveries past their expiry.
@@ -196,7 +197,7 @@ func (s *Store) DeleteExpiredInbound(ctx context.Context, now time.Time) (int64,
 	} {
 		res, err := q{s.w, s.d}.exec(ctx, query, ms(now))
 		if err != nil {
-			return total, err
+			return total, fmt.Errorf("store: delete expired inbound: %w", err)
 		}
 		n, _ := res.RowsAffected()
 		total += n
@@ -214,5 +215,5 @@ func (s *Store) LearnPersonName(ctx context.Context, email, externalID, name, pl
 	_, err := q{s.w, s.d}.exec(ctx, `UPDATE people SET name = ?, updated_at = ?
 		WHERE ((? <> '' AND email = ?) OR (? <> '' AND external_id = ?)) AND (name = '' OR (? <> '' AND name = ?)) AND name <> ?`,
 		name, ms(s.Now()), email, email, externalID, externalID, placeholder, placeholder, name)
-	return err
+	return wrapf(err, "store: learn person name %s", externalID)
 }

@@ -46,12 +46,12 @@ func (s *Store) ListIgnored(ctx context.Context, source string, limit int) ([]Ig
 		var d IgnoredDelivery
 		var at int64
 		if err := rows.Scan(&d.ID, &d.Source, &d.Reason, &d.Detail, &at); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list ignored: %w", err)
 		}
 		d.ReceivedAt = fromMS(at)
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list ignored")
 }
 
 // PruneIgnored deletes the log's entries older than IgnoredRetention.

@@ -32,7 +32,7 @@ func scanJob(sc interface{ Scan(...any) error }) (JobState, error) {
 	err := sc.Scan(&j.Name, &j.Owner, &locked, &next, &req, &started, &finished, &dur, &j.LastOutcome, &j.LastError, &j.LastOwner, &j.Runs, &j.Failures)
 	j.LockedUntil, j.NextRunAt, j.RunRequestedAt = fromMS(locked), fromMS(next), fromMS(req)
 	j.LastStartedAt, j.LastFinishedAt, j.LastDuration = fromMS(started), fromMS(finished), time.Duration(dur)*time.Millisecond
-	return j, notFound(err)
+	return j, wrapf(notFound(err), "scan job")
 }
 
 func (s *Store) writer() q { return q{s.w, s.d} }
@@ -137,10 +137,10 @@ func (s *Store) RequestJobRun(ctx context.Context, name string, at time.Time) er
 func (s *Store) GetJob(ctx context.Context, name string) (JobState, error) {
 	j, err := scanJob(s.read().row(ctx, `SELECT `+jobCols+` FROM jobs WHERE name = ?`, name))
 	if err != nil {
-		return j, err
+		return j, fmt.Errorf("store: get job: %w", err)
 	}
 	err = s.read().row(ctx, `SELECT COUNT(*) FROM job_queue WHERE name = ?`, name).Scan(&j.Queued)
-	return j, err
+	return j, wrapf(err, "store: get job")
 }
 
 // ListJobs returns every job registered by any instance, by name.
@@ -154,12 +154,12 @@ func (s *Store) ListJobs(ctx context.Context) ([]JobState, error) {
 	for rows.Next() {
 		j, err := scanJob(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list jobs: %w", err)
 		}
 		out = append(out, j)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: list jobs: %w", err)
 	}
 	queued := map[string]int{}
 	qr, err := s.read().query(ctx, `SELECT name, COUNT(*) FROM job_queue GROUP BY name`)
@@ -171,14 +171,14 @@ func (s *Store) ListJobs(ctx context.Context) ([]JobState, error) {
 		var n string
 		var c int
 		if err := qr.Scan(&n, &c); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list jobs: %w", err)
 		}
 		queued[n] = c
 	}
 	for i := range out {
 		out[i].Queued = queued[out[i].Name]
 	}
-	return out, qr.Err()
+	return out, wrapf(qr.Err(), "store: list jobs")
 }
 
 // EnqueueJob asks for an on-demand run of job name for key. A request for a key that

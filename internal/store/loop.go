@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -42,7 +43,7 @@ func (s *Store) LoopRecipients(ctx context.Context, requestID string) ([]LoopRec
 	q := s.read()
 	ids, err := s.requestSubtree(ctx, q, requestID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: loop recipients %s: %w", requestID, err)
 	}
 	in := "?" + strings.Repeat(", ?", len(ids)-1)
 	args := make([]any, len(ids))
@@ -56,7 +57,7 @@ func (s *Store) LoopRecipients(ctx context.Context, requestID string) ([]LoopRec
 		FROM request_links l JOIN feedback f ON f.id = l.feedback_id JOIN people p ON p.id = f.person_id
 		WHERE l.request_id IN (`+in+`) ORDER BY f.occurred_at, f.id`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: loop recipients %s: %w", requestID, err)
 	}
 	for rows.Next() {
 		var r LoopRecipient
@@ -64,7 +65,7 @@ func (s *Store) LoopRecipients(ctx context.Context, requestID string) ([]LoopRec
 		var at int64
 		if err := rows.Scan(&r.PersonID, &r.AccountID, &r.Name, &r.Email, &r.Unsubscribed, &r.Quote, &text, &r.Channel, &at); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("store: loop recipients %s: %w", requestID, err)
 		}
 		if strings.TrimSpace(r.Quote) == "" {
 			r.Quote = feedback.DefaultQuote(text)
@@ -74,18 +75,18 @@ func (s *Store) LoopRecipients(ctx context.Context, requestID string) ([]LoopRec
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: loop recipients %s: %w", requestID, err)
 	}
 	rows, err = q.query(ctx, `SELECT p.id, COALESCE(p.account_id, ''), p.name, p.email, `+unsub+`
 		FROM votes v JOIN people p ON p.id = v.person_id WHERE v.request_id IN (`+in+`)`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: loop recipients %s: %w", requestID, err)
 	}
 	for rows.Next() {
 		var r LoopRecipient
 		if err := rows.Scan(&r.PersonID, &r.AccountID, &r.Name, &r.Email, &r.Unsubscribed); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("store: loop recipients %s: %w", requestID, err)
 		}
 		if have, ok := byPerson[r.PersonID]; ok {
 			have.Voted = true
@@ -96,7 +97,7 @@ func (s *Store) LoopRecipients(ctx context.Context, requestID string) ([]LoopRec
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: loop recipients %s: %w", requestID, err)
 	}
 	out := make([]LoopRecipient, 0, len(byPerson))
 	for _, r := range byPerson {
@@ -121,24 +122,24 @@ func (s *Store) LoopRecipients(ctx context.Context, requestID string) ([]LoopRec
 func (s *Store) requestSubtree(ctx context.Context, q q, requestID string) ([]string, error) {
 	var root string
 	if err := q.row(ctx, `SELECT root_id FROM requests WHERE id = ?`, requestID).Scan(&root); err != nil {
-		return nil, notFound(err)
+		return nil, wrapf(notFound(err), "request subtree")
 	}
 	rows, err := q.query(ctx, `SELECT id, COALESCE(merged_into, '') FROM requests WHERE root_id = ?`, root)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("request subtree: %w", err)
 	}
 	children := map[string][]string{}
 	for rows.Next() {
 		var rid, parent string
 		if err := rows.Scan(&rid, &parent); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("request subtree: %w", err)
 		}
 		children[parent] = append(children[parent], rid)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("request subtree: %w", err)
 	}
 	out := []string{}
 	stack := []string{requestID}
@@ -185,7 +186,7 @@ func scanLoopEmail(sc interface{ Scan(...any) error }) (LoopEmail, error) {
 	err := sc.Scan(&e.ID, &e.RequestID, &e.PersonID, &e.Email, &e.Name, &e.Subject, &e.BodyText, &e.Quote, &e.Channel, &quoted,
 		&e.Voted, &e.Status, &e.OutboxID, &e.Unsubscribed, &e.Edited, &created, &updated)
 	e.QuotedAt, e.CreatedAt, e.UpdatedAt = fromMS(quoted), fromMS(created), fromMS(updated)
-	return e, notFound(err)
+	return e, wrapf(notFound(err), "scan loop email")
 }
 
 // SaveLoopDrafts writes the drafts Prepare made for a request, in one transaction.
@@ -240,7 +241,7 @@ func (s *Store) SaveLoopDrafts(ctx context.Context, requestID string, drafts []L
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: save loop drafts %s: %w", requestID, err)
 	}
 	return s.ListLoopEmails(ctx, requestID)
 }
@@ -250,18 +251,18 @@ func (s *Store) ListLoopEmails(ctx context.Context, requestID string) ([]LoopEma
 	rows, err := s.read().query(ctx, `SELECT `+loopCols+` FROM loop_emails WHERE request_id = ?
 		ORDER BY CASE WHEN email = '' THEN 1 ELSE 0 END, LOWER(name), email, id`, requestID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: list loop emails %s: %w", requestID, err)
 	}
 	defer rows.Close()
 	var out []LoopEmail
 	for rows.Next() {
 		e, err := scanLoopEmail(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list loop emails %s: %w", requestID, err)
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list loop emails %s", requestID)
 }
 
 // GetLoopEmail returns one draft.
@@ -276,12 +277,12 @@ var ErrLoopState = errs.Conflict("", "this email has already been queued or sent
 func (s *Store) changeDraft(ctx context.Context, query string, args ...any) error {
 	res, err := s.w.ExecContext(ctx, s.d.rebind(query), args...)
 	if err != nil {
-		return err
+		return fmt.Errorf("change draft: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		var exists int
 		if err := s.read().row(ctx, `SELECT COUNT(*) FROM loop_emails WHERE id = ?`, args[len(args)-1]).Scan(&exists); err != nil {
-			return err
+			return fmt.Errorf("change draft: %w", err)
 		}
 		if exists == 0 {
 			return ErrNotFound
@@ -293,20 +294,20 @@ func (s *Store) changeDraft(ctx context.Context, query string, args ...any) erro
 
 // SkipLoopEmail marks a draft not to be sent.
 func (s *Store) SkipLoopEmail(ctx context.Context, draftID string) error {
-	return s.changeDraft(ctx, `UPDATE loop_emails SET status = 'skipped', updated_at = ? WHERE status IN ('draft', 'failed') AND id = ?`, ms(s.Now()), draftID)
+	return wrapf(s.changeDraft(ctx, `UPDATE loop_emails SET status = 'skipped', updated_at = ? WHERE status IN ('draft', 'failed') AND id = ?`, ms(s.Now()), draftID), "store: skip loop email %s", draftID)
 }
 
 // UnskipLoopEmail makes a skipped draft sendable again, unless the person cannot be
 // emailed or unsubscribed.
 func (s *Store) UnskipLoopEmail(ctx context.Context, draftID string) error {
-	return s.changeDraft(ctx, `UPDATE loop_emails SET status = 'draft', updated_at = ?
-		WHERE status = 'skipped' AND email <> '' AND unsubscribed = FALSE AND id = ?`, ms(s.Now()), draftID)
+	return wrapf(s.changeDraft(ctx, `UPDATE loop_emails SET status = 'draft', updated_at = ?
+		WHERE status = 'skipped' AND email <> '' AND unsubscribed = FALSE AND id = ?`, ms(s.Now()), draftID), "store: unskip loop email %s", draftID)
 }
 
 // EditLoopEmail replaces a draft's subject and body before it is sent.
 func (s *Store) EditLoopEmail(ctx context.Context, draftID, subject, body string) error {
-	return s.changeDraft(ctx, `UPDATE loop_emails SET subject = ?, body_text = ?, edited = TRUE, updated_at = ? WHERE status IN ('draft', 'skipped', 'failed') AND id = ?`,
-		subject, body, ms(s.Now()), draftID)
+	return wrapf(s.changeDraft(ctx, `UPDATE loop_emails SET subject = ?, body_text = ?, edited = TRUE, updated_at = ? WHERE status IN ('draft', 'skipped', 'failed') AND id = ?`,
+		subject, body, ms(s.Now()), draftID), "store: edit loop email %s", draftID)
 }
 
 // QueueLoopEmail moves one draft to the outbox in one transaction. Only a draft (or a
@@ -346,14 +347,14 @@ func (s *Store) QueueLoopEmail(ctx context.Context, draftID string, build func(L
 		queued = true
 		return nil
 	})
-	return queued, err
+	return queued, wrapf(err, "store: queue loop email %s", draftID)
 }
 
 func isUnsubscribed(ctx context.Context, q q, personID, email string) (bool, error) {
 	var n int
 	err := q.row(ctx, `SELECT COUNT(*) FROM unsubscribes WHERE person_id = ? OR email = ?`,
 		personID, strings.ToLower(strings.TrimSpace(email))).Scan(&n)
-	return n > 0, err
+	return n > 0, wrapf(err, "is unsubscribed")
 }
 
 // IsUnsubscribed reports whether the person (or anyone with this email) unsubscribed.
@@ -368,7 +369,7 @@ func (s *Store) Unsubscribe(ctx context.Context, personID, email string) error {
 	if email == "" {
 		return errors.New("store: unsubscribe needs an email")
 	}
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		var pid any
 		if personID != "" {
 			var n int
@@ -387,7 +388,7 @@ func (s *Store) Unsubscribe(ctx context.Context, personID, email string) error {
 			status = CASE WHEN status = 'draft' THEN 'skipped' ELSE status END
 			WHERE person_id = ? OR email = ?`, now, personID, email)
 		return err
-	})
+	}), "store: unsubscribe %s", personID)
 }
 
 // InitSetting stores v under key only when the key is unset, so two instances that
@@ -396,9 +397,9 @@ func (s *Store) Unsubscribe(ctx context.Context, personID, email string) error {
 func (s *Store) InitSetting(ctx context.Context, key string, v any) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: init setting: %w", err)
 	}
 	_, err = s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`),
 		key, string(raw), ms(s.Now()))
-	return err
+	return wrapf(err, "store: init setting")
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/revenue"
@@ -21,7 +22,7 @@ type RevenueSettings struct {
 func (s *Store) RevenueSettings(ctx context.Context) (RevenueSettings, error) {
 	rs := RevenueSettings{Definitions: revenue.DefaultDefinitions}
 	_, err := s.GetSetting(ctx, "revenue", &rs)
-	return rs, err
+	return rs, wrapf(err, "store: revenue settings")
 }
 
 // PutRevenueSettings checks and stores rs.
@@ -29,7 +30,7 @@ func (s *Store) PutRevenueSettings(ctx context.Context, rs RevenueSettings) erro
 	if err := rs.Check(); err != nil {
 		return err
 	}
-	return s.PutSetting(ctx, "revenue", rs)
+	return wrapf(s.PutSetting(ctx, "revenue", rs), "store: put revenue settings")
 }
 
 // RevenueConversion is how amounts are added under rs: per currency, or into the
@@ -40,7 +41,7 @@ func (s *Store) RevenueConversion(ctx context.Context, rs RevenueSettings) (reve
 	}
 	rk, err := s.RankSettings(ctx)
 	if err != nil {
-		return revenue.Conversion{}, err
+		return revenue.Conversion{}, fmt.Errorf("store: revenue conversion: %w", err)
 	}
 	return revenue.Conversion{Currency: rk.Currency, Rates: rk.Rates}, nil
 }
@@ -54,7 +55,7 @@ func (s *Store) revenueHistoriesRaw(ctx context.Context) ([]revenue.AccountHisto
 		FROM accounts a LEFT JOIN team_members m ON m.id = a.owner_id
 		WHERE a.currency <> '' ORDER BY a.id`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("revenue histories raw: %w", err)
 	}
 	var out []revenue.AccountHistory
 	for rows.Next() {
@@ -62,18 +63,18 @@ func (s *Store) revenueHistoriesRaw(ctx context.Context) ([]revenue.AccountHisto
 		var signup string
 		if err := rows.Scan(&h.ID, &h.Tier, &h.Plan, &h.Owner, &signup, &h.Currency); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("revenue histories raw: %w", err)
 		}
 		h.Signup = parseSignup(signup)
 		out = append(out, h)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("revenue histories raw: %w", err)
 	}
 	mrows, err := rq.query(ctx, `SELECT account_id, mrr_after, effective_at FROM mrr_movements ORDER BY account_id, effective_at, id`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("revenue histories raw: %w", err)
 	}
 	defer mrows.Close()
 	index := make(map[string]int, len(out))
@@ -86,7 +87,7 @@ func (s *Store) revenueHistoriesRaw(ctx context.Context) ([]revenue.AccountHisto
 		var p revenue.Point
 		var eff int64
 		if err := mrows.Scan(&acct, &p.MRR, &eff); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("revenue histories raw: %w", err)
 		}
 		p.At = time.UnixMilli(eff).UTC()
 		// Rows come grouped by account; the map only finds the next group, since
@@ -101,7 +102,7 @@ func (s *Store) revenueHistoriesRaw(ctx context.Context) ([]revenue.AccountHisto
 		out[i].Path = append(out[i].Path, p)
 	}
 	if err := mrows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("revenue histories raw: %w", err)
 	}
 	// An account whose currency is set but has no movement left is no customer.
 	kept := out[:0]
@@ -126,12 +127,12 @@ func parseSignup(s string) time.Time {
 func (s *Store) RevenueView(ctx context.Context, get func(string) string) (revenue.View, revenue.Conversion, error) {
 	rs, err := s.RevenueSettings(ctx)
 	if err != nil {
-		return revenue.View{}, revenue.Conversion{}, err
+		return revenue.View{}, revenue.Conversion{}, fmt.Errorf("store: revenue view: %w", err)
 	}
 	v, err := revenue.ParseView(get, rs.Definitions, rs.Convert, s.Now())
 	if err != nil {
 		return v, revenue.Conversion{}, err
 	}
 	c, err := s.RevenueConversion(ctx, RevenueSettings{Definitions: v.Defs, Convert: v.Convert})
-	return v, c, err
+	return v, c, wrapf(err, "store: revenue view")
 }

@@ -42,17 +42,17 @@ func (revenuePaths) results() []string { return []string{"revenue_paths"} }
 
 func (revenuePaths) reset(ctx context.Context, q q) error {
 	if _, err := q.exec(ctx, `DELETE FROM revenue_paths`); err != nil {
-		return err
+		return fmt.Errorf("reset: %w", err)
 	}
 	if _, err := q.exec(ctx, `DELETE FROM revenue_path_versions`); err != nil {
-		return err
+		return fmt.Errorf("reset: %w", err)
 	}
 	if _, err := q.exec(ctx, `UPDATE revenue_paths_state SET version = version + 1, reset_version = version + 1 WHERE id = 1`); err != nil {
-		return err
+		return fmt.Errorf("reset: %w", err)
 	}
 	_, err := q.exec(ctx, `INSERT INTO revenue_path_marks (account_id) SELECT DISTINCT account_id FROM mrr_movements WHERE true
 		ON CONFLICT (account_id) DO NOTHING`)
-	return err
+	return wrapf(err, "reset")
 }
 
 // recompute re-encodes the paths of keys from their movements, with the accounts'
@@ -60,11 +60,11 @@ func (revenuePaths) reset(ctx context.Context, q q) error {
 // holding the old paths learn which changed or went.
 func (revenuePaths) recompute(ctx context.Context, q q, _ int, keys []string) error {
 	if _, err := q.exec(ctx, `UPDATE revenue_paths_state SET version = version + 1 WHERE id = 1`); err != nil {
-		return err
+		return fmt.Errorf("recompute: %w", err)
 	}
 	var version int64
 	if err := q.row(ctx, `SELECT version FROM revenue_paths_state WHERE id = 1`).Scan(&version); err != nil {
-		return err
+		return fmt.Errorf("recompute: %w", err)
 	}
 	for rest := keys; len(rest) > 0; {
 		chunk := rest[:min(len(rest), 500)]
@@ -79,14 +79,14 @@ func (revenuePaths) recompute(ctx context.Context, q q, _ int, keys []string) er
 		rows, err := q.query(ctx, `SELECT account_id, currency, mrr_after, effective_at FROM mrr_movements WHERE account_id IN (`+in+`)
 			ORDER BY account_id, effective_at, id`, args...)
 		if err != nil {
-			return err
+			return fmt.Errorf("recompute: %w", err)
 		}
 		for rows.Next() {
 			var acct, cur string
 			var mrr, eff int64
 			if err := rows.Scan(&acct, &cur, &mrr, &eff); err != nil {
 				rows.Close()
-				return err
+				return fmt.Errorf("recompute: %w", err)
 			}
 			e := paths[acct]
 			if e == nil {
@@ -97,18 +97,18 @@ func (revenuePaths) recompute(ctx context.Context, q q, _ int, keys []string) er
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return fmt.Errorf("recompute: %w", err)
 		}
 		arows, err := q.query(ctx, `SELECT id, tier, plan, COALESCE(owner_id, ''), signup_date FROM accounts WHERE id IN (`+in+`)`, args...)
 		if err != nil {
-			return err
+			return fmt.Errorf("recompute: %w", err)
 		}
 		for arows.Next() {
 			var id string
 			var at [4]string
 			if err := arows.Scan(&id, &at[0], &at[1], &at[2], &at[3]); err != nil {
 				arows.Close()
-				return err
+				return fmt.Errorf("recompute: %w", err)
 			}
 			if e := paths[id]; e != nil {
 				e.attrs = at
@@ -116,13 +116,13 @@ func (revenuePaths) recompute(ctx context.Context, q q, _ int, keys []string) er
 		}
 		arows.Close()
 		if err := arows.Err(); err != nil {
-			return err
+			return fmt.Errorf("recompute: %w", err)
 		}
 		if _, err := q.exec(ctx, `DELETE FROM revenue_paths WHERE account_id IN (`+in+`)`, args...); err != nil {
-			return err
+			return fmt.Errorf("recompute: %w", err)
 		}
 		if _, err := q.exec(ctx, `DELETE FROM revenue_path_versions WHERE account_id IN (`+in+`)`, args...); err != nil {
-			return err
+			return fmt.Errorf("recompute: %w", err)
 		}
 		var ins, vers [][]any
 		for _, acct := range chunk {
@@ -133,11 +133,11 @@ func (revenuePaths) recompute(ctx context.Context, q q, _ int, keys []string) er
 		}
 		if len(ins) > 0 {
 			if err := insertRows(ctx, q, "revenue_paths", "account_id, currency, tier, plan, owner_id, signup_date, path", ins); err != nil {
-				return err
+				return fmt.Errorf("recompute: %w", err)
 			}
 		}
 		if err := insertRows(ctx, q, "revenue_path_versions", "account_id, version", vers); err != nil {
-			return err
+			return fmt.Errorf("recompute: %w", err)
 		}
 	}
 	return nil
@@ -180,7 +180,7 @@ const revenueReadBudget = 2 * time.Second
 // SyncRevenuePaths brings the revenue paths roll-up up to date.
 func (s *Store) SyncRevenuePaths(ctx context.Context) error {
 	_, err := s.syncDerived(ctx, revenuePaths{}, 0, syncBatch, nil)
-	return err
+	return wrapf(err, "store: sync revenue paths")
 }
 
 // RevenueHistories returns every account with MRR movements: its tier, plan, owner
@@ -199,7 +199,7 @@ func (s *Store) RevenueHistories(ctx context.Context) ([]revenue.AccountHistory,
 	rq := s.read()
 	var version, reset int64
 	if err := rq.row(ctx, `SELECT version, reset_version FROM revenue_paths_state WHERE id = 1`).Scan(&version, &reset); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: revenue histories: %w", err)
 	}
 	c := revenueCacheOf(s)
 	c.mu.Lock()
@@ -210,19 +210,19 @@ func (s *Store) RevenueHistories(ctx context.Context) ([]revenue.AccountHistory,
 	case c.hs == nil || c.version < reset:
 		hs, err := s.readRevenuePaths(ctx, -1)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: revenue histories: %w", err)
 		}
 		c.hs, c.version = hs, version
 	case c.version < version:
 		changed, err := s.readRevenuePaths(ctx, c.version)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: revenue histories: %w", err)
 		}
 		c.hs, c.version = mergePaths(c.hs, changed), version
 	}
 	owners, err := ownerNames(ctx, rq)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: revenue histories: %w", err)
 	}
 	if c.named == nil || c.namedVersion != c.version || !maps.Equal(owners, c.owners) {
 		c.named, c.namedVersion, c.owners = withOwnerNames(c.hs, owners), c.version, owners
@@ -294,7 +294,7 @@ func (s *Store) readRevenuePaths(ctx context.Context, since int64) ([]revenue.Ac
 	}
 	prows, err := s.read().query(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read revenue paths: %w", err)
 	}
 	defer prows.Close()
 	var out []revenue.AccountHistory
@@ -302,7 +302,7 @@ func (s *Store) readRevenuePaths(ctx context.Context, since int64) ([]revenue.Ac
 		var h revenue.AccountHistory
 		var signup, path string
 		if err := prows.Scan(&h.ID, &h.Currency, &h.Tier, &h.Plan, &h.Owner, &signup, &path); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read revenue paths: %w", err)
 		}
 		if h.Path, err = decodePath(path); err != nil {
 			return nil, fmt.Errorf("%w for account %s", err, h.ID)
@@ -310,7 +310,7 @@ func (s *Store) readRevenuePaths(ctx context.Context, since int64) ([]revenue.Ac
 		h.Signup = parseSignup(signup) // h.Owner is the owner's id until withOwnerNames
 		out = append(out, h)
 	}
-	return out, prows.Err()
+	return out, wrapf(prows.Err(), "read revenue paths")
 }
 
 // ownerNames maps each member's id to their name, else email: names are read fresh,
@@ -319,17 +319,17 @@ func ownerNames(ctx context.Context, rq q) (map[string]string, error) {
 	owners := map[string]string{}
 	rows, err := rq.query(ctx, `SELECT id, COALESCE(NULLIF(name, ''), email) FROM team_members`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("owner names: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id, name string
 		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("owner names: %w", err)
 		}
 		owners[id] = name
 	}
-	return owners, rows.Err()
+	return owners, wrapf(rows.Err(), "owner names")
 }
 
 // withOwnerNames copies hs with each owner id replaced by its name.

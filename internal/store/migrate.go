@@ -44,7 +44,7 @@ type migration struct {
 func (s *Store) migrations() ([]migration, error) {
 	entries, err := fs.ReadDir(migrationFS, "migrations")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
 	common := map[int]migration{}
 	specific := map[int]migration{}
@@ -59,12 +59,12 @@ func (s *Store) migrations() ([]migration, error) {
 		v, _ := strconv.Atoi(m[1])
 		body, err := migrationFS.ReadFile("migrations/" + e.Name())
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("migrations: %w", err)
 		}
 		mg := migration{version: v, name: e.Name(), sql: string(body)}
 		if m[3] != "" {
 			if mg.sql, err = renderMigration(e.Name(), mg.sql, s.d.name()); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("migrations: %w", err)
 			}
 		}
 		switch m[2] {
@@ -99,12 +99,12 @@ func (s *Store) migrations() ([]migration, error) {
 func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	all, err := s.migrations()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
 	// Lock on a dedicated connection so the advisory lock and unlock share a session.
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
 	defer conn.Close()
 	cq := q{conn, s.d}
@@ -119,13 +119,13 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	done := map[int]bool{}
 	rows, err := cq.query(ctx, `SELECT version FROM schema_migrations`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
 	for rows.Next() {
 		var v int
 		if err := rows.Scan(&v); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("store: migrate: %w", err)
 		}
 		done[v] = true
 	}
@@ -137,7 +137,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		}
 		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
-			return applied, err
+			return applied, fmt.Errorf("store: migrate: %w", err)
 		}
 		tq := q{tx, s.d}
 		if _, err := tq.exec(ctx, m.sql); err != nil {
@@ -146,7 +146,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		}
 		if _, err := tq.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, ms(s.Now())); err != nil {
 			tx.Rollback()
-			return applied, err
+			return applied, fmt.Errorf("store: migrate: %w", err)
 		}
 		if err := tx.Commit(); err != nil {
 			return applied, fmt.Errorf("store: migration %s: %w", m.name, err)
@@ -160,7 +160,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 func (s *Store) Pending(ctx context.Context) (int, error) {
 	all, err := s.migrations()
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("store: pending: %w", err)
 	}
 	var n int
 	if err := s.read().row(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
@@ -18,7 +19,7 @@ func (s *Store) revenueState(ctx context.Context, q q, accountID string) (revenu
 	err := q.row(ctx, `SELECT mrr, currency, had_revenue, last_movement_at, stage FROM accounts WHERE id = ?`, accountID).
 		Scan(&st.MRR, &st.Currency, &st.HadRevenue, &last, &stage)
 	if err != nil {
-		return st, "", notFound(err)
+		return st, "", wrapf(notFound(err), "revenue state")
 	}
 	st.LastMovement = fromMS(last)
 	return st, account.Stage(stage), nil
@@ -36,7 +37,7 @@ func (s *Store) recordMovement(ctx context.Context, q q, st revenue.State, stage
 	if _, err := q.exec(ctx, `INSERT INTO mrr_movements (id, account_id, kind, delta, mrr_after, currency, effective_at, note, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.AccountID, string(m.Kind), m.Delta, m.MRRAfter, m.Currency, ms(m.EffectiveAt), m.Note, ms(now)); err != nil {
-		return err
+		return fmt.Errorf("record movement: %w", err)
 	}
 	next := st.Next(*m)
 	switch {
@@ -51,20 +52,20 @@ func (s *Store) recordMovement(ctx context.Context, q q, st revenue.State, stage
 	}
 	_, err := q.exec(ctx, `UPDATE accounts SET mrr = ?, currency = ?, had_revenue = ?, last_movement_at = ?, stage = ?, churned_mrr = ?, updated_at = ? WHERE id = ?`,
 		next.MRR, next.Currency, next.HadRevenue, ms(next.LastMovement), string(stage), churned, ms(now), m.AccountID)
-	return err
+	return wrapf(err, "record movement")
 }
 
 func (s *Store) setMRR(ctx context.Context, q q, accountID string, mrr int64, currency string, at time.Time, note string) (revenue.Movement, bool, error) {
 	st, stage, err := s.revenueState(ctx, q, accountID)
 	if err != nil {
-		return revenue.Movement{}, false, err
+		return revenue.Movement{}, false, fmt.Errorf("set mrr: %w", err)
 	}
 	m, changed, err := revenue.SetMRR(st, mrr, currency, at)
 	if err != nil || !changed {
-		return m, false, err
+		return m, false, wrapf(err, "set mrr")
 	}
 	m.AccountID, m.Note = accountID, note
-	return m, true, s.recordMovement(ctx, q, st, stage, &m)
+	return m, true, wrapf(s.recordMovement(ctx, q, st, stage, &m), "set mrr")
 }
 
 // SetMRR records the movement that brings the account's MRR to mrr (minor units) at
@@ -74,13 +75,13 @@ func (s *Store) SetMRR(ctx context.Context, accountID string, mrr int64, currenc
 		m, changed, err = s.setMRR(ctx, q, accountID, mrr, currency, at, note)
 		return err
 	})
-	return m, changed, err
+	return m, changed, wrapf(err, "store: set mrr %s", accountID)
 }
 
 // AddMovement records an explicitly classified movement after checking it against the
 // account's history (revenue.Apply).
 func (s *Store) AddMovement(ctx context.Context, m *revenue.Movement) error {
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		st, stage, err := s.revenueState(ctx, q, m.AccountID)
 		if err != nil {
 			return err
@@ -91,7 +92,7 @@ func (s *Store) AddMovement(ctx context.Context, m *revenue.Movement) error {
 		}
 		*m = checked
 		return s.recordMovement(ctx, q, st, stage, m)
-	})
+	}), "store: add movement")
 }
 
 // MovementFilter selects movements.
@@ -137,7 +138,7 @@ func (s *Store) ListMovements(ctx context.Context, f MovementFilter) ([]revenue.
 	args = append(args, f.Limit)
 	rows, err := s.read().query(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: list movements: %w", err)
 	}
 	defer rows.Close()
 	var out []revenue.Movement
@@ -146,19 +147,19 @@ func (s *Store) ListMovements(ctx context.Context, f MovementFilter) ([]revenue.
 		var kind string
 		var eff, created int64
 		if err := rows.Scan(&m.ID, &m.AccountID, &kind, &m.Delta, &m.MRRAfter, &m.Currency, &eff, &m.Note, &created); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list movements: %w", err)
 		}
 		m.Kind, m.EffectiveAt, m.CreatedAt = revenue.Kind(kind), fromMS(eff), fromMS(created)
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list movements")
 }
 
 // MRRTotals is the current MRR of all accounts, per currency.
 func (s *Store) MRRTotals(ctx context.Context) (map[string]int64, error) {
 	rows, err := s.read().query(ctx, `SELECT currency, SUM(mrr) FROM accounts WHERE currency <> '' GROUP BY currency`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: mrr totals: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]int64{}
@@ -166,11 +167,11 @@ func (s *Store) MRRTotals(ctx context.Context) (map[string]int64, error) {
 		var c string
 		var v int64
 		if err := rows.Scan(&c, &v); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: mrr totals: %w", err)
 		}
 		out[c] = v
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: mrr totals")
 }
 
 // notFound maps sql.ErrNoRows to ErrNotFound.

@@ -54,7 +54,7 @@ func scanOutbox(sc interface{ Scan(...any) error }) (OutboxItem, error) {
 	err := sc.Scan(&o.ID, &o.Kind, &o.Ref, &payload, &o.Status, &o.Attempts, &next, &o.LastError, &created, &sent)
 	o.Payload = json.RawMessage(payload)
 	o.NextAttemptAt, o.CreatedAt, o.SentAt = fromMS(next), fromMS(created), fromMS(sent)
-	return o, notFound(err)
+	return o, wrapf(notFound(err), "scan outbox")
 }
 
 func (s *Store) insertOutbox(ctx context.Context, q q, o *OutboxItem) error {
@@ -65,20 +65,20 @@ func (s *Store) insertOutbox(ctx context.Context, q q, o *OutboxItem) error {
 	}
 	_, err := q.exec(ctx, `INSERT INTO outbox (id, kind, ref, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
 		o.ID, o.Kind, o.Ref, string(o.Payload), o.Status, ms(o.NextAttemptAt), ms(now))
-	return err
+	return wrapf(err, "insert outbox")
 }
 
 // EnqueueOutbox queues messages in one transaction (all or none), due at their
 // NextAttemptAt (now when zero). IDs and statuses are filled in.
 func (s *Store) EnqueueOutbox(ctx context.Context, items ...*OutboxItem) error {
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		for _, o := range items {
 			if err := s.insertOutbox(ctx, q, o); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
+	}), "store: enqueue outbox")
 }
 
 // GetOutbox returns one outbox row.
@@ -109,18 +109,18 @@ func (s *Store) ListOutbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, e
 	}
 	rows, err := s.read().query(ctx, query+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit)...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: list outbox: %w", err)
 	}
 	defer rows.Close()
 	var out []OutboxItem
 	for rows.Next() {
 		o, err := scanOutbox(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list outbox: %w", err)
 		}
 		out = append(out, o)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list outbox")
 }
 
 // claimable is a row due for an attempt: queued and due, or left 'sending' by a worker
@@ -165,7 +165,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 		}
 		return nil
 	})
-	return out, err
+	return out, wrapf(err, "store: claim outbox")
 }
 
 // ReleaseOutbox hands claimed rows that were never attempted back to the queue, due
@@ -174,7 +174,7 @@ func (s *Store) ReleaseOutbox(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		for _, oid := range ids {
 			if _, err := q.exec(ctx, `UPDATE outbox SET status = 'queued', attempts = attempts - 1, locked_until = 0
 				WHERE id = ? AND status = 'sending'`, oid); err != nil {
@@ -182,7 +182,7 @@ func (s *Store) ReleaseOutbox(ctx context.Context, ids []string) error {
 			}
 		}
 		return nil
-	})
+	}), "store: release outbox")
 }
 
 // OutboxResult is the outcome of one attempt at a claimed row.
@@ -219,7 +219,7 @@ func (s *Store) FinishOutbox(ctx context.Context, r OutboxResult) error {
 	if r.OK {
 		sentAt = ms(r.At)
 	}
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		if _, err := q.exec(ctx, `INSERT INTO outbox_attempts (id, outbox_id, at, ok, error) VALUES (?, ?, ?, ?, ?)`,
 			id.NewAt(r.At), r.ID, ms(r.At), r.OK, r.Error); err != nil {
 			return err
@@ -239,7 +239,7 @@ func (s *Store) FinishOutbox(ctx context.Context, r OutboxResult) error {
 			return s.insertDeliveryTouchpoint(ctx, q, r.Touchpoint)
 		}
 		return nil
-	})
+	}), "store: finish outbox")
 }
 
 // insertDeliveryTouchpoint records a sent email on the person's account. A touchpoint
@@ -259,13 +259,13 @@ func (s *Store) insertDeliveryTouchpoint(ctx context.Context, q q, t *account.To
 	_, err := q.exec(ctx, `INSERT INTO touchpoints (id, account_id, person_id, member_id, kind, direction, occurred_at, summary, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.AccountID, nullable(t.PersonID), nullable(t.MemberID), string(t.Kind), string(t.Direction), ms(t.OccurredAt), t.Summary, ms(t.CreatedAt))
-	return err
+	return wrapf(err, "insert delivery touchpoint")
 }
 
 // RequeueOutbox puts a failed (or skipped) row back in the queue, due now, with a
 // fresh retry budget: the admin's "retry" after fixing SMTP settings or an endpoint.
 func (s *Store) RequeueOutbox(ctx context.Context, outboxID string) error {
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		now := ms(s.Now())
 		res, err := q.exec(ctx, `UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, locked_until = 0
 			WHERE id = ? AND status IN ('failed', 'skipped')`, now, outboxID)
@@ -277,14 +277,14 @@ func (s *Store) RequeueOutbox(ctx context.Context, outboxID string) error {
 		}
 		_, err = q.exec(ctx, `UPDATE loop_emails SET status = 'queued', updated_at = ? WHERE outbox_id = ? AND unsubscribed = FALSE`, now, outboxID)
 		return err
-	})
+	}), "store: requeue outbox %s", outboxID)
 }
 
 // OutboxAttempts returns the delivery log of one row, oldest first.
 func (s *Store) OutboxAttempts(ctx context.Context, outboxID string) ([]OutboxAttempt, error) {
 	rows, err := s.read().query(ctx, `SELECT outbox_id, at, ok, error FROM outbox_attempts WHERE outbox_id = ? ORDER BY at, id`, outboxID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: outbox attempts %s: %w", outboxID, err)
 	}
 	defer rows.Close()
 	var out []OutboxAttempt
@@ -292,10 +292,10 @@ func (s *Store) OutboxAttempts(ctx context.Context, outboxID string) ([]OutboxAt
 		var a OutboxAttempt
 		var at int64
 		if err := rows.Scan(&a.OutboxID, &at, &a.OK, &a.Error); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: outbox attempts %s: %w", outboxID, err)
 		}
 		a.At = fromMS(at)
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: outbox attempts %s", outboxID)
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -42,7 +43,7 @@ func scanWebhook(sc interface{ Scan(...any) error }) (WebhookEndpoint, error) {
 		e.Events = strings.Split(events, ",")
 	}
 	e.CreatedAt, e.UpdatedAt = fromMS(created), fromMS(updated)
-	return e, notFound(err)
+	return e, wrapf(notFound(err), "scan webhook")
 }
 
 // CreateWebhookEndpoint stores a new endpoint.
@@ -51,7 +52,7 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) e
 	e.ID, e.CreatedAt, e.UpdatedAt = id.NewAt(now), now, now
 	_, err := s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO webhook_endpoints (id, url, secret, events, description, active, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), e.ID, e.URL, e.Secret, strings.Join(e.Events, ","), e.Description, e.Active, ms(now), ms(now))
-	return err
+	return wrapf(err, "store: create webhook endpoint")
 }
 
 // UpdateWebhookEndpoint saves url, events, description and active; an empty Secret
@@ -62,7 +63,7 @@ func (s *Store) UpdateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) e
 		events = ?, description = ?, active = ?, updated_at = ? WHERE id = ?`),
 		e.URL, e.Secret, e.Secret, strings.Join(e.Events, ","), e.Description, e.Active, ms(e.UpdatedAt), e.ID)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: update webhook endpoint: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
@@ -75,7 +76,7 @@ func (s *Store) UpdateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) e
 func (s *Store) DeleteWebhookEndpoint(ctx context.Context, endpointID string) error {
 	res, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM webhook_endpoints WHERE id = ?`), endpointID)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: delete webhook endpoint %s: %w", endpointID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
@@ -92,16 +93,16 @@ func (s *Store) GetWebhookEndpoint(ctx context.Context, endpointID string) (Webh
 func (s *Store) ListWebhookEndpoints(ctx context.Context) ([]WebhookEndpoint, error) {
 	rows, err := s.read().query(ctx, `SELECT `+webhookCols+` FROM webhook_endpoints ORDER BY id`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: list webhook endpoints: %w", err)
 	}
 	defer rows.Close()
 	var out []WebhookEndpoint
 	for rows.Next() {
 		e, err := scanWebhook(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list webhook endpoints: %w", err)
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list webhook endpoints")
 }

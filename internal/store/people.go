@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
@@ -20,7 +21,7 @@ func scanPerson(sc interface{ Scan(...any) error }) (account.Person, error) {
 	err := sc.Scan(&p.ID, &p.ExternalID, &p.AccountID, &p.Email, &p.Name, &p.Title, &p.Champion, &traits, &created, &updated)
 	p.Traits = json.RawMessage(traits)
 	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
-	return p, notFound(err)
+	return p, wrapf(notFound(err), "scan person")
 }
 
 func (s *Store) preparePerson(ctx context.Context, q q, p *account.Person) error {
@@ -31,7 +32,7 @@ func (s *Store) preparePerson(ctx context.Context, q q, p *account.Person) error
 	if p.AccountID != "" {
 		var n int
 		if err := q.row(ctx, `SELECT COUNT(*) FROM accounts WHERE id = ?`, p.AccountID).Scan(&n); err != nil {
-			return err
+			return fmt.Errorf("prepare person: %w", err)
 		}
 		if n == 0 {
 			return errs.Invalidf("account_id", "no account with id %q", p.AccountID)
@@ -48,30 +49,30 @@ func (s *Store) personConflict(err error) error {
 	if s.d.isUnique(err) {
 		return errPersonTaken
 	}
-	return err
+	return wrapf(err, "person conflict")
 }
 
 func (s *Store) insertPerson(ctx context.Context, q q, p *account.Person) error {
 	if err := s.preparePerson(ctx, q, p); err != nil {
-		return err
+		return fmt.Errorf("insert person: %w", err)
 	}
 	now := s.Now()
 	p.ID, p.CreatedAt, p.UpdatedAt = id.NewAt(now), now, now
 	_, err := q.exec(ctx, `INSERT INTO people (id, external_id, account_id, email, name, title, champion, traits, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.ExternalID, nullable(p.AccountID), p.Email, p.Name, p.Title, p.Champion, string(p.Traits), ms(now), ms(now))
-	return s.personConflict(err)
+	return wrapf(s.personConflict(err), "insert person")
 }
 
 func (s *Store) updatePerson(ctx context.Context, q q, p *account.Person) error {
 	if err := s.preparePerson(ctx, q, p); err != nil {
-		return err
+		return fmt.Errorf("update person: %w", err)
 	}
 	p.UpdatedAt = s.Now()
 	res, err := q.exec(ctx, `UPDATE people SET external_id = ?, account_id = ?, email = ?, name = ?, title = ?, champion = ?, traits = ?, updated_at = ? WHERE id = ?`,
 		p.ExternalID, nullable(p.AccountID), p.Email, p.Name, p.Title, p.Champion, string(p.Traits), ms(p.UpdatedAt), p.ID)
 	if err != nil {
-		return s.personConflict(err)
+		return wrapf(s.personConflict(err), "update person")
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
@@ -81,19 +82,19 @@ func (s *Store) updatePerson(ctx context.Context, q q, p *account.Person) error 
 
 // CreatePerson validates and inserts p.
 func (s *Store) CreatePerson(ctx context.Context, p *account.Person) error {
-	return s.tx(ctx, func(q q) error { return s.insertPerson(ctx, q, p) })
+	return wrapf(s.tx(ctx, func(q q) error { return s.insertPerson(ctx, q, p) }), "store: create person")
 }
 
 // UpdatePerson validates and saves p.
 func (s *Store) UpdatePerson(ctx context.Context, p *account.Person) error {
-	return s.tx(ctx, func(q q) error { return s.updatePerson(ctx, q, p) })
+	return wrapf(s.tx(ctx, func(q q) error { return s.updatePerson(ctx, q, p) }), "store: update person")
 }
 
 // DeletePerson removes a person; their touchpoints stay with the account.
 func (s *Store) DeletePerson(ctx context.Context, personID string) error {
 	res, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM people WHERE id = ?`), personID)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: delete person %s: %w", personID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
@@ -145,13 +146,13 @@ func (s *Store) ListPeople(ctx context.Context, f PersonFilter) (items []account
 	args = append(args, f.Limit+1)
 	rows, err := s.read().query(ctx, query, args...)
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("store: list people: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		p, err := scanPerson(rows)
 		if err != nil {
-			return nil, "", err
+			return nil, "", fmt.Errorf("store: list people: %w", err)
 		}
 		items = append(items, p)
 	}
@@ -159,7 +160,7 @@ func (s *Store) ListPeople(ctx context.Context, f PersonFilter) (items []account
 		items = items[:f.Limit]
 		next = items[f.Limit-1].ID
 	}
-	return items, next, rows.Err()
+	return items, next, wrapf(rows.Err(), "store: list people")
 }
 
 // UpsertPeople applies person patches in one transaction, matching by external id,
@@ -237,7 +238,7 @@ func (s *Store) UpsertPeople(ctx context.Context, patches []account.PersonPatch)
 		return nil
 	})
 	if err != nil {
-		return account.UpsertResult{}, err
+		return account.UpsertResult{}, fmt.Errorf("store: upsert people: %w", err)
 	}
 	return res, nil
 }

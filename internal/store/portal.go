@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
@@ -58,7 +59,7 @@ func scanPortalRequest(sc interface{ Scan(...any) error }) (PortalRequest, error
 	r.Status = feedback.RequestStatus(status)
 	r.ShippedAt, r.CreatedAt, r.UpdatedAt = fromMS(shipped), fromMS(created), fromMS(updated)
 	pr.Voted = mine > 0
-	return pr, notFound(err)
+	return pr, wrapf(notFound(err), "scan portal request")
 }
 
 // ListPortalRequests returns public, unmerged requests with their vote counts.
@@ -95,18 +96,18 @@ func (s *Store) ListPortalRequests(ctx context.Context, f PortalFilter) ([]Porta
 	args = append(args, f.Limit)
 	rows, err := s.read().query(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: list portal requests: %w", err)
 	}
 	defer rows.Close()
 	var out []PortalRequest
 	for rows.Next() {
 		pr, err := scanPortalRequest(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list portal requests: %w", err)
 		}
 		out = append(out, pr)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list portal requests")
 }
 
 // GetPortalRequest returns one request (public or not, merged or not: the caller
@@ -120,7 +121,7 @@ func (s *Store) GetPortalRequest(ctx context.Context, requestID, personID string
 func (s *Store) UnvotePortal(ctx context.Context, rootID, personID string) error {
 	_, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM votes WHERE person_id = ? AND request_id IN (SELECT id FROM requests WHERE root_id = ?)`),
 		personID, rootID)
-	return err
+	return wrapf(err, "store: unvote portal rootID=%v personID=%v", rootID, personID)
 }
 
 // PersonVotes lists a person's votes, newest first.
@@ -128,7 +129,7 @@ func (s *Store) PersonVotes(ctx context.Context, personID string) ([]feedback.Vo
 	rows, err := s.read().query(ctx, `SELECT request_id, person_id, COALESCE(account_id, ''), source, COALESCE(cast_by, ''), created_at
 		FROM votes WHERE person_id = ? ORDER BY created_at DESC, request_id`, personID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: person votes %s: %w", personID, err)
 	}
 	defer rows.Close()
 	var out []feedback.Vote
@@ -137,12 +138,12 @@ func (s *Store) PersonVotes(ctx context.Context, personID string) ([]feedback.Vo
 		var src string
 		var at int64
 		if err := rows.Scan(&v.RequestID, &v.PersonID, &v.AccountID, &src, &v.CastBy, &at); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: person votes %s: %w", personID, err)
 		}
 		v.Source, v.CreatedAt = feedback.VoteSource(src), fromMS(at)
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: person votes %s", personID)
 }
 
 // ResolvePerson finds or creates the person a portal sign-in names, the way Capture
@@ -220,7 +221,7 @@ func (s *Store) ResolvePerson(ctx context.Context, email, name, externalID, acco
 		}
 		return s.updatePerson(ctx, q, &p)
 	})
-	return p, created, err
+	return p, created, wrapf(err, "store: resolve person externalID=%v accountExternalID=%v", externalID, accountExternalID)
 }
 
 // PutSettingIfAbsent stores v under key unless the key is set, and reports whether it
@@ -229,13 +230,13 @@ func (s *Store) ResolvePerson(ctx context.Context, email, name, externalID, acco
 func (s *Store) PutSettingIfAbsent(ctx context.Context, key string, v any) (bool, error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("store: put setting if absent: %w", err)
 	}
 	res, err := s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`),
 		key, string(raw), ms(s.Now()))
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("store: put setting if absent: %w", err)
 	}
 	n, err := res.RowsAffected()
-	return n > 0, err
+	return n > 0, wrapf(err, "store: put setting if absent")
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -23,7 +24,7 @@ func (s *Store) RankSettings(ctx context.Context) (RankSettings, error) {
 	d := feedback.DefaultRankOptions(time.Time{})
 	rs := RankSettings{Weights: d.Weights, CABWeight: d.CABWeight, RenewalWindowDays: d.RenewalWindowDays, Currency: d.Currency}
 	_, err := s.GetSetting(ctx, "ranking", &rs)
-	return rs, err
+	return rs, wrapf(err, "store: rank settings")
 }
 
 // RankFilter narrows the evidence that ranking counts.
@@ -78,7 +79,7 @@ const factCols = `COALESCE(a.mrr, 0), COALESCE(a.churned_mrr, 0), COALESCE(a.cur
 func (s *Store) rawTallies(ctx context.Context, query string, args []any, settings RankSettings, now time.Time) ([]feedback.Tally, error) {
 	rows, err := s.read().query(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("raw tallies: %w", err)
 	}
 	defer rows.Close()
 	var ev []feedback.Evidence
@@ -89,7 +90,7 @@ func (s *Store) rawTallies(ctx context.Context, query string, args []any, settin
 		var f feedback.AccountFacts
 		var stage, unit string
 		if err := rows.Scan(&e.Subject, &e.AccountID, &e.PersonID, &at, &f.MRR, &f.ChurnedMRR, &f.Currency, &stage, &f.RenewalDate, &f.CAB, &unit); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("raw tallies: %w", err)
 		}
 		e.At = fromMS(at)
 		f.Churned = stage == "churned"
@@ -99,7 +100,7 @@ func (s *Store) rawTallies(ctx context.Context, query string, args []any, settin
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("raw tallies: %w", err)
 	}
 	return feedback.Tallies(ev, facts, now, settings.RenewalWindowDays), nil
 }
@@ -115,15 +116,15 @@ type RequestRank struct {
 func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) ([]RequestRank, error) {
 	settings, err := s.RankSettings(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: rank requests: %w", err)
 	}
 	tallies, err := s.tallies(ctx, f, now, settings, rankRequest, s.rawRequestTallies)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: rank requests: %w", err)
 	}
 	reqs, err := s.ListRequests(ctx, RequestFilter{})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: rank requests: %w", err)
 	}
 	byID := map[string]feedback.Request{}
 	strategic := map[string]int{}
@@ -155,7 +156,7 @@ func (s *Store) tallies(ctx context.Context, f RankFilter, now time.Time, settin
 	}
 	current, err := s.syncRankWithin(ctx, now, rankReadBudget)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("tallies: %w", err)
 	}
 	if !current {
 		return raw(ctx, f.resolve(now), settings, now)
@@ -201,11 +202,11 @@ type TagRank struct {
 func (s *Store) RankTags(ctx context.Context, f RankFilter, now time.Time) ([]TagRank, error) {
 	settings, err := s.RankSettings(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: rank tags: %w", err)
 	}
 	tallies, err := s.tallies(ctx, f, now, settings, rankTag, s.rawTagTallies)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: rank tags: %w", err)
 	}
 	opts := feedback.RankOptions{Now: now, RenewalWindowDays: settings.RenewalWindowDays, CABWeight: settings.CABWeight,
 		Weights: settings.Weights, Currency: settings.Currency, Rates: settings.Rates}

@@ -52,7 +52,7 @@ type rankDerivation struct {
 func (s *Store) rankDerivation(ctx context.Context, now time.Time) (*rankDerivation, error) {
 	settings, err := s.RankSettings(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rank derivation: %w", err)
 	}
 	return &rankDerivation{s, rankState{asOf: feedback.Day(now), window: settings.RenewalWindowDays}}, nil
 }
@@ -64,26 +64,26 @@ func (d *rankDerivation) marks() []markTable {
 func (d *rankDerivation) stale(ctx context.Context, rq q) (bool, error) {
 	var st rankState
 	err := rq.row(ctx, `SELECT as_of_day, window_days FROM rank_state WHERE id = 1`).Scan(&st.asOf, &st.window)
-	return st != d.want, err
+	return st != d.want, wrapf(err, "stale")
 }
 
 func (d *rankDerivation) prepare(ctx context.Context, q q) error {
 	var st rankState
 	// The row lock serialises concurrent syncs on PostgreSQL (SQLite has one writer).
 	if err := q.row(ctx, `SELECT as_of_day, window_days FROM rank_state WHERE id = 1`+d.s.d.forUpdate()).Scan(&st.asOf, &st.window); err != nil {
-		return err
+		return fmt.Errorf("prepare: %w", err)
 	}
 	if st == d.want {
 		return nil
 	}
-	return d.s.rankRoll(ctx, q, st, d.want)
+	return wrapf(d.s.rankRoll(ctx, q, st, d.want), "prepare")
 }
 
 func (d *rankDerivation) recompute(ctx context.Context, q q, table int, keys []string) error {
 	if table == 0 {
-		return d.s.rankUnits(ctx, q, d.want, keys)
+		return wrapf(d.s.rankUnits(ctx, q, d.want, keys), "recompute")
 	}
-	return d.s.rankAccounts(ctx, q, d.want, keys)
+	return wrapf(d.s.rankAccounts(ctx, q, d.want, keys), "recompute")
 }
 
 func (d *rankDerivation) reset(ctx context.Context, q q) error {
@@ -97,7 +97,7 @@ func (d *rankDerivation) reset(ctx context.Context, q q) error {
 		UNION SELECT feedback_id FROM request_links
 		UNION SELECT 'v:' || request_id || ':' || person_id FROM votes WHERE true
 		ON CONFLICT (unit) DO NOTHING`)
-	return err
+	return wrapf(err, "reset")
 }
 
 func (d *rankDerivation) results() []string {
@@ -109,7 +109,7 @@ func (d *rankDerivation) results() []string {
 // runs it in the background so that ranking rarely finds much to do.
 func (s *Store) SyncRank(ctx context.Context, now time.Time) error {
 	_, err := s.syncRankWithin(ctx, now, 0)
-	return err
+	return wrapf(err, "store: sync rank")
 }
 
 // rankReadBudget bounds how long a ranking call spends catching the roll-ups up. A
@@ -122,7 +122,7 @@ const rankReadBudget = 2 * time.Second
 func (s *Store) syncRankWithin(ctx context.Context, now time.Time, budget time.Duration) (bool, error) {
 	d, err := s.rankDerivation(ctx, now)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("sync rank within: %w", err)
 	}
 	ok, err := s.syncDerived(ctx, d, budget, syncBatch, nil)
 	if err != nil {
@@ -134,15 +134,15 @@ func (s *Store) syncRankWithin(ctx context.Context, now time.Time, budget time.D
 // rankRoll moves the trend windows and the renewal window to a new day or setting.
 func (s *Store) rankRoll(ctx context.Context, q q, from, to rankState) error {
 	if _, err := q.exec(ctx, `UPDATE rank_state SET as_of_day = ?, window_days = ? WHERE id = 1`, to.asOf, to.window); err != nil {
-		return err
+		return fmt.Errorf("rank roll: %w", err)
 	}
 	if from.asOf != to.asOf {
 		if _, err := q.exec(ctx, `UPDATE rank_subjects SET last30 = 0, prior30 = 0, last90 = 0 WHERE last30 <> 0 OR prior30 <> 0 OR last90 <> 0`); err != nil {
-			return err
+			return fmt.Errorf("rank roll: %w", err)
 		}
 		rows, err := q.query(ctx, `SELECT subject, day, n FROM rank_days WHERE day > ? AND day <= ?`, to.asOf-90, to.asOf)
 		if err != nil {
-			return err
+			return fmt.Errorf("rank roll: %w", err)
 		}
 		win := map[string]*[3]int{}
 		for rows.Next() {
@@ -151,7 +151,7 @@ func (s *Store) rankRoll(ctx context.Context, q q, from, to rankState) error {
 			var n int
 			if err := rows.Scan(&subj, &day, &n); err != nil {
 				rows.Close()
-				return err
+				return fmt.Errorf("rank roll: %w", err)
 			}
 			w := win[subj]
 			if w == nil {
@@ -165,12 +165,12 @@ func (s *Store) rankRoll(ctx context.Context, q q, from, to rankState) error {
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return err
+			return fmt.Errorf("rank roll: %w", err)
 		}
 		for _, subj := range sortedKeys(win) {
 			w := win[subj]
 			if _, err := q.exec(ctx, `UPDATE rank_subjects SET last30 = ?, prior30 = ?, last90 = ? WHERE subject = ?`, w[0], w[1], w[2], subj); err != nil {
-				return err
+				return fmt.Errorf("rank roll: %w", err)
 			}
 		}
 	}
@@ -179,7 +179,7 @@ func (s *Store) rankRoll(ctx context.Context, q q, from, to rankState) error {
 		for _, r := range windowMoves(from.asOf, to.asOf, n) {
 			if _, err := q.exec(ctx, `INSERT INTO rank_dirty (unit) SELECT unit FROM rank_items WHERE day >= ? AND day <= ?
 				ON CONFLICT (unit) DO NOTHING`, r[0], r[1]); err != nil {
-				return err
+				return fmt.Errorf("rank roll: %w", err)
 			}
 		}
 	}
@@ -189,18 +189,18 @@ func (s *Store) rankRoll(ctx context.Context, q q, from, to rankState) error {
 	_, err := q.exec(ctx, `INSERT INTO rank_dirty_accounts (account_id) SELECT account_id FROM rank_accounts
 		WHERE (renewal_date >= ? AND renewal_date <= ?) OR (renewal_date >= ? AND renewal_date <= ?)
 		ON CONFLICT (account_id) DO NOTHING`, min(f0, f1), max(f0, f1), min(t0, t1), max(t0, t1))
-	return err
+	return wrapf(err, "rank roll")
 }
 
 // rankUnits recounts a batch of dirty units.
 func (s *Store) rankUnits(ctx context.Context, q q, st rankState, units []string) error {
 	cur, err := currentUnits(ctx, q, units, st.asOf)
 	if err != nil {
-		return err
+		return fmt.Errorf("rank units: %w", err)
 	}
 	old, err := countedUnits(ctx, q, units)
 	if err != nil {
-		return err
+		return fmt.Errorf("rank units: %w", err)
 	}
 	d := newRankDelta(st)
 	var stale []string // units whose stored row is rewritten or removed
@@ -245,13 +245,13 @@ func (s *Store) rankUnits(ctx context.Context, q q, st rankState, units []string
 		stale = stale[len(chunk):]
 		in, args := placeholders(chunk)
 		if _, err := q.exec(ctx, `DELETE FROM rank_items WHERE unit IN (`+in+`)`, args...); err != nil {
-			return err
+			return fmt.Errorf("rank units: %w", err)
 		}
 	}
 	if err := insertRows(ctx, q, "rank_items", "unit, account_id, person_id, day, subjects", rows); err != nil {
-		return err
+		return fmt.Errorf("rank units: %w", err)
 	}
-	return s.rankApply(ctx, q, d)
+	return wrapf(s.rankApply(ctx, q, d), "rank units")
 }
 
 // currentUnits reads what each unit should count for now, from the raw tables. A unit
@@ -269,7 +269,7 @@ func inChunks[V any](keys []string, read func([]string) (map[string]V, error)) (
 		keys = keys[len(chunk):]
 		m, err := read(chunk)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("in chunks: %w", err)
 		}
 		for k, v := range m {
 			out[k] = v
@@ -300,7 +300,7 @@ func currentUnitsChunk(ctx context.Context, q q, units []string, asOf int64) (ma
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("current units chunk: %w", err)
 		}
 		ru.person, ru.day, ru.subjects = parts[1], feedback.Day(fromMS(at)), map[string]string{root: rankRequest}
 		addSegments(ru.subjects, tier, "")
@@ -318,13 +318,13 @@ func currentUnitsChunk(ctx context.Context, q q, units []string, asOf int64) (ma
 	} {
 		rows, err := q.query(ctx, sq.query, args...)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("current units chunk: %w", err)
 		}
 		for rows.Next() {
 			var item, subj string
 			if err := rows.Scan(&item, &subj); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, fmt.Errorf("current units chunk: %w", err)
 			}
 			if subjects[item] == nil {
 				subjects[item] = map[string]string{}
@@ -333,13 +333,13 @@ func currentUnitsChunk(ctx context.Context, q q, units []string, asOf int64) (ma
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("current units chunk: %w", err)
 		}
 	}
 	rows, err := q.query(ctx, `SELECT fb.id, COALESCE(fb.account_id, ''), COALESCE(fb.person_id, ''), fb.occurred_at, fb.kind, COALESCE(a.tier, '')
 		FROM feedback fb LEFT JOIN accounts a ON a.id = fb.account_id WHERE fb.id IN (`+in+`)`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("current units chunk: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -347,7 +347,7 @@ func currentUnitsChunk(ctx context.Context, q q, units []string, asOf int64) (ma
 		var ru rankUnit
 		var at int64
 		if err := rows.Scan(&id, &ru.account, &ru.person, &at, &kind, &tier); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("current units chunk: %w", err)
 		}
 		if ru.subjects = subjects[id]; len(ru.subjects) > 0 {
 			ru.day = feedback.Day(fromMS(at))
@@ -356,7 +356,7 @@ func currentUnitsChunk(ctx context.Context, q q, units []string, asOf int64) (ma
 			out[id] = ru
 		}
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "current units chunk")
 }
 
 // Segments: each subject is also counted per account tier and per feedback kind, under
@@ -437,14 +437,14 @@ func countedUnitsChunk(ctx context.Context, q q, units []string) (map[string]ran
 	out := map[string]rankUnit{}
 	rows, err := q.query(ctx, `SELECT unit, account_id, person_id, day, subjects FROM rank_items WHERE unit IN (`+in+`)`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("counted units chunk: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var u, subjects string
 		ru := rankUnit{subjects: map[string]string{}}
 		if err := rows.Scan(&u, &ru.account, &ru.person, &ru.day, &subjects); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("counted units chunk: %w", err)
 		}
 		for _, subj := range strings.Split(subjects, ",") {
 			if subj != "" {
@@ -453,7 +453,7 @@ func countedUnitsChunk(ctx context.Context, q q, units []string) (map[string]ran
 		}
 		out[u] = ru
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "counted units chunk")
 }
 
 // rankAccounts re-applies changed account contributions to every subject counting them.
@@ -461,11 +461,11 @@ func (s *Store) rankAccounts(ctx context.Context, q q, st rankState, ids []strin
 	d := newRankDelta(st)
 	stored, err := storedContributions(ctx, q, ids)
 	if err != nil {
-		return err
+		return fmt.Errorf("rank accounts: %w", err)
 	}
 	facts, err := accountFacts(ctx, q, ids)
 	if err != nil {
-		return err
+		return fmt.Errorf("rank accounts: %w", err)
 	}
 	for _, id := range ids {
 		old, ok := stored[id]
@@ -475,11 +475,11 @@ func (s *Store) rankAccounts(ctx context.Context, q q, st rankState, ids []strin
 		f, exists := facts[id]
 		subjects, err := strs(ctx, q, `SELECT subject FROM rank_members WHERE account_id = ? ORDER BY subject`, id)
 		if err != nil {
-			return err
+			return fmt.Errorf("rank accounts: %w", err)
 		}
 		if !exists && len(subjects) == 0 {
 			if _, err := q.exec(ctx, `DELETE FROM rank_accounts WHERE account_id = ?`, id); err != nil {
-				return err
+				return fmt.Errorf("rank accounts: %w", err)
 			}
 			continue
 		}
@@ -496,10 +496,10 @@ func (s *Store) rankAccounts(ctx context.Context, q q, st rankState, ids []strin
 		}
 		if _, err := q.exec(ctx, `UPDATE rank_accounts SET currency = ?, cab = ?, mrr = ?, churned_mrr = ?, at_risk_mrr = ?, renewal_date = ? WHERE account_id = ?`,
 			c.currency, c.c.CAB, c.c.MRR, c.c.ChurnedMRR, c.c.AtRiskMRR, f.RenewalDate, id); err != nil {
-			return err
+			return fmt.Errorf("rank accounts: %w", err)
 		}
 	}
-	return s.rankApply(ctx, q, d)
+	return wrapf(s.rankApply(ctx, q, d), "rank accounts")
 }
 
 // storedContributions reads the contributions accounts are counted with (rank_accounts).
@@ -511,20 +511,20 @@ func storedContributions(ctx context.Context, q q, ids []string) (map[string]con
 		in, args := placeholders(chunk)
 		rows, err := q.query(ctx, `SELECT account_id, currency, cab, mrr, churned_mrr, at_risk_mrr FROM rank_accounts WHERE account_id IN (`+in+`)`, args...)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("stored contributions: %w", err)
 		}
 		for rows.Next() {
 			var id string
 			c := contribution{c: feedback.Contribution{Accounts: 1}}
 			if err := rows.Scan(&id, &c.currency, &c.c.CAB, &c.c.MRR, &c.c.ChurnedMRR, &c.c.AtRiskMRR); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, fmt.Errorf("stored contributions: %w", err)
 			}
 			out[id] = c
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("stored contributions: %w", err)
 		}
 	}
 	return out, nil
@@ -539,21 +539,21 @@ func accountFacts(ctx context.Context, q q, ids []string) (map[string]feedback.A
 		in, args := placeholders(chunk)
 		rows, err := q.query(ctx, `SELECT id, COALESCE(mrr, 0), COALESCE(churned_mrr, 0), COALESCE(currency, ''), stage, renewal_date, cab FROM accounts WHERE id IN (`+in+`)`, args...)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("account facts: %w", err)
 		}
 		for rows.Next() {
 			var id, stage string
 			var f feedback.AccountFacts
 			if err := rows.Scan(&id, &f.MRR, &f.ChurnedMRR, &f.Currency, &stage, &f.RenewalDate, &f.CAB); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, fmt.Errorf("account facts: %w", err)
 			}
 			f.Churned = stage == "churned"
 			out[id] = f
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("account facts: %w", err)
 		}
 	}
 	return out, nil
@@ -627,7 +627,7 @@ func (d *rankDelta) money(subj, cur string, c feedback.Contribution, sign int) {
 func (s *Store) rankApply(ctx context.Context, q q, d *rankDelta) error {
 	members, err := addCounts(ctx, q, "rank_members", "account_id", d.members)
 	if err != nil {
-		return err
+		return fmt.Errorf("rank apply: %w", err)
 	}
 	var counted []string
 	for k, ch := range members {
@@ -636,7 +636,7 @@ func (s *Store) rankApply(ctx context.Context, q q, d *rankDelta) error {
 		}
 	}
 	if err := d.prefetch(ctx, q, counted); err != nil {
-		return err
+		return fmt.Errorf("rank apply: %w", err)
 	}
 	for _, k := range sortedPairs(members) {
 		if sign := members[k].transition(); sign != 0 {
@@ -646,13 +646,13 @@ func (s *Store) rankApply(ctx context.Context, q q, d *rankDelta) error {
 	}
 	people, err := addCounts(ctx, q, "rank_people", "person_id", d.people)
 	if err != nil {
-		return err
+		return fmt.Errorf("rank apply: %w", err)
 	}
 	for k, ch := range people {
 		d.subject(k[0])[0] += ch.transition()
 	}
 	if _, err := addCounts(ctx, q, "rank_days", "day", d.days); err != nil {
-		return err
+		return fmt.Errorf("rank apply: %w", err)
 	}
 	var subjects [][]any
 	for _, subj := range sortedKeys(d.subjects) {
@@ -664,7 +664,7 @@ func (s *Store) rankApply(ctx context.Context, q q, d *rankDelta) error {
 		`people = rank_subjects.people + excluded.people, total = rank_subjects.total + excluded.total,
 		last30 = rank_subjects.last30 + excluded.last30, prior30 = rank_subjects.prior30 + excluded.prior30,
 		last90 = rank_subjects.last90 + excluded.last90`, "total", "subject", subjects); err != nil {
-		return err
+		return fmt.Errorf("rank apply: %w", err)
 	}
 	var totals [][]any
 	for _, k := range sortedPairs(d.sums) {
@@ -672,10 +672,10 @@ func (s *Store) rankApply(ctx context.Context, q q, d *rankDelta) error {
 			totals = append(totals, []any{k[0], k[1], c.Accounts, c.CAB, c.MRR, c.ChurnedMRR, c.AtRiskMRR})
 		}
 	}
-	return upsertReturning(ctx, q, "rank_totals", "subject, currency, accounts, cab, mrr, churned_mrr, at_risk_mrr", "subject, currency",
+	return wrapf(upsertReturning(ctx, q, "rank_totals", "subject, currency, accounts, cab, mrr, churned_mrr, at_risk_mrr", "subject, currency",
 		`accounts = rank_totals.accounts + excluded.accounts, cab = rank_totals.cab + excluded.cab,
 		mrr = rank_totals.mrr + excluded.mrr, churned_mrr = rank_totals.churned_mrr + excluded.churned_mrr,
-		at_risk_mrr = rank_totals.at_risk_mrr + excluded.at_risk_mrr`, "accounts", "subject, currency", totals)
+		at_risk_mrr = rank_totals.at_risk_mrr + excluded.at_risk_mrr`, "accounts", "subject, currency", totals), "rank apply")
 }
 
 // change is a counter before and after a batch.
@@ -723,7 +723,7 @@ func addCounts[K comparable](ctx context.Context, q q, table, col string, deltas
 			ON CONFLICT (subject, %s) DO UPDATE SET n = %s.n + excluded.n RETURNING subject, %s, n`,
 			table, col, tuples(len(chunk), 3), col, table, col), args...)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("add counts: %w", err)
 		}
 		for res.Next() {
 			var subj string
@@ -742,7 +742,7 @@ func addCounts[K comparable](ctx context.Context, q q, table, col string, deltas
 			}
 			if err != nil {
 				res.Close()
-				return nil, err
+				return nil, fmt.Errorf("add counts: %w", err)
 			}
 			k = key.(K)
 			if n < 0 {
@@ -756,7 +756,7 @@ func addCounts[K comparable](ctx context.Context, q q, table, col string, deltas
 		}
 		res.Close()
 		if err := res.Err(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("add counts: %w", err)
 		}
 	}
 	for _, z := range zero {
@@ -768,7 +768,7 @@ func addCounts[K comparable](ctx context.Context, q q, table, col string, deltas
 			v = k.day
 		}
 		if _, err := q.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE subject = ? AND %s = ? AND n = 0`, table, col), z[0], v); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("add counts: %w", err)
 		}
 	}
 	return out, nil
@@ -793,7 +793,7 @@ func upsertReturning(ctx context.Context, q q, table, cols, conflict, set, check
 		res, err := q.query(ctx, fmt.Sprintf(`INSERT INTO %s (%s) VALUES %s ON CONFLICT (%s) DO UPDATE SET %s RETURNING %s, %s`,
 			table, cols, tuples(len(chunk), width), conflict, set, keyCols, check), args...)
 		if err != nil {
-			return err
+			return fmt.Errorf("upsert returning: %w", err)
 		}
 		for res.Next() {
 			key := make([]string, nkeys)
@@ -804,7 +804,7 @@ func upsertReturning(ctx context.Context, q q, table, cols, conflict, set, check
 			var v int
 			if err := res.Scan(append(dst, &v)...); err != nil {
 				res.Close()
-				return err
+				return fmt.Errorf("upsert returning: %w", err)
 			}
 			if v == 0 {
 				zero = append(zero, anys(key))
@@ -812,13 +812,13 @@ func upsertReturning(ctx context.Context, q q, table, cols, conflict, set, check
 		}
 		res.Close()
 		if err := res.Err(); err != nil {
-			return err
+			return fmt.Errorf("upsert returning: %w", err)
 		}
 	}
 	where := strings.ReplaceAll(keyCols, ",", " = ? AND") + " = ?"
 	for _, z := range zero {
 		if _, err := q.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s AND %s = 0`, table, where, check), z...); err != nil {
-			return err
+			return fmt.Errorf("upsert returning: %w", err)
 		}
 	}
 	return nil
@@ -872,7 +872,7 @@ func (d *rankDelta) prefetch(ctx context.Context, q q, ids []string) error {
 	}
 	stored, err := storedContributions(ctx, q, need)
 	if err != nil {
-		return err
+		return fmt.Errorf("prefetch: %w", err)
 	}
 	var missing []string
 	for _, id := range need {
@@ -884,7 +884,7 @@ func (d *rankDelta) prefetch(ctx context.Context, q q, ids []string) error {
 	}
 	facts, err := accountFacts(ctx, q, missing)
 	if err != nil {
-		return err
+		return fmt.Errorf("prefetch: %w", err)
 	}
 	var add [][]any
 	for _, id := range missing {
@@ -897,20 +897,20 @@ func (d *rankDelta) prefetch(ctx context.Context, q q, ids []string) error {
 		d.contribs[id] = c
 		add = append(add, []any{id, c.currency, c.c.CAB, c.c.MRR, c.c.ChurnedMRR, c.c.AtRiskMRR, f.RenewalDate})
 	}
-	return insertRows(ctx, q, "rank_accounts", "account_id, currency, cab, mrr, churned_mrr, at_risk_mrr, renewal_date", add)
+	return wrapf(insertRows(ctx, q, "rank_accounts", "account_id, currency, cab, mrr, churned_mrr, at_risk_mrr, renewal_date", add), "prefetch")
 }
 
 // rankTallies reads the roll-ups of one kind of subject in one consistent snapshot.
 func (s *Store) rankTallies(ctx context.Context, kind string) ([]feedback.Tally, error) {
 	tx, err := s.r.BeginTx(ctx, s.d.snapshot())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rank tallies: %w", err)
 	}
 	defer tx.Rollback()
 	rq := q{tx, s.d}
 	rows, err := rq.query(ctx, `SELECT subject, people, total, last30, prior30, last90 FROM rank_subjects WHERE kind = ?`, kind)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rank tallies: %w", err)
 	}
 	var out []feedback.Tally
 	index := map[string]int{}
@@ -918,7 +918,7 @@ func (s *Store) rankTallies(ctx context.Context, kind string) ([]feedback.Tally,
 		t := feedback.Tally{ByCurrency: map[string]feedback.Contribution{}}
 		if err := rows.Scan(&t.Subject, &t.People, &t.Total, &t.Last30, &t.Prior30, &t.Last90); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("rank tallies: %w", err)
 		}
 		index[t.Subject] = len(out)
 		if i := strings.LastIndexByte(t.Subject, '/'); i >= 0 { // a segment: report its subject
@@ -928,42 +928,42 @@ func (s *Store) rankTallies(ctx context.Context, kind string) ([]feedback.Tally,
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rank tallies: %w", err)
 	}
 	rows, err = rq.query(ctx, `SELECT t.subject, t.currency, t.accounts, t.cab, t.mrr, t.churned_mrr, t.at_risk_mrr
 		FROM rank_totals t JOIN rank_subjects s ON s.subject = t.subject WHERE s.kind = ?`, kind)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rank tallies: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var subj, cur string
 		var c feedback.Contribution
 		if err := rows.Scan(&subj, &cur, &c.Accounts, &c.CAB, &c.MRR, &c.ChurnedMRR, &c.AtRiskMRR); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("rank tallies: %w", err)
 		}
 		if i, ok := index[subj]; ok {
 			out[i].ByCurrency[cur] = c
 		}
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "rank tallies")
 }
 
 func strs(ctx context.Context, q q, query string, args ...any) ([]string, error) {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("strs: %w", err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var v string
 		if err := rows.Scan(&v); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("strs: %w", err)
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "strs")
 }
 
 func sortedKeys[V any](m map[string]V) []string {

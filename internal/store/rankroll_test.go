@@ -142,7 +142,7 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 				err = s.Unvote(ctx, pick(requests), pick(people))
 			case op == 13:
 				err = s.MergeRequest(ctx, pick(requests), pick(requests))
-				if err == store.ErrMerge {
+				if errors.Is(err, store.ErrMerge) {
 					err = nil
 				}
 			case op == 14:
@@ -152,7 +152,7 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 				if rng.IntN(3) == 0 {
 					to = ""
 				}
-				if err = s.MoveTag(ctx, from, to); err == store.ErrTagCycle {
+				if err = s.MoveTag(ctx, from, to); errors.Is(err, store.ErrTagCycle) {
 					err = nil
 				}
 			case op == 16:

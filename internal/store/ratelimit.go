@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -35,7 +36,7 @@ func (s *Store) TakeToken(ctx context.Context, key string, burst int, per time.D
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil, err
+	return err == nil, wrapf(err, "store: take token")
 }
 
 // AddKnownDevice records that the device holding the cookie token whose hash is
@@ -44,14 +45,14 @@ func (s *Store) AddKnownDevice(ctx context.Context, tokenHash, memberID string, 
 	_, err := s.writer().exec(ctx, `INSERT INTO known_devices (token_hash, member_id, expires_at) VALUES (?, ?, ?)
 		ON CONFLICT (token_hash) DO UPDATE SET member_id = excluded.member_id, expires_at = excluded.expires_at`,
 		tokenHash, memberID, ms(s.Now().Add(ttl)))
-	return err
+	return wrapf(err, "store: add known device %s", memberID)
 }
 
 // KnownDevice answers the member a device cookie's hash signed in as, or ErrNotFound
 // (unknown or expired).
 func (s *Store) KnownDevice(ctx context.Context, tokenHash string) (memberID string, err error) {
 	err = s.read().row(ctx, `SELECT member_id FROM known_devices WHERE token_hash = ? AND expires_at > ?`, tokenHash, ms(s.Now())).Scan(&memberID)
-	return memberID, notFound(err)
+	return memberID, wrapf(notFound(err), "store: known device")
 }
 
 // DeleteExpiredLimits removes full rate-limit buckets and expired device records:
@@ -62,7 +63,7 @@ func (s *Store) DeleteExpiredLimits(ctx context.Context) (int64, error) {
 	for _, q := range []string{`DELETE FROM rate_limits WHERE tat <= ?`, `DELETE FROM known_devices WHERE expires_at <= ?`} {
 		res, err := s.writer().exec(ctx, q, now)
 		if err != nil {
-			return n, err
+			return n, fmt.Errorf("store: delete expired limits: %w", err)
 		}
 		k, _ := res.RowsAffected()
 		n += k

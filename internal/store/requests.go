@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
@@ -21,7 +22,7 @@ func scanRequest(sc interface{ Scan(...any) error }) (feedback.Request, error) {
 		&r.ReleaseNote, &shipped, &r.CreatedBy, &created, &updated)
 	r.Status = feedback.RequestStatus(status)
 	r.ShippedAt, r.CreatedAt, r.UpdatedAt = fromMS(shipped), fromMS(created), fromMS(updated)
-	return r, notFound(err)
+	return r, wrapf(notFound(err), "scan request")
 }
 
 // CreateRequest validates and stores a new feature request.
@@ -39,7 +40,7 @@ func (s *Store) CreateRequest(ctx context.Context, r *feedback.Request) error {
 		root_id, release_note, shipped_at, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		r.ID, r.Title, r.Description, string(r.Status), r.Public, r.Quarter, r.StrategicScore, r.ID, r.ReleaseNote, ms(r.ShippedAt),
 		nullable(r.CreatedBy), ms(now), ms(now))
-	return err
+	return wrapf(err, "store: create request")
 }
 
 // GetRequest returns one request.
@@ -76,7 +77,7 @@ func (s *Store) UpdateRequest(ctx context.Context, r *feedback.Request) (previou
 		_, err = s.emit(ctx, q, EventRequestStatusChanged, StatusChange{Request: *r, Previous: old.Status})
 		return err
 	})
-	return previous, err
+	return previous, wrapf(err, "store: update request")
 }
 
 // RequestFilter selects requests.
@@ -102,58 +103,58 @@ func (s *Store) ListRequests(ctx context.Context, f RequestFilter) ([]feedback.R
 	}
 	rows, err := s.read().query(ctx, query+` ORDER BY id DESC`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: list requests: %w", err)
 	}
 	defer rows.Close()
 	var out []feedback.Request
 	for rows.Next() {
 		r, err := scanRequest(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list requests: %w", err)
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list requests")
 }
 
 // LinkFeedback links a feedback item to a request (no-op when linked) and marks the
 // item triaged.
 func (s *Store) LinkFeedback(ctx context.Context, requestID, itemID, memberID string) error {
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		if err := s.link(ctx, q, requestID, itemID, memberID); err != nil {
 			return err
 		}
 		_, err := q.exec(ctx, `UPDATE feedback SET status = CASE WHEN status = 'new' THEN 'triaged' ELSE status END, updated_at = ? WHERE id = ?`, ms(s.Now()), itemID)
 		return err
-	})
+	}), "store: link feedback requestID=%v itemID=%v memberID=%v", requestID, itemID, memberID)
 }
 
 func (s *Store) link(ctx context.Context, q q, requestID, itemID, memberID string) error {
 	var n int
 	if err := q.row(ctx, `SELECT COUNT(*) FROM requests WHERE id = ?`, requestID).Scan(&n); err != nil {
-		return err
+		return fmt.Errorf("link: %w", err)
 	}
 	if n == 0 {
 		return errs.Invalidf("request_ids", "no request with id %q", requestID)
 	}
 	if err := q.row(ctx, `SELECT COUNT(*) FROM feedback WHERE id = ?`, itemID).Scan(&n); err != nil {
-		return err
+		return fmt.Errorf("link: %w", err)
 	}
 	if n == 0 {
 		return ErrNotFound
 	}
 	if err := q.row(ctx, `SELECT COUNT(*) FROM request_links WHERE request_id = ? AND feedback_id = ?`, requestID, itemID).Scan(&n); err != nil || n > 0 {
-		return err
+		return wrapf(err, "link")
 	}
 	_, err := q.exec(ctx, `INSERT INTO request_links (request_id, feedback_id, linked_by, linked_at) VALUES (?, ?, ?, ?)`,
 		requestID, itemID, nullable(memberID), ms(s.Now()))
-	return err
+	return wrapf(err, "link")
 }
 
 // UnlinkFeedback removes a link.
 func (s *Store) UnlinkFeedback(ctx context.Context, requestID, itemID string) error {
 	_, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM request_links WHERE request_id = ? AND feedback_id = ?`), requestID, itemID)
-	return err
+	return wrapf(err, "store: unlink feedback requestID=%v itemID=%v", requestID, itemID)
 }
 
 // Vote records a person's vote for a request (once per person; a repeat is a no-op
@@ -188,13 +189,13 @@ func (s *Store) Vote(ctx context.Context, v *feedback.Vote) (created bool, err e
 		_, err := s.emit(ctx, q, EventVoteCreated, *v)
 		return err
 	})
-	return created, err
+	return created, wrapf(err, "store: vote")
 }
 
 // Unvote removes a person's vote.
 func (s *Store) Unvote(ctx context.Context, requestID, personID string) error {
 	_, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM votes WHERE request_id = ? AND person_id = ?`), requestID, personID)
-	return err
+	return wrapf(err, "store: unvote requestID=%v personID=%v", requestID, personID)
 }
 
 // ErrMerge refuses a merge that would loop or that needs an unmerge first.
@@ -206,7 +207,7 @@ func (s *Store) MergeRequest(ctx context.Context, fromID, intoID string) error {
 	if fromID == intoID {
 		return ErrMerge
 	}
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		var fromMerged, intoRoot string
 		if err := q.row(ctx, `SELECT COALESCE(merged_into, '') FROM requests WHERE id = ?`, fromID).Scan(&fromMerged); err != nil {
 			return notFound(err)
@@ -223,12 +224,12 @@ func (s *Store) MergeRequest(ctx context.Context, fromID, intoID string) error {
 		}
 		_, err := q.exec(ctx, `UPDATE requests SET root_id = ?, updated_at = ? WHERE root_id = ?`, intoRoot, now, fromID)
 		return err
-	})
+	}), "store: merge request fromID=%v intoID=%v", fromID, intoID)
 }
 
 // UnmergeRequest separates a merged request (with whatever was merged into it) again.
 func (s *Store) UnmergeRequest(ctx context.Context, requestID string) error {
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		var merged, root string
 		if err := q.row(ctx, `SELECT COALESCE(merged_into, ''), root_id FROM requests WHERE id = ?`, requestID).Scan(&merged, &root); err != nil {
 			return notFound(err)
@@ -265,5 +266,5 @@ func (s *Store) UnmergeRequest(ctx context.Context, requestID string) error {
 			stack = append(stack, children[cur]...)
 		}
 		return nil
-	})
+	}), "store: unmerge request %s", requestID)
 }

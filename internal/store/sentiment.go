@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/sentiment"
@@ -16,20 +17,20 @@ func (s *Store) BackfillSentiment(ctx context.Context, limit int) (int, error) {
 	type row struct{ id, text string }
 	rows, err := s.read().query(ctx, `SELECT id, text FROM feedback WHERE sentiment = '' ORDER BY id LIMIT ?`, limit)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("store: backfill sentiment: %w", err)
 	}
 	var todo []row
 	for rows.Next() {
 		var r row
 		if err := rows.Scan(&r.id, &r.text); err != nil {
 			rows.Close()
-			return 0, err
+			return 0, fmt.Errorf("store: backfill sentiment: %w", err)
 		}
 		todo = append(todo, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(todo) == 0 {
-		return 0, err
+		return 0, wrapf(err, "store: backfill sentiment")
 	}
 	err = s.tx(ctx, func(q q) error {
 		for _, r := range todo {
@@ -43,7 +44,7 @@ func (s *Store) BackfillSentiment(ctx context.Context, limit int) (int, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("store: backfill sentiment: %w", err)
 	}
 	return len(todo), nil
 }
@@ -72,14 +73,14 @@ func (s *Store) sentimentCounts(ctx context.Context, where string, args ...any) 
 	var c SentimentCounts
 	rows, err := s.read().query(ctx, `SELECT sentiment, COUNT(*) FROM feedback WHERE `+where+` GROUP BY sentiment`, args...)
 	if err != nil {
-		return c, err
+		return c, fmt.Errorf("sentiment counts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var l string
 		var n int
 		if err := rows.Scan(&l, &n); err != nil {
-			return c, err
+			return c, fmt.Errorf("sentiment counts: %w", err)
 		}
 		switch sentiment.Label(l) {
 		case sentiment.Negative:
@@ -90,7 +91,7 @@ func (s *Store) sentimentCounts(ctx context.Context, where string, args ...any) 
 			c.Positive = n
 		}
 	}
-	return c, rows.Err()
+	return c, wrapf(rows.Err(), "sentiment counts")
 }
 
 // NegativeAspects splits negative feedback into what is about the service (support,
@@ -114,13 +115,13 @@ func (s *Store) NegativeAspects(ctx context.Context, since time.Time) (NegativeA
 	var a NegativeAspects
 	rows, err := s.read().query(ctx, `SELECT text FROM feedback WHERE sentiment = 'negative' AND occurred_at >= ?`, ms(since))
 	if err != nil {
-		return a, err
+		return a, fmt.Errorf("store: negative aspects: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var t string
 		if err := rows.Scan(&t); err != nil {
-			return a, err
+			return a, fmt.Errorf("store: negative aspects: %w", err)
 		}
 		if sentiment.AboutService(t) {
 			a.Service++
@@ -128,5 +129,5 @@ func (s *Store) NegativeAspects(ctx context.Context, since time.Time) (NegativeA
 			a.Product++
 		}
 	}
-	return a, rows.Err()
+	return a, wrapf(rows.Err(), "store: negative aspects")
 }

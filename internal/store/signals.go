@@ -41,7 +41,7 @@ var SignalLabels = map[string]string{
 func (s *Store) SyncSignalTasks(ctx context.Context, now time.Time) error {
 	hs, err := s.HealthSettings(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: sync signal tasks: %w", err)
 	}
 	today := now.UTC().Truncate(24 * time.Hour)
 	for {
@@ -87,7 +87,7 @@ func (s *Store) startEpisodes(ctx context.Context, q q, hs health.Settings, toda
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("start episodes: %w", err)
 	}
 	day := today.Format("2006-01-02")
 	for _, f := range list {
@@ -96,7 +96,7 @@ func (s *Store) startEpisodes(ctx context.Context, q q, hs health.Settings, toda
 		var taskID string
 		openIDs, err := strs(ctx, q, `SELECT id FROM tasks WHERE account_id = ? AND signal = ? AND status = 'open'`, f.account, f.rule)
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("start episodes: %w", err)
 		}
 		if len(openIDs) > 0 {
 			taskID = openIDs[0]
@@ -111,17 +111,17 @@ func (s *Store) startEpisodes(ctx context.Context, q q, hs health.Settings, toda
 			if err := s.appendEvent(ctx, q, EventTaskCreated, f.account, taskID, map[string]any{
 				"task_id": taskID, "signal": f.rule, "title": title, "reason": f.reason, "due_date": due, "owner_id": f.owner,
 			}); err != nil {
-				return 0, err
+				return 0, fmt.Errorf("start episodes: %w", err)
 			}
 		}
 		if _, err := q.exec(ctx, `INSERT INTO signal_episodes (account_id, rule, since_day, reason, task_id, fired_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			f.account, f.rule, day, f.reason, taskID, ms(now)); err != nil {
-			return 0, err
+			return 0, fmt.Errorf("start episodes: %w", err)
 		}
 		if err := s.appendEvent(ctx, q, EventSignalFired, f.account, f.rule, map[string]any{
 			"signal": f.rule, "reason": f.reason, "day": day, "task_id": taskID,
 		}); err != nil {
-			return 0, err
+			return 0, fmt.Errorf("start episodes: %w", err)
 		}
 	}
 	return len(list), nil
@@ -141,18 +141,18 @@ func (s *Store) endEpisodes(ctx context.Context, q q, now time.Time) (int, error
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("end episodes: %w", err)
 	}
 	for _, e := range list {
 		if _, err := q.exec(ctx, `DELETE FROM signal_episodes WHERE account_id = ? AND rule = ?`, e.account, e.rule); err != nil {
-			return 0, err
+			return 0, fmt.Errorf("end episodes: %w", err)
 		}
 		if e.rule == health.SigCadence && e.task != "" {
 			// Only a contact closes it: not the rule being turned off.
 			if _, err := q.exec(ctx, `UPDATE tasks SET status = 'done', done_at = ?, done_note = 'closed by a contact within the cadence'
 				WHERE id = ? AND status = 'open' AND EXISTS (SELECT 1 FROM health_current h WHERE h.account_id = ?
 				AND h.days_since_contact >= 0 AND h.days_since_contact <= h.cadence_days)`, ms(now), e.task, e.account); err != nil {
-				return 0, err
+				return 0, fmt.Errorf("end episodes: %w", err)
 			}
 		}
 	}
@@ -188,10 +188,10 @@ func (s *Store) ListSignals(ctx context.Context, accountID string, limit int) ([
 		var sg Signal
 		var at int64
 		if err := rows.Scan(&sg.AccountID, &sg.AccountName, &sg.Rule, &sg.Reason, &sg.Since, &sg.TaskID, &at); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list signals %s: %w", accountID, err)
 		}
 		sg.FiredAt = fromMS(at)
 		out = append(out, sg)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list signals %s", accountID)
 }

@@ -50,7 +50,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.d = postgres{}
 		s.w.DB, err = sql.Open("pgx", dsn)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: open: %w", err)
 		}
 		s.w.SetMaxOpenConns(20)
 		s.w.SetMaxIdleConns(10)
@@ -73,12 +73,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		// the OS was half of a rebuild's time.
 		s.w.DB, err = sql.Open("sqlite", u+"&_txlock=immediate&_pragma=cache_size(-65536)")
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: open: %w", err)
 		}
 		s.w.SetMaxOpenConns(1)
 		s.r.DB, err = sql.Open("sqlite", u+"&_pragma=query_only(ON)")
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: open: %w", err)
 		}
 		s.r.SetMaxOpenConns(8)
 	}
@@ -97,7 +97,7 @@ func (s *Store) Close() error {
 			err = e
 		}
 	}
-	return err
+	return wrapf(err, "store: close")
 }
 
 // Dialect names the database: "sqlite" or "postgres".
@@ -106,9 +106,9 @@ func (s *Store) Dialect() string { return s.d.name() }
 // Ping checks both pools answer; used by /readyz.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.w.PingContext(ctx); err != nil {
-		return err
+		return fmt.Errorf("store: ping: %w", err)
 	}
-	return s.r.PingContext(ctx)
+	return wrapf(s.r.PingContext(ctx), "store: ping")
 }
 
 // NUL characters. U+0000 is never meaningful in customer text, PostgreSQL refuses it

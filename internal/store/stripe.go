@@ -42,7 +42,7 @@ func (s *Store) stripeEvent(ctx context.Context, ev billing.Event, apply func(q 
 		_, err = q.exec(ctx, `UPDATE stripe_events SET outcome = ? WHERE id = ?`, out, ev.ID)
 		return err
 	})
-	return res, err
+	return res, wrapf(err, "stripe event")
 }
 
 // StripeIgnored records an event of a type closeloop does not act on.
@@ -147,8 +147,8 @@ func (s *Store) paymentEvent(ctx context.Context, q q, accountID, customer strin
 	case "failed":
 		kind = EventPaymentFailed
 	}
-	return s.appendEvent(ctx, q, kind, accountID, invoice, map[string]any{
-		"customer": customer, "invoice": invoice, "amount": amount, "currency": currency, "at": fromMS(at)})
+	return wrapf(s.appendEvent(ctx, q, kind, accountID, invoice, map[string]any{
+		"customer": customer, "invoice": invoice, "amount": amount, "currency": currency, "at": fromMS(at)}), "payment event")
 }
 
 // stripeAccount is the account a Stripe customer is, matching it if it is not yet:
@@ -157,7 +157,7 @@ func (s *Store) paymentEvent(ctx context.Context, q q, accountID, customer strin
 // is the customer's email domain. "" when nothing matches (an admin links it).
 func (s *Store) stripeAccount(ctx context.Context, q q, customer string) (string, error) {
 	if _, err := q.exec(ctx, `INSERT INTO stripe_customers (id, updated) VALUES (?, 0) ON CONFLICT (id) DO NOTHING`, customer); err != nil {
-		return "", err
+		return "", fmt.Errorf("stripe account: %w", err)
 	}
 	var acct sql.NullString
 	var key, email string
@@ -180,22 +180,22 @@ func (s *Store) stripeAccount(ctx context.Context, q q, customer string) (string
 	}
 	if key != "" {
 		if err := try(`SELECT id FROM accounts WHERE (external_id = ? AND external_id <> '') OR id = ? LIMIT 2`, key, key); err != nil {
-			return "", err
+			return "", fmt.Errorf("stripe account: %w", err)
 		}
 	}
 	if err := try(`SELECT id FROM accounts WHERE external_id = ? AND external_id <> '' LIMIT 2`, customer); err != nil {
-		return "", err
+		return "", fmt.Errorf("stripe account: %w", err)
 	}
 	if domain := (billing.Customer{Email: email}).Domain(); domain != "" {
 		if err := try(`SELECT id FROM accounts WHERE domain = ? LIMIT 2`, domain); err != nil {
-			return "", err
+			return "", fmt.Errorf("stripe account: %w", err)
 		}
 	}
 	if found == "" {
 		return "", nil
 	}
 	_, err := q.exec(ctx, `UPDATE stripe_customers SET account_id = ? WHERE id = ?`, found, customer)
-	return found, err
+	return found, wrapf(err, "stripe account")
 }
 
 // stripeApplyMRR sets the account's MRR to the sum of its Stripe subscriptions.
@@ -214,26 +214,26 @@ func (s *Store) stripeApplyMRR(ctx context.Context, q q, accountID string, at ti
 		var x sum
 		if err := rows.Scan(&x.cur, &x.n); err != nil {
 			rows.Close()
-			return err
+			return fmt.Errorf("stripe apply mrr: %w", err)
 		}
 		sums = append(sums, x)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(sums) == 0 {
-		return err
+		return wrapf(err, "stripe apply mrr")
 	}
 	if len(sums) > 1 && sums[1].n > 0 {
 		return errs.Invalidf("currency", "the account's Stripe subscriptions bill in %s and %s; closeloop keeps one currency per account", sums[0].cur, sums[1].cur)
 	}
 	st, _, err := s.revenueState(ctx, q, accountID)
 	if err != nil {
-		return err
+		return fmt.Errorf("stripe apply mrr: %w", err)
 	}
 	if at.Before(st.LastMovement) { // a later movement was entered by hand: the change is as of it
 		at = st.LastMovement
 	}
 	_, _, err = s.setMRR(ctx, q, accountID, sums[0].n, sums[0].cur, at, note)
-	return err
+	return wrapf(err, "stripe apply mrr")
 }
 
 // StripeCustomerRow is a Stripe customer as an admin sees it.
@@ -258,16 +258,16 @@ func (s *Store) ListStripeUnmatched(ctx context.Context) ([]StripeCustomerRow, e
 	for rows.Next() {
 		var c StripeCustomerRow
 		if err := rows.Scan(&c.ID, &c.Email, &c.Name, &c.AccountKey, &c.MRR, &c.Currency, &c.PaymentState); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list stripe unmatched: %w", err)
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list stripe unmatched")
 }
 
 // LinkStripeCustomer makes a Stripe customer the account's and applies its MRR.
 func (s *Store) LinkStripeCustomer(ctx context.Context, customerID, accountID string) error {
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		if _, _, err := s.revenueState(ctx, q, accountID); err != nil {
 			return err
 		}
@@ -282,7 +282,7 @@ func (s *Store) LinkStripeCustomer(ctx context.Context, customerID, accountID st
 			return err
 		}
 		return s.paymentEvent(ctx, q, accountID, customerID)
-	})
+	}), "store: link stripe customer customerID=%v accountID=%v", customerID, accountID)
 }
 
 // PaymentState is an account's latest invoice outcome from Stripe ("" when none).
@@ -317,10 +317,10 @@ func (s *Store) ListStripeEvents(ctx context.Context, limit int) ([]StripeEventR
 		var e StripeEventRow
 		var c, r int64
 		if err := rows.Scan(&e.ID, &e.Type, &e.Outcome, &c, &r); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list stripe events: %w", err)
 		}
 		e.Created, e.Received = fromMS(c), fromMS(r)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list stripe events")
 }

@@ -71,13 +71,13 @@ func (s *Store) ImportSubscriptions(ctx context.Context, subs []revenue.Subscrip
 		}
 		return nil
 	})
-	return res, err
+	return res, wrapf(err, "store: import subscriptions")
 }
 
 func (s *Store) importAccountSubscriptions(ctx context.Context, q q, acct string, subs []revenue.Subscription, idx []int, res *SubscriptionResult) error {
 	stored, err := s.accountSubscriptions(ctx, q, acct)
 	if err != nil {
-		return err
+		return fmt.Errorf("import account subscriptions: %w", err)
 	}
 	byID := map[string]revenue.Subscription{}
 	for _, st := range stored {
@@ -102,7 +102,7 @@ func (s *Store) importAccountSubscriptions(ctx context.Context, q q, acct string
 			ON CONFLICT (account_id, external_id) DO UPDATE SET plan = excluded.plan, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
 				mrr = excluded.mrr, quantity = excluded.quantity, currency = excluded.currency, imported_at = excluded.imported_at`,
 			acct, sub.ID, sub.Plan, ms(sub.Start), ms(sub.End), sub.MRR, max(sub.Quantity, 1), sub.Currency, ms(s.Now())); err != nil {
-			return err
+			return fmt.Errorf("import account subscriptions: %w", err)
 		}
 	}
 	all := make([]revenue.Subscription, 0, len(byID))
@@ -120,7 +120,7 @@ func (s *Store) importAccountSubscriptions(ctx context.Context, q q, acct string
 	}
 	have, err := accountMovements(ctx, q, acct)
 	if err != nil {
-		return err
+		return fmt.Errorf("import account subscriptions: %w", err)
 	}
 	if len(stored) == 0 && len(have) > 0 {
 		return errs.Item(idx[0], errs.Invalidf("account_external_id",
@@ -130,20 +130,20 @@ func (s *Store) importAccountSubscriptions(ctx context.Context, q q, acct string
 		return nil
 	}
 	if _, err := q.exec(ctx, `DELETE FROM mrr_movements WHERE account_id = ?`, acct); err != nil {
-		return err
+		return fmt.Errorf("import account subscriptions: %w", err)
 	}
 	if _, err := q.exec(ctx, `UPDATE accounts SET mrr = 0, currency = '', had_revenue = FALSE, last_movement_at = 0, churned_mrr = 0 WHERE id = ?`, acct); err != nil {
-		return err
+		return fmt.Errorf("import account subscriptions: %w", err)
 	}
 	for i := range want {
 		st, stage, err := s.revenueState(ctx, q, acct)
 		if err != nil {
-			return err
+			return fmt.Errorf("import account subscriptions: %w", err)
 		}
 		m := want[i]
 		m.AccountID, m.Note = acct, subscriptionNote
 		if err := s.recordMovement(ctx, q, st, stage, &m); err != nil {
-			return err
+			return fmt.Errorf("import account subscriptions: %w", err)
 		}
 	}
 	res.Accounts++
@@ -172,7 +172,7 @@ func sameMovements(have, want []revenue.Movement) bool {
 func (s *Store) accountSubscriptions(ctx context.Context, q q, acct string) ([]revenue.Subscription, error) {
 	rows, err := q.query(ctx, `SELECT external_id, plan, starts_at, ends_at, mrr, quantity, currency FROM subscriptions WHERE account_id = ? ORDER BY external_id`, acct)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("account subscriptions: %w", err)
 	}
 	defer rows.Close()
 	var out []revenue.Subscription
@@ -180,12 +180,12 @@ func (s *Store) accountSubscriptions(ctx context.Context, q q, acct string) ([]r
 		var sub revenue.Subscription
 		var start, end int64
 		if err := rows.Scan(&sub.ID, &sub.Plan, &start, &end, &sub.MRR, &sub.Quantity, &sub.Currency); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("account subscriptions: %w", err)
 		}
 		sub.Start, sub.End = fromMS(start), fromMS(end)
 		out = append(out, sub)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "account subscriptions")
 }
 
 // Subscriptions lists an account's imported subscriptions.
@@ -201,7 +201,7 @@ func (s *Store) Subscriptions(ctx context.Context, accountID string) ([]revenue.
 func accountMovements(ctx context.Context, q q, acct string) ([]revenue.Movement, error) {
 	rows, err := q.query(ctx, `SELECT kind, delta, mrr_after, currency, effective_at FROM mrr_movements WHERE account_id = ? ORDER BY effective_at, id`, acct)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("account movements: %w", err)
 	}
 	defer rows.Close()
 	var out []revenue.Movement
@@ -210,10 +210,10 @@ func accountMovements(ctx context.Context, q q, acct string) ([]revenue.Movement
 		var kind string
 		var eff int64
 		if err := rows.Scan(&kind, &m.Delta, &m.MRRAfter, &m.Currency, &eff); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("account movements: %w", err)
 		}
 		m.Kind, m.EffectiveAt = revenue.Kind(kind), fromMS(eff)
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "account movements")
 }

@@ -23,18 +23,18 @@ type Tag struct {
 func (s *Store) ListTags(ctx context.Context) ([]Tag, error) {
 	rows, err := s.read().query(ctx, `SELECT id, COALESCE(parent_id, ''), name, description, archived FROM tags ORDER BY id`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: list tags: %w", err)
 	}
 	defer rows.Close()
 	var out []Tag
 	for rows.Next() {
 		var t Tag
 		if err := rows.Scan(&t.ID, &t.ParentID, &t.Name, &t.Description, &t.Archived); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list tags: %w", err)
 		}
 		out = append(out, t)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list tags")
 }
 
 // CreateTag adds a tag under parentID ("" for a root) and its closure rows.
@@ -46,7 +46,7 @@ func (s *Store) CreateTag(ctx context.Context, t *Tag) error {
 	if strings.Contains(t.Name, "›") {
 		return errs.Invalid("name", "cannot contain ›")
 	}
-	return s.tx(ctx, func(q q) error { return s.insertTag(ctx, q, t) })
+	return wrapf(s.tx(ctx, func(q q) error { return s.insertTag(ctx, q, t) }), "store: create tag")
 }
 
 func (s *Store) insertTag(ctx context.Context, q q, t *Tag) error {
@@ -61,7 +61,7 @@ func (s *Store) insertTag(ctx context.Context, q q, t *Tag) error {
 	if t.ParentID != "" {
 		var n int
 		if err := q.row(ctx, `SELECT COUNT(*) FROM tags WHERE id = ?`, t.ParentID).Scan(&n); err != nil {
-			return err
+			return fmt.Errorf("insert tag: %w", err)
 		}
 		if n == 0 {
 			return errs.Invalidf("parent_id", "no tag with id %q", t.ParentID)
@@ -73,16 +73,16 @@ func (s *Store) insertTag(ctx context.Context, q q, t *Tag) error {
 		return errs.Invalidf("name", "a sibling tag is already called %q", t.Name)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("insert tag: %w", err)
 	}
 	if _, err := q.exec(ctx, `INSERT INTO tag_closure (ancestor_id, descendant_id, depth) VALUES (?, ?, 0)`, t.ID, t.ID); err != nil {
-		return err
+		return fmt.Errorf("insert tag: %w", err)
 	}
 	if t.ParentID != "" {
 		_, err = q.exec(ctx, `INSERT INTO tag_closure (ancestor_id, descendant_id, depth)
 			SELECT ancestor_id, ?, depth + 1 FROM tag_closure WHERE descendant_id = ?`, t.ID, t.ParentID)
 	}
-	return err
+	return wrapf(err, "insert tag")
 }
 
 // UpdateTag renames, re-describes or (un)archives a tag.
@@ -97,7 +97,7 @@ func (s *Store) UpdateTag(ctx context.Context, t Tag) error {
 		return errs.Invalidf("name", "a sibling tag is already called %q", t.Name)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("store: update tag: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
@@ -111,14 +111,14 @@ var ErrTagCycle = errs.Conflict("parent_id", "a tag cannot move under itself or 
 // MoveTag re-parents a tag (and its subtree), rewriting the closure rows that cross
 // the subtree boundary.
 func (s *Store) MoveTag(ctx context.Context, tagID, newParentID string) error {
-	return s.tx(ctx, func(q q) error { return s.moveTag(ctx, q, tagID, newParentID) })
+	return wrapf(s.tx(ctx, func(q q) error { return s.moveTag(ctx, q, tagID, newParentID) }), "store: move tag tagID=%v newParentID=%v", tagID, newParentID)
 }
 
 func (s *Store) moveTag(ctx context.Context, q q, tagID, newParentID string) error {
 	if newParentID != "" {
 		var n int
 		if err := q.row(ctx, `SELECT COUNT(*) FROM tag_closure WHERE ancestor_id = ? AND descendant_id = ?`, tagID, newParentID).Scan(&n); err != nil {
-			return err
+			return fmt.Errorf("move tag: %w", err)
 		}
 		if n > 0 {
 			return ErrTagCycle
@@ -129,7 +129,7 @@ func (s *Store) moveTag(ctx context.Context, q q, tagID, newParentID string) err
 		return errs.Invalid("parent_id", "the new parent already has a tag of this name")
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("move tag: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
@@ -138,7 +138,7 @@ func (s *Store) moveTag(ctx context.Context, q q, tagID, newParentID string) err
 	if _, err := q.exec(ctx, `DELETE FROM tag_closure
 		WHERE descendant_id IN (SELECT descendant_id FROM tag_closure WHERE ancestor_id = ?)
 		  AND ancestor_id NOT IN (SELECT descendant_id FROM tag_closure WHERE ancestor_id = ?)`, tagID, tagID); err != nil {
-		return err
+		return fmt.Errorf("move tag: %w", err)
 	}
 	if newParentID == "" {
 		return nil
@@ -147,7 +147,7 @@ func (s *Store) moveTag(ctx context.Context, q q, tagID, newParentID string) err
 		SELECT a.ancestor_id, d.descendant_id, a.depth + d.depth + 1
 		FROM tag_closure a, tag_closure d
 		WHERE a.descendant_id = ? AND d.ancestor_id = ?`, newParentID, tagID)
-	return err
+	return wrapf(err, "move tag")
 }
 
 // MergeTag moves every feedback item tagged from onto into, re-parents from's children
@@ -156,7 +156,7 @@ func (s *Store) MergeTag(ctx context.Context, fromID, intoID string) error {
 	if fromID == intoID {
 		return errs.Invalid("into", "cannot merge a tag into itself")
 	}
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		var n int
 		if err := q.row(ctx, `SELECT COUNT(*) FROM tag_closure WHERE ancestor_id = ? AND descendant_id = ?`, fromID, intoID).Scan(&n); err != nil {
 			return err
@@ -202,23 +202,23 @@ func (s *Store) MergeTag(ctx context.Context, fromID, intoID string) error {
 		}
 		_, err = q.exec(ctx, `DELETE FROM tags WHERE id = ?`, fromID)
 		return err
-	})
+	}), "store: merge tag fromID=%v intoID=%v", fromID, intoID)
 }
 
 // TagMerges returns merged-away tag ids and where they went.
 func (s *Store) TagMerges(ctx context.Context) (map[string]string, error) {
 	rows, err := s.read().query(ctx, `SELECT from_id, into_id FROM tag_merges`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: tag merges: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]string{}
 	for rows.Next() {
 		var a, b string
 		if err := rows.Scan(&a, &b); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: tag merges: %w", err)
 		}
 		out[a] = b
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: tag merges")
 }

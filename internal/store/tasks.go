@@ -44,7 +44,7 @@ func scanTask(sc healthScanner) (Task, error) {
 	var created, done int64
 	if err := sc.Scan(&t.ID, &t.AccountID, &t.AccountName, &t.OwnerID, &t.Signal, &t.Title, &t.Reason, &t.DueDate, &t.Status, &created,
 		&done, &t.DoneBy, &t.DoneNote); err != nil {
-		return t, err
+		return t, fmt.Errorf("scan task: %w", err)
 	}
 	t.CreatedAt = fromMS(created)
 	if done > 0 {
@@ -101,7 +101,7 @@ func (s *Store) GetTask(ctx context.Context, taskID string) (Task, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, errs.NotFound("task")
 	}
-	return t, err
+	return t, wrapf(err, "store: get task %s", taskID)
 }
 
 // CompleteTask marks an open task done by memberID ("" for an API key with no
@@ -129,7 +129,7 @@ func (s *Store) CompleteTask(ctx context.Context, taskID, memberID, note string)
 		return nil
 	})
 	if err != nil {
-		return Task{}, err
+		return Task{}, fmt.Errorf("store: complete task taskID=%v memberID=%v: %w", taskID, memberID, err)
 	}
 	return s.GetTask(ctx, taskID)
 }
@@ -142,7 +142,7 @@ func (s *Store) SnoozeTask(ctx context.Context, taskID string, days int) (Task, 
 	}
 	t, err := s.GetTask(ctx, taskID)
 	if err != nil {
-		return t, err
+		return t, fmt.Errorf("store: snooze task %s: %w", taskID, err)
 	}
 	if t.Status != "open" {
 		return t, errs.Conflict("status", "the task is already "+t.Status)

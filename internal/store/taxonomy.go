@@ -12,7 +12,7 @@ import (
 func (s *Store) TagTree(ctx context.Context) (*taxonomy.Tree, error) {
 	tags, err := s.ListTags(ctx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: tag tree: %w", err)
 	}
 	tt := make([]taxonomy.Tag, len(tags))
 	for i, t := range tags {
@@ -48,7 +48,7 @@ func (s *Store) ImportTaxonomy(ctx context.Context, plan taxonomy.ImportPlan) (c
 		return nil
 	})
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, fmt.Errorf("store: import taxonomy: %w", err)
 	}
 	return len(plan.New), len(plan.Updated), nil
 }

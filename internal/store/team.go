@@ -21,7 +21,7 @@ func scanMember(sc interface{ Scan(...any) error }) (auth.Member, error) {
 	var created int64
 	err := sc.Scan(&m.ID, &m.Email, &m.Name, &role, &m.PasswordHash, &m.Disabled, &m.Capacity, &created)
 	m.Role, m.CreatedAt = auth.Role(role), fromMS(created)
-	return m, notFound(err)
+	return m, wrapf(notFound(err), "scan member")
 }
 
 func validateMember(m *auth.Member) error {
@@ -51,7 +51,7 @@ func (s *Store) CreateMember(ctx context.Context, m *auth.Member) error {
 	if s.d.isUnique(err) {
 		return errs.Invalidf("email", "%s is already on the team", m.Email)
 	}
-	return err
+	return wrapf(err, "store: create member")
 }
 
 // ErrLastAdmin refuses a change that would leave the team with no enabled admin.
@@ -64,7 +64,7 @@ func (s *Store) UpdateMember(ctx context.Context, m *auth.Member) error {
 	if err := validateMember(m); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		// Lock the enabled admins first, so two admins demoting each other at once
 		// cannot both see the other still in place.
 		rows, err := q.query(ctx, `SELECT id FROM team_members WHERE role = 'admin' AND disabled = FALSE`+s.d.forUpdate())
@@ -96,7 +96,7 @@ func (s *Store) UpdateMember(ctx context.Context, m *auth.Member) error {
 			_, err = q.exec(ctx, `DELETE FROM sessions WHERE member_id = ?`, m.ID)
 		}
 		return err
-	})
+	}), "store: update member")
 }
 
 // GetMember returns a member by id.
@@ -113,25 +113,25 @@ func (s *Store) GetMemberByEmail(ctx context.Context, email string) (auth.Member
 func (s *Store) ListMembers(ctx context.Context) ([]auth.Member, error) {
 	rows, err := s.read().query(ctx, `SELECT `+memberCols+` FROM team_members ORDER BY name, email`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: list members: %w", err)
 	}
 	defer rows.Close()
 	var out []auth.Member
 	for rows.Next() {
 		m, err := scanMember(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list members: %w", err)
 		}
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list members")
 }
 
 // CountAdmins counts enabled admins, so the last one cannot be demoted or disabled.
 func (s *Store) CountAdmins(ctx context.Context) (int, error) {
 	var n int
 	err := s.read().row(ctx, `SELECT COUNT(*) FROM team_members WHERE role = 'admin' AND disabled = FALSE`).Scan(&n)
-	return n, err
+	return n, wrapf(err, "store: count admins")
 }
 
 // CreateSession stores a session for the token's hash.
@@ -140,7 +140,7 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash, memberID string, t
 	sess := auth.Session{TokenHash: tokenHash, MemberID: memberID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	_, err := s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO sessions (token_hash, member_id, created_at, expires_at) VALUES (?, ?, ?, ?)`),
 		tokenHash, memberID, ms(now), ms(sess.ExpiresAt))
-	return sess, err
+	return sess, wrapf(err, "store: create session %s", memberID)
 }
 
 // SessionMember returns the enabled member behind a live session.
@@ -153,14 +153,14 @@ func (s *Store) SessionMember(ctx context.Context, tokenHash string) (auth.Membe
 // DeleteSession signs a browser out.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	_, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM sessions WHERE token_hash = ?`), tokenHash)
-	return err
+	return wrapf(err, "store: delete session")
 }
 
 // DeleteExpiredSessions removes dead sessions; a job calls it.
 func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	res, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM sessions WHERE expires_at <= ?`), ms(s.Now()))
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("store: delete expired sessions: %w", err)
 	}
 	return res.RowsAffected()
 }
@@ -182,7 +182,7 @@ func scanAPIKey(sc interface{ Scan(...any) error }) (auth.APIKey, error) {
 		}
 	}
 	k.CreatedAt, k.LastUsedAt = fromMS(created), fromMS(used)
-	return k, notFound(err)
+	return k, wrapf(notFound(err), "scan api key")
 }
 
 // CreateAPIKey makes a key and returns its secret, which is never stored and so can be
@@ -204,7 +204,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, name string, scopes []auth.Sco
 	}
 	_, err := s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO api_keys (id, name, prefix, hash, scopes, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
 		k.ID, k.Name, k.Prefix, k.Hash, strings.Join(ss, ","), nullable(createdBy), ms(now))
-	return k, secret, err
+	return k, secret, wrapf(err, "store: create api key")
 }
 
 // ErrBadKey is returned for a missing, unknown, revoked or suspended API key.
@@ -241,25 +241,25 @@ func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (auth.API
 func (s *Store) ListAPIKeys(ctx context.Context) ([]auth.APIKey, error) {
 	rows, err := s.read().query(ctx, `SELECT `+apiKeyCols+` FROM api_keys ORDER BY id DESC`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: list api keys: %w", err)
 	}
 	defer rows.Close()
 	var out []auth.APIKey
 	for rows.Next() {
 		k, err := scanAPIKey(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list api keys: %w", err)
 		}
 		out = append(out, k)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list api keys")
 }
 
 // RevokeAPIKey stops a key working at once.
 func (s *Store) RevokeAPIKey(ctx context.Context, keyID string) error {
 	res, err := s.w.ExecContext(ctx, s.d.rebind(`UPDATE api_keys SET revoked = TRUE WHERE id = ?`), keyID)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: revoke api key %s: %w", keyID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound

@@ -32,11 +32,11 @@ const todayLimit = 50
 func (s *Store) TodayFor(ctx context.Context, memberID string, now time.Time) (Today, error) {
 	var d Today
 	if _, err := s.syncHealthWithin(ctx, now, time.Second); err != nil {
-		return d, err
+		return d, fmt.Errorf("store: today for %s: %w", memberID, err)
 	}
 	var err error
 	if d.Tasks, err = s.ListTasks(ctx, TaskFilter{OwnerID: memberID, Status: "open", Limit: todayLimit}); err != nil {
-		return d, err
+		return d, fmt.Errorf("store: today for %s: %w", memberID, err)
 	}
 	rows, err := s.read().query(ctx, `SELECT a.id, a.name, a.tier, h.score, COALESCE(a.mrr, 0), COALESCE(a.currency, '')
 		FROM health_current h JOIN accounts a ON a.id = h.account_id
@@ -48,22 +48,22 @@ func (s *Store) TodayFor(ctx context.Context, memberID string, now time.Time) (T
 		var r RedAccount
 		if err := rows.Scan(&r.ID, &r.Name, &r.Tier, &r.Score, &r.MRR, &r.Currency); err != nil {
 			rows.Close()
-			return d, err
+			return d, fmt.Errorf("store: today for %s: %w", memberID, err)
 		}
 		d.Red = append(d.Red, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return d, err
+		return d, fmt.Errorf("store: today for %s: %w", memberID, err)
 	}
 	overdue, err := s.ListAccounts(ctx, AccountFilter{OwnerID: memberID, CadenceOverdue: true, Limit: todayLimit})
 	if err != nil {
-		return d, err
+		return d, fmt.Errorf("store: today for %s: %w", memberID, err)
 	}
 	d.Overdue = overdue.Items
 	renewing, err := s.ListAccounts(ctx, AccountFilter{OwnerID: memberID, Sort: "renewal", Limit: 500})
 	if err != nil {
-		return d, err
+		return d, fmt.Errorf("store: today for %s: %w", memberID, err)
 	}
 	from, to := now.UTC().Format(time.DateOnly), now.UTC().AddDate(0, 0, 90).Format(time.DateOnly)
 	for _, a := range renewing.Items {
@@ -72,7 +72,7 @@ func (s *Store) TodayFor(ctx context.Context, memberID string, now time.Time) (T
 		}
 	}
 	if d.Untriaged, err = s.CountFeedback(ctx, "new"); err != nil {
-		return d, err
+		return d, fmt.Errorf("store: today for %s: %w", memberID, err)
 	}
 	return d, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
@@ -27,7 +28,7 @@ func scanTouchpoint(sc interface{ Scan(...any) error }) (TouchpointRow, error) {
 	err := sc.Scan(&t.ID, &t.AccountID, &t.PersonID, &t.MemberID, &kind, &dir, &occ, &t.Summary, &created, &t.PersonName, &t.MemberName)
 	t.Kind, t.Direction = account.TouchpointKind(kind), account.Direction(dir)
 	t.OccurredAt, t.CreatedAt = fromMS(occ), fromMS(created)
-	return t, notFound(err)
+	return t, wrapf(notFound(err), "scan touchpoint")
 }
 
 // CreateTouchpoint validates and records a touchpoint.
@@ -36,7 +37,7 @@ func (s *Store) CreateTouchpoint(ctx context.Context, t *account.Touchpoint) err
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(q q) error {
+	return wrapf(s.tx(ctx, func(q q) error {
 		if err := s.checkAccount(ctx, q, t.AccountID); err != nil {
 			return err
 		}
@@ -55,7 +56,7 @@ func (s *Store) CreateTouchpoint(ctx context.Context, t *account.Touchpoint) err
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.ID, t.AccountID, nullable(t.PersonID), nullable(t.MemberID), string(t.Kind), string(t.Direction), ms(t.OccurredAt), t.Summary, ms(now))
 		return err
-	})
+	}), "store: create touchpoint")
 }
 
 // GetTouchpoint returns one touchpoint.
@@ -67,7 +68,7 @@ func (s *Store) GetTouchpoint(ctx context.Context, touchpointID string) (Touchpo
 func (s *Store) DeleteTouchpoint(ctx context.Context, touchpointID string) error {
 	res, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM touchpoints WHERE id = ?`), touchpointID)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: delete touchpoint %s: %w", touchpointID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
@@ -117,14 +118,14 @@ func (s *Store) ListTouchpoints(ctx context.Context, f TouchpointFilter) ([]Touc
 	args = append(args, f.Limit+1)
 	rows, err := s.read().query(ctx, query, args...)
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("store: list touchpoints: %w", err)
 	}
 	defer rows.Close()
 	var out []TouchpointRow
 	for rows.Next() {
 		t, err := scanTouchpoint(rows)
 		if err != nil {
-			return nil, "", err
+			return nil, "", fmt.Errorf("store: list touchpoints: %w", err)
 		}
 		out = append(out, t)
 	}
@@ -133,5 +134,5 @@ func (s *Store) ListTouchpoints(ctx context.Context, f TouchpointFilter) ([]Touc
 		out = out[:f.Limit]
 		next = out[f.Limit-1].ID
 	}
-	return out, next, rows.Err()
+	return out, next, wrapf(rows.Err(), "store: list touchpoints")
 }

@@ -95,7 +95,7 @@ func (s *Store) CommitUsage(ctx context.Context, evs []UsageEvent, window time.D
 		return insertRows(ctx, q, "usage_events", usageCols, rows)
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: commit usage: %w", err)
 	}
 	return outs, nil
 }
@@ -185,17 +185,17 @@ func usageMarks(n int) string {
 func collectStrings(ctx context.Context, q q, query string, args []any, fn func(string)) error {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
-		return err
+		return fmt.Errorf("collect strings: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var v string
 		if err := rows.Scan(&v); err != nil {
-			return err
+			return fmt.Errorf("collect strings: %w", err)
 		}
 		fn(v)
 	}
-	return rows.Err()
+	return wrapf(rows.Err(), "collect strings")
 }
 
 // InsertUsageRaw inserts events as they are, in one transaction, with no
@@ -206,7 +206,7 @@ func (s *Store) InsertUsageRaw(ctx context.Context, evs []UsageEvent) error {
 	for i := range evs {
 		rows[i] = usageRow(&evs[i], evs[i].AccountID)
 	}
-	return s.tx(ctx, func(q q) error { return insertRows(ctx, q, "usage_events", usageCols, rows) })
+	return wrapf(s.tx(ctx, func(q q) error { return insertRows(ctx, q, "usage_events", usageCols, rows) }), "store: insert usage raw")
 }
 
 // UsageStats counts the stored events.
@@ -214,7 +214,7 @@ func (s *Store) UsageStats(ctx context.Context) (UsageStats, error) {
 	var st UsageStats
 	err := s.read().row(ctx, `SELECT COUNT(*), COUNT(DISTINCT message_id), COALESCE(SUM(CASE WHEN account_id = '' THEN 1 ELSE 0 END), 0) FROM usage_events`).
 		Scan(&st.Events, &st.MessageIDs, &st.Pending)
-	return st, err
+	return st, wrapf(err, "store: usage stats")
 }
 
 // UsageAccounts returns the account each stored event is attributed to ("" when
@@ -222,18 +222,18 @@ func (s *Store) UsageStats(ctx context.Context) (UsageStats, error) {
 func (s *Store) UsageAccounts(ctx context.Context) (map[string]string, error) {
 	rows, err := s.read().query(ctx, `SELECT message_id, account_id FROM usage_events`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: usage accounts: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]string{}
 	for rows.Next() {
 		var m, a string
 		if err := rows.Scan(&m, &a); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: usage accounts: %w", err)
 		}
 		out[m] = a
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: usage accounts")
 }
 
 // UsagePayload returns the stored payload and corrected timestamp of one event.
@@ -241,7 +241,7 @@ func (s *Store) UsagePayload(ctx context.Context, messageID string) (json.RawMes
 	var p string
 	var ts int64
 	err := s.read().row(ctx, `SELECT payload, ts FROM usage_events WHERE message_id = ?`, messageID).Scan(&p, &ts)
-	return json.RawMessage(p), time.UnixMilli(ts).UTC(), notFound(err)
+	return json.RawMessage(p), time.UnixMilli(ts).UTC(), wrapf(notFound(err), "store: usage payload %s", messageID)
 }
 
 // usagePruneStep bounds one DELETE of old events, so that pruning a backlog is many
@@ -255,7 +255,7 @@ func (s *Store) PruneUsage(ctx context.Context, cutoff time.Time) (int64, error)
 	for {
 		var oldest *int64
 		if err := s.read().row(ctx, `SELECT MIN(received_at) FROM usage_events`).Scan(&oldest); err != nil {
-			return total, err
+			return total, fmt.Errorf("store: prune usage: %w", err)
 		}
 		if oldest == nil || *oldest >= ms(cutoff) {
 			return total, nil
@@ -270,11 +270,11 @@ func (s *Store) PruneUsage(ctx context.Context, cutoff time.Time) (int64, error)
 			return err
 		})
 		if err != nil {
-			return total, err
+			return total, fmt.Errorf("store: prune usage: %w", err)
 		}
 		total += n
 		if err := ctx.Err(); err != nil {
-			return total, err
+			return total, fmt.Errorf("store: prune usage: %w", err)
 		}
 	}
 }
@@ -294,5 +294,5 @@ func (s *Store) PruneUsageDedup(ctx context.Context, window time.Duration) (int6
 		}
 		return err
 	})
-	return n, err
+	return n, wrapf(err, "store: prune usage dedup")
 }

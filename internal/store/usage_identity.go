@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -27,7 +28,7 @@ func newIdentities(s *Store, q q) *identities {
 // refuse (a bad email, traits over the size limit) undoes only itself.
 func (u *identities) apply(ctx context.Context, e *UsageEvent) error {
 	if _, err := u.q.exec(ctx, "SAVEPOINT usage_identity"); err != nil {
-		return err
+		return fmt.Errorf("apply: %w", err)
 	}
 	var err error
 	switch e.Type {
@@ -47,7 +48,7 @@ func (u *identities) apply(ctx context.Context, e *UsageEvent) error {
 	if _, rerr := u.q.exec(ctx, "RELEASE SAVEPOINT usage_identity"); rerr != nil {
 		return rerr
 	}
-	return err
+	return wrapf(err, "apply")
 }
 
 func userKey(userID string) string { return "u:" + userID }
@@ -120,11 +121,11 @@ func (u *identities) accountByExternal(ctx context.Context, ext, name string, cr
 		}
 		a := account.Account{ExternalID: ext, Name: name}
 		if err := u.s.insertAccount(ctx, u.q, &a); err != nil {
-			return "", err
+			return "", fmt.Errorf("account by external: %w", err)
 		}
 		id = a.ID
 	} else if err != nil {
-		return "", err
+		return "", fmt.Errorf("account by external: %w", err)
 	}
 	u.accounts[ext] = id
 	return id, nil
@@ -135,17 +136,17 @@ func (u *identities) accountByExternal(ctx context.Context, ext, name string, cr
 func (u *identities) ensureUser(ctx context.Context, key string) (string, error) {
 	if _, err := u.q.exec(ctx, `INSERT INTO usage_users (id, canonical, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		key, key, ms(u.s.Now())); err != nil {
-		return "", err
+		return "", fmt.Errorf("ensure user: %w", err)
 	}
 	var c string
 	err := u.q.row(ctx, `SELECT canonical FROM usage_users WHERE id = ?`, key).Scan(&c)
-	return c, err
+	return c, wrapf(err, "ensure user")
 }
 
 func (u *identities) userAccount(ctx context.Context, canonical string) (accountID, personID string, err error) {
 	var a, p sql.NullString
 	err = u.q.row(ctx, `SELECT account_id, person_id FROM usage_users WHERE id = ?`, canonical).Scan(&a, &p)
-	return a.String, p.String, notFound(err)
+	return a.String, p.String, wrapf(notFound(err), "user account")
 }
 
 // linkUser sets the canonical user's account (and person, when given) and attributes
@@ -153,16 +154,16 @@ func (u *identities) userAccount(ctx context.Context, canonical string) (account
 func (u *identities) linkUser(ctx context.Context, canonical, accountID, personID string) error {
 	if personID != "" {
 		if _, err := u.q.exec(ctx, `UPDATE usage_users SET person_id = ?, updated_at = ? WHERE id = ?`, personID, ms(u.s.Now()), canonical); err != nil {
-			return err
+			return fmt.Errorf("link user: %w", err)
 		}
 	}
 	if accountID == "" {
 		return nil
 	}
 	if _, err := u.q.exec(ctx, `UPDATE usage_users SET account_id = ?, updated_at = ? WHERE id = ?`, accountID, ms(u.s.Now()), canonical); err != nil {
-		return err
+		return fmt.Errorf("link user: %w", err)
 	}
-	return u.attributeUser(ctx, canonical, accountID)
+	return wrapf(u.attributeUser(ctx, canonical, accountID), "link user")
 }
 
 // attributeUser gives the events of every identity resolving to canonical that name no
@@ -170,14 +171,14 @@ func (u *identities) linkUser(ctx context.Context, canonical, accountID, personI
 func (u *identities) attributeUser(ctx context.Context, canonical, accountID string) error {
 	rows, err := u.q.query(ctx, `SELECT id FROM usage_users WHERE canonical = ? OR id = ?`, canonical, canonical)
 	if err != nil {
-		return err
+		return fmt.Errorf("attribute user: %w", err)
 	}
 	var users, anons []any
 	for rows.Next() {
 		var k string
 		if err := rows.Scan(&k); err != nil {
 			rows.Close()
-			return err
+			return fmt.Errorf("attribute user: %w", err)
 		}
 		if v, ok := strings.CutPrefix(k, "u:"); ok {
 			users = append(users, v)
@@ -187,7 +188,7 @@ func (u *identities) attributeUser(ctx context.Context, canonical, accountID str
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return fmt.Errorf("attribute user: %w", err)
 	}
 	// The "<> ''" terms repeat the partial indexes' conditions so both planners use them.
 	for _, set := range []struct {
@@ -199,7 +200,7 @@ func (u *identities) attributeUser(ctx context.Context, canonical, accountID str
 			args := append([]any{accountID}, chunk...)
 			if _, err := u.q.exec(ctx, `UPDATE usage_events SET account_id = ? WHERE account_id = '' AND group_id = '' AND `+
 				set.col+` <> '' AND `+set.col+` IN (`+usageMarks(len(chunk))+`)`, args...); err != nil {
-				return err
+				return fmt.Errorf("attribute user: %w", err)
 			}
 		}
 	}
@@ -208,7 +209,7 @@ func (u *identities) attributeUser(ctx context.Context, canonical, accountID str
 
 func (u *identities) attributeGroup(ctx context.Context, ext, accountID string) error {
 	_, err := u.q.exec(ctx, `UPDATE usage_events SET account_id = ? WHERE account_id = '' AND group_id <> '' AND group_id = ?`, accountID, ext)
-	return err
+	return wrapf(err, "attribute group")
 }
 
 // group: groupId is the account's external id; an unknown one creates the account.
@@ -219,11 +220,11 @@ func (u *identities) group(ctx context.Context, e *UsageEvent) error {
 	name, _ := traitString(tr, "name")
 	aid, err := u.accountByExternal(ctx, e.GroupID, name, true)
 	if err != nil {
-		return err
+		return fmt.Errorf("group: %w", err)
 	}
 	row, err := u.s.getAccount(ctx, u.q, "a.id = ?", aid)
 	if err != nil {
-		return err
+		return fmt.Errorf("group: %w", err)
 	}
 	a := row.Account
 	before := a
@@ -246,11 +247,11 @@ func (u *identities) group(ctx context.Context, e *UsageEvent) error {
 	a.Normalize(u.s.Tiers)
 	if !sameAccount(&a, &before) {
 		if err := u.s.updateAccount(ctx, u.q, &a); err != nil {
-			return err
+			return fmt.Errorf("group: %w", err)
 		}
 	}
 	if err := u.attributeGroup(ctx, e.GroupID, aid); err != nil {
-		return err
+		return fmt.Errorf("group: %w", err)
 	}
 	if e.UserID == "" && e.AnonymousID == "" {
 		return nil
@@ -261,19 +262,19 @@ func (u *identities) group(ctx context.Context, e *UsageEvent) error {
 	}
 	canonical, err := u.ensureUser(ctx, key)
 	if err != nil {
-		return err
+		return fmt.Errorf("group: %w", err)
 	}
 	_, pid, err := u.userAccount(ctx, canonical)
 	if err != nil {
-		return err
+		return fmt.Errorf("group: %w", err)
 	}
 	if pid != "" {
 		if _, err := u.q.exec(ctx, `UPDATE people SET account_id = ?, updated_at = ? WHERE id = ? AND (account_id IS NULL OR account_id <> ?)`,
 			aid, ms(u.s.Now()), pid, aid); err != nil {
-			return err
+			return fmt.Errorf("group: %w", err)
 		}
 	}
-	return u.linkUser(ctx, canonical, aid, "")
+	return wrapf(u.linkUser(ctx, canonical, aid, ""), "group")
 }
 
 // websiteDomain turns "https://www.example.com/x" into "example.com"; "" when it is
@@ -327,7 +328,7 @@ func (u *identities) identify(ctx context.Context, e *UsageEvent) error {
 	if ext != "" {
 		var err error
 		if accountID, err = u.accountByExternal(ctx, ext, companyName, true); err != nil {
-			return err
+			return fmt.Errorf("identify: %w", err)
 		}
 	}
 
@@ -335,11 +336,11 @@ func (u *identities) identify(ctx context.Context, e *UsageEvent) error {
 	if e.UserID != "" {
 		var err error
 		if canonical, err = u.ensureUser(ctx, userKey(e.UserID)); err != nil {
-			return err
+			return fmt.Errorf("identify: %w", err)
 		}
 		if e.AnonymousID != "" {
 			if err := u.ensureAlias(ctx, anonKey(e.AnonymousID), canonical); err != nil {
-				return err
+				return fmt.Errorf("identify: %w", err)
 			}
 		}
 	}
@@ -357,7 +358,7 @@ func (u *identities) identify(ctx context.Context, e *UsageEvent) error {
 			found = err == nil
 		}
 		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
+			return fmt.Errorf("identify: %w", err)
 		}
 		before := p
 		if p.ExternalID == "" {
@@ -378,14 +379,14 @@ func (u *identities) identify(ctx context.Context, e *UsageEvent) error {
 		p.Traits = mergeTraits(p.Traits, tr, "email", "name", "firstName", "lastName", "title", "company")
 		if !found {
 			if err := u.s.insertPerson(ctx, u.q, &p); err != nil {
-				return err
+				return fmt.Errorf("identify: %w", err)
 			}
 		} else {
 			p.Normalize()
 			if p.ExternalID != before.ExternalID || p.Email != before.Email || p.Name != before.Name || p.Title != before.Title ||
 				p.AccountID != before.AccountID || !sameJSON(p.Traits, before.Traits) {
 				if err := u.s.updatePerson(ctx, u.q, &p); err != nil {
-					return err
+					return fmt.Errorf("identify: %w", err)
 				}
 			}
 		}
@@ -397,20 +398,20 @@ func (u *identities) identify(ctx context.Context, e *UsageEvent) error {
 	if canonical == "" && e.AnonymousID != "" {
 		var err error
 		if canonical, err = u.ensureUser(ctx, anonKey(e.AnonymousID)); err != nil {
-			return err
+			return fmt.Errorf("identify: %w", err)
 		}
 	}
 	if canonical == "" {
 		return nil
 	}
-	return u.linkUser(ctx, canonical, accountID, personID)
+	return wrapf(u.linkUser(ctx, canonical, accountID, personID), "identify")
 }
 
 // ensureAlias makes key resolve to canonical (creating it if new).
 func (u *identities) ensureAlias(ctx context.Context, key, canonical string) error {
 	_, err := u.q.exec(ctx, `INSERT INTO usage_users (id, canonical, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET canonical = excluded.canonical, updated_at = excluded.updated_at`, key, canonical, ms(u.s.Now()))
-	return err
+	return wrapf(err, "ensure alias")
 }
 
 // alias merges previousId into userId: every identity that resolved to the previous
@@ -419,31 +420,31 @@ func (u *identities) ensureAlias(ctx context.Context, key, canonical string) err
 func (u *identities) alias(ctx context.Context, e *UsageEvent) error {
 	target, err := u.ensureUser(ctx, userKey(e.UserID))
 	if err != nil {
-		return err
+		return fmt.Errorf("alias: %w", err)
 	}
 	prevCanonical, err := u.ensureUser(ctx, userKey(e.PreviousID))
 	if err != nil {
-		return err
+		return fmt.Errorf("alias: %w", err)
 	}
 	if prevCanonical == target {
 		return nil
 	}
 	pa, pp, err := u.userAccount(ctx, prevCanonical)
 	if err != nil {
-		return err
+		return fmt.Errorf("alias: %w", err)
 	}
 	now := ms(u.s.Now())
 	if _, err := u.q.exec(ctx, `UPDATE usage_users SET canonical = ?, updated_at = ? WHERE canonical = ? OR id = ?`,
 		target, now, prevCanonical, prevCanonical); err != nil {
-		return err
+		return fmt.Errorf("alias: %w", err)
 	}
 	// previousId is often the anonymousId the user had before signing up.
 	if err := u.ensureAlias(ctx, anonKey(e.PreviousID), target); err != nil {
-		return err
+		return fmt.Errorf("alias: %w", err)
 	}
 	ta, tp, err := u.userAccount(ctx, target)
 	if err != nil {
-		return err
+		return fmt.Errorf("alias: %w", err)
 	}
 	if ta == "" {
 		ta = pa
@@ -451,7 +452,7 @@ func (u *identities) alias(ctx context.Context, e *UsageEvent) error {
 	if tp == "" {
 		tp = pp
 	}
-	return u.linkUser(ctx, target, ta, tp)
+	return wrapf(u.linkUser(ctx, target, ta, tp), "alias")
 }
 
 // idText is a JSON id (string or number) as text.
@@ -496,7 +497,7 @@ func (u *identities) attribute(ctx context.Context, evs []UsageEvent, fresh []in
 		chunk := groups[start:min(start+dedupChunk, len(groups))]
 		if err := u.scanPairs(ctx, `SELECT external_id, id FROM accounts WHERE external_id IN (`+usageMarks(len(chunk))+`)`, chunk,
 			func(k, v string) { u.accounts[k] = v }); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("attribute: %w", err)
 		}
 	}
 	users := map[string]string{}
@@ -504,7 +505,7 @@ func (u *identities) attribute(ctx context.Context, evs []UsageEvent, fresh []in
 		chunk := keys[start:min(start+dedupChunk, len(keys))]
 		if err := u.scanPairs(ctx, `SELECT x.id, COALESCE(c.account_id, '') FROM usage_users x JOIN usage_users c ON c.id = x.canonical
 			WHERE x.id IN (`+usageMarks(len(chunk))+`)`, chunk, func(k, v string) { users[k] = v }); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("attribute: %w", err)
 		}
 	}
 	out := make([]string, len(fresh))
@@ -529,15 +530,15 @@ func (u *identities) scanPairs(ctx context.Context, query string, args []string,
 	}
 	rows, err := u.q.query(ctx, query, a...)
 	if err != nil {
-		return err
+		return fmt.Errorf("scan pairs: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
-			return err
+			return fmt.Errorf("scan pairs: %w", err)
 		}
 		fn(k, v)
 	}
-	return rows.Err()
+	return wrapf(rows.Err(), "scan pairs")
 }

@@ -131,14 +131,14 @@ func (s *Store) AccountUsage(ctx context.Context, accountID string, now time.Tim
 		var d UsageDay
 		if err := rows.Scan(&d.Day, &d.ActiveUsers, &d.Events); err != nil {
 			rows.Close()
-			return out, err
+			return out, fmt.Errorf("store: account usage %s: %w", accountID, err)
 		}
 		byDay[d.Day] = d
 		out.Events += d.Events
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return out, err
+		return out, fmt.Errorf("store: account usage %s: %w", accountID, err)
 	}
 	for i := days - 1; i >= 0; i-- {
 		day := now.UTC().AddDate(0, 0, -i).Format("2006-01-02")
@@ -159,13 +159,13 @@ func (s *Store) AccountUsage(ctx context.Context, accountID string, now time.Tim
 		var e EventCount
 		if err := rows.Scan(&e.Event, &e.Count); err != nil {
 			rows.Close()
-			return out, err
+			return out, fmt.Errorf("store: account usage %s: %w", accountID, err)
 		}
 		out.TopEvents = append(out.TopEvents, e)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return out, err
+		return out, fmt.Errorf("store: account usage %s: %w", accountID, err)
 	}
 	var last *int64
 	if err := s.read().row(ctx, `SELECT MAX(ts) FROM usage_events WHERE account_id = ? AND type IN ('track', 'page', 'screen')

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -19,10 +20,10 @@ func (s *Store) NextUntriaged(ctx context.Context, after string) (feedback.Item,
 	q := s.read()
 	it, err := scanFeedback(q.row(ctx, `SELECT `+feedbackCols+` FROM feedback WHERE status = 'new' AND id > ? ORDER BY id LIMIT 1`, after))
 	if err != nil {
-		return it, err
+		return it, fmt.Errorf("store: next untriaged: %w", err)
 	}
 	it, _, err = s.withLinks(ctx, q, it)
-	return it, err
+	return it, wrapf(err, "store: next untriaged")
 }
 
 // placeholders returns "?, ?, …" for n values and the values as args.
@@ -44,17 +45,17 @@ func (s *Store) FeedbackTagIDs(ctx context.Context, itemIDs []string) (map[strin
 	ph, args := placeholders(itemIDs)
 	rows, err := s.read().query(ctx, `SELECT feedback_id, tag_id FROM feedback_tags WHERE feedback_id IN (`+ph+`) ORDER BY feedback_id, added_at, tag_id`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: feedback tag ids: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var f, t string
 		if err := rows.Scan(&f, &t); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: feedback tag ids: %w", err)
 		}
 		out[f] = append(out[f], t)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: feedback tag ids")
 }
 
 // AccountBrief is what a feedback list shows about the account behind an item.
@@ -72,17 +73,17 @@ func (s *Store) AccountBriefs(ctx context.Context, accountIDs []string) (map[str
 	ph, args := placeholders(accountIDs)
 	rows, err := s.read().query(ctx, `SELECT id, name, tier, currency, mrr FROM accounts WHERE id IN (`+ph+`)`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: account briefs: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var a AccountBrief
 		if err := rows.Scan(&a.ID, &a.Name, &a.Tier, &a.Currency, &a.MRR); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: account briefs: %w", err)
 		}
 		out[a.ID] = a
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: account briefs")
 }
 
 // EvidenceRow is one feedback item linked to a request, with who said it.
@@ -121,7 +122,7 @@ func (s *Store) RequestEvidence(ctx context.Context, requestID string, withMerge
 		LEFT JOIN accounts a ON a.id = fb.account_id LEFT JOIN people p ON p.id = fb.person_id
 		WHERE `+requestScope(withMerged)+` ORDER BY fb.occurred_at DESC, fb.id DESC`, requestID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: request evidence %s: %w", requestID, err)
 	}
 	defer rows.Close()
 	var out []EvidenceRow
@@ -132,7 +133,7 @@ func (s *Store) RequestEvidence(ctx context.Context, requestID string, withMerge
 		var at int64
 		if err := rows.Scan(&e.FeedbackID, &e.RequestID, &e.Text, &e.Quote, &src, &kind, &at, &e.AccountID, &e.AccountName,
 			&e.Tier, &e.MRR, &e.Currency, &e.PersonID, &e.PersonName, &e.PersonEmail); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: request evidence %s: %w", requestID, err)
 		}
 		// An item linked to a request and to one merged into it is one quote, not two.
 		if seen[e.FeedbackID] {
@@ -142,7 +143,7 @@ func (s *Store) RequestEvidence(ctx context.Context, requestID string, withMerge
 		e.Source, e.Kind, e.OccurredAt = feedback.Source(src), feedback.Kind(kind), fromMS(at)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: request evidence %s", requestID)
 }
 
 // VoteRow is a vote with the voter's name and account.
@@ -158,7 +159,7 @@ func (s *Store) RequestVotes(ctx context.Context, requestID string, withMerged b
 		FROM votes v JOIN requests r ON r.id = v.request_id LEFT JOIN people p ON p.id = v.person_id LEFT JOIN accounts a ON a.id = v.account_id
 		WHERE `+requestScope(withMerged)+` ORDER BY v.created_at DESC, v.person_id`, requestID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: request votes %s: %w", requestID, err)
 	}
 	defer rows.Close()
 	var out []VoteRow
@@ -167,12 +168,12 @@ func (s *Store) RequestVotes(ctx context.Context, requestID string, withMerged b
 		var src string
 		var at int64
 		if err := rows.Scan(&v.RequestID, &v.PersonID, &v.AccountID, &src, &v.CastBy, &at, &v.PersonName, &v.PersonEmail, &v.AccountName); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: request votes %s: %w", requestID, err)
 		}
 		v.Source, v.CreatedAt = feedback.VoteSource(src), fromMS(at)
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: request votes %s", requestID)
 }
 
 // TagCount is a tag and how many items carry it.
@@ -187,18 +188,18 @@ func (s *Store) RequestTagCounts(ctx context.Context, requestID string, withMerg
 		JOIN request_links l ON l.feedback_id = ft.feedback_id JOIN requests r ON r.id = l.request_id
 		WHERE `+requestScope(withMerged)+` GROUP BY ft.tag_id ORDER BY COUNT(DISTINCT ft.feedback_id) DESC, ft.tag_id`, requestID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: request tag counts %s: %w", requestID, err)
 	}
 	defer rows.Close()
 	var out []TagCount
 	for rows.Next() {
 		var c TagCount
 		if err := rows.Scan(&c.TagID, &c.Items); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: request tag counts %s: %w", requestID, err)
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: request tag counts %s", requestID)
 }
 
 // PersonHit is a type-ahead result for people.
@@ -224,16 +225,16 @@ func (s *Store) SearchPeople(ctx context.Context, text string, limit int) ([]Per
 		ORDER BY CASE WHEN LOWER(p.name) LIKE ? ESCAPE '\' OR p.email LIKE ? ESCAPE '\' THEN 0 ELSE 1 END, p.name, p.email, p.id LIMIT ?`,
 		like, like, like, prefix, prefix, limit)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: search people: %w", err)
 	}
 	defer rows.Close()
 	var out []PersonHit
 	for rows.Next() {
 		var h PersonHit
 		if err := rows.Scan(&h.ID, &h.Name, &h.Email, &h.AccountID, &h.AccountName); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: search people: %w", err)
 		}
 		out = append(out, h)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: search people")
 }
