@@ -248,21 +248,9 @@ func (s *Store) SaveLoopDrafts(ctx context.Context, requestID string, drafts []L
 
 // ListLoopEmails returns a request's drafts: those that can be emailed first, by name.
 func (s *Store) ListLoopEmails(ctx context.Context, requestID string) ([]LoopEmail, error) {
-	rows, err := s.read().query(ctx, `SELECT `+loopCols+` FROM loop_emails WHERE request_id = ?
+	out, err := collect(ctx, s.read(), scanLoopEmail, `SELECT `+loopCols+` FROM loop_emails WHERE request_id = ?
 		ORDER BY CASE WHEN email = '' THEN 1 ELSE 0 END, LOWER(name), email, id`, requestID)
-	if err != nil {
-		return nil, fmt.Errorf("store: list loop emails %s: %w", requestID, err)
-	}
-	defer rows.Close()
-	var out []LoopEmail
-	for rows.Next() {
-		e, err := scanLoopEmail(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list loop emails %s: %w", requestID, err)
-		}
-		out = append(out, e)
-	}
-	return out, wrapf(rows.Err(), "store: list loop emails %s", requestID)
+	return out, wrapf(err, "store: list loop emails %s", requestID)
 }
 
 // GetLoopEmail returns one draft.

@@ -107,20 +107,8 @@ func (s *Store) ListOutbox(ctx context.Context, f OutboxFilter) ([]OutboxItem, e
 			args = append(args, v)
 		}
 	}
-	rows, err := s.read().query(ctx, query+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []OutboxItem
-	for rows.Next() {
-		o, err := scanOutbox(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list outbox: %w", err)
-		}
-		out = append(out, o)
-	}
-	return out, wrapf(rows.Err(), "store: list outbox")
+	out, err := collect(ctx, s.read(), scanOutbox, query+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit)...)
+	return out, wrapf(err, "store: list outbox")
 }
 
 // claimable is a row due for an attempt: queued and due, or left 'sending' by a worker

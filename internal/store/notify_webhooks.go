@@ -91,18 +91,6 @@ func (s *Store) GetWebhookEndpoint(ctx context.Context, endpointID string) (Webh
 
 // ListWebhookEndpoints returns every endpoint (active or not), oldest first.
 func (s *Store) ListWebhookEndpoints(ctx context.Context) ([]WebhookEndpoint, error) {
-	rows, err := s.read().query(ctx, `SELECT `+webhookCols+` FROM webhook_endpoints ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list webhook endpoints: %w", err)
-	}
-	defer rows.Close()
-	var out []WebhookEndpoint
-	for rows.Next() {
-		e, err := scanWebhook(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list webhook endpoints: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, wrapf(rows.Err(), "store: list webhook endpoints")
+	out, err := collect(ctx, s.read(), scanWebhook, `SELECT `+webhookCols+` FROM webhook_endpoints ORDER BY id`)
+	return out, wrapf(err, "store: list webhook endpoints")
 }

@@ -94,20 +94,8 @@ func (s *Store) ListPortalRequests(ctx context.Context, f PortalFilter) ([]Porta
 	}
 	query += ` LIMIT ?`
 	args = append(args, f.Limit)
-	rows, err := s.read().query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list portal requests: %w", err)
-	}
-	defer rows.Close()
-	var out []PortalRequest
-	for rows.Next() {
-		pr, err := scanPortalRequest(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list portal requests: %w", err)
-		}
-		out = append(out, pr)
-	}
-	return out, wrapf(rows.Err(), "store: list portal requests")
+	out, err := collect(ctx, s.read(), scanPortalRequest, query, args...)
+	return out, wrapf(err, "store: list portal requests")
 }
 
 // GetPortalRequest returns one request (public or not, merged or not: the caller

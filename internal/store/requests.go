@@ -101,20 +101,8 @@ func (s *Store) ListRequests(ctx context.Context, f RequestFilter) ([]feedback.R
 	if f.PublicOnly {
 		query += ` AND public = TRUE`
 	}
-	rows, err := s.read().query(ctx, query+` ORDER BY id DESC`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list requests: %w", err)
-	}
-	defer rows.Close()
-	var out []feedback.Request
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list requests: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, wrapf(rows.Err(), "store: list requests")
+	out, err := collect(ctx, s.read(), scanRequest, query+` ORDER BY id DESC`, args...)
+	return out, wrapf(err, "store: list requests")
 }
 
 // LinkFeedback links a feedback item to a request (no-op when linked) and marks the

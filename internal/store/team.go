@@ -111,20 +111,8 @@ func (s *Store) GetMemberByEmail(ctx context.Context, email string) (auth.Member
 
 // ListMembers returns the whole team by name.
 func (s *Store) ListMembers(ctx context.Context) ([]auth.Member, error) {
-	rows, err := s.read().query(ctx, `SELECT `+memberCols+` FROM team_members ORDER BY name, email`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list members: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list members: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, wrapf(rows.Err(), "store: list members")
+	out, err := collect(ctx, s.read(), scanMember, `SELECT `+memberCols+` FROM team_members ORDER BY name, email`)
+	return out, wrapf(err, "store: list members")
 }
 
 // CountAdmins counts enabled admins, so the last one cannot be demoted or disabled.
@@ -239,20 +227,8 @@ func (s *Store) AuthenticateAPIKey(ctx context.Context, secret string) (auth.API
 
 // ListAPIKeys returns every key, newest first.
 func (s *Store) ListAPIKeys(ctx context.Context) ([]auth.APIKey, error) {
-	rows, err := s.read().query(ctx, `SELECT `+apiKeyCols+` FROM api_keys ORDER BY id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list api keys: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.APIKey
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list api keys: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, wrapf(rows.Err(), "store: list api keys")
+	out, err := collect(ctx, s.read(), scanAPIKey, `SELECT `+apiKeyCols+` FROM api_keys ORDER BY id DESC`)
+	return out, wrapf(err, "store: list api keys")
 }
 
 // RevokeAPIKey stops a key working at once.

@@ -1,0 +1,45 @@
+package store
+
+import "context"
+
+// scanner is what *sql.Row and *sql.Rows have in common: a scan function
+// (scanAccount, scanRequest, one[string]) reads one row from either.
+type scanner = interface{ Scan(...any) error }
+
+// collect runs query and returns its rows as read by scan: the store's one
+// rows.Next / Scan / append / rows.Err loop. The rows are closed when it returns.
+func collect[T any](ctx context.Context, q q, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	var out []T
+	err := each(ctx, q, func(sc scanner) error {
+		v, err := scan(sc)
+		out = append(out, v)
+		return err
+	}, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// each runs query and calls fn for every row, for reads that fill a map or add up
+// instead of making a list; it stops at fn's first error.
+func each(ctx context.Context, q q, fn func(scanner) error, query string, args ...any) error {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// one reads a row of one column, for collect(ctx, q, one[string], …).
+func one[T any](sc scanner) (T, error) {
+	var v T
+	err := sc.Scan(&v)
+	return v, err
+}
