@@ -181,7 +181,10 @@ func TestRequestsMergeUnmergeAndVotes(t *testing.T) {
 		e.fails(e.read, "GET", "/api/v1/requests?status=done", nil, 400, "status")
 
 		e.call(e.rw, "DELETE", "/api/v1/requests/"+saml.ID+"/votes/"+bo.ID, nil, 204, nil)
-		rs, _ := e.s.RankRequests(ctx, store.RankFilter{}, time.Now())
+		rs, err := e.s.RankRequests(ctx, store.RankFilter{}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, r := range rs {
 			if r.ID == saml.ID && r.Rank.Total != 0 {
 				t.Fatalf("vote still counted: %+v", r.Rank)

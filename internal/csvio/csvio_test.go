@@ -54,7 +54,10 @@ func TestImportAccountsAllOrNothing(t *testing.T) {
 		if err != nil || res.Created != 3 {
 			t.Fatalf("good file: %+v %v", res, err)
 		}
-		acme, _ := s.GetAccountByExternalID(ctx, "acme")
+		acme, err := s.GetAccountByExternalID(ctx, "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if acme.MRR != 120050 || acme.Currency != "USD" || acme.OwnerID != csm.ID || !acme.CAB || string(acme.Traits) != `{"region":"emea"}` {
 			t.Fatalf("acme imported as %+v", acme)
 		}
@@ -62,7 +65,10 @@ func TestImportAccountsAllOrNothing(t *testing.T) {
 		if err != nil || res.Created != 0 || res.Updated != 0 || res.Unchanged != 3 {
 			t.Fatalf("second import changed something: %+v %v", res, err)
 		}
-		movements, _ := s.ListMovements(ctx, store.MovementFilter{})
+		movements, err := s.ListMovements(ctx, store.MovementFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(movements) != 2 {
 			t.Fatalf("movements after two imports: %d, want 2", len(movements))
 		}

@@ -40,7 +40,7 @@ func feedbackWorld(t *testing.T, s *store.Store) []feedback.Item {
 	formulas := mk("Formulas", tables)
 	billing := mk("Billing", "")
 	sso := feedback.Request{Title: "SSO"}
-	s.CreateRequest(ctx, &sso)
+	storetest.Must(t, s.CreateRequest(ctx, &sso))
 	day := func(d int) time.Time { return time.Date(2026, 1, d, 10, 30, 15, 250e6, time.UTC) }
 	var items []feedback.Item
 	for _, c := range []feedback.Capture{
@@ -140,13 +140,19 @@ func TestExportFeedbackRoundTrip(t *testing.T) {
 		if _, err := csvio.ImportAccounts(ctx, b, &acc); err != nil {
 			t.Fatal(err)
 		}
-		tree, _ := a.TagTree(ctx)
+		tree, err := a.TagTree(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		taxonomy.WriteCSV(&tags, tree)
 		trows, err := taxonomy.ParseCSV(&tags)
 		if err != nil {
 			t.Fatal(err)
 		}
-		btree, _ := b.TagTree(ctx)
+		btree, err := b.TagTree(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, _, err := b.ImportTaxonomy(ctx, taxonomy.Plan(btree, trows)); err != nil {
 			t.Fatal(err)
 		}

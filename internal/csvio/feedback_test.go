@@ -74,15 +74,24 @@ func TestImportFeedbackAllOrNothing(t *testing.T) {
 		if err != nil || created != 3 || dups != 0 {
 			t.Fatalf("good file: %d created, %d duplicates, %v", created, dups, err)
 		}
-		items, _, _ := s.ListFeedback(ctx, store.FeedbackFilter{Source: feedback.SourceCSV})
+		items, _, err := s.ListFeedback(ctx, store.FeedbackFilter{Source: feedback.SourceCSV})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(items) != 2 {
 			t.Fatalf("csv items: %d, want 2 (one row names zendesk)", len(items))
 		}
-		zd, _, _ := s.ListFeedback(ctx, store.FeedbackFilter{Source: feedback.SourceZendesk})
+		zd, _, err := s.ListFeedback(ctx, store.FeedbackFilter{Source: feedback.SourceZendesk})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(zd) != 1 {
 			t.Fatalf("zendesk items: %+v", zd)
 		}
-		it, _ := s.GetFeedback(ctx, zd[0].ID)
+		it, err := s.GetFeedback(ctx, zd[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if it.Kind != feedback.Bug || it.AccountID != acme.ID || it.Quote != "Formulas break" || it.ExternalID != "ZD-100" ||
 			len(it.TagIDs) != 2 || it.Status != feedback.Triaged || it.OccurredAt.Format("2006-01-02T15") != "2025-03-02T10" {
 			t.Fatalf("zendesk row imported as %+v", it)
@@ -93,11 +102,17 @@ func TestImportFeedbackAllOrNothing(t *testing.T) {
 			}
 		}
 		// The sender with an acme.com address is attached to Acme by domain.
-		ann, _, _ := s.ListFeedback(ctx, store.FeedbackFilter{AccountID: acme.ID})
+		ann, _, err := s.ListFeedback(ctx, store.FeedbackFilter{AccountID: acme.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(ann) != 2 {
 			t.Fatalf("acme items: %d, want 2", len(ann))
 		}
-		churn, _, _ := s.ListFeedback(ctx, store.FeedbackFilter{Kind: feedback.ChurnReason})
+		churn, _, err := s.ListFeedback(ctx, store.FeedbackFilter{Kind: feedback.ChurnReason})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(churn) != 1 || churn[0].AccountID != "" || churn[0].PersonID == "" {
 			t.Fatalf("churn row: %+v", churn)
 		}

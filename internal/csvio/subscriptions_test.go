@@ -91,7 +91,10 @@ func TestImportSubscriptions(t *testing.T) {
 			}
 			firstIDs[ext] = ms[0].ID
 		}
-		acme, _ := s.GetAccount(ctx, ids["acme"])
+		acme, err := s.GetAccount(ctx, ids["acme"])
+		if err != nil {
+			t.Fatal(err)
+		}
 		if acme.MRR != 8000 || acme.Currency != "USD" || acme.Stage != account.Active {
 			t.Errorf("acme after import: mrr %d %s stage %s", acme.MRR, acme.Currency, acme.Stage)
 		}
@@ -101,7 +104,10 @@ func TestImportSubscriptions(t *testing.T) {
 			t.Fatalf("second import: %+v %v", res, err)
 		}
 		for ext, id := range firstIDs {
-			ms, _ := s.ListMovements(ctx, store.MovementFilter{AccountID: ids[ext]})
+			ms, err := s.ListMovements(ctx, store.MovementFilter{AccountID: ids[ext]})
+			if err != nil {
+				t.Fatal(err)
+			}
 			if ms[0].ID != id {
 				t.Errorf("%s movements rewritten by an identical import", ext)
 			}
@@ -111,7 +117,10 @@ func TestImportSubscriptions(t *testing.T) {
 		if err != nil || res.Updated != 1 || res.Accounts != 1 || res.Movements != 4 {
 			t.Fatalf("update: %+v %v", res, err)
 		}
-		ms, _ := s.ListMovements(ctx, store.MovementFilter{AccountID: ids["acme"]})
+		ms, err := s.ListMovements(ctx, store.MovementFilter{AccountID: ids["acme"]})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !ms[0].EffectiveAt.Equal(d("2026-05-01")) || ms[0].Kind != revenue.Reactivation {
 			t.Errorf("acme's return after the update: %+v", ms[0])
 		}

@@ -43,7 +43,10 @@ func TestGenerateIsRealisticAndConsistent(t *testing.T) {
 				renewalsAhead[int(r.Sub(today).Hours()/24/30.5)]++
 			}
 			// The derived MRR equals the sum of the account's movements.
-			ms, _ := s.ListMovements(ctx, store.MovementFilter{AccountID: a.ID, Limit: 1000})
+			ms, err := s.ListMovements(ctx, store.MovementFilter{AccountID: a.ID, Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got := revenue.MRROn(ms, today.AddDate(1, 0, 0)); got != a.MRR {
 				t.Fatalf("%s: movements sum to %d, account says %d", a.Name, got, a.MRR)
 			}
@@ -64,7 +67,10 @@ func TestGenerateIsRealisticAndConsistent(t *testing.T) {
 			}
 		}
 		var kinds = map[revenue.Kind]int{}
-		ms, _ := s.ListMovements(ctx, store.MovementFilter{Limit: 10000})
+		ms, err := s.ListMovements(ctx, store.MovementFilter{Limit: 10000})
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, m := range ms {
 			kinds[m.Kind]++
 		}
@@ -82,7 +88,10 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		if _, err := demo.Generate(context.Background(), s, demo.Options{Accounts: 40, Seed: 7, Now: today}); err != nil {
 			t.Fatal(err)
 		}
-		p, _ := s.ListAccounts(context.Background(), store.AccountFilter{Sort: "created", Limit: 100})
+		p, err := s.ListAccounts(context.Background(), store.AccountFilter{Sort: "created", Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
 		var out []string
 		for _, a := range p.Items {
 			out = append(out, a.ID+a.Name+a.Plan+string(rune(a.MRR)))
@@ -129,7 +138,10 @@ func TestGenerateVoC(t *testing.T) {
 		if shippedYesterday == 0 || ranks[0].Rank.MRR == 0 || ranks[0].Rank.Accounts == 0 {
 			t.Fatalf("no request ready to close the loop, or top request without revenue: %+v", ranks[0])
 		}
-		tags, _ := s.RankTags(ctx, store.RankFilter{}, today)
+		tags, err := s.RankTags(ctx, store.RankFilter{}, today)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(tags) == 0 || tags[0].Rank.Total < 50 {
 			t.Fatalf("tag ranking: %d tags, top %+v", len(tags), tags[0])
 		}

@@ -52,8 +52,14 @@ func TestGenerateUsageTellsChurnersApart(t *testing.T) {
 			if after.Events != 0 {
 				t.Errorf("%s used the product after churning on %s: %d events", a.Name, churned.Format(time.DateOnly), after.Events)
 			}
-			last30, _ := s.AccountUsage(ctx, a.ID, churned, 30)
-			earlier, _ := s.AccountUsage(ctx, a.ID, churned.AddDate(0, 0, -120), 30)
+			last30, err := s.AccountUsage(ctx, a.ID, churned, 30)
+			if err != nil {
+				t.Fatal(err)
+			}
+			earlier, err := s.AccountUsage(ctx, a.ID, churned.AddDate(0, 0, -120), 30)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if earlier.Events == 0 {
 				continue // signed up less than four months before churning
 			}

@@ -193,7 +193,10 @@ func TestBatchContextMergesAndTimestampIsCorrected(t *testing.T) {
 			t.Errorf("stored %+v", st)
 		}
 		// The message's own sentAt wins over the batch's: received − 30 s.
-		accts, _ := s.UsageAccounts(context.Background())
+		accts, err := s.UsageAccounts(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
 		found := false
 		for mid := range accts {
 			if strings.HasPrefix(mid, "cl-") {

@@ -204,7 +204,10 @@ func TestPanickingJobIsRecordedAndRunsAgain(t *testing.T) {
 			j, err := st.GetJob(context.Background(), "flaky")
 			return err == nil && j.Runs >= 1
 		})
-		j, _ := st.GetJob(context.Background(), "flaky")
+		j, err := st.GetJob(context.Background(), "flaky")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if j.Runs == 1 && (j.LastOutcome != "failed" || !strings.Contains(j.LastError, "nil pointer dereference")) {
 			t.Errorf("after the panic: outcome %q, error %q", j.LastOutcome, j.LastError)
 		}

@@ -8,11 +8,11 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/loop"
 	"github.com/closeloop/closeloop/internal/notify"
@@ -21,23 +21,11 @@ import (
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // world is a shipped request with its askers, a real SMTP server and a worker.
 type world struct {
 	t     *testing.T
 	s     *store.Store
-	c     *clock
+	c     *clocktest.Clock
 	srv   *smtptest.Server
 	w     *notify.Worker
 	svc   *loop.Service
@@ -53,7 +41,7 @@ const (
 
 func newWorld(t *testing.T, s *store.Store) *world {
 	ctx := context.Background()
-	c := &clock{t: time.Now().UTC().Truncate(time.Millisecond)}
+	c := clocktest.New(time.Now().Truncate(time.Millisecond))
 	s.Now = c.Now
 	srv := smtptest.Start(t)
 	if _, err := notify.SaveSMTP(ctx, s, srv.Settings()); err != nil {
@@ -68,8 +56,8 @@ func newWorld(t *testing.T, s *store.Store) *world {
 	}
 	w.sso = feedback.Request{Title: "Single sign-on", ReleaseNote: "Turn it on under Settings → Security."}
 	saml := feedback.Request{Title: "SAML"}
-	s.CreateRequest(ctx, &w.sso)
-	s.CreateRequest(ctx, &saml)
+	storetest.Must(t, s.CreateRequest(ctx, &w.sso))
+	storetest.Must(t, s.CreateRequest(ctx, &saml))
 	if err := s.MergeRequest(ctx, saml.ID, w.sso.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +75,7 @@ func newWorld(t *testing.T, s *store.Store) *world {
 	w.quote["Cat Carter"] = catQuote
 	// Dan only voted; Nomail asked but has no address.
 	dan := account.Person{Email: "dan@acme.com", Name: "Dan Dunn", AccountID: w.acme.ID}
-	s.CreatePerson(ctx, &dan)
+	storetest.Must(t, s.CreatePerson(ctx, &dan))
 	if _, err := s.Vote(ctx, &feedback.Vote{RequestID: w.sso.ID, PersonID: dan.ID, Source: feedback.VotePortal}); err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +234,10 @@ func TestCloseTheLoopEndToEnd(t *testing.T) {
 			t.Fatalf("no unsubscribe link in the HTML part:\n%s", cat.HTML)
 		}
 
-		tps, _, _ := s.ListTouchpoints(ctx, store.TouchpointFilter{AccountID: w.acme.ID})
+		tps, _, err := s.ListTouchpoints(ctx, store.TouchpointFilter{AccountID: w.acme.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		tpPeople := map[string]bool{}
 		for _, tp := range tps {
 			if tp.Kind != account.Email || tp.Direction != account.Outbound || tp.Summary != "Told about shipped: Single sign-on" {
@@ -257,7 +248,10 @@ func TestCloseTheLoopEndToEnd(t *testing.T) {
 		if len(tps) != 3 || !tpPeople["Ann Archer"] || !tpPeople["Cat Carter"] || !tpPeople["Dan Dunn"] {
 			t.Fatalf("touchpoints: %+v", tps)
 		}
-		after, _ := s.ListLoopEmails(ctx, w.sso.ID)
+		after, err := s.ListLoopEmails(ctx, w.sso.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for name, d := range w.byName(after) {
 			want := map[string]string{"Bob Baker": store.LoopSkipped, "Nora Nomail": store.LoopSkipped}[name]
 			if want == "" {
@@ -281,11 +275,17 @@ func TestCloseTheLoopEndToEnd(t *testing.T) {
 		}
 		w.w.Tick(ctx)
 		eve, _ = s.GetLoopEmail(ctx, eve.ID)
-		row, _ := s.GetOutbox(ctx, eve.OutboxID)
+		row, err := s.GetOutbox(ctx, eve.OutboxID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if row.Status != store.OutboxQueued || row.Attempts != 1 || !row.NextAttemptAt.Equal(w.c.Now().Add(time.Minute)) || eve.Status != store.LoopQueued {
 			t.Fatalf("after a 451: %+v %+v", row, eve)
 		}
-		log, _ := s.OutboxAttempts(ctx, row.ID)
+		log, err := s.OutboxAttempts(ctx, row.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(log) != 1 || log[0].OK || !strings.Contains(log[0].Error, "451") {
 			t.Fatalf("delivery log: %+v", log)
 		}
@@ -391,7 +391,7 @@ func TestUnsubscribe(t *testing.T) {
 
 		// A later release Ann asked for: she is marked unsubscribed and Send skips her.
 		dark := feedback.Request{Title: "Dark mode"}
-		s.CreateRequest(ctx, &dark)
+		storetest.Must(t, s.CreateRequest(ctx, &dark))
 		w.capture(feedback.Capture{Text: "Dark mode please", Source: feedback.SourceEmail, Email: "ann@acme.com", RequestIDs: []string{dark.ID}})
 		w.capture(feedback.Capture{Text: "Dark mode for me too", Source: feedback.SourceEmail, Email: "dan@acme.com", RequestIDs: []string{dark.ID}})
 		w.ship(&dark)
@@ -431,12 +431,14 @@ func TestPrepareRefusesUnshippedAndMissingBaseURL(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		r := feedback.Request{Title: "Later"}
-		s.CreateRequest(ctx, &r)
+		storetest.Must(t, s.CreateRequest(ctx, &r))
 		if _, err := loop.New(s, "https://x.example").Prepare(ctx, r.ID); err != loop.ErrNotShipped {
 			t.Fatalf("unshipped: %v", err)
 		}
 		r.Status = feedback.Shipped
-		s.UpdateRequest(ctx, &r)
+		if _, err := s.UpdateRequest(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := loop.New(s, "").Prepare(ctx, r.ID); err != loop.ErrNoBaseURL {
 			t.Fatalf("no base URL: %v", err)
 		}

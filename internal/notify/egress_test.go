@@ -33,7 +33,10 @@ func TestEndpointURLMustBePublic(t *testing.T) {
 				t.Errorf("%s: %v, want a url error", u, err)
 			}
 		}
-		eps, _ := s.ListWebhookEndpoints(ctx)
+		eps, err := s.ListWebhookEndpoints(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(eps) != 0 {
 			t.Fatalf("%d endpoints stored", len(eps))
 		}
@@ -100,11 +103,17 @@ func TestWebhookDialChecksEveryAddress(t *testing.T) {
 		if hits.Load() != 0 {
 			t.Fatal("the loopback receiver was reached")
 		}
-		rows, _ := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook})
+		rows, err := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(rows) != 1 || rows[0].Status != store.OutboxFailed {
 			t.Fatalf("refused delivery: %+v", rows)
 		}
-		log, _ := s.OutboxAttempts(ctx, rows[0].ID)
+		log, err := s.OutboxAttempts(ctx, rows[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(log) != 1 || !strings.Contains(log[0].Error, "refused") || !strings.Contains(log[0].Error, "127.0.0.1, a loopback address") ||
 			strings.Contains(log[0].Error, "INTERNAL-SECRET-ANSWER") {
 			t.Fatalf("delivery log: %+v", log)

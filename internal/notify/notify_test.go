@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/jobs"
 	"github.com/closeloop/closeloop/internal/notify"
@@ -22,21 +23,8 @@ import (
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
-// clock is a controllable time shared by the store and the worker.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func setup(t *testing.T, s *store.Store) (*clock, *notify.Worker) {
-	c := &clock{t: time.Now().UTC().Truncate(time.Millisecond)}
+func setup(t *testing.T, s *store.Store) (*clocktest.Clock, *notify.Worker) {
+	c := clocktest.New(time.Now().Truncate(time.Millisecond))
 	s.Now = c.Now
 	// The receivers are httptest servers on 127.0.0.1, which webhooks may reach only
 	// when an admin allows it (egress.go).
@@ -174,8 +162,14 @@ func TestWorkerEmailOutcomes(t *testing.T) {
 			c.Add(step)
 			w.Tick(ctx)
 		}
-		got, _ := s.GetOutbox(ctx, o3.ID)
-		log, _ := s.OutboxAttempts(ctx, o3.ID)
+		got, err := s.GetOutbox(ctx, o3.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log, err := s.OutboxAttempts(ctx, o3.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.Status != store.OutboxFailed || got.Attempts != 3 || len(log) != 3 || !strings.Contains(log[2].Error, "451") {
 			t.Fatalf("budget: %+v %+v", got, log)
 		}
@@ -252,7 +246,10 @@ func TestWebhooksSignedRetriedAndFiltered(t *testing.T) {
 		if err := s.CreateRequest(ctx, &req); err != nil {
 			t.Fatal(err)
 		}
-		p1, _ := s.GetPersonByEmail(ctx, "p1@example.com")
+		p1, err := s.GetPersonByEmail(ctx, "p1@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := s.Vote(ctx, &feedback.Vote{RequestID: req.ID, PersonID: p1.ID, Source: feedback.VoteTeam}); err != nil {
 			t.Fatal(err)
 		}
@@ -274,11 +271,17 @@ func TestWebhooksSignedRetriedAndFiltered(t *testing.T) {
 			t.Fatalf("first round: %+v", hits)
 		}
 		mu.Unlock()
-		rows, _ := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook, Status: store.OutboxQueued})
+		rows, err := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook, Status: store.OutboxQueued})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(rows) != 1 {
 			t.Fatalf("queued for retry: %+v", rows)
 		}
-		log, _ := s.OutboxAttempts(ctx, rows[0].ID)
+		log, err := s.OutboxAttempts(ctx, rows[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(log) != 1 || log[0].OK || !strings.Contains(log[0].Error, "HTTP 500") || !strings.Contains(log[0].Error, "receiver down") {
 			t.Fatalf("delivery log: %+v", log)
 		}
@@ -336,10 +339,15 @@ func TestDeletedEndpointIsSkipped(t *testing.T) {
 		_, w := setup(t, s)
 		e := store.WebhookEndpoint{URL: "https://127.0.0.1:1/none", Events: []string{"*"}, Active: true}
 		notify.CreateEndpoint(ctx, s, &e)
-		notify.Emit(ctx, s, notify.EventFeedbackCreated, map[string]string{"id": "f1"})
-		s.DeleteWebhookEndpoint(ctx, e.ID)
+		if _, err := notify.Emit(ctx, s, notify.EventFeedbackCreated, map[string]string{"id": "f1"}); err != nil {
+			t.Fatal(err)
+		}
+		storetest.Must(t, s.DeleteWebhookEndpoint(ctx, e.ID))
 		w.Tick(ctx)
-		rows, _ := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook})
+		rows, err := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(rows) != 1 || rows[0].Status != store.OutboxSkipped || !strings.Contains(rows[0].LastError, "deleted") {
 			t.Fatalf("%+v", rows)
 		}

@@ -77,8 +77,13 @@ func TestListSortFilterSearch(t *testing.T) {
 		first := e.request("Alpha reports", feedback.Open, true)
 		time.Sleep(3 * time.Millisecond) // ids sort by creation millisecond
 		second := e.request("Beta exports", feedback.Planned, true)
-		ann, _, _ := s.ResolvePerson(e.ctx, "ann@acme.com", "", "", "")
-		s.Vote(e.ctx, &feedback.Vote{RequestID: first.ID, PersonID: ann.ID, Source: feedback.VoteTeam})
+		ann, _, err := s.ResolvePerson(e.ctx, "ann@acme.com", "", "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Vote(e.ctx, &feedback.Vote{RequestID: first.ID, PersonID: ann.ID, Source: feedback.VoteTeam}); err != nil {
+			t.Fatal(err)
+		}
 		order := func(body string) string {
 			ids := regexp.MustCompile(`id="idea-([0-9a-z]+)"`).FindAllStringSubmatch(body, -1)
 			var out []string
@@ -132,7 +137,7 @@ func TestThemeUsesOnlyAValidAccent(t *testing.T) {
 		wantIn(t, e.get("/portal", nil), "<title>Ideas · Acme Ideas</title>", "Tell Acme.")
 
 		// A bad value written around SaveSettings still never reaches the CSS.
-		s.PutSetting(e.ctx, portal.SettingsKey, map[string]string{"accent": "#000;}*{color:red"})
+		storetest.Must(t, s.PutSetting(e.ctx, portal.SettingsKey, map[string]string{"accent": "#000;}*{color:red"}))
 		css = e.get("/portal/theme.css", nil)
 		wantIn(t, css, "--accent: "+portal.DefaultSettings.Accent+";")
 		wantNotIn(t, css, "color:red")

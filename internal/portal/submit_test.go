@@ -27,7 +27,10 @@ func TestSubmitIdeaCreatesPortalFeedback(t *testing.T) {
 		c := claims("ann@acme.com")
 		c.ExternalID = "u-ann"
 		ck := e.signIn(c)
-		ann, _ := s.GetPersonByEmail(e.ctx, "ann@acme.com")
+		ann, err := s.GetPersonByEmail(e.ctx, "ann@acme.com")
+		if err != nil {
+			t.Fatal(err)
+		}
 		page := e.get("/portal/submit", ck)
 		wantIn(t, page, `name="nonce"`, `id="idea-title"`)
 
@@ -51,7 +54,10 @@ func TestSubmitIdeaCreatesPortalFeedback(t *testing.T) {
 			t.Fatalf("item: %+v", it)
 		}
 		// No public request appears until the team makes one.
-		reqs, _ := s.ListRequests(e.ctx, store.RequestFilter{})
+		reqs, err := s.ListRequests(e.ctx, store.RequestFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(reqs) != 0 {
 			t.Fatalf("submit created requests: %+v", reqs)
 		}

@@ -16,7 +16,10 @@ func TestVotes(t *testing.T) {
 		e := newEnv(t, s)
 		req := e.request("Dark mode", feedback.Open, true)
 		ck := e.signIn(claims("ann@acme.com"))
-		ann, _ := s.GetPersonByEmail(e.ctx, "ann@acme.com")
+		ann, err := s.GetPersonByEmail(e.ctx, "ann@acme.com")
+		if err != nil {
+			t.Fatal(err)
+		}
 		path := "/portal/requests/" + req.ID
 		count := func() int {
 			pr, err := s.GetPortalRequest(e.ctx, req.ID, "")
@@ -48,7 +51,10 @@ func TestVotes(t *testing.T) {
 		if n := count(); n != 1 {
 			t.Fatalf("%d votes after voting twice", n)
 		}
-		votes, _ := s.PersonVotes(e.ctx, ann.ID)
+		votes, err := s.PersonVotes(e.ctx, ann.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(votes) != 1 || votes[0].Source != feedback.VotePortal || votes[0].RequestID != req.ID {
 			t.Fatalf("votes: %+v", votes)
 		}
@@ -110,7 +116,10 @@ func TestPrivateRequestsAreNotFoundEverywhere(t *testing.T) {
 			wantStatus(t, e.post("/portal/requests/"+id+"/vote", url.Values{}, ck), http.StatusNotFound)
 			wantStatus(t, e.post("/portal/requests/"+id+"/unvote", url.Values{}, ck), http.StatusNotFound)
 		}
-		ann, _ := s.GetPersonByEmail(e.ctx, "ann@acme.com")
+		ann, err := s.GetPersonByEmail(e.ctx, "ann@acme.com")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if votes, _ := s.PersonVotes(e.ctx, ann.ID); len(votes) != 0 {
 			t.Fatalf("votes on private requests: %+v", votes)
 		}
@@ -128,8 +137,8 @@ func TestMergedRequestRedirects(t *testing.T) {
 		a := e.request("Export to CSV", feedback.Planned, true)
 		b := e.request("CSV download", feedback.Open, true)
 		c := e.request("Spreadsheet export", feedback.Open, true)
-		s.MergeRequest(e.ctx, c.ID, b.ID)
-		s.MergeRequest(e.ctx, b.ID, a.ID)
+		storetest.Must(t, s.MergeRequest(e.ctx, c.ID, b.ID))
+		storetest.Must(t, s.MergeRequest(e.ctx, b.ID, a.ID))
 		r := e.get("/portal/requests/"+c.ID, nil)
 		wantStatus(t, r, http.StatusFound)
 		if loc := r.Header().Get("Location"); loc != "/portal/requests/"+a.ID {
@@ -142,7 +151,7 @@ func TestMergedRequestRedirects(t *testing.T) {
 		// Merged into a private request: nothing to show.
 		hidden := e.request("Internal tracking", feedback.Open, false)
 		d := e.request("Public dup", feedback.Open, true)
-		s.MergeRequest(e.ctx, d.ID, hidden.ID)
+		storetest.Must(t, s.MergeRequest(e.ctx, d.ID, hidden.ID))
 		wantStatus(t, e.get("/portal/requests/"+d.ID, nil), http.StatusNotFound)
 	})
 }

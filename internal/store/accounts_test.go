@@ -122,15 +122,24 @@ func TestListAccountsFiltersSortsAndPages(t *testing.T) {
 		if err != nil || p.Total != 9 || p.Items[0].OwnerName != "Casey" {
 			t.Fatalf("filtered: total=%d err=%v", p.Total, err)
 		}
-		p, _ = s.ListAccounts(ctx, store.AccountFilter{Q: "co 1"})
+		p, err = s.ListAccounts(ctx, store.AccountFilter{Q: "co 1"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if p.Total != 10 { // Co 10..Co 19
 			t.Fatalf("search 'co 1' found %d", p.Total)
 		}
-		p, _ = s.ListAccounts(ctx, store.AccountFilter{Q: "100%_"})
+		p, err = s.ListAccounts(ctx, store.AccountFilter{Q: "100%_"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if p.Total != 0 {
 			t.Fatalf("LIKE wildcards not escaped: %d", p.Total)
 		}
-		p, _ = s.ListAccounts(ctx, store.AccountFilter{Unowned: true})
+		p, err = s.ListAccounts(ctx, store.AccountFilter{Unowned: true})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if p.Total != 16 {
 			t.Fatalf("unowned %d", p.Total)
 		}
@@ -160,7 +169,10 @@ func TestUpsertAccountsIsIdempotentAndAtomic(t *testing.T) {
 		if err != nil || r.Created != 0 || r.Updated != 0 || r.Unchanged != 2 {
 			t.Fatalf("second: %+v %v", r, err)
 		}
-		ms, _ := s.ListMovements(ctx, store.MovementFilter{})
+		ms, err := s.ListMovements(ctx, store.MovementFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(ms) != 1 || ms[0].Kind != revenue.New || ms[0].Delta != 50000 {
 			t.Fatalf("movements after two identical upserts: %+v", ms)
 		}
@@ -169,7 +181,10 @@ func TestUpsertAccountsIsIdempotentAndAtomic(t *testing.T) {
 		if err != nil || r.Updated != 1 {
 			t.Fatalf("partial: %+v %v", r, err)
 		}
-		b, _ := s.GetAccountByExternalID(ctx, "a2")
+		b, err := s.GetAccountByExternalID(ctx, "a2")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if b.Name != "Beta" || b.Seats != 12 || b.Plan != "team" {
 			t.Fatalf("partial patch clobbered fields: %+v", b)
 		}
@@ -221,12 +236,18 @@ func TestMRRMovementsDriveAccountState(t *testing.T) {
 			if err != nil || !changed || m.Kind != st.kind {
 				t.Fatalf("%s: %+v %v %v", st.date, m, changed, err)
 			}
-			got, _ := s.GetAccount(ctx, a.ID)
+			got, err := s.GetAccount(ctx, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got.MRR != st.mrr || got.Stage != st.stage || got.Currency != "EUR" {
 				t.Fatalf("%s: account %+v", st.date, got.Account)
 			}
 		}
-		all, _ := s.ListMovements(ctx, store.MovementFilter{AccountID: a.ID})
+		all, err := s.ListMovements(ctx, store.MovementFilter{AccountID: a.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(all) != 4 || revenue.MRROn(all, day("2025-05-15")) != 30000 || revenue.MRROn(all, day("2025-08-01")) != 0 {
 			t.Fatalf("history: %+v", all)
 		}
@@ -241,7 +262,10 @@ func TestMRRMovementsDriveAccountState(t *testing.T) {
 		if err := s.AddMovement(ctx, &bad); !errors.Is(err, revenue.ErrKindMismatch) {
 			t.Fatalf("wrong kind accepted: %v", err)
 		}
-		totals, _ := s.MRRTotals(ctx)
+		totals, err := s.MRRTotals(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if totals["EUR"] != 15000 {
 			t.Fatalf("totals %v", totals)
 		}
@@ -274,7 +298,10 @@ func TestPeopleContractsTouchpoints(t *testing.T) {
 		if err != nil || ann.AccountID != a.ID || !ann.Champion {
 			t.Fatalf("ann: %+v %v", ann, err)
 		}
-		people, _, _ := s.ListPeople(ctx, store.PersonFilter{AccountID: a.ID})
+		people, _, err := s.ListPeople(ctx, store.PersonFilter{AccountID: a.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(people) != 2 {
 			t.Fatalf("people of account: %d", len(people))
 		}
@@ -286,7 +313,10 @@ func TestPeopleContractsTouchpoints(t *testing.T) {
 		if c.RenewalDate != "2026-03-01" || c.NoticeDeadline() != "2025-12-01" {
 			t.Fatalf("renewal %s notice %s", c.RenewalDate, c.NoticeDeadline())
 		}
-		got, _ := s.GetAccount(ctx, a.ID)
+		got, err := s.GetAccount(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.RenewalDate != "2026-03-01" {
 			t.Fatalf("account renewal not synced: %q", got.RenewalDate)
 		}
@@ -298,7 +328,7 @@ func TestPeopleContractsTouchpoints(t *testing.T) {
 		}
 
 		member := auth.Member{Email: "me@team.com", Name: "Me", Role: auth.RoleMember}
-		s.CreateMember(ctx, &member)
+		storetest.Must(t, s.CreateMember(ctx, &member))
 		for i, kind := range []account.TouchpointKind{account.Call, account.Email, account.Note} {
 			tp := account.Touchpoint{AccountID: a.ID, PersonID: ann.ID, MemberID: member.ID, Kind: kind, Summary: fmt.Sprintf("t%d", i),
 				OccurredAt: time.Now().Add(time.Duration(i-10) * time.Hour)}
@@ -311,7 +341,7 @@ func TestPeopleContractsTouchpoints(t *testing.T) {
 			t.Fatalf("timeline: %+v %v", tl, err)
 		}
 		other := account.Account{Name: "Other"}
-		s.CreateAccount(ctx, &other)
+		storetest.Must(t, s.CreateAccount(ctx, &other))
 		tp := account.Touchpoint{AccountID: other.ID, PersonID: ann.ID, Kind: account.Call, Summary: "x"}
 		var fe *errs.FieldError
 		if err := s.CreateTouchpoint(ctx, &tp); !errors.As(err, &fe) || fe.Field != "person_id" {
@@ -357,7 +387,7 @@ func TestTeamSessionsAndKeys(t *testing.T) {
 		if _, err := s.AuthenticateAPIKey(ctx, secret+"x"); !errors.Is(err, store.ErrBadKey) {
 			t.Fatal("tampered key accepted")
 		}
-		s.RevokeAPIKey(ctx, k.ID)
+		storetest.Must(t, s.RevokeAPIKey(ctx, k.ID))
 		if _, err := s.AuthenticateAPIKey(ctx, secret); !errors.Is(err, store.ErrBadKey) {
 			t.Fatal("revoked key accepted")
 		}

@@ -43,8 +43,14 @@ func TestPatchTagIsAtomic(t *testing.T) {
 			t.Fatalf("patch: %+v %v", got, err)
 		}
 		// The closure follows: feedback tagged Grids now rolls up to Reporting.
-		it, _, _ := s.Capture(ctx, feedback.Capture{Text: "grid", Source: feedback.SourceAPI, TagIDs: []string{tables}})
-		items, _, _ := s.ListFeedback(ctx, store.FeedbackFilter{TagID: reporting})
+		it, _, err := s.Capture(ctx, feedback.Capture{Text: "grid", Source: feedback.SourceAPI, TagIDs: []string{tables}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items, _, err := s.ListFeedback(ctx, store.FeedbackFilter{TagID: reporting})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(items) != 1 || items[0].ID != it.ID {
 			t.Fatalf("roll-up after move: %+v", items)
 		}
@@ -63,9 +69,12 @@ func TestPatchTagIsAtomic(t *testing.T) {
 
 		// FeedbackLinks batches the links of a page.
 		r := feedback.Request{Title: "Grids"}
-		s.CreateRequest(ctx, &r)
-		s.LinkFeedback(ctx, r.ID, it.ID, "")
-		other, _, _ := s.Capture(ctx, feedback.Capture{Text: "other", Source: feedback.SourceAPI})
+		storetest.Must(t, s.CreateRequest(ctx, &r))
+		storetest.Must(t, s.LinkFeedback(ctx, r.ID, it.ID, ""))
+		other, _, err := s.Capture(ctx, feedback.Capture{Text: "other", Source: feedback.SourceAPI})
+		if err != nil {
+			t.Fatal(err)
+		}
 		tags, reqs, err := s.FeedbackLinks(ctx, []string{it.ID, other.ID})
 		if err != nil || !slices.Equal(tags[it.ID], []string{tables}) || !slices.Equal(reqs[it.ID], []string{r.ID}) || len(tags[other.ID]) != 0 {
 			t.Fatalf("links: %v %v %v", tags, reqs, err)

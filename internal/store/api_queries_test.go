@@ -25,7 +25,10 @@ func TestCreateAccountFromPatch(t *testing.T) {
 		if row.ID == "" || row.MRR != 900 || row.Currency != "USD" || row.Tier != "standard" {
 			t.Fatalf("created %+v", row)
 		}
-		ms, _ := s.ListMovements(ctx, store.MovementFilter{AccountID: row.ID})
+		ms, err := s.ListMovements(ctx, store.MovementFilter{AccountID: row.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(ms) != 1 || ms[0].Kind != revenue.New || !ms[0].EffectiveAt.Equal(at) {
 			t.Fatalf("movements %+v", ms)
 		}
@@ -81,7 +84,10 @@ func TestPatchAccount(t *testing.T) {
 		if !errors.Is(err, revenue.ErrCurrencyMismatch) {
 			t.Fatalf("currency mismatch: %v", err)
 		}
-		got, _ := s.GetAccount(ctx, a.ID)
+		got, err := s.GetAccount(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.Plan != "enterprise" {
 			t.Fatalf("refused patch changed plan to %q", got.Plan)
 		}

@@ -64,7 +64,10 @@ func BenchmarkListAccounts(b *testing.B) {
 				}
 				deep.Cursor = p.Next
 			}
-			members, _ := s.ListMembers(ctx)
+			members, err := s.ListMembers(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
 			cases := []struct {
 				name string
 				f    store.AccountFilter

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -136,8 +137,8 @@ func TestEventConsumersKeepTheirOwnCheckpoint(t *testing.T) {
 func TestWebhookFanOutConsumesTheLog(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		clock := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return clock }
+		clock := clocktest.New(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
+		s.Now = clock.Now
 		mk := func(events ...string) store.WebhookEndpoint {
 			e := store.WebhookEndpoint{URL: "https://hooks.example.com/" + strings.Join(events, "+"), Secret: "whsec_x", Events: events, Active: true}
 			if err := s.CreateWebhookEndpoint(ctx, &e); err != nil {
@@ -154,11 +155,14 @@ func TestWebhookFanOutConsumesTheLog(t *testing.T) {
 		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "one", Source: feedback.SourceAPI, Email: "p@example.com"}); err != nil {
 			t.Fatal(err)
 		}
-		clock = clock.Add(time.Minute)
+		clock.Add(time.Minute)
 		late := mk("*") // created after the first event
 		req := feedback.Request{Title: "R"}
-		s.CreateRequest(ctx, &req)
-		p, _ := s.GetPersonByEmail(ctx, "p@example.com")
+		storetest.Must(t, s.CreateRequest(ctx, &req))
+		p, err := s.GetPersonByEmail(ctx, "p@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := s.Vote(ctx, &feedback.Vote{RequestID: req.ID, PersonID: p.ID, Source: feedback.VoteTeam}); err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +176,10 @@ func TestWebhookFanOutConsumesTheLog(t *testing.T) {
 		if n, d, err := s.FanOutWebhooks(ctx, 0); n != 0 || d != 0 || err != nil {
 			t.Fatalf("second fan-out: %d %d %v", n, d, err)
 		}
-		rows, _ := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook})
+		rows, err := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook})
+		if err != nil {
+			t.Fatal(err)
+		}
 		got := map[string]int{}
 		for _, r := range rows {
 			var pl store.WebhookPayload
@@ -201,13 +208,13 @@ func TestWebhookFanOutConsumesTheLog(t *testing.T) {
 func TestPruneEventsKeepsWhatAConsumerStillNeeds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return clock }
+		clock := clocktest.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		s.Now = clock.Now
 		for i := range 4 { // seq 1..4 on 1, 2, 3, 4 January
 			if _, err := s.Emit(ctx, "test.event", i); err != nil {
 				t.Fatal(err)
 			}
-			clock = clock.AddDate(0, 0, 1)
+			clock.Add(24 * time.Hour)
 		}
 		handle := func(name string, limit int) {
 			if _, err := s.Consume(ctx, name, limit, func(context.Context, []store.Event) error { return nil }); err != nil {
@@ -222,8 +229,8 @@ func TestPruneEventsKeepsWhatAConsumerStillNeeds(t *testing.T) {
 			t.Fatalf("pruned %d, %v; want 1", n, err)
 		}
 		handle("slow", 4)
-		if n, _ := s.PruneEvents(ctx, cutoff); n != 2 {
-			t.Fatalf("pruned %d after slow caught up; want 2 (seq 2 and 3)", n)
+		if n, err := s.PruneEvents(ctx, cutoff); err != nil || n != 2 {
+			t.Fatalf("pruned %d, %v after slow caught up; want 2 (seq 2 and 3)", n, err)
 		}
 		left := eventsAfter(t, s, 0)
 		if len(left) != 1 || left[0].Seq != 4 {

@@ -31,8 +31,8 @@ func TestExportFeedback(t *testing.T) {
 		}
 		sso := feedback.Request{Title: "SSO"}
 		dark := feedback.Request{Title: "Dark mode"}
-		s.CreateRequest(ctx, &sso)
-		s.CreateRequest(ctx, &dark)
+		storetest.Must(t, s.CreateRequest(ctx, &sso))
+		storetest.Must(t, s.CreateRequest(ctx, &dark))
 
 		// Eight items, oldest first, so pages of three end mid-way and the last page is
 		// short; tags and links sit on items at the page boundaries.

@@ -22,13 +22,16 @@ func TestCaptureResolvesSendersAndIsIdempotent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		acme := account.Account{ExternalID: "acme", Name: "Acme", Domain: "acme.com"}
-		s.CreateAccount(ctx, &acme)
+		storetest.Must(t, s.CreateAccount(ctx, &acme))
 		// Unknown sender at a known domain: a new person attached to Acme.
 		it, created, err := s.Capture(ctx, feedback.Capture{Text: "Please add SSO.", Source: feedback.SourceEmail, Email: "New.Person@acme.com", Name: "New Person", ExternalID: "msg-1"})
 		if err != nil || !created || it.AccountID != acme.ID || it.PersonID == "" || it.Status != feedback.New || it.Quote != "Please add SSO." {
 			t.Fatalf("capture: %+v %v %v", it, created, err)
 		}
-		p, _ := s.GetPersonByEmail(ctx, "new.person@acme.com")
+		p, err := s.GetPersonByEmail(ctx, "new.person@acme.com")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if p.ID != it.PersonID || p.AccountID != acme.ID || p.Name != "New Person" {
 			t.Fatalf("person: %+v", p)
 		}
@@ -39,13 +42,22 @@ func TestCaptureResolvesSendersAndIsIdempotent(t *testing.T) {
 		}
 		// Idempotency key.
 		c := feedback.Capture{Text: "Dark mode", Source: feedback.SourceAPI, IdempotencyKey: "k1", AccountExternalID: "acme"}
-		a1, c1, _ := s.Capture(ctx, c)
-		a2, c2, _ := s.Capture(ctx, c)
+		a1, c1, err := s.Capture(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a2, c2, err := s.Capture(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !c1 || c2 || a1.ID != a2.ID || a1.AccountID != acme.ID {
 			t.Fatalf("idempotency: %v %v %s %s", c1, c2, a1.ID, a2.ID)
 		}
 		// Unknown domain: a person with no account. Unknown account external id: an error naming the field.
-		it3, _, _ := s.Capture(ctx, feedback.Capture{Text: "hi", Source: feedback.SourceWeb, Email: "x@gmail.com"})
+		it3, _, err := s.Capture(ctx, feedback.Capture{Text: "hi", Source: feedback.SourceWeb, Email: "x@gmail.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if it3.AccountID != "" || it3.PersonID == "" {
 			t.Fatalf("free-mail sender: %+v", it3)
 		}
@@ -54,7 +66,10 @@ func TestCaptureResolvesSendersAndIsIdempotent(t *testing.T) {
 			t.Fatalf("unknown account: %v", err)
 		}
 		// A batch is all or nothing.
-		before, _ := s.CountFeedback(ctx, "")
+		before, err := s.CountFeedback(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
 		_, _, err = s.CaptureBatch(ctx, []feedback.Capture{{Text: "ok", Source: feedback.SourceAPI}, {Text: "", Source: feedback.SourceAPI}})
 		var be *errs.ItemError
 		if !errors.As(err, &be) || be.Index != 1 {
@@ -87,7 +102,10 @@ func TestTagTreeMoveAndMerge(t *testing.T) {
 		if err := s.MoveTag(ctx, editor, formulas); !errors.Is(err, store.ErrTagCycle) {
 			t.Fatalf("cycle: %v", err)
 		}
-		it, _, _ := s.Capture(ctx, feedback.Capture{Text: "formula bug", Source: feedback.SourceAPI, TagIDs: []string{formulas}})
+		it, _, err := s.Capture(ctx, feedback.Capture{Text: "formula bug", Source: feedback.SourceAPI, TagIDs: []string{formulas}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if it.Status != feedback.Triaged {
 			t.Fatalf("tagged at capture should be triaged: %s", it.Status)
 		}
@@ -112,11 +130,17 @@ func TestTagTreeMoveAndMerge(t *testing.T) {
 		if err := s.MergeTag(ctx, formulas, charts); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := s.GetFeedback(ctx, it.ID)
+		got, err := s.GetFeedback(ctx, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(got.TagIDs) != 1 || got.TagIDs[0] != charts {
 			t.Fatalf("after merge tags %v", got.TagIDs)
 		}
-		merges, _ := s.TagMerges(ctx)
+		merges, err := s.TagMerges(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if merges[formulas] != charts {
 			t.Fatalf("merges %v", merges)
 		}
@@ -142,18 +166,18 @@ func TestRankRequestsScenarios(t *testing.T) {
 			}
 			return a
 		}
-		acct("one", 100000, false)                                                                                                       // asks through three channels
-		a2 := acct("two", 50000, true)                                                                                                   // CAB member
-		a3 := acct("three", 30000, false)                                                                                                // will churn
-		a4 := acct("four", 20000, false)                                                                                                 // renews inside the window
-		s.SaveContract(ctx, &account.Contract{AccountID: a4.ID, StartDate: now.AddDate(-1, 0, 10).Format("2006-01-02"), TermMonths: 12}) // renews in ~10 days
+		acct("one", 100000, false)                                                                                                                          // asks through three channels
+		a2 := acct("two", 50000, true)                                                                                                                      // CAB member
+		a3 := acct("three", 30000, false)                                                                                                                   // will churn
+		a4 := acct("four", 20000, false)                                                                                                                    // renews inside the window
+		storetest.Must(t, s.SaveContract(ctx, &account.Contract{AccountID: a4.ID, StartDate: now.AddDate(-1, 0, 10).Format("2006-01-02"), TermMonths: 12})) // renews in ~10 days
 		if _, _, err := s.SetMRR(ctx, a3.ID, 0, "USD", now.AddDate(0, 0, -1), ""); err != nil {
 			t.Fatal(err)
 		}
 		sso := feedback.Request{Title: "SSO"}
 		dup := feedback.Request{Title: "SAML login"}
-		s.CreateRequest(ctx, &sso)
-		s.CreateRequest(ctx, &dup)
+		storetest.Must(t, s.CreateRequest(ctx, &sso))
+		storetest.Must(t, s.CreateRequest(ctx, &dup))
 		capture := func(src feedback.Source, email, req string) {
 			if _, _, err := s.Capture(ctx, feedback.Capture{Text: "we need it", Source: src, Email: email, RequestIDs: []string{req}}); err != nil {
 				t.Fatal(err)
@@ -165,7 +189,7 @@ func TestRankRequestsScenarios(t *testing.T) {
 		capture(feedback.SourceCall, "cy@three.com", sso.ID)
 		capture(feedback.SourceEmail, "di@four.com", dup.ID)
 		pTwo := account.Person{Email: "eve@two.com", AccountID: a2.ID}
-		s.CreatePerson(ctx, &pTwo)
+		storetest.Must(t, s.CreatePerson(ctx, &pTwo))
 		if ok, err := s.Vote(ctx, &feedback.Vote{RequestID: dup.ID, PersonID: pTwo.ID, Source: feedback.VotePortal}); !ok || err != nil {
 			t.Fatalf("vote: %v %v", ok, err)
 		}
@@ -222,14 +246,20 @@ func TestRankRequestsScenarios(t *testing.T) {
 			t.Fatalf("SAML after unmerge: %+v", got)
 		}
 		// CAB weight is a setting.
-		rs, _ := s.RankSettings(ctx)
+		rs, err := s.RankSettings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		rs.CABWeight = 3
-		s.PutSetting(ctx, "ranking", rs)
+		storetest.Must(t, s.PutSetting(ctx, "ranking", rs))
 		if got := rank()[dup.ID]; got.WeightedAccounts != 5 { // 2 + 3×1
 			t.Fatalf("CAB weight 3: %+v", got)
 		}
 		// Filters: tier filter leaves out accounts of other tiers.
-		byTier, _ := s.RankRequests(ctx, store.RankFilter{Tier: "strategic"}, now)
+		byTier, err := s.RankRequests(ctx, store.RankFilter{Tier: "strategic"}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, x := range byTier {
 			if x.Rank.Accounts != 0 {
 				t.Fatalf("tier filter: %+v", x.Rank)
@@ -242,17 +272,23 @@ func TestRankTagsRollsUpUniqueAccounts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		a := account.Account{Name: "A", Domain: "a.com"}
-		s.CreateAccount(ctx, &a)
-		s.SetMRR(ctx, a.ID, 10000, "USD", time.Now().AddDate(0, -1, 0), "")
+		storetest.Must(t, s.CreateAccount(ctx, &a))
+		if _, _, err := s.SetMRR(ctx, a.ID, 10000, "USD", time.Now().AddDate(0, -1, 0), ""); err != nil {
+			t.Fatal(err)
+		}
 		parent := store.Tag{Name: "Editor"}
-		s.CreateTag(ctx, &parent)
+		storetest.Must(t, s.CreateTag(ctx, &parent))
 		c1 := store.Tag{Name: "Tables", ParentID: parent.ID}
 		c2 := store.Tag{Name: "Images", ParentID: parent.ID}
-		s.CreateTag(ctx, &c1)
-		s.CreateTag(ctx, &c2)
+		storetest.Must(t, s.CreateTag(ctx, &c1))
+		storetest.Must(t, s.CreateTag(ctx, &c2))
 		// The same account in both children, and one item carrying both children.
-		s.Capture(ctx, feedback.Capture{Text: "t", Source: feedback.SourceAPI, Email: "x@a.com", TagIDs: []string{c1.ID}})
-		s.Capture(ctx, feedback.Capture{Text: "u", Source: feedback.SourceAPI, Email: "y@a.com", TagIDs: []string{c1.ID, c2.ID}})
+		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "t", Source: feedback.SourceAPI, Email: "x@a.com", TagIDs: []string{c1.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "u", Source: feedback.SourceAPI, Email: "y@a.com", TagIDs: []string{c1.ID, c2.ID}}); err != nil {
+			t.Fatal(err)
+		}
 		rs, err := s.RankTags(ctx, store.RankFilter{}, time.Now())
 		if err != nil {
 			t.Fatal(err)
@@ -283,7 +319,10 @@ func TestImportTaxonomy700(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tree, _ := s.TagTree(ctx)
+		tree, err := s.TagTree(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		created, _, err := s.ImportTaxonomy(ctx, taxonomy.Plan(tree, rows))
 		if err != nil || created != 700 {
 			t.Fatalf("import: %d %v", created, err)
@@ -300,9 +339,15 @@ func TestImportTaxonomy700(t *testing.T) {
 			}
 			return true
 		})
-		it, _, _ := s.Capture(ctx, feedback.Capture{Text: "x", Source: feedback.SourceAPI, TagIDs: []string{deep}})
+		it, _, err := s.Capture(ctx, feedback.Capture{Text: "x", Source: feedback.SourceAPI, TagIDs: []string{deep}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, anc := range tree.Ancestors(deep) {
-			items, _, _ := s.ListFeedback(ctx, store.FeedbackFilter{TagID: anc})
+			items, _, err := s.ListFeedback(ctx, store.FeedbackFilter{TagID: anc})
+			if err != nil {
+				t.Fatal(err)
+			}
 			if len(items) != 1 || items[0].ID != it.ID {
 				t.Fatalf("ancestor %s does not roll up the item", tree.PathString(anc))
 			}
@@ -348,13 +393,19 @@ func TestEventsCommitWithTheirChange(t *testing.T) {
 		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "ok", Source: feedback.SourceAPI, IdempotencyKey: "once"}); err != nil {
 			t.Fatal(err)
 		}
-		s.Capture(ctx, feedback.Capture{Text: "ok", Source: feedback.SourceAPI, IdempotencyKey: "once"}) // a repeat is no new event
+		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "ok", Source: feedback.SourceAPI, IdempotencyKey: "once"}); err != nil {
+			t.Fatal(err)
+		} // a repeat is no new event
 		r := feedback.Request{Title: "SSO"}
-		s.CreateRequest(ctx, &r)
+		storetest.Must(t, s.CreateRequest(ctx, &r))
 		r.Title = "Single sign-on" // no status change: no event
-		s.UpdateRequest(ctx, &r)
+		if _, err := s.UpdateRequest(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
 		r.Status = feedback.Planned
-		s.UpdateRequest(ctx, &r)
+		if _, err := s.UpdateRequest(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
 		got := events()
 		sort.Strings(got)
 		if strings.Join(got, ",") != "feedback.created,request.status_changed" {

@@ -16,7 +16,7 @@ func TestLoopRecipientsAndDrafts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		acme := account.Account{Name: "Acme", Domain: "acme.com"}
-		s.CreateAccount(ctx, &acme)
+		storetest.Must(t, s.CreateAccount(ctx, &acme))
 		mk := func(title string) string {
 			r := feedback.Request{Title: title}
 			if err := s.CreateRequest(ctx, &r); err != nil {
@@ -43,8 +43,11 @@ func TestLoopRecipientsAndDrafts(t *testing.T) {
 		capture(feedback.Capture{Text: "SSO for the phone team.", Source: feedback.SourceCall, PersonExternalID: "u-42", Name: "No Mail", AccountID: acme.ID, OccurredAt: day(3), RequestIDs: []string{sso}})
 		capture(feedback.Capture{Text: "Dark mode!", Source: feedback.SourceWeb, Email: "dan@acme.com", Name: "Dan", RequestIDs: []string{other}})
 		cat := account.Person{Email: "cat@acme.com", Name: "Cat", AccountID: acme.ID}
-		s.CreatePerson(ctx, &cat)
-		ann, _ := s.GetPersonByEmail(ctx, "ann@acme.com")
+		storetest.Must(t, s.CreatePerson(ctx, &cat))
+		ann, err := s.GetPersonByEmail(ctx, "ann@acme.com")
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, pid := range []string{cat.ID, ann.ID} {
 			if _, err := s.Vote(ctx, &feedback.Vote{RequestID: sso, PersonID: pid, Source: feedback.VoteTeam}); err != nil {
 				t.Fatal(err)
@@ -122,7 +125,10 @@ func TestLoopRecipientsAndDrafts(t *testing.T) {
 		for i := range drafts {
 			drafts[i].Subject = "v2"
 		}
-		saved, _ = s.SaveLoopDrafts(ctx, sso, drafts)
+		saved, err = s.SaveLoopDrafts(ctx, sso, drafts)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, d := range saved {
 			switch d.Name {
 			case "Ann Lee":
@@ -149,9 +155,14 @@ func TestLoopRecipientsAndDrafts(t *testing.T) {
 			t.Fatalf("skip unknown: %v", err)
 		}
 		// The outbox outcome reaches the draft.
-		ann2, _ := s.GetLoopEmail(ctx, id("Ann Lee"))
-		s.ClaimOutbox(ctx, time.Now(), 10, time.Minute)
-		s.FinishOutbox(ctx, store.OutboxResult{ID: ann2.OutboxID, At: time.Now(), OK: true})
+		ann2, err := s.GetLoopEmail(ctx, id("Ann Lee"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ClaimOutbox(ctx, time.Now(), 10, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		storetest.Must(t, s.FinishOutbox(ctx, store.OutboxResult{ID: ann2.OutboxID, At: time.Now(), OK: true}))
 		if d, _ := s.GetLoopEmail(ctx, ann2.ID); d.Status != store.LoopSent {
 			t.Fatalf("after delivery: %+v", d)
 		}
@@ -161,8 +172,8 @@ func TestLoopRecipientsAndDrafts(t *testing.T) {
 func TestInitSettingKeepsTheFirst(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		s.InitSetting(ctx, "k", "first")
-		s.InitSetting(ctx, "k", "second")
+		storetest.Must(t, s.InitSetting(ctx, "k", "first"))
+		storetest.Must(t, s.InitSetting(ctx, "k", "second"))
 		var v string
 		if ok, err := s.GetSetting(ctx, "k", &v); !ok || err != nil || v != "first" {
 			t.Fatalf("%q %v %v", v, ok, err)
@@ -217,8 +228,8 @@ func TestLoopEditSurvivesRefresh(t *testing.T) {
 			t.Fatalf("an unedited draft was not refreshed: %+v", b)
 		}
 		// Skipping and unskipping an edited draft keeps the edit too.
-		s.SkipLoopEmail(ctx, ds["ann@acme.com"].ID)
-		s.UnskipLoopEmail(ctx, ds["ann@acme.com"].ID)
+		storetest.Must(t, s.SkipLoopEmail(ctx, ds["ann@acme.com"].ID))
+		storetest.Must(t, s.UnskipLoopEmail(ctx, ds["ann@acme.com"].ID))
 		if a := prepare("v3")["ann@acme.com"]; a.BodyText != "Written by hand" || a.Status != store.LoopDraft {
 			t.Fatalf("after skip and unskip: %+v", a)
 		}

@@ -86,7 +86,9 @@ func TestRevenuePathsMatchRawMovements(t *testing.T) {
 				if rng.IntN(2) == 0 {
 					sub.End = sub.Start.AddDate(0, 1+rng.IntN(4), 0)
 				}
-				s.ImportSubscriptions(ctx, []revenue.Subscription{sub})
+				if _, err := s.ImportSubscriptions(ctx, []revenue.Subscription{sub}); err != nil {
+					t.Fatal(err)
+				}
 			case k < 17:
 				must(s.DeleteAccount(ctx, ids[i]))
 				a := account.Account{ExternalID: fmt.Sprintf("x%d", i), Name: fmt.Sprintf("A%d again", i), Tier: "important"}

@@ -45,7 +45,10 @@ func TestOutboxClaimRetryAndLog(t *testing.T) {
 		if len(got) != 1 || got[a.ID] != 1 {
 			t.Fatalf("claims: %v", got)
 		}
-		o, _ := s.GetOutbox(ctx, a.ID)
+		o, err := s.GetOutbox(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if o.Status != store.OutboxSending || o.Attempts != 1 || string(o.Payload) != `{"x":1}` {
 			t.Fatalf("claimed row: %+v", o)
 		}
@@ -53,35 +56,46 @@ func TestOutboxClaimRetryAndLog(t *testing.T) {
 		if err := s.FinishOutbox(ctx, store.OutboxResult{ID: a.ID, At: now, Error: "451 try later", RetryAt: now.Add(time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
-		if items, _ := s.ClaimOutbox(ctx, now.Add(30*time.Second), 10, time.Minute); len(items) != 0 {
-			t.Fatalf("claimed before due: %+v", items)
+		if items, err := s.ClaimOutbox(ctx, now.Add(30*time.Second), 10, time.Minute); err != nil || len(items) != 0 {
+			t.Fatalf("claimed before due: %+v %v", items, err)
 		}
 		items, err := s.ClaimOutbox(ctx, now.Add(time.Minute), 10, time.Minute)
 		if err != nil || len(items) != 1 || items[0].Attempts != 2 {
 			t.Fatalf("reclaim: %+v %v", items, err)
 		}
 		// A worker that dies mid-send: the lease runs out and the row is claimable again.
-		if items, _ := s.ClaimOutbox(ctx, now.Add(90*time.Second), 10, time.Minute); len(items) != 0 {
-			t.Fatalf("claimed within lease: %+v", items)
+		if items, err := s.ClaimOutbox(ctx, now.Add(90*time.Second), 10, time.Minute); err != nil || len(items) != 0 {
+			t.Fatalf("claimed within lease: %+v %v", items, err)
 		}
-		items, _ = s.ClaimOutbox(ctx, now.Add(3*time.Minute), 10, time.Minute)
+		items, err = s.ClaimOutbox(ctx, now.Add(3*time.Minute), 10, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(items) != 1 || items[0].Attempts != 3 {
 			t.Fatalf("lease expiry: %+v", items)
 		}
 		if err := s.FinishOutbox(ctx, store.OutboxResult{ID: a.ID, At: now.Add(3 * time.Minute), OK: true}); err != nil {
 			t.Fatal(err)
 		}
-		o, _ = s.GetOutbox(ctx, a.ID)
+		o, err = s.GetOutbox(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if o.Status != store.OutboxSent || o.SentAt.IsZero() || o.LastError != "" {
 			t.Fatalf("sent row: %+v", o)
 		}
-		log, _ := s.OutboxAttempts(ctx, a.ID)
+		log, err := s.OutboxAttempts(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(log) != 2 || log[0].OK || log[0].Error != "451 try later" || !log[1].OK {
 			t.Fatalf("delivery log: %+v", log)
 		}
 		// Giving up, then an admin's requeue.
-		s.ClaimOutbox(ctx, now.Add(2*time.Hour), 10, time.Minute)
-		s.FinishOutbox(ctx, store.OutboxResult{ID: later.ID, At: now, Error: "HTTP 500"})
+		if _, err := s.ClaimOutbox(ctx, now.Add(2*time.Hour), 10, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		storetest.Must(t, s.FinishOutbox(ctx, store.OutboxResult{ID: later.ID, At: now, Error: "HTTP 500"}))
 		if o, _ := s.GetOutbox(ctx, later.ID); o.Status != store.OutboxFailed {
 			t.Fatalf("failed row: %+v", o)
 		}
@@ -104,17 +118,19 @@ func TestOutboxTouchpointOnDelivery(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		acme := account.Account{Name: "Acme"}
-		s.CreateAccount(ctx, &acme)
+		storetest.Must(t, s.CreateAccount(ctx, &acme))
 		p := account.Person{Email: "ann@acme.com", Name: "Ann", AccountID: acme.ID}
 		lone := account.Person{Email: "lone@gmail.com"}
 		if err := s.CreatePerson(ctx, &p); err != nil {
 			t.Fatal(err)
 		}
-		s.CreatePerson(ctx, &lone)
+		storetest.Must(t, s.CreatePerson(ctx, &lone))
 		for _, pid := range []string{p.ID, lone.ID} {
 			o := store.OutboxItem{Kind: store.OutboxEmail, Payload: []byte(`{}`)}
-			s.EnqueueOutbox(ctx, &o)
-			s.ClaimOutbox(ctx, time.Now(), 10, time.Minute)
+			storetest.Must(t, s.EnqueueOutbox(ctx, &o))
+			if _, err := s.ClaimOutbox(ctx, time.Now(), 10, time.Minute); err != nil {
+				t.Fatal(err)
+			}
 			tp := &account.Touchpoint{PersonID: pid, Kind: account.Email, Direction: account.Outbound, Summary: "Told about shipped: SSO"}
 			// A person without an account gets no touchpoint, but the row is still sent.
 			if err := s.FinishOutbox(ctx, store.OutboxResult{ID: o.ID, At: time.Now(), OK: true, Touchpoint: tp}); err != nil {
@@ -124,7 +140,10 @@ func TestOutboxTouchpointOnDelivery(t *testing.T) {
 				t.Fatalf("status: %+v", o)
 			}
 		}
-		tps, _, _ := s.ListTouchpoints(ctx, store.TouchpointFilter{AccountID: acme.ID})
+		tps, _, err := s.ListTouchpoints(ctx, store.TouchpointFilter{AccountID: acme.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(tps) != 1 || tps[0].PersonID != p.ID || tps[0].Kind != account.Email || tps[0].Direction != account.Outbound || tps[0].Summary != "Told about shipped: SSO" {
 			t.Fatalf("touchpoints: %+v", tps)
 		}
@@ -147,7 +166,10 @@ func TestWebhookEndpoints(t *testing.T) {
 		if err := s.UpdateWebhookEndpoint(ctx, &got); err != nil {
 			t.Fatal(err)
 		}
-		list, _ := s.ListWebhookEndpoints(ctx)
+		list, err := s.ListWebhookEndpoints(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(list) != 1 || list[0].Secret != "s1" || list[0].Active || !list[0].Subscribed("request.status_changed") {
 			t.Fatalf("list: %+v", list)
 		}

@@ -97,19 +97,31 @@ func TestPortalRequestsVotesAndVisibility(t *testing.T) {
 		if len(list) != 2 || list[0].ID != sso.ID || list[0].Votes != 2 || !list[0].Voted || list[1].ID != dark.ID || list[1].Votes != 1 {
 			t.Fatalf("by votes: %+v", list)
 		}
-		list, _ = s.ListPortalRequests(ctx, store.PortalFilter{Sort: store.PortalSortNewest, PersonID: cat})
+		list, err = s.ListPortalRequests(ctx, store.PortalFilter{Sort: store.PortalSortNewest, PersonID: cat})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(list) != 2 || list[0].ID != dark.ID || list[0].Voted || list[1].Voted {
 			t.Fatalf("newest: %+v", list)
 		}
-		list, _ = s.ListPortalRequests(ctx, store.PortalFilter{Statuses: []feedback.RequestStatus{feedback.Planned}})
+		list, err = s.ListPortalRequests(ctx, store.PortalFilter{Statuses: []feedback.RequestStatus{feedback.Planned}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(list) != 1 || list[0].ID != sso.ID {
 			t.Fatalf("planned: %+v", list)
 		}
-		list, _ = s.ListPortalRequests(ctx, store.PortalFilter{Q: "DARK"})
+		list, err = s.ListPortalRequests(ctx, store.PortalFilter{Q: "DARK"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(list) != 1 || list[0].ID != dark.ID {
 			t.Fatalf("search: %+v", list)
 		}
-		list, _ = s.ListPortalRequests(ctx, store.PortalFilter{Q: "100%"})
+		list, err = s.ListPortalRequests(ctx, store.PortalFilter{Q: "100%"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(list) != 0 {
 			t.Fatalf("search for a LIKE wildcard matched %d", len(list))
 		}
@@ -126,7 +138,10 @@ func TestPortalRequestsVotesAndVisibility(t *testing.T) {
 		if err := s.UnvotePortal(ctx, sso.ID, ann); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = s.GetPortalRequest(ctx, sso.ID, ann)
+		got, err = s.GetPortalRequest(ctx, sso.ID, ann)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.Voted || got.Votes != 1 {
 			t.Fatalf("after unvote: %+v", got)
 		}

@@ -169,7 +169,10 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 				case 0:
 					now = now.AddDate(0, 0, rng.IntN(20)+1) // time passes
 				case 1:
-					rs, _ := s.RankSettings(ctx)
+					rs, rerr := s.RankSettings(ctx)
+					if rerr != nil {
+						t.Fatal(rerr)
+					}
 					rs.RenewalWindowDays = []int{30, 90, 180}[rng.IntN(3)]
 					err = s.PutSetting(ctx, "ranking", rs)
 				case 2:

@@ -46,7 +46,10 @@ func TestSentimentAtCaptureFilterCountsAndBackfill(t *testing.T) {
 		if err != nil || len(neg) != 3 || neg[0].ID != crash.ID || neg[1].ID != slowSupport.ID || neg[2].ID != notGreat.ID {
 			t.Fatalf("filter negative: %d %v", len(neg), err)
 		}
-		neu, _, _ := s.ListFeedback(ctx, store.FeedbackFilter{Sentiment: sentiment.Neutral, TagID: tag.ID})
+		neu, _, err := s.ListFeedback(ctx, store.FeedbackFilter{Sentiment: sentiment.Neutral, TagID: tag.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(neu) != 1 || neu[0].ID != plain.ID {
 			t.Fatalf("filter neutral under the tag: %+v", neu)
 		}

@@ -98,7 +98,10 @@ func TestUsageRetention(t *testing.T) {
 		if n != 3 {
 			t.Errorf("pruned %d, want 3 (received at 0, 90 min and 30 days)", n)
 		}
-		acc, _ := s.UsageAccounts(ctx)
+		acc, err := s.UsageAccounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, ok := acc["d"]; !ok || len(acc) != 2 {
 			t.Errorf("left %v, want d and e", acc)
 		}

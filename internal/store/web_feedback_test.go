@@ -45,7 +45,7 @@ func TestWebFeedbackQueries(t *testing.T) {
 			t.Fatalf("after: %v %v", it.ID, err)
 		}
 		tag := store.Tag{Name: "Billing"}
-		s.CreateTag(ctx, &tag)
+		storetest.Must(t, s.CreateTag(ctx, &tag))
 		if err := s.TagFeedback(ctx, older.ID, tag.ID, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -65,11 +65,11 @@ func TestWebFeedbackQueries(t *testing.T) {
 		// Evidence of a request with one merged into it.
 		main := feedback.Request{Title: "Invoices"}
 		dup := feedback.Request{Title: "Invoice PDFs"}
-		s.CreateRequest(ctx, &main)
-		s.CreateRequest(ctx, &dup)
-		s.LinkFeedback(ctx, main.ID, older.ID, "")
-		s.LinkFeedback(ctx, dup.ID, newer.ID, "")
-		s.LinkFeedback(ctx, dup.ID, older.ID, "") // the same item through both
+		storetest.Must(t, s.CreateRequest(ctx, &main))
+		storetest.Must(t, s.CreateRequest(ctx, &dup))
+		storetest.Must(t, s.LinkFeedback(ctx, main.ID, older.ID, ""))
+		storetest.Must(t, s.LinkFeedback(ctx, dup.ID, newer.ID, ""))
+		storetest.Must(t, s.LinkFeedback(ctx, dup.ID, older.ID, "")) // the same item through both
 		if err := s.MergeRequest(ctx, dup.ID, main.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +89,10 @@ func TestWebFeedbackQueries(t *testing.T) {
 		if err != nil || len(people) != 2 || people[0].AccountName != "Acme Corp" {
 			t.Fatalf("people by account: %+v %v", people, err)
 		}
-		people, _ = s.SearchPeople(ctx, "sam@", 10)
+		people, err = s.SearchPeople(ctx, "sam@", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(people) != 1 || people[0].Email != "sam@acme.com" {
 			t.Fatalf("people by email: %+v", people)
 		}

@@ -42,7 +42,7 @@ func TestServiceLearnsFromTheTeamsTagging(t *testing.T) {
 			t.Fatal("suggestions do not follow the team's tagging")
 		}
 		// Archive Login: it is never suggested, even for a login text.
-		s.UpdateTag(ctx, store.Tag{ID: sso, Name: "Login", Archived: true})
+		storetest.Must(t, s.UpdateTag(ctx, store.Tag{ID: sso, Name: "Login", Archived: true}))
 		sv.Refresh(ctx)
 		sv.Wait()
 		for _, sg := range mustSuggest(t, sv, "okta login") {
@@ -60,11 +60,17 @@ func TestServiceLearnsFromTheTeamsTagging(t *testing.T) {
 			t.Fatalf("after merge top suggestion %s, want Reporting %s", got, reports)
 		}
 		// Acceptance is recorded per tag.
-		items, _, _ := s.ListFeedback(ctx, store.FeedbackFilter{Limit: 1})
-		s.SuggestionsShown(ctx, items[0].ID, []string{invoices, reports}, []float64{0.9, 0.2})
-		s.SuggestionsShown(ctx, items[0].ID, []string{invoices}, []float64{0.9}) // shown again: counted once
-		s.SuggestionAccepted(ctx, items[0].ID, invoices)
-		rates, _ := s.SuggestionRates(ctx)
+		items, _, err := s.ListFeedback(ctx, store.FeedbackFilter{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.Must(t, s.SuggestionsShown(ctx, items[0].ID, []string{invoices, reports}, []float64{0.9, 0.2}))
+		storetest.Must(t, s.SuggestionsShown(ctx, items[0].ID, []string{invoices}, []float64{0.9})) // shown again: counted once
+		storetest.Must(t, s.SuggestionAccepted(ctx, items[0].ID, invoices))
+		rates, err := s.SuggestionRates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if rates[invoices].Shown != 1 || rates[invoices].Accepted != 1 || rates[reports].Accepted != 0 {
 			t.Fatalf("rates %+v", rates)
 		}
@@ -222,11 +228,17 @@ func TestSimilarFindsTheRequestAnItemDuplicates(t *testing.T) {
 		ctx := context.Background()
 		sso := feedback.Request{Title: "Single sign-on with Okta", Description: "Sign in through an identity provider."}
 		shipped := feedback.Request{Title: "Okta sign-in for admins", Status: feedback.Shipped}
-		s.CreateRequest(ctx, &sso)
-		s.CreateRequest(ctx, &shipped)
-		linked, _, _ := s.Capture(ctx, feedback.Capture{Text: "We need SAML login through Okta for all staff.", Source: feedback.SourceEmail, RequestIDs: []string{sso.ID}})
-		self, _, _ := s.Capture(ctx, feedback.Capture{Text: "Okta SAML login for our staff, please.", Source: feedback.SourceEmail})
-		s.Triage(ctx, self.ID, nil, ptrStatus(feedback.Triaged))
+		storetest.Must(t, s.CreateRequest(ctx, &sso))
+		storetest.Must(t, s.CreateRequest(ctx, &shipped))
+		linked, _, err := s.Capture(ctx, feedback.Capture{Text: "We need SAML login through Okta for all staff.", Source: feedback.SourceEmail, RequestIDs: []string{sso.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		self, _, err := s.Capture(ctx, feedback.Capture{Text: "Okta SAML login for our staff, please.", Source: feedback.SourceEmail})
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.Must(t, s.Triage(ctx, self.ID, nil, ptrStatus(feedback.Triaged)))
 		sv := tagging.New(s, slog.New(slog.DiscardHandler))
 		if err := sv.Refresh(ctx); err != nil {
 			t.Fatal(err)

@@ -190,7 +190,10 @@ func TestTouchpointRoles(t *testing.T) {
 		member := e.member("mia@example.com", auth.RoleMember)
 		viewer := e.member("vic@example.com", auth.RoleViewer)
 		a := seedAccount(t, e, member)
-		grace, _ := s.GetPersonByEmail(e.ctx, "grace@acme.example")
+		grace, err := s.GetPersonByEmail(e.ctx, "grace@acme.example")
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		path := "/accounts/" + a.ID + "/touchpoints"
 		form := url.Values{"kind": {"meeting"}, "direction": {"outbound"}, "person_id": {grace.ID},
@@ -223,7 +226,10 @@ func TestTouchpointRoles(t *testing.T) {
 				t.Errorf("newest touchpoint lacks %q:\n%s", want, first)
 			}
 		}
-		tps, _, _ := s.ListTouchpoints(e.ctx, store.TouchpointFilter{AccountID: a.ID})
+		tps, _, err := s.ListTouchpoints(e.ctx, store.TouchpointFilter{AccountID: a.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(tps) != 2 || tps[0].MemberID != member.ID {
 			t.Fatalf("stored touchpoints: %+v", tps)
 		}
@@ -268,7 +274,10 @@ func TestTouchpointValidation(t *testing.T) {
 		r = e.post("/accounts/nope/touchpoints", url.Values{"kind": {"call"}, "summary": {"x"}}, c)
 		wantStatus(t, r, http.StatusNotFound)
 
-		tps, _, _ := s.ListTouchpoints(e.ctx, store.TouchpointFilter{AccountID: a.ID})
+		tps, _, err := s.ListTouchpoints(e.ctx, store.TouchpointFilter{AccountID: a.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(tps) != 1 {
 			t.Fatalf("invalid posts stored touchpoints: %d", len(tps))
 		}
@@ -342,7 +351,10 @@ func TestAccountEdit(t *testing.T) {
 		form.Set("traits", `{"industry":"logistics"}`)
 		r = e.post(path, form, c)
 		wantStatus(t, r, http.StatusSeeOther)
-		got, _ := s.GetAccount(e.ctx, a.ID)
+		got, err := s.GetAccount(e.ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.Name != "Acme Robotics GmbH" || got.Tier != "important" || got.OwnerID != other.ID || got.Stage != account.AtRisk ||
 			got.Seats != 45 || *got.ICPFit != 90 || got.Domain != "acme-robotics.example" || !got.CAB {
 			t.Errorf("saved %+v", got.Account)
@@ -375,8 +387,14 @@ func TestCrossOriginPostRefused(t *testing.T) {
 		wantStatus(t, r, http.StatusForbidden)
 		r = e.do("POST", "/settings/api-keys", url.Values{"name": {"evil"}, "scope": {"admin"}}, c, "Origin: https://evil.example", "Sec-Fetch-Site: cross-site")
 		wantStatus(t, r, http.StatusForbidden)
-		tps, _, _ := s.ListTouchpoints(e.ctx, store.TouchpointFilter{AccountID: a.ID})
-		keys, _ := s.ListAPIKeys(e.ctx)
+		tps, _, err := s.ListTouchpoints(e.ctx, store.TouchpointFilter{AccountID: a.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, err := s.ListAPIKeys(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(tps) != 0 || len(keys) != 0 {
 			t.Fatalf("cross-site POST took effect: %d touchpoints, %d keys", len(tps), len(keys))
 		}

@@ -153,7 +153,7 @@ func TestBrowserTriageKeyboardOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 		other := feedback.Request{Title: "Keep filters in exports", Status: feedback.UnderReview}
-		s.CreateRequest(e.ctx, &other)
+		storetest.Must(t, s.CreateRequest(e.ctx, &other))
 		beta := e.accountMRR("Beta Logistics", "important", 430000)
 		for i := 0; i < 8; i++ {
 			acc := acme.ID
@@ -161,10 +161,10 @@ func TestBrowserTriageKeyboardOnly(t *testing.T) {
 				acc = beta.ID
 			}
 			it := e.feedbackAt("Formulas break after a rename, again.", acc, 3+i*12)
-			s.LinkFeedback(e.ctx, rq.ID, it.ID, "")
+			storetest.Must(t, s.LinkFeedback(e.ctx, rq.ID, it.ID, ""))
 		}
-		s.LinkFeedback(e.ctx, rq.ID, first.ID, "")
-		s.LinkFeedback(e.ctx, other.ID, second.ID, "")
+		storetest.Must(t, s.LinkFeedback(e.ctx, rq.ID, first.ID, ""))
+		storetest.Must(t, s.LinkFeedback(e.ctx, other.ID, second.ID, ""))
 		shot := func(path, wait, file string) {
 			t.Helper()
 			step("open "+path, chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(chromedp.CSS(wait)))

@@ -169,7 +169,10 @@ func TestWebhookSettings(t *testing.T) {
 		if m == nil {
 			t.Fatal("secret not shown")
 		}
-		eps, _ := s.ListWebhookEndpoints(e.ctx)
+		eps, err := s.ListWebhookEndpoints(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(eps) != 1 || eps[0].Secret != m[1] || !eps[0].Active || len(eps[0].Events) != 2 {
 			t.Fatalf("endpoints %+v", eps)
 		}
@@ -178,7 +181,10 @@ func TestWebhookSettings(t *testing.T) {
 		wantNotIn(t, r, m[1], "not be shown again")
 
 		wantStatus(t, e.post("/settings/webhooks/"+eps[0].ID+"/active", url.Values{"active": {"0"}}, c), http.StatusSeeOther)
-		got, _ := s.GetWebhookEndpoint(e.ctx, eps[0].ID)
+		got, err := s.GetWebhookEndpoint(e.ctx, eps[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.Active || got.Secret != m[1] {
 			t.Fatalf("after disable %+v", got)
 		}

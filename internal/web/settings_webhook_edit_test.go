@@ -55,7 +55,10 @@ func TestWebhookEdit(t *testing.T) {
 		r := e.post("/settings/webhooks", url.Values{"url": {oldSink.URL + "/in"}, "event": {"vote.created"}, "description": {"Zap"}}, admin)
 		wantStatus(t, r, http.StatusCreated)
 		secret := hookSecretRE.FindStringSubmatch(r.body)[1]
-		eps, _ := s.ListWebhookEndpoints(e.ctx)
+		eps, err := s.ListWebhookEndpoints(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		ep := eps[0]
 		edit := "/settings/webhooks/" + ep.ID + "/edit"
 		// Disabled before the edit, to see that the edit leaves that alone.
@@ -106,7 +109,10 @@ func TestWebhookEdit(t *testing.T) {
 		if loc := r.Header().Get("Location"); loc != "/settings/webhooks" {
 			t.Fatalf("redirect to %q", loc)
 		}
-		got, _ := s.GetWebhookEndpoint(e.ctx, ep.ID)
+		got, err := s.GetWebhookEndpoint(e.ctx, ep.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.URL != newSink.URL+"/hook" || !slices.Equal(got.Events, []string{"feedback.created", "vote.created"}) || got.Description != "Moved" ||
 			got.Secret != secret || got.Active || got.ID != ep.ID {
 			t.Fatalf("after edit: %+v", got)

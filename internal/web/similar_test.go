@@ -23,10 +23,15 @@ func TestInboxProposesSimilarRequests(t *testing.T) {
 		ctx := context.Background()
 		sso := feedback.Request{Title: "Single sign-on with Okta", Description: "Let people sign in with their Okta or SAML identity provider."}
 		other := feedback.Request{Title: "Dark mode", Description: "A dark theme for the dashboard."}
-		s.CreateRequest(ctx, &sso)
-		s.CreateRequest(ctx, &other)
-		s.Capture(ctx, feedback.Capture{Text: "We need SAML login through Okta for all staff.", Source: feedback.SourceEmail, RequestIDs: []string{sso.ID}})
-		it, _, _ := s.Capture(ctx, feedback.Capture{Text: "Can our team sign in with Okta? SAML single sign-on is a must for security.", Source: feedback.SourceEmail})
+		storetest.Must(t, s.CreateRequest(ctx, &sso))
+		storetest.Must(t, s.CreateRequest(ctx, &other))
+		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "We need SAML login through Okta for all staff.", Source: feedback.SourceEmail, RequestIDs: []string{sso.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		it, _, err := s.Capture(ctx, feedback.Capture{Text: "Can our team sign in with Okta? SAML single sign-on is a must for security.", Source: feedback.SourceEmail})
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		cfg := config.Default()
 		cfg.DataDir = t.TempDir() // the trained model is saved there
@@ -46,7 +51,10 @@ func TestInboxProposesSimilarRequests(t *testing.T) {
 		}
 		r := e.post("/feedback/"+it.ID+"/link", url.Values{"request_id": {sso.ID}}, c)
 		wantStatus(t, r, http.StatusSeeOther)
-		got, _ := s.GetFeedback(ctx, it.ID)
+		got, err := s.GetFeedback(ctx, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(got.RequestIDs) != 1 || got.RequestIDs[0] != sso.ID {
 			t.Fatalf("not linked: %+v", got)
 		}

@@ -184,7 +184,10 @@ func TestQuickAddFeedback(t *testing.T) {
 		if loc := r.Header().Get("Location"); loc != "/accounts/"+acme.ID {
 			t.Errorf("redirect %q", loc)
 		}
-		items, _, _ := s.ListFeedback(e.ctx, store.FeedbackFilter{})
+		items, _, err := s.ListFeedback(e.ctx, store.FeedbackFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(items) != 1 {
 			t.Fatalf("%d items", len(items))
 		}
@@ -207,12 +210,18 @@ func TestTouchpointAlsoLogsFeedback(t *testing.T) {
 		m := e.member("mia@example.com", auth.RoleMember)
 		c := e.session(m)
 		a := seedAccount(t, e, m)
-		people, _, _ := s.ListPeople(e.ctx, store.PersonFilter{AccountID: a.ID})
+		people, _, err := s.ListPeople(e.ctx, store.PersonFilter{AccountID: a.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		wantIn(t, e.get("/accounts/"+a.ID, c), `name="also_feedback"`)
 		r := e.post("/accounts/"+a.ID+"/touchpoints", url.Values{"kind": {"call"}, "summary": {"They need audit logs for SOC 2."},
 			"person_id": {people[0].ID}, "also_feedback": {"1"}}, c)
 		wantStatus(t, r, http.StatusSeeOther)
-		items, _, _ := s.ListFeedback(e.ctx, store.FeedbackFilter{})
+		items, _, err := s.ListFeedback(e.ctx, store.FeedbackFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(items) != 1 || items[0].Source != feedback.SourceCall || items[0].AccountID != a.ID || items[0].PersonID != people[0].ID ||
 			items[0].SubmittedBy != m.ID || items[0].Text != "They need audit logs for SOC 2." {
 			t.Fatalf("feedback from touchpoint: %+v", items)
@@ -360,7 +369,10 @@ func TestRankingSettings(t *testing.T) {
 		wantIn(t, r, "EUR is the reporting currency")
 		form.Set("rates", "usd=0.92\n\nGBP = 1.17\n")
 		wantStatus(t, e.post("/settings/ranking", form, admin), http.StatusSeeOther)
-		rs, _ := s.RankSettings(e.ctx)
+		rs, err := s.RankSettings(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if rs.Weights.MRR != 2 || rs.Weights.AtRiskMRR != 0.5 || rs.CABWeight != 3 || rs.RenewalWindowDays != 60 || rs.Currency != "EUR" ||
 			rs.Rates["USD"] != 0.92 || rs.Rates["GBP"] != 1.17 {
 			t.Fatalf("saved %+v", rs)
@@ -412,7 +424,10 @@ func TestTagsPages(t *testing.T) {
 		if strings.Contains(r.body, "Admin") {
 			t.Errorf("archived tag in search: %s", r.body)
 		}
-		all, _ := s.ListTags(e.ctx)
+		all, err := s.ListTags(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		names := map[string]store.Tag{}
 		for _, tg := range all {
 			names[tg.ID] = tg
@@ -503,7 +518,10 @@ func TestVoCUserDataIsEscaped(t *testing.T) {
 			if err := s.TagFeedback(e.ctx, it.ID, tg.ID, m.ID); err != nil {
 				t.Fatal(err)
 			}
-			it2, _, _ := s.Capture(e.ctx, feedback.Capture{Text: p, Source: feedback.SourceWeb, AccountID: acc.ID})
+			it2, _, err := s.Capture(e.ctx, feedback.Capture{Text: p, Source: feedback.SourceWeb, AccountID: acc.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
 			_ = it2
 		}
 		pages := []string{"/feedback/inbox", "/feedback", "/feedback?q=" + url.QueryEscape(payloads[1]), "/requests", "/roadmap",
@@ -520,7 +538,10 @@ func TestVoCUserDataIsEscaped(t *testing.T) {
 			}
 		}
 		// Error re-renders echo typed text escaped too.
-		items, _, _ := s.ListFeedback(e.ctx, store.FeedbackFilter{Status: feedback.New})
+		items, _, err := s.ListFeedback(e.ctx, store.FeedbackFilter{Status: feedback.New})
+		if err != nil {
+			t.Fatal(err)
+		}
 		r := e.post("/feedback/"+items[0].ID+"/tag", url.Values{"tag": {payloads[1] + "zz"}}, c)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantNotIn(t, r, "<img src=x")

@@ -123,3 +123,13 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 		})
 	}
 }
+
+// Must fails the test at once when a set-up step fails (creating the account,
+// linking the request): a fixture that was not made would only make a later
+// assertion fail for the wrong reason, or pass for one.
+func Must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("set-up: %v", err)
+	}
+}
