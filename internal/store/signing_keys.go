@@ -14,17 +14,17 @@ import (
 func (s *Store) SigningKey(ctx context.Context, name string) ([]byte, error) {
 	var v string
 	if ok, err := s.GetSetting(ctx, name, &v); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: signing key: %w", err)
 	} else if !ok || v == "" {
 		b := make([]byte, 32)
 		if _, err := rand.Read(b); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: signing key: %w", err)
 		}
 		if err := s.InitSetting(ctx, name, hex.EncodeToString(b)); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: signing key: %w", err)
 		}
 		if _, err := s.GetSetting(ctx, name, &v); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: signing key: %w", err)
 		}
 	}
 	key, err := hex.DecodeString(v)

@@ -38,7 +38,7 @@ func scanResponse(sc interface{ Scan(...any) error }) (survey.Response, error) {
 	if survey.Kind(kind) == survey.NPS {
 		r.Segment = survey.SegmentOf(r.Score)
 	}
-	return r, notFound(err)
+	return r, wrapf(notFound(err), "scan response")
 }
 
 // GetSurveyResponse returns one response.
@@ -67,7 +67,7 @@ func (s *Store) SubmitLinkResponse(ctx context.Context, send SurveySend, score i
 func (s *Store) saveLinkResponse(ctx context.Context, send SurveySend, score int, comment *string) (survey.Response, error) {
 	v, err := s.GetSurvey(ctx, send.SurveyID)
 	if err != nil {
-		return survey.Response{}, err
+		return survey.Response{}, fmt.Errorf("save link response: %w", err)
 	}
 	if err := v.Kind.CheckScore("score", score); err != nil {
 		return survey.Response{}, err
@@ -144,7 +144,7 @@ func (s *Store) captureComment(ctx context.Context, q q, v survey.Survey, respon
 		return fmt.Errorf("store: survey comment to feedback: %w", err)
 	}
 	_, err = q.exec(ctx, `UPDATE survey_responses SET feedback_id = ? WHERE id = ?`, it.ID, responseID)
-	return err
+	return wrapf(err, "capture comment")
 }
 
 // AddSurveyResponses records responses given through the API or a CSV import, all or
@@ -153,7 +153,7 @@ func (s *Store) captureComment(ctx context.Context, q q, v survey.Survey, respon
 func (s *Store) AddSurveyResponses(ctx context.Context, surveyID, channel string, ins []survey.Input) ([]survey.Response, error) {
 	v, err := s.GetSurvey(ctx, surveyID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: add survey responses %s: %w", surveyID, err)
 	}
 	now := s.Now()
 	for i := range ins {
@@ -191,13 +191,13 @@ func (s *Store) AddSurveyResponses(ctx context.Context, surveyID, channel string
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: add survey responses %s: %w", surveyID, err)
 	}
 	out := make([]survey.Response, 0, len(ids))
 	for _, rid := range ids {
 		r, err := s.GetSurveyResponse(ctx, rid)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: add survey responses %s: %w", surveyID, err)
 		}
 		out = append(out, r)
 	}
@@ -237,7 +237,7 @@ func (s *Store) ListSurveyResponses(ctx context.Context, f ResponseFilter) (Resp
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor)
 		if err != nil {
-			return ResponsePage{}, err
+			return ResponsePage{}, fmt.Errorf("store: list survey responses: %w", err)
 		}
 		query += ` AND (r.responded_at < ? OR (r.responded_at = ? AND r.id < ?))`
 		args = append(args, c.N, c.N, c.I)
@@ -251,12 +251,12 @@ func (s *Store) ListSurveyResponses(ctx context.Context, f ResponseFilter) (Resp
 	for rows.Next() {
 		r, err := scanResponse(rows)
 		if err != nil {
-			return page, err
+			return page, fmt.Errorf("store: list survey responses: %w", err)
 		}
 		page.Responses = append(page.Responses, r)
 	}
 	if err := rows.Err(); err != nil {
-		return page, err
+		return page, fmt.Errorf("store: list survey responses: %w", err)
 	}
 	if len(page.Responses) > f.Limit {
 		page.Responses = page.Responses[:f.Limit]
@@ -280,12 +280,12 @@ func (s *Store) SurveyPoints(ctx context.Context, surveyID string) ([]survey.Sco
 		var p survey.Scored
 		var at int64
 		if err := rows.Scan(&p.Score, &at, &p.AccountID, &p.AccountName, &p.Tier); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: survey points %s: %w", surveyID, err)
 		}
 		p.At = fromMS(at)
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: survey points %s", surveyID)
 }
 
 // SurveyScoresOf maps feedback items made from survey comments to their response's
@@ -299,19 +299,19 @@ func (s *Store) SurveyScoresOf(ctx context.Context, feedbackIDs []string) (map[s
 	rows, err := s.read().query(ctx, `SELECT r.feedback_id, v.kind, r.score, r.survey_id FROM survey_responses r JOIN surveys v ON v.id = r.survey_id
 		WHERE r.feedback_id IN (`+in+`)`, args...)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: survey scores of: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var fid, kind string
 		var sc SurveyScore
 		if err := rows.Scan(&fid, &kind, &sc.Score, &sc.SurveyID); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: survey scores of: %w", err)
 		}
 		sc.Kind = survey.Kind(kind)
 		out[fid] = sc
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: survey scores of")
 }
 
 // SurveyScore is the score a survey comment came with.

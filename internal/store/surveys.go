@@ -28,7 +28,7 @@ const surveySettingsKey = "surveys"
 func (s *Store) SurveySettings(ctx context.Context) (survey.Settings, error) {
 	set := survey.Defaults()
 	if ok, err := s.GetSetting(ctx, surveySettingsKey, &set); err != nil || !ok {
-		return survey.Defaults(), err
+		return survey.Defaults(), wrapf(err, "store: survey settings")
 	}
 	return set, nil
 }
@@ -38,7 +38,7 @@ func (s *Store) PutSurveySettings(ctx context.Context, set survey.Settings) erro
 	if err := set.Validate(); err != nil {
 		return err
 	}
-	return s.PutSetting(ctx, surveySettingsKey, set)
+	return wrapf(s.PutSetting(ctx, surveySettingsKey, set), "store: put survey settings")
 }
 
 const surveyCols = `id, kind, name, question, follow_up, csat_mode, audience, active, COALESCE(created_by, ''), created_at, updated_at`
@@ -48,7 +48,7 @@ func scanSurvey(sc interface{ Scan(...any) error }) (survey.Survey, error) {
 	var kind, mode, aud string
 	var created, updated int64
 	if err := sc.Scan(&v.ID, &kind, &v.Name, &v.Question, &v.FollowUp, &mode, &aud, &v.Active, &v.CreatedBy, &created, &updated); err != nil {
-		return v, notFound(err)
+		return v, wrapf(notFound(err), "scan survey")
 	}
 	v.Kind, v.CSATMode = survey.Kind(kind), survey.CSATMode(mode)
 	v.CreatedAt, v.UpdatedAt = fromMS(created), fromMS(updated)
@@ -66,7 +66,7 @@ func (s *Store) CreateSurvey(ctx context.Context, v *survey.Survey) error {
 	}
 	aud, err := json.Marshal(v.Audience)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: create survey: %w", err)
 	}
 	now := s.Now()
 	v.ID, v.CreatedAt, v.UpdatedAt = id.NewAt(now), now.UTC().Truncate(time.Millisecond), now.UTC().Truncate(time.Millisecond)
@@ -84,7 +84,7 @@ func (s *Store) CreateSurvey(ctx context.Context, v *survey.Survey) error {
 func (s *Store) UpdateSurvey(ctx context.Context, v *survey.Survey) error {
 	old, err := s.GetSurvey(ctx, v.ID)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: update survey: %w", err)
 	}
 	if v.Kind == "" {
 		v.Kind = old.Kind
@@ -98,7 +98,7 @@ func (s *Store) UpdateSurvey(ctx context.Context, v *survey.Survey) error {
 	}
 	aud, err := json.Marshal(v.Audience)
 	if err != nil {
-		return err
+		return fmt.Errorf("store: update survey: %w", err)
 	}
 	now := s.Now()
 	if _, err := s.w.ExecContext(ctx, s.d.rebind(`UPDATE surveys SET name = ?, question = ?, follow_up = ?, csat_mode = ?, audience = ?, active = ?, updated_at = ? WHERE id = ?`),
@@ -125,11 +125,11 @@ func (s *Store) ListSurveys(ctx context.Context) ([]survey.Survey, error) {
 	for rows.Next() {
 		v, err := scanSurvey(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: list surveys: %w", err)
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: list surveys")
 }
 
 // SurveySend is one survey email to one person.
@@ -172,7 +172,7 @@ func (s *Store) SurveyCandidates(ctx context.Context, v survey.Survey) ([]survey
 		var signup string
 		var created, last, lastThis int64
 		if err := rows.Scan(&c.PersonID, &c.Email, &c.Tier, &c.Plan, &c.Stage, &signup, &created, &last, &lastThis); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: survey candidates: %w", err)
 		}
 		if d, err := time.Parse("2006-01-02", signup); err == nil {
 			c.Signup = d
@@ -182,7 +182,7 @@ func (s *Store) SurveyCandidates(ctx context.Context, v survey.Survey) ([]survey
 		c.LastSurveyed, c.LastThisSurvey = fromMS(last), fromMS(lastThis)
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, wrapf(rows.Err(), "store: survey candidates")
 }
 
 // ErrNotDue says a send was not queued: the person was surveyed within the throttle
@@ -232,7 +232,7 @@ func (s *Store) QueueSurveySend(ctx context.Context, v survey.Survey, c survey.C
 		out = send
 		return nil
 	})
-	return out, err
+	return out, wrapf(err, "store: queue survey send")
 }
 
 // GetSurveySend returns one send with its recipient's name and account.
@@ -243,12 +243,12 @@ func (s *Store) GetSurveySend(ctx context.Context, sendID string) (SurveySend, e
 		FROM survey_sends x LEFT JOIN people p ON p.id = x.person_id WHERE x.id = ?`, sendID).
 		Scan(&v.ID, &v.SurveyID, &v.PersonID, &v.AccountID, &v.Email, &v.Name, &v.OutboxID, &sent)
 	v.SentAt = fromMS(sent)
-	return v, notFound(err)
+	return v, wrapf(notFound(err), "store: get survey send %s", sendID)
 }
 
 // CountSurveySends counts a survey's sends (for its page).
 func (s *Store) CountSurveySends(ctx context.Context, surveyID string) (int, error) {
 	var n int
 	err := s.read().row(ctx, `SELECT COUNT(*) FROM survey_sends WHERE survey_id = ?`, surveyID).Scan(&n)
-	return n, err
+	return n, wrapf(err, "store: count survey sends %s", surveyID)
 }
