@@ -332,7 +332,7 @@ func (s *Store) LatestNPS(ctx context.Context, accountID string) (*survey.Respon
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store: latest nps %s: %w", accountID, err)
 	}
 	return &r, nil
 }
