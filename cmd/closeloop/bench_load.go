@@ -21,6 +21,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -58,6 +59,7 @@ func benchLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	writes := fs.Float64("writes", 0.3, "share of requests that capture feedback")
 	pg := fs.String("postgres", os.Getenv("DATABASE_URL"), "also run on this PostgreSQL (a scratch schema is made and dropped); default $DATABASE_URL")
 	modes := fs.String("group-commit", "on,off", "the group commit settings to run, in order")
+	maxReads := fs.String("max-reads", strconv.Itoa(config.DefaultMaxReads()), "the read bounds (CLOSELOOP_MAX_READS) to run each group commit setting with, in order; 0 is no bound")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file")
 	logErrors := fs.Bool("log", false, "log the server's errors to stderr")
 	if err := fs.Parse(args); err != nil {
@@ -83,20 +85,30 @@ func benchLoad(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	var bounds []int
+	for _, v := range strings.Split(*maxReads, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 0 {
+			return fmt.Errorf("bench load: --max-reads: %q is not a whole number, 0 or more", v)
+		}
+		bounds = append(bounds, n)
+	}
 	failed := false
 	for _, d := range dialects {
 		for _, m := range strings.Split(*modes, ",") {
 			on := strings.TrimSpace(m) != "off"
-			log := slog.New(slog.DiscardHandler)
-			if *logErrors {
-				log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+			for _, bound := range bounds {
+				log := slog.New(slog.DiscardHandler)
+				if *logErrors {
+					log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+				}
+				r, err := loadRun(ctx, log, d, *pg, on, bound, *clients, *duration, *writes)
+				if err != nil {
+					return fmt.Errorf("bench load %s (group commit %s, max reads %d): %w", d, onOff(on), bound, err)
+				}
+				fmt.Fprintf(stdout, "%s  [load average %s]\n", r, loadAverage())
+				failed = failed || r.errors > 0 || len(r.missing) > 0
 			}
-			r, err := loadRun(ctx, log, d, *pg, on, *clients, *duration, *writes)
-			if err != nil {
-				return fmt.Errorf("bench load %s (group commit %s): %w", d, onOff(on), err)
-			}
-			fmt.Fprintln(stdout, r)
-			failed = failed || r.errors > 0 || len(r.missing) > 0
 		}
 	}
 	fmt.Fprintf(stdout, "load average after: %s\n", loadAverage())
@@ -117,6 +129,7 @@ func onOff(on bool) string {
 type loadResult struct {
 	dialect     string
 	groupCommit bool
+	maxReads    int
 	clients     int
 	elapsed     time.Duration
 	writes      []time.Duration
@@ -135,8 +148,8 @@ func (r loadResult) String() string {
 		}
 		return ds[min(len(ds)-1, int(float64(len(ds))*p))].Round(100 * time.Microsecond).String()
 	}
-	s := fmt.Sprintf("%-8s group commit %-3s  writes %6d (%4.0f/s) p50 %8s p99 %8s max %8s | reads %6d (%4.0f/s) p50 %8s p99 %8s | errors %d | acknowledged %d, stored %d, missing %d",
-		r.dialect, onOff(r.groupCommit), len(r.writes), float64(len(r.writes))/r.elapsed.Seconds(), q(r.writes, 0.5), q(r.writes, 0.99), q(r.writes, 1),
+	s := fmt.Sprintf("%-8s group commit %-3s max reads %-3d writes %6d (%4.0f/s) p50 %8s p99 %8s max %8s | reads %6d (%4.0f/s) p50 %8s p99 %8s | errors %d | acknowledged %d, stored %d, missing %d",
+		r.dialect, onOff(r.groupCommit), r.maxReads, len(r.writes), float64(len(r.writes))/r.elapsed.Seconds(), q(r.writes, 0.5), q(r.writes, 0.99), q(r.writes, 1),
 		len(r.reads), float64(len(r.reads))/r.elapsed.Seconds(), q(r.reads, 0.5), q(r.reads, 0.99), r.errors, r.acked, r.stored, len(r.missing))
 	if r.firstError != "" {
 		s += "\n  first error: " + r.firstError
@@ -156,8 +169,8 @@ type loadFixture struct {
 
 const loadAccounts, loadRequests = 50, 20
 
-func loadRun(ctx context.Context, log *slog.Logger, dialect, pgURL string, groupCommit bool, clients int, duration time.Duration, writeShare float64) (loadResult, error) {
-	res := loadResult{dialect: dialect, groupCommit: groupCommit, clients: clients}
+func loadRun(ctx context.Context, log *slog.Logger, dialect, pgURL string, groupCommit bool, maxReads, clients int, duration time.Duration, writeShare float64) (loadResult, error) {
+	res := loadResult{dialect: dialect, groupCommit: groupCommit, maxReads: maxReads, clients: clients}
 	dsn, cleanup, err := scratchDSN(dialect, pgURL)
 	if err != nil {
 		return res, err
@@ -176,7 +189,9 @@ func loadRun(ctx context.Context, log *slog.Logger, dialect, pgURL string, group
 	if err != nil {
 		return res, fmt.Errorf("seed: %w", err)
 	}
-	a := app.New(config.Default(), s, log)
+	cfg := config.Default()
+	cfg.MaxReads = maxReads
+	a := app.New(cfg, s, log)
 	srv := httptest.NewServer(a.Handler())
 	defer srv.Close()
 	fx.base = srv.URL

@@ -86,6 +86,7 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	ing := ingest.New(s, ingest.ConfigFromEnv(log), log)
 	rt := router.New(router.Authenticator{Session: w.SessionMember, APIKey: ing.Authenticate(ap.Key)}, w.RenderError, api.RenderError, log)
 	a.Router = rt
+	rt.LimitReads(cfg.MaxReads)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -95,6 +96,10 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 		Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route", "code"})
 	reg.MustRegister(dur)
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "closeloop_http_reads_waiting",
+		Help: "Reads waiting for one of the CLOSELOOP_MAX_READS slots."}, func() float64 { return float64(rt.ReadsWaiting()) }))
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "closeloop_http_reads_running",
+		Help: "Reads holding one of the CLOSELOOP_MAX_READS slots."}, func() float64 { return float64(rt.ReadsRunning()) }))
 	rt.Observe = func(route string, status int, d time.Duration) {
 		dur.WithLabelValues(route, strconv.Itoa(status)).Observe(d.Seconds())
 	}

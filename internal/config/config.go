@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +41,17 @@ type Config struct {
 	// prefixes) are the reverse proxies whose X-Forwarded-For / Forwarded headers name
 	// the client; empty believes no header, so the peer address is the client.
 	TrustedProxies auth.Proxies
+	// MaxReads (CLOSELOOP_MAX_READS) bounds the team UI and API reads (GET, HEAD) that
+	// run at once in this instance; the rest wait their turn, while writes never wait,
+	// so a busy server's CPU goes to the reads it can finish and writes keep their
+	// latency. 0 turns the bound off. Default: DefaultMaxReads.
+	MaxReads int
 }
+
+// DefaultMaxReads is two reads per core the process may use: enough to keep the
+// cores busy while some reads wait on the database, few enough that a write does not
+// queue behind hundreds of them for CPU (BENCHMARKS.md, "Writes under load").
+func DefaultMaxReads() int { return 2 * runtime.GOMAXPROCS(0) }
 
 // Channels holds one secret per inbound channel.
 type Channels struct {
@@ -72,6 +83,7 @@ func Default() Config {
 		AutoMigrate: true,
 		SessionTTL:  14 * 24 * time.Hour,
 		Tiers:       []string{"strategic", "important", "standard"},
+		MaxReads:    DefaultMaxReads(),
 	}
 }
 
@@ -152,6 +164,13 @@ func FromEnv(env Env) (Config, error) {
 			return c, &Error{"CLOSELOOP_TRUSTED_PROXIES", fmt.Sprintf("%q is not a comma-separated list of IP addresses and CIDR prefixes (e.g. 10.0.0.0/8, ::1): %v", v, err)}
 		}
 		c.TrustedProxies = ps
+	}
+	if v, ok := env("CLOSELOOP_MAX_READS"); ok && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 100_000 {
+			return c, &Error{"CLOSELOOP_MAX_READS", fmt.Sprintf("%q is not a whole number from 0 (no bound) to 100000", v)}
+		}
+		c.MaxReads = n
 	}
 	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
 	if v, ok := env("CLOSELOOP_SECURE_COOKIES"); ok && v != "" {

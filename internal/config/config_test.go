@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 )
 
@@ -40,6 +41,8 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"CLOSELOOP_SLACK_SECRET": "s", "CLOSELOOP_SLACK_BOT_TOKEN": "xoxb-1-2-abc\n"}, "CLOSELOOP_SLACK_BOT_TOKEN"},
 		{map[string]string{"CLOSELOOP_SLACK_BOT_TOKEN": "xoxb-1-2-abc"}, "CLOSELOOP_SLACK_BOT_TOKEN"},
 		{map[string]string{"CLOSELOOP_TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"}, "CLOSELOOP_TRUSTED_PROXIES"},
+		{map[string]string{"CLOSELOOP_MAX_READS": "-1"}, "CLOSELOOP_MAX_READS"},
+		{map[string]string{"CLOSELOOP_MAX_READS": "many"}, "CLOSELOOP_MAX_READS"},
 	}
 	for _, tc := range cases {
 		c, err := FromEnv(envOf(tc.env))
@@ -83,5 +86,22 @@ func TestTrustedProxies(t *testing.T) {
 	}
 	if len(c.TrustedProxies) != 2 || c.TrustedProxies[0].String() != "10.0.0.0/8" || c.TrustedProxies[1].String() != "127.0.0.1/32" {
 		t.Errorf("proxies %v", c.TrustedProxies)
+	}
+}
+
+// The read bound defaults to two per usable core; 0 turns it off.
+func TestMaxReads(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want int
+	}{
+		{nil, 2 * runtime.GOMAXPROCS(0)},
+		{map[string]string{"CLOSELOOP_MAX_READS": "0"}, 0},
+		{map[string]string{"CLOSELOOP_MAX_READS": "12"}, 12},
+	} {
+		c, err := FromEnv(envOf(tc.env))
+		if err != nil || c.MaxReads != tc.want {
+			t.Errorf("env %v: MaxReads %d, err %v; want %d", tc.env, c.MaxReads, err, tc.want)
+		}
 	}
 }

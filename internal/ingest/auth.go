@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -36,10 +35,9 @@ func (sv *Service) Authenticate(bearer func(*http.Request) (*auth.APIKey, error)
 			return nil, nil
 		}
 		if !sv.admit(r.Context()) {
-			// Busy, and the key is in a body not read yet. The router renders this error
-			// before any handler runs, so there is no Retry-After; clients back off anyway.
-			sv.m.refused.WithLabelValues("busy").Inc()
-			return nil, &router.Error{Status: http.StatusTooManyRequests, Msg: "ingestion is busy: retry later"}
+			// Busy, and the key is in a body not read yet: refused before any handler
+			// runs, with the same answer and Retry-After as the handler's.
+			return nil, sv.busyErr()
 		}
 		defer sv.release()
 		body, err := readBody(r, MaxBatchBytes)

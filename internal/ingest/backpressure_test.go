@@ -77,3 +77,56 @@ func TestBusyServerAnswers429WithRetryAfter(t *testing.T) {
 		}
 	})
 }
+
+// TestBusyBeforeTheHandlerAnswers429WithRetryAfter: a request whose write key is in
+// its body must be read to be authenticated; when no reader slot is free that refusal
+// comes from the authenticator, before any handler runs, and still carries
+// Retry-After. Nothing of it is stored.
+func TestBusyBeforeTheHandlerAnswers429WithRetryAfter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		log := slog.New(slog.DiscardHandler)
+		sv := ingest.New(s, ingest.Config{MaxReaders: 1, AdmitWait: 20 * time.Millisecond}, log)
+		ap := api.New(api.Deps{Store: s, Config: config.Default(), Log: log})
+		rt := router.New(router.Authenticator{Session: func(*http.Request) (*auth.Member, error) { return nil, nil }, APIKey: sv.Authenticate(ap.Key)},
+			api.RenderError, api.RenderError, log)
+		sv.Register(rt)
+		srv := httptest.NewServer(rt)
+		t.Cleanup(srv.Close)
+		_, key, err := s.CreateAPIKey(context.Background(), "ingest", []auth.Scope{auth.ScopeIngest}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		post := func(body io.Reader) *http.Response {
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/track", body)
+			req.Header.Set("Content-Type", "application/json")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		// The slow request's key is in its body, so the authenticator holds the one
+		// slot while it reads.
+		pr, pw := io.Pipe()
+		t.Cleanup(func() { pw.Close() }) // before the server's Close, which waits for it
+		slow := make(chan *http.Response, 1)
+		go func() { slow <- post(pr) }()
+		pw.Write([]byte(`{"writeKey":"` + key + `","userId":"u","event":"Slow",`))
+		time.Sleep(50 * time.Millisecond)
+
+		res := post(strings.NewReader(`{"writeKey":"` + key + `","messageId":"m","userId":"u","event":"E"}`))
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "1" {
+			t.Fatalf("while busy: %d, Retry-After %q; want 429 with Retry-After 1", res.StatusCode, res.Header.Get("Retry-After"))
+		}
+		pw.Write([]byte(`"messageId":"slow"}`))
+		pw.Close()
+		if r := <-slow; r.StatusCode != 200 {
+			t.Fatalf("the slow request: %d", r.StatusCode)
+		}
+		if st, _ := s.UsageStats(context.Background()); st.Events != 1 {
+			t.Errorf("stored %+v, want only the slow one", st)
+		}
+	})
+}

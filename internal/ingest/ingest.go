@@ -139,7 +139,7 @@ func (sv *Service) handler(kind string) router.Handler {
 		}
 		d, err := sv.decode(r, kind, limit)
 		if errors.Is(err, errBusy) {
-			return sv.busy(w)
+			return sv.busyErr()
 		}
 		if err != nil {
 			return sv.refuse(err)
@@ -152,7 +152,7 @@ func (sv *Service) handler(kind string) router.Handler {
 		if len(d.events) > 0 {
 			outs, err := sv.c.submit(r.Context(), d.events, d.bytes)
 			if errors.Is(err, errBusy) {
-				return sv.busy(w)
+				return sv.busyErr()
 			}
 			if err != nil {
 				return &router.Error{Status: http.StatusInternalServerError, Msg: "the events could not be stored; send them again", Err: err}
@@ -191,14 +191,16 @@ func (sv *Service) refuse(err error) error {
 	return &router.Error{Status: http.StatusBadRequest, Msg: err.Error()}
 }
 
-// retryAfter is what a 429 asks clients to wait: one commit's worth of time is
-// plenty, and whole seconds are all the header can say.
-const retryAfter = "1"
+// retryAfter is what a 429 asks clients to wait, in seconds: one commit's worth of
+// time is plenty, and whole seconds are all the header can say.
+const retryAfter = 1
 
-func (sv *Service) busy(w http.ResponseWriter) error {
+// busyErr is the 429 of a full queue or of no free reader slot; the router sends its
+// RetryAfter as the Retry-After header.
+func (sv *Service) busyErr() error {
 	sv.m.refused.WithLabelValues("busy").Inc()
-	w.Header().Set("Retry-After", retryAfter)
-	return &router.Error{Status: http.StatusTooManyRequests, Msg: "ingestion is busy: retry after " + retryAfter + " s"}
+	return &router.Error{Status: http.StatusTooManyRequests, RetryAfter: retryAfter,
+		Msg: fmt.Sprintf("ingestion is busy: retry after %d s", retryAfter)}
 }
 
 // decode reads and decodes the body holding a reader slot, which bounds the memory of

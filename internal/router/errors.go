@@ -15,6 +15,9 @@ type Error struct {
 	Msg    string
 	Field  string
 	Err    error // the full error, logged, never shown
+	// RetryAfter, in seconds, is sent as the Retry-After header (429 and 503 answers),
+	// so a refusal made before any handler runs still tells clients when to come back.
+	RetryAfter int
 }
 
 func (e *Error) Error() string {

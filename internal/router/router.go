@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,6 +75,7 @@ type Router struct {
 	webErr  Renderer
 	apiErr  Renderer
 	log     *slog.Logger
+	reads   *readGate                                       // nil: reads are not bounded
 	Observe func(route string, status int, d time.Duration) // metrics hook, may be nil
 }
 
@@ -168,9 +170,18 @@ func (rt *Router) wrap(pattern string, route Route, h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		err := rt.authorize(r, route)
-		if err == nil {
-			err = rt.call(h, sw, r)
+		var err error
+		// A read waits for a slot before anything else, its authentication included,
+		// so that the bound holds the CPU reads use; writes never wait here.
+		if read := isRead(r, route.Kind); read && !rt.reads.enter(r.Context()) {
+			err = errReadGone
+		} else {
+			if read {
+				defer rt.reads.leave()
+			}
+			if err = rt.authorize(r, route); err == nil {
+				err = rt.call(h, sw, r)
+			}
 		}
 		if err != nil {
 			e := Classify(err)
@@ -181,6 +192,9 @@ func (rt *Router) wrap(pattern string, route Route, h Handler) http.Handler {
 				rt.log.Debug("request refused", "method", r.Method, "path", r.URL.Path, "status", e.Status, "err", e.Err)
 			}
 			if sw.status == 0 {
+				if e.RetryAfter > 0 {
+					sw.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+				}
 				render(sw, r, e)
 			}
 		}
