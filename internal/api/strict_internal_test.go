@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/closeloop/closeloop/internal/ingest"
 	"github.com/closeloop/closeloop/internal/router"
 )
 
@@ -124,7 +125,10 @@ func TestOpenAPIStatesEveryLimit(t *testing.T) {
 		return false
 	}
 	var queue []string
-	for _, ops := range doc.Paths {
+	for path, ops := range doc.Paths {
+		if strings.HasPrefix(path, "/v1/") {
+			continue // Segment's limits, not this API's: TestOpenAPIStatesIngestLimits
+		}
 		for _, raw := range ops {
 			var op struct {
 				RequestBody struct {
@@ -176,5 +180,64 @@ func TestOpenAPIStatesEveryLimit(t *testing.T) {
 	}
 	if checked < 50 {
 		t.Fatalf("only %d string fields checked: the walk is broken", checked)
+	}
+}
+
+// TestOpenAPIStatesIngestLimits: the Segment messages' string fields in openapi.json
+// carry the limits internal/ingest enforces, and every /v1 route is documented with
+// its 429 and Retry-After.
+func TestOpenAPIStatesIngestLimits(t *testing.T) {
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Type      any    `json:"type"`
+					Format    string `json:"format"`
+					MaxLength *int   `json:"maxLength"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openapiJSON, &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{
+		"messageId": ingest.MaxIDBytes, "userId": ingest.MaxIDBytes, "anonymousId": ingest.MaxIDBytes,
+		"groupId": ingest.MaxIDBytes, "previousId": ingest.MaxIDBytes,
+		"event": ingest.MaxNameBytes, "name": ingest.MaxNameBytes,
+		"type": len("identify"), // the longest of the enum
+		// A write key longer than this is no key of ours (401): API keys are shorter.
+		"writeKey": 200,
+	}
+	msg := doc.Components.Schemas["SegmentMessage"].Properties
+	if len(msg) == 0 {
+		t.Fatal("no SegmentMessage schema")
+	}
+	for prop, p := range msg {
+		if p.Format == "date-time" {
+			continue // checked as a time, not by length
+		}
+		n, isStr := want[prop]
+		if !isStr {
+			continue // objects
+		}
+		if p.MaxLength == nil || *p.MaxLength != n {
+			t.Errorf("SegmentMessage.%s: maxLength %v, ingest enforces %d", prop, p.MaxLength, n)
+		}
+	}
+	for _, k := range []string{"track", "identify", "group", "page", "screen", "alias", "batch", "import"} {
+		var op struct {
+			Post struct {
+				Responses map[string]struct {
+					Headers map[string]json.RawMessage `json:"headers"`
+				} `json:"responses"`
+			} `json:"post"`
+		}
+		raw, _ := json.Marshal(doc.Paths["/v1/"+k])
+		json.Unmarshal(raw, &op)
+		if _, ok := op.Post.Responses["429"].Headers["Retry-After"]; !ok {
+			t.Errorf("POST /v1/%s: no 429 with Retry-After documented", k)
+		}
 	}
 }

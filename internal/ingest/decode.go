@@ -9,7 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,8 +23,8 @@ const (
 	MaxEventBytes  = 32 << 10  // one message, and the body of a single-message call
 	MaxBatchBytes  = 500 << 10 // the body of /v1/batch and /v1/import (after gunzip)
 	MaxBatchEvents = 2500      // messages in one batch
-	maxIDBytes     = 200       // messageId, userId, anonymousId, groupId, previousId
-	maxEventName   = 200       // event and name
+	MaxIDBytes     = 200       // messageId, userId, anonymousId, groupId, previousId
+	MaxNameBytes   = 200       // event and name
 )
 
 // errTooLarge and errUnparseable are the two request-level refusals (400): official
@@ -74,9 +74,9 @@ func jsonContentType(h string) bool {
 // envelope is the part of a request body outside its messages.
 type envelope struct {
 	WriteKey     string
-	Context      map[string]json.RawMessage
-	Integrations map[string]json.RawMessage
-	SentAt       json.RawMessage
+	Context      fields
+	Integrations fields
+	SentAt       []byte
 }
 
 // Problem is one message refused or only partly applied, reported in the 200 body.
@@ -101,36 +101,48 @@ type decoded struct {
 // unparseable (400); every message-level problem is in decoded.problems.
 func decodeBody(kind string, body []byte, receivedAt time.Time) (decoded, envelope, error) {
 	var env envelope
-	var items []json.RawMessage
+	if !json.Valid(body) {
+		return decoded{}, env, fmt.Errorf("%w: the body is not JSON", errUnparseable)
+	}
+	top, isObject := splitObject(body)
+	if !isObject && !isNull(body) {
+		return decoded{}, env, fmt.Errorf("%w: the body is not a JSON object", errUnparseable)
+	}
+	// The envelope's keys match regardless of case, as encoding/json matched them
+	// into a struct before; the messages' own keys match exactly.
+	wk := top.getFold("writeKey")
+	switch {
+	case isString(wk):
+		env.WriteKey = unquote(wk)
+	case !isNull(wk):
+		return decoded{}, env, fmt.Errorf("%w: writeKey must be a string", errUnparseable)
+	}
+	var items [][]byte
 	if kind == "batch" {
-		// One pass over the body: the messages stay raw until each is read.
-		var top struct {
-			WriteKey     string                     `json:"writeKey"`
-			Batch        []json.RawMessage          `json:"batch"`
-			Context      map[string]json.RawMessage `json:"context"`
-			Integrations map[string]json.RawMessage `json:"integrations"`
-			SentAt       json.RawMessage            `json:"sentAt"`
+		var ok bool
+		for _, f := range []struct {
+			name string
+			dst  *fields
+		}{{"context", &env.Context}, {"integrations", &env.Integrations}} {
+			if v := top.getFold(f.name); !isNull(v) {
+				if *f.dst, ok = splitObject(v); !ok {
+					return decoded{}, env, fmt.Errorf("%w: %s must be an object", errUnparseable, f.name)
+				}
+			}
 		}
-		if err := json.Unmarshal(body, &top); err != nil {
-			return decoded{}, env, fmt.Errorf("%w: the body is not a batch object (batch, context, integrations, sentAt, writeKey): %v", errUnparseable, err)
-		}
-		if top.Batch == nil {
+		env.SentAt = top.getFold("sentAt")
+		b := top.getFold("batch")
+		if isNull(b) {
 			return decoded{}, env, fmt.Errorf("%w: batch must be an array of messages", errUnparseable)
 		}
-		if len(top.Batch) > MaxBatchEvents {
-			return decoded{}, env, fmt.Errorf("%w: the batch has %d messages, at most %d are allowed", errTooLarge, len(top.Batch), MaxBatchEvents)
+		if items, ok = splitArray(b); !ok {
+			return decoded{}, env, fmt.Errorf("%w: batch must be an array of messages", errUnparseable)
 		}
-		items = top.Batch
-		env = envelope{WriteKey: top.WriteKey, Context: top.Context, Integrations: top.Integrations, SentAt: top.SentAt}
+		if len(items) > MaxBatchEvents {
+			return decoded{}, env, fmt.Errorf("%w: the batch has %d messages, at most %d are allowed", errTooLarge, len(items), MaxBatchEvents)
+		}
 	} else {
-		var probe struct {
-			WriteKey string `json:"writeKey"`
-		}
-		if err := json.Unmarshal(body, &probe); err != nil {
-			return decoded{}, env, fmt.Errorf("%w: the body is not a JSON object with a string writeKey, if any: %v", errUnparseable, err)
-		}
-		env.WriteKey = probe.WriteKey
-		items = []json.RawMessage{body}
+		items = [][]byte{body}
 	}
 	var d decoded
 	for i, raw := range items {
@@ -151,23 +163,21 @@ func decodeBody(kind string, body []byte, receivedAt time.Time) (decoded, envelo
 	return d, env, nil
 }
 
-func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(bytes.TrimSpace(raw)) == "null" }
-
 var types = map[string]bool{"track": true, "identify": true, "group": true, "page": true, "screen": true, "alias": true}
 
 // decodeMessage checks one message and builds what is stored. A refusal is an
 // *errs.FieldError naming the message's field; the returned event carries the
 // messageId when one could be read, for the report.
-func decodeMessage(kind string, raw json.RawMessage, env envelope, receivedAt time.Time) (store.UsageEvent, error) {
+func decodeMessage(kind string, raw []byte, env envelope, receivedAt time.Time) (store.UsageEvent, error) {
 	var ev store.UsageEvent
 	if len(raw) > MaxEventBytes {
 		return ev, errs.Invalidf("", "the message is larger than %d KB", MaxEventBytes>>10)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+	m, ok := splitObject(raw)
+	if !ok {
 		return ev, errs.Invalid("", "the message is not a JSON object")
 	}
-	delete(m, "writeKey") // a credential, never stored
+	m = m.del("writeKey") // a credential, never stored
 	var err error
 	if ev.MessageID, err = idField(m, "messageId"); err != nil {
 		return ev, err
@@ -193,7 +203,7 @@ func decodeMessage(kind string, raw json.RawMessage, env envelope, receivedAt ti
 		return ev, errs.Invalid("userId", "a userId or an anonymousId is required")
 	}
 	for _, f := range []string{"properties", "traits", "context", "integrations"} {
-		if v, ok := m[f]; ok && !isNull(v) && bytes.TrimSpace(v)[0] != '{' {
+		if v := m.get(f); !isNull(v) && v[0] != '{' {
 			return ev, errs.Invalid(f, "must be a JSON object")
 		}
 	}
@@ -224,15 +234,15 @@ func decodeMessage(kind string, raw json.RawMessage, env envelope, receivedAt ti
 			return ev, errs.Invalid("previousId", "an alias call needs both previousId and userId")
 		}
 	}
-	if v, ok := m["traits"]; ok && !isNull(v) {
-		ev.Traits = v
+	if v := m.get("traits"); !isNull(v) {
+		ev.Traits = bytes.Clone(v) // not a slice of the body, which can be far larger
 	}
 
-	ctx, ctxJSON, err := merged(env.Context, m["context"])
+	ctx, ctxJSON, err := merged(env.Context, m.get("context"))
 	if err != nil {
 		return ev, errs.Invalid("context", "must be a JSON object")
 	}
-	_, integJSON, err := merged(env.Integrations, m["integrations"])
+	_, integJSON, err := merged(env.Integrations, m.get("integrations"))
 	if err != nil {
 		return ev, errs.Invalid("integrations", "must be a JSON object")
 	}
@@ -256,7 +266,7 @@ func decodeMessage(kind string, raw json.RawMessage, env envelope, receivedAt ti
 		return ev, err
 	}
 	if sentAt.IsZero() && len(env.SentAt) > 0 {
-		if sentAt, err = timeField(map[string]json.RawMessage{"sentAt": env.SentAt}, "sentAt"); err != nil {
+		if sentAt, err = timeValue("sentAt", env.SentAt); err != nil {
 			return ev, err
 		}
 	}
@@ -266,7 +276,7 @@ func decodeMessage(kind string, raw json.RawMessage, env envelope, receivedAt ti
 		return ev, errs.Invalidf("timestamp", "corrects to %s, outside the years 1970–9999", ev.Timestamp.Format(time.RFC3339))
 	}
 
-	set := func(k string, v string) { m[k] = appendJSONString(nil, v) }
+	set := func(k string, v string) { m = m.set(k, appendJSONString(nil, v)) }
 	set("messageId", ev.MessageID)
 	set("type", ev.Type)
 	if !ts.IsZero() {
@@ -278,40 +288,16 @@ func decodeMessage(kind string, raw json.RawMessage, env envelope, receivedAt ti
 		set("sentAt", sentAt.Format(time.RFC3339Nano))
 	}
 	if ctxJSON != nil {
-		m["context"] = ctxJSON
+		m = m.set("context", ctxJSON)
 	}
 	if integJSON != nil {
-		m["integrations"] = integJSON
+		m = m.set("integrations", integJSON)
 	}
 	ev.Payload = encodeObject(m)
 	if len(ev.Payload) > 2*MaxEventBytes {
 		return ev, errs.Invalidf("", "the message is larger than %d KB with the batch context", 2*MaxEventBytes>>10)
 	}
 	return ev, nil
-}
-
-// encodeObject writes m as a JSON object with its keys in order. The values are
-// what json.Unmarshal handed out (valid JSON) or what json.Marshal made, so they are
-// copied as they are instead of being validated and compacted again.
-func encodeObject(m map[string]json.RawMessage) []byte {
-	keys := make([]string, 0, len(m))
-	n := 2
-	for k, v := range m {
-		keys = append(keys, k)
-		n += len(k) + len(v) + 4
-	}
-	sort.Strings(keys)
-	b := make([]byte, 0, n+16)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		b = append(b, m[k]...)
-	}
-	return append(b, '}')
 }
 
 // appendJSONString appends s as a JSON string; plain ASCII (keys, ids, times) is
@@ -342,18 +328,19 @@ func correctedTime(ts, sentAt, receivedAt time.Time) time.Time {
 	}
 }
 
-// merged is the batch-level object with the message's own keys over it, as a map
+// merged is the batch-level object with the message's own keys over it, as fields
 // and as the JSON to store. When only one side has keys its JSON is kept as it is,
 // which spares re-encoding the common case (the context on the message alone).
-func merged(batch map[string]json.RawMessage, own json.RawMessage) (map[string]json.RawMessage, json.RawMessage, error) {
+func merged(batch fields, own []byte) (fields, []byte, error) {
 	hasOwn := !isNull(own)
 	if len(batch) == 0 && !hasOwn {
 		return nil, nil, nil
 	}
-	var m map[string]json.RawMessage
+	var m fields
 	if hasOwn {
-		if err := json.Unmarshal(own, &m); err != nil {
-			return nil, nil, err
+		var ok bool
+		if m, ok = splitObject(own); !ok {
+			return nil, nil, errors.New("not an object")
 		}
 	}
 	switch {
@@ -362,62 +349,59 @@ func merged(batch map[string]json.RawMessage, own json.RawMessage) (map[string]j
 	case len(m) == 0:
 		return batch, encodeObject(batch), nil
 	}
-	out := make(map[string]json.RawMessage, len(batch)+len(m))
-	for k, v := range batch {
-		out[k] = v
-	}
-	for k, v := range m {
-		out[k] = v
-	}
+	out := append(slices.Clip(batch), m...) // the message's own keys come last, so they win
 	return out, encodeObject(out), nil
 }
 
 // idField reads an id: a string, or a number (some clients send numeric user ids),
 // which is kept as its text.
-func idField(m map[string]json.RawMessage, key string) (string, error) {
-	raw, ok := m[key]
-	if !ok || isNull(raw) {
-		return "", nil
-	}
+func idField(m fields, key string) (string, error) {
+	raw := m.get(key)
 	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		var n json.Number
-		if json.Unmarshal(raw, &n) != nil {
-			return "", errs.Invalid(key, "must be a string or a number")
-		}
-		s = n.String()
+	switch {
+	case isNull(raw):
+		return "", nil
+	case isString(raw):
+		s = unquote(raw)
+	case isNumber(raw):
+		s = string(raw)
+	default:
+		return "", errs.Invalid(key, "must be a string or a number")
 	}
 	s = strings.TrimSpace(s)
-	if len(s) > maxIDBytes {
-		return "", errs.Invalidf(key, "is longer than %d bytes", maxIDBytes)
+	if len(s) > MaxIDBytes {
+		return "", errs.Invalidf(key, "is longer than %d bytes", MaxIDBytes)
 	}
 	return s, nil
 }
 
-func stringField(m map[string]json.RawMessage, key string) (string, error) {
-	raw, ok := m[key]
-	if !ok || isNull(raw) {
+func stringField(m fields, key string) (string, error) { return stringValue(key, m.get(key)) }
+
+func stringValue(key string, raw []byte) (string, error) {
+	switch {
+	case isNull(raw):
 		return "", nil
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
+	case isString(raw):
+		return strings.TrimSpace(unquote(raw)), nil
+	default:
 		return "", errs.Invalid(key, "must be a string")
 	}
-	return strings.TrimSpace(s), nil
 }
 
-func nameField(m map[string]json.RawMessage, key string) (string, error) {
+func nameField(m fields, key string) (string, error) {
 	s, err := stringField(m, key)
-	if err == nil && len(s) > maxEventName {
-		err = errs.Invalidf(key, "is longer than %d bytes", maxEventName)
+	if err == nil && len(s) > MaxNameBytes {
+		err = errs.Invalidf(key, "is longer than %d bytes", MaxNameBytes)
 	}
 	return s, err
 }
 
-// timeField reads an ISO-8601 time. Go clients send the zero time
+func timeField(m fields, key string) (time.Time, error) { return timeValue(key, m.get(key)) }
+
+// timeValue reads an ISO-8601 time. Go clients send the zero time
 // (0001-01-01T00:00:00Z) for a field they did not set; that counts as absent.
-func timeField(m map[string]json.RawMessage, key string) (time.Time, error) {
-	s, err := stringField(m, key)
+func timeValue(key string, raw []byte) (time.Time, error) {
+	s, err := stringValue(key, raw)
 	if err != nil || s == "" {
 		return time.Time{}, err
 	}
