@@ -48,10 +48,10 @@ type Config struct {
 	MaxReads int
 }
 
-// DefaultMaxReads is two reads per core the process may use: enough to keep the
+// DefaultMaxReads is four reads per core the process may use: enough to keep the
 // cores busy while some reads wait on the database, few enough that a write does not
 // queue behind hundreds of them for CPU (BENCHMARKS.md, "Writes under load").
-func DefaultMaxReads() int { return 2 * runtime.GOMAXPROCS(0) }
+func DefaultMaxReads() int { return 4 * runtime.GOMAXPROCS(0) }
 
 // Channels holds one secret per inbound channel.
 type Channels struct {

@@ -89,13 +89,13 @@ func TestTrustedProxies(t *testing.T) {
 	}
 }
 
-// The read bound defaults to two per usable core; 0 turns it off.
+// The read bound defaults to four per usable core; 0 turns it off.
 func TestMaxReads(t *testing.T) {
 	for _, tc := range []struct {
 		env  map[string]string
 		want int
 	}{
-		{nil, 2 * runtime.GOMAXPROCS(0)},
+		{nil, 4 * runtime.GOMAXPROCS(0)},
 		{map[string]string{"CLOSELOOP_MAX_READS": "0"}, 0},
 		{map[string]string{"CLOSELOOP_MAX_READS": "12"}, 12},
 	} {
