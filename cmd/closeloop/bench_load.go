@@ -106,7 +106,7 @@ func benchLoad(ctx context.Context, args []string, stdout io.Writer) error {
 				if err != nil {
 					return fmt.Errorf("bench load %s (group commit %s, max reads %d): %w", d, onOff(on), bound, err)
 				}
-				fmt.Fprintf(stdout, "%s  [load average %s]\n", r, loadAverage())
+				fmt.Fprintf(stdout, "%s\n  load average after this run: %s\n", r, loadAverage())
 				failed = failed || r.errors > 0 || len(r.missing) > 0
 			}
 		}

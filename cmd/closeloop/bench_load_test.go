@@ -2,9 +2,11 @@ package main_test
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
@@ -20,11 +22,15 @@ func TestBenchLoad(t *testing.T) {
 				args = append(args, "--postgres", storetest.PostgresURL())
 			}
 			out := mustRun(t, env{"DATABASE_URL="}, args...)
-			line := regexp.MustCompile(`(?m)^` + dialect + ` +group commit (on|off) +writes +(\d+) .* errors (\d+) \| acknowledged (\d+), stored (\d+), missing (\d+)$`)
+			line := regexp.MustCompile(`(?m)^` + dialect + ` +group commit (on|off) +max reads (\d+) +writes +(\d+) .* errors (\d+) \| acknowledged (\d+), stored (\d+), missing (\d+)$`)
 			runs := line.FindAllStringSubmatch(out, -1)
 			var modes []string
 			for _, m := range runs {
 				modes = append(modes, m[1])
+				if m[2] != strconv.Itoa(config.DefaultMaxReads()) {
+					t.Errorf("run %q: max reads %s, want the default %d", m[0], m[2], config.DefaultMaxReads())
+				}
+				m = append(m[:2], m[3:]...) // the figures below
 				if m[2] == "0" || m[3] != "0" || m[4] != m[2] || m[5] != m[4] || m[6] != "0" {
 					t.Errorf("run %q: want some writes, no errors, every write acknowledged and stored", m[0])
 				}
