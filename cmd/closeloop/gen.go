@@ -81,7 +81,7 @@ feedback items; with --events N, about N product usage events. The same --seed g
 	if err := s.Rebuild(ctx, "ranking", s.Now(), func(p store.RebuildProgress) {
 		if time.Since(last) >= 5*time.Second || p.Done == p.Total {
 			last = time.Now()
-			fmt.Fprintf(os.Stderr, "  ranking roll-ups: %d/%d units, %.0f/s, %s left\n", p.Done, p.Total, p.Rate(), p.Left().Round(time.Second))
+			fmt.Fprintf(os.Stderr, "  ranking roll-ups: %s%d/%d, %.0f/s, %s left\n", phase(p), p.Done, p.Total, p.Rate(), p.Left().Round(time.Second))
 		}
 	}); err != nil {
 		return err

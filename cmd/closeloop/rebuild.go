@@ -44,7 +44,7 @@ from the raw data until the rebuild is done).`, args, nil)
 			return
 		}
 		last = time.Now()
-		fmt.Fprintf(os.Stderr, "  %d/%d (%.0f%%), %.0f/s, %s left\n", p.Done, p.Total, 100*float64(p.Done)/float64(max(p.Total, 1)),
+		fmt.Fprintf(os.Stderr, "  %s%d/%d (%.0f%%), %.0f/s, %s left\n", phase(p), p.Done, p.Total, 100*float64(p.Done)/float64(max(p.Total, 1)),
 			p.Rate(), p.Left().Round(time.Second))
 	})
 	if err != nil {
@@ -52,4 +52,16 @@ from the raw data until the rebuild is done).`, args, nil)
 	}
 	fmt.Fprintf(stdout, "rebuilt %s in %s\n", rest[0], time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// phase names what a one-pass rebuild's counts are of: raw rows read, derived rows
+// written; a marked rebuild's (and the last report's) are keys, unnamed.
+func phase(p store.RebuildProgress) string {
+	switch p.Phase {
+	case "counting":
+		return "counting: rows read "
+	case "writing":
+		return "writing: rows "
+	}
+	return ""
 }

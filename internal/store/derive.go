@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -96,8 +97,11 @@ func (s *Store) SyncDerivation(ctx context.Context, name string, now time.Time) 
 	return nil
 }
 
-// RebuildProgress is how far a rebuild is: keys recomputed of those marked.
+// RebuildProgress is how far a rebuild is: keys recomputed of those marked, or, for a
+// one-pass rebuild (derive_bulk.go), raw rows read while "counting" and derived rows
+// written while "writing"; the last report is keys done.
 type RebuildProgress struct {
+	Phase       string // "counting", "writing", or "" for keys recomputed
 	Done, Total int
 	Elapsed     time.Duration
 }
@@ -121,7 +125,9 @@ func (p RebuildProgress) Left() time.Duration {
 
 // Rebuild recomputes one derivation from scratch, calling progress after every batch.
 // Readers keep being served meanwhile: until it finishes, reads that find the derived
-// data behind count from the raw tables.
+// data behind count from the raw tables. A derivation that can rebuild in one pass
+// does (derive_bulk.go, which says what that does to concurrent writers); the others
+// are reset and drained through the incremental path.
 func (s *Store) Rebuild(ctx context.Context, name string, now time.Time, progress func(RebuildProgress)) error {
 	def, ok := derivations[name]
 	if !ok {
@@ -131,6 +137,26 @@ func (s *Store) Rebuild(ctx context.Context, name string, now time.Time, progres
 	if err != nil {
 		return fmt.Errorf("store: rebuild: %w", err)
 	}
+	if bd, ok := d.(bulkDerivation); ok {
+		start := time.Now()
+		n, err := s.bulkRebuild(ctx, bd, progress)
+		if err != nil {
+			return fmt.Errorf("store: rebuild %s: %w", name, err)
+		}
+		// The changes made while it ran, through the incremental path.
+		if _, err := s.syncDerived(ctx, d, 0, rebuildBatch, nil); err != nil {
+			return fmt.Errorf("store: rebuild %s: catch up: %w", name, err)
+		}
+		if progress != nil {
+			progress(RebuildProgress{Done: n, Total: n, Elapsed: time.Since(start)})
+		}
+		return nil
+	}
+	return s.rebuildMarked(ctx, name, d, progress)
+}
+
+// rebuildMarked resets a derivation (every key marked) and drains the marks.
+func (s *Store) rebuildMarked(ctx context.Context, name string, d derivation, progress func(RebuildProgress)) error {
 	if err := s.tx(ctx, func(q q) error {
 		if err := d.prepare(ctx, q); err != nil {
 			return err
@@ -149,7 +175,7 @@ func (s *Store) Rebuild(ctx context.Context, name string, now time.Time, progres
 	}
 	start := time.Now()
 	done := 0
-	_, err = s.syncDerived(ctx, d, 0, rebuildBatch, func(n int) {
+	_, err := s.syncDerived(ctx, d, 0, rebuildBatch, func(n int) {
 		done += n
 		if progress != nil {
 			progress(RebuildProgress{Done: min(done, max(total, done)), Total: max(total, done), Elapsed: time.Since(start)})
@@ -179,7 +205,9 @@ func (s *Store) syncDerived(ctx context.Context, d derivation, budget time.Durat
 			var err error
 			n, err = deriveStep(ctx, q, d, batch)
 			return err
-		}); err != nil {
+		}); errors.Is(err, errRebuilding) {
+			return false, nil
+		} else if err != nil {
 			return false, fmt.Errorf("sync derived: %w", err)
 		}
 		if step != nil {
@@ -191,6 +219,9 @@ func (s *Store) syncDerived(ctx context.Context, d derivation, budget time.Durat
 // derivedPending reports, from a read connection, whether a sync has work.
 func (s *Store) derivedPending(ctx context.Context, d derivation) (bool, error) {
 	rq := s.read()
+	if gated, err := rebuildPending(ctx, rq, d); err != nil || gated {
+		return gated, err
+	}
 	if stale, err := d.stale(ctx, rq); err != nil || stale {
 		return stale, wrapf(err, "derived pending")
 	}
@@ -209,6 +240,11 @@ func (s *Store) derivedPending(ctx context.Context, d derivation) (bool, error) 
 // deriveStep does one bounded piece of work in one transaction: the parameters, then
 // one batch from the first mark table that has any.
 func deriveStep(ctx context.Context, q q, d derivation, batch int) (int, error) {
+	if bd, ok := d.(bulkDerivation); ok {
+		if err := rebuildGate(ctx, q, bd); err != nil {
+			return 0, err
+		}
+	}
 	if err := d.prepare(ctx, q); err != nil {
 		return 0, fmt.Errorf("derive step: %w", err)
 	}

@@ -57,17 +57,21 @@ func (s *Store) DerivedDiff(ctx context.Context, name string, now time.Time) (st
 	if err != nil {
 		return "", err
 	}
+	return diffDumps(d.results(), before, after, "incremental only", "rebuild only:    "), nil
+}
+
+// diffDumps lists the rows of tables found in only one of two dumps ("" when none).
+func diffDumps(tables []string, a, b map[string]map[string]bool, onlyA, onlyB string) string {
 	var diff []string
-	for _, table := range d.results() {
-		inc, full := before[table], after[table]
-		for row := range inc {
-			if !full[row] {
-				diff = append(diff, fmt.Sprintf("  %s: incremental only: %s", table, row))
+	for _, table := range tables {
+		for row := range a[table] {
+			if !b[table][row] {
+				diff = append(diff, fmt.Sprintf("  %s: %s: %s", table, onlyA, row))
 			}
 		}
-		for row := range full {
-			if !inc[row] {
-				diff = append(diff, fmt.Sprintf("  %s: rebuild only:     %s", table, row))
+		for row := range b[table] {
+			if !a[table][row] {
+				diff = append(diff, fmt.Sprintf("  %s: %s: %s", table, onlyB, row))
 			}
 		}
 	}
@@ -75,7 +79,44 @@ func (s *Store) DerivedDiff(ctx context.Context, name string, now time.Time) (st
 	if len(diff) > 20 {
 		diff = append(diff[:20], fmt.Sprintf("  … and %d more", len(diff)-20))
 	}
-	return strings.Join(diff, "\n"), nil
+	return strings.Join(diff, "\n")
+}
+
+// RebuildBothWays rebuilds derivation name through the marked path (every key marked,
+// the marks drained in batches, as every rebuild did before one-pass rebuilds) and then
+// through Rebuild, and returns the rows that differ ("" when none) in its results and
+// in also (caches a rebuild writes too). The store is left rebuilt by Rebuild.
+func (s *Store) RebuildBothWays(ctx context.Context, name string, now time.Time, also ...string) (string, error) {
+	d, err := derivations[name].build(ctx, s, now)
+	if err != nil {
+		return "", err
+	}
+	tables := append(d.results(), also...)
+	if err := s.rebuildMarked(ctx, name, d, nil); err != nil {
+		return "", err
+	}
+	marked, err := s.dumpTables(ctx, tables)
+	if err != nil {
+		return "", err
+	}
+	if err := s.Rebuild(ctx, name, now, nil); err != nil {
+		return "", err
+	}
+	bulk, err := s.dumpTables(ctx, tables)
+	if err != nil {
+		return "", err
+	}
+	return diffDumps(tables, marked, bulk, "marked rebuild only", "one-pass rebuild only"), nil
+}
+
+// AbandonRebuild leaves derivation name as a one-pass rebuild that died after its first
+// step would: the gate set with its lease run out, the marks deleted.
+func (s *Store) AbandonRebuild(ctx context.Context, name string) error {
+	if _, err := s.writer().exec(ctx, `INSERT INTO derive_rebuilds (name, token, until_ms) VALUES (?, 'dead', 1)
+		ON CONFLICT (name) DO UPDATE SET token = 'dead', until_ms = 1`, name); err != nil {
+		return err
+	}
+	return s.DropMarks(ctx, name)
 }
 
 // dumpTables reads every row of the tables as text.

@@ -57,6 +57,8 @@ func (s *Store) rankDerivation(ctx context.Context, now time.Time) (*rankDerivat
 	return &rankDerivation{s, rankState{asOf: feedback.Day(now), window: settings.RenewalWindowDays}}, nil
 }
 
+func (d *rankDerivation) name() string { return "ranking" }
+
 func (d *rankDerivation) marks() []markTable {
 	return []markTable{{"rank_dirty", "unit"}, {"rank_dirty_accounts", "account_id"}}
 }

@@ -208,9 +208,13 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 			if step%7 == 0 {
 				check(step)
 			}
+			if step%50 == 49 {
+				rebuiltBothWays(t, s, step, now)
+			}
 			return nil
 		})
 		check(-1)
+		rebuiltBothWays(t, s, -1, now)
 		// A date range that holds everything ranks the same as no filter (through the
 		// date-driven raw query).
 		all, err := s.RankTags(ctx, store.RankFilter{}, now)
@@ -238,6 +242,17 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 			t.Fatal("nothing was counted: the test exercised nothing")
 		}
 	})
+}
+
+// rebuiltBothWays requires the one-pass rebuild to write, row for row, what the marked
+// rebuild (reset, mark every unit, drain) writes, the rank_accounts cache included.
+func rebuiltBothWays(t *testing.T, s *store.Store, step int, now time.Time) {
+	t.Helper()
+	if diff, err := s.RebuildBothWays(context.Background(), "ranking", now, "rank_accounts", "rank_state"); err != nil {
+		t.Fatalf("step %d: %v", step, err)
+	} else if diff != "" {
+		t.Fatalf("step %d: the one-pass rebuild differs from the marked one:\n%s", step, diff)
+	}
 }
 
 // clean drops empty currency entries, which a recount never has.

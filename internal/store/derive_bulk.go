@@ -1,0 +1,309 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/id"
+)
+
+// Bulk rebuild: a derivation may also offer to rebuild in one pass instead of marking
+// every key and draining the marks through the incremental path (derive.go), which for
+// ranking at 1M items meant rewriting the same B-tree pages hundreds of times.
+//
+// What it does to a running server (migration 0029):
+//  1. One short write transaction sets the derivation's rebuild gate and deletes its
+//     marks. From then until step 3 commits, syncs leave the derivation alone and reads
+//     that would use it count from the raw tables; writers carry on, and their triggers
+//     mark keys as usual.
+//  2. A read transaction counts everything from one snapshot taken after step 1: no
+//     lock is held (SQLite WAL readers do not block the writer; PostgreSQL reads at
+//     REPEATABLE READ).
+//  3. One write transaction empties the derived tables, writes the counts sorted by
+//     primary key with secondary indexes dropped and rebuilt after, and clears the gate.
+//     This is the only time writers wait: on SQLite they queue behind it (the write
+//     phase is a few tens of seconds at 1M items: BENCHMARKS.md), on PostgreSQL only
+//     those that lock the derived tables (none of the app's writers do) wait.
+//  4. The marks made since step 1 are applied by the incremental path: their changes
+//     may or may not be in the snapshot, and a recount of a key is right either way.
+//
+// If the rebuild fails after step 1 it hands the derivation to the incremental path
+// (every key marked, as a marked rebuild does); if the process dies, the gate's lease
+// runs out and the next sync does the same.
+
+// bulkDerivation is a derivation that can rebuild in one pass.
+type bulkDerivation interface {
+	derivation
+	// name keys the rebuild gate.
+	name() string
+	// bulkCount reads the raw tables from rq, one snapshot, and counts the results;
+	// progress is told how much of the raw data has been read.
+	bulkCount(ctx context.Context, rq q, progress func(done, total int)) (bulkResult, error)
+}
+
+// bulkResult is a derivation's results counted by bulkCount.
+type bulkResult interface {
+	// count is how many keys were counted (what a marked rebuild calls done).
+	count() int
+	// rows is how many rows write inserts.
+	rows() int
+	// write replaces the derived tables with the results and brings the derivation's
+	// parameters (stale/prepare) to what they were counted for.
+	write(ctx context.Context, q q, progress func(done, total int)) error
+}
+
+// rebuildLease is how long a rebuild's gate holds without being renewed; the rebuild
+// renews it at every progress report at least rebuildRenew apart.
+const (
+	rebuildLease = 10 * time.Minute
+	rebuildRenew = time.Minute
+)
+
+// errRebuilding says a sync found a one-pass rebuild in progress.
+var errRebuilding = errors.New("a rebuild is in progress")
+
+// bulkRebuild runs steps 1–3 above; Rebuild then drains the marks (step 4).
+func (s *Store) bulkRebuild(ctx context.Context, d bulkDerivation, progress func(RebuildProgress)) (int, error) {
+	name, token := d.name(), id.New()
+	if err := s.tx(ctx, func(q q) error {
+		if _, err := q.exec(ctx, `INSERT INTO derive_rebuilds (name, token, until_ms) VALUES (?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET token = excluded.token, until_ms = excluded.until_ms`, name, token, ms(time.Now().Add(rebuildLease))); err != nil {
+			return err
+		}
+		for _, m := range d.marks() {
+			if _, err := q.exec(ctx, `DELETE FROM `+m.table); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return 0, fmt.Errorf("begin: %w", err)
+	}
+	n, err := s.bulkCountAndWrite(ctx, d, token, progress)
+	if err != nil {
+		// The marks are gone: give every key to the incremental path, so nothing is lost.
+		if e := s.tx(ctx, func(q q) error {
+			if err := d.prepare(ctx, q); err != nil {
+				return err
+			}
+			if err := d.reset(ctx, q); err != nil {
+				return err
+			}
+			_, err := q.exec(ctx, `UPDATE derive_rebuilds SET token = '', until_ms = 0 WHERE name = ? AND token = ?`, name, token)
+			return err
+		}); e != nil {
+			return 0, errors.Join(err, fmt.Errorf("hand over to the incremental path: %w", e))
+		}
+		return 0, err
+	}
+	return n, nil
+}
+
+func (s *Store) bulkCountAndWrite(ctx context.Context, d bulkDerivation, token string, progress func(RebuildProgress)) (int, error) {
+	name := d.name()
+	start, renewed := time.Now(), time.Now()
+	var renewErr error
+	report := func(phase string) func(done, total int) {
+		return func(done, total int) {
+			// Only while counting: the write phase holds the gate row (and, on SQLite, the
+			// one writer connection) itself.
+			if phase == "counting" && renewErr == nil && time.Since(renewed) >= rebuildRenew {
+				renewed = time.Now()
+				renewErr = s.renewRebuild(ctx, name, token)
+			}
+			if progress != nil {
+				progress(RebuildProgress{Phase: phase, Done: done, Total: total, Elapsed: time.Since(start)})
+			}
+		}
+	}
+	tx, err := s.r.BeginTx(ctx, s.d.snapshot())
+	if err != nil {
+		return 0, err
+	}
+	res, err := d.bulkCount(ctx, q{tx, s.d}, report("counting"))
+	tx.Rollback()
+	if err == nil {
+		err = renewErr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count: %w", err)
+	}
+	if err := s.tx(ctx, func(q q) error {
+		var held string
+		if err := q.row(ctx, `SELECT token FROM derive_rebuilds WHERE name = ?`+s.d.forUpdate(), name).Scan(&held); err != nil {
+			return err
+		}
+		if held != token {
+			return fmt.Errorf("the rebuild's lease ran out (another sync took over)")
+		}
+		if err := res.write(ctx, q, report("writing")); err != nil {
+			return err
+		}
+		_, err := q.exec(ctx, `UPDATE derive_rebuilds SET token = '', until_ms = 0 WHERE name = ?`, name)
+		return err
+	}); err != nil {
+		return 0, fmt.Errorf("write: %w", err)
+	}
+	return res.count(), nil
+}
+
+func (s *Store) renewRebuild(ctx context.Context, name, token string) error {
+	return s.tx(ctx, func(q q) error {
+		r, err := q.exec(ctx, `UPDATE derive_rebuilds SET until_ms = ? WHERE name = ? AND token = ?`, ms(time.Now().Add(rebuildLease)), name, token)
+		if err != nil {
+			return err
+		}
+		if n, err := r.RowsAffected(); err != nil || n != 1 {
+			return errors.Join(err, fmt.Errorf("the rebuild's lease ran out (another sync took over)"))
+		}
+		return nil
+	})
+}
+
+// rebuildGate, at the start of a sync's transaction, locks the derivation's gate row
+// (so that on PostgreSQL a sync and a rebuild's first step are serialised) and returns
+// errRebuilding while a rebuild holds it. A gate whose lease ran out belongs to a
+// rebuild that died after deleting the marks: every key is marked again here.
+func rebuildGate(ctx context.Context, q q, d bulkDerivation) error {
+	var token string
+	var until int64
+	if err := q.row(ctx, `INSERT INTO derive_rebuilds (name, token, until_ms) VALUES (?, '', 0)
+		ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING token, until_ms`, d.name()).Scan(&token, &until); err != nil {
+		return fmt.Errorf("rebuild gate: %w", err)
+	}
+	if token == "" {
+		return nil
+	}
+	if until > ms(time.Now()) {
+		return errRebuilding
+	}
+	if err := d.prepare(ctx, q); err != nil {
+		return err
+	}
+	if err := d.reset(ctx, q); err != nil {
+		return err
+	}
+	_, err := q.exec(ctx, `UPDATE derive_rebuilds SET token = '', until_ms = 0 WHERE name = ?`, d.name())
+	return err
+}
+
+// rebuildPending reports, from a read connection, whether a rebuild gate is set (held
+// or left by a rebuild that died): either way the derived data is not to be read.
+func rebuildPending(ctx context.Context, rq q, d derivation) (bool, error) {
+	bd, ok := d.(bulkDerivation)
+	if !ok {
+		return false, nil
+	}
+	var token string
+	err := rq.row(ctx, `SELECT token FROM derive_rebuilds WHERE name = ?`, bd.name()).Scan(&token)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return token != "", err
+}
+
+// emptyTables deletes every row of the tables (TRUNCATE on PostgreSQL; SQLite's
+// DELETE without WHERE drops the pages wholesale).
+func emptyTables(ctx context.Context, q q, tables []string) error {
+	if q.d.name() == "postgres" {
+		_, err := q.exec(ctx, `TRUNCATE `+strings.Join(tables, ", "))
+		return err
+	}
+	for _, t := range tables {
+		if _, err := q.exec(ctx, `DELETE FROM `+t); err != nil {
+			return fmt.Errorf("empty %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// withoutIndexes drops the tables' secondary indexes, runs fill, and creates them
+// again from their own definitions: building an index once from sorted rows is far
+// cheaper than keeping it up to date through millions of inserts in another order.
+func withoutIndexes(ctx context.Context, q q, tables []string, fill func() error) error {
+	var names, defs []string
+	for _, t := range tables {
+		query := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`
+		args := []any{t}
+		if q.d.name() == "postgres" {
+			query = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?
+				AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = (current_schema() || '.' || ?)::regclass)`
+			args = append(args, t)
+		}
+		rows, err := q.query(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("indexes of %s: %w", t, err)
+		}
+		for rows.Next() {
+			var n, def string
+			if err := rows.Scan(&n, &def); err != nil {
+				rows.Close()
+				return err
+			}
+			names, defs = append(names, n), append(defs, def)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for _, n := range names {
+		if _, err := q.exec(ctx, `DROP INDEX `+n); err != nil {
+			return fmt.Errorf("drop index %s: %w", n, err)
+		}
+	}
+	if err := fill(); err != nil {
+		return err
+	}
+	for i, def := range defs {
+		if _, err := q.exec(ctx, def); err != nil {
+			return fmt.Errorf("create index %s: %w", names[i], err)
+		}
+	}
+	return nil
+}
+
+// copyRows inserts n rows, fill writing row i's width values into r, through one
+// prepared multi-row statement reused for every full chunk; step is told each chunk.
+func copyRows(ctx context.Context, q q, table, cols string, width, n int, step func(int), fill func(i int, r []any)) error {
+	per := min(maxParams/width, 500)
+	stmt := func(rows int) string {
+		t := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+		return q.d.rebind("INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(t+", ", rows), ", "))
+	}
+	args := make([]any, per*width)
+	var full *sql.Stmt
+	if p, ok := q.ex.(interface {
+		PrepareContext(context.Context, string) (*sql.Stmt, error)
+	}); ok && n >= per {
+		var err error
+		if full, err = p.PrepareContext(ctx, stmt(per)); err != nil {
+			return err
+		}
+		defer full.Close()
+	}
+	for start := 0; start < n; start += per {
+		rows := min(per, n-start)
+		a := args[:rows*width]
+		for i := range rows {
+			fill(start+i, a[i*width:(i+1)*width])
+		}
+		var err error
+		if rows == per && full != nil {
+			_, err = full.ExecContext(ctx, a...)
+		} else {
+			_, err = q.ex.ExecContext(ctx, stmt(rows), a...)
+		}
+		if err != nil {
+			return err
+		}
+		if step != nil {
+			step(rows)
+		}
+	}
+	return nil
+}
