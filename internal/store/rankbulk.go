@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"sort"
@@ -27,6 +28,7 @@ type rankBulk struct {
 	accounts []string // account ids counted, sorted
 	people   []string // person ids counted, sorted
 	items    []bulkItem
+	arena    []uint32   // every item's subjects (positions in subjects), item by item
 	members  []keyCount // subject × account
 	persons  []keyCount // subject × person
 	days     []keyCount // subject × (day + dayBias)
@@ -34,12 +36,15 @@ type rankBulk struct {
 	contribs []contribution
 	totals   [][]any                          // rank_totals rows, sorted
 	facts    map[string]feedback.AccountFacts // accounts that exist
-	units    int
 }
 
+// bulkItem is a unit as rank_items records it; account and person are positions in
+// rankBulk's (−1: none), its subjects arena[off:off+n].
 type bulkItem struct {
-	unit, account, person, subjects string
-	day                             int64
+	unit            string
+	account, person int32
+	day             int64
+	off, n          uint32
 }
 
 // keyCount is a (subject, other) key packed into one integer, and its count.
@@ -89,7 +94,7 @@ func (in *interner) sorted() ([]string, []uint32) {
 	return names, rank
 }
 
-// countKeys sorts keys (after renumbering both halves with subj and other, when set)
+// countKeys renumbers both halves of every key (other only when set), sorts the keys
 // and counts each distinct one.
 func countKeys(keys []uint64, subj, other []uint32) []keyCount {
 	for i, k := range keys {
@@ -112,10 +117,91 @@ func countKeys(keys []uint64, subj, other []uint32) []keyCount {
 	return out
 }
 
+// expansion is what one base subject (a tag or request root) counts for, as interned
+// subjects, for a unit of one tier, kind and set of "last N days" windows: the same for
+// every such unit, so it is worked out once (by addSegments and addWindows, the
+// functions the marked path uses) and reused.
+type expansion struct {
+	base       uint32
+	tier, kind uint32
+	windows    uint8
+}
+
+type rankCounter struct {
+	st                     rankState
+	bases, values          *interner // tag ids and request roots; tiers and kinds
+	baseKind               []string
+	subj, accounts, people *interner
+	subjKind               []string
+	figures                [][5]int
+	cache                  map[expansion][]uint32
+	items                  []bulkItem
+	arena                  []uint32
+	members, persons, days []uint64
+}
+
+// unit counts one unit of bases (deduplicated here), as rankDelta.unit would one by
+// one for each of its subjects.
+func (c *rankCounter) unit(unit, account, person string, day int64, tier, kind string, bases []uint32) {
+	slices.Sort(bases)
+	bases = slices.Compact(bases)
+	var win uint8
+	for i, n := range rankWindows {
+		if inWindow(day, c.st.asOf, n) {
+			win |= 1 << i
+		}
+	}
+	it := bulkItem{unit: unit, account: -1, person: -1, day: day, off: uint32(len(c.arena))}
+	if account != "" {
+		it.account = int32(c.accounts.id(account))
+	}
+	if person != "" {
+		it.person = int32(c.people.id(person))
+	}
+	l30, p30, l90 := feedback.Windows(day, c.st.asOf)
+	tierID, kindID := c.values.id(tier), c.values.id(kind)
+	for _, b := range bases {
+		key := expansion{b, tierID, kindID, win}
+		subjects, ok := c.cache[key]
+		if !ok {
+			m := map[string]string{c.bases.names[b]: c.baseKind[b]}
+			addSegments(m, tier, kind)
+			addWindows(m, day, c.st.asOf)
+			for _, name := range sortedKeys(m) {
+				s := c.subj.id(name)
+				if int(s) == len(c.subjKind) {
+					c.subjKind = append(c.subjKind, m[name])
+					c.figures = append(c.figures, [5]int{})
+				}
+				subjects = append(subjects, s)
+			}
+			c.cache[key] = subjects
+		}
+		for _, s := range subjects {
+			c.arena = append(c.arena, s)
+			if it.account >= 0 {
+				c.members = append(c.members, packKey(s, uint32(it.account)))
+			}
+			if it.person >= 0 {
+				c.persons = append(c.persons, packKey(s, uint32(it.person)))
+			}
+			c.days = append(c.days, packKey(s, uint32(day+dayBias)))
+			f := &c.figures[s]
+			f[1]++
+			f[2] += l30
+			f[3] += p30
+			f[4] += l90
+		}
+	}
+	it.n = uint32(len(c.arena)) - it.off
+	c.items = append(c.items, it)
+}
+
 // bulkCount reads the evidence from rq, one snapshot, and counts every result table.
 // progress is told how many of the evidence rows have been read.
 func (d *rankDerivation) bulkCount(ctx context.Context, rq q, progress func(done, total int)) (bulkResult, error) {
-	st := d.want
+	c := &rankCounter{st: d.want, bases: newInterner(), values: newInterner(), subj: newInterner(),
+		accounts: newInterner(), people: newInterner(), cache: map[expansion][]uint32{}}
 	var nItems, nVotes int
 	if err := rq.row(ctx, `SELECT (SELECT COUNT(*) FROM feedback), (SELECT COUNT(*) FROM votes)`).Scan(&nItems, &nVotes); err != nil {
 		return nil, fmt.Errorf("count evidence: %w", err)
@@ -125,132 +211,81 @@ func (d *rankDerivation) bulkCount(ctx context.Context, rq q, progress func(done
 	if err != nil {
 		return nil, err
 	}
-	closure, err := stringLists(ctx, rq, `SELECT descendant_id, ancestor_id FROM tag_closure`)
-	if err != nil {
+	base := func(id, kind string) uint32 {
+		b := c.bases.id(id)
+		if int(b) == len(c.baseKind) {
+			c.baseKind = append(c.baseKind, kind)
+		}
+		return b
+	}
+	closure := map[string][]uint32{} // tag → the base subjects it counts for
+	if err := eachPair(ctx, rq, `SELECT descendant_id, ancestor_id FROM tag_closure`, func(tag, anc string) {
+		closure[tag] = append(closure[tag], base(anc, rankTag))
+	}); err != nil {
 		return nil, fmt.Errorf("read tag closure: %w", err)
 	}
-	roots := map[string]string{}
-	rootRows, err := stringLists(ctx, rq, `SELECT id, root_id FROM requests`)
-	if err != nil {
+	roots := map[string]uint32{}
+	if err := eachPair(ctx, rq, `SELECT id, root_id FROM requests`, func(id, root string) { roots[id] = base(root, rankRequest) }); err != nil {
 		return nil, fmt.Errorf("read requests: %w", err)
 	}
-	for id, r := range rootRows {
-		roots[id] = r[0]
-	}
-	itemTags, err := stringLists(ctx, rq, `SELECT feedback_id, tag_id FROM feedback_tags`)
-	if err != nil {
+	// Each item's base subjects, as currentUnitsChunk joins them (tags, then requests).
+	itemBases := map[string][]uint32{}
+	if err := eachPair(ctx, rq, `SELECT feedback_id, tag_id FROM feedback_tags`, func(item, tag string) {
+		if bs := closure[tag]; len(bs) > 0 {
+			itemBases[item] = append(itemBases[item], bs...)
+		}
+	}); err != nil {
 		return nil, fmt.Errorf("read feedback tags: %w", err)
 	}
-	itemLinks, err := stringLists(ctx, rq, `SELECT feedback_id, request_id FROM request_links`)
-	if err != nil {
+	if err := eachPair(ctx, rq, `SELECT feedback_id, request_id FROM request_links`, func(item, req string) {
+		if b, ok := roots[req]; ok {
+			itemBases[item] = append(itemBases[item], b)
+		}
+	}); err != nil {
 		return nil, fmt.Errorf("read request links: %w", err)
 	}
 
-	subjIn, acctIn, personIn := newInterner(), newInterner(), newInterner()
-	var kinds []string
-	var figures [][5]int
-	var members, persons, days []uint64
-	var items []bulkItem
-	// add counts one unit, exactly as rankDelta.unit would one by one.
-	add := func(unit string, u rankUnit) {
-		names := sortedKeys(u.subjects)
-		items = append(items, bulkItem{unit: unit, account: u.account, person: u.person, day: u.day, subjects: strings.Join(names, ",")})
-		l30, p30, l90 := feedback.Windows(u.day, st.asOf)
-		var acct, person uint32
-		if u.account != "" {
-			acct = acctIn.id(u.account)
-		}
-		if u.person != "" {
-			person = personIn.id(u.person)
-		}
-		for _, subj := range names {
-			s := subjIn.id(subj)
-			if int(s) == len(kinds) {
-				kinds = append(kinds, u.subjects[subj])
-				figures = append(figures, [5]int{})
-			}
-			if u.account != "" {
-				members = append(members, packKey(s, acct))
-			}
-			if u.person != "" {
-				persons = append(persons, packKey(s, person))
-			}
-			days = append(days, packKey(s, uint32(u.day+dayBias)))
-			f := &figures[s]
-			f[1]++
-			f[2] += l30
-			f[3] += p30
-			f[4] += l90
-		}
-	}
-
-	// Feedback items, with their subjects as currentUnitsChunk finds them.
 	rows, err := rq.query(ctx, `SELECT id, COALESCE(account_id, ''), COALESCE(person_id, ''), occurred_at, kind FROM feedback`)
 	if err != nil {
 		return nil, fmt.Errorf("read feedback: %w", err)
 	}
 	done := 0
 	for rows.Next() {
-		var id, kind string
-		var ru rankUnit
+		var id, account, person, kind sql.RawBytes
 		var at int64
-		if err := rows.Scan(&id, &ru.account, &ru.person, &at, &kind); err != nil {
+		if err := rows.Scan(&id, &account, &person, &at, &kind); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		if done++; done%50000 == 0 && progress != nil {
 			progress(done, total)
 		}
-		tags, links := itemTags[id], itemLinks[id]
-		if len(tags) == 0 && len(links) == 0 {
+		bases := itemBases[string(id)]
+		if len(bases) == 0 {
 			continue
 		}
-		ru.subjects = map[string]string{}
-		for _, t := range tags {
-			for _, anc := range closure[t] {
-				ru.subjects[anc] = rankTag
-			}
-		}
-		for _, r := range links {
-			if root, ok := roots[r]; ok {
-				ru.subjects[root] = rankRequest
-			}
-		}
-		if len(ru.subjects) == 0 {
-			continue
-		}
-		ru.day = feedback.Day(fromMS(at))
-		addSegments(ru.subjects, tiers[ru.account], kind)
-		addWindows(ru.subjects, ru.day, st.asOf)
-		add(id, ru)
+		c.unit(string(id), string(account), string(person), feedback.Day(fromMS(at)), tiers[string(account)], string(kind), bases)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read feedback: %w", err)
 	}
-
 	// Votes, as currentUnitsChunk reads a "v:request:person" unit.
 	rows, err = rq.query(ctx, `SELECT request_id, person_id, COALESCE(account_id, ''), created_at FROM votes`)
 	if err != nil {
 		return nil, fmt.Errorf("read votes: %w", err)
 	}
 	for rows.Next() {
-		var req string
-		var ru rankUnit
+		var req, person, account string
 		var at int64
-		if err := rows.Scan(&req, &ru.person, &ru.account, &at); err != nil {
+		if err := rows.Scan(&req, &person, &account, &at); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		done++
-		root, ok := roots[req]
-		if !ok {
-			continue
+		if b, ok := roots[req]; ok {
+			c.unit("v:"+req+":"+person, account, person, feedback.Day(fromMS(at)), tiers[account], "", []uint32{b})
 		}
-		ru.day, ru.subjects = feedback.Day(fromMS(at)), map[string]string{root: rankRequest}
-		addSegments(ru.subjects, tiers[ru.account], "")
-		addWindows(ru.subjects, ru.day, st.asOf)
-		add("v:"+req+":"+ru.person, ru)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -259,22 +294,40 @@ func (d *rankDerivation) bulkCount(ctx context.Context, rq q, progress func(done
 	if progress != nil {
 		progress(done, total)
 	}
+	return c.finish(facts), nil
+}
 
-	// Renumber every key in text order, so that sorting the integers sorts the rows by
-	// their primary keys, then count.
-	b := &rankBulk{st: st, facts: facts, items: items, units: len(items)}
+// finish renumbers every key in text order, so that sorting the integers sorts the
+// rows by their primary keys, and counts.
+func (c *rankCounter) finish(facts map[string]feedback.AccountFacts) *rankBulk {
+	b := &rankBulk{st: c.st, facts: facts, arena: c.arena}
 	var subjRank, acctRank, personRank []uint32
-	b.subjects, subjRank = subjIn.sorted()
-	b.accounts, acctRank = acctIn.sorted()
-	b.people, personRank = personIn.sorted()
-	b.kinds = make([]string, len(kinds))
-	b.figures = make([][5]int, len(figures))
+	b.subjects, subjRank = c.subj.sorted()
+	b.accounts, acctRank = c.accounts.sorted()
+	b.people, personRank = c.people.sorted()
+	b.kinds = make([]string, len(c.subjKind))
+	b.figures = make([][5]int, len(c.figures))
 	for id, pos := range subjRank {
-		b.kinds[pos], b.figures[pos] = kinds[id], figures[id]
+		b.kinds[pos], b.figures[pos] = c.subjKind[id], c.figures[id]
 	}
-	b.members = countKeys(members, subjRank, acctRank)
-	b.persons = countKeys(persons, subjRank, personRank)
-	b.days = countKeys(days, subjRank, nil)
+	for i := range b.arena {
+		b.arena[i] = subjRank[b.arena[i]]
+	}
+	b.items = c.items
+	for i := range b.items {
+		it := &b.items[i]
+		if it.account >= 0 {
+			it.account = int32(acctRank[it.account])
+		}
+		if it.person >= 0 {
+			it.person = int32(personRank[it.person])
+		}
+		slices.Sort(b.arena[it.off : it.off+it.n])
+	}
+	slices.SortFunc(b.items, func(x, y bulkItem) int { return strings.Compare(x.unit, y.unit) })
+	b.members = countKeys(c.members, subjRank, acctRank)
+	b.persons = countKeys(c.persons, subjRank, personRank)
+	b.days = countKeys(c.days, subjRank, nil)
 	for _, kc := range b.persons {
 		s, _ := unpackKey(kc.key)
 		b.figures[s][0]++
@@ -282,7 +335,7 @@ func (d *rankDerivation) bulkCount(ctx context.Context, rq q, progress func(done
 	b.contribs = make([]contribution, len(b.accounts))
 	for i, id := range b.accounts {
 		if f, ok := facts[id]; ok {
-			b.contribs[i] = contribution{f.Currency, f.Contribution(st.asOf, st.window)}
+			b.contribs[i] = contribution{f.Currency, f.Contribution(c.st.asOf, c.st.window)}
 		} else { // gone: counted as an account with nothing to add, as prefetch does
 			b.contribs[i] = contribution{c: feedback.Contribution{Accounts: 1}}
 		}
@@ -297,16 +350,15 @@ func (d *rankDerivation) bulkCount(ctx context.Context, rq q, progress func(done
 			if s2 != s {
 				break
 			}
-			c := b.contribs[a]
-			sums[c.currency] = sums[c.currency].Add(c.c, 1)
+			ct := b.contribs[a]
+			sums[ct.currency] = sums[ct.currency].Add(ct.c, 1)
 		}
 		for _, cur := range sortedKeys(sums) {
-			c := sums[cur]
-			b.totals = append(b.totals, []any{b.subjects[s], cur, c.Accounts, c.CAB, c.MRR, c.ChurnedMRR, c.AtRiskMRR})
+			ct := sums[cur]
+			b.totals = append(b.totals, []any{b.subjects[s], cur, ct.Accounts, ct.CAB, ct.MRR, ct.ChurnedMRR, ct.AtRiskMRR})
 		}
 	}
-	slices.SortFunc(b.items, func(x, y bulkItem) int { return strings.Compare(x.unit, y.unit) })
-	return b, nil
+	return b
 }
 
 // bulkAccounts reads every account's ranking facts and tier.
@@ -329,22 +381,21 @@ func bulkAccounts(ctx context.Context, rq q) (map[string]feedback.AccountFacts, 
 	return facts, tiers, rows.Err()
 }
 
-// stringLists reads (key, value) pairs into key → values.
-func stringLists(ctx context.Context, rq q, query string) (map[string][]string, error) {
+// eachPair calls fn with every row of a two-column text query.
+func eachPair(ctx context.Context, rq q, query string, fn func(a, b string)) error {
 	rows, err := rq.query(ctx, query)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	out := map[string][]string{}
 	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, err
+		var a, b string
+		if err := rows.Scan(&a, &b); err != nil {
+			return err
 		}
-		out[k] = append(out[k], v)
+		fn(a, b)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // rows is how many rows write will insert, for progress.
@@ -367,9 +418,17 @@ func (b *rankBulk) write(ctx context.Context, q q, progress func(done, total int
 		}
 	}
 	return withoutIndexes(ctx, q, tables, func() error {
+		var sb strings.Builder
 		if err := copyRows(ctx, q, "rank_items", "unit, account_id, person_id, day, subjects", 5, len(b.items), step, func(i int, r []any) {
 			it := b.items[i]
-			r[0], r[1], r[2], r[3], r[4] = it.unit, it.account, it.person, it.day, it.subjects
+			sb.Reset()
+			for j, s := range b.arena[it.off : it.off+it.n] {
+				if j > 0 {
+					sb.WriteByte(',')
+				}
+				sb.WriteString(b.subjects[s])
+			}
+			r[0], r[1], r[2], r[3], r[4] = it.unit, pick(b.accounts, it.account), pick(b.people, it.person), it.day, sb.String()
 		}); err != nil {
 			return fmt.Errorf("write rank_items: %w", err)
 		}
@@ -419,4 +478,12 @@ func (b *rankBulk) write(ctx context.Context, q q, progress func(done, total int
 	})
 }
 
-func (b *rankBulk) count() int { return b.units }
+func (b *rankBulk) count() int { return len(b.items) }
+
+// pick is names[i], or "" for −1.
+func pick(names []string, i int32) string {
+	if i < 0 {
+		return ""
+	}
+	return names[i]
+}
