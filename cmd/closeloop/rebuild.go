@@ -15,7 +15,9 @@ func runRebuild(ctx context.Context, args []string, stdout io.Writer) error {
 	s, _, fs, err := openCommand(ctx, "rebuild NAME", `Recomputes derived data from scratch, showing progress: items done, rate and time
 left. Derived data is kept up to date incrementally; a rebuild is for after a bulk load
 or to check that nothing drifted. A running server keeps answering meanwhile (counting
-from the raw data until the rebuild is done).`, args, nil)
+from the raw data until the rebuild is done). Ranking is rebuilt in one pass: counted
+from one snapshot, then written in one transaction; on SQLite a server's writes wait for
+that write (and fail after 10 s), so rebuild a large database when writes can pause.`, args, nil)
 	if err != nil {
 		return err
 	}

@@ -26,9 +26,12 @@ import (
 //     REPEATABLE READ).
 //  3. One write transaction empties the derived tables, writes the counts sorted by
 //     primary key with secondary indexes dropped and rebuilt after, and clears the gate.
-//     This is the only time writers wait: on SQLite they queue behind it (the write
-//     phase is a few tens of seconds at 1M items: BENCHMARKS.md), on PostgreSQL only
-//     those that lock the derived tables (none of the app's writers do) wait.
+//     This is the only time writers wait. On PostgreSQL that is only those that touch
+//     the derived tables (TRUNCATE locks them; the app's writers only fill mark tables).
+//     On SQLite every writer waits for the one write lock: a server's writes wait up to
+//     its busy timeout (10 s) and then fail with "database is locked", and at 1M items
+//     the write phase is longer than that (BENCHMARKS.md) — so on SQLite rebuild a
+//     large derivation when writes can pause (a bulk import, a maintenance window).
 //  4. The marks made since step 1 are applied by the incremental path: their changes
 //     may or may not be in the snapshot, and a recount of a key is right either way.
 //
@@ -106,9 +109,11 @@ func (s *Store) bulkRebuild(ctx context.Context, d bulkDerivation, progress func
 
 func (s *Store) bulkCountAndWrite(ctx context.Context, d bulkDerivation, token string, progress func(RebuildProgress)) (int, error) {
 	name := d.name()
-	start, renewed := time.Now(), time.Now()
+	renewed := time.Now()
 	var renewErr error
+	// Each phase's rate and time left are its own: rows read and rows written differ.
 	report := func(phase string) func(done, total int) {
+		start := time.Now()
 		return func(done, total int) {
 			// Only while counting: the write phase holds the gate row (and, on SQLite, the
 			// one writer connection) itself.
