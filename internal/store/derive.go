@@ -194,6 +194,9 @@ func (s *Store) syncDerived(ctx context.Context, d derivation, budget time.Durat
 	start := time.Now()
 	for {
 		pending, err := s.derivedPending(ctx, d)
+		if errors.Is(err, errRebuilding) {
+			return false, nil
+		}
 		if err != nil || !pending {
 			return err == nil, wrapf(err, "sync derived")
 		}
@@ -219,6 +222,8 @@ func (s *Store) syncDerived(ctx context.Context, d derivation, budget time.Durat
 // derivedPending reports, from a read connection, whether a sync has work.
 func (s *Store) derivedPending(ctx context.Context, d derivation) (bool, error) {
 	rq := s.read()
+	// A one-pass rebuild holding its gate answers errRebuilding without waiting for the
+	// writer it may be holding; a gate it left behind is work (deriveStep recovers it).
 	if gated, err := rebuildPending(ctx, rq, d); err != nil || gated {
 		return gated, err
 	}

@@ -201,19 +201,26 @@ func rebuildGate(ctx context.Context, q q, d bulkDerivation) error {
 	return err
 }
 
-// rebuildPending reports, from a read connection, whether a rebuild gate is set (held
-// or left by a rebuild that died): either way the derived data is not to be read.
+// rebuildPending reports, from a read connection, whether a rebuild gate is set: while
+// its lease runs it returns errRebuilding (so a read-time sync does not queue for the
+// writer the rebuild holds), after that true (the recovery is a sync's work).
 func rebuildPending(ctx context.Context, rq q, d derivation) (bool, error) {
 	bd, ok := d.(bulkDerivation)
 	if !ok {
 		return false, nil
 	}
 	var token string
-	err := rq.row(ctx, `SELECT token FROM derive_rebuilds WHERE name = ?`, bd.name()).Scan(&token)
-	if errors.Is(err, sql.ErrNoRows) {
+	var until int64
+	err := rq.row(ctx, `SELECT token, until_ms FROM derive_rebuilds WHERE name = ?`, bd.name()).Scan(&token, &until)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return false, nil
+	case err != nil:
+		return false, err
+	case token != "" && until > ms(time.Now()):
+		return false, errRebuilding
 	}
-	return token != "", err
+	return token != "", nil
 }
 
 // emptyTables deletes every row of the tables (TRUNCATE on PostgreSQL; SQLite's
