@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -16,7 +17,7 @@ import (
 // every key and draining the marks through the incremental path (derive.go), which for
 // ranking at 1M items meant rewriting the same B-tree pages hundreds of times.
 //
-// What it does to a running server (migration 0029):
+// What it does to a running server:
 //  1. One short write transaction sets the derivation's rebuild gate and deletes its
 //     marks. From then until step 3 commits, syncs leave the derivation alone and reads
 //     that would use it count from the raw tables; writers carry on, and their triggers
@@ -74,8 +75,10 @@ var errRebuilding = errors.New("a rebuild is in progress")
 func (s *Store) bulkRebuild(ctx context.Context, d bulkDerivation, progress func(RebuildProgress)) (int, error) {
 	name, token := d.name(), id.New()
 	if err := s.tx(ctx, func(q q) error {
-		if _, err := q.exec(ctx, `INSERT INTO derive_rebuilds (name, token, until_ms) VALUES (?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET token = excluded.token, until_ms = excluded.until_ms`, name, token, ms(time.Now().Add(rebuildLease))); err != nil {
+		if _, err := lockGate(ctx, q, name); err != nil {
+			return err
+		}
+		if err := setGate(ctx, q, name, rebuildGateRow{token, ms(time.Now().Add(rebuildLease))}); err != nil {
 			return err
 		}
 		for _, m := range d.marks() {
@@ -97,8 +100,10 @@ func (s *Store) bulkRebuild(ctx context.Context, d bulkDerivation, progress func
 			if err := d.reset(ctx, q); err != nil {
 				return err
 			}
-			_, err := q.exec(ctx, `UPDATE derive_rebuilds SET token = '', until_ms = 0 WHERE name = ? AND token = ?`, name, token)
-			return err
+			if g, err := lockGate(ctx, q, name); err != nil || g.Token != token {
+				return err
+			}
+			return setGate(ctx, q, name, rebuildGateRow{})
 		}); e != nil {
 			return 0, errors.Join(err, fmt.Errorf("hand over to the incremental path: %w", e))
 		}
@@ -143,18 +148,17 @@ func (s *Store) bulkCountAndWrite(ctx context.Context, d bulkDerivation, token s
 		return 0, fmt.Errorf("count: %w", err)
 	}
 	if err := s.tx(ctx, func(q q) error {
-		var held string
-		if err := q.row(ctx, `SELECT token FROM derive_rebuilds WHERE name = ?`+s.d.forUpdate(), name).Scan(&held); err != nil {
+		g, err := lockGate(ctx, q, name)
+		if err != nil {
 			return err
 		}
-		if held != token {
+		if g.Token != token {
 			return fmt.Errorf("the rebuild's lease ran out (another sync took over)")
 		}
 		if err := res.write(ctx, q, report("writing")); err != nil {
 			return err
 		}
-		_, err := q.exec(ctx, `UPDATE derive_rebuilds SET token = '', until_ms = 0 WHERE name = ?`, name)
-		return err
+		return setGate(ctx, q, name, rebuildGateRow{})
 	}); err != nil {
 		return 0, fmt.Errorf("write: %w", err)
 	}
@@ -163,14 +167,14 @@ func (s *Store) bulkCountAndWrite(ctx context.Context, d bulkDerivation, token s
 
 func (s *Store) renewRebuild(ctx context.Context, name, token string) error {
 	return s.tx(ctx, func(q q) error {
-		r, err := q.exec(ctx, `UPDATE derive_rebuilds SET until_ms = ? WHERE name = ? AND token = ?`, ms(time.Now().Add(rebuildLease)), name, token)
+		g, err := lockGate(ctx, q, name)
 		if err != nil {
 			return err
 		}
-		if n, err := r.RowsAffected(); err != nil || n != 1 {
-			return errors.Join(err, fmt.Errorf("the rebuild's lease ran out (another sync took over)"))
+		if g.Token != token {
+			return fmt.Errorf("the rebuild's lease ran out (another sync took over)")
 		}
-		return nil
+		return setGate(ctx, q, name, rebuildGateRow{token, ms(time.Now().Add(rebuildLease))})
 	})
 }
 
@@ -179,16 +183,14 @@ func (s *Store) renewRebuild(ctx context.Context, name, token string) error {
 // errRebuilding while a rebuild holds it. A gate whose lease ran out belongs to a
 // rebuild that died after deleting the marks: every key is marked again here.
 func rebuildGate(ctx context.Context, q q, d bulkDerivation) error {
-	var token string
-	var until int64
-	if err := q.row(ctx, `INSERT INTO derive_rebuilds (name, token, until_ms) VALUES (?, '', 0)
-		ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING token, until_ms`, d.name()).Scan(&token, &until); err != nil {
+	g, err := lockGate(ctx, q, d.name())
+	if err != nil {
 		return fmt.Errorf("rebuild gate: %w", err)
 	}
-	if token == "" {
+	if g.Token == "" {
 		return nil
 	}
-	if until > ms(time.Now()) {
+	if g.Until > ms(time.Now()) {
 		return errRebuilding
 	}
 	if err := d.prepare(ctx, q); err != nil {
@@ -197,8 +199,7 @@ func rebuildGate(ctx context.Context, q q, d bulkDerivation) error {
 	if err := d.reset(ctx, q); err != nil {
 		return err
 	}
-	_, err := q.exec(ctx, `UPDATE derive_rebuilds SET token = '', until_ms = 0 WHERE name = ?`, d.name())
-	return err
+	return setGate(ctx, q, d.name(), rebuildGateRow{})
 }
 
 // rebuildPending reports, from a read connection, whether a rebuild gate is set: while
@@ -209,18 +210,53 @@ func rebuildPending(ctx context.Context, rq q, d derivation) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	var token string
-	var until int64
-	err := rq.row(ctx, `SELECT token, until_ms FROM derive_rebuilds WHERE name = ?`, bd.name()).Scan(&token, &until)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	var raw string
+	err := rq.row(ctx, `SELECT value FROM settings WHERE key = ?`, gateKey(bd.name())).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
+	}
+	var g rebuildGateRow
+	if err == nil {
+		err = json.Unmarshal([]byte(raw), &g)
+	}
+	switch {
 	case err != nil:
 		return false, err
-	case token != "" && until > ms(time.Now()):
+	case g.Token != "" && g.Until > ms(time.Now()):
 		return false, errRebuilding
 	}
-	return token != "", nil
+	return g.Token != "", nil
+}
+
+// The gate is a settings row, "rebuild:NAME" → {"token", "until_ms"}: a token while a
+// rebuild holds it, and the Unix ms its lease runs to.
+type rebuildGateRow struct {
+	Token string `json:"token"`
+	Until int64  `json:"until_ms"`
+}
+
+func gateKey(name string) string { return "rebuild:" + name }
+
+// lockGate reads the gate in a write transaction, creating it empty, with its row
+// locked (an upsert locks on PostgreSQL even when the row exists).
+func lockGate(ctx context.Context, q q, name string) (rebuildGateRow, error) {
+	var raw string
+	if err := q.row(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, '{}', ?)
+		ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING value`, gateKey(name), ms(time.Now())).Scan(&raw); err != nil {
+		return rebuildGateRow{}, err
+	}
+	var g rebuildGateRow
+	return g, json.Unmarshal([]byte(raw), &g)
+}
+
+// setGate writes the gate lockGate locked.
+func setGate(ctx context.Context, q q, name string, g rebuildGateRow) error {
+	raw, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	_, err = q.exec(ctx, `UPDATE settings SET value = ?, updated_at = ? WHERE key = ?`, string(raw), ms(time.Now()), gateKey(name))
+	return err
 }
 
 // emptyTables deletes every row of the tables (TRUNCATE on PostgreSQL; SQLite's

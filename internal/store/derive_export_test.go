@@ -112,8 +112,12 @@ func (s *Store) RebuildBothWays(ctx context.Context, name string, now time.Time,
 // AbandonRebuild leaves derivation name as a one-pass rebuild that died after its first
 // step would: the gate set with its lease run out, the marks deleted.
 func (s *Store) AbandonRebuild(ctx context.Context, name string) error {
-	if _, err := s.writer().exec(ctx, `INSERT INTO derive_rebuilds (name, token, until_ms) VALUES (?, 'dead', 1)
-		ON CONFLICT (name) DO UPDATE SET token = 'dead', until_ms = 1`, name); err != nil {
+	if err := s.tx(ctx, func(q q) error {
+		if _, err := lockGate(ctx, q, name); err != nil {
+			return err
+		}
+		return setGate(ctx, q, name, rebuildGateRow{Token: "dead", Until: 1})
+	}); err != nil {
 		return err
 	}
 	return s.DropMarks(ctx, name)
