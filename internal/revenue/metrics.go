@@ -108,6 +108,10 @@ type Conversion struct {
 	Rates    map[string]float64
 }
 
+// Convert turns minor units of from into minor units of c.Currency; false when there
+// is no rate for from.
+func (c Conversion) Convert(v int64, from string) (int64, bool) { return c.convert(v, from) }
+
 // convert turns minor units of from into minor units of c.Currency.
 func (c Conversion) convert(v int64, from string) (int64, bool) {
 	if from == c.Currency {

@@ -112,6 +112,10 @@ func (s *Store) CheckGoals(ctx context.Context, now time.Time) (int, error) {
 		return 0, fmt.Errorf("store: goals to check: %w", err)
 	}
 	today := now.UTC().Format(time.DateOnly)
+	ws, err := s.WorkloadSettings(ctx)
+	if err != nil {
+		return 0, err
+	}
 	missed := 0
 	for _, acct := range ids {
 		err := s.tx(ctx, func(q q) error {
@@ -139,10 +143,14 @@ func (s *Store) CheckGoals(ctx context.Context, now time.Time) (int, error) {
 			if err := q.row(ctx, `SELECT COUNT(*) FROM tasks WHERE account_id = ? AND signal = ? AND status = 'open'`, acct, goalSignal).Scan(&open); err != nil || open > 0 {
 				return err
 			}
+			var owner, tier string
+			if err := q.row(ctx, `SELECT COALESCE(owner_id, ''), tier FROM accounts WHERE id = ?`, acct).Scan(&owner, &tier); err != nil {
+				return err
+			}
 			_, err = q.exec(ctx, `INSERT INTO tasks (id, account_id, owner_id, signal, title, reason, due_date, status, created_at)
-				SELECT ?, id, owner_id, ?, ?, ?, ?, 'open', ? FROM accounts WHERE id = ?`,
-				id.NewAt(now), goalSignal, "Goal missed: "+g.Event, "The customer's goal was "+what+".",
-				now.UTC().AddDate(0, 0, 3).Format(time.DateOnly), ms(now), acct)
+				VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+				id.NewAt(now), acct, nullable(taskOwner(owner, tier, ws)), goalSignal, "Goal missed: "+g.Event, "The customer's goal was "+what+".",
+				now.UTC().AddDate(0, 0, 3).Format(time.DateOnly), ms(now))
 			return err
 		})
 		if err != nil {

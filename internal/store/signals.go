@@ -73,14 +73,14 @@ func (s *Store) SyncSignalTasks(ctx context.Context, now time.Time) error {
 }
 
 func (s *Store) startEpisodes(ctx context.Context, q q, hs health.Settings, today, now time.Time) (int, error) {
-	type fired struct{ account, rule, reason, owner, name string }
+	type fired struct{ account, rule, reason, owner, name, tier string }
 	var list []fired
-	err := eachHealthRow(ctx, q, fmt.Sprintf(`SELECT hs.account_id, hs.rule, hs.reason, COALESCE(a.owner_id, ''), a.name FROM health_signals hs
+	err := eachHealthRow(ctx, q, fmt.Sprintf(`SELECT hs.account_id, hs.rule, hs.reason, COALESCE(a.owner_id, ''), a.name, a.tier FROM health_signals hs
 		JOIN accounts a ON a.id = hs.account_id
 		WHERE NOT EXISTS (SELECT 1 FROM signal_episodes e WHERE e.account_id = hs.account_id AND e.rule = hs.rule)
 		ORDER BY hs.account_id, hs.rule LIMIT %d`, signalTaskBatch), nil, func(sc healthScanner) error {
 		var f fired
-		if err := sc.Scan(&f.account, &f.rule, &f.reason, &f.owner, &f.name); err != nil {
+		if err := sc.Scan(&f.account, &f.rule, &f.reason, &f.owner, &f.name, &f.tier); err != nil {
 			return err
 		}
 		list = append(list, f)
@@ -90,7 +90,12 @@ func (s *Store) startEpisodes(ctx context.Context, q q, hs health.Settings, toda
 		return 0, fmt.Errorf("start episodes: %w", err)
 	}
 	day := today.Format("2006-01-02")
+	ws, err := s.WorkloadSettings(ctx)
+	if err != nil {
+		return 0, err
+	}
 	for _, f := range list {
+		f.owner = taskOwner(f.owner, f.tier, ws)
 		// An open task for the same signal (an episode that ended and began again
 		// before anyone finished its task) carries on as this episode's task.
 		var taskID string

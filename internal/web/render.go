@@ -38,6 +38,9 @@ type view struct {
 	D     any
 }
 
+// CanWork lets the layout show links to member pages (Workload) only to members.
+func (v view) CanWork() bool { return v.Me != nil && v.Me.Role.AtLeast(auth.RoleMember) }
+
 // IsAdmin lets the layout show the Settings link only to those who can open it.
 func (v view) IsAdmin() bool { return v.Me != nil && v.Me.Role.AtLeast(auth.RoleAdmin) }
 

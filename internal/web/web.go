@@ -83,6 +83,7 @@ func (ui *Web) Register(rt *router.Router) {
 
 	rt.Web("GET /{$}", auth.RoleViewer, ui.home)
 	rt.Web("GET /today", auth.RoleViewer, ui.todayPage)
+	rt.Web("GET /workload", auth.RoleMember, ui.workloadPage)
 	rt.Web("GET /accounts", auth.RoleViewer, ui.accountsList)
 	rt.Web("GET /accounts/{id}", auth.RoleViewer, ui.accountPage)
 	rt.Web("POST /accounts/{id}/touchpoints", auth.RoleMember, ui.touchpointNew)
@@ -142,6 +143,8 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /settings/ranking", auth.RoleAdmin, ui.rankingSave)
 	rt.Web("GET /settings/health", auth.RoleAdmin, ui.healthSettingsPage)
 	rt.Web("POST /settings/health", auth.RoleAdmin, ui.healthSettingsSave)
+	rt.Web("GET /settings/workload", auth.RoleAdmin, ui.workloadSettingsPage)
+	rt.Web("POST /settings/workload", auth.RoleAdmin, ui.workloadSettingsSave)
 	rt.Web("GET /settings/team", auth.RoleAdmin, ui.teamPage)
 	rt.Web("POST /settings/team", auth.RoleAdmin, ui.teamAdd)
 	rt.Web("POST /settings/team/{id}", auth.RoleAdmin, ui.teamUpdate)
