@@ -11,11 +11,14 @@ import (
 type todayData struct {
 	store.Today
 	Date string // YYYY-MM-DD, today: tasks due before it are overdue
+	// Soon and Later split the deadlines at 30 days.
+	Soon, Later []store.Deadline
 }
 
 // todayPage: GET /today is the signed-in member's day and the team's home page: their
 // open tasks (overdue first), their red accounts, their accounts overdue for contact
-// and renewing in the next 90 days, and the inbox waiting. j/k move through the tasks
+// and their renewals and notice deadlines in the next 30 and 90 days, their goals at
+// their check day, and the inbox waiting. j/k move through the tasks
 // and x completes the one in focus (static/app.js).
 func (ui *Web) todayPage(w http.ResponseWriter, r *http.Request) error {
 	me := router.From(r).Member
@@ -23,5 +26,13 @@ func (ui *Web) todayPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.render(w, r, http.StatusOK, "today", "Today", "today", todayData{Today: d, Date: ui.now().UTC().Format(time.DateOnly)})
+	td := todayData{Today: d, Date: ui.now().UTC().Format(time.DateOnly)}
+	for _, dl := range d.Deadlines {
+		if dl.Days <= 30 {
+			td.Soon = append(td.Soon, dl)
+		} else {
+			td.Later = append(td.Later, dl)
+		}
+	}
+	return ui.render(w, r, http.StatusOK, "today", "Today", "today", td)
 }
