@@ -1,9 +1,11 @@
 package api
 
 import (
+	"io"
 	"net/http"
 
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/csvio"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
@@ -14,6 +16,7 @@ import (
 // the owner's pulse, and the health and cadence policy.
 func (a *API) registerHealth(rt *router.Router) {
 	rt.API("GET /api/v1/health/accounts/{id}", auth.ScopeRead, a.accountHealth)
+	rt.API("GET /api/v1/health/history", auth.ScopeRead, a.healthHistoryCSV)
 	rt.API("PUT /api/v1/health/accounts/{id}/pulse", auth.ScopeWrite, a.putHealthPulse)
 	rt.API("GET /api/v1/settings/health", auth.ScopeRead, a.getHealthSettings)
 	// The weights and cadence decide which accounts the whole team sees as at risk.
@@ -82,4 +85,29 @@ func (a *API) putHealthSettings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.getHealthSettings(w, r)
+}
+
+// healthHistoryCSV exports the recorded days (every account's, or one's) as CSV:
+// each day's score and each component's score, weight and contribution.
+func (a *API) healthHistoryCSV(w http.ResponseWriter, r *http.Request) error {
+	p, err := queryParams(r, "account_id", "from", "to")
+	if err != nil {
+		return err
+	}
+	f := store.HealthHistoryFilter{AccountID: p.str("account_id")}
+	if f.From, err = p.date("from"); err != nil {
+		return err
+	}
+	if f.To, err = p.date("to"); err != nil {
+		return err
+	}
+	if f.AccountID != "" {
+		if _, err := a.Store.GetAccount(r.Context(), f.AccountID); err != nil {
+			return notFound(err, "account")
+		}
+	}
+	return writeCSV(w, "health-history.csv", func(out io.Writer) error {
+		_, err := csvio.ExportHealthHistory(r.Context(), a.Store, out, f)
+		return err
+	})
 }

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"io"
 	"net/http"
 
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/csvio"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
@@ -22,7 +24,11 @@ type taskList struct {
 }
 
 func (a *API) listTasks(w http.ResponseWriter, r *http.Request) error {
-	p, err := queryParams(r, "account_id", "owner_id", "unowned", "status", "signal", "limit")
+	p, err := queryParams(r, "account_id", "owner_id", "unowned", "status", "signal", "limit", "format")
+	if err != nil {
+		return err
+	}
+	csv, err := csvFormat(p)
 	if err != nil {
 		return err
 	}
@@ -41,6 +47,12 @@ func (a *API) listTasks(w http.ResponseWriter, r *http.Request) error {
 	}
 	if f.Limit, err = p.limit(100); err != nil {
 		return err
+	}
+	if csv {
+		return writeCSV(w, "tasks.csv", func(out io.Writer) error {
+			_, err := csvio.ExportTasks(r.Context(), a.Store, out, f)
+			return err
+		})
 	}
 	ts, err := a.Store.ListTasks(r.Context(), f)
 	if err != nil {
@@ -71,13 +83,23 @@ type signalList struct {
 }
 
 func (a *API) listSignals(w http.ResponseWriter, r *http.Request) error {
-	p, err := queryParams(r, "account_id", "limit")
+	p, err := queryParams(r, "account_id", "limit", "format")
+	if err != nil {
+		return err
+	}
+	csv, err := csvFormat(p)
 	if err != nil {
 		return err
 	}
 	limit, err := p.limit(100)
 	if err != nil {
 		return err
+	}
+	if csv {
+		return writeCSV(w, "signals.csv", func(out io.Writer) error {
+			_, err := csvio.ExportSignals(r.Context(), a.Store, out, p.str("account_id"))
+			return err
+		})
 	}
 	sigs, err := a.Store.ListSignals(r.Context(), p.str("account_id"), limit)
 	if err != nil {

@@ -178,25 +178,34 @@ type Signal struct {
 // ListSignals lists the signals firing now, newest first, for one account when
 // accountID is set.
 func (s *Store) ListSignals(ctx context.Context, accountID string, limit int) ([]Signal, error) {
+	out := []Signal{}
+	err := s.EachSignal(ctx, accountID, limit, func(sg Signal) error { out = append(out, sg); return nil })
+	return out, err
+}
+
+// EachSignal calls fn with the signals ListSignals lists; limit 0 is all of them
+// (the CSV export).
+func (s *Store) EachSignal(ctx context.Context, accountID string, limit int, fn func(Signal) error) error {
 	where, args := "", []any{}
 	if accountID != "" {
 		where, args = " WHERE e.account_id = ?", append(args, accountID)
 	}
-	rows, err := s.read().query(ctx, `SELECT e.account_id, a.name, e.rule, e.reason, e.since_day, COALESCE(e.task_id, ''), e.fired_at
-		FROM signal_episodes e JOIN accounts a ON a.id = e.account_id`+where+` ORDER BY e.fired_at DESC, e.account_id, e.rule LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list signals: %w", err)
+	query := `SELECT e.account_id, a.name, e.rule, e.reason, e.since_day, COALESCE(e.task_id, ''), e.fired_at
+		FROM signal_episodes e JOIN accounts a ON a.id = e.account_id` + where + ` ORDER BY e.fired_at DESC, e.account_id, e.rule`
+	if limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", limit)
 	}
-	defer rows.Close()
-	out := []Signal{}
-	for rows.Next() {
+	err := eachHealthRow(ctx, s.read(), query, args, func(sc healthScanner) error {
 		var sg Signal
 		var at int64
-		if err := rows.Scan(&sg.AccountID, &sg.AccountName, &sg.Rule, &sg.Reason, &sg.Since, &sg.TaskID, &at); err != nil {
-			return nil, fmt.Errorf("store: list signals %s: %w", accountID, err)
+		if err := sc.Scan(&sg.AccountID, &sg.AccountName, &sg.Rule, &sg.Reason, &sg.Since, &sg.TaskID, &at); err != nil {
+			return err
 		}
 		sg.FiredAt = fromMS(at)
-		out = append(out, sg)
+		return fn(sg)
+	})
+	if err != nil {
+		return fmt.Errorf("store: list signals %s: %w", accountID, err)
 	}
-	return out, wrapf(rows.Err(), "store: list signals %s", accountID)
+	return nil
 }

@@ -33,7 +33,7 @@ type Task struct {
 type TaskFilter struct {
 	AccountID, OwnerID, Status, Signal string
 	Unowned                            bool
-	Limit                              int // default 100, at most 500
+	Limit                              int // ListTasks: default 100, at most 500
 }
 
 const taskCols = `t.id, t.account_id, a.name, COALESCE(t.owner_id, ''), t.signal, t.title, t.reason, t.due_date, t.status, t.created_at,
@@ -60,6 +60,14 @@ func (s *Store) ListTasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 		f.Limit = 100
 	}
 	f.Limit = min(f.Limit, 500)
+	out := []Task{}
+	err := s.EachTask(ctx, f, func(t Task) error { out = append(out, t); return nil })
+	return out, err
+}
+
+// EachTask calls fn with every task f selects, in ListTasks' order; f.Limit 0 is all
+// of them (the CSV export).
+func (s *Store) EachTask(ctx context.Context, f TaskFilter, fn func(Task) error) error {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
@@ -82,17 +90,21 @@ func (s *Store) ListTasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += fmt.Sprintf(" ORDER BY t.due_date, t.created_at, t.id LIMIT %d", f.Limit)
-	out := []Task{}
+	query += " ORDER BY t.due_date, t.created_at, t.id"
+	if f.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
 	err := eachHealthRow(ctx, s.read(), query, args, func(sc healthScanner) error {
 		t, err := scanTask(sc)
-		out = append(out, t)
-		return err
+		if err != nil {
+			return err
+		}
+		return fn(t)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: list tasks: %w", err)
+		return fmt.Errorf("store: list tasks: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // GetTask reads one task.
