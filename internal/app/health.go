@@ -17,4 +17,12 @@ func (a *App) addHealthJobs() {
 		Schedule: jobs.Every(time.Minute), Lease: 10 * time.Minute, Run: run})
 	a.Jobs.Add(jobs.Job{Name: "health-daily", Help: "rescores every account for the new day and records the day in the health history",
 		Schedule: jobs.DailyAt(0, 15, time.UTC), Lease: 30 * time.Minute, Run: run})
+	a.Jobs.Add(jobs.Job{Name: "health-prune", Help: "removes health history older than the retention in the health settings (default 400 days)",
+		Schedule: jobs.DailyAt(3, 45, time.UTC), Lease: 30 * time.Minute, Run: func(ctx context.Context, _ string) error {
+			n, err := a.Store.PruneHealthHistory(ctx, a.Store.Now())
+			if n > 0 {
+				a.Log.Info("old health history removed", "rows", n)
+			}
+			return err
+		}})
 }

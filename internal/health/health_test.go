@@ -169,6 +169,26 @@ func TestCadence(t *testing.T) {
 	}
 }
 
+// History retention: unset is the default 400 days; 91 (the chart's 90 days and
+// today) and 3660 are the bounds.
+func TestHistoryRetention(t *testing.T) {
+	kinds := []string{"email", "call", "meeting", "chat"}
+	for days, want := range map[int]int{0: 400, 91: 91, 3660: 3660, 400: 400} {
+		s := Defaults()
+		s.HistoryDays = days
+		if got := s.HistoryRetention(); got != want || s.Validate(kinds) != nil {
+			t.Errorf("%d days: keeps %d (want %d), validate %v", days, got, want, s.Validate(kinds))
+		}
+	}
+	for _, days := range []int{90, 3661, -1} {
+		s := Defaults()
+		s.HistoryDays = days
+		if s.Validate(kinds) == nil {
+			t.Errorf("%d days accepted", days)
+		}
+	}
+}
+
 func TestSettingsValidate(t *testing.T) {
 	kinds := []string{"email", "call", "meeting", "chat", "note"}
 	if err := Defaults().Validate(kinds); err != nil {
@@ -182,6 +202,7 @@ func TestSettingsValidate(t *testing.T) {
 		"weight_sets[0].profiles.":       func(s *Settings) { s.Sets[0].Profiles[""]["mood"] = 1 },
 		"weight_sets[0].profiles..usage": func(s *Settings) { s.Sets[0].Profiles[""][Usage] = -1 },
 		"weight_sets[1].version":         func(s *Settings) { s.Sets = append(s.Sets, s.Sets[0]) },
+		"history_retention_days":         func(s *Settings) { s.HistoryDays = 90 },
 	} {
 		s := Defaults()
 		mutate(&s)

@@ -37,6 +37,26 @@ type Settings struct {
 	ContactKinds []string `json:"contact_kinds"`
 	// Rules are the signal rules by name (signals.go); a rule left out is off.
 	Rules map[string]Rule `json:"signal_rules"`
+	// HistoryDays is how many days of health history are kept (the health-prune job
+	// removes older days); 0 is DefaultHistoryDays.
+	HistoryDays int `json:"history_retention_days"`
+}
+
+// DefaultHistoryDays keeps a year of daily history and a month more, so a year-on-year
+// comparison of the same date still finds its day; MinHistoryDays keeps the account
+// page's 90-day chart whole.
+const (
+	DefaultHistoryDays = 400
+	MinHistoryDays     = 91
+	MaxHistoryDays     = 3660
+)
+
+// HistoryRetention is how many days of history to keep.
+func (s Settings) HistoryRetention() int {
+	if s.HistoryDays == 0 {
+		return DefaultHistoryDays
+	}
+	return s.HistoryDays
 }
 
 // Defaults: every account is talked to at least monthly, important ones weekly and
@@ -52,6 +72,7 @@ func Defaults() Settings {
 		DefaultCadence: 30,
 		ContactKinds:   []string{"email", "call", "meeting", "chat"},
 		Rules:          DefaultRules(),
+		HistoryDays:    DefaultHistoryDays,
 	}
 }
 
@@ -113,6 +134,9 @@ func (s Settings) Validate(kinds []string) error {
 	}
 	if s.DefaultCadence < 1 || s.DefaultCadence > 366 {
 		return errs.Invalidf("default_cadence_days", "must be from 1 to 366 days")
+	}
+	if d := s.HistoryDays; d != 0 && (d < MinHistoryDays || d > MaxHistoryDays) {
+		return errs.Invalidf("history_retention_days", "must be from %d to %d days (0: %d)", MinHistoryDays, MaxHistoryDays, DefaultHistoryDays)
 	}
 	for _, k := range s.ContactKinds {
 		if !known[k] {

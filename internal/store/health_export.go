@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/closeloop/closeloop/internal/health"
 )
@@ -52,4 +53,31 @@ func (s *Store) EachHealthHistory(ctx context.Context, f HealthHistoryFilter, fn
 		return fmt.Errorf("store: health history: %w", err)
 	}
 	return nil
+}
+
+// healthPruneBatch bounds one delete, so the writer is never held long.
+const healthPruneBatch = 10000
+
+// PruneHealthHistory removes the recorded days older than the retention in the health
+// settings (the health-prune job): a day is kept while it is within
+// HistoryRetention days before the day of now. It returns how many rows went.
+func (s *Store) PruneHealthHistory(ctx context.Context, now time.Time) (int64, error) {
+	hs, err := s.HealthSettings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	before := now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -hs.HistoryRetention()+1).Format(time.DateOnly)
+	var total int64
+	for {
+		res, err := s.writer().exec(ctx, fmt.Sprintf(`DELETE FROM health_history WHERE (account_id, day) IN
+			(SELECT account_id, day FROM health_history WHERE day < ? LIMIT %d)`, healthPruneBatch), before)
+		if err != nil {
+			return total, fmt.Errorf("store: prune health history: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n < healthPruneBatch {
+			return total, nil
+		}
+	}
 }

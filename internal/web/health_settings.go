@@ -32,6 +32,7 @@ type healthSettingsData struct {
 		On   bool
 	}
 	Rules    []healthRuleRow
+	History  string // days of history kept
 	Active   string
 	Versions []health.WeightSet
 	Comps    []string
@@ -44,7 +45,7 @@ var ruleUnits = map[string]string{
 }
 
 func (ui *Web) healthSettingsData(hs health.Settings) healthSettingsData {
-	d := healthSettingsData{Default: strconv.Itoa(hs.DefaultCadence), Active: hs.Active, Versions: hs.Sets, Comps: health.Components, Errors: map[string]string{}}
+	d := healthSettingsData{Default: strconv.Itoa(hs.DefaultCadence), History: strconv.Itoa(hs.HistoryRetention()), Active: hs.Active, Versions: hs.Sets, Comps: health.Components, Errors: map[string]string{}}
 	for _, t := range ui.Config.Tiers {
 		d.Tiers = append(d.Tiers, struct{ Tier, Days string }{t, strconv.Itoa(hs.CadenceFor(t))})
 	}
@@ -115,6 +116,10 @@ func (ui *Web) healthSettingsSave(w http.ResponseWriter, r *http.Request) error 
 		d.Rules[i].Threshold, rule.Threshold = num("threshold_"+row.Name, 0, 1000)
 		d.Rules[i].DueDays, rule.DueDays = num("due_"+row.Name, 0, 365)
 		hs.Rules[row.Name] = rule
+	}
+	// Left out (an older form), the retention stays as it is.
+	if _, ok := v["history_days"]; ok {
+		d.History, hs.HistoryDays = num("history_days", health.MinHistoryDays, health.MaxHistoryDays)
 	}
 	hs.Active = v.Get("active")
 	d.Active = hs.Active

@@ -62,3 +62,30 @@ func TestHealthSettingsPage(t *testing.T) {
 		}
 	})
 }
+
+// The history retention on Settings → Health: shown at its default (400), refused
+// below 91 with its field, saved at 120; a form without the field keeps it.
+func TestHealthSettingsHistoryRetention(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		admin := e.session(e.member("ada@example.com", auth.RoleAdmin))
+		wantIn(t, e.get("/settings/health", admin), `name="history_days" inputmode="numeric" size="5" value="400"`)
+		form := url.Values{"cadence_strategic": {"3"}, "cadence_important": {"7"}, "cadence_standard": {"30"}, "default_cadence": {"30"},
+			"kind_email": {"1"}, "active": {"v1"}, "history_days": {"30"}}
+		for _, rule := range health.SignalRules {
+			form.Set("threshold_"+rule, "10")
+			form.Set("due_"+rule, "3")
+		}
+		r := e.post("/settings/health", form, admin)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		wantIn(t, r, `value="30" aria-invalid="true"`, "Enter a whole number from 91 to 3660.")
+		form.Set("history_days", "120")
+		wantStatus(t, e.post("/settings/health", form, admin), http.StatusSeeOther)
+		form.Del("history_days")
+		wantStatus(t, e.post("/settings/health", form, admin), http.StatusSeeOther)
+		hs, err := s.HealthSettings(e.ctx)
+		if err != nil || hs.HistoryRetention() != 120 {
+			t.Fatalf("retention %d %v", hs.HistoryRetention(), err)
+		}
+	})
+}
