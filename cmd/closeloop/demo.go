@@ -56,7 +56,8 @@ an admin API key. Without --data-dir it uses a new temporary folder each time.`,
 	}
 	defer s.Close()
 	start := time.Now()
-	sum, err := demo.Generate(ctx, s, demo.Options{Accounts: accounts, Seed: seed})
+	// The health story adds its own accounts: generate the rest, so --accounts is the total.
+	sum, err := demo.Generate(ctx, s, demo.Options{Accounts: max(1, accounts-demo.StoryAccounts), Seed: seed})
 	if err != nil {
 		return err
 	}
@@ -66,6 +67,11 @@ an admin API key. Without --data-dir it uses a new temporary folder each time.`,
 	}
 	usage, err := demo.GenerateUsage(ctx, s, demo.UsageOptions{Events: accounts * 1000, Seed: seed})
 	if err != nil {
+		return err
+	}
+	// Northwind's red story, Brightside's missed goal, goals for onboarding accounts,
+	// and a month of health history with its signals and tasks.
+	if _, err := demo.GenerateHealth(ctx, s, demo.HealthOptions{}); err != nil {
 		return err
 	}
 	// Demo exchange rates, so EUR and GBP accounts count in the USD rankings. A real
@@ -87,7 +93,7 @@ an admin API key. Without --data-dir it uses a new temporary folder each time.`,
 	return a.Serve(ctx, func(addr string) {
 		fmt.Fprintf(stdout, "closeloop demo is running at %s\n", cfg.BaseURL)
 		fmt.Fprintf(stdout, "Data dir: %s (%d accounts, %d people, %d MRR movements, %d touchpoints, %d tags, %d feedback items, %d requests, %d usage events; generated in %s)\n",
-			abs, sum.Accounts, sum.People, sum.Movements, sum.Touchpoints, voc.Tags, voc.Items, voc.Requests, usage.Events, time.Since(start).Round(time.Millisecond))
+			abs, sum.Accounts+demo.StoryAccounts, sum.People, sum.Movements, sum.Touchpoints, voc.Tags, voc.Items, voc.Requests, usage.Events, time.Since(start).Round(time.Millisecond))
 		fmt.Fprintf(stdout, "Sign in: %s / %s\n", DemoAdmin, password)
 		fmt.Fprintf(stdout, "API key: %s\n", key)
 		fmt.Fprintln(stdout, "Press Ctrl-C to stop.")

@@ -1,0 +1,76 @@
+package demo_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/demo"
+	"github.com/closeloop/closeloop/internal/health"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+// The demo's health loop: signals fired with their tasks open (cadence, usage drop,
+// failed payment, red among them), Northwind Freight red with the sentence saying why
+// (usage fading, no contact in 16 days, the failed payment), green a month before,
+// and Brightside's goal missed with its task.
+func TestGenerateHealthTellsItsStory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		today := time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)
+		if _, err := demo.Generate(ctx, s, demo.Options{Accounts: 60, Seed: 3, Now: today}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := demo.GenerateUsage(ctx, s, demo.UsageOptions{Events: 20000, Seed: 3, Now: today}); err != nil {
+			t.Fatal(err)
+		}
+		sum, err := demo.GenerateHealth(ctx, s, demo.HealthOptions{Now: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Signals < 10 || sum.Open < 10 {
+			t.Fatalf("summary %+v", sum)
+		}
+		sigs, err := s.ListSignals(ctx, "", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules := map[string]bool{}
+		for _, sg := range sigs {
+			rules[sg.Rule] = true
+		}
+		for _, r := range []string{health.SigCadence, health.SigUsageDrop, health.SigPayment, health.SigRed, health.SigRenewal} {
+			if !rules[r] {
+				t.Errorf("no %s signal fired: %v", r, rules)
+			}
+		}
+		h, err := s.AccountHealth(ctx, sum.RedAccount, today.Add(12*time.Hour))
+		if err != nil || h.Current == nil || h.WeekAgo == nil || h.MonthAgo == nil {
+			t.Fatalf("northwind: %+v %v", h, err)
+		}
+		t.Logf("northwind: %d %s; week ago %d %s; month ago %d %s; %q / %q", h.Current.Score, h.Current.Band, h.WeekAgo.Score, h.WeekAgo.Band,
+			h.MonthAgo.Score, h.MonthAgo.Band, h.SinceWeek, h.SinceMonth)
+		if h.Current.Band != health.Red || h.MonthAgo.Band != health.Green {
+			t.Fatalf("northwind went %s → %s", h.MonthAgo.Band, h.Current.Band)
+		}
+		for _, want := range []string{"since last week: ", "usage down ", "no contact in 16 days, cadence is 7", "last payment failed"} {
+			if !strings.Contains(h.SinceWeek+" | "+h.SinceMonth, want) {
+				t.Errorf("the sentences %q / %q do not say %q", h.SinceWeek, h.SinceMonth, want)
+			}
+		}
+		nwTasks, err := s.ListTasks(ctx, store.TaskFilter{AccountID: sum.RedAccount, Status: "open"})
+		if err != nil || len(nwTasks) < 3 {
+			t.Fatalf("northwind's open tasks: %+v %v", nwTasks, err)
+		}
+		g, err := s.Goal(ctx, sum.MissedGoal, today)
+		if err != nil || g == nil || g.State != health.GoalMissed || g.Count != 9 {
+			t.Fatalf("brightside's goal: %+v %v", g, err)
+		}
+		gt, err := s.ListTasks(ctx, store.TaskFilter{AccountID: sum.MissedGoal, Signal: "goal_missed", Status: "open"})
+		if err != nil || len(gt) != 1 {
+			t.Fatalf("brightside's goal task: %+v %v", gt, err)
+		}
+	})
+}
