@@ -25,28 +25,7 @@ import (
 // slot is free the same request is accepted.
 func TestBusyServerAnswers429WithRetryAfter(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		log := slog.New(slog.DiscardHandler)
-		sv := ingest.New(s, ingest.Config{MaxReaders: 1, AdmitWait: 20 * time.Millisecond}, log)
-		ap := api.New(api.Deps{Store: s, Config: config.Default(), Log: log})
-		rt := router.New(router.Authenticator{Session: func(*http.Request) (*auth.Member, error) { return nil, nil }, APIKey: sv.Authenticate(ap.Key)},
-			api.RenderError, api.RenderError, log)
-		sv.Register(rt)
-		srv := httptest.NewServer(rt)
-		t.Cleanup(srv.Close)
-		_, key, err := s.CreateAPIKey(context.Background(), "ingest", []auth.Scope{auth.ScopeIngest}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		post := func(body io.Reader) *http.Response {
-			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/track", body)
-			req.Header.Set("Content-Type", "application/json")
-			req.SetBasicAuth(key, "")
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
-		}
+		_, post := oneSlotServer(t, s, true)
 		pr, pw := io.Pipe()
 		slow := make(chan *http.Response, 1)
 		go func() { slow <- post(pr) }()
@@ -84,27 +63,7 @@ func TestBusyServerAnswers429WithRetryAfter(t *testing.T) {
 // Retry-After. Nothing of it is stored.
 func TestBusyBeforeTheHandlerAnswers429WithRetryAfter(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		log := slog.New(slog.DiscardHandler)
-		sv := ingest.New(s, ingest.Config{MaxReaders: 1, AdmitWait: 20 * time.Millisecond}, log)
-		ap := api.New(api.Deps{Store: s, Config: config.Default(), Log: log})
-		rt := router.New(router.Authenticator{Session: func(*http.Request) (*auth.Member, error) { return nil, nil }, APIKey: sv.Authenticate(ap.Key)},
-			api.RenderError, api.RenderError, log)
-		sv.Register(rt)
-		srv := httptest.NewServer(rt)
-		t.Cleanup(srv.Close)
-		_, key, err := s.CreateAPIKey(context.Background(), "ingest", []auth.Scope{auth.ScopeIngest}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		post := func(body io.Reader) *http.Response {
-			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/track", body)
-			req.Header.Set("Content-Type", "application/json")
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return res
-		}
+		key, post := oneSlotServer(t, s, false)
 		// The slow request's key is in its body, so the authenticator holds the one
 		// slot while it reads.
 		pr, pw := io.Pipe()
@@ -129,4 +88,36 @@ func TestBusyBeforeTheHandlerAnswers429WithRetryAfter(t *testing.T) {
 			t.Errorf("stored %+v, want only the slow one", st)
 		}
 	})
+}
+
+// oneSlotServer serves /v1 with a single reader slot and a short admission wait, and
+// returns an ingest key and a poster for /v1/track that sends the key as basic auth
+// when basicAuth is set (otherwise the body must carry it as writeKey).
+func oneSlotServer(t *testing.T, s *store.Store, basicAuth bool) (string, func(io.Reader) *http.Response) {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	sv := ingest.New(s, ingest.Config{MaxReaders: 1, AdmitWait: 20 * time.Millisecond}, log)
+	ap := api.New(api.Deps{Store: s, Config: config.Default(), Log: log})
+	rt := router.New(router.Authenticator{Session: func(*http.Request) (*auth.Member, error) { return nil, nil }, APIKey: sv.Authenticate(ap.Key)},
+		api.RenderError, api.RenderError, log)
+	sv.Register(rt)
+	srv := httptest.NewServer(rt)
+	t.Cleanup(srv.Close)
+	_, key, err := s.CreateAPIKey(context.Background(), "ingest", []auth.Scope{auth.ScopeIngest}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, func(body io.Reader) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/track", body)
+		req.Header.Set("Content-Type", "application/json")
+		if basicAuth {
+			req.SetBasicAuth(key, "")
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err) // may run in a goroutine, where Fatal must not be called
+			return &http.Response{StatusCode: 0, Body: http.NoBody}
+		}
+		return res
+	}
 }
