@@ -122,15 +122,7 @@ func TestRebuildKeepsChangesMadeWhileItRuns(t *testing.T) {
 		if !reflect.DeepEqual(during, after) {
 			t.Fatalf("ranking during the rebuild (from the raw tables) differs from after it:\nduring %+v\nafter  %+v", during, after)
 		}
-		roll, raw, err := s.RankBothWays(ctx, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k := range roll {
-			if len(raw[k]) == 0 || !reflect.DeepEqual(clean(roll[k]), clean(raw[k])) {
-				t.Fatalf("roll-ups differ from the evidence after changes during a rebuild:\nroll-up %+v\nraw     %+v", roll[k], raw[k])
-			}
-		}
+		rollupsMatchRaw(t, s, now, "differ from the evidence after changes during a rebuild")
 		if diff, err := s.DerivedDiff(ctx, "ranking", now); err != nil || diff != "" {
 			t.Fatalf("after changes during a rebuild: diff %q, err %v", diff, err)
 		}
@@ -157,15 +149,7 @@ func TestAbandonedRebuildIsRecovered(t *testing.T) {
 		if err := s.SyncRank(ctx, now); err != nil {
 			t.Fatal(err)
 		}
-		roll, raw, err := s.RankBothWays(ctx, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k := range roll {
-			if len(raw[k]) == 0 || !reflect.DeepEqual(clean(roll[k]), clean(raw[k])) {
-				t.Fatalf("roll-ups after an abandoned rebuild:\nroll-up %+v\nraw     %+v", roll[k], raw[k])
-			}
-		}
+		rollupsMatchRaw(t, s, now, "after an abandoned rebuild")
 		if diff, err := s.DerivedDiff(ctx, "ranking", now); err != nil || diff != "" {
 			t.Fatalf("after an abandoned rebuild: diff %q, err %v", diff, err)
 		}
