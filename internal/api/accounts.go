@@ -149,24 +149,17 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/accounts/"+row.ID)
-	return writeJSON(w, http.StatusCreated, row)
+	return created(w, "/api/v1/accounts/"+row.ID, row)
 }
 
 func (a *API) getAccount(w http.ResponseWriter, r *http.Request) error {
 	row, err := a.Store.GetAccount(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return notFound(err, "account")
-	}
-	return writeJSON(w, http.StatusOK, row)
+	return found(w, "account", row, err)
 }
 
 func (a *API) getAccountByExternalID(w http.ResponseWriter, r *http.Request) error {
 	row, err := a.Store.GetAccountByExternalID(r.Context(), r.PathValue("external_id"))
-	if err != nil {
-		return notFound(err, "account")
-	}
-	return writeJSON(w, http.StatusOK, row)
+	return found(w, "account", row, err)
 }
 
 func (a *API) patchAccount(w http.ResponseWriter, r *http.Request) error {
@@ -175,18 +168,11 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	row, err := a.Store.PatchAccount(r.Context(), r.PathValue("id"), p)
-	if err != nil {
-		return notFound(err, "account")
-	}
-	return writeJSON(w, http.StatusOK, row)
+	return found(w, "account", row, err)
 }
 
 func (a *API) deleteAccount(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Store.DeleteAccount(r.Context(), r.PathValue("id")); err != nil {
-		return notFound(err, "account")
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleted(w, "account", a.Store.DeleteAccount(r.Context(), r.PathValue("id")))
 }
 
 // decodeBulkItems reads {"<key>": [item, ...]}, decoding each item with decode and

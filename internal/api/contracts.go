@@ -60,18 +60,8 @@ type contractInput struct {
 
 func (a *API) readContract(w http.ResponseWriter, r *http.Request) (contractInput, error) {
 	var in contractInput
-	b, err := readBody(w, r, maxBody)
-	if err != nil {
-		return in, err
-	}
-	o, err := parseObject(b)
-	if err != nil {
-		return in, err
-	}
-	if err := o.rejectNulls(); err != nil {
-		return in, err
-	}
-	return in, o.decode(&in)
+	_, err := decodeBody(w, r, &in)
+	return in, err
 }
 
 // apply copies the set fields onto c. A new start or term without an explicit
@@ -135,10 +125,7 @@ func (a *API) createContract(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) getContract(w http.ResponseWriter, r *http.Request) error {
 	c, err := a.Store.GetContract(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return notFound(err, "contract")
-	}
-	return writeJSON(w, http.StatusOK, c)
+	return found(w, "contract", c, err)
 }
 
 // existingContract loads the contract a PUT or PATCH changes. A contract stays with
@@ -183,9 +170,5 @@ func (a *API) patchContract(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteContract(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Store.DeleteContract(r.Context(), r.PathValue("id")); err != nil {
-		return notFound(err, "contract")
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleted(w, "contract", a.Store.DeleteContract(r.Context(), r.PathValue("id")))
 }

@@ -285,19 +285,8 @@ func (a *API) triageFeedback(w http.ResponseWriter, r *http.Request) error {
 
 // readID reads a body {"<field>": "<id>"} holding exactly one non-empty id.
 func readID(w http.ResponseWriter, r *http.Request, field string) (string, error) {
-	b, err := readBody(w, r, maxBody)
-	if err != nil {
-		return "", err
-	}
-	o, err := parseObject(b)
-	if err != nil {
-		return "", err
-	}
-	if err := o.rejectNulls(); err != nil {
-		return "", err
-	}
 	var m map[string]string
-	if err := o.decode(&m); err != nil {
+	if _, err := decodeBody(w, r, &m); err != nil {
 		return "", err
 	}
 	for k := range m {

@@ -26,22 +26,18 @@ func (a *API) revenueMetrics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, conv, err := a.Store.RevenueView(r.Context(), p.str)
+	d, err := a.Store.RevenueData(r.Context(), p.str)
 	if err != nil {
 		return err
 	}
-	hs, err := a.Store.RevenueHistories(r.Context())
-	if err != nil {
-		return err
-	}
-	rep, err := revenue.Metrics(hs, v.Options(conv))
+	rep, err := revenue.Metrics(d.Histories, d.View.Options(d.Conv))
 	if err != nil {
 		return err
 	}
 	if rep.Series == nil {
 		rep.Series = []revenue.Series{}
 	}
-	return writeJSON(w, http.StatusOK, revenueReport{Report: rep, Formulas: v.Defs.Formulas()})
+	return writeJSON(w, http.StatusOK, revenueReport{Report: rep, Formulas: d.View.Defs.Formulas()})
 }
 
 type cohortReport struct {
@@ -54,20 +50,16 @@ func (a *API) revenueCohorts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, conv, err := a.Store.RevenueView(r.Context(), p.str)
+	d, err := a.Store.RevenueData(r.Context(), p.str)
 	if err != nil {
 		return err
 	}
-	hs, err := a.Store.RevenueHistories(r.Context())
-	if err != nil {
-		return err
-	}
-	rep, err := revenue.Cohorts(hs, v.From, v.To, v.Defs, conv)
+	rep, err := revenue.Cohorts(d.Histories, d.View.From, d.View.To, d.View.Defs, d.Conv)
 	if err != nil {
 		return err
 	}
 	if rep.Cohorts == nil {
 		rep.Cohorts = []revenue.Cohort{}
 	}
-	return writeJSON(w, http.StatusOK, cohortReport{CohortReport: rep, Definitions: v.Defs})
+	return writeJSON(w, http.StatusOK, cohortReport{CohortReport: rep, Definitions: d.View.Defs})
 }

@@ -94,16 +94,12 @@ func (a *API) createPerson(w http.ResponseWriter, r *http.Request) error {
 	if err := a.Store.CreatePerson(r.Context(), &p); err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/people/"+p.ID)
-	return writeJSON(w, http.StatusCreated, p)
+	return created(w, "/api/v1/people/"+p.ID, p)
 }
 
 func (a *API) getPerson(w http.ResponseWriter, r *http.Request) error {
 	p, err := a.Store.GetPerson(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return notFound(err, "person")
-	}
-	return writeJSON(w, http.StatusOK, p)
+	return found(w, "person", p, err)
 }
 
 func (a *API) patchPerson(w http.ResponseWriter, r *http.Request) error {
@@ -123,11 +119,7 @@ func (a *API) patchPerson(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deletePerson(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Store.DeletePerson(r.Context(), r.PathValue("id")); err != nil {
-		return notFound(err, "person")
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleted(w, "person", a.Store.DeletePerson(r.Context(), r.PathValue("id")))
 }
 
 func (a *API) bulkPeople(w http.ResponseWriter, r *http.Request) error {

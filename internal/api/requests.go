@@ -105,18 +105,8 @@ func (in requestInput) applyTo(rq *feedback.Request) {
 
 func readRequestInput(w http.ResponseWriter, r *http.Request) (requestInput, error) {
 	var in requestInput
-	b, err := readBody(w, r, maxBody)
-	if err != nil {
-		return in, err
-	}
-	o, err := parseObject(b)
-	if err != nil {
-		return in, err
-	}
-	if err := o.rejectNulls(); err != nil {
-		return in, err
-	}
-	return in, o.decode(&in)
+	_, err := decodeBody(w, r, &in)
+	return in, err
 }
 
 func (a *API) createRequest(w http.ResponseWriter, r *http.Request) error {

@@ -133,9 +133,5 @@ func (a *API) createKey(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) revokeKey(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Store.RevokeAPIKey(r.Context(), r.PathValue("id")); err != nil {
-		return notFound(err, "API key")
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleted(w, "API key", a.Store.RevokeAPIKey(r.Context(), r.PathValue("id")))
 }

@@ -95,22 +95,14 @@ func (a *API) createTouchpoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/touchpoints/"+t.ID)
-	return writeJSON(w, http.StatusCreated, row)
+	return created(w, "/api/v1/touchpoints/"+t.ID, row)
 }
 
 func (a *API) getTouchpoint(w http.ResponseWriter, r *http.Request) error {
 	t, err := a.Store.GetTouchpoint(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return notFound(err, "touchpoint")
-	}
-	return writeJSON(w, http.StatusOK, t)
+	return found(w, "touchpoint", t, err)
 }
 
 func (a *API) deleteTouchpoint(w http.ResponseWriter, r *http.Request) error {
-	if err := a.Store.DeleteTouchpoint(r.Context(), r.PathValue("id")); err != nil {
-		return notFound(err, "touchpoint")
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleted(w, "touchpoint", a.Store.DeleteTouchpoint(r.Context(), r.PathValue("id")))
 }

@@ -1,10 +1,8 @@
 package portal
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
-	"github.com/closeloop/closeloop/internal/pageset"
 	"html/template"
 	"net/http"
 	"strings"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/pageset"
 	"github.com/closeloop/closeloop/internal/router"
 )
 
@@ -96,17 +95,8 @@ func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, page
 		return err
 	}
 	v := view{Title: title, Brand: brand, Me: me, Nav: nav, Here: safeReturn(r.URL.RequestURI()), D: data}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
-		return fmt.Errorf("portal: render %s: %w", page, err)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
 	// Pages differ per signed-in customer ("You voted"): no shared caching.
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, err = w.Write(buf.Bytes())
-	return err
+	return pageset.Write(w, status, t, page, v)
 }
 
 type errorPage struct {

@@ -98,7 +98,7 @@ type ContractFilter struct {
 	Limit         int
 }
 
-// ListContracts returns contracts by renewal date, then id.
+// ListContracts returns contracts ordered by id (creation time), with a cursor when more remain.
 func (s *Store) ListContracts(ctx context.Context, f ContractFilter) ([]account.Contract, string, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
@@ -117,29 +117,6 @@ func (s *Store) ListContracts(ctx context.Context, f ContractFilter) ([]account.
 		query += ` AND renewal_date < ?`
 		args = append(args, f.RenewalBefore)
 	}
-	if f.After != "" {
-		query += ` AND id > ?`
-		args = append(args, f.After)
-	}
-	query += ` ORDER BY id LIMIT ?`
-	args = append(args, f.Limit+1)
-	rows, err := s.read().query(ctx, query, args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("store: list contracts: %w", err)
-	}
-	defer rows.Close()
-	var out []account.Contract
-	for rows.Next() {
-		c, err := scanContract(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("store: list contracts: %w", err)
-		}
-		out = append(out, c)
-	}
-	next := ""
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[f.Limit-1].ID
-	}
-	return out, next, wrapf(rows.Err(), "store: list contracts")
+	out, next, err := idPage(ctx, s.read(), scanContract, func(c account.Contract) string { return c.ID }, query, args, f.After, f.Limit)
+	return out, next, wrapf(err, "store: list contracts")
 }

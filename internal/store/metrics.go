@@ -122,6 +122,25 @@ func parseSignup(s string) time.Time {
 	return t
 }
 
+// RevenueData is what every revenue report is computed from: the view a request asks
+// for, its conversion, and every account's MRR history.
+type RevenueData struct {
+	View      revenue.View
+	Conv      revenue.Conversion
+	Histories []revenue.AccountHistory
+}
+
+// RevenueData reads a report request (get is a query string's Get) and the histories
+// the reports are computed from.
+func (s *Store) RevenueData(ctx context.Context, get func(string) string) (RevenueData, error) {
+	v, conv, err := s.RevenueView(ctx, get)
+	if err != nil {
+		return RevenueData{}, err
+	}
+	hs, err := s.RevenueHistories(ctx)
+	return RevenueData{View: v, Conv: conv, Histories: hs}, err
+}
+
 // RevenueView reads a report request (get is a query string's Get) over the team's
 // revenue settings, and the conversion it asks for.
 func (s *Store) RevenueView(ctx context.Context, get func(string) string) (revenue.View, revenue.Conversion, error) {

@@ -138,29 +138,8 @@ func (s *Store) ListPeople(ctx context.Context, f PersonFilter) (items []account
 		query += ` AND (LOWER(name) LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\')`
 		args = append(args, likePattern(f.Q), likePattern(f.Q))
 	}
-	if f.After != "" {
-		query += ` AND id > ?`
-		args = append(args, f.After)
-	}
-	query += ` ORDER BY id LIMIT ?`
-	args = append(args, f.Limit+1)
-	rows, err := s.read().query(ctx, query, args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("store: list people: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("store: list people: %w", err)
-		}
-		items = append(items, p)
-	}
-	if len(items) > f.Limit {
-		items = items[:f.Limit]
-		next = items[f.Limit-1].ID
-	}
-	return items, next, wrapf(rows.Err(), "store: list people")
+	items, next, err = idPage(ctx, s.read(), scanPerson, func(p account.Person) string { return p.ID }, query, args, f.After, f.Limit)
+	return items, next, wrapf(err, "store: list people")
 }
 
 // UpsertPeople applies person patches in one transaction, matching by external id,

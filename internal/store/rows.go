@@ -43,3 +43,23 @@ func one[T any](sc scanner) (T, error) {
 	err := sc.Scan(&v)
 	return v, err
 }
+
+// idPage reads one keyset page of an id-ordered list: it appends "id > after" (when
+// after is set), the order and a limit of one row more than asked to query, so the
+// extra row says whether a next page exists; next is the cursor for it, "" at the end.
+func idPage[T any](ctx context.Context, q q, scan func(scanner) (T, error), id func(T) string, query string, args []any, after string, limit int) (items []T, next string, err error) {
+	if after != "" {
+		query += ` AND id > ?`
+		args = append(args, after)
+	}
+	query += ` ORDER BY id LIMIT ?`
+	items, err = collect(ctx, q, scan, query, append(args, limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(items) > limit {
+		items = items[:limit]
+		next = id(items[limit-1])
+	}
+	return items, next, nil
+}

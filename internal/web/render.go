@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"embed"
 	"encoding/base64"
 	"fmt"
@@ -63,18 +62,8 @@ func (ui *Web) render(w http.ResponseWriter, r *http.Request, status int, page, 
 		}
 		v.Inbox = n
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
-		return fmt.Errorf("web: render %s: %w", page, err)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	// Pages show customer data and are per member: never let a shared cache keep them.
-	h.Set("Cache-Control", "no-store")
-	h.Add("Vary", "HX-Request")
-	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	w.Header().Add("Vary", "HX-Request")
+	return pageset.Write(w, status, t, page, v)
 }
 
 type errorPage struct {

@@ -242,19 +242,15 @@ func cohortTables(rep revenue.CohortReport) []cohortTable {
 func (ui *Web) revenueReports(r *http.Request) (revenue.View, revenue.Conversion, revenue.Report, revenue.CohortReport, error) {
 	var rep revenue.Report
 	var co revenue.CohortReport
-	v, conv, err := ui.Store.RevenueView(r.Context(), r.URL.Query().Get)
+	d, err := ui.Store.RevenueData(r.Context(), r.URL.Query().Get)
 	if err != nil {
-		return v, conv, rep, co, err
+		return d.View, d.Conv, rep, co, err
 	}
-	hs, err := ui.Store.RevenueHistories(r.Context())
-	if err != nil {
-		return v, conv, rep, co, err
+	if rep, err = revenue.Metrics(d.Histories, d.View.Options(d.Conv)); err != nil {
+		return d.View, d.Conv, rep, co, err
 	}
-	if rep, err = revenue.Metrics(hs, v.Options(conv)); err != nil {
-		return v, conv, rep, co, err
-	}
-	co, err = revenue.Cohorts(hs, v.From, v.To, v.Defs, conv)
-	return v, conv, rep, co, err
+	co, err = revenue.Cohorts(d.Histories, d.View.From, d.View.To, d.View.Defs, d.Conv)
+	return d.View, d.Conv, rep, co, err
 }
 
 func (ui *Web) revenuePage(w http.ResponseWriter, r *http.Request) error {
