@@ -1,11 +1,13 @@
 // Package health scores an account's health from a few components, each 0–100 by a
-// rule written down here, combined with a weight set chosen by the account's tier.
+// rule written down here, combined with the weights of a profile chosen by the
+// account's tier or, in a weight set by lifecycle stage, by its stage (settings.go).
 // A component whose input is missing is left out and its weight is shared among the
 // others in proportion to theirs, so a missing input neither helps nor hurts. The
 // package is pure: the store gathers the inputs and keeps the daily history.
 package health
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"sort"
@@ -22,10 +24,11 @@ const (
 	Support  = "support"  // open bug reports from the last 30 days
 	Payment  = "payment"  // the latest invoice: paid or failed
 	Pulse    = "pulse"    // the owner's own 1–5 judgment
+	GoalPart = "goal"     // the customer's goal (goal.go): achieved or missed
 )
 
 // Components lists every component in display order.
-var Components = []string{Usage, Seats, Activate, Contact, NPS, Support, Payment, Pulse}
+var Components = []string{Usage, Seats, Activate, Contact, NPS, Support, Payment, Pulse, GoalPart}
 
 // Inputs are the facts one day's score is computed from. Pointers and zero values
 // that mean "missing" are documented per field.
@@ -40,6 +43,7 @@ type Inputs struct {
 	OpenBugs30                  int
 	Payment                     string // "ok", "failed", or "" (missing)
 	Pulse                       int    // 1–5; 0: missing
+	Goal                        string // GoalAchieved, GoalMissed; "" or GoalPending: missing
 }
 
 // Part is one component's result.
@@ -58,6 +62,9 @@ type Result struct {
 	Score   int    `json:"score"`
 	Band    string `json:"band"`
 	Weights string `json:"weights_version"`
+	// Profile names the profile of the weight set that scored it: "tier:strategic",
+	// "stage:onboarding", or "tier:default" / "stage:default" for the default one.
+	Profile string `json:"profile"`
 	Parts   []Part `json:"components"`
 }
 
@@ -134,6 +141,28 @@ func PaymentScore(state string) int {
 // PulseScore: 1 is 0, 5 is 100, 25 a step.
 func PulseScore(p int) int { return clamp(float64(p-1) * 25) }
 
+// GoalScore: the customer's goal achieved is 100, missed (its check day passed
+// without it) is 0; while it is pending, or when the account has no goal, the
+// component is missing.
+func GoalScore(state string) (score int, known bool) {
+	switch state {
+	case GoalAchieved:
+		return 100, true
+	case GoalMissed:
+		return 0, true
+	}
+	return 0, false
+}
+
+// Score scores in with ws, using the profile for the account's tier and stage (see
+// WeightSet.Profile), and names the profile on the result.
+func Score(in Inputs, ws WeightSet, tier, stage string) Result {
+	prof := ws.Profile(tier, stage)
+	r := Compute(in, ws.Profiles[prof], ws.Version)
+	r.Profile = ws.ModeOrTier() + ":" + cmp.Or(prof, "default")
+	return r
+}
+
 // Compute scores in with the weights (raw, any scale; a component with weight 0 or
 // absent does not count). The weights of missing components are redistributed.
 func Compute(in Inputs, weights map[string]float64, version string) Result {
@@ -194,6 +223,16 @@ func Compute(in Inputs, weights map[string]float64, version string) Result {
 			}
 			p.Score, p.Value = PulseScore(in.Pulse), float64(in.Pulse)
 			p.Detail = fmt.Sprintf("owner's pulse %d/5", in.Pulse)
+		case GoalPart:
+			var known bool
+			if p.Score, known = GoalScore(in.Goal); !known {
+				p.Missing = true
+				break
+			}
+			p.Value, p.Detail = float64(p.Score/100), "goal achieved"
+			if p.Score == 0 {
+				p.Detail = "goal missed"
+			}
 		}
 		parts = append(parts, p)
 	}

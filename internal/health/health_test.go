@@ -85,7 +85,7 @@ func TestBands(t *testing.T) {
 // (40 of weight), so the other four share everything in proportion, out of 60:
 // usage 25/60, contact 15/60, support 10/60, payment 10/60.
 func TestComputeRedistributesMissing(t *testing.T) {
-	w := Defaults().Weights().For("standard")
+	w := Defaults().Weights().For("standard", "active")
 	in := Inputs{EventsLast30: 62, EventsPrior30: 100, DaysSinceContact: 19, CadenceDays: 7, OpenBugs30: 1, Payment: "ok"}
 	r := Compute(in, w, "v1")
 	// usage 24, contact 14, support 75, payment 100:
@@ -107,6 +107,7 @@ func TestComputeRedistributesMissing(t *testing.T) {
 		Support:  {false, 75, 0.1667, 12.5},
 		Payment:  {false, 100, 0.1667, 16.67},
 		Pulse:    {true, 0, 0, 0},
+		GoalPart: {true, 0, 0, 0},
 	}
 	if len(r.Parts) != len(Components) {
 		t.Fatalf("%d parts", len(r.Parts))
