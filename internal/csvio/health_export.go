@@ -15,11 +15,13 @@ import (
 // now. Each streams from the store and defuses formula-like cells (account names and
 // reasons are customer text).
 
-// HealthHistoryColumns are the history export's columns: the day's score, then per
+// HealthHistoryColumns are the history export's columns: the day's score, the weight
+// set's version and the profile of it that scored the day (a backtest compares
+// versions on them), then per
 // component its score, effective weight and contribution (all three empty when the
 // component's input was missing that day).
 func HealthHistoryColumns() []string {
-	cols := []string{"account_id", "account_name", "day", "score", "band", "weights_version"}
+	cols := []string{"account_id", "account_name", "day", "score", "band", "weights_version", "weights_profile"}
 	for _, c := range health.Components {
 		cols = append(cols, c+"_score", c+"_weight", c+"_contribution")
 	}
@@ -34,7 +36,7 @@ func ExportHealthHistory(ctx context.Context, s *store.Store, w io.Writer, f sto
 	n := 0
 	err := s.EachHealthHistory(ctx, f, func(r store.HealthHistoryRow) error {
 		rec := make([]string, 0, len(cols))
-		rec = append(rec, r.AccountID, r.AccountName, r.Day, strconv.Itoa(r.Score), r.Band, r.Weights)
+		rec = append(rec, r.AccountID, r.AccountName, r.Day, strconv.Itoa(r.Score), r.Band, r.Weights, r.Profile)
 		parts := map[string]health.Part{}
 		for _, p := range r.Parts {
 			parts[p.Name] = p

@@ -27,19 +27,33 @@ const healthSettingsKey = "health"
 // HealthSettings reads the health and cadence policy, the defaults when unset.
 func (s *Store) HealthSettings(ctx context.Context) (health.Settings, error) {
 	hs := health.Defaults()
+	// Decoding into the defaults would merge each stored set's profiles into the
+	// default set's maps (encoding/json reuses a slice's elements and their maps):
+	// a stored set must read back exactly as saved.
+	hs.Sets = nil
 	if ok, err := s.GetSetting(ctx, healthSettingsKey, &hs); err != nil || !ok {
 		return health.Defaults(), wrapf(err, "store: health settings")
+	}
+	if len(hs.Sets) == 0 {
+		hs.Sets = health.Defaults().Sets
 	}
 	return hs, nil
 }
 
 // PutHealthSettings validates and stores the policy; the next sync rescores every
-// account with it.
+// account with it. A weight set changed under a stored version id gets a new id
+// (health.Reversion), and stored sets left out are kept, so history rows always name
+// weights that still exist.
 func (s *Store) PutHealthSettings(ctx context.Context, hs health.Settings) error {
 	var kinds []string
 	for _, k := range account.TouchpointKinds {
 		kinds = append(kinds, string(k))
 	}
+	prev, err := s.HealthSettings(ctx)
+	if err != nil {
+		return err
+	}
+	hs = health.Reversion(prev, hs)
 	if err := hs.Validate(kinds); err != nil {
 		return err
 	}
@@ -127,6 +141,7 @@ func (d *healthDerivation) recompute(ctx context.Context, q q, _ int, keys []str
 // healthAccount is what a recompute gathers for one account.
 type healthAccount struct {
 	tier      string
+	stage     string
 	facts     health.Facts
 	in        health.Inputs
 	paymentAt int64
@@ -141,13 +156,13 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 	end := ms(d.dayTime.AddDate(0, 0, 1)) // the end of the day, exclusive
 	start30 := ms(d.dayTime.AddDate(0, 0, -29))
 	accts := map[string]*healthAccount{}
-	if err := eachHealthRow(ctx, q, `SELECT id, tier, seats, traits, renewal_date FROM accounts WHERE id IN (`+in+`)`, args, func(sc healthScanner) error {
-		var id, tier, traits, renewal string
+	if err := eachHealthRow(ctx, q, `SELECT id, tier, stage, seats, traits, renewal_date FROM accounts WHERE id IN (`+in+`)`, args, func(sc healthScanner) error {
+		var id, tier, stage, traits, renewal string
 		var seats int
-		if err := sc.Scan(&id, &tier, &seats, &traits, &renewal); err != nil {
+		if err := sc.Scan(&id, &tier, &stage, &seats, &traits, &renewal); err != nil {
 			return err
 		}
-		a := &healthAccount{tier: tier}
+		a := &healthAccount{tier: tier, stage: stage}
 		if t, err := time.Parse("2006-01-02", renewal); err == nil {
 			days := int(t.Sub(d.dayTime) / (24 * time.Hour))
 			a.facts.RenewalDays = &days
@@ -248,6 +263,20 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		}); err != nil {
 		return fmt.Errorf("health: survey NPS: %w", err)
 	}
+	// The goal: its state as the daily goal check last recorded it (pending and
+	// unset leave the component missing).
+	if err := eachHealthRow(ctx, q, `SELECT account_id, state FROM account_goals WHERE account_id IN (`+in+`)`, args, func(sc healthScanner) error {
+		var id, state string
+		if err := sc.Scan(&id, &state); err != nil {
+			return err
+		}
+		if a := accts[id]; a != nil {
+			a.in.Goal = state
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("health: goal: %w", err)
+	}
 	// The band last recorded (today's, or the latest day before), to tell a change.
 	prevBand := map[string]string{}
 	if err := eachHealthRow(ctx, q, `SELECT h.account_id, h.band FROM health_history h WHERE h.account_id IN (`+in+`)
@@ -307,8 +336,8 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		if a == nil {
 			continue // deleted
 		}
-		r := health.Compute(a.in, ws.For(a.tier), ws.Version)
-		cur = append(cur, []any{id, day, r.Score, r.Band, r.Weights, a.in.DaysSinceContact, a.in.CadenceDays})
+		r := health.Score(a.in, ws, a.tier, a.stage)
+		cur = append(cur, []any{id, day, r.Score, r.Band, r.Weights, r.Profile, a.in.DaysSinceContact, a.in.CadenceDays})
 		for _, p := range r.Parts {
 			if oldParts[id+"|"+p.Name] != fmt.Sprint(p) {
 				parts = append(parts, []any{id, p.Name, p.Missing, p.Value, p.Score, p.Weight, p.Contribution, p.Detail})
@@ -318,25 +347,25 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		if err != nil {
 			return fmt.Errorf("recompute chunk: %w", err)
 		}
-		hist = append(hist, []any{id, day, r.Score, r.Band, r.Weights, string(raw)})
+		hist = append(hist, []any{id, day, r.Score, r.Band, r.Weights, r.Profile, string(raw)})
 		for _, f := range health.Signals(a.in, r, a.facts, d.set.Rules) {
 			sigs = append(sigs, []any{id, f.Rule, f.Reason})
 		}
 		if old, ok := prevBand[id]; ok && old != r.Band {
 			if err := d.s.appendEvent(ctx, q, EventHealthChanged, id, id, map[string]any{
-				"day": day, "score": r.Score, "band": r.Band, "previous_band": old, "weights_version": r.Weights,
+				"day": day, "score": r.Score, "band": r.Band, "previous_band": old, "weights_version": r.Weights, "profile": r.Profile,
 			}); err != nil {
 				return fmt.Errorf("recompute chunk: %w", err)
 			}
 		}
 	}
-	if err := insertRows(ctx, q, "health_current", "account_id, day, score, band, weights_version, days_since_contact, cadence_days", cur); err != nil {
+	if err := insertRows(ctx, q, "health_current", "account_id, day, score, band, weights_version, profile, days_since_contact, cadence_days", cur); err != nil {
 		return fmt.Errorf("health: write current: %w", err)
 	}
 	if err := upsertHealthParts(ctx, q, parts); err != nil {
 		return fmt.Errorf("health: write parts: %w", err)
 	}
-	if err := insertRows(ctx, q, "health_history", "account_id, day, score, band, weights_version, parts", hist); err != nil {
+	if err := insertRows(ctx, q, "health_history", "account_id, day, score, band, weights_version, profile, parts", hist); err != nil {
 		return fmt.Errorf("health: write history: %w", err)
 	}
 	if err := insertRows(ctx, q, "health_signals", "account_id, rule, reason", sigs); err != nil {

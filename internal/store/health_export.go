@@ -19,14 +19,14 @@ type HealthHistoryFilter struct {
 type HealthHistoryRow struct {
 	AccountID, AccountName, Day string
 	Score                       int
-	Band, Weights               string
+	Band, Weights, Profile      string
 	Parts                       []health.Part
 }
 
 // EachHealthHistory calls fn with every recorded day f selects, by account then day
 // (the CSV export), streaming so the whole history is never held at once.
 func (s *Store) EachHealthHistory(ctx context.Context, f HealthHistoryFilter, fn func(HealthHistoryRow) error) error {
-	query := `SELECT h.account_id, a.name, h.day, h.score, h.band, h.weights_version, h.parts FROM health_history h
+	query := `SELECT h.account_id, a.name, h.day, h.score, h.band, h.weights_version, h.profile, h.parts FROM health_history h
 		JOIN accounts a ON a.id = h.account_id WHERE true`
 	var args []any
 	if f.AccountID != "" {
@@ -41,7 +41,7 @@ func (s *Store) EachHealthHistory(ctx context.Context, f HealthHistoryFilter, fn
 	err := eachHealthRow(ctx, s.read(), query+" ORDER BY h.account_id, h.day", args, func(sc healthScanner) error {
 		var r HealthHistoryRow
 		var raw string
-		if err := sc.Scan(&r.AccountID, &r.AccountName, &r.Day, &r.Score, &r.Band, &r.Weights, &raw); err != nil {
+		if err := sc.Scan(&r.AccountID, &r.AccountName, &r.Day, &r.Score, &r.Band, &r.Weights, &r.Profile, &raw); err != nil {
 			return err
 		}
 		if err := json.Unmarshal([]byte(raw), &r.Parts); err != nil {

@@ -69,8 +69,8 @@ func (s *Store) AccountHealth(ctx context.Context, accountID string, now time.Ti
 	day := func(max time.Time) (*HealthDay, error) {
 		var h HealthDay
 		var raw string
-		err := s.read().row(ctx, `SELECT day, score, band, weights_version, parts FROM health_history WHERE account_id = ? AND day <= ?
-			ORDER BY day DESC LIMIT 1`, accountID, max.Format("2006-01-02")).Scan(&h.Day, &h.Score, &h.Band, &h.Weights, &raw)
+		err := s.read().row(ctx, `SELECT day, score, band, weights_version, profile, parts FROM health_history WHERE account_id = ? AND day <= ?
+			ORDER BY day DESC LIMIT 1`, accountID, max.Format("2006-01-02")).Scan(&h.Day, &h.Score, &h.Band, &h.Weights, &h.Profile, &raw)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
 		}

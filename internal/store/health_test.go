@@ -63,8 +63,9 @@ func (w *healthWorld) invoice(accountID, customer, state string, at time.Time) e
 
 // Account health kept incrementally equals a rebuild after any history: usage,
 // touchpoints of every kind (internal notes do not count), bug reports and their
-// triage, churn reasons, contracts (renewal dates), Stripe payments, tier, seat and trait edits, pulses, NPS survey responses, deleted accounts,
-// settings changes (cadence, contact kinds, a new weight set) and days passing.
+// triage, churn reasons, contracts (renewal dates), Stripe payments, tier, stage, seat and trait edits, pulses, NPS survey responses,
+// goals and their daily check, deleted accounts, settings changes (cadence, contact kinds, a new weight set by tier or by stage) and
+// days passing.
 func TestHealthMatchesRebuild(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -122,11 +123,19 @@ func TestHealthMatchesRebuild(t *testing.T) {
 					return err
 				}
 				a.Tier, a.Seats = tiers[rng.IntN(3)], rng.IntN(8)
+				a.Stage = account.Stages[rng.IntN(len(account.Stages))]
 				a.Traits = json.RawMessage([]string{`{}`, `{"nps":3}`, `{"nps":9,"activated":true}`, `{"activated":false,"seats":4}`}[rng.IntN(4)])
 				return s.UpdateAccount(ctx, &a.Account)
 			case op < 15 && rng.IntN(2) == 0:
 				// An NPS survey response, at any time: the account's latest one is its NPS.
 				_, err := s.AddSurveyResponses(ctx, npsSurvey.ID, survey.ChannelAPI, []survey.Input{{Score: rng.IntN(11), AccountID: pick(rng), RespondedAt: at}})
+				return err
+			case op < 15 && rng.IntN(2) == 0:
+				// A goal, then the daily check records it achieved, missed or pending.
+				if err := s.SetGoal(ctx, pick(rng), health.Goal{Event: "Login", Min: 1 + rng.IntN(4), CheckDays: 1 + rng.IntN(3)}); err != nil {
+					return err
+				}
+				_, err := s.CheckGoals(ctx, now)
 				return err
 			case op < 15:
 				return s.SetHealthPulse(ctx, pick(rng), "", rng.IntN(6), "gut feeling")
@@ -135,13 +144,19 @@ func TestHealthMatchesRebuild(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				switch rng.IntN(3) {
+				switch rng.IntN(4) {
+				case 3:
+					// A set by lifecycle stage that weighs the goal.
+					v := health.NextVersion(hs.Sets)
+					hs.Sets = append(hs.Sets, health.WeightSet{Version: v, Mode: health.ByStage, Profiles: map[string]map[string]float64{
+						"": {health.Usage: 20, health.Contact: 20, health.GoalPart: 20}, "onboarding": {health.Usage: 10, health.Activate: 30, health.GoalPart: 30}}})
+					hs.Active = v
 				case 0:
 					hs.Cadence["standard"] = 10 + rng.IntN(30)
 				case 1:
 					hs.ContactKinds = []string{"email", "call", "meeting", "chat"}[:1+rng.IntN(4)]
 				default:
-					v := fmt.Sprintf("v%d", len(hs.Sets)+1)
+					v := health.NextVersion(hs.Sets)
 					hs.Sets = append(hs.Sets, health.WeightSet{Version: v, Profiles: map[string]map[string]float64{"": {health.Usage: float64(rng.IntN(50)), health.Contact: 30, health.Payment: 10}}})
 					hs.Active = v
 				}
