@@ -38,10 +38,10 @@ func TestHealthExportsAPI(t *testing.T) {
 		}
 		today := e.s.Now().UTC().Format(time.DateOnly)
 		h := getCSV(t, e, e.read, "/api/v1/health/history?account_id="+a.ID+"&from="+today)
-		if len(h) != 2 || len(h[0]) != 6+3*8 || h[0][6] != "usage_score" {
+		if len(h) != 2 || len(h[0]) != 7+3*9 || h[0][6] != "weights_profile" || h[0][7] != "usage_score" {
 			t.Fatalf("history: %q", h)
 		}
-		want := []string{a.ID, "'=Silent", today, "20", "red", "v1", "0", "0.5", "0", "", "", "", "", "", "", "0", "0.3", "0", "", "", "", "100", "0.2", "20", "", "", "", "", "", ""}
+		want := []string{a.ID, "'=Silent", today, "20", "red", "v1", "tier:default", "0", "0.5", "0", "", "", "", "", "", "", "0", "0.3", "0", "", "", "", "100", "0.2", "20", "", "", "", "", "", "", "", "", ""}
 		if strings.Join(h[1], "|") != strings.Join(want, "|") {
 			t.Fatalf("history row\n got %q\nwant %q", h[1], want)
 		}

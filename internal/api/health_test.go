@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -65,6 +66,26 @@ func TestAccountHealthAPI(t *testing.T) {
 		r := e.call(e.admin, "PUT", "/api/v1/settings/health", hs, 400, nil)
 		if !strings.Contains(string(r.Body), `"active"`) {
 			t.Fatalf("bad active: %s", r.Body)
+		}
+		// v2 edited in place (by lifecycle stage, the active stage weighing usage
+		// only) is saved as v3, and v2 is kept: the account (stage active) scores
+		// usage 0 → 0 with the active stage profile.
+		hs["active"] = "v2"
+		hs["weight_sets"] = []any{map[string]any{"version": "v2", "mode": "stage", "profiles": map[string]any{
+			"": map[string]any{"contact": 10}, "active": map[string]any{"usage": 10}}}}
+		var saved health.Settings
+		e.call(e.admin, "PUT", "/api/v1/settings/health", hs, 200, &saved)
+		if saved.Active != "v3" || len(saved.Sets) != 3 || saved.Sets[0].Version != "v3" || saved.Sets[0].Mode != health.ByStage {
+			t.Fatalf("edited in place: %+v", saved)
+		}
+		e.call(e.read, "GET", "/api/v1/health/accounts/"+a.ID, nil, 200, &h)
+		if h.Current.Score != 0 || h.Current.Weights != "v3" || h.Current.Profile != "stage:active" {
+			t.Fatalf("with v3: %+v", h.Current)
+		}
+		hs["weight_sets"] = []any{map[string]any{"version": "v4", "mode": "plan", "profiles": map[string]any{"": map[string]any{"contact": 10}}}}
+		hs["active"] = "v4"
+		if r := e.call(e.admin, "PUT", "/api/v1/settings/health", hs, 400, nil); !strings.Contains(string(r.Body), `"weight_sets[0].mode"`) {
+			t.Fatalf("bad mode: %s", r.Body)
 		}
 	})
 }

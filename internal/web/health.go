@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/router"
@@ -23,6 +24,21 @@ type healthView struct {
 	Headline string
 	Rows     []healthRow
 	Tasks    []store.Task // open, soonest due first
+	// Profile says which profile of the weight set scored today: "onboarding stage
+	// profile", "strategic tier profile", "default tier profile".
+	Profile string
+}
+
+// profileLabel reads a result's profile ("stage:at_risk") for people.
+func profileLabel(p string) string {
+	mode, name, ok := strings.Cut(p, ":")
+	if !ok {
+		return ""
+	}
+	if mode == health.ByStage && name != "default" {
+		name = account.Stage(name).Label()
+	}
+	return name + " " + mode + " profile"
 }
 
 // loadHealth reads the account's health and lays out its chart.
@@ -34,6 +50,7 @@ func (ui *Web) loadHealth(ctx context.Context, id string) (healthView, error) {
 	v := healthView{AccountHealth: h, Chart: healthChart(h.History, ui.now()), Headline: h.SinceWeek}
 	if h.Current != nil {
 		v.Rows = healthRows(h.Current.Parts)
+		v.Profile = profileLabel(h.Current.Profile)
 	}
 	if v.Tasks, err = ui.Store.ListTasks(ctx, store.TaskFilter{AccountID: id, Status: "open", Limit: 50}); err != nil {
 		return healthView{}, err
@@ -104,7 +121,7 @@ type healthRow struct {
 
 var healthLabels = map[string]string{
 	health.Usage: "Usage trend", health.Seats: "Seats in use", health.Activate: "Activation", health.Contact: "Contact vs cadence",
-	health.NPS: "NPS", health.Support: "Support load", health.Payment: "Payment", health.Pulse: "Owner's pulse",
+	health.NPS: "NPS", health.Support: "Support load", health.Payment: "Payment", health.Pulse: "Owner's pulse", health.GoalPart: "Customer's goal",
 }
 
 func healthRows(parts []health.Part) []healthRow {

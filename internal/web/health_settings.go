@@ -13,10 +13,11 @@ import (
 )
 
 // The health and cadence policy page (admins): the cadence per tier, which touchpoint
-// kinds count as contact, the signal rules (on/off, threshold, due days) and which
-// weight set is in use. Weight sets themselves are added through the API
-// (PUT /api/v1/settings/health), as new versions, so the history keeps naming the
-// weights each day was scored with.
+// kinds count as contact, the signal rules (on/off, threshold, due days), which
+// weight set is in use, and the weights of that set: its mode (profiles by tier or by
+// lifecycle stage) and each profile's weights. Saving other weights or another mode
+// never edits the set in place: it becomes a new version (health_weights.go), so the
+// history keeps naming the weights each day was scored with.
 
 type healthRuleRow struct {
 	Name, Label, Unit  string
@@ -35,6 +36,8 @@ type healthSettingsData struct {
 	History  string // days of history kept
 	Active   string
 	Versions []health.WeightSet
+	Mode     string      // the mode of the set in use
+	Weights  []weightRow // its profiles, editable
 	Comps    []string
 	Errors   map[string]string
 	Error    string
@@ -46,6 +49,7 @@ var ruleUnits = map[string]string{
 
 func (ui *Web) healthSettingsData(hs health.Settings) healthSettingsData {
 	d := healthSettingsData{Default: strconv.Itoa(hs.DefaultCadence), History: strconv.Itoa(hs.HistoryRetention()), Active: hs.Active, Versions: hs.Sets, Comps: health.Components, Errors: map[string]string{}}
+	d.Mode, d.Weights = hs.Weights().ModeOrTier(), ui.weightRows(hs.Weights())
 	for _, t := range ui.Config.Tiers {
 		d.Tiers = append(d.Tiers, struct{ Tier, Days string }{t, strconv.Itoa(hs.CadenceFor(t))})
 	}
@@ -121,8 +125,14 @@ func (ui *Web) healthSettingsSave(w http.ResponseWriter, r *http.Request) error 
 	if _, ok := v["history_days"]; ok {
 		d.History, hs.HistoryDays = num("history_days", health.MinHistoryDays, health.MaxHistoryDays)
 	}
+	was := hs.Active
 	hs.Active = v.Get("active")
 	d.Active = hs.Active
+	// Left out (an older form), the weights stay as they are; with another set chosen
+	// the weights shown were the old set's, so they are not read.
+	if _, ok := v["mode"]; ok && hs.Active == was {
+		ui.saveWeights(v, &hs, &d)
+	}
 	if len(d.Errors) == 0 {
 		err := ui.Store.PutHealthSettings(r.Context(), hs)
 		var fe *errs.FieldError
