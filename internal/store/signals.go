@@ -7,12 +7,14 @@ import (
 
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/id"
+	"github.com/closeloop/closeloop/internal/playbook"
 )
 
 // Signals → tasks (migration 0019). The health derivation keeps health_signals, the
 // rules firing for each account today. SyncSignalTasks turns a rule that starts
 // firing into an episode with one task for the account's owner (signal.fired and
-// task.created in the event log), and ends the episode when the rule stops firing;
+// task.created in the event log), starts the playbooks attached to the rule
+// (playbooks.go), and ends the episode when the rule stops firing;
 // the cadence task is then done by itself when what ended it was a contact. While
 // an episode lasts no other task is made for it, and the unique index on open tasks
 // per account and signal keeps even an episode that ends and starts again while its
@@ -94,6 +96,12 @@ func (s *Store) startEpisodes(ctx context.Context, q q, hs health.Settings, toda
 	if err != nil {
 		return 0, err
 	}
+	var pbs []playbook.Playbook // the playbooks a signal may start, read once per batch
+	if len(list) > 0 {
+		if pbs, err = readPlaybooks(ctx, q, ""); err != nil {
+			return 0, fmt.Errorf("start episodes: %w", err)
+		}
+	}
 	for _, f := range list {
 		f.owner = taskOwner(f.owner, f.tier, ws)
 		// An open task for the same signal (an episode that ended and began again
@@ -126,6 +134,9 @@ func (s *Store) startEpisodes(ctx context.Context, q q, hs health.Settings, toda
 		if err := s.appendEvent(ctx, q, EventSignalFired, f.account, f.rule, map[string]any{
 			"signal": f.rule, "reason": f.reason, "day": day, "task_id": taskID,
 		}); err != nil {
+			return 0, fmt.Errorf("start episodes: %w", err)
+		}
+		if err := s.startSignalPlaybooks(ctx, q, pbs, f.account, f.rule, f.owner, now); err != nil {
 			return 0, fmt.Errorf("start episodes: %w", err)
 		}
 	}

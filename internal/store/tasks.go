@@ -27,6 +27,7 @@ type Task struct {
 	DoneAt      *time.Time `json:"done_at"`
 	DoneBy      string     `json:"done_by"`
 	DoneNote    string     `json:"done_note"`
+	RunID       string     `json:"run_id,omitempty"` // the playbook run that made it
 }
 
 // TaskFilter narrows ListTasks.
@@ -37,13 +38,13 @@ type TaskFilter struct {
 }
 
 const taskCols = `t.id, t.account_id, a.name, COALESCE(t.owner_id, ''), t.signal, t.title, t.reason, t.due_date, t.status, t.created_at,
-	t.done_at, COALESCE(t.done_by, ''), t.done_note`
+	t.done_at, COALESCE(t.done_by, ''), t.done_note, COALESCE(t.run_id, '')`
 
 func scanTask(sc healthScanner) (Task, error) {
 	var t Task
 	var created, done int64
 	if err := sc.Scan(&t.ID, &t.AccountID, &t.AccountName, &t.OwnerID, &t.Signal, &t.Title, &t.Reason, &t.DueDate, &t.Status, &created,
-		&done, &t.DoneBy, &t.DoneNote); err != nil {
+		&done, &t.DoneBy, &t.DoneNote, &t.RunID); err != nil {
 		return t, fmt.Errorf("scan task: %w", err)
 	}
 	t.CreatedAt = fromMS(created)
@@ -138,7 +139,7 @@ func (s *Store) CompleteTask(ctx context.Context, taskID, memberID, note string)
 			}
 			return errs.Conflict("status", "the task is already "+st)
 		}
-		return nil
+		return closeRunOf(ctx, q, taskID, s.Now())
 	})
 	if err != nil {
 		return Task{}, fmt.Errorf("store: complete task taskID=%v memberID=%v: %w", taskID, memberID, err)

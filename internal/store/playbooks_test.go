@@ -1,0 +1,214 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/errs"
+	"github.com/closeloop/closeloop/internal/health"
+	"github.com/closeloop/closeloop/internal/playbook"
+	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
+)
+
+// A playbook attached to the red signal: an important account never contacted and
+// without usage turns red (health 20) on the first sync, which starts the playbook
+// once — its two tasks for the owner and the named assignee, due 1 and 7 days after
+// 15 June. Syncing again, the signal firing again or a second start by hand while the
+// run is open make nothing more; finishing both tasks closes the run, after which it
+// can start again.
+func TestPlaybookRuns(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 15, 22, 30, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
+		exec := &auth.Member{Email: "vp@example.com", Name: "VP", Role: auth.RoleAdmin}
+		for _, m := range []*auth.Member{owner, exec} {
+			if err := s.CreateMember(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		save := &playbook.Playbook{Name: "Save the account", Signals: []string{health.SigRed},
+			Steps: []playbook.Step{{Title: "Call the champion", DueDays: 1}, {Title: "Executive email", DueDays: 7, AssigneeID: exec.ID}}}
+		if err := s.CreatePlaybook(ctx, save); err != nil {
+			t.Fatal(err)
+		}
+		manual := &playbook.Playbook{Name: "QBR prep", Steps: []playbook.Step{{Title: "Pull the usage report", DueDays: 0}}}
+		if err := s.CreatePlaybook(ctx, manual); err != nil {
+			t.Fatal(err)
+		}
+		a := &account.Account{Name: "Silent", Tier: "important", OwnerID: owner.ID}
+		if err := s.CreateAccount(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		sync := func() {
+			t.Helper()
+			if err := s.SyncHealth(ctx, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runTasks := func(runID string) []store.Task {
+			t.Helper()
+			all, err := s.ListTasks(ctx, store.TaskFilter{AccountID: a.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []store.Task
+			for _, tk := range all {
+				if tk.RunID == runID {
+					out = append(out, tk)
+				}
+			}
+			return out
+		}
+		runs := func() []store.PlaybookRun {
+			t.Helper()
+			rs, err := s.ListPlaybookRuns(ctx, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rs
+		}
+		sync()
+		sync()
+		rs := runs()
+		if len(rs) != 1 || rs[0].Name != "Save the account" || rs[0].StartedBy != health.SigRed || rs[0].Status != "open" ||
+			rs[0].Tasks != 2 || rs[0].TasksDone != 0 || rs[0].StartedOn != "2026-06-15" {
+			t.Fatalf("runs after the red signal: %+v", rs)
+		}
+		ts := runTasks(rs[0].ID)
+		if len(ts) != 2 || ts[0].Title != "Call the champion" || ts[0].DueDate != "2026-06-16" || ts[0].OwnerID != owner.ID ||
+			ts[1].Title != "Executive email" || ts[1].DueDate != "2026-06-22" || ts[1].OwnerID != exec.ID ||
+			ts[0].Reason != "Playbook Save the account, started by the signal Health turned red" || ts[0].Signal != "" {
+			t.Fatalf("run tasks: %+v", ts)
+		}
+
+		// De-duplication, case by case: what starts a second run, and what does not.
+		_, err := s.StartPlaybook(ctx, save.ID, a.ID, owner.ID)
+		var ce *errs.ConflictError
+		if !errors.As(err, &ce) {
+			t.Fatalf("second start while open: %v", err)
+		}
+		if _, err := s.StartPlaybook(ctx, "nonesuch", a.ID, owner.ID); !isNotFound(err) {
+			t.Fatalf("unknown playbook: %v", err)
+		}
+		if _, err := s.StartPlaybook(ctx, manual.ID, "nonesuch", owner.ID); !isNotFound(err) {
+			t.Fatalf("unknown account: %v", err)
+		}
+		m, err := s.StartPlaybook(ctx, manual.ID, a.ID, owner.ID)
+		if err != nil || m.StartedBy != "" || m.StartedByMember != owner.ID || m.Tasks != 1 {
+			t.Fatalf("manual start: %+v %v", m, err)
+		}
+		if got := runTasks(m.ID); len(got) != 1 || got[0].DueDate != "2026-06-15" {
+			t.Fatalf("manual run tasks: %+v", got)
+		}
+		// The signal ends (a contact and usage would do it; turning the rule off is
+		// simpler) and fires again while the run is still open: no second run.
+		hs, err := s.HealthSettings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		setRed := func(on bool) {
+			t.Helper()
+			r := hs.Rules[health.SigRed]
+			r.Enabled = on
+			hs.Rules[health.SigRed] = r
+			if err := s.PutHealthSettings(ctx, hs); err != nil {
+				t.Fatal(err)
+			}
+			sync()
+		}
+		setRed(false)
+		setRed(true)
+		if rs := runs(); len(rs) != 2 {
+			t.Fatalf("runs after the signal fired again while open: %+v", rs)
+		}
+		for i, tk := range ts {
+			if _, err := s.CompleteTask(ctx, tk.ID, owner.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+			var r store.PlaybookRun
+			for _, x := range runs() {
+				if x.PlaybookID == save.ID {
+					r = x
+				}
+			}
+			if want := map[bool]string{false: "open", true: "done"}[i == 1]; r.Status != want || r.TasksDone != i+1 {
+				t.Fatalf("after %d of 2 tasks done: %+v", i+1, r)
+			}
+		}
+		// Closed: the signal firing anew starts it again.
+		setRed(false)
+		setRed(true)
+		n := 0
+		for _, r := range runs() {
+			if r.PlaybookID == save.ID {
+				n++
+			}
+		}
+		if n != 2 {
+			t.Fatalf("runs of the red playbook after the first was done and the signal fired anew: %d", n)
+		}
+	})
+}
+
+// Playbook admin: names are unique (case aside), a named assignee must be a member,
+// edits replace the steps, and deleting a playbook keeps the tasks it made.
+func TestPlaybookCRUD(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := &playbook.Playbook{Name: "Onboarding", Signals: []string{health.SigLowUsage},
+			Steps: []playbook.Step{{Title: "Kick-off call", DueDays: 2}}}
+		if err := s.CreatePlaybook(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		var ce *errs.ConflictError
+		if err := s.CreatePlaybook(ctx, &playbook.Playbook{Name: "onboarding", Steps: p.Steps}); !errors.As(err, &ce) || ce.Field != "name" {
+			t.Fatalf("duplicate name: %v", err)
+		}
+		var fe *errs.FieldError
+		bad := &playbook.Playbook{Name: "Other", Steps: []playbook.Step{{Title: "x", AssigneeID: "nobody"}}}
+		if err := s.CreatePlaybook(ctx, bad); !errors.As(err, &fe) || fe.Field != "steps[0].assignee_id" {
+			t.Fatalf("unknown assignee: %v", err)
+		}
+		p.Steps = []playbook.Step{{Title: "Welcome email", DueDays: 0}, {Title: "Kick-off call", DueDays: 3}}
+		p.Signals = nil
+		if err := s.UpdatePlaybook(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetPlaybook(ctx, p.ID)
+		if err != nil || len(got.Steps) != 2 || got.Steps[1].DueDays != 3 || len(got.Signals) != 0 {
+			t.Fatalf("updated: %+v %v", got, err)
+		}
+		a := &account.Account{Name: "Acme", Tier: "standard"}
+		if err := s.CreateAccount(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.StartPlaybook(ctx, p.ID, a.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeletePlaybook(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeletePlaybook(ctx, p.ID); !isNotFound(err) {
+			t.Fatalf("delete twice: %v", err)
+		}
+		ts, err := s.ListTasks(ctx, store.TaskFilter{AccountID: a.ID})
+		if err != nil || len(ts) != 2 || ts[0].RunID != "" {
+			t.Fatalf("tasks after the playbook was deleted: %+v %v", ts, err)
+		}
+		if ps, err := s.ListPlaybooks(ctx); err != nil || len(ps) != 0 {
+			t.Fatalf("list: %+v %v", ps, err)
+		}
+	})
+}
+
+func isNotFound(err error) bool {
+	var nf *errs.NotFoundError
+	return errors.As(err, &nf)
+}
