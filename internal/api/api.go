@@ -46,6 +46,7 @@ func (a *API) Register(rt *router.Router) {
 	a.registerSettings(rt)
 	a.registerHealth(rt)
 	a.registerTasks(rt)
+	a.registerPlaybooks(rt)
 	a.registerWorkload(rt)
 	a.registerMetrics(rt)
 	a.registerInbound(rt)

@@ -18,8 +18,8 @@ import (
 const (
 	MaxSteps   = 30
 	MaxDueDays = 365
-	MaxTitle   = 200
-	MaxName    = 100
+	MaxTitle   = 300
+	MaxName    = 200
 )
 
 // Step is one task template.
