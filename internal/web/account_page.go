@@ -55,6 +55,7 @@ type accountData struct {
 	PaymentAt     time.Time // when that invoice was paid or failed
 	Health        healthView
 	Surveys       accountSurveys
+	Playbooks     accountPlaybooks
 }
 
 func (ui *Web) accountPage(w http.ResponseWriter, r *http.Request) error {
@@ -88,6 +89,9 @@ func (ui *Web) loadAccount(r *http.Request, id, before string) (*accountData, er
 		return nil, err
 	}
 	if d.Surveys, err = ui.loadAccountSurveys(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Playbooks, err = ui.loadAccountPlaybooks(ctx, id); err != nil {
 		return nil, err
 	}
 

@@ -12,6 +12,7 @@ import (
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/money"
+	"github.com/closeloop/closeloop/internal/store"
 )
 
 var funcs = template.FuncMap{
@@ -35,6 +36,7 @@ var funcs = template.FuncMap{
 	"score":         func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
 	"weight":        func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) },
 	"clip":          clipRunes,
+	"signalLabel":   func(rule string) string { return store.SignalLabels[rule] },
 	"blankFeedback": func() feedbackForm { return feedbackForm{Kind: string(feedback.Other)} },
 }
 
