@@ -259,6 +259,7 @@ func (a *App) addJobs() {
 	a.addEventJobs()
 	a.addHealthJobs()
 	a.addGoalJobs()
+	a.addDigestJob()
 	a.Jobs.Add(web.LimitsCleanupJob(a.Store, a.Log))
 	a.Jobs.Add(jobs.Job{Name: "session-cleanup", Help: "removes expired sign-in sessions",
 		Schedule: jobs.Every(time.Hour),

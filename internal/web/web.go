@@ -83,6 +83,7 @@ func (ui *Web) Register(rt *router.Router) {
 
 	rt.Web("GET /{$}", auth.RoleViewer, ui.home)
 	rt.Web("GET /today", auth.RoleViewer, ui.todayPage)
+	rt.Web("POST /today/digest", auth.RoleMember, ui.todayDigest)
 	rt.Web("GET /workload", auth.RoleMember, ui.workloadPage)
 	rt.Web("GET /export/health.csv", auth.RoleViewer, ui.healthHistoryCSV)
 	rt.Web("GET /export/tasks.csv", auth.RoleViewer, ui.tasksCSV)
