@@ -159,6 +159,8 @@ func (w *Worker) attempt(ctx context.Context, it store.OutboxItem, smtp **SMTPSe
 		return w.sendEmail(sctx, it, **smtp)
 	case store.OutboxWebhook:
 		return w.deliverWebhook(sctx, it)
+	case store.OutboxSlack:
+		return w.deliverSlack(sctx, it)
 	default:
 		return skip(fmt.Sprintf("unknown outbox kind %q", it.Kind))
 	}

@@ -50,7 +50,7 @@ func oneOf(v string, allowed ...string) string {
 func (ui *Web) deliveriesPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := deliveriesData{Status: oneOf(q.Get("status"), outboxStatuses...), Kind: oneOf(q.Get("kind"), store.OutboxEmail, store.OutboxWebhook),
+	d := deliveriesData{Status: oneOf(q.Get("status"), outboxStatuses...), Kind: oneOf(q.Get("kind"), store.OutboxEmail, store.OutboxWebhook, store.OutboxSlack),
 		Ref: q.Get("ref"), Statuses: outboxStatuses}
 	if len(d.Ref) > 100 {
 		d.Ref = ""
@@ -102,6 +102,11 @@ func describeDelivery(it store.OutboxItem, urls map[string]string) deliveryRow {
 			if row.Target = urls[p.EndpointID]; row.Target == "" {
 				row.Target = "(deleted endpoint)"
 			}
+		}
+	case store.OutboxSlack:
+		var m store.SlackMessage
+		if json.Unmarshal(it.Payload, &m) == nil {
+			row.Target, row.What = "Slack", m.Text // never the URL: it is the credential
 		}
 	}
 	return row

@@ -173,6 +173,8 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /settings/webhooks/{id}/edit", auth.RoleAdmin, ui.webhookEdit)
 	rt.Web("POST /settings/webhooks/{id}/active", auth.RoleAdmin, ui.webhookActive)
 	rt.Web("POST /settings/webhooks/{id}/delete", auth.RoleAdmin, ui.webhookDelete)
+	rt.Web("GET /settings/slack", auth.RoleAdmin, ui.slackPage)
+	rt.Web("POST /settings/slack", auth.RoleAdmin, ui.slackSave)
 	rt.Web("GET /settings/deliveries", auth.RoleAdmin, ui.deliveriesPage)
 	rt.Web("POST /settings/deliveries/{id}/retry", auth.RoleAdmin, ui.deliveryRetry)
 	rt.Web("GET /settings/inbound", auth.RoleAdmin, ui.inboundPage)
