@@ -9,6 +9,7 @@ import (
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/billing"
 	"github.com/closeloop/closeloop/internal/health"
+	"github.com/closeloop/closeloop/internal/playbook"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -24,6 +25,7 @@ type HealthSummary struct {
 	MissedGoal    string // id of the account whose goal was missed
 	GoalsSet      int    // goals given to onboarding accounts, as well
 	Signals, Open int    // signals firing and tasks open at the end
+	RedPlaybook   string // id of the playbook the red signal starts
 }
 
 // Story accounts. Northwind Freight is an important account whose usage has faded
@@ -128,6 +130,10 @@ func GenerateHealth(ctx context.Context, s *store.Store, opts HealthOptions) (He
 		sum.GoalsSet++
 	}
 
+	if sum.RedPlaybook, err = demoPlaybooks(ctx, s); err != nil {
+		return sum, err
+	}
+
 	// A month of history: 30 days ago (all green for Northwind), a week ago, today —
 	// when its last invoice has just failed.
 	for _, back := range []int{30, 7} {
@@ -176,4 +182,27 @@ func storyInvoice(ctx context.Context, s *store.Store, accountID, customer, invo
 		return err
 	}
 	return s.LinkStripeCustomer(ctx, customer, accountID)
+}
+
+// demoPlaybooks adds two playbooks: "Save the account", which the red signal starts
+// (so Northwind Freight has one running), and "Onboarding kick-off", started by hand.
+// It returns the first one's id.
+func demoPlaybooks(ctx context.Context, s *store.Store) (string, error) {
+	save := &playbook.Playbook{Name: "Save the account", Signals: []string{health.SigRed}, Steps: []playbook.Step{
+		{Title: "Call the champion: what changed?", DueDays: 1},
+		{Title: "Review usage and open bugs with the team", DueDays: 3},
+		{Title: "Email the executive sponsor", DueDays: 7},
+		{Title: "Agree a recovery plan with the customer", DueDays: 14},
+	}}
+	kickoff := &playbook.Playbook{Name: "Onboarding kick-off", Steps: []playbook.Step{
+		{Title: "Welcome email with the onboarding plan", DueDays: 0},
+		{Title: "Kick-off call: goals and success criteria", DueDays: 3},
+		{Title: "Check the first key steps are done", DueDays: 14},
+	}}
+	for _, p := range []*playbook.Playbook{save, kickoff} {
+		if err := s.CreatePlaybook(ctx, p); err != nil {
+			return "", fmt.Errorf("demo: playbook %s: %w", p.Name, err)
+		}
+	}
+	return save.ID, nil
 }

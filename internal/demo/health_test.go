@@ -15,7 +15,8 @@ import (
 // The demo's health loop: signals fired with their tasks open (cadence, usage drop,
 // failed payment, red among them), Northwind Freight red with the sentence saying why
 // (usage fading, no contact in 16 days, the failed payment), green a month before,
-// and Brightside's goal missed with its task.
+// and Brightside's goal missed with its task; the red signal started the "Save the
+// account" playbook on Northwind.
 func TestGenerateHealthTellsItsStory(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -63,6 +64,15 @@ func TestGenerateHealthTellsItsStory(t *testing.T) {
 		nwTasks, err := s.ListTasks(ctx, store.TaskFilter{AccountID: sum.RedAccount, Status: "open"})
 		if err != nil || len(nwTasks) < 3 {
 			t.Fatalf("northwind's open tasks: %+v %v", nwTasks, err)
+		}
+		// The red signal started "Save the account" on Northwind: four steps, none done.
+		runs, err := s.ListPlaybookRuns(ctx, sum.RedAccount)
+		if err != nil || len(runs) != 1 || runs[0].PlaybookID != sum.RedPlaybook || runs[0].StartedBy != health.SigRed ||
+			runs[0].Tasks != 4 || runs[0].TasksDone != 0 || runs[0].Status != "open" {
+			t.Fatalf("northwind's playbook runs: %+v %v", runs, err)
+		}
+		if ps, err := s.ListPlaybooks(ctx); err != nil || len(ps) != 2 {
+			t.Fatalf("demo playbooks: %+v %v", ps, err)
 		}
 		g, err := s.Goal(ctx, sum.MissedGoal, today)
 		if err != nil || g == nil || g.State != health.GoalMissed || g.Count != 9 {
