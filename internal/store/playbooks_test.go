@@ -212,3 +212,72 @@ func isNotFound(err error) bool {
 	var nf *errs.NotFoundError
 	return errors.As(err, &nf)
 }
+
+// De-duplication of runs, case by case: a start is refused only while the same
+// playbook's run on the same account is open.
+func TestPlaybookStartDedup(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		steps := []playbook.Step{{Title: "One", DueDays: 0}, {Title: "Two", DueDays: 2}}
+		mk := func(name string) string {
+			p := &playbook.Playbook{Name: name, Steps: steps}
+			if err := s.CreatePlaybook(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+			return p.ID
+		}
+		acct := func(name string) string {
+			a := &account.Account{Name: name, Tier: "standard"}
+			if err := s.CreateAccount(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}
+		finish := func(runID string, n int) {
+			ts, err := s.ListTasks(ctx, store.TaskFilter{Status: "open", Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tk := range ts {
+				if tk.RunID == runID && n > 0 {
+					if _, err := s.CompleteTask(ctx, tk.ID, "", ""); err != nil {
+						t.Fatal(err)
+					}
+					n--
+				}
+			}
+		}
+		for _, c := range []struct {
+			name     string
+			done     int  // tasks of the first run done before the second start (of 2)
+			samePB   bool // the second start is of the same playbook
+			sameAcct bool // on the same account
+			want     bool // the second start makes a run
+		}{
+			{"same playbook, same account, run open", 0, true, true, false},
+			{"same playbook, same account, one of two done", 1, true, true, false},
+			{"same playbook, same account, run done", 2, true, true, true},
+			{"another playbook, same account", 0, false, true, true},
+			{"same playbook, another account", 0, true, false, true},
+		} {
+			pb, a := mk(c.name+" A"), acct(c.name)
+			first, err := s.StartPlaybook(ctx, pb, a, "")
+			if err != nil {
+				t.Fatalf("%s: first start: %v", c.name, err)
+			}
+			finish(first.ID, c.done)
+			pb2, a2 := pb, a
+			if !c.samePB {
+				pb2 = mk(c.name + " B")
+			}
+			if !c.sameAcct {
+				a2 = acct(c.name + " 2")
+			}
+			_, err = s.StartPlaybook(ctx, pb2, a2, "")
+			var ce *errs.ConflictError
+			if got := err == nil; got != c.want || (!c.want && !errors.As(err, &ce)) {
+				t.Errorf("%s: second start %v, want a run: %v", c.name, err, c.want)
+			}
+		}
+	})
+}
