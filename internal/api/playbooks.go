@@ -14,6 +14,7 @@ import (
 func (a *API) registerPlaybooks(rt *router.Router) {
 	rt.API("GET /api/v1/playbooks", auth.ScopeRead, a.listPlaybooks)
 	rt.API("POST /api/v1/playbooks", auth.ScopeAdmin, a.createPlaybook)
+	rt.API("GET /api/v1/playbooks/{id}", auth.ScopeRead, a.getPlaybook)
 	// Not GET /accounts/{id}/playbooks: Go's ServeMux finds it ambiguous with
 	// /accounts/by-external-id/{external_id} (as health.go says of health).
 	rt.API("GET /api/v1/playbooks/runs", auth.ScopeRead, a.listPlaybookRuns)
@@ -59,7 +60,15 @@ func (a *API) createPlaybook(w http.ResponseWriter, r *http.Request) error {
 	if err := a.Store.CreatePlaybook(r.Context(), &p); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, p)
+	return created(w, "/api/v1/playbooks/"+p.ID, p)
+}
+
+func (a *API) getPlaybook(w http.ResponseWriter, r *http.Request) error {
+	if _, err := queryParams(r); err != nil {
+		return err
+	}
+	p, err := a.Store.GetPlaybook(r.Context(), r.PathValue("id"))
+	return found(w, "playbook", p, err)
 }
 
 // listPlaybookRuns lists an account's runs (account_id is required: runs are read
@@ -74,7 +83,7 @@ func (a *API) listPlaybookRuns(w http.ResponseWriter, r *http.Request) error {
 		return router.FieldErr("account_id", "is required")
 	}
 	if _, err := a.Store.GetAccount(r.Context(), acct); err != nil {
-		return err
+		return notFound(err, "account")
 	}
 	runs, err := a.Store.ListPlaybookRuns(r.Context(), acct)
 	if err != nil {

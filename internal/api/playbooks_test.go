@@ -15,13 +15,22 @@ import (
 func TestPlaybooksAPI(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		var red playbook.Playbook
-		e.call(e.admin, "POST", "/api/v1/playbooks", map[string]any{"name": "Save the account", "signals": []string{"health_red"},
+		r := e.call(e.admin, "POST", "/api/v1/playbooks", map[string]any{"name": "Save the account", "signals": []string{"health_red"},
 			"steps": []map[string]any{{"title": "Call the champion", "due_days": 1}, {"title": "Exec email", "due_days": 7}}}, 201, &red)
+		if loc := r.Header.Get("Location"); loc != "/api/v1/playbooks/"+red.ID {
+			t.Errorf("Location %q", loc)
+		}
 		if red.ID == "" || len(red.Steps) != 2 || red.Steps[1].DueDays != 7 || red.Signals[0] != "health_red" {
 			t.Fatalf("created: %+v", red)
 		}
 		var qbr playbook.Playbook
 		e.call(e.admin, "POST", "/api/v1/playbooks", map[string]any{"name": "QBR prep", "steps": []map[string]any{{"title": "Usage report"}}}, 201, &qbr)
+		var one playbook.Playbook
+		e.call(e.read, "GET", "/api/v1/playbooks/"+red.ID, nil, 200, &one)
+		if one.Name != "Save the account" || len(one.Steps) != 2 {
+			t.Fatalf("get: %+v", one)
+		}
+		e.call(e.read, "GET", "/api/v1/playbooks/nonesuch", nil, 404, nil)
 		var pl struct{ Items []playbook.Playbook }
 		e.call(e.read, "GET", "/api/v1/playbooks", nil, 200, &pl)
 		if len(pl.Items) != 2 || pl.Items[0].Name != "QBR prep" || pl.Items[1].Name != "Save the account" {

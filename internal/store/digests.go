@@ -7,7 +7,7 @@ import (
 	"github.com/closeloop/closeloop/internal/auth"
 )
 
-// The daily digest's bookkeeping (migration 0025; the email itself is built and sent
+// The daily digest's bookkeeping (migration 0026; the email itself is built and sent
 // by internal/digest). A digest is claimed per member and day in the transaction that
 // queues its email, so however many instances run the digest job, and however often
 // one restarts, a member gets one digest a day.

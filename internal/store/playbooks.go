@@ -14,7 +14,7 @@ import (
 	"github.com/closeloop/closeloop/internal/playbook"
 )
 
-// Playbooks (migration 0025): named, ordered task lists an admin keeps, started on an
+// Playbooks (migration 0026): named, ordered task lists an admin keeps, started on an
 // account by a person or by a signal rule they are attached to (from startEpisodes, in
 // the transaction that starts the signal's episode). A start is a run: one task per
 // step, and the run stays open until all its tasks are done; while it is open the
