@@ -77,7 +77,11 @@ func (d Digest) Message(m auth.Member, baseURL string) notify.Message {
 		if t.DueDate < d.Day {
 			due = "overdue since " + t.DueDate
 		}
-		s := t.Title + " (" + due + ")"
+		s := t.Title
+		if !strings.Contains(s, t.AccountName) {
+			s = t.AccountName + ": " + s // a playbook step's title does not name the account
+		}
+		s += " (" + due + ")"
 		if t.Reason != "" {
 			s += ": " + t.Reason
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/closeloop/closeloop/internal/digest"
 	"github.com/closeloop/closeloop/internal/notify"
 	"github.com/closeloop/closeloop/internal/notify/smtptest"
+	"github.com/closeloop/closeloop/internal/playbook"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -23,7 +24,8 @@ import (
 // (0 + 0 + 100×10) / 50 = 20 (tasks due in 3); Renewing renews on 3 July. On 13 June
 // at 07:00 her digest lists the two cadence tasks as overdue (due 12 June), the two
 // red tasks as due today, both accounts overdue for contact and red, and Renewing's
-// renewal in 20 days.
+// renewal in 20 days. A playbook started on Silent that day adds its step due today,
+// named with the account.
 // Running the job again, or two runners at once the next day, sends one digest per
 // day; Ben opted out and gets none, Zed has nothing to report and gets none, a viewer
 // is no recipient, and nothing goes out before 06:00.
@@ -95,6 +97,14 @@ func TestDailyDigest(t *testing.T) {
 			return out
 		}
 
+		pb := &playbook.Playbook{Name: "Save", Steps: []playbook.Step{{Title: "Call the champion", DueDays: 0}, {Title: "Later", DueDays: 5}}}
+		if err := s.CreatePlaybook(ctx, pb); err != nil {
+			t.Fatal(err)
+		}
+		setNow(time.Date(2026, 6, 13, 1, 0, 0, 0, time.UTC))
+		if _, err := s.StartPlaybook(ctx, pb.ID, silent.ID, mia.ID); err != nil {
+			t.Fatal(err)
+		}
 		early := time.Date(2026, 6, 13, 5, 59, 0, 0, time.UTC)
 		setNow(early)
 		if n := run(sender, early); n != 0 {
@@ -113,13 +123,14 @@ func TestDailyDigest(t *testing.T) {
 		if len(got) != 1 {
 			t.Fatalf("Mia got %d digests", len(got))
 		}
-		if subj := got[0].Header.Get("Subject"); subj != "Your day: 4 tasks, 2 red accounts, 2 contacts overdue, 1 renewal" {
+		if subj := got[0].Header.Get("Subject"); subj != "Your day: 5 tasks, 2 red accounts, 2 contacts overdue, 1 renewal" {
 			t.Errorf("subject %q", subj)
 		}
 		text := strings.ReplaceAll(got[0].Text, "\r\n", "\n")
 		for _, want := range []string{
 			"Good morning Mia, here is your day (Sat 13 Jun 2026).\n",
-			"\nTasks due and overdue (4)\n",
+			"\nTasks due and overdue (5)\n",
+			"\n- Silent: Call the champion (due today): Playbook Save\n",
 			"\n- Contact is overdue: Silent (overdue since 2026-06-12): never in touch, cadence is 7\n",
 			"\n- Contact is overdue: Renewing (overdue since 2026-06-12): never in touch, cadence is 30\n",
 			"\n- Health turned red: Silent (due today): health 20, red\n",
