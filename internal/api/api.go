@@ -51,6 +51,7 @@ func (a *API) Register(rt *router.Router) {
 	a.registerMetrics(rt)
 	a.registerInbound(rt)
 	a.registerSurveys(rt)
+	a.registerCancellations(rt)
 }
 
 // Key returns the API key presented as "Authorization: Bearer <key>" (the scheme in

@@ -129,6 +129,7 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) *App {
 	rt.Public("GET /unsubscribe/{token}", a.Loop.UnsubscribeHandler)
 	rt.Public("POST /unsubscribe/{token}", a.Loop.UnsubscribeHandler)
 	a.mountSurveys(rt)
+	a.mountCancel(rt)
 	// Unknown URLs: JSON 404 under the API, the UI's 404 page elsewhere.
 	rt.Fallback("/api/", router.API)
 	rt.Fallback("/", router.Web)

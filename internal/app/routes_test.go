@@ -41,6 +41,8 @@ var publicRoutes = map[string]string{
 	"POST /unsubscribe/{token}":         "one-click unsubscribe, authenticated by the HMAC-signed token in the path",
 	"GET /survey/{token}":               "survey score link from an email: authenticated by the HMAC-signed token in the path, records the score, rate limited",
 	"POST /survey/{token}":              "survey response form: authenticated by the HMAC-signed token in the path, rate limited",
+	"GET /cancel/{token}":               "cancellation survey the host product redirects to: authenticated by the HMAC-signed, 30-day token in the path, changes nothing, rate limited",
+	"POST /cancel/{token}":              "cancellation survey answer: authenticated by the HMAC-signed token in the path, once per link, rate limited",
 	"GET /portal":                       "customer portal: public ideas board, read-only for anonymous visitors",
 	"GET /portal/requests/{id}":         "customer portal: one public idea (private ids are 404)",
 	"POST /portal/requests/{id}/vote":   "customer portal: vote, needs the signed portal cookie, rate limited",

@@ -19,24 +19,25 @@ import (
 type Source string
 
 const (
-	SourceAPI       Source = "api"
-	SourceWeb       Source = "web"
-	SourceCSV       Source = "csv"
-	SourceEmail     Source = "email"
-	SourceCall      Source = "call"
-	SourceSlack     Source = "slack"
-	SourceIntercom  Source = "intercom"
-	SourceZendesk   Source = "zendesk"
-	SourceHelpScout Source = "helpscout"
-	SourceFreshdesk Source = "freshdesk"
-	SourceSurvey    Source = "survey"
-	SourceSocial    Source = "social"
-	SourcePortal    Source = "portal"
+	SourceAPI          Source = "api"
+	SourceWeb          Source = "web"
+	SourceCSV          Source = "csv"
+	SourceEmail        Source = "email"
+	SourceCall         Source = "call"
+	SourceSlack        Source = "slack"
+	SourceIntercom     Source = "intercom"
+	SourceZendesk      Source = "zendesk"
+	SourceHelpScout    Source = "helpscout"
+	SourceFreshdesk    Source = "freshdesk"
+	SourceSurvey       Source = "survey"
+	SourceSocial       Source = "social"
+	SourcePortal       Source = "portal"
+	SourceCancellation Source = "cancellation" // the cancellation survey (internal/cancel)
 )
 
 // Sources lists every channel.
 var Sources = []Source{SourceAPI, SourceWeb, SourceCSV, SourceEmail, SourceCall, SourceSlack, SourceIntercom,
-	SourceZendesk, SourceHelpScout, SourceFreshdesk, SourceSurvey, SourceSocial, SourcePortal}
+	SourceZendesk, SourceHelpScout, SourceFreshdesk, SourceSurvey, SourceSocial, SourcePortal, SourceCancellation}
 
 // Kind is what the feedback is about.
 type Kind string
