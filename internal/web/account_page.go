@@ -56,6 +56,7 @@ type accountData struct {
 	Health        healthView
 	Surveys       accountSurveys
 	Playbooks     accountPlaybooks
+	Cancellation  *accountCancel // the latest cancellation survey answer, nil when none
 }
 
 func (ui *Web) accountPage(w http.ResponseWriter, r *http.Request) error {
@@ -92,6 +93,9 @@ func (ui *Web) loadAccount(r *http.Request, id, before string) (*accountData, er
 		return nil, err
 	}
 	if d.Playbooks, err = ui.loadAccountPlaybooks(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Cancellation, err = ui.loadAccountCancel(ctx, id); err != nil {
 		return nil, err
 	}
 

@@ -37,6 +37,7 @@ var funcs = template.FuncMap{
 	"weight":        func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) },
 	"clip":          clipRunes,
 	"signalLabel":   func(rule string) string { return store.SignalLabels[rule] },
+	"pct":           pct,
 	"blankFeedback": func() feedbackForm { return feedbackForm{Kind: string(feedback.Other)} },
 }
 

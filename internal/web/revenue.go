@@ -19,6 +19,8 @@ import (
 func (ui *Web) registerRevenue(rt *router.Router) {
 	rt.Web("GET /revenue", auth.RoleViewer, ui.revenuePage)
 	rt.Web("GET /revenue/cohorts.csv", auth.RoleViewer, ui.revenueCohortsCSV)
+	rt.Web("GET /revenue/churn-reasons", auth.RoleViewer, ui.churnReasonsPage)
+	rt.Web("GET /revenue/churn-reasons.csv", auth.RoleViewer, ui.churnReasonsCSV)
 	rt.Web("POST /revenue/settings", auth.RoleAdmin, ui.revenueSettingsSave)
 }
 

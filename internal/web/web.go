@@ -155,6 +155,8 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("GET /settings/playbooks/{id}/edit", auth.RoleAdmin, ui.playbookEditPage)
 	rt.Web("POST /settings/playbooks/{id}/edit", auth.RoleAdmin, ui.playbookEdit)
 	rt.Web("POST /settings/playbooks/{id}/delete", auth.RoleAdmin, ui.playbookDelete)
+	rt.Web("GET /settings/cancellation", auth.RoleAdmin, ui.cancelSettingsPage)
+	rt.Web("POST /settings/cancellation", auth.RoleAdmin, ui.cancelSettingsSave)
 	rt.Web("GET /settings/team", auth.RoleAdmin, ui.teamPage)
 	rt.Web("POST /settings/team", auth.RoleAdmin, ui.teamAdd)
 	rt.Web("POST /settings/team/{id}", auth.RoleAdmin, ui.teamUpdate)
