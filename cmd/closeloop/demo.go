@@ -74,6 +74,10 @@ an admin API key. Without --data-dir it uses a new temporary folder each time.`,
 	if _, err := demo.GenerateHealth(ctx, s, demo.HealthOptions{}); err != nil {
 		return err
 	}
+	// Cancellation survey answers for the last year's churns: the churn-reasons report.
+	if _, err := demo.GenerateCancellations(ctx, s, demo.CancellationOptions{Seed: seed}); err != nil {
+		return err
+	}
 	// Demo exchange rates, so EUR and GBP accounts count in the USD rankings. A real
 	// install enters its own in ranking settings.
 	rs, err := s.RankSettings(ctx)
