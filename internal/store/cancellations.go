@@ -15,7 +15,7 @@ import (
 	"github.com/closeloop/closeloop/internal/revenue"
 )
 
-// Cancellation survey answers (migration 0026; rules in internal/cancel). An answer
+// Cancellation survey answers (migration 0027; rules in internal/cancel). An answer
 // is written with its feedback item (kind churn_reason, source cancellation, external
 // id = the answer) in one transaction, through the capture path, so it is tagged,
 // ranked and seen by health's churn-reason signal like any other feedback.
