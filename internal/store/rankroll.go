@@ -904,12 +904,11 @@ func (d *rankDelta) prefetch(ctx context.Context, q q, ids []string) error {
 
 // rankTallies reads the roll-ups of one kind of subject in one consistent snapshot.
 func (s *Store) rankTallies(ctx context.Context, kind string) ([]feedback.Tally, error) {
-	tx, err := s.r.BeginTx(ctx, s.d.snapshot())
+	rq, end, err := s.readSnapshot(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("rank tallies: %w", err)
 	}
-	defer tx.Rollback()
-	rq := q{tx, s.d}
+	defer end()
 	rows, err := rq.query(ctx, `SELECT subject, people, total, last30, prior30, last90 FROM rank_subjects WHERE kind = ?`, kind)
 	if err != nil {
 		return nil, fmt.Errorf("rank tallies: %w", err)
