@@ -8,12 +8,13 @@ import (
 	"context"
 	"errors"
 	"html/template"
-	"net"
 	"net/http"
 	"slices"
 
+	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/cancel"
 	"github.com/closeloop/closeloop/internal/errs"
+	"github.com/closeloop/closeloop/internal/pageset"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -81,23 +82,14 @@ type view struct {
 func (v view) IsLiked(code string) bool { return slices.Contains(v.Chosen, code) }
 
 func render(w http.ResponseWriter, status int, v view) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer") // the token is in the URL
-	w.WriteHeader(status)
-	page.Execute(w, v)
+	pageset.WriteTokenPage(w, status, page, v)
 }
 
 func (sv *Service) clientIP(r *http.Request) string {
 	if sv.ClientIP != nil {
 		return sv.ClientIP(r)
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return auth.Proxies(nil).ClientIP(r) // no proxies trusted: the peer
 }
 
 // Handler serves GET and POST /cancel/{token}; register it as a PUBLIC route.

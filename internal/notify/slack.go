@@ -3,9 +3,6 @@ package notify
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -108,27 +105,5 @@ func (w *Worker) deliverSlack(ctx context.Context, it store.OutboxItem) outcome 
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "closeloop-webhooks/1")
-	client := w.HTTPClient
-	if client == nil {
-		eg, err := LoadEgress(ctx, w.Store)
-		if err != nil {
-			return retry(err)
-		}
-		client = egressClient(eg, w.Resolve)
-	}
-	resp, err := client.Do(req)
-	if errors.Is(err, ErrNotPublic) {
-		return giveUp(fmt.Errorf("refused: %w", errors.Unwrap(err)))
-	}
-	if err != nil {
-		return retry(err)
-	}
-	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return delivered(nil)
-	}
-	// Slack answers 4xx for a revoked or wrong URL ("no_service", "invalid_token"):
-	// retrying will not help until an admin fixes it, but the budget is short anyway.
-	return retry(fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(snippet))))
+	return w.post(ctx, req)
 }

@@ -273,6 +273,12 @@ func (w *Worker) deliverWebhook(ctx context.Context, it store.OutboxItem) outcom
 	req.Header.Set(HeaderDelivery, p.DeliveryID)
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
 	req.Header.Set(HeaderSignature, Sign(ep.Secret, ts, p.Body))
+	return w.post(ctx, req)
+}
+
+// post sends an outbound POST (a webhook, a Slack message) through the egress rules:
+// delivered on 2xx; a refused address gives up at once; anything else is retried.
+func (w *Worker) post(ctx context.Context, req *http.Request) outcome {
 	client := w.HTTPClient
 	if client == nil {
 		eg, err := LoadEgress(ctx, w.Store)
@@ -294,5 +300,8 @@ func (w *Worker) deliverWebhook(ctx context.Context, it store.OutboxItem) outcom
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return delivered(nil)
 	}
+	// Slack answers 4xx for a revoked or wrong URL ("no_service", "invalid_token"), and
+	// a webhook receiver may too: retrying will not help until an admin fixes it, but
+	// the budget is short anyway.
 	return retry(fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(snippet))))
 }

@@ -51,3 +51,21 @@ func Write(w http.ResponseWriter, status int, t *template.Template, page string,
 	_, err := w.Write(buf.Bytes())
 	return err
 }
+
+// WriteTokenPage renders a public page reached by a signed link (a survey answer, a
+// cancellation): the token is in the URL, so the page sends no Referer onward, and
+// like every page it is never kept by a shared cache. t is executed whole, buffered,
+// so a template error is a clean 500 rather than half a page.
+func WriteTokenPage(w http.ResponseWriter, status int, t *template.Template, v any) error {
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, v); err != nil {
+		return fmt.Errorf("render %s: %w", t.Name(), err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}

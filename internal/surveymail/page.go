@@ -3,11 +3,12 @@ package surveymail
 import (
 	"errors"
 	"html/template"
-	"net"
 	"net/http"
 	"strconv"
 
+	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/errs"
+	"github.com/closeloop/closeloop/internal/pageset"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/survey"
 )
@@ -51,23 +52,14 @@ type pageView struct {
 }
 
 func render(w http.ResponseWriter, status int, v pageView) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer") // the token is in the URL
-	w.WriteHeader(status)
-	page.Execute(w, v)
+	pageset.WriteTokenPage(w, status, page, v)
 }
 
 func (sv *Service) clientIP(r *http.Request) string {
 	if sv.ClientIP != nil {
 		return sv.ClientIP(r)
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return auth.Proxies(nil).ClientIP(r) // no proxies trusted: the peer
 }
 
 // ResponseHandler serves GET and POST /survey/{token}; register it as a PUBLIC route
