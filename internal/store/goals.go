@@ -112,7 +112,7 @@ func (s *Store) CheckGoals(ctx context.Context, now time.Time) (int, error) {
 		return 0, fmt.Errorf("store: goals to check: %w", err)
 	}
 	today := now.UTC().Format(time.DateOnly)
-	ws, err := s.WorkloadSettings(ctx)
+	ownerOf, err := s.taskOwners(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -149,7 +149,7 @@ func (s *Store) CheckGoals(ctx context.Context, now time.Time) (int, error) {
 			}
 			_, err = q.exec(ctx, `INSERT INTO tasks (id, account_id, owner_id, signal, title, reason, due_date, status, created_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
-				id.NewAt(now), acct, nullable(taskOwner(owner, tier, ws)), goalSignal, "Goal missed: "+g.Event, "The customer's goal was "+what+".",
+				id.NewAt(now), acct, nullable(ownerOf(owner, tier)), goalSignal, "Goal missed: "+g.Event, "The customer's goal was "+what+".",
 				now.UTC().AddDate(0, 0, 3).Format(time.DateOnly), ms(now))
 			return err
 		})

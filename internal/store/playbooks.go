@@ -209,12 +209,12 @@ func (s *Store) StartPlaybook(ctx context.Context, playbookID, accountID, member
 		} else if err != nil {
 			return err
 		}
-		ws, err := s.WorkloadSettings(ctx)
+		ownerOf, err := s.taskOwners(ctx)
 		if err != nil {
 			return err
 		}
 		var started bool
-		runID, started, err = s.startRun(ctx, q, ps[0], accountID, taskOwner(owner, tier, ws), "", memberID, s.Now())
+		runID, started, err = s.startRun(ctx, q, ps[0], accountID, ownerOf(owner, tier), "", memberID, s.Now())
 		if err != nil {
 			return err
 		}

@@ -92,7 +92,7 @@ func (s *Store) startEpisodes(ctx context.Context, q q, hs health.Settings, toda
 		return 0, fmt.Errorf("start episodes: %w", err)
 	}
 	day := today.Format("2006-01-02")
-	ws, err := s.WorkloadSettings(ctx)
+	ownerOf, err := s.taskOwners(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -103,7 +103,7 @@ func (s *Store) startEpisodes(ctx context.Context, q q, hs health.Settings, toda
 		}
 	}
 	for _, f := range list {
-		f.owner = taskOwner(f.owner, f.tier, ws)
+		f.owner = ownerOf(f.owner, f.tier)
 		// An open task for the same signal (an episode that ended and began again
 		// before anyone finished its task) carries on as this episode's task.
 		var taskID string

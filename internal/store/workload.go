@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/revenue"
@@ -119,11 +120,27 @@ func (s *Store) Workload(ctx context.Context, tiers []string) (Workload, error) 
 	return out, nil
 }
 
-// taskOwner is who gets a task about an account: its owner, or else its tier's
-// default owner ("" when the tier has none).
-func taskOwner(owner, tier string, ws workload.Settings) string {
-	if owner != "" {
-		return owner
+// taskOwners returns who gets a task about an account: its owner, else its tier's
+// default owner, passing over a disabled member at each step (a task for someone who
+// can no longer sign in is work nobody sees); "" leaves the task unassigned, on the
+// team's Today, for someone to take.
+func (s *Store) taskOwners(ctx context.Context) (func(owner, tier string) string, error) {
+	ws, err := s.WorkloadSettings(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return ws.DefaultOwners[tier]
+	ids, err := collect(ctx, s.read(), one[string], `SELECT id FROM team_members WHERE disabled = TRUE`)
+	if err != nil {
+		return nil, fmt.Errorf("store: task owners: %w", err)
+	}
+	return func(owner, tier string) string { return taskOwner(owner, tier, ws, ids) }, nil
+}
+
+func taskOwner(owner, tier string, ws workload.Settings, disabled []string) string {
+	for _, id := range []string{owner, ws.DefaultOwners[tier]} {
+		if id != "" && !slices.Contains(disabled, id) {
+			return id
+		}
+	}
+	return ""
 }

@@ -148,3 +148,54 @@ func TestTierDefaultOwner(t *testing.T) {
 		}
 	})
 }
+
+// A disabled member gets no new tasks: an account owned by one goes to its tier's
+// default owner, and a disabled default owner leaves the task unassigned.
+func TestDisabledMembersGetNoTasks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		olga := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
+		gone := &auth.Member{Email: "gone@example.com", Name: "Gone", Role: auth.RoleMember}
+		away := &auth.Member{Email: "away@example.com", Name: "Away", Role: auth.RoleMember}
+		for _, m := range []*auth.Member{olga, gone, away} {
+			if err := s.CreateMember(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ws := workload.Defaults()
+		ws.DefaultOwners = map[string]string{"important": olga.ID, "standard": away.ID}
+		if err := s.PutWorkloadSettings(ctx, ws); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []*auth.Member{gone, away} {
+			m.Disabled = true
+			if err := s.UpdateMember(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Never contacted, so the cadence signal fires for each.
+		left := &account.Account{Name: "Left", Tier: "important", OwnerID: gone.ID}
+		cover := &account.Account{Name: "Cover", Tier: "standard", OwnerID: gone.ID}
+		for _, a := range []*account.Account{left, cover} {
+			if err := s.CreateAccount(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.SyncHealth(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		ts, err := s.ListTasks(ctx, store.TaskFilter{Signal: "cadence", Status: "open"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, tk := range ts {
+			got[tk.AccountName] = tk.OwnerID
+		}
+		if got["Left"] != olga.ID || got["Cover"] != "" || len(got) != 2 {
+			t.Fatalf("cadence task owners: %v (olga %s, gone %s, away %s)", got, olga.ID, gone.ID, away.ID)
+		}
+	})
+}
