@@ -20,10 +20,19 @@ const (
 	SigDetractor   = "detractor"      // NPS at or below Threshold (6: a detractor)
 	SigChurnReason = "churn_reason"   // churn-reason feedback in the last 30 days
 	SigRed         = "health_red"     // the health score is in the red band
+	// Onboarding (activation.go): they judge only accounts with key steps configured.
+	SigNotActivated = "not_activated"      // not activated Threshold days or more after signup
+	SigStalled      = "onboarding_stalled" // not activated and no new step for Threshold days or more
 )
 
 // SignalRules lists every rule, in the order they are shown.
-var SignalRules = []string{SigUsageDrop, SigLowUsage, SigCadence, SigPayment, SigRenewal, SigDetractor, SigChurnReason, SigRed}
+var SignalRules = []string{SigUsageDrop, SigLowUsage, SigCadence, SigPayment, SigRenewal, SigDetractor, SigChurnReason, SigRed, SigNotActivated, SigStalled}
+
+// OnboardingRules are the rules that read activation. Saved health settings from
+// before them have no entry, so they stay off (a rule left out is off) until key
+// steps are first configured, which turns them on with their defaults
+// (store.PutActivationSettings): an install does not get new tasks unasked.
+var OnboardingRules = []string{SigNotActivated, SigStalled}
 
 // Rule is one rule's settings.
 type Rule struct {
@@ -43,6 +52,9 @@ func DefaultRules() map[string]Rule {
 		SigDetractor:   {true, 6, 7},
 		SigChurnReason: {true, 0, 3},
 		SigRed:         {true, 0, 3},
+		// Not activated a month after signup; no new step for a week.
+		SigNotActivated: {true, 30, 3},
+		SigStalled:      {true, 7, 2},
 	}
 }
 
@@ -50,6 +62,17 @@ func DefaultRules() map[string]Rule {
 type Facts struct {
 	RenewalDays  *int // days until the renewal date; nil when there is none
 	ChurnReasons int  // churn-reason feedback in the last 30 days
+	// Onboarding is the account's activation; nil when no key steps are configured.
+	Onboarding *OnboardingFacts
+}
+
+// OnboardingFacts are what the onboarding rules read.
+type OnboardingFacts struct {
+	Activated       bool
+	DaysSinceSignup int // today − signup day
+	// DaysSinceStep is the days since the latest step done, or since signup when none is.
+	DaysSinceStep         int
+	StepsDone, StepsTotal int
 }
 
 // Fired is a rule that fired, with the reason a person reads.
@@ -88,6 +111,19 @@ func Signals(in Inputs, r Result, f Facts, rules map[string]Rule) []Fired {
 	}
 	if _, ok := on(SigRed); ok && r.Band == Red {
 		out = append(out, Fired{SigRed, fmt.Sprintf("health %d, red", r.Score)})
+	}
+	if o := f.Onboarding; o != nil && !o.Activated {
+		if rule, ok := on(SigNotActivated); ok && o.DaysSinceSignup >= rule.Threshold {
+			out = append(out, Fired{SigNotActivated, fmt.Sprintf("not activated %s after signup (%d of %d key steps done)",
+				plural(o.DaysSinceSignup, "day", "days"), o.StepsDone, o.StepsTotal)})
+		}
+		if rule, ok := on(SigStalled); ok && o.DaysSinceStep >= rule.Threshold {
+			since := "new key step"
+			if o.StepsDone == 0 {
+				since = "first key step"
+			}
+			out = append(out, Fired{SigStalled, fmt.Sprintf("onboarding stalled: no %s in %s", since, plural(o.DaysSinceStep, "day", "days"))})
+		}
 	}
 	return out
 }
