@@ -65,7 +65,8 @@ type healthDerivation struct {
 	day     string // as of, YYYY-MM-DD UTC
 	dayTime time.Time
 	set     health.Settings
-	print   string // fingerprint of set
+	steps   int    // key steps configured: activation is an input only with some
+	print   string // fingerprint of set and of the key steps
 }
 
 func (s *Store) healthDerivation(ctx context.Context, now time.Time) (*healthDerivation, error) {
@@ -73,13 +74,17 @@ func (s *Store) healthDerivation(ctx context.Context, now time.Time) (*healthDer
 	if err != nil {
 		return nil, fmt.Errorf("health derivation: %w", err)
 	}
+	act, err := s.ActivationSettings(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("health derivation: %w", err)
+	}
 	raw, err := json.Marshal(hs)
 	if err != nil {
 		return nil, fmt.Errorf("health derivation: %w", err)
 	}
-	sum := sha256.Sum256(raw)
+	sum := sha256.Sum256(append(raw, activationPrint(act)...))
 	day := now.UTC().Truncate(24 * time.Hour)
-	return &healthDerivation{s: s, day: day.Format("2006-01-02"), dayTime: day, set: hs, print: hex.EncodeToString(sum[:8])}, nil
+	return &healthDerivation{s: s, day: day.Format("2006-01-02"), dayTime: day, set: hs, steps: len(act.Steps), print: hex.EncodeToString(sum[:8])}, nil
 }
 
 func init() {
@@ -175,6 +180,11 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		return nil
 	}); err != nil {
 		return fmt.Errorf("health: accounts: %w", err)
+	}
+	if d.steps > 0 {
+		if err := d.activationInputs(ctx, q, in, args, accts); err != nil {
+			return fmt.Errorf("health: activation: %w", err)
+		}
 	}
 	// Usage: events in the last 30 days and the 30 before.
 	if err := eachHealthRow(ctx, q, `SELECT account_id, SUM(CASE WHEN day >= ? THEN events ELSE 0 END), SUM(CASE WHEN day < ? THEN events ELSE 0 END)
@@ -399,8 +409,39 @@ func upsertHealthParts(ctx context.Context, q q, rows [][]any) error {
 	return nil
 }
 
+// activationInputs sets the "activate" component and the onboarding facts from the
+// accounts' activation (activation.go) when key steps are configured: it replaces the
+// "activated" trait then, and an account whose activation is not yet derived has the
+// component missing.
+func (d *healthDerivation) activationInputs(ctx context.Context, q q, in string, args []any, accts map[string]*healthAccount) error {
+	for _, a := range accts {
+		a.in.Activated = nil
+	}
+	return eachHealthRow(ctx, q, `SELECT account_id, signup_day, steps_done, steps_total, last_step_on, activated_on FROM account_activation
+		WHERE account_id IN (`+in+`)`, args, func(sc healthScanner) error {
+		var id, signup, last, activated string
+		var o health.OnboardingFacts
+		if err := sc.Scan(&id, &signup, &o.StepsDone, &o.StepsTotal, &last, &activated); err != nil {
+			return err
+		}
+		a := accts[id]
+		if a == nil {
+			return nil
+		}
+		o.Activated = activated != "" && activated <= d.day
+		o.DaysSinceSignup, _ = health.DaysBetween(signup, d.day)
+		if last == "" || last < signup {
+			last = signup
+		}
+		o.DaysSinceStep, _ = health.DaysBetween(last, d.day)
+		a.in.Activated = &o.Activated
+		a.facts.Onboarding = &o
+		return nil
+	})
+}
+
 // healthTraits reads the inputs an account's traits may carry: "activated" (true or
-// false) until activation is tracked from events, "nps" (0–10), and "seats" when the
+// false) while no key steps are configured (activation.go tracks it from events then), "nps" (0–10), and "seats" when the
 // seats field is not set.
 func healthTraits(raw string, in *health.Inputs) {
 	if raw == "" || raw == "{}" || !strings.ContainsAny(raw, "ans") {
@@ -422,10 +463,10 @@ func healthTraits(raw string, in *health.Inputs) {
 	}
 }
 
-// SyncHealth brings the usage roll-ups and then every account's health up to date for
-// the day of now (the health job).
+// SyncHealth brings the usage roll-ups, onboarding progress and then every account's
+// health up to date for the day of now (the health job).
 func (s *Store) SyncHealth(ctx context.Context, now time.Time) error {
-	if err := s.SyncUsage(ctx); err != nil {
+	if err := s.SyncActivation(ctx); err != nil {
 		return fmt.Errorf("store: sync health: %w", err)
 	}
 	if _, err := s.syncHealthWithin(ctx, now, 0); err != nil {

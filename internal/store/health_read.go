@@ -62,6 +62,9 @@ func (s *Store) AccountHealth(ctx context.Context, accountID string, now time.Ti
 	if _, err := s.syncDerived(ctx, usageDerivation{}, usageReadBudget, syncBatch, nil); err != nil {
 		return out, fmt.Errorf("store: usage roll-up: %w", err)
 	}
+	if _, err := s.syncActivationWithin(ctx, usageReadBudget); err != nil {
+		return out, fmt.Errorf("store: account health %s: %w", accountID, err)
+	}
 	if _, err := s.syncHealthWithin(ctx, now, healthReadBudget); err != nil {
 		return out, fmt.Errorf("store: account health %s: %w", accountID, err)
 	}

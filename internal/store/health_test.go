@@ -161,6 +161,17 @@ func TestHealthMatchesRebuild(t *testing.T) {
 					hs.Active = v
 				}
 				return s.PutHealthSettings(ctx, hs)
+			case op < 17 && rng.IntN(3) == 0:
+				// Key steps configured or cleared, and onboarding progress synced: the
+				// activate component and the onboarding rules read it.
+				steps := []health.Step{{Event: "Login", Min: 1 + rng.IntN(3), Required: true}}
+				if rng.IntN(3) == 0 {
+					steps = nil
+				}
+				if err := s.PutActivationSettings(ctx, health.ActivationSettings{Steps: steps}); err != nil {
+					return err
+				}
+				return s.SyncActivation(ctx)
 			case op < 17:
 				// A contract: its renewal date is the renewal rule's input.
 				start := now.AddDate(-1, 0, rng.IntN(90)).Format("2006-01-02") // renews within 0–90 days
