@@ -56,7 +56,8 @@ type accountData struct {
 	Health        healthView
 	Surveys       accountSurveys
 	Playbooks     accountPlaybooks
-	Cancellation  *accountCancel // the latest cancellation survey answer, nil when none
+	Cancellation  *accountCancel           // the latest cancellation survey answer, nil when none
+	Activation    *store.AccountActivation // nil: no key steps configured
 }
 
 func (ui *Web) accountPage(w http.ResponseWriter, r *http.Request) error {
@@ -84,6 +85,9 @@ func (ui *Web) loadAccount(r *http.Request, id, before string) (*accountData, er
 	}
 	d.UsageChart = usageChart(d.Usage)
 	if d.UsageGoal, err = ui.Store.Goal(ctx, id, ui.now()); err != nil {
+		return nil, err
+	}
+	if d.Activation, err = ui.Store.AccountActivation(ctx, id); err != nil {
 		return nil, err
 	}
 	if d.Health, err = ui.loadHealth(ctx, id); err != nil {

@@ -28,6 +28,8 @@ var funcs = template.FuncMap{
 	"initials":      initials,
 	"sentence":      sentence,
 	"percent":       percent,
+	"share":         shareOf, // a 0–1 ratio as "66.7%"
+	"medianDays":    medianDays,
 	"plural":        plural,
 	"dict":          dict,
 	"kindLabel":     func(k feedback.Kind) string { return k.Label() },

@@ -45,6 +45,7 @@ type healthSettingsData struct {
 
 var ruleUnits = map[string]string{
 	health.SigUsageDrop: "% drop", health.SigLowUsage: "events in 30 days", health.SigRenewal: "days before renewal", health.SigDetractor: "highest NPS",
+	health.SigNotActivated: "days after signup", health.SigStalled: "days without a new step",
 }
 
 func (ui *Web) healthSettingsData(hs health.Settings) healthSettingsData {

@@ -99,6 +99,8 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("GET /accounts/{id}/edit", auth.RoleMember, ui.accountEditPage)
 	rt.Web("POST /accounts/{id}/edit", auth.RoleMember, ui.accountEdit)
 
+	rt.Web("GET /onboarding", auth.RoleViewer, ui.onboardingPage)
+
 	rt.Web("GET /accounts/search", auth.RoleViewer, ui.accountSearch)
 	rt.Web("GET /people/search", auth.RoleViewer, ui.peopleSearch)
 
@@ -148,6 +150,8 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /settings/ranking", auth.RoleAdmin, ui.rankingSave)
 	rt.Web("GET /settings/health", auth.RoleAdmin, ui.healthSettingsPage)
 	rt.Web("POST /settings/health", auth.RoleAdmin, ui.healthSettingsSave)
+	rt.Web("GET /settings/onboarding", auth.RoleAdmin, ui.onboardingSettingsPage)
+	rt.Web("POST /settings/onboarding", auth.RoleAdmin, ui.onboardingSettingsSave)
 	rt.Web("GET /settings/workload", auth.RoleAdmin, ui.workloadSettingsPage)
 	rt.Web("POST /settings/workload", auth.RoleAdmin, ui.workloadSettingsSave)
 	rt.Web("GET /settings/playbooks", auth.RoleAdmin, ui.playbooksPage)
