@@ -49,6 +49,7 @@ func (a *API) Register(rt *router.Router) {
 	a.registerPlaybooks(rt)
 	a.registerWorkload(rt)
 	a.registerMetrics(rt)
+	a.registerOnboarding(rt)
 	a.registerInbound(rt)
 	a.registerSurveys(rt)
 	a.registerCancellations(rt)
