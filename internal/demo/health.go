@@ -40,8 +40,18 @@ const (
 	missedExternal = "acc_story_brightside"
 )
 
+// DemoSteps are the demo's onboarding key steps, over the events GenerateUsage sends:
+// Northwind Freight did the three required ones long ago (it is activated, so its
+// story stays about usage, contact and payment); Brightside never shared a report.
+var DemoSteps = health.ActivationSettings{Steps: []health.Step{
+	{Name: "Viewed a dashboard", Event: "Dashboard Viewed", Min: 1, Required: true},
+	{Name: "Created three reports", Event: "Report Created", Min: 3, Required: true, Aha: true},
+	{Name: "Shared a report", Event: "Report Shared", Min: 1, Required: true},
+	{Name: "Invited a teammate in the first two weeks", Event: "Invite Sent", Min: 1, WithinDays: 14},
+}}
+
 // GenerateHealth adds the health loop's demo on top of Generate and GenerateUsage:
-// the two story accounts, usage goals for the onboarding accounts, and the health
+// the onboarding key steps (DemoSteps), the two story accounts, usage goals for the onboarding accounts, and the health
 // history of the last month (the days 30 and 7 before today and today, so the trend
 // and its sentence compare fixed dates), which fires the signals, opens their tasks
 // and checks the goals.
@@ -59,6 +69,10 @@ func GenerateHealth(ctx context.Context, s *store.Store, opts HealthOptions) (He
 	other, err := s.GetMemberByEmail(ctx, CSMs[2].Email)
 	if err != nil {
 		return sum, fmt.Errorf("demo: the story's owner: %w", err)
+	}
+
+	if err := s.PutActivationSettings(ctx, DemoSteps); err != nil {
+		return sum, fmt.Errorf("demo: key steps: %w", err)
 	}
 
 	red := &account.Account{ExternalID: redExternal, Name: "Northwind Freight", Domain: "northwindfreight.com", Plan: "business", Seats: 20,

@@ -82,5 +82,23 @@ func TestGenerateHealthTellsItsStory(t *testing.T) {
 		if err != nil || len(gt) != 1 {
 			t.Fatalf("brightside's goal task: %+v %v", gt, err)
 		}
+		// The onboarding funnel is populated at every stage; Northwind is activated and
+		// Brightside, who never shared a report, is not.
+		f, err := s.OnboardingFunnel(ctx, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("funnel: %+v", f.Overall.Stages)
+		for _, st := range f.Overall.Stages {
+			if st.Accounts == 0 {
+				t.Errorf("no account at %s: %+v", st.Stage, f.Overall.Stages)
+			}
+		}
+		if nw, err := s.AccountActivation(ctx, sum.RedAccount); err != nil || nw == nil || nw.ActivatedOn == "" {
+			t.Errorf("northwind's onboarding: %+v %v", nw, err)
+		}
+		if bs, err := s.AccountActivation(ctx, sum.MissedGoal); err != nil || bs == nil || bs.ActivatedOn != "" || bs.StepsDone != 2 {
+			t.Errorf("brightside's onboarding: %+v %v", bs, err)
+		}
 	})
 }
