@@ -261,6 +261,10 @@ func TestOnboardingSignalTasks(t *testing.T) {
 			}
 			return out
 		}
+		if hs, err := s.HealthSettings(ctx); err != nil || hs.Rules[health.SigNotActivated].Enabled || hs.Rules[health.SigStalled].Enabled ||
+			!hs.Rules[health.SigCadence].Enabled {
+			t.Fatalf("older saved settings read back with %+v, %v", hs.Rules, err)
+		}
 		storetest.Must(t, s.SyncHealth(ctx, now))
 		if got := open(late.ID); got[health.SigNotActivated]+got[health.SigStalled] != 0 {
 			t.Fatalf("rules fired before steps were configured: %v", got)
@@ -312,6 +316,16 @@ func TestOnboardingSignalTasks(t *testing.T) {
 				t.Fatalf("still firing after activation: %+v", sg)
 			}
 		}
+		// A rule an admin turned off stays off when the steps change again.
+		hs, err = s.HealthSettings(ctx)
+		storetest.Must(t, err)
+		hs.Rules[health.SigStalled] = health.Rule{Enabled: false, Threshold: 7, DueDays: 2}
+		storetest.Must(t, s.PutHealthSettings(ctx, hs))
+		storetest.Must(t, s.PutActivationSettings(ctx, onboardingSteps))
+		if hs, err = s.HealthSettings(ctx); err != nil || hs.Rules[health.SigStalled].Enabled || !hs.Rules[health.SigNotActivated].Enabled {
+			t.Fatalf("rules after the steps changed again: %+v, %v", hs.Rules, err)
+		}
+		storetest.Must(t, s.PutActivationSettings(ctx, health.ActivationSettings{Steps: onboardingSteps.Steps[:2]}))
 		h, err := s.AccountHealth(ctx, late.ID, now)
 		storetest.Must(t, err)
 		for _, p := range h.Current.Parts {

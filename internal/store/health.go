@@ -31,11 +31,21 @@ func (s *Store) HealthSettings(ctx context.Context) (health.Settings, error) {
 	// default set's maps (encoding/json reuses a slice's elements and their maps):
 	// a stored set must read back exactly as saved.
 	hs.Sets = nil
+	// The same for the rules: a rule left out of the stored settings is off, so a
+	// rule added in a later version (the onboarding rules) is not switched on in an
+	// install that saved its settings before it existed.
+	hs.Rules = nil
 	if ok, err := s.GetSetting(ctx, healthSettingsKey, &hs); err != nil || !ok {
 		return health.Defaults(), wrapf(err, "store: health settings")
 	}
 	if len(hs.Sets) == 0 {
 		hs.Sets = health.Defaults().Sets
+	}
+	if hs.Rules == nil {
+		hs.Rules = health.DefaultRules()
+		for _, r := range health.OnboardingRules {
+			delete(hs.Rules, r)
+		}
 	}
 	return hs, nil
 }
