@@ -13,7 +13,7 @@ import (
 	"github.com/closeloop/closeloop/internal/health"
 )
 
-// Onboarding and activation (migration 0027) as a derivation (derive.go): keys are
+// Onboarding and activation (migration 0028) as a derivation (derive.go): keys are
 // account ids; the key steps are the parameter kept in activation_state, so a change
 // of them marks every account, and the triggers mark an account when its daily event
 // roll-up or its signup date changes. A recompute reads the accounts' track events of
