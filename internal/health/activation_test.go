@@ -188,6 +188,9 @@ func TestOnboardingSignals(t *testing.T) {
 		{"6 days since the last step: not stalled", &OnboardingFacts{DaysSinceSignup: 10, DaysSinceStep: 6, StepsDone: 2, StepsTotal: 3}, ""},
 		{"no step at all 8 days after signup", &OnboardingFacts{DaysSinceSignup: 8, DaysSinceStep: 8, StepsTotal: 3},
 			"onboarding_stalled: onboarding stalled: no first key step in 8 days"},
+		{"day 180, the window's last day", &OnboardingFacts{DaysSinceSignup: 180, DaysSinceStep: 3, StepsDone: 1, StepsTotal: 3},
+			"not_activated: not activated 180 days after signup (1 of 3 key steps done)"},
+		{"day 181: past the onboarding window", &OnboardingFacts{DaysSinceSignup: 181, DaysSinceStep: 181, StepsTotal: 3}, ""},
 		{"both", &OnboardingFacts{DaysSinceSignup: 45, DaysSinceStep: 45, StepsTotal: 2},
 			"not_activated: not activated 45 days after signup (0 of 2 key steps done); onboarding_stalled: onboarding stalled: no first key step in 45 days"},
 	} {

@@ -34,6 +34,12 @@ var SignalRules = []string{SigUsageDrop, SigLowUsage, SigCadence, SigPayment, Si
 // (store.PutActivationSettings): an install does not get new tasks unasked.
 var OnboardingRules = []string{SigNotActivated, SigStalled}
 
+// OnboardingWindowDays bounds the onboarding rules to accounts that signed up within
+// it. An account older than that is past onboarding: were it still not activated, the
+// usage rules speak for it, and configuring key steps for the first time on an
+// install with years of accounts must not open a task for every old one.
+const OnboardingWindowDays = 180
+
 // Rule is one rule's settings.
 type Rule struct {
 	Enabled   bool `json:"enabled"`
@@ -112,7 +118,7 @@ func Signals(in Inputs, r Result, f Facts, rules map[string]Rule) []Fired {
 	if _, ok := on(SigRed); ok && r.Band == Red {
 		out = append(out, Fired{SigRed, fmt.Sprintf("health %d, red", r.Score)})
 	}
-	if o := f.Onboarding; o != nil && !o.Activated {
+	if o := f.Onboarding; o != nil && !o.Activated && o.DaysSinceSignup <= OnboardingWindowDays {
 		if rule, ok := on(SigNotActivated); ok && o.DaysSinceSignup >= rule.Threshold {
 			out = append(out, Fired{SigNotActivated, fmt.Sprintf("not activated %s after signup (%d of %d key steps done)",
 				plural(o.DaysSinceSignup, "day", "days"), o.StepsDone, o.StepsTotal)})

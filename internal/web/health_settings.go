@@ -45,7 +45,7 @@ type healthSettingsData struct {
 
 var ruleUnits = map[string]string{
 	health.SigUsageDrop: "% drop", health.SigLowUsage: "events in 30 days", health.SigRenewal: "days before renewal", health.SigDetractor: "highest NPS",
-	health.SigNotActivated: "days after signup", health.SigStalled: "days without a new step",
+	health.SigNotActivated: "days after signup (accounts signed up in the last 180 days)", health.SigStalled: "days without a new step (accounts signed up in the last 180 days)",
 }
 
 func (ui *Web) healthSettingsData(hs health.Settings) healthSettingsData {
