@@ -3,6 +3,7 @@ package health
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/closeloop/closeloop/internal/errs"
@@ -33,6 +34,12 @@ var SignalRules = []string{SigUsageDrop, SigLowUsage, SigCadence, SigPayment, Si
 // steps are first configured, which turns them on with their defaults
 // (store.PutActivationSettings): an install does not get new tasks unasked.
 var OnboardingRules = []string{SigNotActivated, SigStalled}
+
+// SigGoalMissed names the tasks a missed goal makes (the daily goal check, not a
+// signal rule), and TaskSignals every value a task's signal can hold.
+const SigGoalMissed = "goal_missed"
+
+var TaskSignals = append(slices.Clone(SignalRules), SigGoalMissed)
 
 // OnboardingWindowDays bounds the onboarding rules to accounts that signed up within
 // it. An account older than that is past onboarding: were it still not activated, the

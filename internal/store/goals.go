@@ -17,7 +17,7 @@ import (
 const EventGoalMissed = "goal.missed"
 
 // goalSignal names the tasks a missed goal makes (one open at a time per account).
-const goalSignal = "goal_missed"
+const goalSignal = health.SigGoalMissed
 
 // AccountGoal is an account's goal and where it stands today.
 type AccountGoal struct {
