@@ -32,9 +32,10 @@ func TestTasksAPI(t *testing.T) {
 			t.Fatalf("red tasks: %+v", tl.Items)
 		}
 		// A missed goal's tasks are filtered by the name they carry, though no rule makes them.
-		e.call(e.read, "GET", "/api/v1/tasks?signal=goal_missed", nil, 200, &tl)
-		if len(tl.Items) != 0 {
-			t.Fatalf("goal tasks: %+v", tl.Items)
+		var goals struct{ Items []store.Task }
+		e.call(e.read, "GET", "/api/v1/tasks?signal=goal_missed", nil, 200, &goals)
+		if len(goals.Items) != 0 {
+			t.Fatalf("goal tasks: %+v", goals.Items)
 		}
 		var sl struct{ Items []store.Signal }
 		e.call(e.read, "GET", "/api/v1/signals?account_id="+a.ID, nil, 200, &sl)
