@@ -78,6 +78,11 @@ an admin API key. Without --data-dir it uses a new temporary folder each time.`,
 	if _, err := demo.GenerateCancellations(ctx, s, demo.CancellationOptions{Seed: seed}); err != nil {
 		return err
 	}
+	// A sent NPS survey with promoters, passives, detractors and comments, so
+	// /surveys shows a real NPS (its emails are never sent).
+	if _, err := demo.GenerateSurveys(ctx, s); err != nil {
+		return err
+	}
 	// Demo exchange rates, so EUR and GBP accounts count in the USD rankings. A real
 	// install enters its own in ranking settings.
 	rs, err := s.RankSettings(ctx)
