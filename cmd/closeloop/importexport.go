@@ -15,11 +15,11 @@ import (
 	"github.com/closeloop/closeloop/internal/taxonomy"
 )
 
-var importKinds = map[string]bool{"accounts": true, "people": true, "feedback": true, "mbox": true, "tags": true, "subscriptions": true}
+var importKinds = map[string]bool{"accounts": true, "people": true, "feedback": true, "mbox": true, "tags": true, "subscriptions": true, "survey-responses": true}
 
 func runImport(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || !importKinds[args[0]] {
-		return fmt.Errorf("usage: closeloop import accounts|people|feedback|tags|subscriptions FILE.csv, import tags FILE.json, import mbox FILE (- for standard input)")
+		return fmt.Errorf("usage: closeloop import accounts|people|feedback|tags|subscriptions|survey-responses FILE.csv, import tags FILE.json, import mbox FILE (- for standard input)")
 	}
 	what := args[0]
 	cfg, fs, err := loadConfig("import "+what+" [flags] FILE", `Imports `+what+` from a file. Imports are all or nothing: the first bad row is
@@ -31,6 +31,7 @@ units, e.g. 1234.50), currency, traits.<name>. Empty cells leave a field as it i
 People columns: external_id, email, name, title, champion, account_external_id, traits.<name>.
 `+feedbackImportHelp+`
 `+subscriptionsImportHelp+`
+`+surveyResponsesImportHelp+`
 Tags: a CSV with columns path (e.g. "Editor › Tables › Formulas"), description,
 archived — or a JSON tree [{"name", "description", "archived", "children": [...]}].
 Missing parents are created; existing tags are matched by path.
@@ -74,6 +75,11 @@ mbox: every message becomes feedback from its sender (source email).`, args[1:],
 		return nil
 	case "subscriptions":
 		if err := importSubscriptions(ctx, s, in, stdout); err != nil {
+			return fail(err)
+		}
+		return nil
+	case "survey-responses":
+		if err := importSurveyResponses(ctx, s, in, stdout); err != nil {
 			return fail(err)
 		}
 		return nil

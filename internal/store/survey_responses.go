@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
@@ -170,22 +171,8 @@ func (s *Store) AddSurveyResponses(ctx context.Context, surveyID, channel string
 			if err != nil {
 				return errs.Item(i, err)
 			}
-			ids[i] = id.NewAt(in.RespondedAt)
-			if _, err := q.exec(ctx, `INSERT INTO survey_responses (id, survey_id, person_id, account_id, score, comment, channel, final, responded_at, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ids[i], v.ID, nullable(personID), nullable(accountID), in.Score, in.Comment, channel, true,
-				ms(in.RespondedAt), ms(now), ms(now)); err != nil {
+			if ids[i], err = s.insertResponse(ctx, q, v, channel, in, accountID, personID, now); err != nil {
 				return errs.Item(i, err)
-			}
-			who = feedback.Capture{AccountID: accountID, OccurredAt: in.RespondedAt}
-			if personID != "" {
-				who.Email, who.PersonExternalID = in.Email, in.PersonExternalID
-			}
-			if err := s.captureComment(ctx, q, v, ids[i], in.Score, in.Comment, who); err != nil {
-				return errs.Item(i, err)
-			}
-			if err := s.appendEvent(ctx, q, EventSurveyResponded, accountID, ids[i], map[string]any{
-				"survey_id": v.ID, "response_id": ids[i], "kind": v.Kind, "score": in.Score, "final": true}); err != nil {
-				return err
 			}
 		}
 		return nil
@@ -202,6 +189,26 @@ func (s *Store) AddSurveyResponses(ctx context.Context, surveyID, channel string
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// insertResponse records a final response of v from a resolved sender, turns its
+// comment into a feedback item (captureComment) and logs survey.responded.
+func (s *Store) insertResponse(ctx context.Context, q q, v survey.Survey, channel string, in survey.Input, accountID, personID string, now time.Time) (string, error) {
+	rid := id.NewAt(in.RespondedAt)
+	if _, err := q.exec(ctx, `INSERT INTO survey_responses (id, survey_id, person_id, account_id, score, comment, channel, final, responded_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, rid, v.ID, nullable(personID), nullable(accountID), in.Score, in.Comment, channel, true,
+		ms(in.RespondedAt), ms(now), ms(now)); err != nil {
+		return "", fmt.Errorf("insert response: %w", err)
+	}
+	who := feedback.Capture{AccountID: accountID, OccurredAt: in.RespondedAt}
+	if personID != "" {
+		who.Email, who.PersonExternalID = in.Email, in.PersonExternalID
+	}
+	if err := s.captureComment(ctx, q, v, rid, in.Score, in.Comment, who); err != nil {
+		return "", err
+	}
+	return rid, s.appendEvent(ctx, q, EventSurveyResponded, accountID, rid, map[string]any{
+		"survey_id": v.ID, "response_id": rid, "kind": v.Kind, "score": in.Score, "final": true})
 }
 
 // ResponseFilter selects a page of responses.
