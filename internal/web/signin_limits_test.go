@@ -97,6 +97,10 @@ func TestSignInTrustedProxy(t *testing.T) {
 					t.Fatal(err)
 				}
 				cfg.TrustedProxies = ps
+				// The shared limits refill by the store's clock: held still, a slow
+				// machine cannot refill a token between the tries and shift the count.
+				at := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+				s.Now = func() time.Time { return at }
 				e := newEnvConfig(t, s, cfg)
 				try := func(n int, xff string) int {
 					form := url.Values{"email": {fmt.Sprintf("x%d@example.com", n)}, "password": {"guess"}}
