@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,17 +26,12 @@ const (
 	EventVoteCreated          = store.EventVoteCreated
 )
 
-// Events lists every event an endpoint can subscribe to.
-var Events = []string{EventFeedbackCreated, EventRequestStatusChanged, EventVoteCreated}
+// Events lists every event an endpoint can subscribe to: the store's list, which each
+// feature that raises one extends (health, signals and tasks, goals, surveys,
+// cancellations), so subscribing and the fan-out never disagree.
+var Events = store.Events
 
-func knownEvent(e string) bool {
-	for _, k := range Events {
-		if k == e {
-			return true
-		}
-	}
-	return false
-}
+func knownEvent(e string) bool { return slices.Contains(Events, e) }
 
 // Webhook delivery, for integrators (see docs/webhooks.md):
 //

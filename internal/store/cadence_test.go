@@ -103,3 +103,27 @@ func TestCadenceOverdue(t *testing.T) {
 		}
 	})
 }
+
+// A tier taken out of the saved cadences reads back without it (and so gets the
+// default cadence), instead of coming back with its shipped value.
+func TestCadenceRemovedTierStaysRemoved(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		hs, err := s.HealthSettings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs.Cadence = map[string]int{"strategic": 2}
+		hs.DefaultCadence = 45
+		if err := s.PutHealthSettings(ctx, hs); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.HealthSettings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Cadence) != 1 || got.Cadence["strategic"] != 2 || got.CadenceFor("important") != 45 {
+			t.Fatalf("cadences read back: %v, important %d", got.Cadence, got.CadenceFor("important"))
+		}
+	})
+}

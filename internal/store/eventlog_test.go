@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -354,6 +355,49 @@ func TestEventLogConcurrentWritersLoseNothing(t *testing.T) {
 		for i, seq := range got {
 			if seq != int64(i+1) {
 				t.Fatalf("event %d has sequence %d: %v", i, seq, got)
+			}
+		}
+	})
+}
+
+// The health loop's events reach an endpoint subscribed to them by name, and the
+// envelope names the account, which their data does not carry.
+func TestWebhookFanOutHealthEventsNameTheAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		for _, ev := range []string{store.EventHealthChanged, store.EventSignalFired, store.EventTaskCreated, store.EventGoalMissed, store.EventSurveyResponded, store.EventCancellationRecorded} {
+			if !slices.Contains(store.Events, ev) {
+				t.Errorf("%s cannot be subscribed to", ev)
+			}
+		}
+		ep := store.WebhookEndpoint{URL: "https://hooks.example.com/tasks", Secret: "whsec_x", Events: []string{store.EventTaskCreated}, Active: true}
+		storetest.Must(t, s.CreateWebhookEndpoint(ctx, &ep))
+		a := &account.Account{Name: "Silent", Tier: "important"} // never contacted: the cadence rule fires
+		storetest.Must(t, s.CreateAccount(ctx, a))
+		storetest.Must(t, s.SyncHealth(ctx, now))
+		if _, d, err := s.FanOutWebhooks(ctx, 0); err != nil || d == 0 {
+			t.Fatalf("deliveries %d, %v; want at least one task.created", d, err)
+		}
+		rows, err := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxWebhook})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			var pl store.WebhookPayload
+			if err := json.Unmarshal(r.Payload, &pl); err != nil {
+				t.Fatal(err)
+			}
+			var env struct {
+				Event     string `json:"event"`
+				AccountID string `json:"account_id"`
+			}
+			if err := json.Unmarshal(pl.Body, &env); err != nil {
+				t.Fatal(err)
+			}
+			if env.Event != store.EventTaskCreated || env.AccountID != a.ID {
+				t.Fatalf("delivery %s: want task.created for %s", pl.Body, a.ID)
 			}
 		}
 	})

@@ -34,7 +34,7 @@ func (s *Store) FanOutWebhooks(ctx context.Context, limit int) (events, deliveri
 					continue
 				}
 				delivery := id.NewAt(ev.At) // one per endpoint: receivers de-duplicate on it
-				body, err := json.Marshal(Envelope{ID: delivery, Event: ev.Kind, CreatedAt: ev.At, Data: ev.Data})
+				body, err := json.Marshal(Envelope{ID: delivery, Event: ev.Kind, CreatedAt: ev.At, AccountID: ev.AccountID, Data: ev.Data})
 				if err != nil {
 					return err
 				}

@@ -36,7 +36,10 @@ type Envelope struct {
 	ID        string    `json:"id"`
 	Event     string    `json:"event"`
 	CreatedAt time.Time `json:"created_at"`
-	Data      any       `json:"data"`
+	// AccountID is the customer account the event concerns, when there is one: the
+	// health, signal, task, goal, survey and cancellation events carry it only here.
+	AccountID string `json:"account_id,omitempty"`
+	Data      any    `json:"data"`
 }
 
 // StatusChange is the data of request.status_changed.

@@ -16,6 +16,8 @@ import (
 // EventGoalMissed is the event-log kind of a goal whose check day passed unmet.
 const EventGoalMissed = "goal.missed"
 
+func init() { Events = append(Events, EventGoalMissed) }
+
 // goalSignal names the tasks a missed goal makes (one open at a time per account).
 const goalSignal = health.SigGoalMissed
 

@@ -35,8 +35,14 @@ func (s *Store) HealthSettings(ctx context.Context) (health.Settings, error) {
 	// rule added in a later version (the onboarding rules) is not switched on in an
 	// install that saved its settings before it existed.
 	hs.Rules = nil
+	// And the cadences: a tier an admin took out of the map gets the default cadence,
+	// rather than coming back with its shipped one.
+	hs.Cadence = nil
 	if ok, err := s.GetSetting(ctx, healthSettingsKey, &hs); err != nil || !ok {
 		return health.Defaults(), wrapf(err, "store: health settings")
+	}
+	if hs.Cadence == nil {
+		hs.Cadence = health.Defaults().Cadence
 	}
 	if len(hs.Sets) == 0 {
 		hs.Sets = health.Defaults().Sets

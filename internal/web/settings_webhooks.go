@@ -35,6 +35,12 @@ var eventHelp = []eventInfo{
 	{notify.EventFeedbackCreated, "feedback was captured from any channel"},
 	{notify.EventRequestStatusChanged, "a request changed status (planned, shipped, …)"},
 	{notify.EventVoteCreated, "someone voted for a request"},
+	{store.EventHealthChanged, "an account's health band changed (green, yellow, red)"},
+	{store.EventSignalFired, "a signal rule started firing for an account"},
+	{store.EventTaskCreated, "a task was made for an account (by a signal or a playbook)"},
+	{store.EventGoalMissed, "a customer missed the goal they signed up for"},
+	{store.EventSurveyResponded, "someone answered a survey"},
+	{store.EventCancellationRecorded, "a customer answered the cancellation survey"},
 }
 
 func (ui *Web) renderWebhooks(w http.ResponseWriter, r *http.Request, status int, d webhooksData) error {
