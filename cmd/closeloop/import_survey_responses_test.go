@@ -25,22 +25,7 @@ func TestImportSurveyResponsesCommand(t *testing.T) {
 	for _, dialect := range storetest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			dir := t.TempDir()
-			dsn := "sqlite:" + filepath.Join(dir, "closeloop.db")
-			if dialect == "postgres" {
-				dsn = storetest.DSN(t, "postgres")
-			}
-			t.Setenv("CLOSELOOP_DATA_DIR", dir)
-			t.Setenv("DATABASE_URL", dsn)
-			t.Setenv("CLOSELOOP_AUTO_MIGRATE", "true")
-			s, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			s := cliStore(t, dialect)
 			acme := account.Account{Name: "Acme", ExternalID: "acme", Domain: "acme.com"}
 			if err := s.CreateAccount(ctx, &acme); err != nil {
 				t.Fatal(err)
@@ -55,7 +40,7 @@ func TestImportSurveyResponsesCommand(t *testing.T) {
 				v.ID + ",cat@acme.com,,8,,2026-02-03\n"
 			importFile := func(content string) (string, error) {
 				t.Helper()
-				name := filepath.Join(dir, "responses.csv")
+				name := filepath.Join(t.TempDir(), "responses.csv")
 				if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
 					t.Fatal(err)
 				}

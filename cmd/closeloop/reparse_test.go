@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/feedback"
-	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
@@ -20,22 +18,7 @@ func TestReparseCommand(t *testing.T) {
 	for _, dialect := range storetest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			dir := t.TempDir()
-			dsn := "sqlite:" + filepath.Join(dir, "closeloop.db")
-			if dialect == "postgres" {
-				dsn = storetest.DSN(t, "postgres")
-			}
-			t.Setenv("CLOSELOOP_DATA_DIR", dir)
-			t.Setenv("DATABASE_URL", dsn)
-			t.Setenv("CLOSELOOP_AUTO_MIGRATE", "true")
-			s, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			s := cliStore(t, dialect)
 			raw, err := os.ReadFile("../../internal/integration/testdata/intercom/derived_plain_text_angle_brackets.json")
 			if err != nil {
 				t.Fatal(err)

@@ -28,11 +28,7 @@ func TestPlaybookRuns(t *testing.T) {
 		s.Now = func() time.Time { return now }
 		owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
 		exec := &auth.Member{Email: "vp@example.com", Name: "VP", Role: auth.RoleAdmin}
-		for _, m := range []*auth.Member{owner, exec} {
-			if err := s.CreateMember(ctx, m); err != nil {
-				t.Fatal(err)
-			}
-		}
+		storetest.Members(t, s, owner, exec)
 		save := &playbook.Playbook{Name: "Save the account", Signals: []string{health.SigRed},
 			Steps: []playbook.Step{{Title: "Call the champion", DueDays: 1}, {Title: "Executive email", DueDays: 7, AssigneeID: exec.ID}}}
 		if err := s.CreatePlaybook(ctx, save); err != nil {

@@ -24,11 +24,7 @@ func TestWorkload(t *testing.T) {
 		ann := &auth.Member{Email: "ann@example.com", Name: "Ann", Role: auth.RoleMember}
 		ben := &auth.Member{Email: "ben@example.com", Name: "Ben", Role: auth.RoleMember}
 		vic := &auth.Member{Email: "vic@example.com", Name: "Vic", Role: auth.RoleViewer}
-		for _, m := range []*auth.Member{ann, ben, vic} {
-			if err := s.CreateMember(ctx, m); err != nil {
-				t.Fatal(err)
-			}
-		}
+		storetest.Members(t, s, ann, ben, vic)
 		rk, err := s.RankSettings(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -99,11 +95,7 @@ func TestTierDefaultOwner(t *testing.T) {
 		s.Now = func() time.Time { return now }
 		olga := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
 		pat := &auth.Member{Email: "pat@example.com", Name: "Pat", Role: auth.RoleMember}
-		for _, m := range []*auth.Member{olga, pat} {
-			if err := s.CreateMember(ctx, m); err != nil {
-				t.Fatal(err)
-			}
-		}
+		storetest.Members(t, s, olga, pat)
 		ws := workload.Defaults()
 		ws.DefaultOwners = map[string]string{"important": olga.ID}
 		if err := s.PutWorkloadSettings(ctx, ws); err != nil {
@@ -159,11 +151,7 @@ func TestDisabledMembersGetNoTasks(t *testing.T) {
 		olga := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
 		gone := &auth.Member{Email: "gone@example.com", Name: "Gone", Role: auth.RoleMember}
 		away := &auth.Member{Email: "away@example.com", Name: "Away", Role: auth.RoleMember}
-		for _, m := range []*auth.Member{olga, gone, away} {
-			if err := s.CreateMember(ctx, m); err != nil {
-				t.Fatal(err)
-			}
-		}
+		storetest.Members(t, s, olga, gone, away)
 		ws := workload.Defaults()
 		ws.DefaultOwners = map[string]string{"important": olga.ID, "standard": away.ID}
 		if err := s.PutWorkloadSettings(ctx, ws); err != nil {

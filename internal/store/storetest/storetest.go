@@ -17,6 +17,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -131,5 +132,13 @@ func Must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("set-up: %v", err)
+	}
+}
+
+// Members creates each team member, failing the test if one cannot be made.
+func Members(t testing.TB, s *store.Store, ms ...*auth.Member) {
+	t.Helper()
+	for _, m := range ms {
+		Must(t, s.CreateMember(context.Background(), m))
 	}
 }
