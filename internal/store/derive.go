@@ -187,11 +187,16 @@ func (s *Store) rebuildMarked(ctx context.Context, name string, d derivation, pr
 	return nil
 }
 
+// maxSyncConflicts bounds how often one sync runs a step again after the database
+// aborted it to break a deadlock (see syncDerived).
+const maxSyncConflicts = 5
+
 // syncDerived applies marks in batches for at most budget (0: until none is left) and
 // reports whether the derived data is then up to date. step, when set, is told how
 // many keys each batch recomputed.
 func (s *Store) syncDerived(ctx context.Context, d derivation, budget time.Duration, batch int, step func(n int)) (bool, error) {
 	start := time.Now()
+	conflicts := 0
 	for {
 		pending, err := s.derivedPending(ctx, d)
 		if errors.Is(err, errRebuilding) {
@@ -210,6 +215,15 @@ func (s *Store) syncDerived(ctx context.Context, d derivation, budget time.Durat
 			return err
 		}); errors.Is(err, errRebuilding) {
 			return false, nil
+		} else if s.d.isConflict(err) && conflicts < maxSyncConflicts {
+			// On PostgreSQL a writer that marks several keys in one transaction (a
+			// group of captures, a bulk import) can lock them in another order than
+			// this step deletes them, and the database aborts one of the two. The step
+			// kept nothing, so it runs again once the writer is through; a page view
+			// syncing on read must not answer 500 for it.
+			conflicts++
+			time.Sleep(time.Duration(conflicts) * 5 * time.Millisecond)
+			continue
 		} else if err != nil {
 			return false, fmt.Errorf("sync derived: %w", err)
 		}

@@ -20,6 +20,10 @@ type dialect interface {
 	rebind(query string) string
 	// isUnique reports whether err is a unique-constraint violation.
 	isUnique(err error) bool
+	// isConflict reports whether err is a transaction the database aborted to break a
+	// deadlock or a serialisation conflict: nothing of it was kept, and running it
+	// again once the other transaction is done succeeds.
+	isConflict(err error) bool
 	// forUpdate is the row-lock suffix for SELECTs inside write transactions.
 	forUpdate() string
 	// lockMigrations serialises migrations across app instances.
@@ -39,6 +43,9 @@ func (sqlite) isUnique(err error) bool {
 
 // SQLite write transactions are BEGIN IMMEDIATE on one connection: already serialised.
 func (sqlite) forUpdate() string { return "" }
+
+// One writer connection: SQLite write transactions cannot deadlock each other.
+func (sqlite) isConflict(error) bool { return false }
 
 // A SQLite read transaction in WAL mode already reads one snapshot.
 func (sqlite) snapshot() *sql.TxOptions { return nil }
@@ -79,6 +86,12 @@ func (postgres) snapshot() *sql.TxOptions {
 func (postgres) isUnique(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// 40P01 deadlock_detected, 40001 serialization_failure.
+func (postgres) isConflict(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
 }
 
 // A session-level advisory lock keeps two instances from migrating at once.
