@@ -111,8 +111,13 @@ func freshdeskAuthorized(r *http.Request, secret string) bool {
 // freshdeskNotCustomer reports whether a rule's {{triggered_event}} says the webhook
 // fired for something other than a customer writing: an agent's note (public or
 // private), a status, priority or assignment change. Those bodies carry the ticket's
-// description again, not new words.
+// description again, not new words. Any "{field:{from:…,to:…}}" is a property change,
+// whatever the field: custom fields and ones Freshdesk adds later name themselves
+// (zulip's unknown_payload.json sends "{unknown_event:{from:3,to:1}}").
 func freshdeskNotCustomer(ev string) bool {
+	if strings.Contains(ev, ":{from:") {
+		return true
+	}
 	for _, p := range []string{"{note_type:", "{status:", "{priority:", "{responder_id:", "{group_id:", "{ticket_action:deleted", "{ticket_action:updated", "{time_sheet_action:"} {
 		if strings.HasPrefix(ev, p) {
 			return true
