@@ -59,14 +59,18 @@ type helpscoutThread struct {
 }
 
 // byCustomer: a "customer" thread is the customer's message (Help Scout also uses the
-// type when an agent enters one for them, say from a phone call); agents' replies
-// ("message", "reply"), notes, line items and chats-by-users are not. A thread
-// without a type is judged by its creator.
+// type when an agent enters one for them, say from a phone call); a chat thread is the
+// customer's when a customer created it (taxjar/help_scout-sdk's recorded chat
+// conversation); agents' replies ("message", "reply"), notes, phone logs, forwards and
+// line items are not. A thread without a type is judged by its creator.
 func (t helpscoutThread) byCustomer() bool {
-	if t.Type != "" {
-		return t.Type == "customer"
+	switch t.Type {
+	case "customer":
+		return true
+	case "", "chat", "beaconchat":
+		return t.CreatedBy != nil && t.CreatedBy.Type == "customer"
 	}
-	return t.CreatedBy != nil && t.CreatedBy.Type == "customer"
+	return false
 }
 
 type helpscoutConversation struct {
