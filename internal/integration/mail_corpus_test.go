@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -31,6 +32,20 @@ type emailExpectation struct {
 	Email       string `json:"email,omitempty"`
 	Name        string `json:"name,omitempty"`
 	ForwardedBy string `json:"forwarded_by,omitempty"`
+	Account     string `json:"account,omitempty"` // external id of the account the item is attached to
+}
+
+// emailCorpusAccounts exist before the end-to-end run: senders at their domains are
+// attached to them (the Windows-1251, EUC-KR and Shift_JIS senders among them), and
+// the auto-replies and bounces from those domains must attach nothing.
+var emailCorpusAccounts = []account.Account{
+	{Name: "Auracom", ExternalID: "auracom", Domain: "auracom.net", Tier: "standard"},
+	{Name: "37signals", ExternalID: "37signals", Domain: "37signals.com", Tier: "standard"},
+	{Name: "Docomo", ExternalID: "docomo", Domain: "docomo.ne.jp", Tier: "standard"},
+	{Name: "Machine", ExternalID: "machine", Domain: "machine.example", Tier: "standard"},
+	{Name: "Makita", ExternalID: "makita", Domain: "makita.skynet", Tier: "standard"},
+	{Name: "Example Net", ExternalID: "example-net", Domain: "example.net", Tier: "standard"},
+	{Name: "Example Org", ExternalID: "example-org", Domain: "example.org", Tier: "standard"},
 }
 
 const emailCorpusDir = "testdata/email"
@@ -86,7 +101,11 @@ func TestEmailCorpusParse(t *testing.T) {
 	if *updateEmailCorpus {
 		out := map[string]emailExpectation{}
 		for _, n := range names {
-			out[n] = parsedExpectation(readTestdata(t, filepath.Join("email", n)))
+			e := parsedExpectation(readTestdata(t, filepath.Join("email", n)))
+			if e.Feedback {
+				e.Account = exp[n].Account // the store attaches the account: kept as reviewed
+			}
+			out[n] = e
 		}
 		b, _ := json.MarshalIndent(out, "", "  ")
 		if err := os.WriteFile(filepath.Join(emailCorpusDir, "expected.json"), append(b, '\n'), 0o644); err != nil {
@@ -101,6 +120,7 @@ func TestEmailCorpusParse(t *testing.T) {
 			continue
 		}
 		got := parsedExpectation(readTestdata(t, filepath.Join("email", n)))
+		got.Account = e.Account // the end-to-end test checks it
 		if got != e {
 			t.Errorf("%s:\n got %+v\nwant %+v", n, got, e)
 		}
@@ -123,6 +143,14 @@ func TestEmailCorpusEndToEnd(t *testing.T) {
 	names, exp := emailCorpus(t)
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
+		accounts := map[string]string{} // id → external id
+		for _, a := range emailCorpusAccounts {
+			a := a
+			if err := s.CreateAccount(ctx, &a); err != nil {
+				t.Fatal(err)
+			}
+			accounts[a.ID] = a.ExternalID
+		}
 		h := newHarness(t, testSecrets, func(d *Deps) {
 			d.Capture = func(ctx context.Context, c feedback.Capture) (string, bool, error) {
 				it, created, err := s.Capture(ctx, c)
@@ -179,6 +207,9 @@ func TestEmailCorpusEndToEnd(t *testing.T) {
 			}
 			if it.Text != e.Text {
 				t.Errorf("%s: stored text\n%q\nwant\n%q", n, it.Text, e.Text)
+			}
+			if got := accounts[it.AccountID]; got != e.Account {
+				t.Errorf("%s: account %q, want %q", n, got, e.Account)
 			}
 			if e.Email == "" {
 				continue

@@ -340,3 +340,24 @@ func TestDecodeUTF7(t *testing.T) {
 		want(t, in, decodeUTF7([]byte(in)), out)
 	}
 }
+
+// TestMailYahooQuotes: Yahoo Mail's "----- Original Message -----" block (mailgun/
+// talon's yahoo.eml) and Yahoo Mail Classic's "--- On …, … wrote:" header, which no
+// licensed sample has, so talon's message with its quote header written that way.
+// Both keep only "Hello"; a Thunderbird reply typed below the quote keeps it too.
+func TestMailYahooQuotes(t *testing.T) {
+	want(t, "yahoo", mustCorpusMail(t, "talon-yahoo.eml").Capture.Text, "Re: Test\n\nHello")
+	want(t, "thunderbird, reply below the quote", mustCorpusMail(t, "talon-thunderbird.eml").Capture.Text, "Re: Test\n\nHello")
+	raw := readTestdata(t, filepath.Join("email", "talon-yahoo.eml"))
+	head, _, ok := bytes.Cut(raw, []byte("\n\n"))
+	if !ok {
+		t.Fatal("talon-yahoo.eml has no body")
+	}
+	classic := append(append([]byte(nil), head...), []byte("\n\nHello\n\n--- On Mon, 4/2/12, bob@xxx.mailgun.org <bob@xxx.mailgun.org> wrote:\n\n> From: bob@xxx.mailgun.org <bob@xxx.mailgun.org>\n> Subject: Test\n>\n> Hi\n")...)
+	c, err := ParseEmail(classic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, "yahoo classic", c.Text, "Re: Test\n\nHello")
+	want(t, "yahoo classic author", c.Email, "xxx@yahoo.com")
+}
