@@ -430,3 +430,73 @@ func TestRawDeliveryKeptAndReparsed(t *testing.T) {
 		}
 	})
 }
+
+// Help Scout's thread types, each with its author rule: a customer thread is the
+// customer's even when an agent entered it; a chat thread is the customer's when a
+// customer created it (taxjar/help_scout-sdk recorded one, which was dropped); agents'
+// replies, notes, phone logs, forwards and line items never are.
+func TestHelpScoutThreadTypes(t *testing.T) {
+	customer, user := &helpscoutPerson{Type: "customer"}, &helpscoutPerson{Type: "user"}
+	for _, tc := range []struct {
+		typ  string
+		by   *helpscoutPerson
+		want bool
+	}{
+		{"customer", customer, true},
+		{"customer", user, true}, // entered for the customer, say after a call
+		{"chat", customer, true},
+		{"beaconchat", customer, true},
+		{"chat", user, false},
+		{"message", user, false},
+		{"reply", user, false},
+		{"note", user, false},
+		{"phone", user, false},
+		{"forwardparent", user, false},
+		{"forwardchild", user, false},
+		{"lineitem", user, false},
+		{"", customer, true},
+		{"", user, false},
+		{"", nil, false},
+	} {
+		if got := (helpscoutThread{Type: tc.typ, CreatedBy: tc.by}).byCustomer(); got != tc.want {
+			t.Errorf("%q thread created by %+v: customer's %v, want %v", tc.typ, tc.by, got, tc.want)
+		}
+	}
+	out, err := parseHelpScout("convo.created", readTestdata(t, "helpscout/taxjar_chat_conversation.json"))
+	if err != nil || out.capture == nil {
+		t.Fatalf("chat conversation: %v %+v", err, out)
+	}
+	want(t, "chat text", out.capture.Text, "Hello World!\n\nA test thread.")
+	out, err = parseHelpScout("convo.customer.reply.created", readTestdata(t, "helpscout/derived_agent_thread_types.json"))
+	if err != nil || out.capture != nil {
+		t.Fatalf("agents' threads captured: %v %+v", err, out)
+	}
+}
+
+// Freshdesk's {{triggered_event}}: ticket creation is the customer writing; notes and
+// property changes, of any field, are not (zulip's unknown_payload.json changes a field
+// we had no rule for and was stored as feedback).
+func TestFreshdeskTriggeredEvents(t *testing.T) {
+	for ev, notCustomer := range map[string]bool{
+		"":                                false,
+		"{ticket_action:created}":         false,
+		"{note_type:public}":              true,
+		"{note_type:private}":             true,
+		"{status:{from:4,to:6}}":          true,
+		"{priority:{from:3,to:1}}":        true,
+		"{unknown_event:{from:3,to:1}}":   true,
+		"{cf_plan:{from:Free,to:Pro}}":    true,
+		"{ticket_action:deleted}":         true,
+		"{time_sheet_action:new_timer}":   true,
+		"{responder_id:{from:1,to:2}}":    true,
+		"{group_id:{from:null,to:12345}}": true,
+	} {
+		if got := freshdeskNotCustomer(ev); got != notCustomer {
+			t.Errorf("%q: not a customer message %v, want %v", ev, got, notCustomer)
+		}
+	}
+	out, err := parseFreshdesk(readTestdata(t, "freshdesk/zulip_unknown_payload.json"))
+	if err != nil || out.capture != nil || out.ignored != "event {unknown_event:{from:3,to:1}} is not a customer message" {
+		t.Fatalf("unknown property change: %v %+v", err, out)
+	}
+}
