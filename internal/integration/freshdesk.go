@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/feedback"
@@ -28,7 +29,9 @@ import (
 //
 // Placeholders: {{ticket.description}} and {{ticket.latest_public_comment}} render the
 // HTML Freshdesk stores, so they are read as HTML; {{ticket.description_text}}
-// ("description_text") is plain text.
+// ("description_text") is plain text. The latest public comment comes as
+// "Name : <html>": the name is cut from the words, and a comment whose name is not the
+// requester's (an agent's public reply) is acknowledged and ignored.
 //
 // Recommended rule: "Ticket is created" (add "Ticket is updated → Customer replied" for
 // replies), action Trigger webhook, POST, JSON, Advanced content:
@@ -155,11 +158,19 @@ func parseFreshdesk(body []byte) (*outcome, error) {
 	if description == "" {
 		description = plainText(t.DescriptionText)
 	}
-	comment := htmlToText(firstNonEmpty(t.LatestPublicComment, t.TicketLatestPublicComment))
+	commenter, rawComment := freshdeskCommenter(firstNonEmpty(t.LatestPublicComment, t.TicketLatestPublicComment))
+	comment := htmlToText(rawComment)
+	requester := firstNonEmpty(t.RequesterName, t.TicketRequesterName, t.TicketContactName)
+	if t.Requester != nil {
+		requester = firstNonEmpty(requester, t.Requester.Name)
+	}
 	text, externalID := description, id
 	// A customer reply arrives with the same ticket id; key it on the comment so each
 	// reply is its own item (Freshdesk has no comment-id placeholder).
 	if comment != "" && comment != description {
+		if commenter != "" && requester != "" && !strings.EqualFold(commenter, requester) {
+			return &outcome{ignored: "latest public comment by " + commenter + ", not the requester"}, nil
+		}
 		text, externalID = comment, id+":c"+sha256hex([]byte(comment))[:16]
 	}
 	if text == "" {
@@ -184,4 +195,20 @@ func parseFreshdesk(body []byte) (*outcome, error) {
 		c.ExternalURL = "https:" + c.ExternalURL
 	}
 	return &outcome{capture: c}, nil
+}
+
+// freshdeskCommentAuthor is the "Name : " Freshdesk renders before the HTML of
+// {{ticket.latest_public_comment}} (wechaty/plugin-freshdesk's captured delivery:
+// "Rui LI : <div …>test note</div>"). Only a name directly before the HTML counts, so
+// a customer's plain "Note : …" stays their words.
+var freshdeskCommentAuthor = regexp.MustCompile(`^\s*([^<>:\n]{1,120}?) : <`)
+
+// freshdeskCommenter splits a rendered latest public comment into who wrote it ("" when
+// the rendering names no one) and its HTML.
+func freshdeskCommenter(s string) (name, html string) {
+	m := freshdeskCommentAuthor.FindStringSubmatchIndex(s)
+	if m == nil {
+		return "", s
+	}
+	return strings.TrimSpace(s[m[2]:m[3]]), s[m[1]-1:]
 }

@@ -500,3 +500,21 @@ func TestFreshdeskTriggeredEvents(t *testing.T) {
 		t.Fatalf("unknown property change: %v %+v", err, out)
 	}
 }
+
+// Freshdesk renders {{ticket.latest_public_comment}} as "Name : <html>" (wechaty/
+// plugin-freshdesk's captured delivery); the name is who wrote it, never the words.
+func TestFreshdeskCommenter(t *testing.T) {
+	for _, tc := range []struct{ in, name, html string }{
+		{`Rui LI : <div dir="ltr">test note</div>`, "Rui LI", `<div dir="ltr">test note</div>`},
+		{"  Requester ☃ Bob : <div>hi</div>", "Requester ☃ Bob", "<div>hi</div>"},
+		{"<div>no name</div>", "", "<div>no name</div>"},
+		{"Note : the export is slow", "", "Note : the export is slow"}, // plain words, not a rendering
+		{"a: b : <div>x</div>", "", "a: b : <div>x</div>"},             // a colon inside is not a name
+		{"", "", ""},
+	} {
+		name, html := freshdeskCommenter(tc.in)
+		if name != tc.name || html != tc.html {
+			t.Errorf("%q: %q %q, want %q %q", tc.in, name, html, tc.name, tc.html)
+		}
+	}
+}
