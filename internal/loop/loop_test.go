@@ -366,8 +366,9 @@ func TestUnsubscribe(t *testing.T) {
 		if unsub() {
 			t.Fatal("a tampered token unsubscribed someone")
 		}
-		// GET only asks: link scanners must not unsubscribe anyone.
-		if code, body := do(http.MethodGet, token); code != http.StatusOK || !strings.Contains(body, `<form method="post">`) || unsub() {
+		// GET only asks: link scanners must not unsubscribe anyone. The one list covers
+		// survey emails too (surveymail sends with RespectUnsubscribe), and says so.
+		if code, body := do(http.MethodGet, token); code != http.StatusOK || !strings.Contains(body, `<form method="post">`) || !strings.Contains(body, "and surveys") || unsub() {
 			t.Fatalf("GET: %d %s", code, body)
 		}
 		if code, body := do(http.MethodPost, token); code != http.StatusOK || !strings.Contains(body, "unsubscribed") || !unsub() {

@@ -53,7 +53,7 @@ func (l *Service) UnsubscribeHandler(w http.ResponseWriter, r *http.Request) err
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		render(w, http.StatusOK, unsubView{Title: "Unsubscribe", Confirm: true, Email: email,
-			Msg: "Stop receiving emails about features you asked for?"})
+			Msg: "Stop receiving our emails to you: news of the features you asked for, and surveys?"})
 		return nil
 	case http.MethodPost:
 		r.Body = http.MaxBytesReader(w, r.Body, 4096)
