@@ -46,14 +46,14 @@ func (s *Store) DerivedDiff(ctx context.Context, name string, now time.Time) (st
 	if _, err := s.syncDerived(ctx, d, 0, syncBatch, nil); err != nil {
 		return "", err
 	}
-	before, err := s.dumpTables(ctx, d.results())
+	before, err := s.dumpTables(ctx, d, d.results())
 	if err != nil {
 		return "", err
 	}
 	if err := s.Rebuild(ctx, name, now, nil); err != nil {
 		return "", err
 	}
-	after, err := s.dumpTables(ctx, d.results())
+	after, err := s.dumpTables(ctx, d, d.results())
 	if err != nil {
 		return "", err
 	}
@@ -95,14 +95,14 @@ func (s *Store) RebuildBothWays(ctx context.Context, name string, now time.Time,
 	if err := s.rebuildMarked(ctx, name, d, nil); err != nil {
 		return "", err
 	}
-	marked, err := s.dumpTables(ctx, tables)
+	marked, err := s.dumpTables(ctx, d, tables)
 	if err != nil {
 		return "", err
 	}
 	if err := s.Rebuild(ctx, name, now, nil); err != nil {
 		return "", err
 	}
-	bulk, err := s.dumpTables(ctx, tables)
+	bulk, err := s.dumpTables(ctx, d, tables)
 	if err != nil {
 		return "", err
 	}
@@ -123,8 +123,15 @@ func (s *Store) AbandonRebuild(ctx context.Context, name string) error {
 	return s.DropMarks(ctx, name)
 }
 
-// dumpTables reads every row of the tables as text.
-func (s *Store) dumpTables(ctx context.Context, tables []string) (map[string]map[string]bool, error) {
+// dumpTables reads every row of the tables as text, keys as what they stand for.
+func (s *Store) dumpTables(ctx context.Context, d derivation, tables []string) (map[string]map[string]bool, error) {
+	show := func(_, _ string, v any) any { return v }
+	if kd, ok := d.(keyedResults); ok {
+		var err error
+		if show, err = kd.dumpValue(ctx, s); err != nil {
+			return nil, err
+		}
+	}
 	out := map[string]map[string]bool{}
 	for _, table := range tables {
 		rows, err := s.read().query(ctx, `SELECT * FROM `+table)
@@ -148,7 +155,7 @@ func (s *Store) dumpTables(ctx context.Context, tables []string) (map[string]map
 				if b2, ok := v.([]byte); ok {
 					v = string(b2)
 				}
-				fmt.Fprintf(&b, "%s=%v ", cols[i], v)
+				fmt.Fprintf(&b, "%s=%v ", cols[i], show(table, cols[i], v))
 			}
 			set[b.String()] = true
 		}

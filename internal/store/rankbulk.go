@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/feedback"
@@ -18,7 +19,9 @@ import (
 // worked out by the same functions the marked path uses (addSegments, addWindows), the
 // counts are made in memory over integer keys, and each result table is written once,
 // sorted by its primary key, into an emptied table whose secondary indexes are built
-// after the rows are in.
+// after the rows are in. Every name is written as its rank_keys key (rankkeys.go):
+// the dictionary is written afresh, keys numbered in name order, so that each table's
+// rows go in sorted by primary key.
 
 // rankBulk is everything a ranking rebuild writes.
 type rankBulk struct {
@@ -27,6 +30,10 @@ type rankBulk struct {
 	kinds    []string // per subject
 	accounts []string // account ids counted, sorted
 	people   []string // person ids counted, sorted
+	names    []string // rank_keys: every name above, sorted; key i+1 is names[i]
+	subjKey  []int64  // rank_keys key per subject, account, person
+	acctKey  []int64
+	persKey  []int64
 	items    []bulkItem
 	arena    []uint32   // every item's subjects (positions in subjects), item by item
 	members  []keyCount // subject × account
@@ -332,6 +339,7 @@ func (c *rankCounter) finish(facts map[string]feedback.AccountFacts) *rankBulk {
 		s, _ := unpackKey(kc.key)
 		b.figures[s][0]++
 	}
+	b.names, b.subjKey, b.acctKey, b.persKey = dictionary(b.subjects, b.accounts, b.people)
 	b.contribs = make([]contribution, len(b.accounts))
 	for i, id := range b.accounts {
 		if f, ok := facts[id]; ok {
@@ -355,10 +363,31 @@ func (c *rankCounter) finish(facts map[string]feedback.AccountFacts) *rankBulk {
 		}
 		for _, cur := range sortedKeys(sums) {
 			ct := sums[cur]
-			b.totals = append(b.totals, []any{b.subjects[s], cur, ct.Accounts, ct.CAB, ct.MRR, ct.ChurnedMRR, ct.AtRiskMRR})
+			b.totals = append(b.totals, []any{b.subjKey[s], cur, ct.Accounts, ct.CAB, ct.MRR, ct.ChurnedMRR, ct.AtRiskMRR})
 		}
 	}
 	return b
+}
+
+// dictionary merges sorted lists of names into one sorted list without repeats (the
+// rank_keys rows, key i+1 for name i) and returns each list's keys.
+func dictionary(lists ...[]string) ([]string, []int64, []int64, []int64) {
+	var all []string
+	for _, l := range lists {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	all = slices.Compact(all)
+	keys := make([][]int64, len(lists))
+	for i, l := range lists {
+		keys[i] = make([]int64, len(l))
+		at := 0
+		for j, name := range l { // l is sorted: search on from the last one found
+			at += sort.SearchStrings(all[at:], name)
+			keys[i][j] = int64(at + 1)
+		}
+	}
+	return all, keys[0], keys[1], keys[2]
 }
 
 // bulkAccounts reads every account's ranking facts and tier.
@@ -400,13 +429,13 @@ func eachPair(ctx context.Context, rq q, query string, fn func(a, b string)) err
 
 // rows is how many rows write will insert, for progress.
 func (b *rankBulk) rows() int {
-	return len(b.items) + len(b.members) + len(b.persons) + len(b.days) + len(b.subjects) + len(b.totals) + len(b.accounts)
+	return len(b.names) + len(b.items) + len(b.members) + len(b.persons) + len(b.days) + len(b.subjects) + len(b.totals) + len(b.accounts)
 }
 
 // write replaces the ranking roll-ups with the counts, in the caller's transaction.
 func (b *rankBulk) write(ctx context.Context, q q, progress func(done, total int)) error {
 	// Not the marks: those made since the rebuild began are still to be applied.
-	tables := []string{"rank_items", "rank_members", "rank_people", "rank_days", "rank_totals", "rank_subjects", "rank_accounts"}
+	tables := []string{"rank_keys", "rank_items", "rank_members", "rank_people", "rank_days", "rank_totals", "rank_subjects", "rank_accounts"}
 	if err := emptyTables(ctx, q, tables); err != nil {
 		return err
 	}
@@ -418,40 +447,45 @@ func (b *rankBulk) write(ctx context.Context, q q, progress func(done, total int
 		}
 	}
 	return withoutIndexes(ctx, q, tables, func() error {
+		if err := copyRows(ctx, q, "rank_keys", "id, name", 2, len(b.names), step, func(i int, r []any) {
+			r[0], r[1] = int64(i+1), b.names[i]
+		}); err != nil {
+			return fmt.Errorf("write rank_keys: %w", err)
+		}
 		var sb strings.Builder
-		if err := copyRows(ctx, q, "rank_items", "unit, account_id, person_id, day, subjects", 5, len(b.items), step, func(i int, r []any) {
+		if err := copyRows(ctx, q, "rank_items", "unit, account, person, day, subjects", 5, len(b.items), step, func(i int, r []any) {
 			it := b.items[i]
 			sb.Reset()
 			for j, s := range b.arena[it.off : it.off+it.n] {
 				if j > 0 {
 					sb.WriteByte(',')
 				}
-				sb.WriteString(b.subjects[s])
+				sb.WriteString(strconv.FormatInt(b.subjKey[s], 10))
 			}
-			r[0], r[1], r[2], r[3], r[4] = it.unit, pick(b.accounts, it.account), pick(b.people, it.person), it.day, sb.String()
+			r[0], r[1], r[2], r[3], r[4] = it.unit, pickKey(b.acctKey, it.account), pickKey(b.persKey, it.person), it.day, sb.String()
 		}); err != nil {
 			return fmt.Errorf("write rank_items: %w", err)
 		}
 		pairs := []struct {
 			table, col string
 			keys       []keyCount
-			other      func(uint32) any
+			other      func(uint32) int64
 		}{
-			{"rank_members", "account_id", b.members, func(o uint32) any { return b.accounts[o] }},
-			{"rank_people", "person_id", b.persons, func(o uint32) any { return b.people[o] }},
-			{"rank_days", "day", b.days, func(o uint32) any { return int64(o) - dayBias }},
+			{"rank_members", "account", b.members, func(o uint32) int64 { return b.acctKey[o] }},
+			{"rank_people", "person", b.persons, func(o uint32) int64 { return b.persKey[o] }},
+			{"rank_days", "day", b.days, func(o uint32) int64 { return int64(o) - dayBias }},
 		}
 		for _, p := range pairs {
 			if err := copyRows(ctx, q, p.table, "subject, "+p.col+", n", 3, len(p.keys), step, func(i int, r []any) {
 				s, o := unpackKey(p.keys[i].key)
-				r[0], r[1], r[2] = b.subjects[s], p.other(o), p.keys[i].n
+				r[0], r[1], r[2] = b.subjKey[s], p.other(o), p.keys[i].n
 			}); err != nil {
 				return fmt.Errorf("write %s: %w", p.table, err)
 			}
 		}
 		if err := copyRows(ctx, q, "rank_subjects", "subject, kind, people, total, last30, prior30, last90", 7, len(b.subjects), step, func(i int, r []any) {
 			f := b.figures[i]
-			r[0], r[1], r[2], r[3], r[4], r[5], r[6] = b.subjects[i], b.kinds[i], f[0], f[1], f[2], f[3], f[4]
+			r[0], r[1], r[2], r[3], r[4], r[5], r[6] = b.subjKey[i], b.kinds[i], f[0], f[1], f[2], f[3], f[4]
 		}); err != nil {
 			return fmt.Errorf("write rank_subjects: %w", err)
 		}
@@ -480,10 +514,10 @@ func (b *rankBulk) write(ctx context.Context, q q, progress func(done, total int
 
 func (b *rankBulk) count() int { return len(b.items) }
 
-// pick is names[i], or "" for −1.
-func pick(names []string, i int32) string {
+// pickKey is keys[i], or 0 (none) for −1.
+func pickKey(keys []int64, i int32) int64 {
 	if i < 0 {
-		return ""
+		return 0
 	}
-	return names[i]
+	return keys[i]
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -89,7 +91,7 @@ func (d *rankDerivation) recompute(ctx context.Context, q q, table int, keys []s
 }
 
 func (d *rankDerivation) reset(ctx context.Context, q q) error {
-	for _, t := range []string{"rank_items", "rank_members", "rank_people", "rank_days", "rank_totals", "rank_subjects", "rank_accounts", "rank_dirty_accounts"} {
+	for _, t := range []string{"rank_items", "rank_members", "rank_people", "rank_days", "rank_totals", "rank_subjects", "rank_accounts", "rank_dirty_accounts", "rank_keys"} {
 		if _, err := q.exec(ctx, `DELETE FROM `+t); err != nil {
 			return fmt.Errorf("empty %s: %w", t, err)
 		}
@@ -146,9 +148,9 @@ func (s *Store) rankRoll(ctx context.Context, q q, from, to rankState) error {
 		if err != nil {
 			return fmt.Errorf("rank roll: %w", err)
 		}
-		win := map[string]*[3]int{}
+		win := map[int64]*[3]int{}
 		for rows.Next() {
-			var subj string
+			var subj int64
 			var day int64
 			var n int
 			if err := rows.Scan(&subj, &day, &n); err != nil {
@@ -169,7 +171,7 @@ func (s *Store) rankRoll(ctx context.Context, q q, from, to rankState) error {
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("rank roll: %w", err)
 		}
-		for _, subj := range sortedKeys(win) {
+		for _, subj := range slices.Sorted(maps.Keys(win)) {
 			w := win[subj]
 			if _, err := q.exec(ctx, `UPDATE rank_subjects SET last30 = ?, prior30 = ?, last90 = ? WHERE subject = ?`, w[0], w[1], w[2], subj); err != nil {
 				return fmt.Errorf("rank roll: %w", err)
@@ -200,11 +202,21 @@ func (s *Store) rankUnits(ctx context.Context, q q, st rankState, units []string
 	if err != nil {
 		return fmt.Errorf("rank units: %w", err)
 	}
-	old, err := countedUnits(ctx, q, units)
+	d := newRankDelta(st)
+	old, err := countedUnits(ctx, q, d.keys, units)
 	if err != nil {
 		return fmt.Errorf("rank units: %w", err)
 	}
-	d := newRankDelta(st)
+	var names []string
+	for _, c := range cur {
+		names = append(names, c.account, c.person)
+		for subj := range c.subjects {
+			names = append(names, subj)
+		}
+	}
+	if err := d.keys.add(ctx, q, names); err != nil {
+		return fmt.Errorf("rank units: %w", err)
+	}
 	var stale []string // units whose stored row is rewritten or removed
 	var rows [][]any
 	for _, u := range units {
@@ -239,7 +251,12 @@ func (s *Store) rankUnits(ctx context.Context, q q, st rankState, units []string
 			stale = append(stale, u)
 		}
 		if has {
-			rows = append(rows, []any{u, c.account, c.person, c.day, strings.Join(sortedKeys(c.subjects), ",")})
+			subjects := make([]int64, 0, len(c.subjects))
+			for subj := range c.subjects {
+				subjects = append(subjects, d.keys.id(subj))
+			}
+			slices.Sort(subjects)
+			rows = append(rows, []any{u, d.keys.id(c.account), d.keys.id(c.person), c.day, joinKeys(subjects)})
 		}
 	}
 	for len(stale) > 0 {
@@ -250,7 +267,7 @@ func (s *Store) rankUnits(ctx context.Context, q q, st rankState, units []string
 			return fmt.Errorf("rank units: %w", err)
 		}
 	}
-	if err := insertRows(ctx, q, "rank_items", "unit, account_id, person_id, day, subjects", rows); err != nil {
+	if err := insertRows(ctx, q, "rank_items", "unit, account, person, day, subjects", rows); err != nil {
 		return fmt.Errorf("rank units: %w", err)
 	}
 	return wrapf(s.rankApply(ctx, q, d), "rank units")
@@ -429,33 +446,55 @@ func windowMoves(from, to int64, n int) [][2]int64 {
 	return out
 }
 
-// countedUnits reads what each unit was last counted with.
-func countedUnits(ctx context.Context, q q, units []string) (map[string]rankUnit, error) {
-	return inChunks(units, func(chunk []string) (map[string]rankUnit, error) { return countedUnitsChunk(ctx, q, chunk) })
+// countedUnits reads what each unit was last counted with, by name.
+func countedUnits(ctx context.Context, q q, keys *rankKeys, units []string) (map[string]rankUnit, error) {
+	return inChunks(units, func(chunk []string) (map[string]rankUnit, error) { return countedUnitsChunk(ctx, q, keys, chunk) })
 }
 
-func countedUnitsChunk(ctx context.Context, q q, units []string) (map[string]rankUnit, error) {
+func countedUnitsChunk(ctx context.Context, q q, keys *rankKeys, units []string) (map[string]rankUnit, error) {
 	in, args := placeholders(units)
-	out := map[string]rankUnit{}
-	rows, err := q.query(ctx, `SELECT unit, account_id, person_id, day, subjects FROM rank_items WHERE unit IN (`+in+`)`, args...)
+	rows, err := q.query(ctx, `SELECT unit, account, person, day, subjects FROM rank_items WHERE unit IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("counted units chunk: %w", err)
 	}
-	defer rows.Close()
+	type counted struct {
+		unit            string
+		account, person int64
+		day             int64
+		subjects        []int64
+	}
+	var got []counted
+	var ids []int64
 	for rows.Next() {
-		var u, subjects string
-		ru := rankUnit{subjects: map[string]string{}}
-		if err := rows.Scan(&u, &ru.account, &ru.person, &ru.day, &subjects); err != nil {
+		var c counted
+		var subjects string
+		if err := rows.Scan(&c.unit, &c.account, &c.person, &c.day, &subjects); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("counted units chunk: %w", err)
 		}
-		for _, subj := range strings.Split(subjects, ",") {
-			if subj != "" {
-				ru.subjects[subj] = ""
-			}
+		if c.subjects, err = splitKeys(subjects); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("counted units chunk: %w", err)
 		}
-		out[u] = ru
+		got = append(got, c)
+		ids = append(append(ids, c.account, c.person), c.subjects...)
 	}
-	return out, wrapf(rows.Err(), "counted units chunk")
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("counted units chunk: %w", err)
+	}
+	if err := keys.resolve(ctx, q, ids); err != nil {
+		return nil, fmt.Errorf("counted units chunk: %w", err)
+	}
+	out := make(map[string]rankUnit, len(got))
+	for _, c := range got {
+		ru := rankUnit{account: keys.name(c.account), person: keys.name(c.person), day: c.day, subjects: make(map[string]string, len(c.subjects))}
+		for _, s := range c.subjects {
+			ru.subjects[keys.name(s)] = ""
+		}
+		out[c.unit] = ru
+	}
+	return out, nil
 }
 
 // rankAccounts re-applies changed account contributions to every subject counting them.
@@ -469,13 +508,16 @@ func (s *Store) rankAccounts(ctx context.Context, q q, st rankState, ids []strin
 	if err != nil {
 		return fmt.Errorf("rank accounts: %w", err)
 	}
+	if err := d.keys.byName(ctx, q, ids); err != nil {
+		return fmt.Errorf("rank accounts: %w", err)
+	}
 	for _, id := range ids {
 		old, ok := stored[id]
 		if !ok {
 			continue // not counted anywhere
 		}
 		f, exists := facts[id]
-		subjects, err := strs(ctx, q, `SELECT subject FROM rank_members WHERE account_id = ? ORDER BY subject`, id)
+		subjects, err := d.accountSubjects(ctx, q, id)
 		if err != nil {
 			return fmt.Errorf("rank accounts: %w", err)
 		}
@@ -502,6 +544,39 @@ func (s *Store) rankAccounts(ctx context.Context, q q, st rankState, ids []strin
 		}
 	}
 	return wrapf(s.rankApply(ctx, q, d), "rank accounts")
+}
+
+// accountSubjects are the names of the subjects counting an account.
+func (d *rankDelta) accountSubjects(ctx context.Context, q q, account string) ([]string, error) {
+	key, ok := d.keys.ids[account]
+	if !ok {
+		return nil, nil // never counted under any subject
+	}
+	rows, err := q.query(ctx, `SELECT subject FROM rank_members WHERE account = ?`, key)
+	if err != nil {
+		return nil, fmt.Errorf("account subjects: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("account subjects: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("account subjects: %w", err)
+	}
+	if err := d.keys.resolve(ctx, q, ids); err != nil {
+		return nil, fmt.Errorf("account subjects: %w", err)
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = d.keys.name(id)
+	}
+	return out, nil
 }
 
 // storedContributions reads the contributions accounts are counted with (rank_accounts).
@@ -564,6 +639,7 @@ func accountFacts(ctx context.Context, q q, ids []string) (map[string]feedback.A
 // rankDelta collects a batch's changes so that each key is written once.
 type rankDelta struct {
 	st       rankState
+	keys     *rankKeys
 	kinds    map[string]string
 	members  map[[2]string]int
 	people   map[[2]string]int
@@ -584,7 +660,7 @@ type contribution struct {
 }
 
 func newRankDelta(st rankState) *rankDelta {
-	return &rankDelta{st: st, kinds: map[string]string{}, members: map[[2]string]int{}, people: map[[2]string]int{},
+	return &rankDelta{st: st, keys: newRankKeys(), kinds: map[string]string{}, members: map[[2]string]int{}, people: map[[2]string]int{},
 		days: map[subjectDay]int{}, subjects: map[string]*[5]int{}, sums: map[[2]string]feedback.Contribution{},
 		contribs: map[string]contribution{}}
 }
@@ -627,7 +703,10 @@ func (d *rankDelta) money(subj, cur string, c feedback.Contribution, sign int) {
 // Every table is written with multi-row upserts that return the new values, so a
 // batch costs a handful of round trips rather than one per key.
 func (s *Store) rankApply(ctx context.Context, q q, d *rankDelta) error {
-	members, err := addCounts(ctx, q, "rank_members", "account_id", d.members)
+	if err := d.keys.add(ctx, q, d.names()); err != nil {
+		return fmt.Errorf("rank apply: %w", err)
+	}
+	members, err := addCounts(ctx, q, d.keys, "rank_members", "account", d.members)
 	if err != nil {
 		return fmt.Errorf("rank apply: %w", err)
 	}
@@ -646,22 +725,23 @@ func (s *Store) rankApply(ctx context.Context, q q, d *rankDelta) error {
 			d.money(k[0], c.currency, c.c, sign)
 		}
 	}
-	people, err := addCounts(ctx, q, "rank_people", "person_id", d.people)
+	people, err := addCounts(ctx, q, d.keys, "rank_people", "person", d.people)
 	if err != nil {
 		return fmt.Errorf("rank apply: %w", err)
 	}
 	for k, ch := range people {
 		d.subject(k[0])[0] += ch.transition()
 	}
-	if _, err := addCounts(ctx, q, "rank_days", "day", d.days); err != nil {
+	if _, err := addCounts(ctx, q, d.keys, "rank_days", "day", d.days); err != nil {
 		return fmt.Errorf("rank apply: %w", err)
 	}
 	var subjects [][]any
-	for _, subj := range sortedKeys(d.subjects) {
-		if v := d.subjects[subj]; *v != [5]int{} {
-			subjects = append(subjects, []any{subj, d.kinds[subj], v[0], v[1], v[2], v[3], v[4]})
+	for subj, v := range d.subjects {
+		if *v != [5]int{} {
+			subjects = append(subjects, []any{d.keys.id(subj), d.kinds[subj], v[0], v[1], v[2], v[3], v[4]})
 		}
 	}
+	sort.Slice(subjects, func(i, j int) bool { return keyLess(subjects[i], subjects[j]) })
 	if err := upsertReturning(ctx, q, "rank_subjects", "subject, kind, people, total, last30, prior30, last90", "subject",
 		`people = rank_subjects.people + excluded.people, total = rank_subjects.total + excluded.total,
 		last30 = rank_subjects.last30 + excluded.last30, prior30 = rank_subjects.prior30 + excluded.prior30,
@@ -669,15 +749,37 @@ func (s *Store) rankApply(ctx context.Context, q q, d *rankDelta) error {
 		return fmt.Errorf("rank apply: %w", err)
 	}
 	var totals [][]any
-	for _, k := range sortedPairs(d.sums) {
-		if c := d.sums[k]; c != (feedback.Contribution{}) {
-			totals = append(totals, []any{k[0], k[1], c.Accounts, c.CAB, c.MRR, c.ChurnedMRR, c.AtRiskMRR})
+	for k, c := range d.sums {
+		if c != (feedback.Contribution{}) {
+			totals = append(totals, []any{d.keys.id(k[0]), k[1], c.Accounts, c.CAB, c.MRR, c.ChurnedMRR, c.AtRiskMRR})
 		}
 	}
+	sort.Slice(totals, func(i, j int) bool { return keyLess(totals[i], totals[j]) })
 	return wrapf(upsertReturning(ctx, q, "rank_totals", "subject, currency, accounts, cab, mrr, churned_mrr, at_risk_mrr", "subject, currency",
 		`accounts = rank_totals.accounts + excluded.accounts, cab = rank_totals.cab + excluded.cab,
 		mrr = rank_totals.mrr + excluded.mrr, churned_mrr = rank_totals.churned_mrr + excluded.churned_mrr,
 		at_risk_mrr = rank_totals.at_risk_mrr + excluded.at_risk_mrr`, "accounts", "subject, currency", totals), "rank apply")
+}
+
+// names are every subject, account and person the delta counts under.
+func (d *rankDelta) names() []string {
+	var out []string
+	for k := range d.members {
+		out = append(out, k[0], k[1])
+	}
+	for k := range d.people {
+		out = append(out, k[0], k[1])
+	}
+	for k := range d.days {
+		out = append(out, k.subject)
+	}
+	for k := range d.subjects {
+		out = append(out, k)
+	}
+	for k := range d.sums {
+		out = append(out, k[0])
+	}
+	return out
 }
 
 // change is a counter before and after a batch.
@@ -695,25 +797,28 @@ func (c change) transition() int {
 }
 
 // addCounts adds deltas to the counters (subject, col) → n of table, deleting those
-// that reach zero, and returns each counter's change.
-func addCounts[K comparable](ctx context.Context, q q, table, col string, deltas map[K]int) (map[K]change, error) {
+// that reach zero, and returns each counter's change. Names are written as their keys.
+func addCounts[K comparable](ctx context.Context, q q, keys *rankKeys, table, col string, deltas map[K]int) (map[K]change, error) {
 	out := make(map[K]change, len(deltas))
+	byKeys := make(map[[2]int64]K, len(deltas))
 	var rows [][]any
 	for k, n := range deltas {
 		if n == 0 {
 			continue
 		}
+		var kk [2]int64
 		switch k := any(k).(type) {
 		case [2]string:
-			rows = append(rows, []any{k[0], k[1], n})
+			kk = [2]int64{keys.id(k[0]), keys.id(k[1])}
 		case subjectDay:
-			rows = append(rows, []any{k.subject, k.day, n})
+			kk = [2]int64{keys.id(k.subject), k.day}
 		}
+		byKeys[kk] = k
+		rows = append(rows, []any{kk[0], kk[1], n})
 	}
-	// In key order, so that the B-tree is walked forwards rather than paged in at random:
-	// with large batches (a rebuild) this is most of the cost.
+	// In key order, so that the B-tree is walked forwards rather than paged in at random.
 	sort.Slice(rows, func(i, j int) bool { return keyLess(rows[i], rows[j]) })
-	var zero [][]any
+	var zero [][2]int64
 	for len(rows) > 0 {
 		chunk := rows[:min(len(rows), 300)]
 		rows = rows[len(chunk):]
@@ -728,32 +833,20 @@ func addCounts[K comparable](ctx context.Context, q q, table, col string, deltas
 			return nil, fmt.Errorf("add counts: %w", err)
 		}
 		for res.Next() {
-			var subj string
-			var key any
+			var kk [2]int64
 			var n int
-			var k K
-			switch any(k).(type) {
-			case [2]string:
-				var v string
-				err = res.Scan(&subj, &v, &n)
-				key = [2]string{subj, v}
-			case subjectDay:
-				var v int64
-				err = res.Scan(&subj, &v, &n)
-				key = subjectDay{subj, v}
-			}
-			if err != nil {
+			if err := res.Scan(&kk[0], &kk[1], &n); err != nil {
 				res.Close()
 				return nil, fmt.Errorf("add counts: %w", err)
 			}
-			k = key.(K)
+			k := byKeys[kk]
 			if n < 0 {
 				res.Close()
 				return nil, fmt.Errorf("%s %v counted below zero", table, k)
 			}
 			out[k] = change{before: n - deltas[k], after: n}
 			if n == 0 {
-				zero = append(zero, []any{subj, key})
+				zero = append(zero, kk)
 			}
 		}
 		res.Close()
@@ -762,14 +855,7 @@ func addCounts[K comparable](ctx context.Context, q q, table, col string, deltas
 		}
 	}
 	for _, z := range zero {
-		var v any
-		switch k := z[1].(type) {
-		case [2]string:
-			v = k[1]
-		case subjectDay:
-			v = k.day
-		}
-		if _, err := q.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE subject = ? AND %s = ? AND n = 0`, table, col), z[0], v); err != nil {
+		if _, err := q.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE subject = ? AND %s = ? AND n = 0`, table, col), z[0], z[1]); err != nil {
 			return nil, fmt.Errorf("add counts: %w", err)
 		}
 	}
@@ -798,7 +884,7 @@ func upsertReturning(ctx context.Context, q q, table, cols, conflict, set, check
 			return fmt.Errorf("upsert returning: %w", err)
 		}
 		for res.Next() {
-			key := make([]string, nkeys)
+			key := make([]any, nkeys)
 			dst := make([]any, 0, nkeys+1)
 			for i := range key {
 				dst = append(dst, &key[i])
@@ -809,7 +895,7 @@ func upsertReturning(ctx context.Context, q q, table, cols, conflict, set, check
 				return fmt.Errorf("upsert returning: %w", err)
 			}
 			if v == 0 {
-				zero = append(zero, anys(key))
+				zero = append(zero, key)
 			}
 		}
 		res.Close()
@@ -848,14 +934,6 @@ func keyLess(a, b []any) bool {
 func tuples(n, width int) string {
 	t := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
 	return strings.TrimSuffix(strings.Repeat(t+", ", n), ", ")
-}
-
-func anys(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, v := range ss {
-		out[i] = v
-	}
-	return out
 }
 
 // prefetch loads the contributions accounts are counted with, computing and recording
@@ -909,19 +987,21 @@ func (s *Store) rankTallies(ctx context.Context, kind string) ([]feedback.Tally,
 		return nil, fmt.Errorf("rank tallies: %w", err)
 	}
 	defer end()
-	rows, err := rq.query(ctx, `SELECT subject, people, total, last30, prior30, last90 FROM rank_subjects WHERE kind = ?`, kind)
+	rows, err := rq.query(ctx, `SELECT s.subject, k.name, s.people, s.total, s.last30, s.prior30, s.last90
+		FROM rank_subjects s JOIN rank_keys k ON k.id = s.subject WHERE s.kind = ?`, kind)
 	if err != nil {
 		return nil, fmt.Errorf("rank tallies: %w", err)
 	}
 	var out []feedback.Tally
-	index := map[string]int{}
+	index := map[int64]int{}
 	for rows.Next() {
 		t := feedback.Tally{ByCurrency: map[string]feedback.Contribution{}}
-		if err := rows.Scan(&t.Subject, &t.People, &t.Total, &t.Last30, &t.Prior30, &t.Last90); err != nil {
+		var key int64
+		if err := rows.Scan(&key, &t.Subject, &t.People, &t.Total, &t.Last30, &t.Prior30, &t.Last90); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("rank tallies: %w", err)
 		}
-		index[t.Subject] = len(out)
+		index[key] = len(out)
 		if i := strings.LastIndexByte(t.Subject, '/'); i >= 0 { // a segment: report its subject
 			t.Subject = t.Subject[i+1:]
 		}
@@ -938,7 +1018,8 @@ func (s *Store) rankTallies(ctx context.Context, kind string) ([]feedback.Tally,
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var subj, cur string
+		var subj int64
+		var cur string
 		var c feedback.Contribution
 		if err := rows.Scan(&subj, &cur, &c.Accounts, &c.CAB, &c.MRR, &c.ChurnedMRR, &c.AtRiskMRR); err != nil {
 			return nil, fmt.Errorf("rank tallies: %w", err)
