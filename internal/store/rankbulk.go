@@ -35,11 +35,11 @@ type rankBulk struct {
 	acctKey  []int64
 	persKey  []int64
 	items    []bulkItem
-	arena    []uint32   // every item's subjects (positions in subjects), item by item
-	members  []keyCount // subject × account
-	persons  []keyCount // subject × person
-	days     []keyCount // subject × (day + dayBias)
-	figures  [][5]int   // per subject: people, total, last30, prior30, last90
+	arena    []uint32      // every item's subjects (positions in subjects), item by item
+	members  []windowCount // subject × account
+	persons  []windowCount // subject × person
+	days     []keyCount    // subject × (day + dayBias)
+	figures  [][5]int      // per subject: people, total, last30, prior30, last90
 	contribs []contribution
 	totals   [][]any                          // rank_totals rows, sorted
 	facts    map[string]feedback.AccountFacts // accounts that exist
@@ -58,6 +58,14 @@ type bulkItem struct {
 type keyCount struct {
 	key uint64
 	n   int
+}
+
+// windowCount is a (subject, other) key and its counts overall and in each "last N
+// days" window, as rank_members and rank_people hold them (the window subjects have no
+// rows of their own). While counting, the window is the other half's two low bits.
+type windowCount struct {
+	key uint64
+	n   [3]int
 }
 
 // dayBias makes a signed day an unsigned 32-bit key that sorts the same way.
@@ -124,6 +132,26 @@ func countKeys(keys []uint64, subj, other []uint32) []keyCount {
 	return out
 }
 
+// countWindowKeys renumbers both halves of every key (subject, other << 2 | window),
+// sorts them and counts each (subject, other) overall and per window.
+func countWindowKeys(keys []uint64, subj, other []uint32) []windowCount {
+	for i, k := range keys {
+		s, o := unpackKey(k)
+		keys[i] = packKey(subj[s], other[o>>2]<<2|o&3)
+	}
+	slices.Sort(keys)
+	var out []windowCount
+	for _, k := range keys {
+		s, o := unpackKey(k)
+		pair := packKey(s, o>>2)
+		if len(out) == 0 || out[len(out)-1].key != pair {
+			out = append(out, windowCount{key: pair})
+		}
+		out[len(out)-1].n[o&3]++
+	}
+	return out
+}
+
 // expansion is what one base subject (a tag or request root) counts for, as interned
 // subjects, for a unit of one tier, kind and set of "last N days" windows: the same for
 // every such unit, so it is worked out once (by addSegments and addWindows, the
@@ -140,6 +168,7 @@ type rankCounter struct {
 	baseKind               []string
 	subj, accounts, people *interner
 	subjKind               []string
+	subjWin                []uint32 // per subject: the subject it narrows << 2 | its window (0: none)
 	figures                [][5]int
 	cache                  map[expansion][]uint32
 	items                  []bulkItem
@@ -174,23 +203,30 @@ func (c *rankCounter) unit(unit, account, person string, day int64, tier, kind s
 			m := map[string]string{c.bases.names[b]: c.baseKind[b]}
 			addSegments(m, tier, kind)
 			addWindows(m, day, c.st.asOf)
-			for _, name := range sortedKeys(m) {
+			names := sortedKeys(m)
+			for _, name := range names {
 				s := c.subj.id(name)
 				if int(s) == len(c.subjKind) {
 					c.subjKind = append(c.subjKind, m[name])
+					c.subjWin = append(c.subjWin, 0)
 					c.figures = append(c.figures, [5]int{})
 				}
 				subjects = append(subjects, s)
+			}
+			for i, name := range names { // what it narrows is in m too, so interned above
+				narrows, w := windowOf(name)
+				c.subjWin[subjects[i]] = c.subj.id(narrows)<<2 | uint32(w)
 			}
 			c.cache[key] = subjects
 		}
 		for _, s := range subjects {
 			c.arena = append(c.arena, s)
+			sw := c.subjWin[s]
 			if it.account >= 0 {
-				c.members = append(c.members, packKey(s, uint32(it.account)))
+				c.members = append(c.members, packKey(sw>>2, uint32(it.account)<<2|sw&3))
 			}
 			if it.person >= 0 {
-				c.persons = append(c.persons, packKey(s, uint32(it.person)))
+				c.persons = append(c.persons, packKey(sw>>2, uint32(it.person)<<2|sw&3))
 			}
 			c.days = append(c.days, packKey(s, uint32(day+dayBias)))
 			f := &c.figures[s]
@@ -332,12 +368,27 @@ func (c *rankCounter) finish(facts map[string]feedback.AccountFacts) *rankBulk {
 		slices.Sort(b.arena[it.off : it.off+it.n])
 	}
 	slices.SortFunc(b.items, func(x, y bulkItem) int { return strings.Compare(x.unit, y.unit) })
-	b.members = countKeys(c.members, subjRank, acctRank)
-	b.persons = countKeys(c.persons, subjRank, personRank)
+	b.members = countWindowKeys(c.members, subjRank, acctRank)
+	b.persons = countWindowKeys(c.persons, subjRank, personRank)
 	b.days = countKeys(c.days, subjRank, nil)
-	for _, kc := range b.persons {
-		s, _ := unpackKey(kc.key)
-		b.figures[s][0]++
+	// Each subject's "last N days" subjects, by position: they take their people and
+	// money from its rows' window counts.
+	win := make([][3]int32, len(b.subjects))
+	for p := range b.subjects {
+		win[p] = [3]int32{int32(p), -1, -1}
+	}
+	for p, name := range b.subjects {
+		if narrows, w := windowOf(name); w > 0 {
+			win[sort.SearchStrings(b.subjects, narrows)][w] = int32(p)
+		}
+	}
+	for _, wc := range b.persons {
+		s, _ := unpackKey(wc.key)
+		for w, n := range wc.n {
+			if n > 0 {
+				b.figures[win[s][w]][0]++
+			}
+		}
 	}
 	b.names, b.subjKey, b.acctKey, b.persKey = dictionary(b.subjects, b.accounts, b.people)
 	b.contribs = make([]contribution, len(b.accounts))
@@ -348,21 +399,24 @@ func (c *rankCounter) finish(facts map[string]feedback.AccountFacts) *rankBulk {
 			b.contribs[i] = contribution{c: feedback.Contribution{Accounts: 1}}
 		}
 	}
-	// Money per (subject, currency): members are sorted by subject, so each subject's
-	// sums are complete when the next subject starts.
-	for i := 0; i < len(b.members); {
-		s, _ := unpackKey(b.members[i].key)
-		sums := map[string]feedback.Contribution{}
-		for ; i < len(b.members); i++ {
-			s2, a := unpackKey(b.members[i].key)
-			if s2 != s {
-				break
+	// Money per (subject, currency), a window subject's from its rows' window counts.
+	sums := make([]map[string]feedback.Contribution, len(b.subjects))
+	for _, wc := range b.members {
+		s, a := unpackKey(wc.key)
+		ct := b.contribs[a]
+		for w, n := range wc.n {
+			if n > 0 {
+				t := win[s][w]
+				if sums[t] == nil {
+					sums[t] = map[string]feedback.Contribution{}
+				}
+				sums[t][ct.currency] = sums[t][ct.currency].Add(ct.c, 1)
 			}
-			ct := b.contribs[a]
-			sums[ct.currency] = sums[ct.currency].Add(ct.c, 1)
 		}
-		for _, cur := range sortedKeys(sums) {
-			ct := sums[cur]
+	}
+	for s, m := range sums {
+		for _, cur := range sortedKeys(m) {
+			ct := m[cur]
 			b.totals = append(b.totals, []any{b.subjKey[s], cur, ct.Accounts, ct.CAB, ct.MRR, ct.ChurnedMRR, ct.AtRiskMRR})
 		}
 	}
@@ -468,20 +522,26 @@ func (b *rankBulk) write(ctx context.Context, q q, progress func(done, total int
 		}
 		pairs := []struct {
 			table, col string
-			keys       []keyCount
-			other      func(uint32) int64
+			keys       []windowCount
+			other      []int64
 		}{
-			{"rank_members", "account", b.members, func(o uint32) int64 { return b.acctKey[o] }},
-			{"rank_people", "person", b.persons, func(o uint32) int64 { return b.persKey[o] }},
-			{"rank_days", "day", b.days, func(o uint32) int64 { return int64(o) - dayBias }},
+			{"rank_members", "account", b.members, b.acctKey},
+			{"rank_people", "person", b.persons, b.persKey},
 		}
 		for _, p := range pairs {
-			if err := copyRows(ctx, q, p.table, "subject, "+p.col+", n", 3, len(p.keys), step, func(i int, r []any) {
+			if err := copyRows(ctx, q, p.table, "subject, "+p.col+", n, n30, n90", 5, len(p.keys), step, func(i int, r []any) {
 				s, o := unpackKey(p.keys[i].key)
-				r[0], r[1], r[2] = b.subjKey[s], p.other(o), p.keys[i].n
+				n := p.keys[i].n
+				r[0], r[1], r[2], r[3], r[4] = b.subjKey[s], p.other[o], n[0], n[1], n[2]
 			}); err != nil {
 				return fmt.Errorf("write %s: %w", p.table, err)
 			}
+		}
+		if err := copyRows(ctx, q, "rank_days", "subject, day, n", 3, len(b.days), step, func(i int, r []any) {
+			s, o := unpackKey(b.days[i].key)
+			r[0], r[1], r[2] = b.subjKey[s], int64(o)-dayBias, b.days[i].n
+		}); err != nil {
+			return fmt.Errorf("write rank_days: %w", err)
 		}
 		if err := copyRows(ctx, q, "rank_subjects", "subject, kind, people, total, last30, prior30, last90", 7, len(b.subjects), step, func(i int, r []any) {
 			f := b.figures[i]

@@ -425,6 +425,28 @@ func addWindows(subjects map[string]string, day, today int64) {
 	}
 }
 
+// windowOf splits a "last N days" subject into the subject it narrows and its window's
+// place in rankWindows plus one; any other subject is itself and 0.
+func windowOf(subj string) (string, int) {
+	if !strings.HasPrefix(subj, "last=") {
+		return subj, 0
+	}
+	for i, n := range rankWindows {
+		if rest, ok := strings.CutPrefix(subj, segmentSubject("last", strconv.Itoa(n), "")); ok {
+			return rest, i + 1
+		}
+	}
+	return subj, 0
+}
+
+// windowSubject is windowOf's inverse.
+func windowSubject(subj string, w int) string {
+	if w == 0 {
+		return subj
+	}
+	return segmentSubject("last", strconv.Itoa(rankWindows[w-1]), subj)
+}
+
 // windowMoves are the day ranges whose evidence enters or leaves the last n days when
 // the day moves from one to the other: the two windows' symmetric difference.
 func windowMoves(from, to int64, n int) [][2]int64 {
@@ -552,18 +574,23 @@ func (d *rankDelta) accountSubjects(ctx context.Context, q q, account string) ([
 	if !ok {
 		return nil, nil // never counted under any subject
 	}
-	rows, err := q.query(ctx, `SELECT subject FROM rank_members WHERE account = ?`, key)
+	rows, err := q.query(ctx, `SELECT subject, n30, n90 FROM rank_members WHERE account = ?`, key)
 	if err != nil {
 		return nil, fmt.Errorf("account subjects: %w", err)
 	}
+	type member struct {
+		subject int64
+		n       [3]int
+	}
+	var ms []member
 	var ids []int64
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		m := member{n: [3]int{1}}
+		if err := rows.Scan(&m.subject, &m.n[1], &m.n[2]); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("account subjects: %w", err)
 		}
-		ids = append(ids, id)
+		ms, ids = append(ms, m), append(ids, m.subject)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -572,9 +599,13 @@ func (d *rankDelta) accountSubjects(ctx context.Context, q q, account string) ([
 	if err := d.keys.resolve(ctx, q, ids); err != nil {
 		return nil, fmt.Errorf("account subjects: %w", err)
 	}
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = d.keys.name(id)
+	var out []string
+	for _, m := range ms {
+		for w, n := range m.n {
+			if n > 0 {
+				out = append(out, windowSubject(d.keys.name(m.subject), w))
+			}
+		}
 	}
 	return out, nil
 }
@@ -641,9 +672,9 @@ type rankDelta struct {
 	st       rankState
 	keys     *rankKeys
 	kinds    map[string]string
-	members  map[[2]string]int
-	people   map[[2]string]int
-	days     map[subjectDay]int
+	members  map[[2]string][3]int // (subject, account) → units overall, in the last 30, in the last 90 days
+	people   map[[2]string][3]int // (subject, person) → likewise
+	days     map[subjectDay][3]int
 	subjects map[string]*[5]int // people, total, last30, prior30, last90
 	sums     map[[2]string]feedback.Contribution
 	contribs map[string]contribution // account → contribution this batch counts with
@@ -660,8 +691,8 @@ type contribution struct {
 }
 
 func newRankDelta(st rankState) *rankDelta {
-	return &rankDelta{st: st, keys: newRankKeys(), kinds: map[string]string{}, members: map[[2]string]int{}, people: map[[2]string]int{},
-		days: map[subjectDay]int{}, subjects: map[string]*[5]int{}, sums: map[[2]string]feedback.Contribution{},
+	return &rankDelta{st: st, keys: newRankKeys(), kinds: map[string]string{}, members: map[[2]string][3]int{}, people: map[[2]string][3]int{},
+		days: map[subjectDay][3]int{}, subjects: map[string]*[5]int{}, sums: map[[2]string]feedback.Contribution{},
 		contribs: map[string]contribution{}}
 }
 
@@ -679,13 +710,25 @@ func (d *rankDelta) unit(subj, kind string, u rankUnit, sign int) {
 	if kind != "" {
 		d.kinds[subj] = kind
 	}
+	// A "last N days" subject has no members or people of its own: they are those of
+	// the subject it narrows, counted in that subject's row for the window.
+	base, w := windowOf(subj)
 	if u.account != "" {
-		d.members[[2]string{subj, u.account}] += sign
+		k := [2]string{base, u.account}
+		v := d.members[k]
+		v[w] += sign
+		d.members[k] = v
 	}
 	if u.person != "" {
-		d.people[[2]string{subj, u.person}] += sign
+		k := [2]string{base, u.person}
+		v := d.people[k]
+		v[w] += sign
+		d.people[k] = v
 	}
-	d.days[subjectDay{subj, u.day}] += sign
+	k := subjectDay{subj, u.day}
+	v0 := d.days[k]
+	v0[0] += sign
+	d.days[k] = v0
 	v := d.subject(subj)
 	l30, p30, l90 := feedback.Windows(u.day, d.st.asOf)
 	v[1] += sign
@@ -706,33 +749,41 @@ func (s *Store) rankApply(ctx context.Context, q q, d *rankDelta) error {
 	if err := d.keys.add(ctx, q, d.names()); err != nil {
 		return fmt.Errorf("rank apply: %w", err)
 	}
-	members, err := addCounts(ctx, q, d.keys, "rank_members", "account", d.members)
+	members, err := addCounts(ctx, q, d.keys, "rank_members", "account", windowCounts, d.members)
 	if err != nil {
 		return fmt.Errorf("rank apply: %w", err)
 	}
 	var counted []string
 	for k, ch := range members {
-		if ch.transition() != 0 {
-			counted = append(counted, k[1])
+		for _, c := range ch {
+			if c.transition() != 0 {
+				counted = append(counted, k[1])
+			}
 		}
 	}
 	if err := d.prefetch(ctx, q, counted); err != nil {
 		return fmt.Errorf("rank apply: %w", err)
 	}
 	for _, k := range sortedPairs(members) {
-		if sign := members[k].transition(); sign != 0 {
-			c := d.contribs[k[1]] // prefetched above
-			d.money(k[0], c.currency, c.c, sign)
+		for w, ch := range members[k] {
+			if sign := ch.transition(); sign != 0 {
+				c := d.contribs[k[1]] // prefetched above
+				d.money(windowSubject(k[0], w), c.currency, c.c, sign)
+			}
 		}
 	}
-	people, err := addCounts(ctx, q, d.keys, "rank_people", "person", d.people)
+	people, err := addCounts(ctx, q, d.keys, "rank_people", "person", windowCounts, d.people)
 	if err != nil {
 		return fmt.Errorf("rank apply: %w", err)
 	}
 	for k, ch := range people {
-		d.subject(k[0])[0] += ch.transition()
+		for w, c := range ch {
+			if t := c.transition(); t != 0 {
+				d.subject(windowSubject(k[0], w))[0] += t
+			}
+		}
 	}
-	if _, err := addCounts(ctx, q, d.keys, "rank_days", "day", d.days); err != nil {
+	if _, err := addCounts(ctx, q, d.keys, "rank_days", "day", []string{"n"}, d.days); err != nil {
 		return fmt.Errorf("rank apply: %w", err)
 	}
 	var subjects [][]any
@@ -796,14 +847,20 @@ func (c change) transition() int {
 	return 0
 }
 
-// addCounts adds deltas to the counters (subject, col) → n of table, deleting those
-// that reach zero, and returns each counter's change. Names are written as their keys.
-func addCounts[K comparable](ctx context.Context, q q, keys *rankKeys, table, col string, deltas map[K]int) (map[K]change, error) {
-	out := make(map[K]change, len(deltas))
+// windowCounts are the counter columns of rank_members and rank_people: units
+// overall and, for the "last N days" subjects, those in each of rankWindows.
+var windowCounts = []string{"n", "n30", "n90"}
+
+// addCounts adds deltas to the counters (subject, col) → counts (the first len(counts)
+// of each delta) of table, deleting rows whose first counter reaches zero, and returns
+// each counter's change. Names are written as their keys.
+func addCounts[K comparable](ctx context.Context, q q, keys *rankKeys, table, col string, counts []string, deltas map[K][3]int) (map[K][3]change, error) {
+	out := make(map[K][3]change, len(deltas))
 	byKeys := make(map[[2]int64]K, len(deltas))
+	width := len(counts)
 	var rows [][]any
 	for k, n := range deltas {
-		if n == 0 {
+		if n == ([3]int{}) {
 			continue
 		}
 		var kk [2]int64
@@ -814,10 +871,19 @@ func addCounts[K comparable](ctx context.Context, q q, keys *rankKeys, table, co
 			kk = [2]int64{keys.id(k.subject), k.day}
 		}
 		byKeys[kk] = k
-		rows = append(rows, []any{kk[0], kk[1], n})
+		row := []any{kk[0], kk[1]}
+		for i := range width {
+			row = append(row, n[i])
+		}
+		rows = append(rows, row)
 	}
 	// In key order, so that the B-tree is walked forwards rather than paged in at random.
 	sort.Slice(rows, func(i, j int) bool { return keyLess(rows[i], rows[j]) })
+	var set []string
+	for _, c := range counts {
+		set = append(set, fmt.Sprintf("%s = %s.%s + excluded.%s", c, table, c, c))
+	}
+	cols := strings.Join(counts, ", ")
 	var zero [][2]int64
 	for len(rows) > 0 {
 		chunk := rows[:min(len(rows), 300)]
@@ -826,26 +892,34 @@ func addCounts[K comparable](ctx context.Context, q q, keys *rankKeys, table, co
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		res, err := q.query(ctx, fmt.Sprintf(`INSERT INTO %s (subject, %s, n) VALUES %s
-			ON CONFLICT (subject, %s) DO UPDATE SET n = %s.n + excluded.n RETURNING subject, %s, n`,
-			table, col, tuples(len(chunk), 3), col, table, col), args...)
+		res, err := q.query(ctx, fmt.Sprintf(`INSERT INTO %s (subject, %s, %s) VALUES %s
+			ON CONFLICT (subject, %s) DO UPDATE SET %s RETURNING subject, %s, %s`,
+			table, col, cols, tuples(len(chunk), 2+width), col, strings.Join(set, ", "), col, cols), args...)
 		if err != nil {
 			return nil, fmt.Errorf("add counts: %w", err)
 		}
 		for res.Next() {
 			var kk [2]int64
-			var n int
-			if err := res.Scan(&kk[0], &kk[1], &n); err != nil {
+			var n [3]int
+			dst := []any{&kk[0], &kk[1]}
+			for i := range width {
+				dst = append(dst, &n[i])
+			}
+			if err := res.Scan(dst...); err != nil {
 				res.Close()
 				return nil, fmt.Errorf("add counts: %w", err)
 			}
 			k := byKeys[kk]
-			if n < 0 {
-				res.Close()
-				return nil, fmt.Errorf("%s %v counted below zero", table, k)
+			var ch [3]change
+			for i := range width {
+				if n[i] < 0 || n[i] > n[0] {
+					res.Close()
+					return nil, fmt.Errorf("%s %v counted %v", table, k, n)
+				}
+				ch[i] = change{before: n[i] - deltas[k][i], after: n[i]}
 			}
-			out[k] = change{before: n - deltas[k], after: n}
-			if n == 0 {
+			out[k] = ch
+			if n[0] == 0 {
 				zero = append(zero, kk)
 			}
 		}

@@ -82,7 +82,7 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 					t.Fatalf("step %d: %s roll-ups differ from the evidence:\nroll-up %+v\nraw     %+v", step, name, roll[k], raw[k])
 				}
 			}
-			filters := []store.RankFilter{}
+			filters := []store.RankFilter{{}} // alone, only with the last N days below
 			for _, tier := range tiers {
 				filters = append(filters, store.RankFilter{Tier: tier})
 			}
@@ -96,7 +96,7 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 					filters = append(filters, g)
 				}
 			}
-			for _, f := range filters {
+			for _, f := range filters[1:] {
 				roll, raw, err := s.RankFilteredBothWays(ctx, f, now)
 				must(err)
 				for k, name := range []string{"requests", "tags"} {
