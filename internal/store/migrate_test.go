@@ -12,11 +12,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()
-			s, err := store.Open(ctx, storetest.DSN(t, d))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			s := storetest.OpenEmpty(t, d)
 			if n, _ := s.Pending(ctx); n == 0 {
 				t.Fatal("fresh database reports no pending migrations")
 			}

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
@@ -16,9 +15,7 @@ func TestRankKeysMigrationRecountsOldRollups(t *testing.T) {
 	for _, dialect := range storetest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			s, err := store.Open(ctx, storetest.DSN(t, dialect))
-			storetest.Must(t, err)
-			t.Cleanup(func() { s.Close() })
+			s := storetest.OpenEmpty(t, dialect)
 			storetest.Must(t, s.MigrateBefore(ctx, "rank_keys"))
 			now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
 			s.Now = func() time.Time { return now }

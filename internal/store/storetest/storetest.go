@@ -104,14 +104,22 @@ func DSN(t testing.TB, dialect string) string {
 // Open returns a fresh migrated store of the dialect, closed when the test ends.
 func Open(t testing.TB, dialect string) *store.Store {
 	t.Helper()
+	s := OpenEmpty(t, dialect)
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// OpenEmpty returns a store of the dialect on a fresh database with no migration
+// applied, closed when the test ends.
+func OpenEmpty(t testing.TB, dialect string) *store.Store {
+	t.Helper()
 	s, err := store.Open(context.Background(), DSN(t, dialect))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if _, err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	return s
 }
 
