@@ -100,9 +100,10 @@ func parseMail(raw []byte, depth int) (Mail, error) {
 		body = "(" + b.opaque + ": the body could not be read; see the original in the mailbox)"
 	}
 	m.Original = body
+	body = stripGatewayBanners(body)
 	reply := stripQuoted(body)
 	if fromHTML {
-		if r := htmlReply(b.html); r != "" {
+		if r := stripGatewayBanners(htmlReply(b.html)); r != "" {
 			reply = r
 		}
 	}

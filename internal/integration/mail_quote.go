@@ -154,3 +154,23 @@ func cutHTMLQuote(html string) string {
 	}
 	return html[:cut]
 }
+
+// gatewayBanner is the paragraph a virus-scanning mail gateway adds to every message it
+// passes (MailScanner's "This message has been scanned for viruses and dangerous
+// content by MailScanner, and is believed to be clean.", MailMarshal's "This e-mail
+// message has been scanned for Viruses and Content and cleared"), sometimes behind a
+// filter's tag. It is the gateway's words, never the sender's.
+var gatewayBanner = regexp.MustCompile(`(?i)^([\w-]{1,20}:\s*)?this (e-?mail )?(message )?has been scanned for viruses\b[^\n]{0,200}$`)
+
+// stripGatewayBanners drops gateway banner paragraphs (their lines joined) from a body.
+func stripGatewayBanners(body string) string {
+	paras := strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n")
+	keep := paras[:0]
+	for _, p := range paras {
+		if gatewayBanner.MatchString(strings.Join(strings.Fields(p), " ")) {
+			continue
+		}
+		keep = append(keep, p)
+	}
+	return tidy(strings.Join(keep, "\n\n"))
+}

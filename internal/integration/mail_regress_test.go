@@ -361,3 +361,23 @@ func TestMailYahooQuotes(t *testing.T) {
 	want(t, "yahoo classic", c.Text, "Re: Test\n\nHello")
 	want(t, "yahoo classic author", c.Email, "xxx@yahoo.com")
 }
+
+// TestMailGatewayBanners: a virus-scanning gateway's banner is not the sender's words
+// (found by the corpus: MailScanner's in mikel/mail's Windows-1251 sample, whose body
+// is nothing else, and MailMarshal's above nodemailer/mailparser's "Good Morning;").
+// The full original keeps it; words that only mention scanning stay.
+func TestMailGatewayBanners(t *testing.T) {
+	m := mustCorpusMail(t, "mail-windows-1251.eml")
+	want(t, "MailScanner only", m.Capture.Text, "[0]: XXXXXXX XXXXX XXXXX !")
+	if !strings.Contains(m.Original, "MailScanner") {
+		t.Errorf("original lost the banner: %q", m.Original)
+	}
+	want(t, "MailMarshal above the words", mustCorpusMail(t, "mailparser-mixed.eml").Capture.Text, "Good Morning;")
+	for in, out := range map[string]string{
+		"This message has been scanned for viruses and\ndangerous content by MailScanner, and is\nbelieved to be clean.\n\nThanks":  "Thanks",
+		"Has this message been scanned for viruses? The attachment will not open.":                                                  "Has this message been scanned for viruses? The attachment will not open.",
+		"Our files are scanned for viruses before upload, and this message has been scanned for viruses too, yet the import fails.": "Our files are scanned for viruses before upload, and this message has been scanned for viruses too, yet the import fails.",
+	} {
+		want(t, in, stripGatewayBanners(in), out)
+	}
+}
