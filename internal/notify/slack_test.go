@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -195,6 +196,93 @@ func TestSlackAlerts(t *testing.T) {
 		}
 		if n := len(sr.got()); n != 2 {
 			t.Fatalf("%d requests after the webhook was removed", n)
+		}
+	})
+}
+
+// A new account whose first score is red counts as turning red: an important account
+// never contacted and without usage scores (0×25 + 0×15 + 100×10) / 50 = 20. On the
+// install's first sync every account is scored for the first time, so "Day one" is
+// no news; "Newcomer", created after, gets health.changed with previous_band "" and
+// one Slack message, and syncing again sends nothing more. A new account that starts
+// yellow sends nothing.
+func TestSlackAlertsNewAccountRedFromTheStart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
+		if err := s.CreateMember(ctx, owner); err != nil {
+			t.Fatal(err)
+		}
+		sr := newSlackReceiver(t, 0)
+		if err := notify.SaveEgress(ctx, s, []string{"127.0.0.1"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := notify.SaveSlack(ctx, s, sr.URL+"/services/T000/B000/XXXXabcd"); err != nil {
+			t.Fatal(err)
+		}
+		const base = "https://cl.example.com"
+		create := func(name, tier string) string {
+			t.Helper()
+			a := &account.Account{Name: name, Tier: tier, OwnerID: owner.ID}
+			if err := s.CreateAccount(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}
+		syncAndQueue := func() []string {
+			t.Helper()
+			if err := s.SyncHealth(ctx, now); err != nil {
+				t.Fatal(err)
+			}
+			if err := notify.QueueSlack(ctx, s, base); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxSlack})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var texts []string
+			for _, r := range rows {
+				var m store.SlackMessage
+				if err := json.Unmarshal(r.Payload, &m); err != nil {
+					t.Fatal(err)
+				}
+				texts = append(texts, m.Text)
+			}
+			return texts
+		}
+		create("Day one", "important")
+		if got := syncAndQueue(); len(got) != 0 {
+			t.Fatalf("the install's first sync posted %q", got)
+		}
+		now = now.Add(time.Hour)
+		id := create("Newcomer", "important")
+		// A standard account called yesterday is yellow: (0×25 + 100×15 + 100×10) / 50 = 50.
+		calm := create("Calm", "standard")
+		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: calm, Kind: account.Call, OccurredAt: now.AddDate(0, 0, -1), Summary: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+		want := ":red_circle: Newcomer turned red: health 20. Owner: Olga. <" + base + "/accounts/" + id + "|Open the account>"
+		for range 2 {
+			if got := syncAndQueue(); len(got) != 1 || got[0] != want {
+				t.Fatalf("Slack messages %q, want [%q]", got, want)
+			}
+		}
+		evs, err := s.Events(ctx, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var changed []string
+		for _, e := range evs {
+			if e.Kind == store.EventHealthChanged {
+				changed = append(changed, e.AccountID+" "+string(e.Data))
+			}
+		}
+		if len(changed) != 1 || !strings.HasPrefix(changed[0], id+" ") || !strings.Contains(changed[0], `"previous_band":""`) ||
+			!strings.Contains(changed[0], `"band":"red"`) {
+			t.Fatalf("health.changed events: %q", changed)
 		}
 	})
 }

@@ -83,6 +83,9 @@ type healthDerivation struct {
 	set     health.Settings
 	steps   int    // key steps configured: activation is an input only with some
 	print   string // fingerprint of set and of the key steps
+	// firstSync: this sync is the install's first (health_state had no day), so a
+	// first score is no news (recomputeChunk).
+	firstSync bool
 }
 
 func (s *Store) healthDerivation(ctx context.Context, now time.Time) (*healthDerivation, error) {
@@ -130,6 +133,9 @@ func (d *healthDerivation) prepare(ctx context.Context, q q) error {
 	}
 	if day == d.day && print == d.print {
 		return nil
+	}
+	if day == "" {
+		d.firstSync = true
 	}
 	if _, err := q.exec(ctx, `UPDATE health_state SET as_of_day = ?, settings = ? WHERE id = 1`, d.day, d.print); err != nil {
 		return fmt.Errorf("prepare: %w", err)
@@ -377,7 +383,10 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		for _, f := range health.Signals(a.in, r, a.facts, d.set.Rules) {
 			sigs = append(sigs, []any{id, f.Rule, f.Reason})
 		}
-		if old, ok := prevBand[id]; ok && old != r.Band {
+		// An account's first score counts as a change into red (previous band ""), so
+		// a new account that starts red is told like one that turns red — except on
+		// the install's first sync, when every account is scored for the first time.
+		if old, ok := prevBand[id]; ok && old != r.Band || !ok && r.Band == health.Red && !d.firstSync {
 			if err := d.s.appendEvent(ctx, q, EventHealthChanged, id, id, map[string]any{
 				"day": day, "score": r.Score, "band": r.Band, "previous_band": old, "weights_version": r.Weights, "profile": r.Profile,
 			}); err != nil {
