@@ -42,7 +42,7 @@ func (a *API) listTasks(w http.ResponseWriter, r *http.Request) error {
 	if f.Status, err = p.oneOf("status", "open", "done"); err != nil {
 		return err
 	}
-	if f.Signal, err = p.oneOf("signal", health.TaskSignals...); err != nil {
+	if f.Signal, err = p.oneOf("signal", health.SignalRules...); err != nil {
 		return err
 	}
 	if f.Limit, err = p.limit(100); err != nil {

@@ -31,7 +31,7 @@ func TestTasksAPI(t *testing.T) {
 		if len(tl.Items) != 1 {
 			t.Fatalf("red tasks: %+v", tl.Items)
 		}
-		// A missed goal's tasks are filtered by the name they carry, though no rule makes them.
+		// A missed goal's tasks are filtered by their rule's name; this account has no goal.
 		var goals struct{ Items []store.Task }
 		e.call(e.read, "GET", "/api/v1/tasks?signal=goal_missed", nil, 200, &goals)
 		if len(goals.Items) != 0 {

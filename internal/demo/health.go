@@ -158,10 +158,11 @@ func GenerateHealth(ctx context.Context, s *store.Store, opts HealthOptions) (He
 	if err := storyInvoice(ctx, s, red.ID, "cus_story_northwind", "in_story_nw_2", "failed", today.AddDate(0, 0, -3)); err != nil {
 		return sum, err
 	}
-	if err := s.SyncHealth(ctx, now); err != nil {
+	// The goal check first, so the sync's goal_missed signal tasks Brightside's owner.
+	if _, err := s.CheckGoals(ctx, now); err != nil {
 		return sum, err
 	}
-	if _, err := s.CheckGoals(ctx, now); err != nil {
+	if err := s.SyncHealth(ctx, now); err != nil {
 		return sum, err
 	}
 	sigs, err := s.ListSignals(ctx, "", 500)

@@ -10,6 +10,14 @@ type Goal struct {
 	CheckDays int    `json:"check_days"` // default 90
 }
 
+// checkDays is CheckDays, or the default 90 when unset.
+func (g Goal) checkDays() int {
+	if g.CheckDays <= 0 {
+		return 90
+	}
+	return g.CheckDays
+}
+
 // Goal states.
 const (
 	GoalPending  = "pending"
@@ -29,9 +37,7 @@ type GoalStatus struct {
 // passed without it) or is pending, given the signup day, the event's count per day
 // (YYYY-MM-DD → n) and today. Only occurrences from signup to the check day count.
 func EvaluateGoal(g Goal, signup string, perDay map[string]int, today string) GoalStatus {
-	if g.CheckDays <= 0 {
-		g.CheckDays = 90
-	}
+	g.CheckDays = g.checkDays()
 	start, err := time.Parse(time.DateOnly, signup)
 	if err != nil {
 		return GoalStatus{State: GoalPending}

@@ -3,7 +3,6 @@ package health
 import (
 	"fmt"
 	"math"
-	"slices"
 	"sort"
 
 	"github.com/closeloop/closeloop/internal/errs"
@@ -17,17 +16,20 @@ const (
 	SigLowUsage    = "low_usage"      // fewer than Threshold events in 30 days, for an account that has sent any in 60
 	SigCadence     = "cadence"        // no contact within the tier's cadence
 	SigPayment     = "payment_failed" // the latest invoice's payment failed
-	SigRenewal     = "renewal"        // the renewal date is within Threshold days
+	SigRenewal     = "renewal"        // the renewal date or the cancellation-notice deadline is within Threshold days
 	SigDetractor   = "detractor"      // NPS at or below Threshold (6: a detractor)
 	SigChurnReason = "churn_reason"   // churn-reason feedback in the last 30 days
 	SigRed         = "health_red"     // the health score is in the red band
 	// Onboarding (activation.go): they judge only accounts with key steps configured.
 	SigNotActivated = "not_activated"      // not activated Threshold days or more after signup
 	SigStalled      = "onboarding_stalled" // not activated and no new step for Threshold days or more
+	// SigGoalMissed: the daily goal check recorded the account's goal missed (goal.go).
+	SigGoalMissed = "goal_missed"
 )
 
 // SignalRules lists every rule, in the order they are shown.
-var SignalRules = []string{SigUsageDrop, SigLowUsage, SigCadence, SigPayment, SigRenewal, SigDetractor, SigChurnReason, SigRed, SigNotActivated, SigStalled}
+var SignalRules = []string{SigUsageDrop, SigLowUsage, SigCadence, SigPayment, SigRenewal, SigDetractor, SigChurnReason, SigRed, SigNotActivated, SigStalled,
+	SigGoalMissed}
 
 // OnboardingRules are the rules that read activation. Saved health settings from
 // before them have no entry, so they stay off (a rule left out is off) until key
@@ -35,11 +37,11 @@ var SignalRules = []string{SigUsageDrop, SigLowUsage, SigCadence, SigPayment, Si
 // (store.PutActivationSettings): an install does not get new tasks unasked.
 var OnboardingRules = []string{SigNotActivated, SigStalled}
 
-// SigGoalMissed names the tasks a missed goal makes (the daily goal check, not a
-// signal rule), and TaskSignals every value a task's signal can hold.
-const SigGoalMissed = "goal_missed"
-
-var TaskSignals = append(slices.Clone(SignalRules), SigGoalMissed)
+// OnWhenUnsaved are rules that made tasks before an admin could turn them off (the
+// goal check tasked the owner of a missed goal itself): saved health settings without
+// an entry for one read it as shipped, on, so the install keeps doing what it did
+// (store.HealthSettings); once saved off it stays off.
+var OnWhenUnsaved = []string{SigGoalMissed}
 
 // OnboardingWindowDays bounds the onboarding rules to accounts that signed up within
 // it. An account older than that is past onboarding: were it still not activated, the
@@ -68,15 +70,23 @@ func DefaultRules() map[string]Rule {
 		// Not activated a month after signup; no new step for a week.
 		SigNotActivated: {true, 30, 3},
 		SigStalled:      {true, 7, 2},
+		// The check day has passed: the owner is told within 3 days.
+		SigGoalMissed: {true, 0, 3},
 	}
 }
 
 // Facts are what the signal rules read besides the health inputs.
 type Facts struct {
-	RenewalDays  *int // days until the renewal date; nil when there is none
-	ChurnReasons int  // churn-reason feedback in the last 30 days
+	RenewalDays *int // days until the renewal date; nil when there is none
+	// NoticeDays is the days until the cancellation-notice deadline (the renewal date
+	// minus the contract's cancellation window); nil without a window.
+	NoticeDays   *int
+	ChurnReasons int // churn-reason feedback in the last 30 days
 	// Onboarding is the account's activation; nil when no key steps are configured.
 	Onboarding *OnboardingFacts
+	// Goal is the account's goal, which the goal_missed reason names; the rule reads
+	// its recorded state from Inputs.Goal.
+	Goal *Goal
 }
 
 // OnboardingFacts are what the onboarding rules read.
@@ -113,8 +123,17 @@ func Signals(in Inputs, r Result, f Facts, rules map[string]Rule) []Fired {
 	if _, ok := on(SigPayment); ok && in.Payment == "failed" {
 		out = append(out, Fired{SigPayment, "the latest invoice's payment failed"})
 	}
-	if rule, ok := on(SigRenewal); ok && f.RenewalDays != nil && *f.RenewalDays >= 0 && *f.RenewalDays <= rule.Threshold {
-		out = append(out, Fired{SigRenewal, fmt.Sprintf("renews in %s", plural(*f.RenewalDays, "day", "days"))})
+	if rule, ok := on(SigRenewal); ok && f.RenewalDays != nil {
+		within := func(days *int) bool { return days != nil && *days >= 0 && *days <= rule.Threshold }
+		renews := fmt.Sprintf("renews in %s", plural(*f.RenewalDays, "day", "days"))
+		switch {
+		case within(f.NoticeDays):
+			// The notice deadline comes first: after it the customer can no longer
+			// cancel, so it is the date to act before.
+			out = append(out, Fired{SigRenewal, fmt.Sprintf("cancellation notice due in %s (%s)", plural(*f.NoticeDays, "day", "days"), renews)})
+		case within(f.RenewalDays):
+			out = append(out, Fired{SigRenewal, renews})
+		}
 	}
 	if rule, ok := on(SigDetractor); ok && in.NPS != nil && *in.NPS <= rule.Threshold {
 		out = append(out, Fired{SigDetractor, fmt.Sprintf("NPS %d: a detractor", *in.NPS)})
@@ -124,6 +143,13 @@ func Signals(in Inputs, r Result, f Facts, rules map[string]Rule) []Fired {
 	}
 	if _, ok := on(SigRed); ok && r.Band == Red {
 		out = append(out, Fired{SigRed, fmt.Sprintf("health %d, red", r.Score)})
+	}
+	if _, ok := on(SigGoalMissed); ok && in.Goal == GoalMissed {
+		reason := "the customer's goal was missed"
+		if g := f.Goal; g != nil {
+			reason = fmt.Sprintf("goal missed: %d × %s within %s of signup", g.Min, g.Event, plural(g.checkDays(), "day", "days"))
+		}
+		out = append(out, Fired{SigGoalMissed, reason})
 	}
 	if o := f.Onboarding; o != nil && !o.Activated && o.DaysSinceSignup <= OnboardingWindowDays {
 		if rule, ok := on(SigNotActivated); ok && o.DaysSinceSignup >= rule.Threshold {

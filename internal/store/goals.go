@@ -10,16 +10,12 @@ import (
 
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/health"
-	"github.com/closeloop/closeloop/internal/id"
 )
 
 // EventGoalMissed is the event-log kind of a goal whose check day passed unmet.
 const EventGoalMissed = "goal.missed"
 
 func init() { Events = append(Events, EventGoalMissed) }
-
-// goalSignal names the tasks a missed goal makes (one open at a time per account).
-const goalSignal = health.SigGoalMissed
 
 // AccountGoal is an account's goal and where it stands today.
 type AccountGoal struct {
@@ -103,8 +99,10 @@ func (s *Store) evaluateGoal(ctx context.Context, q q, accountID string, now tim
 }
 
 // CheckGoals records where every goal stands on the day of now (the goal-check job).
-// A goal that turns missed appends goal.missed to the event log and gives the account's
-// owner a task, unless one for it is open. It returns how many turned missed.
+// A goal that turns missed appends goal.missed to the event log; its recorded state
+// marks the account's health, whose goal_missed rule then fires, so the next health
+// sync gives the owner a task (signals.go) and starts the playbooks attached to the
+// rule, as for any other signal. It returns how many turned missed.
 func (s *Store) CheckGoals(ctx context.Context, now time.Time) (int, error) {
 	if err := s.SyncUsage(ctx); err != nil {
 		return 0, fmt.Errorf("store: check goals: %w", err)
@@ -114,10 +112,6 @@ func (s *Store) CheckGoals(ctx context.Context, now time.Time) (int, error) {
 		return 0, fmt.Errorf("store: goals to check: %w", err)
 	}
 	today := now.UTC().Format(time.DateOnly)
-	ownerOf, err := s.taskOwners(ctx)
-	if err != nil {
-		return 0, err
-	}
 	missed := 0
 	for _, acct := range ids {
 		err := s.tx(ctx, func(q q) error {
@@ -137,23 +131,7 @@ func (s *Store) CheckGoals(ctx context.Context, now time.Time) (int, error) {
 				return nil
 			}
 			missed++
-			what := fmt.Sprintf("%d × %s by %s (%d so far)", g.Min, g.Event, g.CheckOn, g.Count)
-			if err := s.appendEvent(ctx, q, EventGoalMissed, acct, acct, map[string]any{"event": g.Event, "min": g.Min, "count": g.Count, "check_on": g.CheckOn}); err != nil {
-				return err
-			}
-			var open int
-			if err := q.row(ctx, `SELECT COUNT(*) FROM tasks WHERE account_id = ? AND signal = ? AND status = 'open'`, acct, goalSignal).Scan(&open); err != nil || open > 0 {
-				return err
-			}
-			var owner, tier string
-			if err := q.row(ctx, `SELECT COALESCE(owner_id, ''), tier FROM accounts WHERE id = ?`, acct).Scan(&owner, &tier); err != nil {
-				return err
-			}
-			_, err = q.exec(ctx, `INSERT INTO tasks (id, account_id, owner_id, signal, title, reason, due_date, status, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
-				id.NewAt(now), acct, nullable(ownerOf(owner, tier)), goalSignal, "Goal missed: "+g.Event, "The customer's goal was "+what+".",
-				now.UTC().AddDate(0, 0, 3).Format(time.DateOnly), ms(now))
-			return err
+			return s.appendEvent(ctx, q, EventGoalMissed, acct, acct, map[string]any{"event": g.Event, "min": g.Min, "count": g.Count, "check_on": g.CheckOn})
 		})
 		if err != nil {
 			return missed, fmt.Errorf("store: check goal of %s: %w", acct, err)

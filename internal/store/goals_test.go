@@ -3,19 +3,26 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/health"
+	"github.com/closeloop/closeloop/internal/playbook"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
 // Two accounts signed up 40 days ago with the goal "5 reports within 30 days": one made
-// 6 in its first week (achieved, with the day), the other 3 (missed: a goal.missed
-// event and one task for its owner, not a second on the next check).
+// 6 in its first week (achieved, with the day), the other 3 (missed: one goal.missed
+// event, however often the check runs). The missed goal is a signal: the health sync
+// after the check fires goal_missed, which makes one task for the owner (due in the
+// rule's 3 days, with the goal in its reason) and starts the playbook attached to
+// the rule — once, however often it syncs and after the task is done. Turned off, the
+// rule stops firing and a goal missed again makes nothing; turned on, it fires anew.
 func TestCheckGoals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -23,6 +30,11 @@ func TestCheckGoals(t *testing.T) {
 		s.Now = func() time.Time { return now }
 		owner := auth.Member{Email: "csm@example.com", Name: "C", Role: auth.RoleMember}
 		if err := s.CreateMember(ctx, &owner); err != nil {
+			t.Fatal(err)
+		}
+		rescue := &playbook.Playbook{Name: "Rescue the goal", Signals: []string{health.SigGoalMissed},
+			Steps: []playbook.Step{{Title: "Agree a new plan with the champion", DueDays: 5}}}
+		if err := s.CreatePlaybook(ctx, rescue); err != nil {
 			t.Fatal(err)
 		}
 		signup := now.AddDate(0, 0, -40)
@@ -46,15 +58,28 @@ func TestCheckGoals(t *testing.T) {
 		if _, err := s.CommitUsage(ctx, evs, 24*time.Hour); err != nil {
 			t.Fatal(err)
 		}
-		for round := 0; round < 2; round++ {
-			n, err := s.CheckGoals(ctx, now)
+		check := func(want int) {
+			t.Helper()
+			if n, err := s.CheckGoals(ctx, now); err != nil || n != want {
+				t.Fatalf("%d goals turned missed (%v), want %d", n, err, want)
+			}
+		}
+		sync := func() {
+			t.Helper()
+			if err := s.SyncHealth(ctx, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		goalTasks := func(status string) []store.Task {
+			t.Helper()
+			ts, err := s.ListTasks(ctx, store.TaskFilter{Signal: health.SigGoalMissed, Status: status})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := []int{1, 0}[round]; n != want {
-				t.Fatalf("round %d: %d goals turned missed, want %d", round, n, want)
-			}
+			return ts
 		}
+		check(1)
+		check(0)
 		g, err := s.Goal(ctx, keen.ID, now)
 		want := signup.AddDate(0, 0, 5).Format(time.DateOnly)
 		if err != nil || g == nil || g.State != health.GoalAchieved || g.AchievedOn != want || g.Count != 6 {
@@ -64,29 +89,89 @@ func TestCheckGoals(t *testing.T) {
 		if err != nil || g == nil || g.State != health.GoalMissed || g.Count != 3 {
 			t.Fatalf("slow: %+v %v", g, err)
 		}
-		tasks, err := s.ListTasks(ctx, store.TaskFilter{AccountID: slow.ID, Status: "open"})
-		var goalTasks []store.Task
-		for _, tk := range tasks {
-			if tk.Signal == "goal_missed" {
-				goalTasks = append(goalTasks, tk)
-			}
+		if ts := goalTasks(""); len(ts) != 0 {
+			t.Fatalf("the check itself made tasks: %+v", ts)
 		}
-		if err != nil || len(goalTasks) != 1 || goalTasks[0].OwnerID != owner.ID {
-			t.Fatalf("slow's goal tasks: %+v %v", goalTasks, err)
+		sync()
+		sync()
+		check(0)
+		sync()
+		open := goalTasks("open")
+		if len(open) != 1 || open[0].AccountID != slow.ID || open[0].OwnerID != owner.ID || open[0].Title != "Goal missed: slow" ||
+			open[0].Reason != "goal missed: 5 × Report Created within 30 days of signup" || open[0].DueDate != "2026-06-18" {
+			t.Fatalf("goal tasks: %+v", open)
+		}
+		runs, err := s.ListPlaybookRuns(ctx, slow.ID)
+		if err != nil || len(runs) != 1 || runs[0].PlaybookID != rescue.ID || runs[0].StartedBy != health.SigGoalMissed || runs[0].Tasks != 1 {
+			t.Fatalf("slow's playbook runs: %+v %v", runs, err)
+		}
+		if runs, err := s.ListPlaybookRuns(ctx, keen.ID); err != nil || len(runs) != 0 {
+			t.Fatalf("keen's playbook runs: %+v %v", runs, err)
 		}
 		evsLog, err := s.Events(ctx, 0, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
-		missed := 0
+		kinds := map[string]int{}
 		for _, e := range evsLog {
-			if e.Kind == store.EventGoalMissed && e.AccountID == slow.ID {
-				missed++
+			if e.AccountID == slow.ID && (e.Kind == store.EventGoalMissed || strings.Contains(string(e.Data), `"goal_missed"`)) {
+				kinds[e.Kind]++
 			}
 		}
-		if missed != 1 {
-			t.Fatalf("%d goal.missed events for slow, want 1", missed)
+		// task.created counts the signal's task; the playbook's names the rule only in its reason.
+		if kinds[store.EventGoalMissed] != 1 || kinds[store.EventSignalFired] != 1 || kinds[store.EventTaskCreated] != 1 {
+			t.Fatalf("slow's goal events: %v", kinds)
 		}
+		if _, err := s.CompleteTask(ctx, open[0].ID, owner.ID, "new plan agreed"); err != nil {
+			t.Fatal(err)
+		}
+		sync()
+		if ts := goalTasks(""); len(ts) != 1 || ts[0].Status != "done" || ts[0].DoneBy != owner.ID {
+			t.Fatalf("after the task was done: %+v", ts)
+		}
+
+		// Off: the signal stops, and a goal missed again makes nothing.
+		hs, err := s.HealthSettings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		setRule := func(on bool) {
+			t.Helper()
+			r := hs.Rules[health.SigGoalMissed]
+			r.Enabled = on
+			hs.Rules[health.SigGoalMissed] = r
+			if err := s.PutHealthSettings(ctx, hs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		setRule(false)
+		if err := s.SetGoal(ctx, slow.ID, health.Goal{Event: "Report Created", Min: 4, CheckDays: 30}); err != nil {
+			t.Fatal(err)
+		}
+		check(1)
+		sync()
+		if ts := goalTasks("open"); len(ts) != 0 {
+			t.Fatalf("the rule is off, yet: %+v", ts)
+		}
+		if sigs, err := s.ListSignals(ctx, slow.ID, 100); err != nil || slices.ContainsFunc(sigs, func(sg store.Signal) bool { return sg.Rule == health.SigGoalMissed }) {
+			t.Fatalf("signals with the rule off: %+v %v", sigs, err)
+		}
+		setRule(true)
+		sync()
+		if open := goalTasks("open"); len(open) != 1 || open[0].Reason != "goal missed: 4 × Report Created within 30 days of signup" {
+			t.Fatalf("on again: %+v", open)
+		}
+
+		// Settings saved without the rule (before it was one) read it on: missed
+		// goals tasked owners before an admin could turn that off.
+		delete(hs.Rules, health.SigGoalMissed)
+		if err := s.PutHealthSettings(ctx, hs); err != nil {
+			t.Fatal(err)
+		}
+		if hs, err := s.HealthSettings(ctx); err != nil || hs.Rules[health.SigGoalMissed] != health.DefaultRules()[health.SigGoalMissed] {
+			t.Fatalf("a saved set without goal_missed: %+v %v", hs.Rules, err)
+		}
+
 		if err := s.SetGoal(ctx, slow.ID, health.Goal{Event: "", Min: 5, CheckDays: 30}); err == nil {
 			t.Fatal("a goal without an event was accepted")
 		}

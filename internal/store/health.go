@@ -53,6 +53,11 @@ func (s *Store) HealthSettings(ctx context.Context) (health.Settings, error) {
 			delete(hs.Rules, r)
 		}
 	}
+	for _, r := range health.OnWhenUnsaved {
+		if _, ok := hs.Rules[r]; !ok {
+			hs.Rules[r] = health.DefaultRules()[r]
+		}
+	}
 	return hs, nil
 }
 
@@ -183,16 +188,21 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 	end := ms(d.dayTime.AddDate(0, 0, 1)) // the end of the day, exclusive
 	start30 := ms(d.dayTime.AddDate(0, 0, -29))
 	accts := map[string]*healthAccount{}
-	if err := eachHealthRow(ctx, q, `SELECT id, tier, stage, seats, traits, renewal_date FROM accounts WHERE id IN (`+in+`)`, args, func(sc healthScanner) error {
+	if err := eachHealthRow(ctx, q, `SELECT a.id, a.tier, a.stage, a.seats, a.traits, a.renewal_date, `+latestWindowSQL+` FROM accounts a
+		WHERE a.id IN (`+in+`)`, args, func(sc healthScanner) error {
 		var id, tier, stage, traits, renewal string
-		var seats int
-		if err := sc.Scan(&id, &tier, &stage, &seats, &traits, &renewal); err != nil {
+		var seats, window int
+		if err := sc.Scan(&id, &tier, &stage, &seats, &traits, &renewal, &window); err != nil {
 			return err
 		}
 		a := &healthAccount{tier: tier, stage: stage}
-		if t, err := time.Parse("2006-01-02", renewal); err == nil {
-			days := int(t.Sub(d.dayTime) / (24 * time.Hour))
+		if days, ok := health.DaysBetween(d.day, renewal); ok {
 			a.facts.RenewalDays = &days
+			if window > 0 {
+				c := account.Contract{RenewalDate: renewal, CancellationWindow: window}
+				notice, _ := health.DaysBetween(d.day, c.NoticeDeadline())
+				a.facts.NoticeDays = &notice
+			}
 		}
 		a.in.Seats = seats
 		a.in.DaysSinceContact = -1
@@ -296,14 +306,16 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		return fmt.Errorf("health: survey NPS: %w", err)
 	}
 	// The goal: its state as the daily goal check last recorded it (pending and
-	// unset leave the component missing).
-	if err := eachHealthRow(ctx, q, `SELECT account_id, state FROM account_goals WHERE account_id IN (`+in+`)`, args, func(sc healthScanner) error {
-		var id, state string
-		if err := sc.Scan(&id, &state); err != nil {
+	// unset leave the component missing), and what it is, for the goal_missed reason.
+	if err := eachHealthRow(ctx, q, `SELECT account_id, state, event, min_count, check_days FROM account_goals WHERE account_id IN (`+in+`)`, args, func(sc healthScanner) error {
+		var id string
+		var g health.Goal
+		var state string
+		if err := sc.Scan(&id, &state, &g.Event, &g.Min, &g.CheckDays); err != nil {
 			return err
 		}
 		if a := accts[id]; a != nil {
-			a.in.Goal = state
+			a.in.Goal, a.facts.Goal = state, &g
 		}
 		return nil
 	}); err != nil {

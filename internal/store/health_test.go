@@ -63,7 +63,7 @@ func (w *healthWorld) invoice(accountID, customer, state string, at time.Time) e
 
 // Account health kept incrementally equals a rebuild after any history: usage,
 // touchpoints of every kind (internal notes do not count), bug reports and their
-// triage, churn reasons, contracts (renewal dates), Stripe payments, tier, stage, seat and trait edits, pulses, NPS survey responses,
+// triage, churn reasons, contracts (renewal dates, cancellation windows), Stripe payments, tier, stage, seat and trait edits, pulses, NPS survey responses,
 // goals and their daily check, deleted accounts, settings changes (cadence, contact kinds, a new weight set by tier or by stage) and
 // days passing.
 func TestHealthMatchesRebuild(t *testing.T) {
@@ -84,7 +84,24 @@ func TestHealthMatchesRebuild(t *testing.T) {
 		if err := s.CreateSurvey(ctx, &npsSurvey); err != nil {
 			t.Fatal(err)
 		}
+		// The rules that fired, read after each comparison (the store is synced then).
+		fired := map[string]bool{}
+		seeSignals := func() error {
+			if err := s.SyncSignalTasks(ctx, now); err != nil {
+				return err
+			}
+			sigs, err := s.ListSignals(ctx, "", 1000)
+			for _, sg := range sigs {
+				fired[sg.Rule] = true
+			}
+			return err
+		}
 		store.CheckDerivation(t, s, "health", 260, 20, func() time.Time { return now }, func(step int, rng *rand.Rand) error {
+			if step > 0 && step%20 == 0 {
+				if err := seeSignals(); err != nil {
+					return err
+				}
+			}
 			at := now.AddDate(0, 0, -rng.IntN(70)).Add(-time.Duration(rng.IntN(86400)) * time.Second)
 			switch op := rng.IntN(20); {
 			case op < 5:
@@ -124,6 +141,8 @@ func TestHealthMatchesRebuild(t *testing.T) {
 				}
 				a.Tier, a.Seats = tiers[rng.IntN(3)], rng.IntN(8)
 				a.Stage = account.Stages[rng.IntN(len(account.Stages))]
+				// The signup date moves the onboarding rules (not activated by day 30).
+				a.SignupDate = now.AddDate(0, 0, -rng.IntN(60)).Format("2006-01-02")
 				a.Traits = json.RawMessage([]string{`{}`, `{"nps":3}`, `{"nps":9,"activated":true}`, `{"activated":false,"seats":4}`}[rng.IntN(4)])
 				return s.UpdateAccount(ctx, &a.Account)
 			case op < 15 && rng.IntN(2) == 0:
@@ -173,9 +192,11 @@ func TestHealthMatchesRebuild(t *testing.T) {
 				}
 				return s.SyncActivation(ctx)
 			case op < 17:
-				// A contract: its renewal date is the renewal rule's input.
+				// A contract: its renewal date and its notice deadline (the renewal minus
+				// the cancellation window) are the renewal rule's inputs.
 				start := now.AddDate(-1, 0, rng.IntN(90)).Format("2006-01-02") // renews within 0–90 days
-				return s.SaveContract(ctx, &account.Contract{AccountID: pick(rng), StartDate: start, TermMonths: 12, Currency: "USD"})
+				return s.SaveContract(ctx, &account.Contract{AccountID: pick(rng), StartDate: start, TermMonths: 12, Currency: "USD",
+					CancellationWindow: []int{0, 30, 90}[rng.IntN(3)]})
 			case op < 18:
 				now = now.AddDate(0, 0, 1)
 			case op < 19 && len(ids) > 4:
@@ -189,25 +210,16 @@ func TestHealthMatchesRebuild(t *testing.T) {
 			}
 			return nil
 		})
-		// The signals exercised more than one rule.
-		sigs, err := s.ListSignals(ctx, "", 1000)
-		if err != nil {
+		// The history exercised every signal rule: each fired for some account at one
+		// of the comparisons.
+		if err := seeSignals(); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SyncSignalTasks(ctx, now); err != nil {
-			t.Fatal(err)
+		for _, r := range health.SignalRules {
+			if !fired[r] {
+				t.Errorf("%s never fired (%v): the random history no longer exercises it", r, fired)
+			}
 		}
-		if sigs, err = s.ListSignals(ctx, "", 1000); err != nil {
-			t.Fatal(err)
-		}
-		rules := map[string]bool{}
-		for _, sg := range sigs {
-			rules[sg.Rule] = true
-		}
-		if len(rules) < 4 {
-			t.Fatalf("only %v fired", rules)
-		}
-		t.Logf("rules firing at the end: %v", rules)
 		// The history kept a row per account for each day the test passed through.
 		h, err := s.AccountHealth(ctx, ids[0], now)
 		if err != nil {

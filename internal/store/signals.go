@@ -37,7 +37,7 @@ var SignalLabels = map[string]string{
 	health.SigUsageDrop: "Usage dropped", health.SigLowUsage: "Low usage", health.SigCadence: "Contact is overdue",
 	health.SigPayment: "Payment failed", health.SigRenewal: "Renewal coming up", health.SigDetractor: "Detractor NPS",
 	health.SigChurnReason: "Churn reason given", health.SigRed: "Health turned red",
-	health.SigNotActivated: "Not activated", health.SigStalled: "Onboarding stalled",
+	health.SigNotActivated: "Not activated", health.SigStalled: "Onboarding stalled", health.SigGoalMissed: "Goal missed",
 }
 
 // SyncSignalTasks starts and ends signal episodes for the day of now.

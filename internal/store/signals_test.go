@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/errs"
+	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -166,6 +168,128 @@ func TestSignalTasks(t *testing.T) {
 		if err != nil || len(sigs) != 2 || sigs[0].Rule != health.SigRed || sigs[0].TaskID != redTasks[0].ID || sigs[0].Since != "2026-06-24" ||
 			sigs[1].Rule != health.SigPayment {
 			t.Fatalf("signals with cadence off: %+v", sigs)
+		}
+	})
+}
+
+// Each rule that reads usage, contracts, NPS or feedback, on real inputs: an account
+// where it fires (one task, due the rule's days later, with the reason) next to one
+// just short of its threshold (none), and no second task however often the health
+// syncs — nor once the task is done while the rule still fires. Hand-worked, on
+// 15 June (the windows are the 30 days up to today and the 30 before):
+//
+//   - usage_drop (30%): 14 events against 20 is −30%; 15 against 20 is −25%;
+//   - low_usage (10): 9 events in 30 days; 10 is not fewer;
+//   - renewal (60 days): renews 15 July, in 30 days; 15 August is 61; renews
+//     13 October with a 90-day window: the notice deadline is 15 July, in 30 days;
+//   - detractor (6): NPS 6; 7 is passive;
+//   - churn_reason: one 3 days ago; one 31 days ago is outside the 30 days.
+func TestSignalRulesFireOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
+		storetest.Members(t, s, owner)
+		var evs []store.UsageEvent
+		mk := func(name, traits string) string {
+			t.Helper()
+			a := &account.Account{Name: name, ExternalID: name, Tier: "standard", OwnerID: owner.ID, Traits: json.RawMessage(traits)}
+			if err := s.CreateAccount(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			return a.ID
+		}
+		// usage adds one event a day for n days back from `from` days ago.
+		usage := func(name string, from, n int) {
+			for i := 0; i < n; i++ {
+				evs = append(evs, store.UsageEvent{MessageID: fmt.Sprintf("%s-%d-%d", name, from, i), Type: "track", Event: "Login", UserID: "u-" + name,
+					GroupID: name, Timestamp: now.AddDate(0, 0, -from-i), ReceivedAt: now, Payload: []byte(`{}`)})
+			}
+		}
+		contract := func(id, renewal string, window int) {
+			t.Helper()
+			if err := s.SaveContract(ctx, &account.Contract{AccountID: id, StartDate: "2025-06-01", TermMonths: 12, RenewalDate: renewal,
+				CancellationWindow: window, Currency: "USD"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		churn := func(id string, daysAgo int) {
+			t.Helper()
+			if _, _, err := s.Capture(ctx, feedback.Capture{Text: "too expensive", Source: feedback.SourceWeb, Kind: feedback.ChurnReason,
+				OccurredAt: now.AddDate(0, 0, -daysAgo), AccountID: id}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		type want struct{ rule, reason, due string }
+		fires := map[string]want{}
+		short := map[string]string{} // account → the rule it is just short of
+		id := mk("drop", `{}`)
+		usage("drop", 1, 14)
+		usage("drop", 31, 20)
+		fires[id] = want{health.SigUsageDrop, "usage down 30% (last 30 days against the 30 before)", "2026-06-22"}
+		id = mk("dip", `{}`)
+		usage("dip", 1, 15)
+		usage("dip", 31, 20)
+		short[id] = health.SigUsageDrop
+		id = mk("quiet", `{}`)
+		usage("quiet", 1, 9)
+		usage("quiet", 31, 9)
+		fires[id] = want{health.SigLowUsage, "9 events in 30 days, fewer than 10", "2026-06-22"}
+		id = mk("enough", `{}`)
+		usage("enough", 1, 10)
+		usage("enough", 31, 10)
+		short[id] = health.SigLowUsage
+		id = mk("renewing", `{}`)
+		contract(id, "2026-07-15", 0)
+		fires[id] = want{health.SigRenewal, "renews in 30 days", "2026-06-29"}
+		id = mk("later", `{}`)
+		contract(id, "2026-08-15", 0)
+		short[id] = health.SigRenewal
+		id = mk("notice", `{}`)
+		contract(id, "2026-10-13", 90)
+		fires[id] = want{health.SigRenewal, "cancellation notice due in 30 days (renews in 120 days)", "2026-06-29"}
+		id = mk("detractor", `{"nps":6}`)
+		fires[id] = want{health.SigDetractor, "NPS 6: a detractor", "2026-06-22"}
+		id = mk("passive", `{"nps":7}`)
+		short[id] = health.SigDetractor
+		id = mk("leaving", `{}`)
+		churn(id, 3)
+		fires[id] = want{health.SigChurnReason, "1 churn reason given in 30 days", "2026-06-18"}
+		id = mk("left-long-ago", `{}`)
+		churn(id, 31)
+		short[id] = health.SigChurnReason
+		if _, err := s.CommitUsage(ctx, evs, 24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		tasksOf := func(accountID, rule string) []store.Task {
+			t.Helper()
+			ts, err := s.ListTasks(ctx, store.TaskFilter{AccountID: accountID, Signal: rule})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ts
+		}
+		for round := 0; round < 3; round++ {
+			if err := s.SyncHealth(ctx, now); err != nil {
+				t.Fatal(err)
+			}
+			for acct, w := range fires {
+				ts := tasksOf(acct, w.rule)
+				if len(ts) != 1 || ts[0].Reason != w.reason || ts[0].DueDate != w.due || ts[0].OwnerID != owner.ID {
+					t.Fatalf("round %d, %s: %+v, want one task %q due %s", round, w.rule, ts, w.reason, w.due)
+				}
+				if round == 1 { // done while the rule still fires: no other follows
+					if _, err := s.CompleteTask(ctx, ts[0].ID, owner.ID, ""); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for acct, rule := range short {
+				if ts := tasksOf(acct, rule); len(ts) != 0 {
+					t.Fatalf("round %d: %s fired just short of its threshold: %+v", round, rule, ts)
+				}
+			}
 		}
 	})
 }

@@ -115,6 +115,11 @@ type DueGoal struct {
 // goalDueAhead is how far around its check day a goal shows on Today.
 const goalDueAhead = 14
 
+// latestWindowSQL is the cancellation window of the latest contract of the account
+// aliased a (0 without one): the contract its renewal date mirrors (syncRenewal), so
+// the renewal date minus it is the notice deadline.
+const latestWindowSQL = `COALESCE((SELECT c.cancellation_window FROM contracts c WHERE c.account_id = a.id ORDER BY c.start_date DESC, c.id DESC LIMIT 1), 0)`
+
 // deadlinesFor lists the renewals and notice deadlines of memberID's accounts (not
 // churned) from today to 90 days ahead, soonest first. An account's deadlines are its
 // latest contract's, the one the account's renewal date mirrors.
@@ -125,7 +130,7 @@ func (s *Store) deadlinesFor(ctx context.Context, memberID string, now time.Time
 	// ahead (the longest cancellation window).
 	var out []Deadline
 	err := eachHealthRow(ctx, s.read(), `SELECT a.id, a.name, a.tier, COALESCE(a.mrr, 0), COALESCE(a.currency, ''), a.renewal_date,
-		COALESCE((SELECT c.cancellation_window FROM contracts c WHERE c.account_id = a.id ORDER BY c.start_date DESC, c.id DESC LIMIT 1), 0)
+		`+latestWindowSQL+`
 		FROM accounts a WHERE a.owner_id = ? AND a.stage <> 'churned' AND a.renewal_date >= ? AND a.renewal_date <= ?`,
 		[]any{memberID, from, today.AddDate(0, 0, 90+365).Format(time.DateOnly)}, func(sc healthScanner) error {
 			var d Deadline

@@ -135,6 +135,9 @@ func TestTierDefaultOwner(t *testing.T) {
 		if n, err := s.CheckGoals(ctx, now); err != nil || n != 1 {
 			t.Fatalf("goals missed: %d %v", n, err)
 		}
+		if err := s.SyncHealth(ctx, now); err != nil { // the goal_missed rule fires
+			t.Fatal(err)
+		}
 		if got := owners("goal_missed"); got["Orphan"] != olga.ID || len(got) != 1 {
 			t.Fatalf("goal task owners: %v", got)
 		}

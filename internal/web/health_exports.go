@@ -58,8 +58,8 @@ func (ui *Web) tasksCSV(w http.ResponseWriter, r *http.Request) error {
 		return badQuery("status", "must be open or done")
 	}
 	if s := q.Get("signal"); s != "" {
-		if !slices.Contains(health.TaskSignals, s) {
-			return badQuery("signal", "is not a signal rule or goal_missed")
+		if !slices.Contains(health.SignalRules, s) {
+			return badQuery("signal", "is not a signal rule")
 		}
 		f.Signal = s
 	}

@@ -44,7 +44,7 @@ type healthSettingsData struct {
 }
 
 var ruleUnits = map[string]string{
-	health.SigUsageDrop: "% drop", health.SigLowUsage: "events in 30 days", health.SigRenewal: "days before renewal", health.SigDetractor: "highest NPS",
+	health.SigUsageDrop: "% drop", health.SigLowUsage: "events in 30 days", health.SigRenewal: "days before the renewal or its notice deadline", health.SigDetractor: "highest NPS",
 	health.SigNotActivated: "days after signup (accounts signed up in the last 180 days)", health.SigStalled: "days without a new step (accounts signed up in the last 180 days)",
 }
 
