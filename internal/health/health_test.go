@@ -213,3 +213,27 @@ func TestSettingsValidate(t *testing.T) {
 		}
 	}
 }
+
+// The activation component: activated is 100, not activated 0, unknown missing.
+// Weighted 50 against steady usage (100) at 50: activated (100×50 + 100×50)/100 =
+// 100, not activated (100×50 + 0×50)/100 = 50, unknown: usage takes all the weight,
+// 100.
+func TestActivationComponent(t *testing.T) {
+	w := map[string]float64{Usage: 50, Activate: 50}
+	yes, no := true, false
+	for _, c := range []struct {
+		name      string
+		activated *bool
+		score     int
+		part      Part
+	}{
+		{"activated", &yes, 100, Part{Name: Activate, Value: 1, Score: 100, Weight: 0.5, Contribution: 50, Detail: "activated"}},
+		{"not activated", &no, 50, Part{Name: Activate, Score: 0, Weight: 0.5, Contribution: 0, Detail: "not activated"}},
+		{"unknown", nil, 100, Part{Name: Activate, Missing: true}},
+	} {
+		r := Compute(Inputs{EventsLast30: 100, EventsPrior30: 100, Activated: c.activated}, w, "x")
+		if r.Score != c.score || r.Parts[2] != c.part {
+			t.Errorf("%s: score %d, part %+v; want %d, %+v", c.name, r.Score, r.Parts[2], c.score, c.part)
+		}
+	}
+}
