@@ -212,9 +212,7 @@ func TestSlackAlertsNewAccountRedFromTheStart(t *testing.T) {
 		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
 		s.Now = func() time.Time { return now }
 		owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
-		if err := s.CreateMember(ctx, owner); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Members(t, s, owner)
 		sr := newSlackReceiver(t, 0)
 		if err := notify.SaveEgress(ctx, s, []string{"127.0.0.1"}); err != nil {
 			t.Fatal(err)

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -224,41 +225,43 @@ func TestSignalRulesFireOnce(t *testing.T) {
 		type want struct{ rule, reason, due string }
 		fires := map[string]want{}
 		short := map[string]string{} // account → the rule it is just short of
-		id := mk("drop", `{}`)
-		usage("drop", 1, 14)
-		usage("drop", 31, 20)
-		fires[id] = want{health.SigUsageDrop, "usage down 30% (last 30 days against the 30 before)", "2026-06-22"}
-		id = mk("dip", `{}`)
-		usage("dip", 1, 15)
-		usage("dip", 31, 20)
-		short[id] = health.SigUsageDrop
-		id = mk("quiet", `{}`)
-		usage("quiet", 1, 9)
-		usage("quiet", 31, 9)
-		fires[id] = want{health.SigLowUsage, "9 events in 30 days, fewer than 10", "2026-06-22"}
-		id = mk("enough", `{}`)
-		usage("enough", 1, 10)
-		usage("enough", 31, 10)
-		short[id] = health.SigLowUsage
-		id = mk("renewing", `{}`)
-		contract(id, "2026-07-15", 0)
-		fires[id] = want{health.SigRenewal, "renews in 30 days", "2026-06-29"}
-		id = mk("later", `{}`)
-		contract(id, "2026-08-15", 0)
-		short[id] = health.SigRenewal
-		id = mk("notice", `{}`)
-		contract(id, "2026-10-13", 90)
-		fires[id] = want{health.SigRenewal, "cancellation notice due in 30 days (renews in 120 days)", "2026-06-29"}
-		id = mk("detractor", `{"nps":6}`)
-		fires[id] = want{health.SigDetractor, "NPS 6: a detractor", "2026-06-22"}
-		id = mk("passive", `{"nps":7}`)
-		short[id] = health.SigDetractor
-		id = mk("leaving", `{}`)
-		churn(id, 3)
-		fires[id] = want{health.SigChurnReason, "1 churn reason given in 30 days", "2026-06-18"}
-		id = mk("left-long-ago", `{}`)
-		churn(id, 31)
-		short[id] = health.SigChurnReason
+		for _, c := range []struct {
+			name, traits string
+			last, prior  int    // events in the last 30 days and the 30 before
+			renewal      string // a contract renewing then, with window days of notice
+			window       int
+			churnDaysAgo int // a churn reason given then; 0: none
+			rule         string
+			reason, due  string // "": just short of the rule
+		}{
+			{name: "drop", last: 14, prior: 20, rule: health.SigUsageDrop, reason: "usage down 30% (last 30 days against the 30 before)", due: "2026-06-22"},
+			{name: "dip", last: 15, prior: 20, rule: health.SigUsageDrop},
+			{name: "quiet", last: 9, prior: 9, rule: health.SigLowUsage, reason: "9 events in 30 days, fewer than 10", due: "2026-06-22"},
+			{name: "enough", last: 10, prior: 10, rule: health.SigLowUsage},
+			{name: "renewing", renewal: "2026-07-15", rule: health.SigRenewal, reason: "renews in 30 days", due: "2026-06-29"},
+			{name: "later", renewal: "2026-08-15", rule: health.SigRenewal},
+			{name: "notice", renewal: "2026-10-13", window: 90, rule: health.SigRenewal,
+				reason: "cancellation notice due in 30 days (renews in 120 days)", due: "2026-06-29"},
+			{name: "detractor", traits: `{"nps":6}`, rule: health.SigDetractor, reason: "NPS 6: a detractor", due: "2026-06-22"},
+			{name: "passive", traits: `{"nps":7}`, rule: health.SigDetractor},
+			{name: "leaving", churnDaysAgo: 3, rule: health.SigChurnReason, reason: "1 churn reason given in 30 days", due: "2026-06-18"},
+			{name: "left-long-ago", churnDaysAgo: 31, rule: health.SigChurnReason},
+		} {
+			id := mk(c.name, cmp.Or(c.traits, `{}`))
+			usage(c.name, 1, c.last)
+			usage(c.name, 31, c.prior)
+			if c.renewal != "" {
+				contract(id, c.renewal, c.window)
+			}
+			if c.churnDaysAgo > 0 {
+				churn(id, c.churnDaysAgo)
+			}
+			if c.reason == "" {
+				short[id] = c.rule
+			} else {
+				fires[id] = want{c.rule, c.reason, c.due}
+			}
+		}
 		if _, err := s.CommitUsage(ctx, evs, 24*time.Hour); err != nil {
 			t.Fatal(err)
 		}
