@@ -147,7 +147,7 @@ func Signals(in Inputs, r Result, f Facts, rules map[string]Rule) []Fired {
 	if _, ok := on(SigGoalMissed); ok && in.Goal == GoalMissed {
 		reason := "the customer's goal was missed"
 		if g := f.Goal; g != nil {
-			reason = fmt.Sprintf("goal missed: %d × %s within %s of signup", g.Min, g.Event, plural(g.checkDays(), "day", "days"))
+			reason = fmt.Sprintf("goal missed: %s within %s of signup", g.Describe(), plural(g.checkDays(), "day", "days"))
 		}
 		out = append(out, Fired{SigGoalMissed, reason})
 	}

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,25 +25,56 @@ type AccountGoal struct {
 	health.GoalStatus
 }
 
-// SetGoal sets the account's usage goal.
+// SetGoal sets the account's goal: an event count, a trait condition, or both.
 func (s *Store) SetGoal(ctx context.Context, accountID string, g health.Goal) error {
-	g.Event = strings.TrimSpace(g.Event)
-	switch {
-	case g.Event == "" || len(g.Event) > 200:
-		return errs.Invalid("event", "name the track event, at most 200 characters")
-	case g.Min < 1 || g.Min > 1_000_000:
-		return errs.Invalid("min", "must be from 1 to 1,000,000")
-	case g.CheckDays < 1 || g.CheckDays > 730:
-		return errs.Invalid("check_days", "must be from 1 to 730")
+	g.Event, g.Trait, g.TraitValue = strings.TrimSpace(g.Event), strings.TrimSpace(g.Trait), strings.TrimSpace(g.TraitValue)
+	if err := validateGoal(&g); err != nil {
+		return err
 	}
 	if _, _, err := s.revenueState(ctx, s.read(), accountID); err != nil {
 		return fmt.Errorf("store: set goal %s: %w", accountID, err)
 	}
-	_, err := s.writer().exec(ctx, `INSERT INTO account_goals (account_id, event, min_count, check_days) VALUES (?, ?, ?, ?)
-		ON CONFLICT (account_id) DO UPDATE SET event = excluded.event, min_count = excluded.min_count, check_days = excluded.check_days,
-			state = 'pending', achieved_on = '', checked_on = ''`, accountID, g.Event, g.Min, g.CheckDays)
+	_, err := s.writer().exec(ctx, `INSERT INTO account_goals (account_id, event, min_count, trait, trait_op, trait_value, check_days) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (account_id) DO UPDATE SET event = excluded.event, min_count = excluded.min_count, trait = excluded.trait,
+			trait_op = excluded.trait_op, trait_value = excluded.trait_value, check_days = excluded.check_days,
+			state = 'pending', achieved_on = '', checked_on = ''`, accountID, g.Event, g.Min, g.Trait, g.TraitOp, g.TraitValue, g.CheckDays)
 	if err != nil {
 		return fmt.Errorf("store: set goal: %w", err)
+	}
+	return nil
+}
+
+// validateGoal checks a trimmed goal; the field names are the form's. A goal without
+// an event part keeps Min 0.
+func validateGoal(g *health.Goal) error {
+	switch {
+	case g.Event == "" && g.Trait == "":
+		return errs.Invalid("event", "name a track event or a trait (or both)")
+	case len(g.Event) > 200:
+		return errs.Invalid("event", "must be at most 200 characters")
+	case g.Event != "" && (g.Min < 1 || g.Min > 1_000_000):
+		return errs.Invalid("min", "must be from 1 to 1,000,000")
+	case len(g.Trait) > 200:
+		return errs.Invalid("trait", "must be at most 200 characters")
+	case g.CheckDays < 1 || g.CheckDays > 730:
+		return errs.Invalid("check_days", "must be from 1 to 730")
+	}
+	if g.Event == "" {
+		g.Min = 0
+	}
+	if g.Trait == "" {
+		g.TraitOp, g.TraitValue = "", ""
+		return nil
+	}
+	switch {
+	case g.TraitOp != health.TraitEq && g.TraitOp != health.TraitGE:
+		return errs.Invalid("trait_op", `must be "=" or ">="`)
+	case g.TraitValue == "" || len(g.TraitValue) > 200:
+		return errs.Invalid("trait_value", "is required, at most 200 characters")
+	case g.TraitOp == health.TraitGE:
+		if _, err := strconv.ParseFloat(g.TraitValue, 64); err != nil {
+			return errs.Invalid("trait_value", "must be a number to compare with >=")
+		}
 	}
 	return nil
 }
@@ -63,10 +96,12 @@ func (s *Store) Goal(ctx context.Context, accountID string, now time.Time) (*Acc
 
 func (s *Store) evaluateGoal(ctx context.Context, q q, accountID string, now time.Time) (*AccountGoal, error) {
 	var g AccountGoal
-	var signup string
+	var signup, traits, state, achievedOn string
 	var created int64
-	err := q.row(ctx, `SELECT g.event, g.min_count, g.check_days, a.signup_date, a.created_at FROM account_goals g
-		JOIN accounts a ON a.id = g.account_id WHERE g.account_id = ?`, accountID).Scan(&g.Event, &g.Min, &g.CheckDays, &signup, &created)
+	err := q.row(ctx, `SELECT g.event, g.min_count, g.trait, g.trait_op, g.trait_value, g.check_days, g.state, g.achieved_on,
+		a.signup_date, a.created_at, a.traits FROM account_goals g
+		JOIN accounts a ON a.id = g.account_id WHERE g.account_id = ?`, accountID).Scan(&g.Event, &g.Min, &g.Trait, &g.TraitOp, &g.TraitValue,
+		&g.CheckDays, &state, &achievedOn, &signup, &created, &traits)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -76,25 +111,32 @@ func (s *Store) evaluateGoal(ctx context.Context, q q, accountID string, now tim
 	if signup == "" {
 		signup = fromMS(created).UTC().Format(time.DateOnly)
 	}
-	rows, err := q.query(ctx, `SELECT day, n FROM usage_daily_events WHERE account_id = ? AND event = ? AND day >= ?`, accountID, g.Event, signup)
-	if err != nil {
-		return nil, fmt.Errorf("store: goal usage: %w", err)
-	}
 	perDay := map[string]int{}
-	for rows.Next() {
-		var day string
-		var n int
-		if err := rows.Scan(&day, &n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("evaluate goal: %w", err)
+	if g.Event != "" {
+		err := eachHealthRow(ctx, q, `SELECT day, n FROM usage_daily_events WHERE account_id = ? AND event = ? AND day >= ?`,
+			[]any{accountID, g.Event, signup}, func(sc healthScanner) error {
+				var day string
+				var n int
+				if err := sc.Scan(&day, &n); err != nil {
+					return err
+				}
+				perDay[day] = n
+				return nil
+			})
+		if err != nil {
+			return nil, fmt.Errorf("store: goal usage: %w", err)
 		}
-		perDay[day] = n
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("evaluate goal: %w", err)
+	var tv map[string]any
+	if g.Trait != "" && json.Unmarshal([]byte(traits), &tv) != nil {
+		tv = nil // traits that are not an object hold no trait
 	}
-	g.GoalStatus = health.EvaluateGoal(g.Goal, signup, perDay, now.UTC().Format(time.DateOnly))
+	g.GoalStatus = health.EvaluateGoal(g.Goal, signup, perDay, g.TraitHolds(tv), now.UTC().Format(time.DateOnly))
+	if state == health.GoalAchieved && g.State != health.GoalAchieved {
+		// Recorded achieved by a check that saw the trait condition hold: a trait
+		// keeps no history, so what that check saw stands.
+		g.State, g.AchievedOn = health.GoalAchieved, achievedOn
+	}
 	return &g, nil
 }
 
@@ -131,7 +173,8 @@ func (s *Store) CheckGoals(ctx context.Context, now time.Time) (int, error) {
 				return nil
 			}
 			missed++
-			return s.appendEvent(ctx, q, EventGoalMissed, acct, acct, map[string]any{"event": g.Event, "min": g.Min, "count": g.Count, "check_on": g.CheckOn})
+			return s.appendEvent(ctx, q, EventGoalMissed, acct, acct, map[string]any{"goal": g.Describe(), "event": g.Event, "min": g.Min,
+				"trait": g.Trait, "trait_op": g.TraitOp, "trait_value": g.TraitValue, "count": g.Count, "check_on": g.CheckOn})
 		})
 		if err != nil {
 			return missed, fmt.Errorf("store: check goal of %s: %w", acct, err)

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/playbook"
 	"github.com/closeloop/closeloop/internal/store"
@@ -180,6 +183,88 @@ func TestCheckGoals(t *testing.T) {
 		}
 		if g, err := s.Goal(ctx, slow.ID, now); err != nil || g != nil {
 			t.Fatalf("after clearing: %+v %v", g, err)
+		}
+	})
+}
+
+// A goal on a trait: "integrations ≥ 3 within 30 days of signup". Keen connects its
+// third integration on day 12: the check that day records the goal achieved on it,
+// and it stays achieved on that day after the check day though traits keep no
+// history. Slow stays at one: missed after the check day, and the health sync tasks
+// its owner naming the trait. Bad goals are refused naming their field.
+func TestTraitGoal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		signup := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		now := signup.AddDate(0, 0, 12).Add(9 * time.Hour)
+		s.Now = func() time.Time { return now }
+		owner := auth.Member{Email: "csm@example.com", Name: "C", Role: auth.RoleMember}
+		storetest.Members(t, s, &owner)
+		goal := health.Goal{Trait: "integrations", TraitOp: health.TraitGE, TraitValue: "3", CheckDays: 30}
+		mk := func(name string) *account.Account {
+			t.Helper()
+			a := &account.Account{Name: name, SignupDate: signup.Format(time.DateOnly), OwnerID: owner.ID, Traits: json.RawMessage(`{"integrations":1}`)}
+			if err := s.CreateAccount(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetGoal(ctx, a.ID, goal); err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		keen, slow := mk("keen"), mk("slow")
+		state := func(a *account.Account) string {
+			t.Helper()
+			g, err := s.Goal(ctx, a.ID, now)
+			if err != nil || g == nil {
+				t.Fatalf("goal of %s: %+v %v", a.Name, g, err)
+			}
+			return g.State + " " + g.AchievedOn
+		}
+		if _, err := s.CheckGoals(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		if got := state(keen); got != "pending " {
+			t.Fatalf("keen before: %q", got)
+		}
+		keen.Traits = json.RawMessage(`{"integrations":3}`)
+		if err := s.UpdateAccount(ctx, keen); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CheckGoals(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		now = signup.AddDate(0, 0, 40)
+		keen.Traits = json.RawMessage(`{"integrations":0}`) // disconnected since: the goal was reached all the same
+		if err := s.UpdateAccount(ctx, keen); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.CheckGoals(ctx, now); err != nil || n != 1 {
+			t.Fatalf("%d goals turned missed, %v", n, err)
+		}
+		if got := state(keen); got != "achieved 2026-06-13" {
+			t.Fatalf("keen: %q", got)
+		}
+		if got := state(slow); got != "missed " {
+			t.Fatalf("slow: %q", got)
+		}
+		if err := s.SyncHealth(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		ts, err := s.ListTasks(ctx, store.TaskFilter{Signal: health.SigGoalMissed})
+		if err != nil || len(ts) != 1 || ts[0].AccountID != slow.ID || ts[0].Reason != "goal missed: integrations ≥ 3 within 30 days of signup" {
+			t.Fatalf("goal tasks: %+v %v", ts, err)
+		}
+		for field, g := range map[string]health.Goal{
+			"event":       {CheckDays: 30},
+			"trait_op":    {Trait: "plan", TraitOp: "<", TraitValue: "pro", CheckDays: 30},
+			"trait_value": {Trait: "plan", TraitOp: health.TraitGE, TraitValue: "pro", CheckDays: 30},
+			"min":         {Event: "Login", Trait: "plan", TraitOp: health.TraitEq, TraitValue: "pro", CheckDays: 30},
+		} {
+			var fe *errs.FieldError
+			if err := s.SetGoal(ctx, slow.ID, g); !errors.As(err, &fe) || fe.Field != field {
+				t.Errorf("%s: %v", field, err)
+			}
 		}
 	})
 }

@@ -307,11 +307,12 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 	}
 	// The goal: its state as the daily goal check last recorded it (pending and
 	// unset leave the component missing), and what it is, for the goal_missed reason.
-	if err := eachHealthRow(ctx, q, `SELECT account_id, state, event, min_count, check_days FROM account_goals WHERE account_id IN (`+in+`)`, args, func(sc healthScanner) error {
+	if err := eachHealthRow(ctx, q, `SELECT account_id, state, event, min_count, trait, trait_op, trait_value, check_days FROM account_goals
+		WHERE account_id IN (`+in+`)`, args, func(sc healthScanner) error {
 		var id string
 		var g health.Goal
 		var state string
-		if err := sc.Scan(&id, &state, &g.Event, &g.Min, &g.CheckDays); err != nil {
+		if err := sc.Scan(&id, &state, &g.Event, &g.Min, &g.Trait, &g.TraitOp, &g.TraitValue, &g.CheckDays); err != nil {
 			return err
 		}
 		if a := accts[id]; a != nil {

@@ -150,8 +150,13 @@ func TestHealthMatchesRebuild(t *testing.T) {
 				_, err := s.AddSurveyResponses(ctx, npsSurvey.ID, survey.ChannelAPI, []survey.Input{{Score: rng.IntN(11), AccountID: pick(rng), RespondedAt: at}})
 				return err
 			case op < 15 && rng.IntN(2) == 0:
-				// A goal, then the daily check records it achieved, missed or pending.
-				if err := s.SetGoal(ctx, pick(rng), health.Goal{Event: "Login", Min: 1 + rng.IntN(4), CheckDays: 1 + rng.IntN(3)}); err != nil {
+				// A goal — an event count, or a condition on the nps trait the account
+				// edits vary — then the daily check records it achieved, missed or pending.
+				g := health.Goal{Event: "Login", Min: 1 + rng.IntN(4), CheckDays: 1 + rng.IntN(3)}
+				if rng.IntN(3) == 0 {
+					g = health.Goal{Trait: "nps", TraitOp: health.TraitGE, TraitValue: "5", CheckDays: 1 + rng.IntN(3)}
+				}
+				if err := s.SetGoal(ctx, pick(rng), g); err != nil {
 					return err
 				}
 				_, err := s.CheckGoals(ctx, now)
