@@ -130,7 +130,7 @@ func dedupUsage(ctx context.Context, q q, evs []UsageEvent, bucket int64, outs [
 	for start := 0; start < len(ids); start += dedupChunk {
 		chunk := ids[start:min(start+dedupChunk, len(ids))]
 		var sb strings.Builder
-		sb.WriteString("INSERT INTO usage_dedup (bucket, message_id) VALUES ")
+		sb.WriteString(dedupInsert(q.d))
 		args := make([]any, 0, 2*len(chunk))
 		for k, id := range chunk {
 			if k > 0 {
@@ -139,7 +139,7 @@ func dedupUsage(ctx context.Context, q q, evs []UsageEvent, bucket int64, outs [
 			sb.WriteString("(?, ?)")
 			args = append(args, bucket, id)
 		}
-		sb.WriteString(" ON CONFLICT (bucket, message_id) DO NOTHING RETURNING message_id")
+		sb.WriteString(dedupConflict(q.d) + " RETURNING message_id")
 		if err := collectStrings(ctx, q, sb.String(), args, func(id string) { newHere[id] = true }); err != nil {
 			return nil, fmt.Errorf("usage de-duplication: %w", err)
 		}
@@ -176,6 +176,25 @@ func dedupUsage(ctx context.Context, q q, evs []UsageEvent, bucket int64, outs [
 		fresh = append(fresh, i)
 	}
 	return fresh, nil
+}
+
+// dedupInsert and dedupConflict make the de-duplication insert skip the ids already
+// in the bucket. SQLite's INSERT OR IGNORE does it without a statement journal: with
+// ON CONFLICT DO NOTHING the NOT NULL checks may still abort the statement, so SQLite
+// first copied every page the insert touched — random ids, a page each — to the
+// statement journal, a temporary file.
+func dedupInsert(d dialect) string {
+	if d.name() == "sqlite" {
+		return "INSERT OR IGNORE INTO usage_dedup (bucket, message_id) VALUES "
+	}
+	return "INSERT INTO usage_dedup (bucket, message_id) VALUES "
+}
+
+func dedupConflict(d dialect) string {
+	if d.name() == "sqlite" {
+		return ""
+	}
+	return " ON CONFLICT (bucket, message_id) DO NOTHING"
 }
 
 func usageMarks(n int) string {
