@@ -37,9 +37,7 @@ func TestImportAccountsAllOrNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		csm := auth.Member{Email: "csm@team.io", Name: "Casey", Role: auth.RoleMember}
-		if err := s.CreateMember(ctx, &csm); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Members(t, s, &csm)
 		for _, b := range bad {
 			_, err := csvio.ImportAccounts(ctx, s, strings.NewReader(b.file))
 			var ce *csvio.Error

@@ -28,13 +28,7 @@ func feedbackWorld(t *testing.T, s *store.Store) []feedback.Item {
 			t.Fatal(err)
 		}
 	}
-	mk := func(name, parent string) string {
-		tg := store.Tag{Name: name, ParentID: parent}
-		if err := s.CreateTag(ctx, &tg); err != nil {
-			t.Fatal(err)
-		}
-		return tg.ID
-	}
+	mk := storetest.Tags(t, s)
 	editor := mk("Editor", "")
 	tables := mk("Tables", editor)
 	formulas := mk("Formulas", tables)

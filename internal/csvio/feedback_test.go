@@ -42,13 +42,7 @@ func TestImportFeedbackAllOrNothing(t *testing.T) {
 		if err := s.CreateAccount(ctx, &acme); err != nil {
 			t.Fatal(err)
 		}
-		mk := func(name, parent string) string {
-			tg := store.Tag{Name: name, ParentID: parent}
-			if err := s.CreateTag(ctx, &tg); err != nil {
-				t.Fatal(err)
-			}
-			return tg.ID
-		}
+		mk := storetest.Tags(t, s)
 		editor := mk("Editor", "")
 		tables := mk("Tables", editor)
 		formulas := mk("Formulas", tables)

@@ -303,19 +303,8 @@ func (s *Store) ListAccounts(ctx context.Context, f AccountFilter) (AccountPage,
 	}
 	query += fmt.Sprintf(" ORDER BY %s %s, a.id %s LIMIT ?", sc.col, dir, dir)
 	args = append(args, f.Limit+1)
-	rows, err := q.query(ctx, query, args...)
-	if err != nil {
-		return page, fmt.Errorf("store: list accounts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return page, fmt.Errorf("store: list accounts: %w", err)
-		}
-		page.Items = append(page.Items, a)
-	}
-	if err := rows.Err(); err != nil {
+	var err error
+	if page.Items, err = collect(ctx, q, scanAccount, query, args...); err != nil {
 		return page, fmt.Errorf("store: list accounts: %w", err)
 	}
 	if len(page.Items) > f.Limit {
@@ -341,20 +330,8 @@ func (s *Store) ListAccounts(ctx context.Context, f AccountFilter) (AccountPage,
 
 // Plans lists the distinct plans in use, for filter menus.
 func (s *Store) Plans(ctx context.Context) ([]string, error) {
-	rows, err := s.read().query(ctx, `SELECT DISTINCT plan FROM accounts WHERE plan <> '' ORDER BY plan`)
-	if err != nil {
-		return nil, fmt.Errorf("store: plans: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, fmt.Errorf("store: plans: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, wrapf(rows.Err(), "store: plans")
+	out, err := collect(ctx, s.read(), one[string], `SELECT DISTINCT plan FROM accounts WHERE plan <> '' ORDER BY plan`)
+	return out, wrapf(err, "store: plans")
 }
 
 // UpsertAccounts applies a batch of patches by external id in one transaction: all or

@@ -71,9 +71,7 @@ func TestListAccountsFiltersSortsAndPages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		owner := auth.Member{Email: "csm@example.com", Name: "Casey", Role: auth.RoleMember}
-		if err := s.CreateMember(ctx, &owner); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Members(t, s, &owner)
 		// 25 accounts: MRR 100*i, every third strategic and owned, names Co 00..Co 24.
 		for i := 0; i < 25; i++ {
 			a := account.Account{ExternalID: fmt.Sprintf("e%02d", i), Name: fmt.Sprintf("Co %02d", i), Tier: "standard", Plan: "basic"}
@@ -354,9 +352,7 @@ func TestTeamSessionsAndKeys(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		m := auth.Member{Email: "Admin@Example.com", Name: "Ada", Role: auth.RoleMember, PasswordHash: "x"}
-		if err := s.CreateMember(ctx, &m); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Members(t, s, &m)
 		dup := auth.Member{Email: "admin@example.com", Role: auth.RoleViewer}
 		if err := s.CreateMember(ctx, &dup); err == nil {
 			t.Fatal("duplicate email accepted")

@@ -15,13 +15,7 @@ import (
 func TestPatchTagIsAtomic(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		mk := func(name, parent string) string {
-			tg := store.Tag{Name: name, ParentID: parent}
-			if err := s.CreateTag(ctx, &tg); err != nil {
-				t.Fatal(err)
-			}
-			return tg.ID
-		}
+		mk := storetest.Tags(t, s)
 		editor := mk("Editor", "")
 		tables := mk("Tables", editor)
 		reporting := mk("Reporting", "")

@@ -56,9 +56,7 @@ func TestPatchAccount(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		owner := auth.Member{Email: "csm@example.com", Name: "Casey", Role: auth.RoleMember}
-		if err := s.CreateMember(ctx, &owner); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Members(t, s, &owner)
 		a := account.Account{Name: "Acme", Plan: "pro", Tier: "strategic", ICPFit: ptr(50)}
 		if err := s.CreateAccount(ctx, &a); err != nil {
 			t.Fatal(err)

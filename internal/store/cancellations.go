@@ -214,21 +214,12 @@ func (s *Store) ListCancellations(ctx context.Context, f CancellationFilter) ([]
 		query += ` AND (c.cancelled_at < ? OR (c.cancelled_at = ? AND c.id < ?))`
 		args = append(args, cur.N, cur.N, cur.I)
 	}
-	rows, err := s.read().query(ctx, query+` ORDER BY c.cancelled_at DESC, c.id DESC LIMIT ?`, append(args, f.Limit+1)...)
+	out, err := collect(ctx, s.read(), scanCancellation, query+` ORDER BY c.cancelled_at DESC, c.id DESC LIMIT ?`, append(args, f.Limit+1)...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list cancellations: %w", err)
 	}
-	defer rows.Close()
-	out := []cancel.Cancellation{}
-	for rows.Next() {
-		c, err := scanCancellation(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("store: list cancellations: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("store: list cancellations: %w", err)
+	if out == nil {
+		out = []cancel.Cancellation{} // an empty list, not null, in the API
 	}
 	next := ""
 	if len(out) > f.Limit {
@@ -249,43 +240,26 @@ func (s *Store) ChurnReasons(ctx context.Context, from, to time.Time, conv reven
 	}
 	const inRange = `SELECT account_id FROM cancellations WHERE cancelled_at >= ? AND cancelled_at < ?`
 	rq := s.read()
-	var answers []cancel.Answer
-	rows, err := rq.query(ctx, `SELECT c.account_id, c.cancelled_at, c.reason, a.currency FROM cancellations c JOIN accounts a ON a.id = c.account_id
+	answers, err := collect(ctx, rq, func(sc scanner) (cancel.Answer, error) {
+		var a cancel.Answer
+		var at int64
+		err := sc.Scan(&a.AccountID, &at, &a.Reason, &a.Currency)
+		a.At = fromMS(at)
+		return a, err
+	}, `SELECT c.account_id, c.cancelled_at, c.reason, a.currency FROM cancellations c JOIN accounts a ON a.id = c.account_id
 		WHERE c.account_id IN (`+inRange+`)`, ms(from), ms(to))
 	if err != nil {
 		return cancel.ReasonReport{}, fmt.Errorf("store: churn reasons: %w", err)
 	}
-	for rows.Next() {
-		var a cancel.Answer
-		var at int64
-		if err := rows.Scan(&a.AccountID, &at, &a.Reason, &a.Currency); err != nil {
-			rows.Close()
-			return cancel.ReasonReport{}, fmt.Errorf("store: churn reasons: %w", err)
-		}
-		a.At = fromMS(at)
-		answers = append(answers, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return cancel.ReasonReport{}, fmt.Errorf("store: churn reasons: %w", err)
-	}
-	var churns []cancel.Churn
-	rows, err = rq.query(ctx, `SELECT account_id, effective_at, delta, currency FROM mrr_movements
-		WHERE kind = 'churn' AND effective_at >= ? AND account_id IN (`+inRange+`)`, ms(from.Add(-cancel.MatchBefore)), ms(from), ms(to))
-	if err != nil {
-		return cancel.ReasonReport{}, fmt.Errorf("store: churn reasons: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	churns, err := collect(ctx, rq, func(sc scanner) (cancel.Churn, error) {
 		var c cancel.Churn
 		var at int64
-		if err := rows.Scan(&c.AccountID, &at, &c.MRR, &c.Currency); err != nil {
-			return cancel.ReasonReport{}, fmt.Errorf("store: churn reasons: %w", err)
-		}
+		err := sc.Scan(&c.AccountID, &at, &c.MRR, &c.Currency)
 		c.At, c.MRR = fromMS(at), -c.MRR
-		churns = append(churns, c)
-	}
-	if err := rows.Err(); err != nil {
+		return c, err
+	}, `SELECT account_id, effective_at, delta, currency FROM mrr_movements
+		WHERE kind = 'churn' AND effective_at >= ? AND account_id IN (`+inRange+`)`, ms(from.Add(-cancel.MatchBefore)), ms(from), ms(to))
+	if err != nil {
 		return cancel.ReasonReport{}, fmt.Errorf("store: churn reasons: %w", err)
 	}
 	return cancel.Reasons(answers, churns, from, to, set, conv), nil

@@ -71,23 +71,15 @@ func readEvents(ctx context.Context, q q, after int64, limit int) ([]Event, erro
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := q.query(ctx, `SELECT seq, kind, account_id, subject, occurred_at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: read events after %d: %w", after, err)
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
+	out, err := collect(ctx, q, func(sc scanner) (Event, error) {
 		var e Event
 		var at int64
 		var data string
-		if err := rows.Scan(&e.Seq, &e.Kind, &e.AccountID, &e.Subject, &at, &data); err != nil {
-			return nil, fmt.Errorf("store: read events: %w", err)
-		}
+		err := sc.Scan(&e.Seq, &e.Kind, &e.AccountID, &e.Subject, &at, &data)
 		e.At, e.Data = fromMS(at), json.RawMessage(data)
-		out = append(out, e)
-	}
-	return out, wrapf(rows.Err(), "read events")
+		return e, err
+	}, `SELECT seq, kind, account_id, subject, occurred_at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	return out, wrapf(err, "store: read events after %d", after)
 }
 
 // Events returns up to limit events after sequence after, oldest first.

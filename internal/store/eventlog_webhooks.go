@@ -54,18 +54,6 @@ func (s *Store) FanOutWebhooks(ctx context.Context, limit int) (events, deliveri
 }
 
 func activeEndpoints(ctx context.Context, q q) ([]WebhookEndpoint, error) {
-	rows, err := q.query(ctx, `SELECT `+webhookCols+` FROM webhook_endpoints WHERE active = TRUE ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("active endpoints: %w", err)
-	}
-	defer rows.Close()
-	var eps []WebhookEndpoint
-	for rows.Next() {
-		e, err := scanWebhook(rows)
-		if err != nil {
-			return nil, fmt.Errorf("active endpoints: %w", err)
-		}
-		eps = append(eps, e)
-	}
-	return eps, wrapf(rows.Err(), "active endpoints")
+	eps, err := collect(ctx, q, scanWebhook, `SELECT `+webhookCols+` FROM webhook_endpoints WHERE active = TRUE ORDER BY id`)
+	return eps, wrapf(err, "active endpoints")
 }

@@ -98,22 +98,17 @@ func (s *Store) exportFeedbackPage(ctx context.Context, q q, after string, limit
 		{`SELECT feedback_id, request_id FROM request_links WHERE feedback_id >= ? AND feedback_id <= ? ORDER BY feedback_id, request_id`,
 			func(e *FeedbackExport, v string) { e.RequestIDs = append(e.RequestIDs, v) }},
 	} {
-		rs, err := q.query(ctx, rel.query, first, last)
-		if err != nil {
-			return nil, fmt.Errorf("export feedback page: %w", err)
-		}
-		for rs.Next() {
+		err := each(ctx, q, func(sc scanner) error {
 			var fid, v string
-			if err := rs.Scan(&fid, &v); err != nil {
-				rs.Close()
-				return nil, fmt.Errorf("export feedback page: %w", err)
+			if err := sc.Scan(&fid, &v); err != nil {
+				return err
 			}
 			if i, ok := index[fid]; ok {
 				rel.add(&page[i], v)
 			}
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil {
+			return nil
+		}, rel.query, first, last)
+		if err != nil {
 			return nil, fmt.Errorf("export feedback page: %w", err)
 		}
 	}
@@ -131,20 +126,12 @@ func (s *Store) ExistingFeedbackIDs(ctx context.Context, ids []string) (map[stri
 		for i, v := range part {
 			args[i] = v
 		}
-		rows, err := s.read().query(ctx, `SELECT id FROM feedback WHERE id IN (?`+strings.Repeat(", ?", len(part)-1)+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("store: existing feedback ids: %w", err)
-		}
-		for rows.Next() {
-			var v string
-			if err := rows.Scan(&v); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: existing feedback ids: %w", err)
-			}
+		err := each(ctx, s.read(), func(sc scanner) error {
+			v, err := one[string](sc)
 			out[v] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return err
+		}, `SELECT id FROM feedback WHERE id IN (?`+strings.Repeat(", ?", len(part)-1)+`)`, args...)
+		if err != nil {
 			return nil, fmt.Errorf("store: existing feedback ids: %w", err)
 		}
 	}

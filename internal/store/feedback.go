@@ -265,20 +265,8 @@ func (s *Store) withLinks(ctx context.Context, q q, it feedback.Item) (feedback.
 }
 
 func (s *Store) strings(ctx context.Context, q q, query string, args ...any) ([]string, error) {
-	rows, err := q.query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("strings: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("strings: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, wrapf(rows.Err(), "strings")
+	out, err := collect(ctx, q, one[string], query, args...)
+	return out, wrapf(err, "strings")
 }
 
 // GetFeedback returns one item with its tags and linked requests.
@@ -340,25 +328,16 @@ func (s *Store) ListFeedback(ctx context.Context, f FeedbackFilter) ([]feedback.
 	}
 	query += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, f.Limit+1)
-	rows, err := s.read().query(ctx, query, args...)
+	out, err := collect(ctx, s.read(), scanFeedback, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list feedback: %w", err)
-	}
-	defer rows.Close()
-	var out []feedback.Item
-	for rows.Next() {
-		it, err := scanFeedback(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("store: list feedback: %w", err)
-		}
-		out = append(out, it)
 	}
 	next := ""
 	if len(out) > f.Limit {
 		out = out[:f.Limit]
 		next = out[f.Limit-1].ID
 	}
-	return out, next, wrapf(rows.Err(), "store: list feedback")
+	return out, next, nil
 }
 
 // Triage changes an item's kind and status; nil leaves a field alone.

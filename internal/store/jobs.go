@@ -145,40 +145,25 @@ func (s *Store) GetJob(ctx context.Context, name string) (JobState, error) {
 
 // ListJobs returns every job registered by any instance, by name.
 func (s *Store) ListJobs(ctx context.Context) ([]JobState, error) {
-	rows, err := s.read().query(ctx, `SELECT `+jobCols+` FROM jobs ORDER BY name`)
+	out, err := collect(ctx, s.read(), scanJob, `SELECT `+jobCols+` FROM jobs ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("store: list jobs: %w", err)
-	}
-	defer rows.Close()
-	var out []JobState
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list jobs: %w", err)
-		}
-		out = append(out, j)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list jobs: %w", err)
 	}
 	queued := map[string]int{}
-	qr, err := s.read().query(ctx, `SELECT name, COUNT(*) FROM job_queue GROUP BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list job queue: %w", err)
-	}
-	defer qr.Close()
-	for qr.Next() {
+	err = each(ctx, s.read(), func(sc scanner) error {
 		var n string
 		var c int
-		if err := qr.Scan(&n, &c); err != nil {
-			return nil, fmt.Errorf("store: list jobs: %w", err)
-		}
+		err := sc.Scan(&n, &c)
 		queued[n] = c
+		return err
+	}, `SELECT name, COUNT(*) FROM job_queue GROUP BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list job queue: %w", err)
 	}
 	for i := range out {
 		out[i].Queued = queued[out[i].Name]
 	}
-	return out, wrapf(qr.Err(), "store: list jobs")
+	return out, nil
 }
 
 // EnqueueJob asks for an on-demand run of job name for key. A request for a key that

@@ -124,32 +124,8 @@ func (s *Store) requestSubtree(ctx context.Context, q q, requestID string) ([]st
 	if err := q.row(ctx, `SELECT root_id FROM requests WHERE id = ?`, requestID).Scan(&root); err != nil {
 		return nil, wrapf(notFound(err), "request subtree")
 	}
-	rows, err := q.query(ctx, `SELECT id, COALESCE(merged_into, '') FROM requests WHERE root_id = ?`, root)
-	if err != nil {
-		return nil, fmt.Errorf("request subtree: %w", err)
-	}
-	children := map[string][]string{}
-	for rows.Next() {
-		var rid, parent string
-		if err := rows.Scan(&rid, &parent); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("request subtree: %w", err)
-		}
-		children[parent] = append(children[parent], rid)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("request subtree: %w", err)
-	}
-	out := []string{}
-	stack := []string{requestID}
-	for len(stack) > 0 {
-		cur := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		out = append(out, cur)
-		stack = append(stack, children[cur]...)
-	}
-	return out, nil
+	out, err := subtreeUnder(ctx, q, root, requestID)
+	return out, wrapf(err, "request subtree")
 }
 
 // LoopEmail is a close-the-loop draft: one person, one shipped request.

@@ -292,44 +292,41 @@ func (s *Store) readRevenuePaths(ctx context.Context, since int64) ([]revenue.Ac
 			FROM revenue_path_versions v LEFT JOIN revenue_paths p ON p.account_id = v.account_id WHERE v.version > ?`
 		args = append(args, since)
 	}
-	prows, err := s.read().query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read revenue paths: %w", err)
-	}
-	defer prows.Close()
 	var out []revenue.AccountHistory
-	for prows.Next() {
+	err := each(ctx, s.read(), func(sc scanner) error {
 		var h revenue.AccountHistory
 		var signup, path string
-		if err := prows.Scan(&h.ID, &h.Currency, &h.Tier, &h.Plan, &h.Owner, &signup, &path); err != nil {
-			return nil, fmt.Errorf("read revenue paths: %w", err)
+		if err := sc.Scan(&h.ID, &h.Currency, &h.Tier, &h.Plan, &h.Owner, &signup, &path); err != nil {
+			return fmt.Errorf("read revenue paths: %w", err)
 		}
+		var err error
 		if h.Path, err = decodePath(path); err != nil {
-			return nil, fmt.Errorf("%w for account %s", err, h.ID)
+			return fmt.Errorf("%w for account %s", err, h.ID)
 		}
 		h.Signup = parseSignup(signup) // h.Owner is the owner's id until withOwnerNames
 		out = append(out, h)
+		return nil
+	}, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	return out, wrapf(prows.Err(), "read revenue paths")
+	return out, nil
 }
 
 // ownerNames maps each member's id to their name, else email: names are read fresh,
 // so a renamed member needs no re-derivation.
 func ownerNames(ctx context.Context, rq q) (map[string]string, error) {
 	owners := map[string]string{}
-	rows, err := rq.query(ctx, `SELECT id, COALESCE(NULLIF(name, ''), email) FROM team_members`)
+	err := each(ctx, rq, func(sc scanner) error {
+		var id, name string
+		err := sc.Scan(&id, &name)
+		owners[id] = name
+		return err
+	}, `SELECT id, COALESCE(NULLIF(name, ''), email) FROM team_members`)
 	if err != nil {
 		return nil, fmt.Errorf("owner names: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("owner names: %w", err)
-		}
-		owners[id] = name
-	}
-	return owners, wrapf(rows.Err(), "owner names")
+	return owners, nil
 }
 
 // withOwnerNames copies hs with each owner id replaced by its name.

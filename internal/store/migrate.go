@@ -117,19 +117,14 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		return nil, fmt.Errorf("store: schema_migrations: %w", err)
 	}
 	done := map[int]bool{}
-	rows, err := cq.query(ctx, `SELECT version FROM schema_migrations`)
+	err = each(ctx, cq, func(sc scanner) error {
+		v, err := one[int](sc)
+		done[v] = true
+		return err
+	}, `SELECT version FROM schema_migrations`)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: migrate: %w", err)
-		}
-		done[v] = true
-	}
-	rows.Close()
 	var applied []int
 	for _, m := range all {
 		if done[m.version] {

@@ -136,42 +136,31 @@ func (s *Store) ListMovements(ctx context.Context, f MovementFilter) ([]revenue.
 	}
 	query += ` ORDER BY effective_at DESC, id DESC LIMIT ?`
 	args = append(args, f.Limit)
-	rows, err := s.read().query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list movements: %w", err)
-	}
-	defer rows.Close()
-	var out []revenue.Movement
-	for rows.Next() {
+	out, err := collect(ctx, s.read(), func(sc scanner) (revenue.Movement, error) {
 		var m revenue.Movement
 		var kind string
 		var eff, created int64
-		if err := rows.Scan(&m.ID, &m.AccountID, &kind, &m.Delta, &m.MRRAfter, &m.Currency, &eff, &m.Note, &created); err != nil {
-			return nil, fmt.Errorf("store: list movements: %w", err)
-		}
+		err := sc.Scan(&m.ID, &m.AccountID, &kind, &m.Delta, &m.MRRAfter, &m.Currency, &eff, &m.Note, &created)
 		m.Kind, m.EffectiveAt, m.CreatedAt = revenue.Kind(kind), fromMS(eff), fromMS(created)
-		out = append(out, m)
-	}
-	return out, wrapf(rows.Err(), "store: list movements")
+		return m, err
+	}, query, args...)
+	return out, wrapf(err, "store: list movements")
 }
 
 // MRRTotals is the current MRR of all accounts, per currency.
 func (s *Store) MRRTotals(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.read().query(ctx, `SELECT currency, SUM(mrr) FROM accounts WHERE currency <> '' GROUP BY currency`)
+	out := map[string]int64{}
+	err := each(ctx, s.read(), func(sc scanner) error {
+		var c string
+		var v int64
+		err := sc.Scan(&c, &v)
+		out[c] = v
+		return err
+	}, `SELECT currency, SUM(mrr) FROM accounts WHERE currency <> '' GROUP BY currency`)
 	if err != nil {
 		return nil, fmt.Errorf("store: mrr totals: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var c string
-		var v int64
-		if err := rows.Scan(&c, &v); err != nil {
-			return nil, fmt.Errorf("store: mrr totals: %w", err)
-		}
-		out[c] = v
-	}
-	return out, wrapf(rows.Err(), "store: mrr totals")
+	return out, nil
 }
 
 // notFound maps sql.ErrNoRows to ErrNotFound.

@@ -270,20 +270,12 @@ func (s *Store) RequeueOutbox(ctx context.Context, outboxID string) error {
 
 // OutboxAttempts returns the delivery log of one row, oldest first.
 func (s *Store) OutboxAttempts(ctx context.Context, outboxID string) ([]OutboxAttempt, error) {
-	rows, err := s.read().query(ctx, `SELECT outbox_id, at, ok, error FROM outbox_attempts WHERE outbox_id = ? ORDER BY at, id`, outboxID)
-	if err != nil {
-		return nil, fmt.Errorf("store: outbox attempts %s: %w", outboxID, err)
-	}
-	defer rows.Close()
-	var out []OutboxAttempt
-	for rows.Next() {
+	out, err := collect(ctx, s.read(), func(sc scanner) (OutboxAttempt, error) {
 		var a OutboxAttempt
 		var at int64
-		if err := rows.Scan(&a.OutboxID, &at, &a.OK, &a.Error); err != nil {
-			return nil, fmt.Errorf("store: outbox attempts %s: %w", outboxID, err)
-		}
+		err := sc.Scan(&a.OutboxID, &at, &a.OK, &a.Error)
 		a.At = fromMS(at)
-		out = append(out, a)
-	}
-	return out, wrapf(rows.Err(), "store: outbox attempts %s", outboxID)
+		return a, err
+	}, `SELECT outbox_id, at, ok, error FROM outbox_attempts WHERE outbox_id = ? ORDER BY at, id`, outboxID)
+	return out, wrapf(err, "store: outbox attempts %s", outboxID)
 }

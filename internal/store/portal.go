@@ -114,24 +114,16 @@ func (s *Store) UnvotePortal(ctx context.Context, rootID, personID string) error
 
 // PersonVotes lists a person's votes, newest first.
 func (s *Store) PersonVotes(ctx context.Context, personID string) ([]feedback.Vote, error) {
-	rows, err := s.read().query(ctx, `SELECT request_id, person_id, COALESCE(account_id, ''), source, COALESCE(cast_by, ''), created_at
-		FROM votes WHERE person_id = ? ORDER BY created_at DESC, request_id`, personID)
-	if err != nil {
-		return nil, fmt.Errorf("store: person votes %s: %w", personID, err)
-	}
-	defer rows.Close()
-	var out []feedback.Vote
-	for rows.Next() {
+	out, err := collect(ctx, s.read(), func(sc scanner) (feedback.Vote, error) {
 		var v feedback.Vote
 		var src string
 		var at int64
-		if err := rows.Scan(&v.RequestID, &v.PersonID, &v.AccountID, &src, &v.CastBy, &at); err != nil {
-			return nil, fmt.Errorf("store: person votes %s: %w", personID, err)
-		}
+		err := sc.Scan(&v.RequestID, &v.PersonID, &v.AccountID, &src, &v.CastBy, &at)
 		v.Source, v.CreatedAt = feedback.VoteSource(src), fromMS(at)
-		out = append(out, v)
-	}
-	return out, wrapf(rows.Err(), "store: person votes %s", personID)
+		return v, err
+	}, `SELECT request_id, person_id, COALESCE(account_id, ''), source, COALESCE(cast_by, ''), created_at
+		FROM votes WHERE person_id = ? ORDER BY created_at DESC, request_id`, personID)
+	return out, wrapf(err, "store: person votes %s", personID)
 }
 
 // ResolvePerson finds or creates the person a portal sign-in names, the way Capture

@@ -100,9 +100,7 @@ func TestKnownDevices(t *testing.T) {
 		now := time.Now().UTC()
 		s.Now = func() time.Time { return now }
 		m := auth.Member{Email: "mia@example.com", Role: auth.RoleAdmin}
-		if err := s.CreateMember(ctx, &m); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Members(t, s, &m)
 		if err := s.AddKnownDevice(ctx, "h1", m.ID, time.Hour); err != nil {
 			t.Fatal(err)
 		}

@@ -226,33 +226,46 @@ func (s *Store) UnmergeRequest(ctx context.Context, requestID string) error {
 			return errs.Invalid("id", "this request is not merged")
 		}
 		// Find requestID's subtree among the requests of its current root.
-		rows, err := q.query(ctx, `SELECT id, COALESCE(merged_into, '') FROM requests WHERE root_id = ?`, root)
+		subtree, err := subtreeUnder(ctx, q, root, requestID)
 		if err != nil {
 			return err
 		}
-		children := map[string][]string{}
-		for rows.Next() {
-			var id, parent string
-			if err := rows.Scan(&id, &parent); err != nil {
-				rows.Close()
-				return err
-			}
-			children[parent] = append(children[parent], id)
-		}
-		rows.Close()
 		now := ms(s.Now())
 		if _, err := q.exec(ctx, `UPDATE requests SET merged_into = NULL, updated_at = ? WHERE id = ?`, now, requestID); err != nil {
 			return err
 		}
-		stack := []string{requestID}
-		for len(stack) > 0 {
-			cur := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			if _, err := q.exec(ctx, `UPDATE requests SET root_id = ?, updated_at = ? WHERE id = ?`, requestID, now, cur); err != nil {
+		for _, id := range subtree {
+			if _, err := q.exec(ctx, `UPDATE requests SET root_id = ?, updated_at = ? WHERE id = ?`, requestID, now, id); err != nil {
 				return err
 			}
-			stack = append(stack, children[cur]...)
 		}
 		return nil
 	}), "store: unmerge request %s", requestID)
+}
+
+// subtreeUnder returns top and every request merged into it, directly or through
+// others, among the requests of root (all of them share its root_id, so one indexed
+// query fetches the candidates and the tree is walked here).
+func subtreeUnder(ctx context.Context, q q, root, top string) ([]string, error) {
+	children := map[string][]string{}
+	err := each(ctx, q, func(sc scanner) error {
+		var id, parent string
+		if err := sc.Scan(&id, &parent); err != nil {
+			return err
+		}
+		children[parent] = append(children[parent], id)
+		return nil
+	}, `SELECT id, COALESCE(merged_into, '') FROM requests WHERE root_id = ?`, root)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	stack := []string{top}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		out = append(out, cur)
+		stack = append(stack, children[cur]...)
+	}
+	return out, nil
 }

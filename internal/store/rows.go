@@ -63,3 +63,18 @@ func idPage[T any](ctx context.Context, q q, scan func(scanner) (T, error), id f
 	}
 	return items, next, nil
 }
+
+// stringMap reads a two-column query of strings into a map of the first to the second.
+func stringMap(ctx context.Context, q q, query string, args ...any) (map[string]string, error) {
+	out := map[string]string{}
+	err := each(ctx, q, func(sc scanner) error {
+		var k, v string
+		err := sc.Scan(&k, &v)
+		out[k] = v
+		return err
+	}, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

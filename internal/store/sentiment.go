@@ -15,21 +15,12 @@ import (
 // many it labelled. Each batch is one short transaction.
 func (s *Store) BackfillSentiment(ctx context.Context, limit int) (int, error) {
 	type row struct{ id, text string }
-	rows, err := s.read().query(ctx, `SELECT id, text FROM feedback WHERE sentiment = '' ORDER BY id LIMIT ?`, limit)
-	if err != nil {
-		return 0, fmt.Errorf("store: backfill sentiment: %w", err)
-	}
-	var todo []row
-	for rows.Next() {
+	todo, err := collect(ctx, s.read(), func(sc scanner) (row, error) {
 		var r row
-		if err := rows.Scan(&r.id, &r.text); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("store: backfill sentiment: %w", err)
-		}
-		todo = append(todo, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(todo) == 0 {
+		err := sc.Scan(&r.id, &r.text)
+		return r, err
+	}, `SELECT id, text FROM feedback WHERE sentiment = '' ORDER BY id LIMIT ?`, limit)
+	if err != nil || len(todo) == 0 {
 		return 0, wrapf(err, "store: backfill sentiment")
 	}
 	err = s.tx(ctx, func(q q) error {
@@ -71,16 +62,11 @@ func (s *Store) RequestSentiment(ctx context.Context, requestID string, withMerg
 
 func (s *Store) sentimentCounts(ctx context.Context, where string, args ...any) (SentimentCounts, error) {
 	var c SentimentCounts
-	rows, err := s.read().query(ctx, `SELECT sentiment, COUNT(*) FROM feedback WHERE `+where+` GROUP BY sentiment`, args...)
-	if err != nil {
-		return c, fmt.Errorf("sentiment counts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := each(ctx, s.read(), func(sc scanner) error {
 		var l string
 		var n int
-		if err := rows.Scan(&l, &n); err != nil {
-			return c, fmt.Errorf("sentiment counts: %w", err)
+		if err := sc.Scan(&l, &n); err != nil {
+			return err
 		}
 		switch sentiment.Label(l) {
 		case sentiment.Negative:
@@ -90,8 +76,9 @@ func (s *Store) sentimentCounts(ctx context.Context, where string, args ...any) 
 		case sentiment.Positive:
 			c.Positive = n
 		}
-	}
-	return c, wrapf(rows.Err(), "sentiment counts")
+		return nil
+	}, `SELECT sentiment, COUNT(*) FROM feedback WHERE `+where+` GROUP BY sentiment`, args...)
+	return c, wrapf(err, "sentiment counts")
 }
 
 // NegativeAspects splits negative feedback into what is about the service (support,
@@ -113,21 +100,14 @@ func (a NegativeAspects) ServiceShare() float64 {
 // all of them). The classification is a keyword match in Go, so the text is read.
 func (s *Store) NegativeAspects(ctx context.Context, since time.Time) (NegativeAspects, error) {
 	var a NegativeAspects
-	rows, err := s.read().query(ctx, `SELECT text FROM feedback WHERE sentiment = 'negative' AND occurred_at >= ?`, ms(since))
-	if err != nil {
-		return a, fmt.Errorf("store: negative aspects: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return a, fmt.Errorf("store: negative aspects: %w", err)
-		}
+	err := each(ctx, s.read(), func(sc scanner) error {
+		t, err := one[string](sc)
 		if sentiment.AboutService(t) {
 			a.Service++
 		} else {
 			a.Product++
 		}
-	}
-	return a, wrapf(rows.Err(), "store: negative aspects")
+		return err
+	}, `SELECT text FROM feedback WHERE sentiment = 'negative' AND occurred_at >= ?`, ms(since))
+	return a, wrapf(err, "store: negative aspects")
 }

@@ -247,22 +247,14 @@ type StripeCustomerRow struct {
 // ListStripeUnmatched lists the Stripe customers no account matched yet, with what
 // they bill: their subscriptions wait for an admin to link them.
 func (s *Store) ListStripeUnmatched(ctx context.Context) ([]StripeCustomerRow, error) {
-	rows, err := s.read().query(ctx, `SELECT c.id, c.email, c.name, c.account_key, COALESCE(SUM(sub.mrr), 0), COALESCE(MAX(sub.currency), ''), c.payment_state
+	out, err := collect(ctx, s.read(), func(sc scanner) (StripeCustomerRow, error) {
+		var c StripeCustomerRow
+		err := sc.Scan(&c.ID, &c.Email, &c.Name, &c.AccountKey, &c.MRR, &c.Currency, &c.PaymentState)
+		return c, err
+	}, `SELECT c.id, c.email, c.name, c.account_key, COALESCE(SUM(sub.mrr), 0), COALESCE(MAX(sub.currency), ''), c.payment_state
 		FROM stripe_customers c LEFT JOIN stripe_subscriptions sub ON sub.customer_id = c.id
 		WHERE c.account_id IS NULL GROUP BY c.id, c.email, c.name, c.account_key, c.payment_state ORDER BY c.id LIMIT 1000`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list unmatched stripe customers: %w", err)
-	}
-	defer rows.Close()
-	var out []StripeCustomerRow
-	for rows.Next() {
-		var c StripeCustomerRow
-		if err := rows.Scan(&c.ID, &c.Email, &c.Name, &c.AccountKey, &c.MRR, &c.Currency, &c.PaymentState); err != nil {
-			return nil, fmt.Errorf("store: list stripe unmatched: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, wrapf(rows.Err(), "store: list stripe unmatched")
+	return out, wrapf(err, "store: list stripe unmatched")
 }
 
 // LinkStripeCustomer makes a Stripe customer the account's and applies its MRR.
@@ -307,20 +299,12 @@ type StripeEventRow struct {
 
 // ListStripeEvents lists the latest received events, newest first.
 func (s *Store) ListStripeEvents(ctx context.Context, limit int) ([]StripeEventRow, error) {
-	rows, err := s.read().query(ctx, `SELECT id, type, outcome, created, received_at FROM stripe_events ORDER BY received_at DESC, id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: list stripe events: %w", err)
-	}
-	defer rows.Close()
-	var out []StripeEventRow
-	for rows.Next() {
+	out, err := collect(ctx, s.read(), func(sc scanner) (StripeEventRow, error) {
 		var e StripeEventRow
 		var c, r int64
-		if err := rows.Scan(&e.ID, &e.Type, &e.Outcome, &c, &r); err != nil {
-			return nil, fmt.Errorf("store: list stripe events: %w", err)
-		}
+		err := sc.Scan(&e.ID, &e.Type, &e.Outcome, &c, &r)
 		e.Created, e.Received = fromMS(c), fromMS(r)
-		out = append(out, e)
-	}
-	return out, wrapf(rows.Err(), "store: list stripe events")
+		return e, err
+	}, `SELECT id, type, outcome, created, received_at FROM stripe_events ORDER BY received_at DESC, id DESC LIMIT ?`, limit)
+	return out, wrapf(err, "store: list stripe events")
 }

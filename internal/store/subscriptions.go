@@ -170,22 +170,14 @@ func sameMovements(have, want []revenue.Movement) bool {
 }
 
 func (s *Store) accountSubscriptions(ctx context.Context, q q, acct string) ([]revenue.Subscription, error) {
-	rows, err := q.query(ctx, `SELECT external_id, plan, starts_at, ends_at, mrr, quantity, currency FROM subscriptions WHERE account_id = ? ORDER BY external_id`, acct)
-	if err != nil {
-		return nil, fmt.Errorf("account subscriptions: %w", err)
-	}
-	defer rows.Close()
-	var out []revenue.Subscription
-	for rows.Next() {
+	out, err := collect(ctx, q, func(sc scanner) (revenue.Subscription, error) {
 		var sub revenue.Subscription
 		var start, end int64
-		if err := rows.Scan(&sub.ID, &sub.Plan, &start, &end, &sub.MRR, &sub.Quantity, &sub.Currency); err != nil {
-			return nil, fmt.Errorf("account subscriptions: %w", err)
-		}
+		err := sc.Scan(&sub.ID, &sub.Plan, &start, &end, &sub.MRR, &sub.Quantity, &sub.Currency)
 		sub.Start, sub.End = fromMS(start), fromMS(end)
-		out = append(out, sub)
-	}
-	return out, wrapf(rows.Err(), "account subscriptions")
+		return sub, err
+	}, `SELECT external_id, plan, starts_at, ends_at, mrr, quantity, currency FROM subscriptions WHERE account_id = ? ORDER BY external_id`, acct)
+	return out, wrapf(err, "account subscriptions")
 }
 
 // Subscriptions lists an account's imported subscriptions.
@@ -199,21 +191,13 @@ func (s *Store) Subscriptions(ctx context.Context, accountID string) ([]revenue.
 
 // accountMovements reads an account's movements oldest first inside the transaction.
 func accountMovements(ctx context.Context, q q, acct string) ([]revenue.Movement, error) {
-	rows, err := q.query(ctx, `SELECT kind, delta, mrr_after, currency, effective_at FROM mrr_movements WHERE account_id = ? ORDER BY effective_at, id`, acct)
-	if err != nil {
-		return nil, fmt.Errorf("account movements: %w", err)
-	}
-	defer rows.Close()
-	var out []revenue.Movement
-	for rows.Next() {
+	out, err := collect(ctx, q, func(sc scanner) (revenue.Movement, error) {
 		var m revenue.Movement
 		var kind string
 		var eff int64
-		if err := rows.Scan(&kind, &m.Delta, &m.MRRAfter, &m.Currency, &eff); err != nil {
-			return nil, fmt.Errorf("account movements: %w", err)
-		}
+		err := sc.Scan(&kind, &m.Delta, &m.MRRAfter, &m.Currency, &eff)
 		m.Kind, m.EffectiveAt = revenue.Kind(kind), fromMS(eff)
-		out = append(out, m)
-	}
-	return out, wrapf(rows.Err(), "account movements")
+		return m, err
+	}, `SELECT kind, delta, mrr_after, currency, effective_at FROM mrr_movements WHERE account_id = ? ORDER BY effective_at, id`, acct)
+	return out, wrapf(err, "account movements")
 }

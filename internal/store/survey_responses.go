@@ -276,23 +276,15 @@ func (s *Store) ListSurveyResponses(ctx context.Context, f ResponseFilter) (Resp
 // SurveyPoints returns every response of a survey (score, time, account, tier), for
 // survey.Compute: a survey has thousands of responses, not millions.
 func (s *Store) SurveyPoints(ctx context.Context, surveyID string) ([]survey.Scored, error) {
-	rows, err := s.read().query(ctx, `SELECT r.score, r.responded_at, COALESCE(r.account_id, ''), COALESCE(a.name, ''), COALESCE(a.tier, '')
-		FROM survey_responses r LEFT JOIN accounts a ON a.id = r.account_id WHERE r.survey_id = ? ORDER BY r.responded_at, r.id`, surveyID)
-	if err != nil {
-		return nil, fmt.Errorf("store: survey results: %w", err)
-	}
-	defer rows.Close()
-	var out []survey.Scored
-	for rows.Next() {
+	out, err := collect(ctx, s.read(), func(sc scanner) (survey.Scored, error) {
 		var p survey.Scored
 		var at int64
-		if err := rows.Scan(&p.Score, &at, &p.AccountID, &p.AccountName, &p.Tier); err != nil {
-			return nil, fmt.Errorf("store: survey points %s: %w", surveyID, err)
-		}
+		err := sc.Scan(&p.Score, &at, &p.AccountID, &p.AccountName, &p.Tier)
 		p.At = fromMS(at)
-		out = append(out, p)
-	}
-	return out, wrapf(rows.Err(), "store: survey points %s", surveyID)
+		return p, err
+	}, `SELECT r.score, r.responded_at, COALESCE(r.account_id, ''), COALESCE(a.name, ''), COALESCE(a.tier, '')
+		FROM survey_responses r LEFT JOIN accounts a ON a.id = r.account_id WHERE r.survey_id = ? ORDER BY r.responded_at, r.id`, surveyID)
+	return out, wrapf(err, "store: survey points %s", surveyID)
 }
 
 // SurveyScoresOf maps feedback items made from survey comments to their response's
@@ -303,22 +295,19 @@ func (s *Store) SurveyScoresOf(ctx context.Context, feedbackIDs []string) (map[s
 		return out, nil
 	}
 	in, args := placeholders(feedbackIDs)
-	rows, err := s.read().query(ctx, `SELECT r.feedback_id, v.kind, r.score, r.survey_id FROM survey_responses r JOIN surveys v ON v.id = r.survey_id
+	err := each(ctx, s.read(), func(row scanner) error {
+		var fid, kind string
+		var sc SurveyScore
+		err := row.Scan(&fid, &kind, &sc.Score, &sc.SurveyID)
+		sc.Kind = survey.Kind(kind)
+		out[fid] = sc
+		return err
+	}, `SELECT r.feedback_id, v.kind, r.score, r.survey_id FROM survey_responses r JOIN surveys v ON v.id = r.survey_id
 		WHERE r.feedback_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: survey scores of: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var fid, kind string
-		var sc SurveyScore
-		if err := rows.Scan(&fid, &kind, &sc.Score, &sc.SurveyID); err != nil {
-			return nil, fmt.Errorf("store: survey scores of: %w", err)
-		}
-		sc.Kind = survey.Kind(kind)
-		out[fid] = sc
-	}
-	return out, wrapf(rows.Err(), "store: survey scores of")
+	return out, nil
 }
 
 // SurveyScore is the score a survey comment came with.

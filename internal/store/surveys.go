@@ -116,20 +116,8 @@ func (s *Store) GetSurvey(ctx context.Context, surveyID string) (survey.Survey, 
 
 // ListSurveys returns every survey, newest first (a team has a handful).
 func (s *Store) ListSurveys(ctx context.Context) ([]survey.Survey, error) {
-	rows, err := s.read().query(ctx, `SELECT `+surveyCols+` FROM surveys ORDER BY created_at DESC, id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list surveys: %w", err)
-	}
-	defer rows.Close()
-	var out []survey.Survey
-	for rows.Next() {
-		v, err := scanSurvey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list surveys: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, wrapf(rows.Err(), "store: list surveys")
+	out, err := collect(ctx, s.read(), scanSurvey, `SELECT `+surveyCols+` FROM surveys ORDER BY created_at DESC, id DESC`)
+	return out, wrapf(err, "store: list surveys")
 }
 
 // SurveySend is one survey email to one person.
@@ -161,28 +149,20 @@ func (s *Store) SurveyCandidates(ctx context.Context, v survey.Survey) ([]survey
 			args = append(args, a...)
 		}
 	}
-	rows, err := s.read().query(ctx, query+` ORDER BY p.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: survey candidates: %w", err)
-	}
-	defer rows.Close()
-	var out []survey.Candidate
-	for rows.Next() {
+	out, err := collect(ctx, s.read(), func(sc scanner) (survey.Candidate, error) {
 		var c survey.Candidate
 		var signup string
 		var created, last, lastThis int64
-		if err := rows.Scan(&c.PersonID, &c.Email, &c.Tier, &c.Plan, &c.Stage, &signup, &created, &last, &lastThis); err != nil {
-			return nil, fmt.Errorf("store: survey candidates: %w", err)
-		}
-		if d, err := time.Parse("2006-01-02", signup); err == nil {
+		err := sc.Scan(&c.PersonID, &c.Email, &c.Tier, &c.Plan, &c.Stage, &signup, &created, &last, &lastThis)
+		if d, perr := time.Parse("2006-01-02", signup); perr == nil {
 			c.Signup = d
 		} else {
 			c.Signup = fromMS(created)
 		}
 		c.LastSurveyed, c.LastThisSurvey = fromMS(last), fromMS(lastThis)
-		out = append(out, c)
-	}
-	return out, wrapf(rows.Err(), "store: survey candidates")
+		return c, err
+	}, query+` ORDER BY p.id`, args...)
+	return out, wrapf(err, "store: survey candidates")
 }
 
 // ErrNotDue says a send was not queued: the person was surveyed within the throttle

@@ -21,20 +21,12 @@ type Tag struct {
 
 // ListTags returns every tag (taxonomies are hundreds of rows: callers build the tree).
 func (s *Store) ListTags(ctx context.Context) ([]Tag, error) {
-	rows, err := s.read().query(ctx, `SELECT id, COALESCE(parent_id, ''), name, description, archived FROM tags ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list tags: %w", err)
-	}
-	defer rows.Close()
-	var out []Tag
-	for rows.Next() {
+	out, err := collect(ctx, s.read(), func(sc scanner) (Tag, error) {
 		var t Tag
-		if err := rows.Scan(&t.ID, &t.ParentID, &t.Name, &t.Description, &t.Archived); err != nil {
-			return nil, fmt.Errorf("store: list tags: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, wrapf(rows.Err(), "store: list tags")
+		err := sc.Scan(&t.ID, &t.ParentID, &t.Name, &t.Description, &t.Archived)
+		return t, err
+	}, `SELECT id, COALESCE(parent_id, ''), name, description, archived FROM tags ORDER BY id`)
+	return out, wrapf(err, "store: list tags")
 }
 
 // CreateTag adds a tag under parentID ("" for a root) and its closure rows.
@@ -177,17 +169,10 @@ func (s *Store) MergeTag(ctx context.Context, fromID, intoID string) error {
 			intoID, fromID, intoID); err != nil {
 			return err
 		}
-		rows, err := q.query(ctx, `SELECT id FROM tags WHERE parent_id = ?`, fromID)
+		children, err := collect(ctx, q, one[string], `SELECT id FROM tags WHERE parent_id = ?`, fromID)
 		if err != nil {
 			return err
 		}
-		var children []string
-		for rows.Next() {
-			var c string
-			rows.Scan(&c)
-			children = append(children, c)
-		}
-		rows.Close()
 		for _, c := range children {
 			if err := s.moveTag(ctx, q, c, intoID); err != nil {
 				return fmt.Errorf("re-parent child %s: %w", c, err)
@@ -207,18 +192,6 @@ func (s *Store) MergeTag(ctx context.Context, fromID, intoID string) error {
 
 // TagMerges returns merged-away tag ids and where they went.
 func (s *Store) TagMerges(ctx context.Context) (map[string]string, error) {
-	rows, err := s.read().query(ctx, `SELECT from_id, into_id FROM tag_merges`)
-	if err != nil {
-		return nil, fmt.Errorf("store: tag merges: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var a, b string
-		if err := rows.Scan(&a, &b); err != nil {
-			return nil, fmt.Errorf("store: tag merges: %w", err)
-		}
-		out[a] = b
-	}
-	return out, wrapf(rows.Err(), "store: tag merges")
+	out, err := stringMap(ctx, s.read(), `SELECT from_id, into_id FROM tag_merges`)
+	return out, wrapf(err, "store: tag merges")
 }

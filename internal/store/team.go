@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,21 +68,11 @@ func (s *Store) UpdateMember(ctx context.Context, m *auth.Member) error {
 	return wrapf(s.tx(ctx, func(q q) error {
 		// Lock the enabled admins first, so two admins demoting each other at once
 		// cannot both see the other still in place.
-		rows, err := q.query(ctx, `SELECT id FROM team_members WHERE role = 'admin' AND disabled = FALSE`+s.d.forUpdate())
+		admins, err := collect(ctx, q, one[string], `SELECT id FROM team_members WHERE role = 'admin' AND disabled = FALSE`+s.d.forUpdate())
 		if err != nil {
 			return err
 		}
-		admins := map[string]bool{}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			admins[id] = true
-		}
-		rows.Close()
-		if admins[m.ID] && len(admins) == 1 && (m.Role != auth.RoleAdmin || m.Disabled) {
+		if slices.Contains(admins, m.ID) && len(admins) == 1 && (m.Role != auth.RoleAdmin || m.Disabled) {
 			return ErrLastAdmin
 		}
 		res, err := q.exec(ctx, `UPDATE team_members SET name = ?, role = ?, capacity = ?, disabled = ?, password_hash = ? WHERE id = ?`,

@@ -202,19 +202,12 @@ func usageMarks(n int) string {
 }
 
 func collectStrings(ctx context.Context, q q, query string, args []any, fn func(string)) error {
-	rows, err := q.query(ctx, query, args...)
-	if err != nil {
-		return fmt.Errorf("collect strings: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return fmt.Errorf("collect strings: %w", err)
-		}
+	err := each(ctx, q, func(sc scanner) error {
+		v, err := one[string](sc)
 		fn(v)
-	}
-	return wrapf(rows.Err(), "collect strings")
+		return err
+	}, query, args...)
+	return wrapf(err, "collect strings")
 }
 
 // InsertUsageRaw inserts events as they are, in one transaction, with no
@@ -239,20 +232,8 @@ func (s *Store) UsageStats(ctx context.Context) (UsageStats, error) {
 // UsageAccounts returns the account each stored event is attributed to ("" when
 // none yet), by messageId.
 func (s *Store) UsageAccounts(ctx context.Context) (map[string]string, error) {
-	rows, err := s.read().query(ctx, `SELECT message_id, account_id FROM usage_events`)
-	if err != nil {
-		return nil, fmt.Errorf("store: usage accounts: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var m, a string
-		if err := rows.Scan(&m, &a); err != nil {
-			return nil, fmt.Errorf("store: usage accounts: %w", err)
-		}
-		out[m] = a
-	}
-	return out, wrapf(rows.Err(), "store: usage accounts")
+	out, err := stringMap(ctx, s.read(), `SELECT message_id, account_id FROM usage_events`)
+	return out, wrapf(err, "store: usage accounts")
 }
 
 // UsagePayload returns the stored payload and corrected timestamp of one event.

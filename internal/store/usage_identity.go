@@ -528,17 +528,13 @@ func (u *identities) scanPairs(ctx context.Context, query string, args []string,
 	for i, v := range args {
 		a[i] = v
 	}
-	rows, err := u.q.query(ctx, query, a...)
-	if err != nil {
-		return fmt.Errorf("scan pairs: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := each(ctx, u.q, func(sc scanner) error {
 		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return fmt.Errorf("scan pairs: %w", err)
+		if err := sc.Scan(&k, &v); err != nil {
+			return err
 		}
 		fn(k, v)
-	}
-	return wrapf(rows.Err(), "scan pairs")
+		return nil
+	}, query, a...)
+	return wrapf(err, "scan pairs")
 }

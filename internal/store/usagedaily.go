@@ -123,21 +123,16 @@ func (s *Store) AccountUsage(ctx context.Context, accountID string, now time.Tim
 	to := now.UTC().Format("2006-01-02")
 	from := now.UTC().AddDate(0, 0, -(days - 1)).Format("2006-01-02")
 	byDay := map[string]UsageDay{}
-	rows, err := s.read().query(ctx, `SELECT day, active_users, events FROM usage_daily WHERE account_id = ? AND day >= ? AND day <= ?`, accountID, from, to)
-	if err != nil {
-		return out, fmt.Errorf("store: account usage: %w", err)
-	}
-	for rows.Next() {
+	err := each(ctx, s.read(), func(sc scanner) error {
 		var d UsageDay
-		if err := rows.Scan(&d.Day, &d.ActiveUsers, &d.Events); err != nil {
-			rows.Close()
-			return out, fmt.Errorf("store: account usage %s: %w", accountID, err)
+		if err := sc.Scan(&d.Day, &d.ActiveUsers, &d.Events); err != nil {
+			return err
 		}
 		byDay[d.Day] = d
 		out.Events += d.Events
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT day, active_users, events FROM usage_daily WHERE account_id = ? AND day >= ? AND day <= ?`, accountID, from, to)
+	if err != nil {
 		return out, fmt.Errorf("store: account usage %s: %w", accountID, err)
 	}
 	for i := days - 1; i >= 0; i-- {
@@ -150,22 +145,14 @@ func (s *Store) AccountUsage(ctx context.Context, accountID string, now time.Tim
 		accountID, from, to).Scan(&out.ActiveUsers); err != nil {
 		return out, fmt.Errorf("store: account active users: %w", err)
 	}
-	rows, err = s.read().query(ctx, `SELECT event, SUM(n) FROM usage_daily_events WHERE account_id = ? AND day >= ? AND day <= ?
+	out.TopEvents, err = collect(ctx, s.read(), func(sc scanner) (EventCount, error) {
+		var e EventCount
+		err := sc.Scan(&e.Event, &e.Count)
+		return e, err
+	}, `SELECT event, SUM(n) FROM usage_daily_events WHERE account_id = ? AND day >= ? AND day <= ?
 		GROUP BY event ORDER BY SUM(n) DESC, event LIMIT 10`, accountID, from, to)
 	if err != nil {
 		return out, fmt.Errorf("store: account top events: %w", err)
-	}
-	for rows.Next() {
-		var e EventCount
-		if err := rows.Scan(&e.Event, &e.Count); err != nil {
-			rows.Close()
-			return out, fmt.Errorf("store: account usage %s: %w", accountID, err)
-		}
-		out.TopEvents = append(out.TopEvents, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("store: account usage %s: %w", accountID, err)
 	}
 	var last *int64
 	if err := s.read().row(ctx, `SELECT MAX(ts) FROM usage_events WHERE account_id = ? AND type IN ('track', 'page', 'screen')

@@ -43,19 +43,18 @@ func (s *Store) FeedbackTagIDs(ctx context.Context, itemIDs []string) (map[strin
 		return out, nil
 	}
 	ph, args := placeholders(itemIDs)
-	rows, err := s.read().query(ctx, `SELECT feedback_id, tag_id FROM feedback_tags WHERE feedback_id IN (`+ph+`) ORDER BY feedback_id, added_at, tag_id`, args...)
+	err := each(ctx, s.read(), func(sc scanner) error {
+		var f, t string
+		if err := sc.Scan(&f, &t); err != nil {
+			return err
+		}
+		out[f] = append(out[f], t)
+		return nil
+	}, `SELECT feedback_id, tag_id FROM feedback_tags WHERE feedback_id IN (`+ph+`) ORDER BY feedback_id, added_at, tag_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: feedback tag ids: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var f, t string
-		if err := rows.Scan(&f, &t); err != nil {
-			return nil, fmt.Errorf("store: feedback tag ids: %w", err)
-		}
-		out[f] = append(out[f], t)
-	}
-	return out, wrapf(rows.Err(), "store: feedback tag ids")
+	return out, nil
 }
 
 // AccountBrief is what a feedback list shows about the account behind an item.
@@ -71,19 +70,16 @@ func (s *Store) AccountBriefs(ctx context.Context, accountIDs []string) (map[str
 		return out, nil
 	}
 	ph, args := placeholders(accountIDs)
-	rows, err := s.read().query(ctx, `SELECT id, name, tier, currency, mrr FROM accounts WHERE id IN (`+ph+`)`, args...)
+	err := each(ctx, s.read(), func(sc scanner) error {
+		var a AccountBrief
+		err := sc.Scan(&a.ID, &a.Name, &a.Tier, &a.Currency, &a.MRR)
+		out[a.ID] = a
+		return err
+	}, `SELECT id, name, tier, currency, mrr FROM accounts WHERE id IN (`+ph+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: account briefs: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var a AccountBrief
-		if err := rows.Scan(&a.ID, &a.Name, &a.Tier, &a.Currency, &a.MRR); err != nil {
-			return nil, fmt.Errorf("store: account briefs: %w", err)
-		}
-		out[a.ID] = a
-	}
-	return out, wrapf(rows.Err(), "store: account briefs")
+	return out, nil
 }
 
 // EvidenceRow is one feedback item linked to a request, with who said it.
@@ -154,26 +150,18 @@ type VoteRow struct {
 
 // RequestVotes returns the votes for a request, newest first.
 func (s *Store) RequestVotes(ctx context.Context, requestID string, withMerged bool) ([]VoteRow, error) {
-	rows, err := s.read().query(ctx, `SELECT v.request_id, v.person_id, COALESCE(v.account_id, ''), v.source, COALESCE(v.cast_by, ''), v.created_at,
-		COALESCE(p.name, ''), COALESCE(p.email, ''), COALESCE(a.name, '')
-		FROM votes v JOIN requests r ON r.id = v.request_id LEFT JOIN people p ON p.id = v.person_id LEFT JOIN accounts a ON a.id = v.account_id
-		WHERE `+requestScope(withMerged)+` ORDER BY v.created_at DESC, v.person_id`, requestID)
-	if err != nil {
-		return nil, fmt.Errorf("store: request votes %s: %w", requestID, err)
-	}
-	defer rows.Close()
-	var out []VoteRow
-	for rows.Next() {
+	out, err := collect(ctx, s.read(), func(sc scanner) (VoteRow, error) {
 		var v VoteRow
 		var src string
 		var at int64
-		if err := rows.Scan(&v.RequestID, &v.PersonID, &v.AccountID, &src, &v.CastBy, &at, &v.PersonName, &v.PersonEmail, &v.AccountName); err != nil {
-			return nil, fmt.Errorf("store: request votes %s: %w", requestID, err)
-		}
+		err := sc.Scan(&v.RequestID, &v.PersonID, &v.AccountID, &src, &v.CastBy, &at, &v.PersonName, &v.PersonEmail, &v.AccountName)
 		v.Source, v.CreatedAt = feedback.VoteSource(src), fromMS(at)
-		out = append(out, v)
-	}
-	return out, wrapf(rows.Err(), "store: request votes %s", requestID)
+		return v, err
+	}, `SELECT v.request_id, v.person_id, COALESCE(v.account_id, ''), v.source, COALESCE(v.cast_by, ''), v.created_at,
+		COALESCE(p.name, ''), COALESCE(p.email, ''), COALESCE(a.name, '')
+		FROM votes v JOIN requests r ON r.id = v.request_id LEFT JOIN people p ON p.id = v.person_id LEFT JOIN accounts a ON a.id = v.account_id
+		WHERE `+requestScope(withMerged)+` ORDER BY v.created_at DESC, v.person_id`, requestID)
+	return out, wrapf(err, "store: request votes %s", requestID)
 }
 
 // TagCount is a tag and how many items carry it.
@@ -184,22 +172,14 @@ type TagCount struct {
 
 // RequestTagCounts counts the tags on the feedback linked to a request, most used first.
 func (s *Store) RequestTagCounts(ctx context.Context, requestID string, withMerged bool) ([]TagCount, error) {
-	rows, err := s.read().query(ctx, `SELECT ft.tag_id, COUNT(DISTINCT ft.feedback_id) FROM feedback_tags ft
+	out, err := collect(ctx, s.read(), func(sc scanner) (TagCount, error) {
+		var c TagCount
+		err := sc.Scan(&c.TagID, &c.Items)
+		return c, err
+	}, `SELECT ft.tag_id, COUNT(DISTINCT ft.feedback_id) FROM feedback_tags ft
 		JOIN request_links l ON l.feedback_id = ft.feedback_id JOIN requests r ON r.id = l.request_id
 		WHERE `+requestScope(withMerged)+` GROUP BY ft.tag_id ORDER BY COUNT(DISTINCT ft.feedback_id) DESC, ft.tag_id`, requestID)
-	if err != nil {
-		return nil, fmt.Errorf("store: request tag counts %s: %w", requestID, err)
-	}
-	defer rows.Close()
-	var out []TagCount
-	for rows.Next() {
-		var c TagCount
-		if err := rows.Scan(&c.TagID, &c.Items); err != nil {
-			return nil, fmt.Errorf("store: request tag counts %s: %w", requestID, err)
-		}
-		out = append(out, c)
-	}
-	return out, wrapf(rows.Err(), "store: request tag counts %s", requestID)
+	return out, wrapf(err, "store: request tag counts %s", requestID)
 }
 
 // PersonHit is a type-ahead result for people.
@@ -219,22 +199,14 @@ func (s *Store) SearchPeople(ctx context.Context, text string, limit int) ([]Per
 	}
 	like := likePattern(text)
 	prefix := strings.TrimSuffix(like, "%")[1:] + "%"
-	rows, err := s.read().query(ctx, `SELECT p.id, p.name, p.email, COALESCE(p.account_id, ''), COALESCE(a.name, '')
+	out, err := collect(ctx, s.read(), func(sc scanner) (PersonHit, error) {
+		var h PersonHit
+		err := sc.Scan(&h.ID, &h.Name, &h.Email, &h.AccountID, &h.AccountName)
+		return h, err
+	}, `SELECT p.id, p.name, p.email, COALESCE(p.account_id, ''), COALESCE(a.name, '')
 		FROM people p LEFT JOIN accounts a ON a.id = p.account_id
 		WHERE LOWER(p.name) LIKE ? ESCAPE '\' OR p.email LIKE ? ESCAPE '\' OR LOWER(a.name) LIKE ? ESCAPE '\'
 		ORDER BY CASE WHEN LOWER(p.name) LIKE ? ESCAPE '\' OR p.email LIKE ? ESCAPE '\' THEN 0 ELSE 1 END, p.name, p.email, p.id LIMIT ?`,
 		like, like, like, prefix, prefix, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: search people: %w", err)
-	}
-	defer rows.Close()
-	var out []PersonHit
-	for rows.Next() {
-		var h PersonHit
-		if err := rows.Scan(&h.ID, &h.Name, &h.Email, &h.AccountID, &h.AccountName); err != nil {
-			return nil, fmt.Errorf("store: search people: %w", err)
-		}
-		out = append(out, h)
-	}
-	return out, wrapf(rows.Err(), "store: search people")
+	return out, wrapf(err, "store: search people")
 }

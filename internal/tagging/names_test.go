@@ -17,7 +17,7 @@ import (
 func TestServiceLearnsTagNames(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		mk := func(name, parent string) string { return mkTag(t, s, name, parent) }
+		mk := storetest.Tags(t, s)
 		app := mk("Mobile app", "")
 		zorblax := mk("Zorblax sync", app)
 		texts := map[string][]string{

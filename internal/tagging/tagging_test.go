@@ -81,7 +81,7 @@ func TestServiceLearnsFromTheTeamsTagging(t *testing.T) {
 // and 15 tagged items per leaf tag.
 func seedTagging(t *testing.T, s *store.Store) (invoices, exports, reports, sso string) {
 	ctx := context.Background()
-	mk := func(name, parent string) string { return mkTag(t, s, name, parent) }
+	mk := storetest.Tags(t, s)
 	billing := mk("Billing", "")
 	invoices = mk("Invoices", billing)
 	reports = mk("Reporting", "")
@@ -203,16 +203,6 @@ func TestSavedModelServesAtStart(t *testing.T) {
 			t.Fatalf("suggestions from a corrupt file: %v", got)
 		}
 	})
-}
-
-// mkTag creates a tag and returns its id.
-func mkTag(t *testing.T, s *store.Store, name, parent string) string {
-	t.Helper()
-	tg := store.Tag{Name: name, ParentID: parent}
-	if err := s.CreateTag(context.Background(), &tg); err != nil {
-		t.Fatal(err)
-	}
-	return tg.ID
 }
 
 func mustSuggest(t *testing.T, sv *tagging.Service, text string) []tagging.Suggestion {

@@ -150,3 +150,14 @@ func Members(t testing.TB, s *store.Store, ms ...*auth.Member) {
 		Must(t, s.CreateMember(context.Background(), m))
 	}
 }
+
+// Tags returns a maker of tags in s: mk(name, parentID) creates one, failing the test
+// if it cannot, and returns its id.
+func Tags(t testing.TB, s *store.Store) func(name, parentID string) string {
+	return func(name, parentID string) string {
+		t.Helper()
+		tg := store.Tag{Name: name, ParentID: parentID}
+		Must(t, s.CreateTag(context.Background(), &tg))
+		return tg.ID
+	}
+}
