@@ -17,13 +17,7 @@ import (
 func TestAPIKeyCommandOwner(t *testing.T) {
 	for _, dialect := range storetest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			dataDir := t.TempDir()
-			e := env{"CLOSELOOP_DATA_DIR=" + dataDir, "CLOSELOOP_LOG_LEVEL=warn"}
-			dsn := "sqlite:" + dataDir + "/closeloop.db"
-			if dialect == "postgres" {
-				dsn = storetest.DSN(t, "postgres")
-			}
-			e = append(e, "DATABASE_URL="+dsn)
+			e, _, dsn := binaryEnv(t, dialect, "warn")
 			mustRun(t, e, "migrate")
 
 			ctx := context.Background()

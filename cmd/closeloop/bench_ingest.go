@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,17 +117,11 @@ func benchIngest(ctx context.Context, args []string, stdout io.Writer) error {
 	rssBase := peakRSS()
 
 	// 2. Sustained ingestion over HTTP, as fast as acknowledgements come back.
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	ht := &http.Transport{MaxIdleConnsPerHost: *clients}
 	hc := &http.Client{Transport: ht, Timeout: time.Minute}
 	full, err := benchPost(ctx, hc, srv.URL, key, "full", *events, *batch, *clients, 0)

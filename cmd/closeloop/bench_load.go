@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,17 +73,11 @@ func benchLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "closeloop bench load: %d clients, %s per run, %.0f%% writes, GOMAXPROCS %d, %d CPUs, load average %s\n",
 		*clients, *duration, *writes*100, runtime.GOMAXPROCS(0), runtime.NumCPU(), loadAverage())
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile(*cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stop()
 	var bounds []int
 	for _, v := range strings.Split(*maxReads, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(v))

@@ -41,16 +41,7 @@ func TestSIGTERMMidDeliveryDeliversEachMessageOnce(t *testing.T) {
 			}))
 			defer hook.Close()
 
-			dataDir := t.TempDir()
-			addr := freeAddr(t)
-			e := env{"CLOSELOOP_DATA_DIR=" + dataDir, "CLOSELOOP_ADDR=" + addr, "CLOSELOOP_LOG_LEVEL=info"}
-			dsn := "sqlite:" + dataDir + "/closeloop.db"
-			if dialect == "postgres" {
-				dsn = storetest.DSN(t, "postgres")
-				e = append(e, "DATABASE_URL="+dsn)
-			} else {
-				e = append(e, "DATABASE_URL=")
-			}
+			e, addr, dsn := binaryEnv(t, dialect, "info")
 			mustRun(t, e, "migrate")
 
 			// Queue the messages before the server starts, straight into its database.

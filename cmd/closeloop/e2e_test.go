@@ -69,6 +69,22 @@ func mustRun(t *testing.T, e env, args ...string) string {
 	return out
 }
 
+// binaryEnv is the environment of the real binary on a fresh database of dialect: a
+// data folder of its own and an address to listen on (addr), and the database's DSN
+// for the test to open it directly (on SQLite, the file the binary makes in the folder).
+func binaryEnv(t *testing.T, dialect, logLevel string) (e env, addr, dsn string) {
+	t.Helper()
+	dataDir := t.TempDir()
+	addr = freeAddr(t)
+	e = env{"CLOSELOOP_DATA_DIR=" + dataDir, "CLOSELOOP_ADDR=" + addr, "CLOSELOOP_LOG_LEVEL=" + logLevel}
+	dsn = "sqlite:" + dataDir + "/closeloop.db"
+	if dialect == "postgres" {
+		dsn = storetest.DSN(t, "postgres")
+		return append(e, "DATABASE_URL="+dsn), addr, dsn
+	}
+	return append(e, "DATABASE_URL="), addr, dsn
+}
+
 func freeAddr(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -131,14 +147,7 @@ Dark mode please,,,globex,2025-03-03,
 func TestBinaryEndToEnd(t *testing.T) {
 	for _, dialect := range storetest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			dataDir := t.TempDir()
-			addr := freeAddr(t)
-			e := env{"CLOSELOOP_DATA_DIR=" + dataDir, "CLOSELOOP_ADDR=" + addr, "CLOSELOOP_LOG_LEVEL=warn"}
-			if dialect == "postgres" {
-				e = append(e, "DATABASE_URL="+storetest.DSN(t, "postgres"))
-			} else {
-				e = append(e, "DATABASE_URL=")
-			}
+			e, addr, _ := binaryEnv(t, dialect, "warn")
 			// Bad config is refused, naming the setting.
 			if out, err := run(t, append(e, "CLOSELOOP_LOG_FORMAT=xml"), "", "migrate"); err == nil || !strings.Contains(out, "CLOSELOOP_LOG_FORMAT") {
 				t.Fatalf("bad config accepted: %v %s", err, out)

@@ -16,16 +16,7 @@ import (
 func TestJobsCommand(t *testing.T) {
 	for _, dialect := range storetest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			dataDir := t.TempDir()
-			addr := freeAddr(t)
-			e := env{"CLOSELOOP_DATA_DIR=" + dataDir, "CLOSELOOP_ADDR=" + addr, "CLOSELOOP_LOG_LEVEL=warn"}
-			dsn := "sqlite:" + dataDir + "/closeloop.db"
-			if dialect == "postgres" {
-				dsn = storetest.DSN(t, "postgres")
-				e = append(e, "DATABASE_URL="+dsn)
-			} else {
-				e = append(e, "DATABASE_URL=")
-			}
+			e, addr, dsn := binaryEnv(t, dialect, "warn")
 
 			// Item 6: with auto-migrate off, a fresh database is refused, not migrated.
 			out, err := run(t, append(e, "CLOSELOOP_AUTO_MIGRATE=false"), "", "jobs", "list")

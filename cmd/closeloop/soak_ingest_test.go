@@ -30,16 +30,7 @@ const soakRounds = 20
 func TestSIGKILLDuringIngestionLosesNoAcknowledgedEvent(t *testing.T) {
 	for _, dialect := range storetest.Dialects {
 		t.Run(dialect, func(t *testing.T) {
-			dataDir := t.TempDir()
-			addr := freeAddr(t)
-			e := env{"CLOSELOOP_DATA_DIR=" + dataDir, "CLOSELOOP_ADDR=" + addr, "CLOSELOOP_LOG_LEVEL=warn"}
-			dsn := "sqlite:" + dataDir + "/closeloop.db"
-			if dialect == "postgres" {
-				dsn = storetest.DSN(t, "postgres")
-				e = append(e, "DATABASE_URL="+dsn)
-			} else {
-				e = append(e, "DATABASE_URL=")
-			}
+			e, addr, dsn := binaryEnv(t, dialect, "warn")
 			mustRun(t, e, "migrate")
 			out := mustRun(t, e, "apikey", "create", "--name", "soak", "--scopes", "ingest")
 			m := regexp.MustCompile(`API key: (\S+)`).FindStringSubmatch(out)

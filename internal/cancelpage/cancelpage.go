@@ -5,13 +5,11 @@
 package cancelpage
 
 import (
-	"context"
 	"errors"
 	"html/template"
 	"net/http"
 	"slices"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/cancel"
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/pageset"
@@ -19,9 +17,7 @@ import (
 )
 
 // Allower is a rate limiter (auth.Limiter).
-type Allower interface {
-	AllowCtx(ctx context.Context, key string) bool
-}
+type Allower = pageset.Allower
 
 // Service serves the page.
 type Service struct {
@@ -85,13 +81,6 @@ func render(w http.ResponseWriter, status int, v view) {
 	pageset.WriteTokenPage(w, status, page, v)
 }
 
-func (sv *Service) clientIP(r *http.Request) string {
-	if sv.ClientIP != nil {
-		return sv.ClientIP(r)
-	}
-	return auth.Proxies(nil).ClientIP(r) // no proxies trusted: the peer
-}
-
 // Handler serves GET and POST /cancel/{token}; register it as a PUBLIC route.
 //
 //   - A token that does not verify (tampered, cut, another install's) or has expired
@@ -102,8 +91,7 @@ func (sv *Service) clientIP(r *http.Request) string {
 //
 // Both are rate limited per client address.
 func (sv *Service) Handler(w http.ResponseWriter, r *http.Request) error {
-	if sv.Limit != nil && !sv.Limit.AllowCtx(r.Context(), "cancel:"+sv.clientIP(r)) {
-		w.Header().Set("Retry-After", "10")
+	if pageset.Throttled(w, r, sv.Limit, sv.ClientIP, "cancel") {
 		render(w, http.StatusTooManyRequests, view{Title: "Too many requests", Error: true, Msg: "Wait a few seconds and try again."})
 		return nil
 	}

@@ -31,3 +31,12 @@ func Parse(fsys fs.FS, funcs template.FuncMap) map[string]*template.Template {
 	}
 	return sets
 }
+
+// ErrorPage is what both UIs' error pages show: the status, a heading, the error's
+// safe message and a hint of what to do next.
+type ErrorPage struct {
+	Status  int
+	Heading string
+	Msg     string
+	Hint    string
+}

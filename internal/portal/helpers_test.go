@@ -2,12 +2,9 @@ package portal_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +15,7 @@ import (
 	"github.com/closeloop/closeloop/internal/portal"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/webtest"
 )
 
 const testSecret = "test-sso-secret-0123456789-abcdefghijklmnop"
@@ -53,33 +51,12 @@ func newEnvConfig(t *testing.T, s *store.Store, cfg config.Config, withSecret bo
 	return &env{t: t, s: s, h: http.NewCrossOriginProtection().Handler(rt), ctx: ctx}
 }
 
-type resp struct {
-	*httptest.ResponseRecorder
-	body string
-}
+type resp = webtest.Resp
 
 // do sends a request; form, when not nil, is posted urlencoded. Extra headers come as
 // "Name: value" strings.
 func (e *env) do(method, path string, form url.Values, c *http.Cookie, headers ...string) resp {
-	e.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	r := httptest.NewRequest(method, path, body)
-	if form != nil {
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if c != nil {
-		r.AddCookie(c)
-	}
-	for _, h := range headers {
-		k, v, _ := strings.Cut(h, ":")
-		r.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
-	}
-	w := httptest.NewRecorder()
-	e.h.ServeHTTP(w, r)
-	return resp{w, w.Body.String()}
+	return webtest.Do(e.h, method, path, form, c, headers...)
 }
 
 func (e *env) get(path string, c *http.Cookie) resp { return e.do("GET", path, nil, c) }
@@ -145,34 +122,9 @@ func (e *env) peopleCount() int {
 	return len(ps)
 }
 
-func wantStatus(t *testing.T, r resp, code int) {
-	t.Helper()
-	if r.Code != code {
-		t.Fatalf("status %d, want %d; location %q; body:\n%s", r.Code, code, r.Header().Get("Location"), clip(r.body))
-	}
-}
-
-func wantIn(t *testing.T, r resp, subs ...string) {
-	t.Helper()
-	for _, s := range subs {
-		if !strings.Contains(r.body, s) {
-			t.Errorf("body lacks %q:\n%s", s, clip(r.body))
-		}
-	}
-}
-
-func wantNotIn(t *testing.T, r resp, subs ...string) {
-	t.Helper()
-	for _, s := range subs {
-		if strings.Contains(r.body, s) {
-			t.Errorf("body has %q", s)
-		}
-	}
-}
-
-func clip(s string) string {
-	if len(s) > 4000 {
-		return s[:4000] + "…"
-	}
-	return s
-}
+var (
+	wantStatus = webtest.WantStatus
+	wantIn     = webtest.WantIn
+	wantNotIn  = webtest.WantNotIn
+	clip       = webtest.Clip
+)

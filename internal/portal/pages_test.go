@@ -45,7 +45,7 @@ func TestRoadmapAndChangelog(t *testing.T) {
 			"roadmap-shipped":     {newer.Title, older.Title},
 		}
 		for id, titles := range cols {
-			sec := section(t, rm.body, id)
+			sec := section(t, rm.Text, id)
 			for _, want := range []string{"Planned idea", "Building idea", "Newer ship", "Older ship"} {
 				in := strings.Contains(sec, want)
 				should := false
@@ -62,7 +62,7 @@ func TestRoadmapAndChangelog(t *testing.T) {
 		wantStatus(t, cl, http.StatusOK)
 		wantIn(t, cl, "Newer note\nsecond line", "Older note")
 		wantNotIn(t, cl, "Private", "Planned idea", "Open idea")
-		if strings.Index(cl.body, "Newer ship") > strings.Index(cl.body, "Older ship") {
+		if strings.Index(cl.Text, "Newer ship") > strings.Index(cl.Text, "Older ship") {
 			t.Error("changelog is not newest first")
 		}
 		// The release note shows on a shipped request's page.
@@ -97,16 +97,16 @@ func TestListSortFilterSearch(t *testing.T) {
 			}
 			return strings.Join(out, ",")
 		}
-		if got := order(e.get("/portal", nil).body); got != "alpha,beta" {
+		if got := order(e.get("/portal", nil).Text); got != "alpha,beta" {
 			t.Errorf("by votes: %s", got)
 		}
-		if got := order(e.get("/portal?sort=newest", nil).body); got != "beta,alpha" {
+		if got := order(e.get("/portal?sort=newest", nil).Text); got != "beta,alpha" {
 			t.Errorf("newest: %s", got)
 		}
-		if got := order(e.get("/portal?status=planned", nil).body); got != "beta" {
+		if got := order(e.get("/portal?status=planned", nil).Text); got != "beta" {
 			t.Errorf("planned: %s", got)
 		}
-		if got := order(e.get("/portal?q=ALPHA", nil).body); got != "alpha" {
+		if got := order(e.get("/portal?q=ALPHA", nil).Text); got != "alpha" {
 			t.Errorf("search: %s", got)
 		}
 		r := e.get("/portal?q=nothing-matches", nil)
@@ -131,7 +131,7 @@ func TestThemeUsesOnlyAValidAccent(t *testing.T) {
 		}
 		// Gold is too pale for white text or links: dark ink on it, a darker link colour.
 		wantIn(t, css, "--accent: #ffd700;", "--accent-ink: #111827;")
-		if strings.Contains(css.body, "--accent-text: #ffd700") {
+		if strings.Contains(css.Text, "--accent-text: #ffd700") {
 			t.Error("pale accent used for link text")
 		}
 		wantIn(t, e.get("/portal", nil), "<title>Ideas · Acme Ideas</title>", "Tell Acme.")

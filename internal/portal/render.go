@@ -99,17 +99,10 @@ func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, page
 	return pageset.Write(w, status, t, page, v)
 }
 
-type errorPage struct {
-	Status  int
-	Heading string
-	Msg     string
-	Hint    string
-}
-
 // renderError shows an error as a portal page. Pages that fail before the brand
 // settings load fall back to plain text.
 func (p *Portal) renderError(w http.ResponseWriter, r *http.Request, e *router.Error) {
-	ep := errorPage{Status: e.Status, Msg: e.Msg}
+	ep := pageset.ErrorPage{Status: e.Status, Msg: e.Msg}
 	switch e.Status {
 	case http.StatusNotFound:
 		ep.Heading = "We couldn't find that"

@@ -145,7 +145,7 @@ func TestMergedRequestRedirects(t *testing.T) {
 			t.Fatalf("merged request redirected to %q", loc)
 		}
 		list := e.get("/portal", nil)
-		if strings.Contains(list.body, "CSV download") || !strings.Contains(list.body, "Export to CSV") {
+		if strings.Contains(list.Text, "CSV download") || !strings.Contains(list.Text, "Export to CSV") {
 			t.Fatal("the list shows merged requests")
 		}
 		// Merged into a private request: nothing to show.

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/pageset"
 	"github.com/closeloop/closeloop/internal/store"
@@ -55,13 +54,6 @@ func render(w http.ResponseWriter, status int, v pageView) {
 	pageset.WriteTokenPage(w, status, page, v)
 }
 
-func (sv *Service) clientIP(r *http.Request) string {
-	if sv.ClientIP != nil {
-		return sv.ClientIP(r)
-	}
-	return auth.Proxies(nil).ClientIP(r) // no proxies trusted: the peer
-}
-
 // ResponseHandler serves GET and POST /survey/{token}; register it as a PUBLIC route
 // (the recipient is not signed in: the signed token is the credential).
 //
@@ -75,8 +67,7 @@ func (sv *Service) clientIP(r *http.Request) string {
 //
 // HEAD changes nothing (link checkers). Both are rate limited per client address.
 func (sv *Service) ResponseHandler(w http.ResponseWriter, r *http.Request) error {
-	if sv.Limit != nil && !sv.Limit.AllowCtx(r.Context(), "survey:"+sv.clientIP(r)) {
-		w.Header().Set("Retry-After", "10")
+	if pageset.Throttled(w, r, sv.Limit, sv.ClientIP, "survey") {
 		render(w, http.StatusTooManyRequests, pageView{Title: "Too many requests", Error: true, Msg: "Wait a few seconds and try again."})
 		return nil
 	}

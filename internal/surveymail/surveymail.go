@@ -17,6 +17,7 @@ import (
 	"github.com/closeloop/closeloop/internal/jobs"
 	"github.com/closeloop/closeloop/internal/loop"
 	"github.com/closeloop/closeloop/internal/notify"
+	"github.com/closeloop/closeloop/internal/pageset"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/survey"
 )
@@ -33,9 +34,7 @@ type Service struct {
 }
 
 // Allower is a rate limiter (auth.Limiter).
-type Allower interface {
-	AllowCtx(ctx context.Context, key string) bool
-}
+type Allower = pageset.Allower
 
 // ErrNoBaseURL: links cannot be made without CLOSELOOP_BASE_URL.
 var ErrNoBaseURL = loop.ErrNoBaseURL

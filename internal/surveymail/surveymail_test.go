@@ -2,10 +2,8 @@ package surveymail_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -23,6 +21,7 @@ import (
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 	"github.com/closeloop/closeloop/internal/survey"
+	"github.com/closeloop/closeloop/internal/webtest"
 )
 
 const (
@@ -103,24 +102,8 @@ func (w *world) mail(to string) []smtptest.Parsed {
 	return out
 }
 
-type resp struct {
-	status int
-	body   string
-}
-
-func (w *world) do(method, target string, form url.Values) resp {
-	w.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req := httptest.NewRequest(method, target, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	rec := httptest.NewRecorder()
-	w.app.Handler().ServeHTTP(rec, req)
-	return resp{rec.Code, rec.Body.String()}
+func (w *world) do(method, target string, form url.Values) webtest.Resp {
+	return webtest.Do(w.app.Handler(), method, target, form, nil)
 }
 
 var linkRE = regexp.MustCompile(`(?m)^(\d+)(?: \([^)]*\))?: (https://cl\.example\.com/survey/\S+?)\r?$`)
@@ -189,8 +172,8 @@ func TestSurveyEndToEnd(t *testing.T) {
 		payload, sig, _ := strings.Cut(tok, ".")
 		other, _, _ := strings.Cut(strings.TrimPrefix(path(ls["10"]), "/survey/"), ".")
 		for _, bad := range []string{other + "." + sig, payload + "." + sig[:len(sig)-3] + "AAA", payload} {
-			if r := w.do("GET", "/survey/"+bad, nil); r.status != http.StatusBadRequest || !strings.Contains(r.body, "not valid") {
-				t.Fatalf("tampered link: %d\n%s", r.status, r.body)
+			if r := w.do("GET", "/survey/"+bad, nil); r.Code != http.StatusBadRequest || !strings.Contains(r.Text, "not valid") {
+				t.Fatalf("tampered link: %d\n%s", r.Code, r.Text)
 			}
 		}
 		if page, _ := s.ListSurveyResponses(w.ctx, store.ResponseFilter{SurveyID: v.ID}); len(page.Responses) != 0 {
@@ -199,10 +182,10 @@ func TestSurveyEndToEnd(t *testing.T) {
 
 		// Ann clicks 3 in the email: recorded, and the page offers to change it.
 		r := w.do("GET", path(ls["3"]), nil)
-		if r.status != http.StatusOK || !strings.Contains(r.body, `value="3" checked`) || !strings.Contains(r.body, "<form") {
-			t.Fatalf("click: %d\n%s", r.status, r.body)
+		if r.Code != http.StatusOK || !strings.Contains(r.Text, `value="3" checked`) || !strings.Contains(r.Text, "<form") {
+			t.Fatalf("click: %d\n%s", r.Code, r.Text)
 		}
-		if strings.Contains(r.body, xssScript) {
+		if strings.Contains(r.Text, xssScript) {
 			t.Fatal("the question's markup is live on the response page")
 		}
 		got, err := s.ListSurveyResponses(w.ctx, store.ResponseFilter{SurveyID: v.ID})
@@ -212,21 +195,21 @@ func TestSurveyEndToEnd(t *testing.T) {
 		// She changes her mind to 2 and comments, with markup.
 		comment := "Support is slow " + xssScript + " " + xssAttr
 		r = w.do("POST", path(ls["3"]), url.Values{"score": {"2"}, "comment": {comment}})
-		if r.status != http.StatusOK || !strings.Contains(r.body, `id="your-score">2<`) {
-			t.Fatalf("submit: %d\n%s", r.status, r.body)
+		if r.Code != http.StatusOK || !strings.Contains(r.Text, `id="your-score">2<`) {
+			t.Fatalf("submit: %d\n%s", r.Code, r.Text)
 		}
-		if strings.Contains(r.body, xssScript) || strings.Contains(r.body, "<img") || !strings.Contains(r.body, "&lt;script&gt;") {
-			t.Fatalf("the comment's markup is live on the page:\n%s", r.body)
+		if strings.Contains(r.Text, xssScript) || strings.Contains(r.Text, "<img") || !strings.Contains(r.Text, "&lt;script&gt;") {
+			t.Fatalf("the comment's markup is live on the page:\n%s", r.Text)
 		}
 
 		// Reused: another link of the same email shows the answer and changes nothing;
 		// posting again is refused.
 		r = w.do("GET", path(ls["10"]), nil)
-		if r.status != http.StatusOK || !strings.Contains(r.body, "already answered") || !strings.Contains(r.body, `id="your-score">2<`) || strings.Contains(r.body, "<form") {
-			t.Fatalf("reused link: %d\n%s", r.status, r.body)
+		if r.Code != http.StatusOK || !strings.Contains(r.Text, "already answered") || !strings.Contains(r.Text, `id="your-score">2<`) || strings.Contains(r.Text, "<form") {
+			t.Fatalf("reused link: %d\n%s", r.Code, r.Text)
 		}
-		if r = w.do("POST", path(ls["3"]), url.Values{"score": {"9"}, "comment": {"changed"}}); r.status != http.StatusConflict {
-			t.Fatalf("second submit: %d", r.status)
+		if r = w.do("POST", path(ls["3"]), url.Values{"score": {"9"}, "comment": {"changed"}}); r.Code != http.StatusConflict {
+			t.Fatalf("second submit: %d", r.Code)
 		}
 		got, _ = s.ListSurveyResponses(w.ctx, store.ResponseFilter{SurveyID: v.ID})
 		resp := got.Responses[0]
@@ -355,12 +338,12 @@ func TestResponsePageRateLimited(t *testing.T) {
 		limited := 0
 		for i := 0; i < 40; i++ {
 			r := w.do("GET", "/survey/not-a-token", nil)
-			switch r.status {
+			switch r.Code {
 			case http.StatusTooManyRequests:
 				limited++
 			case http.StatusBadRequest:
 			default:
-				t.Fatalf("request %d: %d", i, r.status)
+				t.Fatalf("request %d: %d", i, r.Code)
 			}
 		}
 		if limited < 5 {

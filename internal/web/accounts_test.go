@@ -56,7 +56,7 @@ func TestAccountsList(t *testing.T) {
 
 		r = e.get("/accounts", c)
 		wantStatus(t, r, http.StatusOK)
-		if got := strings.Join(rowNames(r.body), ","); got != "Acme,Birch,Cobalt,Delta,Ember" {
+		if got := strings.Join(rowNames(r.Text), ","); got != "Acme,Birch,Cobalt,Delta,Ember" {
 			t.Errorf("default order %s", got)
 		}
 		wantIn(t, r, "5 accounts", "$5,000", "$99", "Unowned", "at risk")
@@ -77,7 +77,7 @@ func TestAccountsList(t *testing.T) {
 		} {
 			r := e.get("/accounts?"+query, c)
 			wantStatus(t, r, http.StatusOK)
-			if got := strings.Join(rowNames(r.body), ","); got != want {
+			if got := strings.Join(rowNames(r.Text), ","); got != want {
 				t.Errorf("%s: got %s, want %s", query, got, want)
 			}
 		}
@@ -101,9 +101,9 @@ func TestAccountsList(t *testing.T) {
 			r := e.get(next, c)
 			wantStatus(t, r, http.StatusOK)
 			wantIn(t, r, "5 accounts")
-			seen = append(seen, rowNames(r.body)...)
+			seen = append(seen, rowNames(r.Text)...)
 			next = ""
-			if m := nextRE.FindStringSubmatch(r.body); m != nil {
+			if m := nextRE.FindStringSubmatch(r.Text); m != nil {
 				next = html.UnescapeString(m[1])
 				if !strings.Contains(next, "sort=mrr") || !strings.Contains(next, "dir=desc") || !strings.Contains(next, "limit=2") {
 					t.Errorf("next link %q drops the view", next)
@@ -213,11 +213,11 @@ func TestTouchpointRoles(t *testing.T) {
 			t.Errorf("redirect %q", loc)
 		}
 		page = e.get("/accounts/"+a.ID, mc)
-		i := strings.Index(page.body, `id="timeline-list"`)
+		i := strings.Index(page.Text, `id="timeline-list"`)
 		if i < 0 {
 			t.Fatal("no timeline")
 		}
-		first := page.body[i:]
+		first := page.Text[i:]
 		if j := strings.Index(first, "</li>"); j > 0 {
 			first = first[:j]
 		}
@@ -300,7 +300,7 @@ func TestTimelinePages(t *testing.T) {
 	r := e.get("/accounts/"+a.ID, c)
 	wantIn(t, r, "note number 00", "note number 19", "Older touchpoints")
 	wantNotIn(t, r, "note number 20")
-	older := regexp.MustCompile(`<a href="([^"]+)" rel="next">Older`).FindStringSubmatch(r.body)
+	older := regexp.MustCompile(`<a href="([^"]+)" rel="next">Older`).FindStringSubmatch(r.Text)
 	if older == nil {
 		t.Fatal("no older link")
 	}
@@ -438,8 +438,8 @@ func TestUserDataIsEscaped(t *testing.T) {
 			r := e.get(p, c)
 			wantStatus(t, r, http.StatusOK)
 			wantNotIn(t, r, "<script>alert", "<img src=x", "<b>Mallory")
-			if !strings.Contains(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;") && !strings.Contains(r.body, "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;") &&
-				!strings.Contains(r.body, "&lt;b&gt;Mallory") {
+			if !strings.Contains(r.Text, "&lt;script&gt;alert(1)&lt;/script&gt;") && !strings.Contains(r.Text, "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;") &&
+				!strings.Contains(r.Text, "&lt;b&gt;Mallory") {
 				t.Errorf("%s: no escaped payload on the page", p)
 			}
 		}

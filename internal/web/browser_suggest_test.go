@@ -113,7 +113,7 @@ func TestBrowserAcceptSuggestionWithOneKey(t *testing.T) {
 	}
 	// The tags page shows the acceptance rate per tag.
 	page := e.get("/tags", e.session(e.member("viewer@example.com", auth.RoleViewer)))
-	if !strings.Contains(page.body, "1 of 1 (100%)") {
+	if !strings.Contains(page.Text, "1 of 1 (100%)") {
 		t.Fatalf("tags page does not show the acceptance rate")
 	}
 }

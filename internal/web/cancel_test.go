@@ -13,6 +13,7 @@ import (
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
+	"github.com/closeloop/closeloop/internal/webtest"
 )
 
 // TestCancellationSurveyEndToEnd drives the whole path over HTTP on both dialects:
@@ -52,8 +53,8 @@ func TestCancellationSurveyEndToEnd(t *testing.T) {
 			URL       string `json:"url"`
 			AccountID string `json:"account_id"`
 		}
-		if err := json.Unmarshal([]byte(r.body), &link); err != nil || link.AccountID != acct.ID {
-			t.Fatalf("link %s: %v", r.body, err)
+		if err := json.Unmarshal([]byte(r.Text), &link); err != nil || link.AccountID != acct.ID {
+			t.Fatalf("link %s: %v", r.Text, err)
 		}
 		u, err := url.Parse(link.URL)
 		if err != nil || !strings.HasPrefix(u.Path, "/cancel/") {
@@ -68,7 +69,7 @@ func TestCancellationSurveyEndToEnd(t *testing.T) {
 		var otherLink struct {
 			URL string `json:"url"`
 		}
-		json.Unmarshal([]byte(r.body), &otherLink)
+		json.Unmarshal([]byte(r.Text), &otherLink)
 		tok := strings.TrimPrefix(page, "/cancel/")
 		p, sig, _ := strings.Cut(tok, ".")
 		op, _, _ := strings.Cut(strings.TrimPrefix(otherLink.URL[strings.Index(otherLink.URL, "/cancel/"):], "/cancel/"), ".")
@@ -138,8 +139,8 @@ func TestCancellationSurveyEndToEnd(t *testing.T) {
 				ChurnedMRR             int64 `json:"churned_mrr"`
 			}
 		}
-		if err := json.Unmarshal([]byte(r.body), &rep); err != nil || len(rep.Months) != 1 {
-			t.Fatalf("report %s: %v", r.body, err)
+		if err := json.Unmarshal([]byte(r.Text), &rep); err != nil || len(rep.Months) != 1 {
+			t.Fatalf("report %s: %v", r.Text, err)
 		}
 		if m := rep.Months[0]; m.Month != month || m.Reason != "too_expensive" || m.Cancellations != 1 || m.Churned != 1 || m.ChurnedMRR != 12000 {
 			t.Errorf("report row %+v", m)
@@ -157,11 +158,6 @@ func (e *env) doJSON(method, path, body string, headers ...string) resp {
 	if body != "" {
 		r.Header.Set("Content-Type", "application/json")
 	}
-	for _, h := range headers {
-		k, v, _ := strings.Cut(h, ":")
-		r.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
-	}
-	w := httptest.NewRecorder()
-	e.h.ServeHTTP(w, r)
-	return resp{w, w.Body.String()}
+	webtest.SetHeaders(r, headers...)
+	return webtest.Send(e.h, r)
 }

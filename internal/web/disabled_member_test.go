@@ -10,6 +10,7 @@ import (
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
+	"github.com/closeloop/closeloop/internal/webtest"
 )
 
 // TestDisablingAMemberSuspendsTheirAPIKeys is issue 13, defect 4: a disabled admin's
@@ -24,7 +25,7 @@ func TestDisablingAMemberSuspendsTheirAPIKeys(t *testing.T) {
 
 		r := e.post("/settings/api-keys", url.Values{"name": {"Ops pipeline"}, "scope": {"admin"}}, e.session(ops))
 		wantStatus(t, r, http.StatusCreated)
-		m := keyRE.FindStringSubmatch(r.body)
+		m := keyRE.FindStringSubmatch(r.Text)
 		if m == nil {
 			t.Fatal("new key not shown")
 		}
@@ -36,9 +37,7 @@ func TestDisablingAMemberSuspendsTheirAPIKeys(t *testing.T) {
 			if body != "" {
 				req.Header.Set("Content-Type", "application/json")
 			}
-			w := httptest.NewRecorder()
-			e.h.ServeHTTP(w, req)
-			return resp{w, w.Body.String()}
+			return webtest.Send(e.h, req)
 		}
 		wantStatus(t, api("GET", "/api/v1/team", ""), http.StatusOK)
 

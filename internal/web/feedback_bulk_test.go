@@ -38,7 +38,7 @@ func TestFeedbackBulkIsAllOrNothing(t *testing.T) {
 			}
 			r := e.post("/feedback/bulk", form, c)
 			if r.Code != http.StatusNotFound {
-				t.Fatalf("%s: status %d, want 404; body:\n%s", tc.action, r.Code, clip(r.body))
+				t.Fatalf("%s: status %d, want 404; body:\n%s", tc.action, r.Code, clip(r.Text))
 			}
 			wantIn(t, r, "01MISSINGMISSINGMISSING000")
 			for _, id := range []string{ok1, ok2} {

@@ -27,7 +27,7 @@ func TestHealthExportPages(t *testing.T) {
 			if ct := r.Header().Get("Content-Type"); ct != "text/csv; charset=utf-8" || !strings.HasPrefix(r.Header().Get("Content-Disposition"), "attachment") {
 				t.Fatalf("%s: %q %q", path, ct, r.Header().Get("Content-Disposition"))
 			}
-			recs, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()
+			recs, err := csv.NewReader(strings.NewReader(r.Text)).ReadAll()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,13 +4,13 @@ import (
 	"embed"
 	"encoding/base64"
 	"fmt"
-	"github.com/closeloop/closeloop/internal/pageset"
 	"html/template"
 	"net/http"
 	"net/url"
 
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/feedback"
+	"github.com/closeloop/closeloop/internal/pageset"
 	"github.com/closeloop/closeloop/internal/router"
 )
 
@@ -66,13 +66,6 @@ func (ui *Web) render(w http.ResponseWriter, r *http.Request, status int, page, 
 	return pageset.Write(w, status, t, page, v)
 }
 
-type errorPage struct {
-	Status  int
-	Heading string
-	Msg     string
-	Hint    string
-}
-
 // RenderError renders an error page, or sends an anonymous browser to sign in.
 func (ui *Web) RenderError(w http.ResponseWriter, r *http.Request, e *router.Error) {
 	if e.Status == http.StatusUnauthorized && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
@@ -85,7 +78,7 @@ func (ui *Web) RenderError(w http.ResponseWriter, r *http.Request, e *router.Err
 		http.Redirect(w, r, loc, http.StatusSeeOther)
 		return
 	}
-	ep := errorPage{Status: e.Status, Msg: e.Msg}
+	ep := pageset.ErrorPage{Status: e.Status, Msg: e.Msg}
 	switch e.Status {
 	case http.StatusUnauthorized:
 		ep.Heading = "Please sign in"

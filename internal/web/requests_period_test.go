@@ -37,7 +37,7 @@ func TestRequestsPeriodControl(t *testing.T) {
 		} {
 			r := e.get(tc.q, c)
 			wantStatus(t, r, http.StatusOK)
-			if got := requestTitles(r.body); got != tc.want {
+			if got := requestTitles(r.Text); got != tc.want {
 				t.Errorf("%s: %s", tc.q, got)
 			}
 		}
@@ -45,7 +45,7 @@ func TestRequestsPeriodControl(t *testing.T) {
 		// evidence count (2 for Bravo, 1 for Alpha) then decides.
 		r := e.get("/requests?sort=mrr&last=30", c)
 		wantIn(t, r, `<option value="30" selected>Last 30 days</option>`)
-		if got := requestTitles(r.body); got != "Bravo: dark mode,Alpha: SSO" {
+		if got := requestTitles(r.Text); got != "Bravo: dark mode,Alpha: SSO" {
 			t.Errorf("last 30 days by MRR: %s", got)
 		}
 		wantIn(t, e.get("/requests?last=90&tier=strategic", c), "$9,000")

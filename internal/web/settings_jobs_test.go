@@ -75,7 +75,7 @@ func TestJobsPageIsAdminOnly(t *testing.T) {
 			`id="job-tagging"`, `id="job-probe"`, "daily at 03:00 UTC",
 			`action="/settings/jobs/probe/run"`)
 		// Before any instance has written its row, a job is shown due as it will be.
-		if row := jobRow(t, r.body, "probe"); strings.Contains(row, "when asked") || !strings.Contains(row, "03:00 UTC</td>") {
+		if row := jobRow(t, r.Text, "probe"); strings.Contains(row, "when asked") || !strings.Contains(row, "03:00 UTC</td>") {
 			t.Errorf("probe's next run is not its next 03:00:\n%s", row)
 		}
 		wantStatus(t, e.post("/settings/jobs/nope/run", nil, a), http.StatusNotFound)
@@ -101,7 +101,7 @@ func TestJobsPageRunNow(t *testing.T) {
 		a := e.session(e.member("root@example.com", auth.RoleAdmin))
 
 		before := e.get("/settings/jobs", a)
-		row := jobRow(t, before.body, "probe")
+		row := jobRow(t, before.Text, "probe")
 		if !strings.Contains(row, "never") {
 			t.Fatalf("probe has not run yet, its row says:\n%s", row)
 		}
@@ -114,7 +114,7 @@ func TestJobsPageRunNow(t *testing.T) {
 		if probes.Load() != 1 || j.LastOutcome != "ok" {
 			t.Fatalf("after run now: %d runs, outcome %q", probes.Load(), j.LastOutcome)
 		}
-		row = jobRow(t, e.get("/settings/jobs", a).body, "probe")
+		row = jobRow(t, e.get("/settings/jobs", a).Text, "probe")
 		for _, want := range []string{`<span class="badge on">ok</span>`, "took ", "daily at 03:00 UTC"} {
 			if !strings.Contains(row, want) {
 				t.Errorf("probe row lacks %q:\n%s", want, row)
@@ -132,7 +132,7 @@ func TestJobsPageShowsPanickedJobFailed(t *testing.T) {
 		if _, err := ap.Jobs.Run(e.ctx, "breaks"); err != nil {
 			t.Fatal(err)
 		}
-		row := jobRow(t, e.get("/settings/jobs", a).body, "breaks")
+		row := jobRow(t, e.get("/settings/jobs", a).Text, "breaks")
 		for _, want := range []string{`<span class="badge ls-failed">failed</span>`, "panic: boom: index out of range", "1 of 1 runs failed"} {
 			if !strings.Contains(row, want) {
 				t.Errorf("breaks row lacks %q:\n%s", want, row)

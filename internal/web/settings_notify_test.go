@@ -165,7 +165,7 @@ func TestWebhookSettings(t *testing.T) {
 		r = e.post("/settings/webhooks", url.Values{"url": {"https://hooks.example.com/in"}, "event": {"vote.created", "feedback.created"}, "description": {"Zap"}}, c)
 		wantStatus(t, r, http.StatusCreated)
 		wantIn(t, r, "it will not be shown again")
-		m := hookSecretRE.FindStringSubmatch(r.body)
+		m := hookSecretRE.FindStringSubmatch(r.Text)
 		if m == nil {
 			t.Fatal("secret not shown")
 		}
@@ -238,7 +238,7 @@ func TestPortalSettings(t *testing.T) {
 
 		r = e.post("/settings/portal/sso", url.Values{"action": {"generate"}}, c)
 		wantStatus(t, r, http.StatusCreated)
-		m := ssoRE.FindStringSubmatch(r.body)
+		m := ssoRE.FindStringSubmatch(r.Text)
 		if m == nil {
 			t.Fatal("secret not shown")
 		}

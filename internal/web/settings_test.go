@@ -117,7 +117,7 @@ func TestAPIKeySettings(t *testing.T) {
 		if cc := r.Header().Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 			t.Errorf("Cache-Control %q on the page with the secret", cc)
 		}
-		m := keyRE.FindStringSubmatch(r.body)
+		m := keyRE.FindStringSubmatch(r.Text)
 		if m == nil {
 			t.Fatal("new key not shown")
 		}
@@ -133,7 +133,7 @@ func TestAPIKeySettings(t *testing.T) {
 		// before anything else, so a 401 would mean it was refused).
 		api := e.do("GET", "/api/v1/accounts", nil, nil, "Authorization: Bearer "+secret)
 		if api.Code == http.StatusUnauthorized {
-			t.Errorf("API refused the key: %s", api.body)
+			t.Errorf("API refused the key: %s", api.Text)
 		}
 
 		// Shown once: the list has the prefix, never the secret.

@@ -54,7 +54,7 @@ func TestWebhookEdit(t *testing.T) {
 
 		r := e.post("/settings/webhooks", url.Values{"url": {oldSink.URL + "/in"}, "event": {"vote.created"}, "description": {"Zap"}}, admin)
 		wantStatus(t, r, http.StatusCreated)
-		secret := hookSecretRE.FindStringSubmatch(r.body)[1]
+		secret := hookSecretRE.FindStringSubmatch(r.Text)[1]
 		eps, err := s.ListWebhookEndpoints(e.ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -43,10 +43,10 @@ func TestInboxProposesSimilarRequests(t *testing.T) {
 		e.h = a.Handler()
 		c := e.session(e.member("mo@example.com", auth.RoleMember))
 		page := e.get("/feedback/inbox", c)
-		if !strings.Contains(page.body, "Similar requests") || !strings.Contains(page.body, "Link to “Single sign-on with Okta”") {
-			t.Fatalf("inbox does not propose the SSO request:\n%.3000s", page.body)
+		if !strings.Contains(page.Text, "Similar requests") || !strings.Contains(page.Text, "Link to “Single sign-on with Okta”") {
+			t.Fatalf("inbox does not propose the SSO request:\n%.3000s", page.Text)
 		}
-		if strings.Contains(page.body, "Link to “Dark mode”") {
+		if strings.Contains(page.Text, "Link to “Dark mode”") {
 			t.Fatal("an unrelated request was proposed")
 		}
 		r := e.post("/feedback/"+it.ID+"/link", url.Values{"request_id": {sso.ID}}, c)

@@ -101,14 +101,14 @@ func TestPagesFitTheCSP(t *testing.T) {
 			t.Errorf("%s %s: %d %q", p.method, p.path, r.Code, r.Header().Get("Content-Type"))
 			continue
 		}
-		for _, tag := range inlineScriptRE.FindAllString(r.body, -1) {
+		for _, tag := range inlineScriptRE.FindAllString(r.Text, -1) {
 			if !strings.Contains(tag, ` src="/static/`) {
 				t.Errorf("%s %s: inline or foreign script %s", p.method, p.path, tag)
 			}
 		}
 		for name, re := range map[string]*regexp.Regexp{"style attribute": styleAttrRE, "event handler": handlerAttrRE,
 			"external asset": externalRefsRE, "style element": styleElementRE, "javascript: URL": javascriptURLRE} {
-			if m := re.FindString(r.body); m != "" {
+			if m := re.FindString(r.Text); m != "" {
 				t.Errorf("%s %s: %s %q", p.method, p.path, name, m)
 			}
 		}

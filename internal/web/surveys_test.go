@@ -15,6 +15,7 @@ import (
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 	"github.com/closeloop/closeloop/internal/survey"
+	"github.com/closeloop/closeloop/internal/webtest"
 )
 
 const (
@@ -35,9 +36,7 @@ func (e *env) upload(path, name, content string, c *http.Cookie) resp {
 	r := httptest.NewRequest("POST", path, &body)
 	r.Header.Set("Content-Type", mw.FormDataContentType())
 	r.AddCookie(c)
-	w := httptest.NewRecorder()
-	e.h.ServeHTTP(w, r)
-	return resp{w, w.Body.String()}
+	return webtest.Send(e.h, r)
 }
 
 func TestSurveyPages(t *testing.T) {
@@ -84,8 +83,8 @@ func TestSurveyPages(t *testing.T) {
 		for _, p := range []string{"/surveys/" + id, "/accounts/" + acme.ID, "/feedback/inbox", "/feedback", "/surveys"} {
 			r = e.get(p, viewer)
 			wantStatus(t, r, http.StatusOK)
-			if strings.Contains(r.body, xssScript) || strings.Contains(r.body, "<img src=x") {
-				t.Fatalf("%s renders markup from a comment or name:\n%s", p, clip(r.body))
+			if strings.Contains(r.Text, xssScript) || strings.Contains(r.Text, "<img src=x") {
+				t.Fatalf("%s renders markup from a comment or name:\n%s", p, clip(r.Text))
 			}
 		}
 		r = e.get("/surveys/"+id, viewer)
@@ -112,8 +111,8 @@ func TestSurveyPages(t *testing.T) {
 		wantStatus(t, r, http.StatusSeeOther)
 		r = e.get("/surveys/"+id+"/responses.csv", viewer)
 		wantStatus(t, r, http.StatusOK)
-		if ct := r.Header().Get("Content-Type"); ct != "text/csv; charset=utf-8" || len(regexp.MustCompile(`\n`).FindAllString(r.body, -1)) != 5 {
-			t.Fatalf("export %q:\n%s", ct, r.body)
+		if ct := r.Header().Get("Content-Type"); ct != "text/csv; charset=utf-8" || len(regexp.MustCompile(`\n`).FindAllString(r.Text, -1)) != 5 {
+			t.Fatalf("export %q:\n%s", ct, r.Text)
 		}
 		wantIn(t, r, "cat@acme.com")
 

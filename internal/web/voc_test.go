@@ -131,8 +131,8 @@ func TestInboxTriage(t *testing.T) {
 		r = e.get("/tags/search?q=formu", vc)
 		wantStatus(t, r, http.StatusOK)
 		var hits []struct{ ID, Label string }
-		if err := json.Unmarshal([]byte(r.body), &hits); err != nil || len(hits) == 0 || hits[0].Label != "Editor › Tables › Formulas" {
-			t.Fatalf("tag search: %v %s", err, r.body)
+		if err := json.Unmarshal([]byte(r.Text), &hits); err != nil || len(hits) == 0 || hits[0].Label != "Editor › Tables › Formulas" {
+			t.Fatalf("tag search: %v %s", err, r.Text)
 		}
 	})
 }
@@ -267,18 +267,18 @@ func TestRequestsRankingAndMerge(t *testing.T) {
 
 		r := e.get("/requests?sort=mrr", vc)
 		wantStatus(t, r, http.StatusOK)
-		if got := requestTitles(r.body); got != "Bravo: dark mode,Charlie: API limits,Alpha: SSO" {
+		if got := requestTitles(r.Text); got != "Bravo: dark mode,Charlie: API limits,Alpha: SSO" {
 			t.Errorf("by MRR: %s", got)
 		}
 		wantIn(t, r, `id="weights"`, "$9,000", "$3,500")
-		if got := requestTitles(e.get("/requests?sort=mrr&dir=asc", vc).body); got != "Alpha: SSO,Charlie: API limits,Bravo: dark mode" {
+		if got := requestTitles(e.get("/requests?sort=mrr&dir=asc", vc).Text); got != "Alpha: SSO,Charlie: API limits,Bravo: dark mode" {
 			t.Errorf("by MRR ascending: %s", got)
 		}
-		if got := requestTitles(e.get("/requests?sort=accounts", vc).body); !strings.HasPrefix(got, "Charlie") {
+		if got := requestTitles(e.get("/requests?sort=accounts", vc).Text); !strings.HasPrefix(got, "Charlie") {
 			t.Errorf("by accounts: %s", got)
 		}
 		// Only the small account's evidence counts: Charlie and Alpha tie, Bravo has none.
-		if got := requestTitles(e.get("/requests?sort=mrr&tier=standard", vc).body); !strings.HasSuffix(got, ",Bravo: dark mode") {
+		if got := requestTitles(e.get("/requests?sort=mrr&tier=standard", vc).Text); !strings.HasSuffix(got, ",Bravo: dark mode") {
 			t.Errorf("standard tier only: %s", got)
 		}
 		wantStatus(t, e.get("/requests?from=yesterday", vc), http.StatusBadRequest)
@@ -300,7 +300,7 @@ func TestRequestsRankingAndMerge(t *testing.T) {
 		r = e.get("/requests/"+rC.ID, mc)
 		wantIn(t, r, "Merged into this", "Alpha: SSO", "A from small", "via a merged request")
 		wantIn(t, e.get("/requests/"+rA.ID, mc), `id="merged-banner"`)
-		if got := requestTitles(e.get("/requests", vc).body); strings.Contains(got, "Alpha") {
+		if got := requestTitles(e.get("/requests", vc).Text); strings.Contains(got, "Alpha") {
 			t.Errorf("merged request still ranked: %s", got)
 		}
 		r = e.post("/requests/"+rB.ID+"/merge", url.Values{"into": {"nothing like it"}}, mc)
@@ -421,8 +421,8 @@ func TestTagsPages(t *testing.T) {
 		wantStatus(t, e.post("/tags/"+tags["Billing › Charts › Filters"].ID+"/merge", url.Values{"into": {"Billing › Exports › Filters"}}, mc), http.StatusSeeOther)
 		wantStatus(t, e.post("/tags/"+tags["Admin"].ID+"/archive", url.Values{"archived": {"1"}}, mc), http.StatusSeeOther)
 		r = e.get("/tags/search?q=admin", vc)
-		if strings.Contains(r.body, "Admin") {
-			t.Errorf("archived tag in search: %s", r.body)
+		if strings.Contains(r.Text, "Admin") {
+			t.Errorf("archived tag in search: %s", r.Text)
 		}
 		all, err := s.ListTags(e.ctx)
 		if err != nil {
@@ -533,7 +533,7 @@ func TestVoCUserDataIsEscaped(t *testing.T) {
 			r := e.get(p, c)
 			wantStatus(t, r, http.StatusOK)
 			wantNotIn(t, r, "<script>alert", "<img src=x")
-			if !strings.Contains(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;") && !strings.Contains(r.body, "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;") {
+			if !strings.Contains(r.Text, "&lt;script&gt;alert(1)&lt;/script&gt;") && !strings.Contains(r.Text, "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;") {
 				t.Errorf("%s: no escaped payload on the page", p)
 			}
 		}
@@ -549,8 +549,8 @@ func TestVoCUserDataIsEscaped(t *testing.T) {
 		wantNotIn(t, r, "<img src=x")
 		// JSON type-ahead answers are JSON, never HTML.
 		r = e.get("/tags/search?q=img", c)
-		if ct := r.Header().Get("Content-Type"); ct != "application/json" || strings.Contains(r.body, "<img") {
-			t.Errorf("tag search %q %s", ct, r.body)
+		if ct := r.Header().Get("Content-Type"); ct != "application/json" || strings.Contains(r.Text, "<img") {
+			t.Errorf("tag search %q %s", ct, r.Text)
 		}
 	})
 }
@@ -572,10 +572,10 @@ func TestVoCPagesFitTheCSP(t *testing.T) {
 		"/roadmap?view=quarter", "/tags", "/tags/" + tags["Editor › Tables"].ID, "/settings/ranking", "/accounts/" + acme.ID} {
 		r := e.get(p, c)
 		wantStatus(t, r, http.StatusOK)
-		checkCSP(t, p, r.body)
+		checkCSP(t, p, r.Text)
 	}
 	r := e.post("/feedback/"+it.ID+"/tag", url.Values{"tag": {"filt"}}, c)
-	checkCSP(t, "tag choices", r.body)
+	checkCSP(t, "tag choices", r.Text)
 }
 
 func checkCSP(t *testing.T, page, body string) {
