@@ -17,8 +17,8 @@ func (a *API) registerAccounts(rt *router.Router) {
 	rt.API("GET /api/v1/accounts", auth.ScopeRead, a.listAccounts)
 	rt.API("POST /api/v1/accounts", auth.ScopeWrite, a.createAccount)
 	rt.API("POST /api/v1/accounts/bulk", auth.ScopeWrite, a.bulkAccounts)
-	rt.API("GET /api/v1/accounts/by-external-id/{external_id}", auth.ScopeRead, a.getAccountByExternalID)
-	rt.API("GET /api/v1/accounts/{id}", auth.ScopeRead, a.getAccount)
+	rt.API("GET /api/v1/accounts/by-external-id/{external_id}", auth.ScopeRead, getOne("account", "external_id", a.Store.GetAccountByExternalID))
+	rt.API("GET /api/v1/accounts/{id}", auth.ScopeRead, getOne("account", "id", a.Store.GetAccount))
 	rt.API("GET /api/v1/usage/accounts/{id}", auth.ScopeRead, a.accountUsage)
 	rt.API("PATCH /api/v1/accounts/{id}", auth.ScopeWrite, a.patchAccount)
 	rt.API("DELETE /api/v1/accounts/{id}", auth.ScopeWrite, a.deleteAccount)
@@ -150,16 +150,6 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return created(w, "/api/v1/accounts/"+row.ID, row)
-}
-
-func (a *API) getAccount(w http.ResponseWriter, r *http.Request) error {
-	row, err := a.Store.GetAccount(r.Context(), r.PathValue("id"))
-	return found(w, "account", row, err)
-}
-
-func (a *API) getAccountByExternalID(w http.ResponseWriter, r *http.Request) error {
-	row, err := a.Store.GetAccountByExternalID(r.Context(), r.PathValue("external_id"))
-	return found(w, "account", row, err)
 }
 
 func (a *API) patchAccount(w http.ResponseWriter, r *http.Request) error {

@@ -30,10 +30,7 @@ func (a *API) listCancellations(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := store.CancellationFilter{AccountID: p.str("account_id")}
-	if f.Limit, err = p.limit(50); err != nil {
-		return err
-	}
-	if f.Cursor, err = p.cursor("cancellations"); err != nil {
+	if f.Limit, f.Cursor, err = p.page(50, "cancellations"); err != nil {
 		return err
 	}
 	cs, next, err := a.Store.ListCancellations(r.Context(), f)

@@ -14,7 +14,7 @@ import (
 func (a *API) registerContracts(rt *router.Router) {
 	rt.API("GET /api/v1/contracts", auth.ScopeRead, a.listContracts)
 	rt.API("POST /api/v1/contracts", auth.ScopeWrite, a.createContract)
-	rt.API("GET /api/v1/contracts/{id}", auth.ScopeRead, a.getContract)
+	rt.API("GET /api/v1/contracts/{id}", auth.ScopeRead, getOne("contract", "id", a.Store.GetContract))
 	rt.API("PUT /api/v1/contracts/{id}", auth.ScopeWrite, a.putContract)
 	rt.API("PATCH /api/v1/contracts/{id}", auth.ScopeWrite, a.patchContract)
 	rt.API("DELETE /api/v1/contracts/{id}", auth.ScopeWrite, a.deleteContract)
@@ -32,10 +32,7 @@ func (a *API) listContracts(w http.ResponseWriter, r *http.Request) error {
 	if f.RenewalBefore, err = p.date("renewal_before"); err != nil {
 		return err
 	}
-	if f.Limit, err = p.limit(100); err != nil {
-		return err
-	}
-	if f.After, err = p.cursor("contracts"); err != nil {
+	if f.Limit, f.After, err = p.page(100, "contracts"); err != nil {
 		return err
 	}
 	items, next, err := a.Store.ListContracts(r.Context(), f)
@@ -121,11 +118,6 @@ func (a *API) createContract(w http.ResponseWriter, r *http.Request) error {
 	var c account.Contract
 	in.apply(&c)
 	return a.saveContract(w, r, http.StatusCreated, &c)
-}
-
-func (a *API) getContract(w http.ResponseWriter, r *http.Request) error {
-	c, err := a.Store.GetContract(r.Context(), r.PathValue("id"))
-	return found(w, "contract", c, err)
 }
 
 // existingContract loads the contract a PUT or PATCH changes. A contract stays with

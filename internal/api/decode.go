@@ -338,6 +338,15 @@ func (p params) cursor(list string) (string, error) {
 	return v, nil
 }
 
+// page reads one page's size (def when absent) and cursor of list.
+func (p params) page(def int, list string) (limit int, cursor string, err error) {
+	if limit, err = p.limit(def); err != nil {
+		return 0, "", err
+	}
+	cursor, err = p.cursor(list)
+	return limit, cursor, err
+}
+
 func badCursor() error {
 	return &router.Error{Status: http.StatusBadRequest, Field: "cursor", Msg: "cursor is not valid for this list: pass next_cursor from the previous page unchanged, with the same filters, sort and order"}
 }

@@ -207,10 +207,7 @@ func (a *API) listFeedback(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Sentiment = sentiment.Label(sent)
-	if f.Limit, err = p.limit(50); err != nil {
-		return err
-	}
-	if f.Before, err = p.cursor("feedback"); err != nil {
+	if f.Limit, f.Before, err = p.page(50, "feedback"); err != nil {
 		return err
 	}
 	items, next, err := a.Store.ListFeedback(r.Context(), f)

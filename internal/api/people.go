@@ -16,7 +16,7 @@ func (a *API) registerPeople(rt *router.Router) {
 	rt.API("GET /api/v1/people", auth.ScopeRead, a.listPeople)
 	rt.API("POST /api/v1/people", auth.ScopeWrite, a.createPerson)
 	rt.API("POST /api/v1/people/bulk", auth.ScopeWrite, a.bulkPeople)
-	rt.API("GET /api/v1/people/{id}", auth.ScopeRead, a.getPerson)
+	rt.API("GET /api/v1/people/{id}", auth.ScopeRead, getOne("person", "id", a.Store.GetPerson))
 	rt.API("PATCH /api/v1/people/{id}", auth.ScopeWrite, a.patchPerson)
 	rt.API("DELETE /api/v1/people/{id}", auth.ScopeWrite, a.deletePerson)
 }
@@ -27,10 +27,7 @@ func (a *API) listPeople(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := store.PersonFilter{AccountID: p.str("account_id"), Q: p.str("q")}
-	if f.Limit, err = p.limit(50); err != nil {
-		return err
-	}
-	if f.After, err = p.cursor("people"); err != nil {
+	if f.Limit, f.After, err = p.page(50, "people"); err != nil {
 		return err
 	}
 	items, next, err := a.Store.ListPeople(r.Context(), f)
@@ -95,11 +92,6 @@ func (a *API) createPerson(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return created(w, "/api/v1/people/"+p.ID, p)
-}
-
-func (a *API) getPerson(w http.ResponseWriter, r *http.Request) error {
-	p, err := a.Store.GetPerson(r.Context(), r.PathValue("id"))
-	return found(w, "person", p, err)
 }
 
 func (a *API) patchPerson(w http.ResponseWriter, r *http.Request) error {

@@ -39,6 +39,9 @@ type rankQuery struct {
 	sort   string
 	desc   bool
 	limit  int // 0: every ranked subject
+	// settings are the weights and window the ranks are scored with, which the
+	// answer repeats.
+	settings store.RankSettings
 }
 
 func (a *API) readRankQuery(r *http.Request) (rankQuery, error) {
@@ -96,7 +99,8 @@ func (a *API) readRankQuery(r *http.Request) (rankQuery, error) {
 			return q, err
 		}
 	}
-	return q, nil
+	q.settings, err = a.Store.RankSettings(r.Context())
+	return q, err
 }
 
 // order sorts ranks by the chosen figure; ties keep the store's order (priority, MRR,
@@ -143,10 +147,6 @@ func (a *API) rankRequests(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	settings, err := a.Store.RankSettings(r.Context())
-	if err != nil {
-		return err
-	}
 	ranks, err := a.Store.RankRequests(r.Context(), q.filter, a.Store.Now())
 	if err != nil {
 		return err
@@ -156,7 +156,7 @@ func (a *API) rankRequests(w http.ResponseWriter, r *http.Request) error {
 	for i, rr := range ranks {
 		out[i] = requestRanked{Request: toRequest(rr.Request), Rank: rr.Rank}
 	}
-	return writeJSON(w, http.StatusOK, newRankingPage(out, settings))
+	return writeJSON(w, http.StatusOK, newRankingPage(out, q.settings))
 }
 
 type tagRanked struct {
@@ -169,11 +169,7 @@ func (a *API) rankTags(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	settings, err := a.Store.RankSettings(r.Context())
-	if err != nil {
-		return err
-	}
-	settings.Weights.Strategic = 0 // tags have no strategic score; ranking ignores it
+	q.settings.Weights.Strategic = 0 // tags have no strategic score; ranking ignores it
 	ranks, err := a.Store.RankTags(r.Context(), q.filter, a.Store.Now())
 	if err != nil {
 		return err
@@ -191,5 +187,5 @@ func (a *API) rankTags(w http.ResponseWriter, r *http.Request) error {
 		}
 		out = append(out, tagRanked{Tag: tree.out(t), Rank: tr.Rank})
 	}
-	return writeJSON(w, http.StatusOK, newRankingPage(out, settings))
+	return writeJSON(w, http.StatusOK, newRankingPage(out, q.settings))
 }

@@ -1,6 +1,11 @@
 package api
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+
+	"github.com/closeloop/closeloop/internal/router"
+)
 
 // found answers a read or update of one resource: v as JSON, or a 404 naming what
 // when the store found nothing, so every "get one" handler says it the same way.
@@ -24,4 +29,13 @@ func deleted(w http.ResponseWriter, what string, err error) error {
 func created(w http.ResponseWriter, location string, v any) error {
 	w.Header().Set("Location", location)
 	return writeJSON(w, http.StatusCreated, v)
+}
+
+// getOne is the handler of a "get one" route: what get finds by the path value param,
+// or a 404 naming what.
+func getOne[T any](what, param string, get func(context.Context, string) (T, error)) router.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v, err := get(r.Context(), r.PathValue(param))
+		return found(w, what, v, err)
+	}
 }

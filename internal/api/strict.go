@@ -144,18 +144,8 @@ func (c *checker) object(t reflect.Type, path string) error {
 		if err := c.value(child, at, childName); err != nil {
 			return err
 		}
-		c.ws()
-		if c.i >= len(c.b) {
-			return errSyntax
-		}
-		switch c.b[c.i] {
-		case ',':
-			c.i++
-		case '}':
-			c.i++
-			return nil
-		default:
-			return errSyntax
+		if done, err := c.next('}'); done || err != nil {
+			return err
 		}
 	}
 }
@@ -179,20 +169,28 @@ func (c *checker) array(t reflect.Type, path, name string) error {
 		if err := c.value(elem, fmt.Sprintf("%s[%d]", path, n), name); err != nil {
 			return err
 		}
-		c.ws()
-		if c.i >= len(c.b) {
-			return errSyntax
-		}
-		switch c.b[c.i] {
-		case ',':
-			c.i++
-		case ']':
-			c.i++
-			return nil
-		default:
-			return errSyntax
+		if done, err := c.next(']'); done || err != nil {
+			return err
 		}
 	}
+}
+
+// next reads what follows a member or an element: a comma, when more follow, or
+// closing, the end of the object or array (done).
+func (c *checker) next(closing byte) (done bool, err error) {
+	c.ws()
+	if c.i >= len(c.b) {
+		return false, errSyntax
+	}
+	switch c.b[c.i] {
+	case ',':
+		c.i++
+		return false, nil
+	case closing:
+		c.i++
+		return true, nil
+	}
+	return false, errSyntax
 }
 
 // str reads the string at c.i (its opening quote) and answers its decoded text.

@@ -135,10 +135,7 @@ func (a *API) listSurveyResponses(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	f := store.ResponseFilter{SurveyID: v.ID, AccountID: p.str("account_id")}
-	if f.Limit, err = p.limit(50); err != nil {
-		return err
-	}
-	if f.Cursor, err = p.cursor("survey_responses"); err != nil {
+	if f.Limit, f.Cursor, err = p.page(50, "survey_responses"); err != nil {
 		return err
 	}
 	page, err := a.Store.ListSurveyResponses(r.Context(), f)

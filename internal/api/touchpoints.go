@@ -15,7 +15,7 @@ import (
 func (a *API) registerTouchpoints(rt *router.Router) {
 	rt.API("GET /api/v1/touchpoints", auth.ScopeRead, a.listTouchpoints)
 	rt.API("POST /api/v1/touchpoints", auth.ScopeWrite, a.createTouchpoint)
-	rt.API("GET /api/v1/touchpoints/{id}", auth.ScopeRead, a.getTouchpoint)
+	rt.API("GET /api/v1/touchpoints/{id}", auth.ScopeRead, getOne("touchpoint", "id", a.Store.GetTouchpoint))
 	rt.API("DELETE /api/v1/touchpoints/{id}", auth.ScopeWrite, a.deleteTouchpoint)
 }
 
@@ -41,10 +41,7 @@ func (a *API) listTouchpoints(w http.ResponseWriter, r *http.Request) error {
 	if f.Since, err = p.time("since"); err != nil {
 		return err
 	}
-	if f.Limit, err = p.limit(50); err != nil {
-		return err
-	}
-	if f.Before, err = p.cursor("touchpoints"); err != nil {
+	if f.Limit, f.Before, err = p.page(50, "touchpoints"); err != nil {
 		return err
 	}
 	items, next, err := a.Store.ListTouchpoints(r.Context(), f)
@@ -96,11 +93,6 @@ func (a *API) createTouchpoint(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return created(w, "/api/v1/touchpoints/"+t.ID, row)
-}
-
-func (a *API) getTouchpoint(w http.ResponseWriter, r *http.Request) error {
-	t, err := a.Store.GetTouchpoint(r.Context(), r.PathValue("id"))
-	return found(w, "touchpoint", t, err)
 }
 
 func (a *API) deleteTouchpoint(w http.ResponseWriter, r *http.Request) error {

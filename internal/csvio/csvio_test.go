@@ -40,8 +40,7 @@ func TestImportAccountsAllOrNothing(t *testing.T) {
 		storetest.Members(t, s, &csm)
 		for _, b := range bad {
 			_, err := csvio.ImportAccounts(ctx, s, strings.NewReader(b.file))
-			var ce *csvio.Error
-			if !errors.As(err, &ce) || ce.Line != b.line || ce.Column != b.column {
+			if !errorAt(err, b.line, b.column) {
 				t.Errorf("%s: got %v, want line %d column %q", b.name, err, b.line, b.column)
 			}
 			if n, _ := s.CountAccounts(ctx); n != 0 {
@@ -94,12 +93,11 @@ func TestImportPeople(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := csvio.ImportPeople(ctx, s, strings.NewReader(strings.Replace(goodPeople, ",acme,\n", ",nope,\n", 1)))
-		var ce *csvio.Error
-		if !errors.As(err, &ce) || ce.Line != 3 || ce.Column != "account_external_id" {
+		if !errorAt(err, 3, "account_external_id") {
 			t.Fatalf("unknown account: %v", err)
 		}
 		_, err = csvio.ImportPeople(ctx, s, strings.NewReader(strings.Replace(goodPeople, "bo@acme.com", "bo-at-acme", 1)))
-		if !errors.As(err, &ce) || ce.Line != 3 || ce.Column != "email" {
+		if !errorAt(err, 3, "email") {
 			t.Fatalf("bad email: %v", err)
 		}
 		if ps, _, _ := s.ListPeople(ctx, store.PersonFilter{}); len(ps) != 0 {
@@ -129,8 +127,7 @@ func FuzzParseAccounts(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		patches, lines, err := csvio.ParseAccounts(strings.NewReader(in))
 		if err != nil {
-			var ce *csvio.Error
-			if !errors.As(err, &ce) || ce.Line < 1 {
+			if !namesLine(err) {
 				t.Fatalf("error without a line: %v", err)
 			}
 			return
@@ -152,8 +149,7 @@ func FuzzParsePeople(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		patches, lines, err := csvio.ParsePeople(strings.NewReader(in))
 		if err != nil {
-			var ce *csvio.Error
-			if !errors.As(err, &ce) || ce.Line < 1 {
+			if !namesLine(err) {
 				t.Fatalf("error without a line: %v", err)
 			}
 			return
@@ -162,4 +158,16 @@ func FuzzParsePeople(f *testing.F) {
 			t.Fatal("lines do not match patches")
 		}
 	})
+}
+
+// errorAt reports whether err is an import refusal naming line and column.
+func errorAt(err error, line int, column string) bool {
+	var ce *csvio.Error
+	return errors.As(err, &ce) && ce.Line == line && ce.Column == column
+}
+
+// namesLine reports whether err is an import refusal naming a line, as every refusal must.
+func namesLine(err error) bool {
+	var ce *csvio.Error
+	return errors.As(err, &ce) && ce.Line >= 1
 }

@@ -50,8 +50,7 @@ func TestImportFeedbackAllOrNothing(t *testing.T) {
 
 		for _, b := range bad {
 			_, _, err := csvio.ImportFeedback(ctx, s, strings.NewReader(b.file))
-			var ce *csvio.Error
-			if !errors.As(err, &ce) || ce.Line != b.line || ce.Column != b.column {
+			if !errorAt(err, b.line, b.column) {
 				t.Errorf("%s: got %v, want line %d column %q", b.name, err, b.line, b.column)
 			}
 			if n, _ := s.CountFeedback(ctx, ""); n != 0 {

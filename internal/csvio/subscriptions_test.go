@@ -2,7 +2,6 @@ package csvio_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -55,8 +54,7 @@ func TestImportSubscriptions(t *testing.T) {
 		}
 		for _, b := range bad {
 			_, err := csvio.ImportSubscriptions(ctx, s, strings.NewReader(b.file))
-			var ce *csvio.Error
-			if !errors.As(err, &ce) || ce.Line != b.line || ce.Column != b.column {
+			if !errorAt(err, b.line, b.column) {
 				t.Errorf("%s: got %v, want line %d column %q", b.name, err, b.line, b.column)
 			}
 			if ms, _ := s.ListMovements(ctx, store.MovementFilter{}); len(ms) != 0 {
@@ -129,8 +127,7 @@ func TestImportSubscriptions(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = csvio.ImportSubscriptions(ctx, s, strings.NewReader("account_external_id,subscription_id,start,mrr,currency\nacme,s9,2026-01-01,1,USD\nhand,h1,2026-01-01,50,USD\n"))
-		var ce *csvio.Error
-		if !errors.As(err, &ce) || ce.Line != 3 || ce.Column != "account_external_id" {
+		if !errorAt(err, 3, "account_external_id") {
 			t.Errorf("hand-entered account: %v", err)
 		}
 		if subs, _ := s.Subscriptions(ctx, ids["acme"]); len(subs) != 3 {

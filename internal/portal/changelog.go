@@ -10,13 +10,9 @@ import (
 // changelog lists shipped public ideas with their release notes, newest first:
 // GET /portal/changelog.
 func (p *Portal) changelog(w http.ResponseWriter, r *http.Request) error {
-	me, err := p.viewer(r)
+	me, pid, err := p.viewerID(r)
 	if err != nil {
 		return err
-	}
-	pid := ""
-	if me != nil {
-		pid = me.ID
 	}
 	list, err := p.Store.ListPortalRequests(r.Context(), store.PortalFilter{
 		Statuses: []feedback.RequestStatus{feedback.Shipped}, Sort: store.PortalSortShipped, PersonID: pid, Limit: 500,

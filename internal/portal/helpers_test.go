@@ -84,13 +84,11 @@ func (e *env) signIn(c portal.Claims) *http.Cookie {
 	e.t.Helper()
 	r := e.get("/portal/sso?token="+url.QueryEscape(token(e.t, c)), nil)
 	wantStatus(e.t, r, http.StatusSeeOther)
-	for _, ck := range r.Result().Cookies() {
-		if ck.Name == portal.CookieName && ck.Value != "" {
-			return ck
-		}
+	ck := r.Cookie(portal.CookieName)
+	if ck == nil {
+		e.t.Fatalf("no portal cookie in %v", r.Header()["Set-Cookie"])
 	}
-	e.t.Fatalf("no portal cookie in %v", r.Header()["Set-Cookie"])
-	return nil
+	return ck
 }
 
 func (e *env) request(title string, status feedback.RequestStatus, public bool, mod ...func(*feedback.Request)) feedback.Request {

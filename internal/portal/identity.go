@@ -146,6 +146,16 @@ func (p *Portal) viewer(r *http.Request) (*account.Person, error) {
 	return &person, nil
 }
 
+// viewerID is viewer with the person's id as well ("" when nobody is signed in), for
+// the pages that mark what the viewer voted for.
+func (p *Portal) viewerID(r *http.Request) (me *account.Person, personID string, err error) {
+	me, err = p.viewer(r)
+	if me != nil {
+		personID = me.ID
+	}
+	return me, personID, err
+}
+
 // safeReturn keeps post-sign-in and post-vote redirects inside the portal: only a
 // local path under /portal is accepted ("//evil.example" and "/\evil.example" are
 // protocol-relative to browsers, so they are refused).

@@ -33,13 +33,9 @@ type requestData struct {
 
 // requestPage shows one public request: GET /portal/requests/{id}.
 func (p *Portal) requestPage(w http.ResponseWriter, r *http.Request) error {
-	me, err := p.viewer(r)
+	me, pid, err := p.viewerID(r)
 	if err != nil {
 		return err
-	}
-	pid := ""
-	if me != nil {
-		pid = me.ID
 	}
 	pr, merged, err := p.publicRequest(r, pid)
 	if err != nil {

@@ -19,13 +19,9 @@ type roadmapColumn struct {
 
 // roadmap shows public ideas by stage: GET /portal/roadmap.
 func (p *Portal) roadmap(w http.ResponseWriter, r *http.Request) error {
-	me, err := p.viewer(r)
+	me, pid, err := p.viewerID(r)
 	if err != nil {
 		return err
-	}
-	pid := ""
-	if me != nil {
-		pid = me.ID
 	}
 	cols := []roadmapColumn{
 		{Status: feedback.Planned, Heading: "Planned"},

@@ -10,7 +10,6 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/errs"
-	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -85,9 +84,8 @@ func (ui *Web) renderAccountEdit(w http.ResponseWriter, r *http.Request, status 
 
 func (ui *Web) accountEdit(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
-	if err := r.ParseForm(); err != nil {
-		return router.Errorf(http.StatusRequestEntityTooLarge, "the form is too large")
+	if err := parseForm(w, r, 256<<10); err != nil {
+		return err
 	}
 	cur, err := ui.getAccount(r.Context(), id)
 	if err != nil {

@@ -13,11 +13,8 @@ import (
 // feedbackLink links an item to a feature request, or creates one from its quote
 // (POST /feedback/{id}/link with new=1), and moves on to the next item.
 func (ui *Web) feedbackLink(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r, 16<<10); err != nil {
-		return err
-	}
 	ctx := r.Context()
-	it, err := ui.getFeedback(r, r.PathValue("id"))
+	it, err := ui.inboxItem(w, r, 16<<10)
 	if err != nil {
 		return err
 	}
@@ -74,11 +71,9 @@ func (ui *Web) feedbackLink(w http.ResponseWriter, r *http.Request) error {
 	if err := ui.Store.LinkFeedback(ctx, req.ID, it.ID, me); err != nil {
 		return err
 	}
-	u := undo{Op: "link", Item: it.ID, Status: string(it.Status), Kind: string(it.Kind), After: after, Label: "Linked to " + clipRunes(req.Title, 60)}
+	u := undo{Op: "link", Label: "Linked to " + clipRunes(req.Title, 60)}
 	if !had {
 		u.Req = req.ID
 	}
-	ui.setUndo(w, u)
-	ui.setFlash(w, "Linked to “"+clipRunes(req.Title, 80)+"”.")
-	return seeOther(w, r, backOr(r, inboxURL(after)))
+	return ui.actedOn(w, r, it, u, "Linked to “"+clipRunes(req.Title, 80)+"”.")
 }

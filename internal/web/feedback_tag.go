@@ -14,10 +14,7 @@ import (
 // JavaScript the typed text in "tag" is resolved here, and several matches come back
 // as choices.
 func (ui *Web) feedbackTag(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r, 16<<10); err != nil {
-		return err
-	}
-	it, err := ui.getFeedback(r, r.PathValue("id"))
+	it, err := ui.inboxItem(w, r, 16<<10)
 	if err != nil {
 		return err
 	}
@@ -61,22 +58,17 @@ func (ui *Web) feedbackTag(w http.ResponseWriter, r *http.Request) error {
 	if err := ui.Store.SuggestionAccepted(r.Context(), it.ID, tag.ID); err != nil {
 		ui.Log.Warn("recording an accepted suggestion failed", "item", it.ID, "err", err)
 	}
-	u := undo{Op: "tag", Item: it.ID, Status: string(it.Status), Kind: string(it.Kind), After: after, Label: "Tagged " + tag.Path}
+	u := undo{Op: "tag", Label: "Tagged " + tag.Path}
 	if !had {
 		u.Tag = tag.ID
 	}
-	ui.setUndo(w, u)
-	ui.setFlash(w, "Tagged “"+tag.Path+"”.")
-	return seeOther(w, r, backOr(r, inboxURL(after)))
+	return ui.actedOn(w, r, it, u, "Tagged “"+tag.Path+"”.")
 }
 
 // feedbackKind sets an item's kind and counts it as triaged
 // (POST /feedback/{id}/kind).
 func (ui *Web) feedbackKind(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r, 4<<10); err != nil {
-		return err
-	}
-	it, err := ui.getFeedback(r, r.PathValue("id"))
+	it, err := ui.inboxItem(w, r, 4<<10)
 	if err != nil {
 		return err
 	}
@@ -89,9 +81,7 @@ func (ui *Web) feedbackKind(w http.ResponseWriter, r *http.Request) error {
 	if err := ui.Store.Triage(r.Context(), it.ID, &k, &st); err != nil {
 		return err
 	}
-	ui.setUndo(w, undo{Op: "kind", Item: it.ID, Status: string(it.Status), Kind: string(it.Kind), After: after, Label: "Marked as " + k.Label()})
-	ui.setFlash(w, "Marked as "+k.Label()+".")
-	return seeOther(w, r, backOr(r, inboxURL(after)))
+	return ui.actedOn(w, r, it, undo{Op: "kind", Label: "Marked as " + k.Label()}, "Marked as "+k.Label()+".")
 }
 
 // triagedStatus is where an action leaves an item: a new item becomes triaged, an
@@ -106,21 +96,34 @@ func triagedStatus(s feedback.Status) feedback.Status {
 // feedbackArchive archives an item: noise, spam, nothing to act on
 // (POST /feedback/{id}/archive).
 func (ui *Web) feedbackArchive(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r, 4<<10); err != nil {
-		return err
-	}
-	it, err := ui.getFeedback(r, r.PathValue("id"))
+	it, err := ui.inboxItem(w, r, 4<<10)
 	if err != nil {
 		return err
 	}
-	after := r.PostFormValue("after")
 	st := feedback.Archived
 	if err := ui.Store.Triage(r.Context(), it.ID, nil, &st); err != nil {
 		return err
 	}
-	ui.setUndo(w, undo{Op: "archive", Item: it.ID, Status: string(it.Status), Kind: string(it.Kind), After: after, Label: "Archived"})
-	ui.setFlash(w, "Archived.")
-	return seeOther(w, r, backOr(r, inboxURL(after)))
+	return ui.actedOn(w, r, it, undo{Op: "archive", Label: "Archived"}, "Archived.")
+}
+
+// inboxItem reads the form of an inbox action (at most limit bytes) and the item it
+// acts on (POST /feedback/{id}/…).
+func (ui *Web) inboxItem(w http.ResponseWriter, r *http.Request, limit int64) (feedback.Item, error) {
+	if err := parseForm(w, r, limit); err != nil {
+		return feedback.Item{}, err
+	}
+	return ui.getFeedback(r, r.PathValue("id"))
+}
+
+// actedOn ends an inbox action on it: the undo u (its item, and the status and kind
+// to restore) and the flash are set, and the browser goes on to the next item, or
+// back to the list it came from.
+func (ui *Web) actedOn(w http.ResponseWriter, r *http.Request, it feedback.Item, u undo, flash string) error {
+	u.Item, u.Status, u.Kind, u.After = it.ID, string(it.Status), string(it.Kind), r.PostFormValue("after")
+	ui.setUndo(w, u)
+	ui.setFlash(w, flash)
+	return seeOther(w, r, backOr(r, inboxURL(u.After)))
 }
 
 // backOr is where an action returns to: a local "back" URL sent by the form (the

@@ -63,9 +63,8 @@ func (ui *Web) keysPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (ui *Web) keyCreate(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		return router.Errorf(http.StatusBadRequest, "the form could not be read")
+	if err := readSmallForm(w, r); err != nil {
+		return err
 	}
 	f := keyForm{Name: strings.TrimSpace(r.PostFormValue("name")), Scopes: map[auth.Scope]bool{}, Errors: map[string]string{}}
 	var scopes []auth.Scope

@@ -45,9 +45,8 @@ func (ui *Web) teamPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (ui *Web) teamAdd(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		return router.Errorf(http.StatusBadRequest, "the form could not be read")
+	if err := readSmallForm(w, r); err != nil {
+		return err
 	}
 	f := memberForm{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")),
 		Role: r.PostFormValue("role"), Errors: map[string]string{}}
@@ -83,9 +82,8 @@ func (ui *Web) teamAdd(w http.ResponseWriter, r *http.Request) error {
 // teamUpdate changes a member's role or enables/disables them. The last enabled admin
 // can be neither demoted nor disabled: nobody could manage the team afterwards.
 func (ui *Web) teamUpdate(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		return router.Errorf(http.StatusBadRequest, "the form could not be read")
+	if err := readSmallForm(w, r); err != nil {
+		return err
 	}
 	ctx := r.Context()
 	m, err := ui.Store.GetMember(ctx, r.PathValue("id"))

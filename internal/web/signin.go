@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -46,9 +45,8 @@ func (ui *Web) signInPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (ui *Web) signIn(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		return router.Errorf(http.StatusBadRequest, "the form could not be read")
+	if err := readSmallForm(w, r); err != nil {
+		return err
 	}
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	password := r.PostFormValue("password")

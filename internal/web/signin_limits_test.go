@@ -16,14 +16,7 @@ import (
 	"github.com/closeloop/closeloop/internal/web"
 )
 
-func deviceCookie(r resp) *http.Cookie {
-	for _, c := range r.Result().Cookies() {
-		if c.Name == web.DeviceCookie && c.Value != "" {
-			return c
-		}
-	}
-	return nil
-}
+func deviceCookie(r resp) *http.Cookie { return r.Cookie(web.DeviceCookie) }
 
 // TestSignInKnownDevicePassesLockout: guessers exhaust an email's budget, yet the
 // member's own browser (known from an earlier sign-in) still gets in with the right

@@ -13,14 +13,7 @@ import (
 	"github.com/closeloop/closeloop/internal/web"
 )
 
-func sessionCookie(r resp) *http.Cookie {
-	for _, c := range r.Result().Cookies() {
-		if c.Name == web.SessionCookie && c.Value != "" {
-			return c
-		}
-	}
-	return nil
-}
+func sessionCookie(r resp) *http.Cookie { return r.Cookie(web.SessionCookie) }
 
 func TestSignIn(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {

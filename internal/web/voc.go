@@ -61,6 +61,16 @@ func parseForm(w http.ResponseWriter, r *http.Request, limit int64) error {
 	return nil
 }
 
+// readSmallForm reads a POSTed form of a few fields (sign-in, team, API keys), up to
+// 16 KB; what cannot be read is a bad request.
+func readSmallForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return router.Errorf(http.StatusBadRequest, "the form could not be read")
+	}
+	return nil
+}
+
 // clip shortens s to n runes with an ellipsis, for titles made from quotes.
 func clipRunes(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")

@@ -87,3 +87,13 @@ func Clip(s string) string {
 	}
 	return s
 }
+
+// Cookie is the cookie named name the answer sets with a value, or nil.
+func (r Resp) Cookie(name string) *http.Cookie {
+	for _, c := range r.Result().Cookies() {
+		if c.Name == name && c.Value != "" {
+			return c
+		}
+	}
+	return nil
+}
