@@ -87,30 +87,11 @@ func (s *Store) FeedbackLinks(ctx context.Context, itemIDs []string) (tags, requ
 	if len(itemIDs) == 0 {
 		return tags, requests, nil
 	}
-	in := strings.TrimSuffix(strings.Repeat("?, ", len(itemIDs)), ", ")
-	args := make([]any, len(itemIDs))
-	for i, v := range itemIDs {
-		args[i] = v
-	}
-	collect := func(query string, into map[string][]string) error {
-		rows, err := s.read().query(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var item, other string
-			if err := rows.Scan(&item, &other); err != nil {
-				return err
-			}
-			into[item] = append(into[item], other)
-		}
-		return rows.Err()
-	}
-	if err := collect(`SELECT feedback_id, tag_id FROM feedback_tags WHERE feedback_id IN (`+in+`) ORDER BY feedback_id, tag_id`, tags); err != nil {
+	in, args := placeholders(itemIDs)
+	if err := stringLists(ctx, s.read(), tags, `SELECT feedback_id, tag_id FROM feedback_tags WHERE feedback_id IN (`+in+`) ORDER BY feedback_id, tag_id`, args...); err != nil {
 		return nil, nil, fmt.Errorf("store: feedback links: %w", err)
 	}
-	if err := collect(`SELECT feedback_id, request_id FROM request_links WHERE feedback_id IN (`+in+`) ORDER BY feedback_id, request_id`, requests); err != nil {
+	if err := stringLists(ctx, s.read(), requests, `SELECT feedback_id, request_id FROM request_links WHERE feedback_id IN (`+in+`) ORDER BY feedback_id, request_id`, args...); err != nil {
 		return nil, nil, fmt.Errorf("store: feedback links: %w", err)
 	}
 	return tags, requests, nil

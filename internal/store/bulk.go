@@ -177,7 +177,7 @@ func (s *Store) vocRows(ctx context.Context, b *Batch, now time.Time) (vocRows, 
 		if t.ParentID != "" {
 			pa, ok := ancestors[t.ParentID]
 			if !ok {
-				ids, err := s.strings(ctx, s.read(), `SELECT ancestor_id FROM tag_closure WHERE descendant_id = ? ORDER BY depth`, t.ParentID)
+				ids, err := strs(ctx, s.read(), `SELECT ancestor_id FROM tag_closure WHERE descendant_id = ? ORDER BY depth`, t.ParentID)
 				if err != nil || len(ids) == 0 {
 					return out, fmt.Errorf("tag %d (%s): parent %q must come first or exist", i, t.Name, t.ParentID)
 				}

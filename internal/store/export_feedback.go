@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/closeloop/closeloop/internal/feedback"
 )
@@ -118,21 +117,23 @@ func (s *Store) exportFeedbackPage(ctx context.Context, q q, after string, limit
 // ExistingFeedbackIDs reports which of ids are feedback items in this database (an
 // import of an export skips those: they are already here).
 func (s *Store) ExistingFeedbackIDs(ctx context.Context, ids []string) (map[string]bool, error) {
+	out, err := existingFeedback(ctx, s.read(), ids)
+	return out, wrapf(err, "store: existing feedback ids")
+}
+
+// existingFeedback reports which of ids are feedback items, 500 ids a query.
+func existingFeedback(ctx context.Context, q q, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		args := make([]any, len(part))
-		for i, v := range part {
-			args[i] = v
-		}
-		err := each(ctx, s.read(), func(sc scanner) error {
+		in, args := placeholders(ids[start:min(start+chunk, len(ids))])
+		err := each(ctx, q, func(sc scanner) error {
 			v, err := one[string](sc)
 			out[v] = true
 			return err
-		}, `SELECT id FROM feedback WHERE id IN (?`+strings.Repeat(", ?", len(part)-1)+`)`, args...)
+		}, `SELECT id FROM feedback WHERE id IN (`+in+`)`, args...)
 		if err != nil {
-			return nil, fmt.Errorf("store: existing feedback ids: %w", err)
+			return nil, err
 		}
 	}
 	return out, nil

@@ -256,17 +256,12 @@ func (s *Store) learnEmail(ctx context.Context, q q, personID, email string, per
 
 func (s *Store) withLinks(ctx context.Context, q q, it feedback.Item) (feedback.Item, bool, error) {
 	var err error
-	it.TagIDs, err = s.strings(ctx, q, `SELECT tag_id FROM feedback_tags WHERE feedback_id = ? ORDER BY tag_id`, it.ID)
+	it.TagIDs, err = strs(ctx, q, `SELECT tag_id FROM feedback_tags WHERE feedback_id = ? ORDER BY tag_id`, it.ID)
 	if err != nil {
 		return it, false, fmt.Errorf("with links: %w", err)
 	}
-	it.RequestIDs, err = s.strings(ctx, q, `SELECT request_id FROM request_links WHERE feedback_id = ? ORDER BY request_id`, it.ID)
+	it.RequestIDs, err = strs(ctx, q, `SELECT request_id FROM request_links WHERE feedback_id = ? ORDER BY request_id`, it.ID)
 	return it, false, wrapf(err, "with links")
-}
-
-func (s *Store) strings(ctx context.Context, q q, query string, args ...any) ([]string, error) {
-	out, err := collect(ctx, q, one[string], query, args...)
-	return out, wrapf(err, "strings")
 }
 
 // GetFeedback returns one item with its tags and linked requests.

@@ -58,27 +58,8 @@ func (s *Store) BulkFeedback(ctx context.Context, ids []string, b Bulk, memberID
 
 // missingFeedback answers a NotFoundError naming every id in ids with no item.
 func missingFeedback(ctx context.Context, q q, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := q.query(ctx, `SELECT id FROM feedback WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	found, err := existingFeedback(ctx, q, ids)
 	if err != nil {
-		return fmt.Errorf("missing feedback: %w", err)
-	}
-	defer rows.Close()
-	found := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return fmt.Errorf("missing feedback: %w", err)
-		}
-		found[id] = true
-	}
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("missing feedback: %w", err)
 	}
 	var missing []string

@@ -132,7 +132,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	var out []OutboxItem
 	err := s.tx(ctx, func(q q) error {
 		out = out[:0]
-		ids, err := s.strings(ctx, q, `SELECT id FROM outbox WHERE `+claimable+` ORDER BY next_attempt_at, id LIMIT ?`+lock, ms(now), ms(now), limit)
+		ids, err := strs(ctx, q, `SELECT id FROM outbox WHERE `+claimable+` ORDER BY next_attempt_at, id LIMIT ?`+lock, ms(now), ms(now), limit)
 		if err != nil {
 			return err
 		}

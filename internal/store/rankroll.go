@@ -1105,23 +1105,6 @@ func (s *Store) rankTallies(ctx context.Context, kind string) ([]feedback.Tally,
 	return out, wrapf(rows.Err(), "rank tallies")
 }
 
-func strs(ctx context.Context, q q, query string, args ...any) ([]string, error) {
-	rows, err := q.query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("strs: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("strs: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, wrapf(rows.Err(), "strs")
-}
-
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

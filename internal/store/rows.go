@@ -78,3 +78,22 @@ func stringMap(ctx context.Context, q q, query string, args ...any) (map[string]
 	}
 	return out, nil
 }
+
+// strs reads a one-column query of strings.
+func strs(ctx context.Context, q q, query string, args ...any) ([]string, error) {
+	out, err := collect(ctx, q, one[string], query, args...)
+	return out, wrapf(err, "strs")
+}
+
+// stringLists reads a two-column query of strings into into: the second column's
+// values listed by the first, in row order.
+func stringLists(ctx context.Context, q q, into map[string][]string, query string, args ...any) error {
+	return each(ctx, q, func(sc scanner) error {
+		var k, v string
+		if err := sc.Scan(&k, &v); err != nil {
+			return err
+		}
+		into[k] = append(into[k], v)
+		return nil
+	}, query, args...)
+}

@@ -137,7 +137,7 @@ func (s *Store) SimilarityCorpus(ctx context.Context, limit int) (requests, item
 	}
 	rows.Close()
 	for i := range requests {
-		quotes, err := s.strings(ctx, q, `SELECT f.quote FROM request_links l JOIN feedback f ON f.id = l.feedback_id
+		quotes, err := strs(ctx, q, `SELECT f.quote FROM request_links l JOIN feedback f ON f.id = l.feedback_id
 			WHERE l.request_id = ? ORDER BY l.linked_at DESC LIMIT 20`, requests[i].ID)
 		if err != nil {
 			return nil, nil, fmt.Errorf("store: similarity corpus: %w", err)

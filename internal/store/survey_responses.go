@@ -249,20 +249,10 @@ func (s *Store) ListSurveyResponses(ctx context.Context, f ResponseFilter) (Resp
 		query += ` AND (r.responded_at < ? OR (r.responded_at = ? AND r.id < ?))`
 		args = append(args, c.N, c.N, c.I)
 	}
-	rows, err := s.read().query(ctx, query+` ORDER BY r.responded_at DESC, r.id DESC LIMIT ?`, append(args, f.Limit+1)...)
-	if err != nil {
-		return ResponsePage{}, fmt.Errorf("store: list survey responses: %w", err)
-	}
-	defer rows.Close()
 	var page ResponsePage
-	for rows.Next() {
-		r, err := scanResponse(rows)
-		if err != nil {
-			return page, fmt.Errorf("store: list survey responses: %w", err)
-		}
-		page.Responses = append(page.Responses, r)
-	}
-	if err := rows.Err(); err != nil {
+	var err error
+	page.Responses, err = collect(ctx, s.read(), scanResponse, query+` ORDER BY r.responded_at DESC, r.id DESC LIMIT ?`, append(args, f.Limit+1)...)
+	if err != nil {
 		return page, fmt.Errorf("store: list survey responses: %w", err)
 	}
 	if len(page.Responses) > f.Limit {

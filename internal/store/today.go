@@ -47,23 +47,15 @@ func (s *Store) TodayFor(ctx context.Context, memberID string, now time.Time) (T
 	if d.Tasks, err = s.ListTasks(ctx, TaskFilter{OwnerID: memberID, Status: "open", Limit: todayLimit}); err != nil {
 		return d, fmt.Errorf("store: today for %s: %w", memberID, err)
 	}
-	rows, err := s.read().query(ctx, `SELECT a.id, a.name, a.tier, h.score, COALESCE(a.mrr, 0), COALESCE(a.currency, '')
+	d.Red, err = collect(ctx, s.read(), func(sc scanner) (RedAccount, error) {
+		var r RedAccount
+		err := sc.Scan(&r.ID, &r.Name, &r.Tier, &r.Score, &r.MRR, &r.Currency)
+		return r, err
+	}, `SELECT a.id, a.name, a.tier, h.score, COALESCE(a.mrr, 0), COALESCE(a.currency, '')
 		FROM health_current h JOIN accounts a ON a.id = h.account_id
 		WHERE a.owner_id = ? AND h.band = 'red' ORDER BY h.score, a.name LIMIT ?`, memberID, todayLimit)
 	if err != nil {
 		return d, fmt.Errorf("store: red accounts: %w", err)
-	}
-	for rows.Next() {
-		var r RedAccount
-		if err := rows.Scan(&r.ID, &r.Name, &r.Tier, &r.Score, &r.MRR, &r.Currency); err != nil {
-			rows.Close()
-			return d, fmt.Errorf("store: today for %s: %w", memberID, err)
-		}
-		d.Red = append(d.Red, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return d, fmt.Errorf("store: today for %s: %w", memberID, err)
 	}
 	overdue, err := s.ListAccounts(ctx, AccountFilter{OwnerID: memberID, CadenceOverdue: true, Limit: todayLimit})
 	if err != nil {

@@ -116,23 +116,14 @@ func (s *Store) ListTouchpoints(ctx context.Context, f TouchpointFilter) ([]Touc
 	// ids start with the occurrence time, so id order is time order.
 	query += ` ORDER BY t.id DESC LIMIT ?`
 	args = append(args, f.Limit+1)
-	rows, err := s.read().query(ctx, query, args...)
+	out, err := collect(ctx, s.read(), scanTouchpoint, query, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list touchpoints: %w", err)
-	}
-	defer rows.Close()
-	var out []TouchpointRow
-	for rows.Next() {
-		t, err := scanTouchpoint(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("store: list touchpoints: %w", err)
-		}
-		out = append(out, t)
 	}
 	next := ""
 	if len(out) > f.Limit {
 		out = out[:f.Limit]
 		next = out[f.Limit-1].ID
 	}
-	return out, next, wrapf(rows.Err(), "store: list touchpoints")
+	return out, next, nil
 }

@@ -43,14 +43,7 @@ func (s *Store) FeedbackTagIDs(ctx context.Context, itemIDs []string) (map[strin
 		return out, nil
 	}
 	ph, args := placeholders(itemIDs)
-	err := each(ctx, s.read(), func(sc scanner) error {
-		var f, t string
-		if err := sc.Scan(&f, &t); err != nil {
-			return err
-		}
-		out[f] = append(out[f], t)
-		return nil
-	}, `SELECT feedback_id, tag_id FROM feedback_tags WHERE feedback_id IN (`+ph+`) ORDER BY feedback_id, added_at, tag_id`, args...)
+	err := stringLists(ctx, s.read(), out, `SELECT feedback_id, tag_id FROM feedback_tags WHERE feedback_id IN (`+ph+`) ORDER BY feedback_id, added_at, tag_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: feedback tag ids: %w", err)
 	}
