@@ -39,21 +39,25 @@ that write (and fail after 10 s), so rebuild a large database when writes can pa
 		return fmt.Errorf("%s", strings.TrimSpace(b.String()))
 	}
 	start := time.Now()
+	if err := s.Rebuild(ctx, rest[0], s.Now(), rebuildProgress()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "rebuilt %s in %s\n", rest[0], time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// rebuildProgress prints a rebuild's progress on stderr, a line a second at most: a
+// 1M-item rebuild is a few hundred batches.
+func rebuildProgress() func(store.RebuildProgress) {
 	last := time.Time{}
-	err = s.Rebuild(ctx, rest[0], s.Now(), func(p store.RebuildProgress) {
-		// A line a second at most: a 1M-item rebuild is a few hundred batches.
+	return func(p store.RebuildProgress) {
 		if time.Since(last) < time.Second && p.Done < p.Total {
 			return
 		}
 		last = time.Now()
 		fmt.Fprintf(os.Stderr, "  %s%d/%d (%.0f%%), %.0f/s, %s left\n", phase(p), p.Done, p.Total, 100*float64(p.Done)/float64(max(p.Total, 1)),
 			p.Rate(), p.Left().Round(time.Second))
-	})
-	if err != nil {
-		return err
 	}
-	fmt.Fprintf(stdout, "rebuilt %s in %s\n", rest[0], time.Since(start).Round(time.Millisecond))
-	return nil
 }
 
 // phase names what a one-pass rebuild's counts are of: raw rows read, derived rows

@@ -187,6 +187,28 @@ func (s *Store) rebuildMarked(ctx context.Context, name string, d derivation, pr
 	return nil
 }
 
+// Backlog is how many keys derivation name has marked and not yet applied: after an
+// upgrade that marks everything (or a bulk load), a number the size of the data.
+func (s *Store) Backlog(ctx context.Context, name string) (int, error) {
+	def, ok := derivations[name]
+	if !ok {
+		return 0, fmt.Errorf("store: no derived data named %q", name)
+	}
+	d, err := def.build(ctx, s, s.Now())
+	if err != nil {
+		return 0, fmt.Errorf("store: backlog %s: %w", name, err)
+	}
+	total := 0
+	for _, m := range d.marks() {
+		var n int
+		if err := s.read().row(ctx, `SELECT COUNT(*) FROM `+m.table).Scan(&n); err != nil {
+			return 0, fmt.Errorf("store: backlog %s: %w", name, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
 // maxSyncConflicts bounds how often one sync runs a step again after the database
 // aborted it to break a deadlock (see syncDerived).
 const maxSyncConflicts = 5
