@@ -77,6 +77,37 @@ func TestUsageDedupWindow(t *testing.T) {
 	})
 }
 
+// TestUsageDedupFromLastSeen: the window runs from when an id was last seen, so a
+// client that keeps resending within each window never stores it twice.
+func TestUsageDedupFromLastSeen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		const window = 24 * time.Hour
+		day1 := time.Date(2026, 4, 10, 12, 0, 0, 0, time.UTC)
+		for _, tc := range []struct {
+			at   time.Time
+			want int
+		}{
+			{day1, 1},                                  // first seen
+			{day1.Add(23 * time.Hour), 0},              // next bucket: found in the previous one
+			{day1.Add(46 * time.Hour), 0},              // two buckets on: seen 23 hours ago
+			{day1.Add(46*time.Hour + 49*time.Hour), 1}, // two windows after it was last seen
+		} {
+			s.Now = func() time.Time { return tc.at }
+			outs, err := s.CommitUsage(ctx, usageEvents(tc.at, "x", "y"+tc.at.Format(time.RFC3339)), window)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(outs) != 2 || outs[1].Duplicate {
+				t.Fatalf("at %s: %+v, want the new id stored", tc.at, outs)
+			}
+			if got := map[bool]int{true: 0, false: 1}[outs[0].Duplicate]; got != tc.want {
+				t.Errorf("at %s: x stored %d times, want %d", tc.at, got, tc.want)
+			}
+		}
+	})
+}
+
 // TestUsageRetention: PruneUsage deletes events received before the cutoff, however
 // far back they go, and nothing after it.
 func TestUsageRetention(t *testing.T) {
