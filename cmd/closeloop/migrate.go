@@ -11,7 +11,7 @@ import (
 )
 
 func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
-	rebuildAt := 20000
+	rebuildAt := rankRebuildAt
 	cfg, _, err := loadConfig("migrate [flags]", `Applies every database migration not yet applied, each in its own transaction, then
 brings the ranking roll-ups up to date (after an upgrade that adds them, this counts all
 existing feedback once; the server would otherwise do it in the background). When an
@@ -38,15 +38,12 @@ applying the marks one batch at a time takes tens of minutes.`, args, func(fs *f
 		fmt.Fprintf(stdout, "applied migrations %v to the %s database\n", applied, s.Dialect())
 	}
 	start := time.Now()
-	backlog, err := s.Backlog(ctx, "ranking")
+	rebuilt, backlog, err := catchUpRanking(ctx, s, rebuildAt, rebuildProgress())
 	if err != nil {
 		return err
 	}
-	if backlog >= rebuildAt {
-		fmt.Fprintf(stdout, "ranking: %d items marked, rebuilding in one pass\n", backlog)
-		if err := s.Rebuild(ctx, "ranking", s.Now(), rebuildProgress()); err != nil {
-			return err
-		}
+	if rebuilt {
+		fmt.Fprintf(stdout, "ranking: %d items were marked, rebuilt in one pass\n", backlog)
 	} else if err := s.SyncRank(ctx, s.Now()); err != nil {
 		return err
 	}
