@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
@@ -21,11 +20,7 @@ func TestAPIKeyCommandOwner(t *testing.T) {
 			mustRun(t, e, "migrate")
 
 			ctx := context.Background()
-			st, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			st := storetest.OpenDSN(t, dsn)
 			m := auth.Member{Email: "ops@example.com", Name: "Ops", Role: auth.RoleMember}
 			if err := st.CreateMember(ctx, &m); err != nil {
 				t.Fatal(err)

@@ -23,11 +23,7 @@ func cliStore(t *testing.T, dialect string) *store.Store {
 	t.Setenv("CLOSELOOP_DATA_DIR", dir)
 	t.Setenv("DATABASE_URL", dsn)
 	t.Setenv("CLOSELOOP_AUTO_MIGRATE", "true")
-	s, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := storetest.OpenDSN(t, dsn)
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}

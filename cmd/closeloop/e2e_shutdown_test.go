@@ -46,10 +46,7 @@ func TestSIGTERMMidDeliveryDeliversEachMessageOnce(t *testing.T) {
 
 			// Queue the messages before the server starts, straight into its database.
 			ctx := context.Background()
-			st, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
+			st := storetest.OpenDSN(t, dsn)
 			// The webhook receiver is on loopback, which outbound webhooks may reach only
 			// when an admin allows it.
 			if err := notify.SaveEgress(ctx, st, []string{"127.0.0.1"}); err != nil {

@@ -43,11 +43,7 @@ func TestJobsCommand(t *testing.T) {
 
 			// A failed run shows with its error.
 			ctx := context.Background()
-			st, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			st := storetest.OpenDSN(t, dsn)
 			at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 			if err := st.EnsureJob(ctx, "session-cleanup", at); err != nil { // as a server's start would
 				t.Fatal(err)

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
@@ -99,11 +98,7 @@ func TestSIGKILLDuringIngestionLosesNoAcknowledgedEvent(t *testing.T) {
 				wg.Wait()
 			}
 
-			s, err := store.Open(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			s := storetest.OpenDSN(t, dsn)
 			stored, err := s.UsageAccounts(context.Background())
 			if err != nil {
 				t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,12 +30,7 @@ const (
 var Stages = []Stage{Trial, Onboarding, Active, AtRisk, Churned}
 
 func (s Stage) Valid() bool {
-	for _, v := range Stages {
-		if s == v {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Stages, s)
 }
 
 // Label is how a person reads the stage.
@@ -134,7 +130,7 @@ func (a *Account) Validate(tiers []string) error {
 	if a.CompanySize < 0 {
 		return errs.Invalid("company_size", "cannot be negative")
 	}
-	if !contains(tiers, a.Tier) {
+	if !slices.Contains(tiers, a.Tier) {
 		return errs.Invalidf("tier", "%q is not one of %s", a.Tier, strings.Join(tiers, ", "))
 	}
 	if a.ICPFit != nil && (*a.ICPFit < 0 || *a.ICPFit > 100) {
@@ -218,15 +214,6 @@ func CheckJSONObject(field string, raw []byte) error {
 		return errs.Invalid(field, "must be a JSON object")
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Person is a contact at an account (an end user of the customer's product).

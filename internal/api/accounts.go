@@ -21,7 +21,7 @@ func (a *API) registerAccounts(rt *router.Router) {
 	rt.API("GET /api/v1/accounts/{id}", auth.ScopeRead, getOne("account", "id", a.Store.GetAccount))
 	rt.API("GET /api/v1/usage/accounts/{id}", auth.ScopeRead, a.accountUsage)
 	rt.API("PATCH /api/v1/accounts/{id}", auth.ScopeWrite, a.patchAccount)
-	rt.API("DELETE /api/v1/accounts/{id}", auth.ScopeWrite, a.deleteAccount)
+	rt.API("DELETE /api/v1/accounts/{id}", auth.ScopeWrite, deleteOne("account", a.Store.DeleteAccount))
 }
 
 // accountPage is the list response; total counts every account matching the filter,
@@ -159,10 +159,6 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request) error {
 	}
 	row, err := a.Store.PatchAccount(r.Context(), r.PathValue("id"), p)
 	return found(w, "account", row, err)
-}
-
-func (a *API) deleteAccount(w http.ResponseWriter, r *http.Request) error {
-	return deleted(w, "account", a.Store.DeleteAccount(r.Context(), r.PathValue("id")))
 }
 
 // decodeBulkItems reads {"<key>": [item, ...]}, decoding each item with decode and

@@ -17,7 +17,7 @@ func (a *API) registerContracts(rt *router.Router) {
 	rt.API("GET /api/v1/contracts/{id}", auth.ScopeRead, getOne("contract", "id", a.Store.GetContract))
 	rt.API("PUT /api/v1/contracts/{id}", auth.ScopeWrite, a.putContract)
 	rt.API("PATCH /api/v1/contracts/{id}", auth.ScopeWrite, a.patchContract)
-	rt.API("DELETE /api/v1/contracts/{id}", auth.ScopeWrite, a.deleteContract)
+	rt.API("DELETE /api/v1/contracts/{id}", auth.ScopeWrite, deleteOne("contract", a.Store.DeleteContract))
 }
 
 func (a *API) listContracts(w http.ResponseWriter, r *http.Request) error {
@@ -159,8 +159,4 @@ func (a *API) patchContract(w http.ResponseWriter, r *http.Request) error {
 	}
 	in.apply(&c)
 	return a.saveContract(w, r, http.StatusOK, &c)
-}
-
-func (a *API) deleteContract(w http.ResponseWriter, r *http.Request) error {
-	return deleted(w, "contract", a.Store.DeleteContract(r.Context(), r.PathValue("id")))
 }

@@ -18,7 +18,7 @@ func (a *API) registerPeople(rt *router.Router) {
 	rt.API("POST /api/v1/people/bulk", auth.ScopeWrite, a.bulkPeople)
 	rt.API("GET /api/v1/people/{id}", auth.ScopeRead, getOne("person", "id", a.Store.GetPerson))
 	rt.API("PATCH /api/v1/people/{id}", auth.ScopeWrite, a.patchPerson)
-	rt.API("DELETE /api/v1/people/{id}", auth.ScopeWrite, a.deletePerson)
+	rt.API("DELETE /api/v1/people/{id}", auth.ScopeWrite, deleteOne("person", a.Store.DeletePerson))
 }
 
 func (a *API) listPeople(w http.ResponseWriter, r *http.Request) error {
@@ -108,10 +108,6 @@ func (a *API) patchPerson(w http.ResponseWriter, r *http.Request) error {
 		return notFound(err, "person")
 	}
 	return writeJSON(w, http.StatusOK, p)
-}
-
-func (a *API) deletePerson(w http.ResponseWriter, r *http.Request) error {
-	return deleted(w, "person", a.Store.DeletePerson(r.Context(), r.PathValue("id")))
 }
 
 func (a *API) bulkPeople(w http.ResponseWriter, r *http.Request) error {

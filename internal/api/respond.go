@@ -39,3 +39,11 @@ func getOne[T any](what, param string, get func(context.Context, string) (T, err
 		return found(w, what, v, err)
 	}
 }
+
+// deleteOne is the handler of a DELETE of one resource by its path value "id": 204,
+// or a 404 naming what.
+func deleteOne(what string, del func(context.Context, string) error) router.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return deleted(w, what, del(r.Context(), r.PathValue("id")))
+	}
+}

@@ -13,7 +13,7 @@ func (a *API) registerTeam(rt *router.Router) {
 	rt.API("POST /api/v1/team", auth.ScopeAdmin, a.createMember)
 	rt.API("GET /api/v1/api-keys", auth.ScopeAdmin, a.listKeys)
 	rt.API("POST /api/v1/api-keys", auth.ScopeAdmin, a.createKey)
-	rt.API("DELETE /api/v1/api-keys/{id}", auth.ScopeAdmin, a.revokeKey)
+	rt.API("DELETE /api/v1/api-keys/{id}", auth.ScopeAdmin, deleteOne("API key", a.Store.RevokeAPIKey))
 }
 
 // member is what the API shows of a team member. It is spelled out rather than
@@ -130,8 +130,4 @@ func (a *API) createKey(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, createdKey{APIKey: k, Secret: secret})
-}
-
-func (a *API) revokeKey(w http.ResponseWriter, r *http.Request) error {
-	return deleted(w, "API key", a.Store.RevokeAPIKey(r.Context(), r.PathValue("id")))
 }

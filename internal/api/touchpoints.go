@@ -16,7 +16,7 @@ func (a *API) registerTouchpoints(rt *router.Router) {
 	rt.API("GET /api/v1/touchpoints", auth.ScopeRead, a.listTouchpoints)
 	rt.API("POST /api/v1/touchpoints", auth.ScopeWrite, a.createTouchpoint)
 	rt.API("GET /api/v1/touchpoints/{id}", auth.ScopeRead, getOne("touchpoint", "id", a.Store.GetTouchpoint))
-	rt.API("DELETE /api/v1/touchpoints/{id}", auth.ScopeWrite, a.deleteTouchpoint)
+	rt.API("DELETE /api/v1/touchpoints/{id}", auth.ScopeWrite, deleteOne("touchpoint", a.Store.DeleteTouchpoint))
 }
 
 func touchpointKinds() []string {
@@ -93,8 +93,4 @@ func (a *API) createTouchpoint(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return created(w, "/api/v1/touchpoints/"+t.ID, row)
-}
-
-func (a *API) deleteTouchpoint(w http.ResponseWriter, r *http.Request) error {
-	return deleted(w, "touchpoint", a.Store.DeleteTouchpoint(r.Context(), r.PathValue("id")))
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/sentiment"
-	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
@@ -21,11 +20,7 @@ func TestSentimentBackfillJob(t *testing.T) {
 	for _, d := range storetest.Dialects {
 		t.Run(d, func(t *testing.T) {
 			dsn := storetest.DSN(t, d)
-			s, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			s := storetest.OpenDSN(t, dsn)
 			if _, err := s.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}

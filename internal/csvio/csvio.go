@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -111,7 +112,7 @@ func knownList(known map[string]bool, traits bool) string {
 		}
 	}
 	for _, c := range personColumns {
-		if known[c] && !contains(ks, c) {
+		if known[c] && !slices.Contains(ks, c) {
 			ks = append(ks, c)
 		}
 	}
@@ -119,15 +120,6 @@ func knownList(known map[string]bool, traits bool) string {
 		ks = append(ks, "traits.<name>")
 	}
 	return strings.Join(ks, ", ")
-}
-
-func contains(l []string, s string) bool {
-	for _, v := range l {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // cell returns the trimmed value of column col in row i, and whether the column exists

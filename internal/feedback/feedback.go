@@ -7,6 +7,7 @@ package feedback
 import (
 	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -72,12 +73,7 @@ const (
 var Statuses = []Status{New, Triaged, Archived}
 
 func oneOf[T ~string](v T, list []T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(list, v)
 }
 
 func (s Source) Valid() bool { return oneOf(s, Sources) }

@@ -37,11 +37,7 @@ func (s *syncBuf) String() string {
 // instance is one app instance's runner on its own connection to a shared database.
 func instance(t *testing.T, dsn, owner string) (*jobs.Runner, *store.Store) {
 	t.Helper()
-	st, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.OpenDSN(t, dsn)
 	r := jobs.New(st, slog.New(slog.DiscardHandler))
 	r.Owner, r.Poll = owner, 10*time.Millisecond
 	return r, st

@@ -19,6 +19,7 @@ import (
 	"github.com/closeloop/closeloop/internal/notify/smtptest"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
+	"github.com/closeloop/closeloop/internal/webtest"
 )
 
 // world is a shipped request with its askers, a real SMTP server and a worker.
@@ -33,11 +34,6 @@ type world struct {
 	sso   feedback.Request
 	quote map[string]string // person name → the quote their email must carry
 }
-
-const (
-	xssScript = `<script>alert(1)</script>`
-	xssAttr   = `"><img src=x onerror=alert(1)>`
-)
 
 func newWorld(t *testing.T, s *store.Store) *world {
 	ctx := context.Background()
@@ -70,7 +66,7 @@ func newWorld(t *testing.T, s *store.Store) *world {
 	w.capture(feedback.Capture{Text: "SAML support please, our IT insists on it.", Source: feedback.SourceIntercom, Email: "bob@acme.com", Name: "Bob Baker", OccurredAt: ago(10), RequestIDs: []string{saml.ID}})
 	w.quote["Bob Baker"] = "SAML support please, our IT insists on it."
 	// Cat's words are hostile markup: they must arrive as text.
-	catQuote := "Please ship SSO " + xssScript + " and " + xssAttr
+	catQuote := "Please ship SSO " + webtest.XSSScript + " and " + webtest.XSSAttr
 	w.capture(feedback.Capture{Text: catQuote, Quote: catQuote, Source: feedback.SourceSlack, Email: "cat@acme.com", Name: "Cat Carter", OccurredAt: ago(5), RequestIDs: []string{w.sso.ID}})
 	w.quote["Cat Carter"] = catQuote
 	// Dan only voted; Nomail asked but has no address.
@@ -221,7 +217,7 @@ func TestCloseTheLoopEndToEnd(t *testing.T) {
 		}
 		// The hostile quote: plain in the text part, inert in the HTML part.
 		cat := got["cat@acme.com"]
-		if !strings.Contains(cat.Text, xssScript) || !strings.Contains(cat.Text, xssAttr) {
+		if !strings.Contains(cat.Text, webtest.XSSScript) || !strings.Contains(cat.Text, webtest.XSSAttr) {
 			t.Fatalf("text part altered the quote:\n%s", cat.Text)
 		}
 		if strings.Contains(cat.HTML, "<script") || strings.Contains(cat.HTML, "<img") || strings.Contains(cat.HTML, "onerror=alert(1)>") {

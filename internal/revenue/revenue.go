@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"time"
 
@@ -36,12 +37,7 @@ var Kinds = []Kind{New, Expansion, Contraction, Churn, Reactivation}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {
-	for _, v := range Kinds {
-		if k == v {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Kinds, k)
 }
 
 // Movement is one change of an account's MRR. Delta is signed, in minor units.

@@ -241,25 +241,14 @@ func insertRows(ctx context.Context, q q, table, cols string, rows [][]any) erro
 		return nil
 	}
 	width := len(rows[0])
-	per := maxParams / width
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
-	for start := 0; start < len(rows); start += per {
-		end := min(start+per, len(rows))
-		var sb strings.Builder
-		sb.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
-		args := make([]any, 0, (end-start)*width)
-		for i := start; i < end; i++ {
-			if i > start {
-				sb.WriteString(", ")
-			}
-			sb.WriteString(tuple)
-			args = append(args, rows[i]...)
+	return chunked(rows, maxParams/width, func(chunk [][]any) error {
+		args := make([]any, 0, len(chunk)*width)
+		for _, r := range chunk {
+			args = append(args, r...)
 		}
-		if _, err := q.exec(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("insert rows: %w", err)
-		}
-	}
-	return nil
+		_, err := q.exec(ctx, "INSERT INTO "+table+" ("+cols+") VALUES "+tuples(len(chunk), width), args...)
+		return wrapf(err, "insert rows")
+	})
 }
 
 // Backup writes a consistent snapshot of a SQLite database to path while the server

@@ -325,8 +325,7 @@ func withoutIndexes(ctx context.Context, q q, tables []string, fill func() error
 // measured no faster: SQLite's own B-tree work is the cost, not parsing.)
 func copyRows(ctx context.Context, q q, table, cols string, width, n int, step func(int), fill func(i int, r []any)) error {
 	per := min(maxParams/width, 500)
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
-	full := "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(tuple+", ", per), ", ")
+	full := "INSERT INTO " + table + " (" + cols + ") VALUES " + tuples(per, width)
 	args := make([]any, per*width)
 	for start := 0; start < n; start += per {
 		rows := min(per, n-start)
@@ -336,7 +335,7 @@ func copyRows(ctx context.Context, q q, table, cols string, width, n int, step f
 		}
 		stmt := full
 		if rows < per {
-			stmt = "INSERT INTO " + table + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(tuple+", ", rows), ", ")
+			stmt = "INSERT INTO " + table + " (" + cols + ") VALUES " + tuples(rows, width)
 		}
 		if _, err := q.exec(ctx, stmt, a...); err != nil {
 			return err

@@ -125,16 +125,16 @@ func (s *Store) ExistingFeedbackIDs(ctx context.Context, ids []string) (map[stri
 func existingFeedback(ctx context.Context, q q, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		in, args := placeholders(ids[start:min(start+chunk, len(ids))])
-		err := each(ctx, q, func(sc scanner) error {
+	err := chunked(ids, chunk, func(part []string) error {
+		in, args := placeholders(part)
+		return each(ctx, q, func(sc scanner) error {
 			v, err := one[string](sc)
 			out[v] = true
 			return err
 		}, `SELECT id FROM feedback WHERE id IN (`+in+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

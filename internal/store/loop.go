@@ -45,11 +45,7 @@ func (s *Store) LoopRecipients(ctx context.Context, requestID string) ([]LoopRec
 	if err != nil {
 		return nil, fmt.Errorf("store: loop recipients %s: %w", requestID, err)
 	}
-	in := "?" + strings.Repeat(", ?", len(ids)-1)
-	args := make([]any, len(ids))
-	for i, v := range ids {
-		args[i] = v
-	}
+	in, args := placeholders(ids)
 	unsub := `EXISTS (SELECT 1 FROM unsubscribes u WHERE u.person_id = p.id OR (p.email <> '' AND u.email = p.email))`
 	byPerson := map[string]*LoopRecipient{}
 	// Feedback ordered oldest first, so the last one seen per person is the most recent.

@@ -1105,14 +1105,7 @@ func (s *Store) rankTallies(ctx context.Context, kind string) ([]feedback.Tally,
 	return out, wrapf(rows.Err(), "rank tallies")
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 func sortedPairs[V any](m map[[2]string]V) [][2]string {
 	out := make([][2]string, 0, len(m))

@@ -69,11 +69,7 @@ func TestRateLimitsSharedAcrossInstances(t *testing.T) {
 	dsn := storetest.DSN(t, "postgres")
 	var stores []*store.Store
 	for range 2 {
-		s, err := store.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
+		s := storetest.OpenDSN(t, dsn)
 		if _, err := s.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}

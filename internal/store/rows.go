@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // scanner is what *sql.Row and *sql.Rows have in common: a scan function
 // (scanAccount, scanRequest, one[string]) reads one row from either.
@@ -96,4 +99,21 @@ func stringLists(ctx context.Context, q q, into map[string][]string, query strin
 		into[k] = append(into[k], v)
 		return nil
 	}, query, args...)
+}
+
+// marks is n comma-separated placeholders, for an IN list (or, in parentheses, one
+// row of VALUES: tuples).
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// chunked calls fn on each run of at most size items, in order: the databases bound
+// how many parameters one statement takes.
+func chunked[T any](items []T, size int, fn func(chunk []T) error) error {
+	for len(items) > 0 {
+		n := min(len(items), size)
+		if err := fn(items[:n]); err != nil {
+			return err
+		}
+		items = items[n:]
+	}
+	return nil
 }

@@ -191,19 +191,6 @@ func dedupInsert(d dialect) string {
 		ON CONFLICT (bucket, message_id) DO NOTHING` + seen
 }
 
-func usageMarks(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-func collectStrings(ctx context.Context, q q, query string, args []any, fn func(string)) error {
-	err := each(ctx, q, func(sc scanner) error {
-		v, err := one[string](sc)
-		fn(v)
-		return err
-	}, query, args...)
-	return wrapf(err, "collect strings")
-}
-
 // InsertUsageRaw inserts events as they are, in one transaction, with no
 // de-duplication and no attribution: the baseline `closeloop bench ingest` compares
 // ingestion against.

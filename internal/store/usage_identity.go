@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
@@ -81,7 +82,7 @@ func mergeTraits(stored json.RawMessage, m map[string]json.RawMessage, mapped ..
 	out := traitsMap(stored)
 	changed := false
 	for k, v := range m {
-		if hasString(mapped, k) {
+		if slices.Contains(mapped, k) {
 			continue
 		}
 		out[k] = v
@@ -92,15 +93,6 @@ func mergeTraits(stored json.RawMessage, m map[string]json.RawMessage, mapped ..
 	}
 	b, _ := json.Marshal(out)
 	return b
-}
-
-func hasString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // accountByExternal finds an account by external id; with create, an unknown one is
@@ -195,13 +187,13 @@ func (u *identities) attributeUser(ctx context.Context, canonical, accountID str
 		col string
 		ids []any
 	}{{"user_id", users}, {"anonymous_id", anons}} {
-		for start := 0; start < len(set.ids); start += dedupChunk {
-			chunk := set.ids[start:min(start+dedupChunk, len(set.ids))]
-			args := append([]any{accountID}, chunk...)
-			if _, err := u.q.exec(ctx, `UPDATE usage_events SET account_id = ? WHERE account_id = '' AND group_id = '' AND `+
-				set.col+` <> '' AND `+set.col+` IN (`+usageMarks(len(chunk))+`)`, args...); err != nil {
-				return fmt.Errorf("attribute user: %w", err)
-			}
+		err := chunked(set.ids, dedupChunk, func(chunk []any) error {
+			_, err := u.q.exec(ctx, `UPDATE usage_events SET account_id = ? WHERE account_id = '' AND group_id = '' AND `+
+				set.col+` <> '' AND `+set.col+` IN (`+marks(len(chunk))+`)`, append([]any{accountID}, chunk...)...)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("attribute user: %w", err)
 		}
 	}
 	return nil
@@ -493,20 +485,20 @@ func (u *identities) attribute(ctx context.Context, evs []UsageEvent, fresh []in
 	for _, g := range groups {
 		u.accounts[g] = ""
 	}
-	for start := 0; start < len(groups); start += dedupChunk {
-		chunk := groups[start:min(start+dedupChunk, len(groups))]
-		if err := u.scanPairs(ctx, `SELECT external_id, id FROM accounts WHERE external_id IN (`+usageMarks(len(chunk))+`)`, chunk,
-			func(k, v string) { u.accounts[k] = v }); err != nil {
-			return nil, fmt.Errorf("attribute: %w", err)
-		}
+	err := chunked(groups, dedupChunk, func(chunk []string) error {
+		return u.scanPairs(ctx, `SELECT external_id, id FROM accounts WHERE external_id IN (`+marks(len(chunk))+`)`, chunk,
+			func(k, v string) { u.accounts[k] = v })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("attribute: %w", err)
 	}
 	users := map[string]string{}
-	for start := 0; start < len(keys); start += dedupChunk {
-		chunk := keys[start:min(start+dedupChunk, len(keys))]
-		if err := u.scanPairs(ctx, `SELECT x.id, COALESCE(c.account_id, '') FROM usage_users x JOIN usage_users c ON c.id = x.canonical
-			WHERE x.id IN (`+usageMarks(len(chunk))+`)`, chunk, func(k, v string) { users[k] = v }); err != nil {
-			return nil, fmt.Errorf("attribute: %w", err)
-		}
+	err = chunked(keys, dedupChunk, func(chunk []string) error {
+		return u.scanPairs(ctx, `SELECT x.id, COALESCE(c.account_id, '') FROM usage_users x JOIN usage_users c ON c.id = x.canonical
+			WHERE x.id IN (`+marks(len(chunk))+`)`, chunk, func(k, v string) { users[k] = v })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("attribute: %w", err)
 	}
 	out := make([]string, len(fresh))
 	for k, i := range fresh {

@@ -32,7 +32,7 @@ func placeholders(vals []string) (string, []any) {
 	for i, v := range vals {
 		args[i] = v
 	}
-	return strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", "), args
+	return marks(len(vals)), args
 }
 
 // FeedbackTagIDs returns the tag ids of each of the items, for lists that show tags

@@ -24,11 +24,6 @@ import (
 	"github.com/closeloop/closeloop/internal/webtest"
 )
 
-const (
-	xssScript = `<script>alert(1)</script>`
-	xssAttr   = `"><img src=x onerror=alert(1)>`
-)
-
 type world struct {
 	t    *testing.T
 	s    *store.Store
@@ -130,14 +125,14 @@ func path(link string) string { return strings.TrimPrefix(link, "https://cl.exam
 func TestSurveyEndToEnd(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		w := newWorld(t, s)
-		ann := w.person("ann@acme.com", "Ann "+xssAttr, w.acme.ID)
+		ann := w.person("ann@acme.com", "Ann "+webtest.XSSAttr, w.acme.ID)
 		w.person("bob@acme.com", "Bob Baker", w.acme.ID)
 		small := account.Account{Name: "Tiny", Tier: "standard"}
 		if err := s.CreateAccount(w.ctx, &small); err != nil {
 			t.Fatal(err)
 		}
 		w.person("tim@tiny.io", "Tim", small.ID)
-		v := w.survey(survey.Survey{Kind: survey.NPS, Question: "Would you recommend us? " + xssScript, Active: true,
+		v := w.survey(survey.Survey{Kind: survey.NPS, Question: "Would you recommend us? " + webtest.XSSScript, Active: true,
 			Audience: survey.Audience{Tiers: []string{"strategic"}}})
 
 		if r := w.send(); r.queued != 2 {
@@ -151,7 +146,7 @@ func TestSurveyEndToEnd(t *testing.T) {
 			t.Fatalf("Ann got %d emails", len(msgs))
 		}
 		m := msgs[0]
-		if strings.Contains(m.HTML, xssScript) || strings.Contains(m.HTML, "<img") || !strings.Contains(m.HTML, "&lt;script&gt;") {
+		if strings.Contains(m.HTML, webtest.XSSScript) || strings.Contains(m.HTML, "<img") || !strings.Contains(m.HTML, "&lt;script&gt;") {
 			t.Fatalf("markup in the email's HTML:\n%s", m.HTML)
 		}
 		if m.Header.Get("List-Unsubscribe") == "" {
@@ -185,7 +180,7 @@ func TestSurveyEndToEnd(t *testing.T) {
 		if r.Code != http.StatusOK || !strings.Contains(r.Text, `value="3" checked`) || !strings.Contains(r.Text, "<form") {
 			t.Fatalf("click: %d\n%s", r.Code, r.Text)
 		}
-		if strings.Contains(r.Text, xssScript) {
+		if strings.Contains(r.Text, webtest.XSSScript) {
 			t.Fatal("the question's markup is live on the response page")
 		}
 		got, err := s.ListSurveyResponses(w.ctx, store.ResponseFilter{SurveyID: v.ID})
@@ -193,12 +188,12 @@ func TestSurveyEndToEnd(t *testing.T) {
 			t.Fatalf("after the click: %+v %v", got.Responses, err)
 		}
 		// She changes her mind to 2 and comments, with markup.
-		comment := "Support is slow " + xssScript + " " + xssAttr
+		comment := "Support is slow " + webtest.XSSScript + " " + webtest.XSSAttr
 		r = w.do("POST", path(ls["3"]), url.Values{"score": {"2"}, "comment": {comment}})
 		if r.Code != http.StatusOK || !strings.Contains(r.Text, `id="your-score">2<`) {
 			t.Fatalf("submit: %d\n%s", r.Code, r.Text)
 		}
-		if strings.Contains(r.Text, xssScript) || strings.Contains(r.Text, "<img") || !strings.Contains(r.Text, "&lt;script&gt;") {
+		if strings.Contains(r.Text, webtest.XSSScript) || strings.Contains(r.Text, "<img") || !strings.Contains(r.Text, "&lt;script&gt;") {
 			t.Fatalf("the comment's markup is live on the page:\n%s", r.Text)
 		}
 
@@ -265,7 +260,7 @@ func TestSurveyEndToEnd(t *testing.T) {
 		}
 		annMail := w.mail("ann@acme.com")
 		loopMail := annMail[len(annMail)-1]
-		if !strings.Contains(loopMail.Text, comment) || strings.Contains(loopMail.HTML, xssScript) || strings.Contains(loopMail.HTML, "<img") ||
+		if !strings.Contains(loopMail.Text, comment) || strings.Contains(loopMail.HTML, webtest.XSSScript) || strings.Contains(loopMail.HTML, "<img") ||
 			!strings.Contains(loopMail.HTML, "Support is slow &lt;script&gt;") {
 			t.Fatalf("the close-the-loop email quoting the comment:\n%s", loopMail.HTML)
 		}

@@ -76,9 +76,7 @@ func (ui *Web) renderAccountEdit(w http.ResponseWriter, r *http.Request, status 
 	}
 	d := accountEditData{A: a, F: f, Tiers: ui.Config.Tiers, Owners: ownerOptions(members, false),
 		TraitsDepth: account.MaxJSONDepth, TraitsKB: account.MaxJSONBytes >> 10}
-	for _, s := range account.Stages {
-		d.Stages = append(d.Stages, option{string(s), s.Label()})
-	}
+	d.Stages = stageOptions()
 	return ui.render(w, r, status, "account_edit", "Edit "+a.Name, "accounts", d)
 }
 

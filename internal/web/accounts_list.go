@@ -156,9 +156,7 @@ func (ui *Web) accountsList(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.AnyAtAll = n > 0
 	}
-	for _, s := range account.Stages {
-		d.Stages = append(d.Stages, option{string(s), s.Label()})
-	}
+	d.Stages = stageOptions()
 	d.Owners = ownerOptions(members, true)
 	for _, s := range listSorts {
 		// Clicking the current column flips the direction; another column starts
@@ -209,6 +207,15 @@ func ownerOptions(members []auth.Member, withUnowned bool) []option {
 			label = m.Email
 		}
 		out = append(out, option{m.ID, label})
+	}
+	return out
+}
+
+// stageOptions are the lifecycle stages for a select, in order.
+func stageOptions() []option {
+	out := make([]option, 0, len(account.Stages))
+	for _, s := range account.Stages {
+		out = append(out, option{string(s), s.Label()})
 	}
 	return out
 }

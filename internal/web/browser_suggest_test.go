@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -12,10 +11,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/browsertest"
-	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -55,12 +52,7 @@ func TestBrowserAcceptSuggestionWithOneKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Default()
-	cfg.DataDir = t.TempDir() // the trained model is saved there
-	a := app.New(cfg, s, slog.New(slog.DiscardHandler))
-	if err := a.Tagging.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
+	a := trainedApp(t, s)
 	if err := a.Tagging.Wait(); err != nil {
 		t.Fatal(err)
 	}

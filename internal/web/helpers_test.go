@@ -14,6 +14,7 @@ import (
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/store"
+	"github.com/closeloop/closeloop/internal/store/storetest"
 	"github.com/closeloop/closeloop/internal/web"
 	"github.com/closeloop/closeloop/internal/webtest"
 )
@@ -44,6 +45,18 @@ func newEnvConfig(t *testing.T, s *store.Store, cfg config.Config) *env {
 	t.Helper()
 	a := app.New(cfg, s, slog.New(slog.DiscardHandler))
 	return &env{t: t, s: s, h: a.Handler(), ctx: context.Background()}
+}
+
+// trainedApp is the whole app over s with its tag suggestions and similarity index
+// refreshed from s's feedback now (the trained model is saved in a folder of the
+// test's own).
+func trainedApp(t *testing.T, s *store.Store) *app.App {
+	t.Helper()
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	a := app.New(cfg, s, slog.New(slog.DiscardHandler))
+	storetest.Must(t, a.Tagging.Refresh(context.Background()))
+	return a
 }
 
 func (e *env) member(email string, role auth.Role) auth.Member {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
@@ -160,9 +159,7 @@ func (ui *Web) renderRequests(w http.ResponseWriter, r *http.Request, status int
 	if d.Plans, err = ui.Store.Plans(ctx); err != nil {
 		return err
 	}
-	for _, s := range account.Stages {
-		d.Stages = append(d.Stages, option{string(s), s.Label()})
-	}
+	d.Stages = stageOptions()
 	if len(d.Errors) > 0 && status == http.StatusOK {
 		status = http.StatusBadRequest
 	}

@@ -293,10 +293,7 @@ func (ui *Web) revenueCohortsCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="cohorts.csv"`)
-	h.Set("Cache-Control", "no-store")
+	csvHeaders(w, "cohorts.csv")
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"cohort_month", "currency", "accounts", "mrr_0", "month", "paying", "mrr", "logo_retention", "revenue_retention"})
 	ratio := func(p *float64) string {

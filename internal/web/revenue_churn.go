@@ -50,10 +50,7 @@ func (ui *Web) churnReasonsCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="churn-reasons.csv"`)
-	h.Set("Cache-Control", "no-store")
+	csvHeaders(w, "churn-reasons.csv")
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"month", "reason", "label", "currency", "cancellations", "churned", "churned_mrr", "share"})
 	write := func(rows []cancel.ReasonRow, month string) {

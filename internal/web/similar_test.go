@@ -2,15 +2,12 @@ package web_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -33,14 +30,8 @@ func TestInboxProposesSimilarRequests(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		cfg := config.Default()
-		cfg.DataDir = t.TempDir() // the trained model is saved there
-		a := app.New(cfg, s, slog.New(slog.DiscardHandler))
-		if err := a.Tagging.Refresh(ctx); err != nil {
-			t.Fatal(err)
-		}
 		e := newEnv(t, s)
-		e.h = a.Handler()
+		e.h = trainedApp(t, s).Handler()
 		c := e.session(e.member("mo@example.com", auth.RoleMember))
 		page := e.get("/feedback/inbox", c)
 		if !strings.Contains(page.Text, "Similar requests") || !strings.Contains(page.Text, "Link to “Single sign-on with Okta”") {

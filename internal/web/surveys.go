@@ -244,10 +244,7 @@ func (ui *Web) surveyExport(w http.ResponseWriter, r *http.Request) error {
 	if _, err := csvio.ExportResponses(r.Context(), ui.Store, v.ID, &buf); err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="survey-`+v.ID+`-responses.csv"`)
-	h.Set("Cache-Control", "no-store")
+	csvHeaders(w, "survey-"+v.ID+"-responses.csv")
 	_, err = w.Write(buf.Bytes())
 	return err
 }

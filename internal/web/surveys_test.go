@@ -18,11 +18,6 @@ import (
 	"github.com/closeloop/closeloop/internal/webtest"
 )
 
-const (
-	xssScript = `<script>alert(1)</script>`
-	xssImg    = `"><img src=x onerror=alert(1)>`
-)
-
 func (e *env) upload(path, name, content string, c *http.Cookie) resp {
 	e.t.Helper()
 	var body bytes.Buffer
@@ -45,7 +40,7 @@ func TestSurveyPages(t *testing.T) {
 		viewer := e.session(e.member("v@example.com", auth.RoleViewer))
 		member := e.session(e.member("m@example.com", auth.RoleMember))
 		admin := e.session(e.member("a@example.com", auth.RoleAdmin))
-		acme := e.account(account.Account{Name: "Acme " + xssImg, Domain: "acme.com", Tier: "strategic"})
+		acme := e.account(account.Account{Name: "Acme " + webtest.XSSAttr, Domain: "acme.com", Tier: "strategic"})
 
 		r := e.get("/surveys", viewer)
 		wantStatus(t, r, http.StatusOK)
@@ -71,10 +66,10 @@ func TestSurveyPages(t *testing.T) {
 		wantIn(t, e.get("/surveys/"+id, viewer), `id="no-responses"`)
 
 		// Responses with hostile comments: the team UI shows them as text.
-		comment := "Too slow " + xssScript + " " + xssImg
+		comment := "Too slow " + webtest.XSSScript + " " + webtest.XSSAttr
 		if _, err := s.AddSurveyResponses(e.ctx, id, survey.ChannelAPI, []survey.Input{
 			{Score: 10, Email: "ann@acme.com", Name: "Ann", Comment: "Love it"},
-			{Score: 3, Email: "bob@acme.com", Name: "Bob " + xssScript, Comment: comment},
+			{Score: 3, Email: "bob@acme.com", Name: "Bob " + webtest.XSSScript, Comment: comment},
 			{Score: 8, AccountID: acme.ID},
 		}); err != nil {
 			t.Fatal(err)
@@ -83,7 +78,7 @@ func TestSurveyPages(t *testing.T) {
 		for _, p := range []string{"/surveys/" + id, "/accounts/" + acme.ID, "/feedback/inbox", "/feedback", "/surveys"} {
 			r = e.get(p, viewer)
 			wantStatus(t, r, http.StatusOK)
-			if strings.Contains(r.Text, xssScript) || strings.Contains(r.Text, "<img src=x") {
+			if strings.Contains(r.Text, webtest.XSSScript) || strings.Contains(r.Text, "<img src=x") {
 				t.Fatalf("%s renders markup from a comment or name:\n%s", p, clip(r.Text))
 			}
 		}

@@ -97,3 +97,10 @@ func (r Resp) Cookie(name string) *http.Cookie {
 	}
 	return nil
 }
+
+// Markup a page must show as text, never run: a script, and a break out of an
+// attribute into an element with a handler.
+const (
+	XSSScript = `<script>alert(1)</script>`
+	XSSAttr   = `"><img src=x onerror=alert(1)>`
+)

@@ -11,7 +11,9 @@ package workload
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/closeloop/closeloop/internal/errs"
@@ -189,11 +191,4 @@ func Percent(load float64) string { return fmt.Sprintf("%d%%", int(math.Round(lo
 
 func round4(v float64) float64 { return math.Round(v*10000) / 10000 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -115,7 +115,14 @@ func Open(t testing.TB, dialect string) *store.Store {
 // applied, closed when the test ends.
 func OpenEmpty(t testing.TB, dialect string) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), DSN(t, dialect))
+	return OpenDSN(t, DSN(t, dialect))
+}
+
+// OpenDSN opens a store on dsn, a database the test made (DSN) or shares with the
+// binary it runs, closed when the test ends; it migrates nothing.
+func OpenDSN(t testing.TB, dsn string) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
