@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,6 +108,79 @@ func TestUsageDedupFromLastSeen(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestUsageDedupAcrossInstances: two instances on one database (on PostgreSQL, two
+// app servers) commit the same ids at the same time, in groups that overlap: each id
+// is stored once, and every id is answered as stored by exactly one of them.
+func TestUsageDedupAcrossInstances(t *testing.T) {
+	for _, d := range storetest.Dialects {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := storetest.DSN(t, d)
+			var instances [2]*store.Store
+			for i := range instances {
+				s, err := store.Open(ctx, dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				instances[i] = s
+			}
+			if _, err := instances[0].Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Date(2026, 4, 10, 12, 0, 0, 0, time.UTC)
+			const ids, group, rounds = 300, 100, 6
+			var wg sync.WaitGroup
+			var stored [2][ids]int
+			for n, s := range instances {
+				s.Now = func() time.Time { return now }
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for r := 0; r < rounds; r++ {
+						// Each round sends a window of 100 ids that slides by 50, so
+						// consecutive groups and the other instance's groups overlap.
+						from := (r*50 + n*25) % (ids - group)
+						names := make([]string, group)
+						for k := range names {
+							names[k] = "id-" + strconv.Itoa(from+k)
+						}
+						outs, err := s.CommitUsage(ctx, usageEvents(now, names...), 24*time.Hour)
+						if err != nil {
+							t.Error(err)
+							return
+						}
+						for k, o := range outs {
+							if !o.Duplicate {
+								stored[n][from+k]++
+							}
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			st, err := instances[1].UsageStats(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Events != st.MessageIDs {
+				t.Errorf("%d events for %d messageIds: some stored twice", st.Events, st.MessageIDs)
+			}
+			answered := 0
+			for i := 0; i < ids; i++ {
+				if n := stored[0][i] + stored[1][i]; n > 1 {
+					t.Errorf("id-%d answered as stored %d times", i, n)
+				} else {
+					answered += n
+				}
+			}
+			if answered != st.Events || answered == 0 {
+				t.Errorf("%d answered as stored, %d stored", answered, st.Events)
+			}
+		})
+	}
 }
 
 // TestUsageRetention: PruneUsage deletes events received before the cutoff, however
