@@ -20,7 +20,7 @@ const (
 	Seats    = "seats"    // active users in the last 30 days against the seats bought
 	Activate = "activate" // activation: the account reached its activation point
 	Contact  = "contact"  // days since the last contact against the tier's cadence
-	NPS      = "nps"      // NPS (0–10) or sentiment
+	NPS      = "nps"      // NPS (0–10), or the sentiment of the account's feedback without one
 	Support  = "support"  // open bug reports from the last 30 days
 	Payment  = "payment"  // the latest invoice: paid or failed
 	Pulse    = "pulse"    // the owner's own 1–5 judgment
@@ -40,10 +40,15 @@ type Inputs struct {
 	DaysSinceContact            int // -1: never in touch
 	CadenceDays                 int // the tier's cadence; 0: no policy, the contact component is missing
 	NPS                         *int
-	OpenBugs30                  int
-	Payment                     string // "ok", "failed", or "" (missing)
-	Pulse                       int    // 1–5; 0: missing
-	Goal                        string // GoalAchieved, GoalMissed; "" or GoalPending: missing
+	// Sentiment is the mean sentiment (−1 to 1, the feedback's VADER compound score)
+	// of the account's feedback in the last 90 days, SentimentItems how many items
+	// that is; nil when none is labelled. The NPS component reads it without an NPS.
+	Sentiment      *float64
+	SentimentItems int
+	OpenBugs30     int
+	Payment        string // "ok", "failed", or "" (missing)
+	Pulse          int    // 1–5; 0: missing
+	Goal           string // GoalAchieved, GoalMissed; "" or GoalPending: missing
 }
 
 // Part is one component's result.
@@ -127,6 +132,11 @@ func ContactScore(days, cadence int) int {
 // NPSScore: 0–10 scaled to 0–100.
 func NPSScore(nps int) int { return clamp(float64(nps) * 10) }
 
+// SentimentScore: the mean sentiment −1 to 1 scaled to 0–100, neutral (0) 50. It
+// stands in for NPS on an account never surveyed, so what the customer writes still
+// counts.
+func SentimentScore(mean float64) int { return clamp(50 + 50*mean) }
+
 // SupportScore: each open bug from the last 30 days costs 25; four or more is 0.
 func SupportScore(bugs int) int { return clamp(100 - 25*float64(bugs)) }
 
@@ -197,12 +207,16 @@ func Compute(in Inputs, weights map[string]float64, version string) Result {
 			p.Score, p.Value = ContactScore(in.DaysSinceContact, in.CadenceDays), float64(in.DaysSinceContact)
 			p.Detail = contactDetail(in.DaysSinceContact, in.CadenceDays)
 		case NPS:
-			if in.NPS == nil {
+			switch {
+			case in.NPS != nil:
+				p.Score, p.Value = NPSScore(*in.NPS), float64(*in.NPS)
+				p.Detail = fmt.Sprintf("NPS %d", *in.NPS)
+			case in.Sentiment != nil:
+				p.Score, p.Value = SentimentScore(*in.Sentiment), *in.Sentiment
+				p.Detail = fmt.Sprintf("feedback sentiment %+.2f (%s in 90 days)", *in.Sentiment, plural(in.SentimentItems, "item", "items"))
+			default:
 				p.Missing = true
-				break
 			}
-			p.Score, p.Value = NPSScore(*in.NPS), float64(*in.NPS)
-			p.Detail = fmt.Sprintf("NPS %d", *in.NPS)
 		case Support:
 			p.Score, p.Value = SupportScore(in.OpenBugs30), float64(in.OpenBugs30)
 			p.Detail = plural(in.OpenBugs30, "open bug", "open bugs") + " in 30 days"

@@ -237,3 +237,36 @@ func TestActivationComponent(t *testing.T) {
 		}
 	}
 }
+
+// The NPS component reads the NPS when there is one, else the mean sentiment of the
+// account's feedback (−1 to 1 → 0 to 100, neutral 50). Weighted 50 against steady
+// usage (100) at 50: NPS 7 → 70 → (5000 + 3500)/100 = 85 whatever the sentiment;
+// sentiment +0.40 → 70 → 85; −1 → 0 → 50; 0 → 50 → 75; neither: missing, 100.
+func TestNPSOrSentiment(t *testing.T) {
+	w := map[string]float64{Usage: 50, NPS: 50}
+	f := func(v float64) *float64 { return &v }
+	seven := 7
+	for _, c := range []struct {
+		name      string
+		nps       *int
+		sentiment *float64
+		items     int
+		score     int
+		part      Part
+	}{
+		{"NPS wins", &seven, f(-0.8), 4, 85, Part{Name: NPS, Value: 7, Score: 70, Weight: 0.5, Contribution: 35, Detail: "NPS 7"}},
+		{"sentiment +0.40", nil, f(0.4), 3, 85, Part{Name: NPS, Value: 0.4, Score: 70, Weight: 0.5, Contribution: 35, Detail: "feedback sentiment +0.40 (3 items in 90 days)"}},
+		{"sentiment −1", nil, f(-1), 1, 50, Part{Name: NPS, Value: -1, Score: 0, Weight: 0.5, Contribution: 0, Detail: "feedback sentiment -1.00 (1 item in 90 days)"}},
+		{"neutral", nil, f(0), 2, 75, Part{Name: NPS, Value: 0, Score: 50, Weight: 0.5, Contribution: 25, Detail: "feedback sentiment +0.00 (2 items in 90 days)"}},
+		{"neither", nil, nil, 0, 100, Part{Name: NPS, Missing: true}},
+	} {
+		r := Compute(Inputs{EventsLast30: 100, EventsPrior30: 100, NPS: c.nps, Sentiment: c.sentiment, SentimentItems: c.items}, w, "x")
+		if r.Score != c.score || r.Parts[4] != c.part {
+			t.Errorf("%s: score %d, part %+v; want %d, %+v", c.name, r.Score, r.Parts[4], c.score, c.part)
+		}
+	}
+	// Sentiment is no NPS: it does not make a detractor.
+	if fired := Signals(Inputs{Sentiment: f(-1), SentimentItems: 5}, Result{Band: Green}, Facts{}, DefaultRules()); len(fired) != 0 {
+		t.Fatalf("fired %+v", fired)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -187,6 +188,7 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 	from60 := d.dayTime.AddDate(0, 0, -59).Format("2006-01-02")
 	end := ms(d.dayTime.AddDate(0, 0, 1)) // the end of the day, exclusive
 	start30 := ms(d.dayTime.AddDate(0, 0, -29))
+	start90 := ms(d.dayTime.AddDate(0, 0, -89))
 	accts := map[string]*healthAccount{}
 	if err := eachHealthRow(ctx, q, `SELECT a.id, a.tier, a.stage, a.seats, a.traits, a.renewal_date, `+latestWindowSQL+` FROM accounts a
 		WHERE a.id IN (`+in+`)`, args, func(sc healthScanner) error {
@@ -263,6 +265,25 @@ func (d *healthDerivation) recomputeChunk(ctx context.Context, q q, ids []string
 		AND status <> 'archived' AND occurred_at >= ? AND occurred_at < ? GROUP BY account_id`,
 		append(append([]any{}, args...), start30, end), func(a *healthAccount, n int) { a.in.OpenBugs30 = n }); err != nil {
 		return fmt.Errorf("health: support load: %w", err)
+	}
+	// Sentiment: the mean of the labelled feedback of the last 90 days, summed in
+	// thousandths as integers so any order of rows gives the same mean.
+	if err := eachHealthRow(ctx, q, `SELECT account_id, SUM(CAST(ROUND(sentiment_score * 1000) AS BIGINT)), COUNT(*) FROM feedback
+		WHERE account_id IN (`+in+`) AND sentiment <> '' AND status <> 'archived' AND occurred_at >= ? AND occurred_at < ? GROUP BY account_id`,
+		append(append([]any{}, args...), start90, end), func(sc healthScanner) error {
+			var id string
+			var milli int64
+			var n int
+			if err := sc.Scan(&id, &milli, &n); err != nil {
+				return err
+			}
+			if a := accts[id]; a != nil && n > 0 {
+				mean := math.Round(float64(milli)/float64(n)/10) / 100
+				a.in.Sentiment, a.in.SentimentItems = &mean, n
+			}
+			return nil
+		}); err != nil {
+		return fmt.Errorf("health: sentiment: %w", err)
 	}
 	if err := intPerAccount(ctx, q, accts, `SELECT account_id, COUNT(*) FROM feedback WHERE account_id IN (`+in+`) AND kind = 'churn_reason'
 		AND occurred_at >= ? AND occurred_at < ? GROUP BY account_id`,

@@ -63,7 +63,7 @@ func (w *healthWorld) invoice(accountID, customer, state string, at time.Time) e
 
 // Account health kept incrementally equals a rebuild after any history: usage,
 // touchpoints of every kind (internal notes do not count), bug reports and their
-// triage, churn reasons, contracts (renewal dates, cancellation windows), Stripe payments, tier, stage, seat and trait edits, pulses, NPS survey responses,
+// triage, feedback sentiment (labelled, unlabelled, labelled again), churn reasons, contracts (renewal dates, cancellation windows), Stripe payments, tier, stage, seat and trait edits, pulses, NPS survey responses,
 // goals and their daily check, deleted accounts, settings changes (cadence, contact kinds, a new weight set by tier or by stage) and
 // days passing.
 func TestHealthMatchesRebuild(t *testing.T) {
@@ -123,11 +123,19 @@ func TestHealthMatchesRebuild(t *testing.T) {
 				}
 			case op < 11:
 				kind := []feedback.Kind{feedback.Bug, feedback.Bug, feedback.FeatureRequest, feedback.ChurnReason}[rng.IntN(4)]
-				it, _, err := s.Capture(ctx, feedback.Capture{Text: "it broke", Source: feedback.SourceWeb, Kind: kind, OccurredAt: at, AccountID: pick(rng)})
+				text := []string{"it broke", "love the new reports", "too expensive"}[rng.IntN(3)] // sentiment −0.42, +0.64, 0
+				it, _, err := s.Capture(ctx, feedback.Capture{Text: text, Source: feedback.SourceWeb, Kind: kind, OccurredAt: at, AccountID: pick(rng)})
 				if err != nil {
 					return err
 				}
 				items = append(items, it.ID)
+			case op < 12 && len(items) > 0 && rng.IntN(3) == 0:
+				// An item unlabelled (as from before sentiment), then maybe labelled by the backfill.
+				if err := s.ForgetSentiment(ctx, items[rng.IntN(len(items))]); err != nil || rng.IntN(2) == 0 {
+					return err
+				}
+				_, err := s.BackfillSentiment(ctx, 100)
+				return err
 			case op < 12 && len(items) > 0:
 				st := feedback.Archived
 				return s.BulkFeedback(ctx, []string{items[rng.IntN(len(items))]}, store.Bulk{Status: &st}, "")
@@ -188,7 +196,8 @@ func TestHealthMatchesRebuild(t *testing.T) {
 			case op < 17 && rng.IntN(3) == 0:
 				// Key steps configured or cleared, and onboarding progress synced: the
 				// activate component and the onboarding rules read it.
-				steps := []health.Step{{Event: "Login", Min: 1 + rng.IntN(3), Required: true}}
+				// A step on an event nobody sends leaves every account not activated.
+				steps := []health.Step{{Event: []string{"Login", "Login", "Export"}[rng.IntN(3)], Min: 1 + rng.IntN(3), Required: true}}
 				if rng.IntN(3) == 0 {
 					steps = nil
 				}
@@ -215,6 +224,26 @@ func TestHealthMatchesRebuild(t *testing.T) {
 			}
 			return nil
 		})
+		// The onboarding rules need key steps configured at a comparison, which the
+		// random history may not leave: a step nobody meets, an account that signed up
+		// 40 days ago, and the incremental result must still equal a rebuild.
+		if err := s.PutActivationSettings(ctx, health.ActivationSettings{Steps: []health.Step{{Event: "Export", Min: 1, Required: true}}}); err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.GetAccount(ctx, ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.SignupDate = now.AddDate(0, 0, -40).Format("2006-01-02")
+		if err := s.UpdateAccount(ctx, &a.Account); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SyncActivation(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if diff, err := s.DerivedDiff(ctx, "health", now); err != nil || diff != "" {
+			t.Fatalf("with key steps nobody meets: %v\n%s", err, diff)
+		}
 		// The history exercised every signal rule: each fired for some account at one
 		// of the comparisons.
 		if err := seeSignals(); err != nil {
@@ -242,8 +271,10 @@ func TestHealthMatchesRebuild(t *testing.T) {
 // one archived; its last invoice failed; no NPS, activation or pulse.
 //
 // usage −50% → 0; seats 2/10 = 0.2 → 25; contact 40 days, cadence 30 → 100×50/60 =
-// 83; support 1 bug → 75; payment failed → 0. Weights 25, 15, 15, 10, 10 = 75:
-// (0×25 + 25×15 + 83×15 + 75×10 + 0×10) / 75 = (375 + 1245 + 750) / 75 = 31.6 → 32, red.
+// 83; without an NPS, the sentiment of its feedback: the open bug "crash 0" (VADER
+// −0.4019, the archived one does not count) → 50 − 20 = 30; support 1 bug → 75;
+// payment failed → 0. Weights 25, 15, 15, 10, 10, 10 = 85:
+// (0×25 + 25×15 + 83×15 + 30×10 + 75×10 + 0×10) / 85 = (375 + 1245 + 300 + 750) / 85 = 31.4 → 31, red.
 //
 // Seven days later, with no new input, only the contact moves: the sentence names it.
 func TestAccountHealthFigures(t *testing.T) {
@@ -292,7 +323,7 @@ func TestAccountHealthFigures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if h.Current == nil || h.Current.Score != 32 || h.Current.Band != health.Red || h.Current.Weights != "v1" {
+		if h.Current == nil || h.Current.Score != 31 || h.Current.Band != health.Red || h.Current.Weights != "v1" {
 			t.Fatalf("current %+v", h.Current)
 		}
 		got := map[string]string{}
@@ -300,13 +331,13 @@ func TestAccountHealthFigures(t *testing.T) {
 			got[p.Name] = fmt.Sprintf("%v %d %.4f %s", p.Missing, p.Score, p.Weight, p.Detail)
 		}
 		want := map[string]string{
-			health.Usage:    "false 0 0.3333 usage down 50%",
-			health.Seats:    "false 25 0.2000 2 of 10 seats active",
-			health.Contact:  "false 83 0.2000 no contact in 40 days, cadence is 30",
-			health.Support:  "false 75 0.1333 1 open bug in 30 days",
-			health.Payment:  "false 0 0.1333 last payment failed",
+			health.Usage:    "false 0 0.2941 usage down 50%",
+			health.Seats:    "false 25 0.1765 2 of 10 seats active",
+			health.Contact:  "false 83 0.1765 no contact in 40 days, cadence is 30",
+			health.Support:  "false 75 0.1176 1 open bug in 30 days",
+			health.Payment:  "false 0 0.1176 last payment failed",
 			health.Activate: "true 0 0.0000 ",
-			health.NPS:      "true 0 0.0000 ",
+			health.NPS:      "false 30 0.1176 feedback sentiment -0.40 (1 item in 90 days)",
 			health.Pulse:    "true 0 0.0000 ",
 		}
 		for k, v := range want {
@@ -317,19 +348,19 @@ func TestAccountHealthFigures(t *testing.T) {
 		if h.DaysSinceContact != 40 || h.CadenceDays != 30 || !h.CadenceOverdue || h.SinceWeek != "" {
 			t.Fatalf("cadence %d/%d overdue %v, since %q", h.DaysSinceContact, h.CadenceDays, h.CadenceOverdue, h.SinceWeek)
 		}
-		// A week on: contact 47 days → 100×43/60 = 72 (−11 × 0.2 = −2.2); the old
+		// A week on: contact 47 days → 100×43/60 = 72 (−11 × 15/85 = −1.9); the old
 		// events are now 42–51 days old, still in the prior 30 (days 30–59), and the
 		// recent ones 10–12 days old, so usage stays −50% → 0.
-		// (0 + 375 + 72×15 + 750 + 0) / 75 = 2205 / 75 = 29.4 → 29.
+		// (0 + 375 + 72×15 + 300 + 750 + 0) / 85 = 2505 / 85 = 29.5 → 29.
 		now = now.AddDate(0, 0, 7)
 		h, err = s.AccountHealth(ctx, id, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if h.Current.Score != 29 || h.WeekAgo == nil || h.WeekAgo.Score != 32 || len(h.History) != 2 {
+		if h.Current.Score != 29 || h.WeekAgo == nil || h.WeekAgo.Score != 31 || len(h.History) != 2 {
 			t.Fatalf("a week on: current %d, week ago %+v, %d days of history", h.Current.Score, h.WeekAgo, len(h.History))
 		}
-		if want := "−3 since last week: no contact in 47 days, cadence is 30 (−2)"; h.SinceWeek != want {
+		if want := "−2 since last week: no contact in 47 days, cadence is 30 (−2)"; h.SinceWeek != want {
 			t.Fatalf("since week %q, want %q", h.SinceWeek, want)
 		}
 		// A call brings the contact back within the cadence; a pulse adds a component.
@@ -343,12 +374,80 @@ func TestAccountHealthFigures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Weights 80 with pulse 5: (0 + 375 + 100×15 + 750 + 0 + 75×5) / 80 = 3000 / 80 = 37.5 → 38.
-		if h.Current.Score != 38 || h.CadenceOverdue || h.DaysSinceContact != 0 || h.Pulse == nil || h.Pulse.Note != "renewal looks fine" {
+		// Weights 90 with the pulse (4 → 75) at 5: (0 + 375 + 100×15 + 300 + 750 + 0 + 75×5) / 90 = 3300 / 90 = 36.7 → 37.
+		if h.Current.Score != 37 || h.CadenceOverdue || h.DaysSinceContact != 0 || h.Pulse == nil || h.Pulse.Note != "renewal looks fine" {
 			t.Fatalf("after the call: %d, overdue %v, days %d, pulse %+v", h.Current.Score, h.CadenceOverdue, h.DaysSinceContact, h.Pulse)
 		}
 		if !strings.HasPrefix(h.SinceWeek, "+6 since last week: ") {
 			t.Fatalf("since week %q", h.SinceWeek)
+		}
+	})
+}
+
+// Without an NPS, the NPS component is the sentiment of the account's feedback of the
+// last 90 days, and it follows the labels: a standard account called yesterday, with
+// no usage, scores (0×25 + 100×15 + 100×10) / 50 = 50. "love the new reports" (VADER
+// +0.6369 → +0.64 → 82): (1500 + 82×10 + 1000) / 60 = 55.3 → 55. "too expensive" too
+// (0): mean (637 + 0) / 2 thousandths → +0.32 → 66: (1500 + 660 + 1000) / 60 = 52.7 →
+// 53. Unlabelling the second (as items from before sentiment are) gives 55 again,
+// unlabelling both leaves the component missing (50), and the backfill labelling them
+// again 53 — each change marks the account, so the incremental result follows.
+func TestHealthSentimentInput(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		w := &healthWorld{t: t, s: s, now: &now}
+		id := w.account("standard", 0, `{}`)
+		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: id, Kind: account.Call, OccurredAt: now.AddDate(0, 0, -1), Summary: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+		capture := func(text string) string {
+			t.Helper()
+			it, _, err := s.Capture(ctx, feedback.Capture{Text: text, Source: feedback.SourceWeb, Kind: feedback.FeatureRequest, OccurredAt: now.AddDate(0, 0, -3), AccountID: id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return it.ID
+		}
+		expect := func(step string, score int, nps string) {
+			t.Helper()
+			if err := s.SyncHealth(ctx, now); err != nil {
+				t.Fatal(err)
+			}
+			h, err := s.AccountHealth(ctx, id, now)
+			if err != nil || h.Current == nil {
+				t.Fatalf("%s: %+v %v", step, h, err)
+			}
+			var got string
+			for _, p := range h.Current.Parts {
+				if p.Name == health.NPS {
+					got = fmt.Sprintf("%v %d %.4f %s", p.Missing, p.Score, p.Weight, p.Detail)
+				}
+			}
+			if h.Current.Score != score || got != nps {
+				t.Fatalf("%s: score %d, nps %q; want %d, %q", step, h.Current.Score, got, score, nps)
+			}
+		}
+		expect("no feedback", 50, "true 0 0.0000 ")
+		love := capture("love the new reports")
+		expect("one item", 55, "false 82 0.1667 feedback sentiment +0.64 (1 item in 90 days)")
+		pricey := capture("too expensive")
+		expect("two items", 53, "false 66 0.1667 feedback sentiment +0.32 (2 items in 90 days)")
+		if err := s.ForgetSentiment(ctx, pricey); err != nil {
+			t.Fatal(err)
+		}
+		expect("the second unlabelled", 55, "false 82 0.1667 feedback sentiment +0.64 (1 item in 90 days)")
+		if err := s.ForgetSentiment(ctx, love); err != nil {
+			t.Fatal(err)
+		}
+		expect("none labelled", 50, "true 0 0.0000 ")
+		if n, err := s.BackfillSentiment(ctx, 100); err != nil || n != 2 {
+			t.Fatalf("backfill %d %v", n, err)
+		}
+		expect("labelled again", 53, "false 66 0.1667 feedback sentiment +0.32 (2 items in 90 days)")
+		if diff, err := s.DerivedDiff(ctx, "health", now); err != nil || diff != "" {
+			t.Fatalf("incremental against a rebuild: %v\n%s", err, diff)
 		}
 	})
 }
