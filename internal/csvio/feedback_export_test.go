@@ -229,9 +229,7 @@ func TestExportFeedbackPipeInTagName(t *testing.T) {
 		if err := s.CreateTag(ctx, &tg); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "CSV please", Source: feedback.SourceAPI, TagIDs: []string{tg.ID}}); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Capture(t, s, feedback.Capture{Text: "CSV please", Source: feedback.SourceAPI, TagIDs: []string{tg.ID}})
 		var out bytes.Buffer
 		if _, err := csvio.ExportFeedback(ctx, s, &out); err != nil {
 			t.Fatal(err)

@@ -37,10 +37,7 @@ func TestPatchTagIsAtomic(t *testing.T) {
 			t.Fatalf("patch: %+v %v", got, err)
 		}
 		// The closure follows: feedback tagged Grids now rolls up to Reporting.
-		it, _, err := s.Capture(ctx, feedback.Capture{Text: "grid", Source: feedback.SourceAPI, TagIDs: []string{tables}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		it := storetest.Capture(t, s, feedback.Capture{Text: "grid", Source: feedback.SourceAPI, TagIDs: []string{tables}})
 		items, _, err := s.ListFeedback(ctx, store.FeedbackFilter{TagID: reporting})
 		if err != nil {
 			t.Fatal(err)
@@ -65,10 +62,7 @@ func TestPatchTagIsAtomic(t *testing.T) {
 		r := feedback.Request{Title: "Grids"}
 		storetest.Must(t, s.CreateRequest(ctx, &r))
 		storetest.Must(t, s.LinkFeedback(ctx, r.ID, it.ID, ""))
-		other, _, err := s.Capture(ctx, feedback.Capture{Text: "other", Source: feedback.SourceAPI})
-		if err != nil {
-			t.Fatal(err)
-		}
+		other := storetest.Capture(t, s, feedback.Capture{Text: "other", Source: feedback.SourceAPI})
 		tags, reqs, err := s.FeedbackLinks(ctx, []string{it.ID, other.ID})
 		if err != nil || !slices.Equal(tags[it.ID], []string{tables}) || !slices.Equal(reqs[it.ID], []string{r.ID}) || len(tags[other.ID]) != 0 {
 			t.Fatalf("links: %v %v %v", tags, reqs, err)

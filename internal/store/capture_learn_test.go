@@ -20,17 +20,11 @@ func TestCaptureLearnsEmailOfPersonKnownByExternalID(t *testing.T) {
 		if err := s.CreateAccount(ctx, &acme); err != nil {
 			t.Fatal(err)
 		}
-		first, _, err := s.Capture(ctx, feedback.Capture{Text: "one", Source: feedback.SourceSlack, PersonExternalID: "U1"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		first := storetest.Capture(t, s, feedback.Capture{Text: "one", Source: feedback.SourceSlack, PersonExternalID: "U1"})
 		if first.AccountID != "" {
 			t.Fatalf("no email yet, yet account %q", first.AccountID)
 		}
-		second, _, err := s.Capture(ctx, feedback.Capture{Text: "two", Source: feedback.SourceSlack, PersonExternalID: "U1", Email: "ann@acme.com"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		second := storetest.Capture(t, s, feedback.Capture{Text: "two", Source: feedback.SourceSlack, PersonExternalID: "U1", Email: "ann@acme.com"})
 		if second.PersonID != first.PersonID || second.AccountID != acme.ID {
 			t.Fatalf("second capture: person %q (want %q), account %q (want %q)", second.PersonID, first.PersonID, second.AccountID, acme.ID)
 		}
@@ -43,13 +37,8 @@ func TestCaptureLearnsEmailOfPersonKnownByExternalID(t *testing.T) {
 		if err := s.CreatePerson(ctx, &bob); err != nil {
 			t.Fatal(err)
 		}
-		u2, _, err := s.Capture(ctx, feedback.Capture{Text: "three", Source: feedback.SourceSlack, PersonExternalID: "U2"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "four", Source: feedback.SourceSlack, PersonExternalID: "U2", Email: "bob@acme.com"}); err != nil {
-			t.Fatal(err)
-		}
+		u2 := storetest.Capture(t, s, feedback.Capture{Text: "three", Source: feedback.SourceSlack, PersonExternalID: "U2"})
+		storetest.Capture(t, s, feedback.Capture{Text: "four", Source: feedback.SourceSlack, PersonExternalID: "U2", Email: "bob@acme.com"})
 		if p, _ := s.GetPerson(ctx, u2.PersonID); p.Email != "" {
 			t.Fatalf("U2 took bob's email: %+v", p)
 		}

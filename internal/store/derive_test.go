@@ -32,10 +32,7 @@ func TestDerivedDiffCatchesABrokenIncrementalPath(t *testing.T) {
 		if err := s.CreateTag(ctx, &tag); err != nil {
 			t.Fatal(err)
 		}
-		it, _, err := s.Capture(ctx, feedback.Capture{Text: "csv export please", Source: feedback.SourceAPI, Email: p.Email, OccurredAt: now.Add(-time.Hour), Kind: feedback.FeatureRequest})
-		if err != nil {
-			t.Fatal(err)
-		}
+		it := storetest.Capture(t, s, feedback.Capture{Text: "csv export please", Source: feedback.SourceAPI, Email: p.Email, OccurredAt: now.Add(-time.Hour), Kind: feedback.FeatureRequest})
 		if diff, err := s.DerivedDiff(ctx, "ranking", now); err != nil || diff != "" {
 			t.Fatalf("before any change: diff %q, err %v", diff, err)
 		}
@@ -91,9 +88,7 @@ func TestRebuildReportsProgress(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := 0; i < 7; i++ {
-			if _, _, err := s.Capture(ctx, feedback.Capture{Text: "invoice", Source: feedback.SourceAPI, Email: "x@y.com", OccurredAt: now.AddDate(0, 0, -i), TagIDs: []string{tag.ID}}); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Capture(t, s, feedback.Capture{Text: "invoice", Source: feedback.SourceAPI, Email: "x@y.com", OccurredAt: now.AddDate(0, 0, -i), TagIDs: []string{tag.ID}})
 		}
 		var last store.RebuildProgress
 		calls := 0

@@ -40,10 +40,7 @@ func TestEventLogRecordsEveryChange(t *testing.T) {
 		if _, _, err := s.CaptureBatch(ctx, []feedback.Capture{{Text: "ok", Source: feedback.SourceAPI}, {Text: "", Source: feedback.SourceAPI}}); err == nil {
 			t.Fatal("bad batch accepted")
 		}
-		it, _, err := s.Capture(ctx, feedback.Capture{Text: "Need SSO", Source: feedback.SourceAPI, Email: "ann@acme.com", AccountID: acme.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
+		it := storetest.Capture(t, s, feedback.Capture{Text: "Need SSO", Source: feedback.SourceAPI, Email: "ann@acme.com", AccountID: acme.ID})
 		req := feedback.Request{Title: "SSO"}
 		if err := s.CreateRequest(ctx, &req); err != nil {
 			t.Fatal(err)
@@ -153,9 +150,7 @@ func TestWebhookFanOutConsumesTheLog(t *testing.T) {
 		if err := s.UpdateWebhookEndpoint(ctx, &off); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "one", Source: feedback.SourceAPI, Email: "p@example.com"}); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Capture(t, s, feedback.Capture{Text: "one", Source: feedback.SourceAPI, Email: "p@example.com"})
 		clock.Add(time.Minute)
 		late := mk("*") // created after the first event
 		req := feedback.Request{Title: "R"}

@@ -54,10 +54,7 @@ func TestCaptureResolvesSendersAndIsIdempotent(t *testing.T) {
 			t.Fatalf("idempotency: %v %v %s %s", c1, c2, a1.ID, a2.ID)
 		}
 		// Unknown domain: a person with no account. Unknown account external id: an error naming the field.
-		it3, _, err := s.Capture(ctx, feedback.Capture{Text: "hi", Source: feedback.SourceWeb, Email: "x@gmail.com"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		it3 := storetest.Capture(t, s, feedback.Capture{Text: "hi", Source: feedback.SourceWeb, Email: "x@gmail.com"})
 		if it3.AccountID != "" || it3.PersonID == "" {
 			t.Fatalf("free-mail sender: %+v", it3)
 		}
@@ -96,10 +93,7 @@ func TestTagTreeMoveAndMerge(t *testing.T) {
 		if err := s.MoveTag(ctx, editor, formulas); !errors.Is(err, store.ErrTagCycle) {
 			t.Fatalf("cycle: %v", err)
 		}
-		it, _, err := s.Capture(ctx, feedback.Capture{Text: "formula bug", Source: feedback.SourceAPI, TagIDs: []string{formulas}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		it := storetest.Capture(t, s, feedback.Capture{Text: "formula bug", Source: feedback.SourceAPI, TagIDs: []string{formulas}})
 		if it.Status != feedback.Triaged {
 			t.Fatalf("tagged at capture should be triaged: %s", it.Status)
 		}
@@ -173,9 +167,7 @@ func TestRankRequestsScenarios(t *testing.T) {
 		storetest.Must(t, s.CreateRequest(ctx, &sso))
 		storetest.Must(t, s.CreateRequest(ctx, &dup))
 		capture := func(src feedback.Source, email, req string) {
-			if _, _, err := s.Capture(ctx, feedback.Capture{Text: "we need it", Source: src, Email: email, RequestIDs: []string{req}}); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Capture(t, s, feedback.Capture{Text: "we need it", Source: src, Email: email, RequestIDs: []string{req}})
 		}
 		capture(feedback.SourceEmail, "ann@one.com", sso.ID)
 		capture(feedback.SourceZendesk, "ann@one.com", sso.ID)
@@ -277,12 +269,8 @@ func TestRankTagsRollsUpUniqueAccounts(t *testing.T) {
 		storetest.Must(t, s.CreateTag(ctx, &c1))
 		storetest.Must(t, s.CreateTag(ctx, &c2))
 		// The same account in both children, and one item carrying both children.
-		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "t", Source: feedback.SourceAPI, Email: "x@a.com", TagIDs: []string{c1.ID}}); err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "u", Source: feedback.SourceAPI, Email: "y@a.com", TagIDs: []string{c1.ID, c2.ID}}); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Capture(t, s, feedback.Capture{Text: "t", Source: feedback.SourceAPI, Email: "x@a.com", TagIDs: []string{c1.ID}})
+		storetest.Capture(t, s, feedback.Capture{Text: "u", Source: feedback.SourceAPI, Email: "y@a.com", TagIDs: []string{c1.ID, c2.ID}})
 		rs, err := s.RankTags(ctx, store.RankFilter{}, time.Now())
 		if err != nil {
 			t.Fatal(err)
@@ -333,10 +321,7 @@ func TestImportTaxonomy700(t *testing.T) {
 			}
 			return true
 		})
-		it, _, err := s.Capture(ctx, feedback.Capture{Text: "x", Source: feedback.SourceAPI, TagIDs: []string{deep}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		it := storetest.Capture(t, s, feedback.Capture{Text: "x", Source: feedback.SourceAPI, TagIDs: []string{deep}})
 		for _, anc := range tree.Ancestors(deep) {
 			items, _, err := s.ListFeedback(ctx, store.FeedbackFilter{TagID: anc})
 			if err != nil {
@@ -384,9 +369,7 @@ func TestEventsCommitWithTheirChange(t *testing.T) {
 		if err == nil || len(events()) != 0 {
 			t.Fatalf("failed batch: err %v, events %v", err, events())
 		}
-		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "ok", Source: feedback.SourceAPI, IdempotencyKey: "once"}); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Capture(t, s, feedback.Capture{Text: "ok", Source: feedback.SourceAPI, IdempotencyKey: "once"})
 		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "ok", Source: feedback.SourceAPI, IdempotencyKey: "once"}); err != nil {
 			t.Fatal(err)
 		} // a repeat is no new event

@@ -192,9 +192,7 @@ func TestLoopEditSurvivesRefresh(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, email := range []string{"ann@acme.com", "bob@acme.com"} {
-			if _, _, err := s.Capture(ctx, feedback.Capture{Text: "Dark mode please", Source: feedback.SourceEmail, Email: email, RequestIDs: []string{r.ID}}); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Capture(t, s, feedback.Capture{Text: "Dark mode please", Source: feedback.SourceEmail, Email: email, RequestIDs: []string{r.ID}})
 		}
 		rs, err := s.LoopRecipients(ctx, r.ID)
 		if err != nil || len(rs) != 2 {

@@ -101,6 +101,15 @@ func stringLists(ctx context.Context, q q, into map[string][]string, query strin
 	}, query, args...)
 }
 
+// placeholders returns "?, ?, …" for n values and the values as args.
+func placeholders(vals []string) (string, []any) {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return marks(len(vals)), args
+}
+
 // marks is n comma-separated placeholders, for an IN list (or, in parentheses, one
 // row of VALUES: tuples).
 func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }

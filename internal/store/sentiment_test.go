@@ -23,10 +23,7 @@ func TestSentimentAtCaptureFilterCountsAndBackfill(t *testing.T) {
 			t.Fatal(err)
 		}
 		capture := func(text string, tags ...string) feedback.Item {
-			it, _, err := s.Capture(ctx, feedback.Capture{Text: text, Source: feedback.SourceAPI, TagIDs: tags})
-			if err != nil {
-				t.Fatal(err)
-			}
+			it := storetest.Capture(t, s, feedback.Capture{Text: text, Source: feedback.SourceAPI, TagIDs: tags})
 			return it
 		}
 		great := capture("This is great", child.ID)               // positive 0.6249

@@ -26,15 +26,6 @@ func (s *Store) NextUntriaged(ctx context.Context, after string) (feedback.Item,
 	return it, wrapf(err, "store: next untriaged")
 }
 
-// placeholders returns "?, ?, …" for n values and the values as args.
-func placeholders(vals []string) (string, []any) {
-	args := make([]any, len(vals))
-	for i, v := range vals {
-		args[i] = v
-	}
-	return marks(len(vals)), args
-}
-
 // FeedbackTagIDs returns the tag ids of each of the items, for lists that show tags
 // next to many items at once.
 func (s *Store) FeedbackTagIDs(ctx context.Context, itemIDs []string) (map[string][]string, error) {

@@ -28,9 +28,7 @@ func TestServiceLearnsTagNames(t *testing.T) {
 		}
 		for tag, ts := range texts {
 			for i, x := range ts {
-				if _, _, err := s.Capture(ctx, feedback.Capture{Text: fmt.Sprintf("%s (%d)", x, i), Source: feedback.SourceAPI, TagIDs: []string{tag}}); err != nil {
-					t.Fatal(err)
-				}
+				storetest.Capture(t, s, feedback.Capture{Text: fmt.Sprintf("%s (%d)", x, i), Source: feedback.SourceAPI, TagIDs: []string{tag}})
 			}
 		}
 		sv := tagging.New(s, slog.New(slog.DiscardHandler))

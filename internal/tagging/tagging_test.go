@@ -80,7 +80,6 @@ func TestServiceLearnsFromTheTeamsTagging(t *testing.T) {
 // seedTagging makes a small taxonomy (Billing › Invoices, Reporting › Exports, Login)
 // and 15 tagged items per leaf tag.
 func seedTagging(t *testing.T, s *store.Store) (invoices, exports, reports, sso string) {
-	ctx := context.Background()
 	mk := storetest.Tags(t, s)
 	billing := mk("Billing", "")
 	invoices = mk("Invoices", billing)
@@ -95,9 +94,7 @@ func seedTagging(t *testing.T, s *store.Store) (invoices, exports, reports, sso 
 	for tag, ts := range texts {
 		for rep := 0; rep < 3; rep++ {
 			for i, x := range ts {
-				if _, _, err := s.Capture(ctx, feedback.Capture{Text: fmt.Sprintf("%s (%d-%d)", x, rep, i), Source: feedback.SourceAPI, TagIDs: []string{tag}}); err != nil {
-					t.Fatal(err)
-				}
+				storetest.Capture(t, s, feedback.Capture{Text: fmt.Sprintf("%s (%d-%d)", x, rep, i), Source: feedback.SourceAPI, TagIDs: []string{tag}})
 			}
 		}
 	}
@@ -157,9 +154,7 @@ func TestSavedModelServesAtStart(t *testing.T) {
 		if strings.Contains(logged.String(), "model trained") {
 			t.Fatalf("retrained though tagging did not change:\n%s", logged.String())
 		}
-		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "invoice shows the old address", Source: feedback.SourceAPI, TagIDs: []string{invoices}}); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Capture(t, s, feedback.Capture{Text: "invoice shows the old address", Source: feedback.SourceAPI, TagIDs: []string{invoices}})
 		refresh()
 		if !strings.Contains(logged.String(), "model trained") {
 			t.Fatalf("tagging changed but no retraining:\n%s", logged.String())
@@ -220,14 +215,8 @@ func TestSimilarFindsTheRequestAnItemDuplicates(t *testing.T) {
 		shipped := feedback.Request{Title: "Okta sign-in for admins", Status: feedback.Shipped}
 		storetest.Must(t, s.CreateRequest(ctx, &sso))
 		storetest.Must(t, s.CreateRequest(ctx, &shipped))
-		linked, _, err := s.Capture(ctx, feedback.Capture{Text: "We need SAML login through Okta for all staff.", Source: feedback.SourceEmail, RequestIDs: []string{sso.ID}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		self, _, err := s.Capture(ctx, feedback.Capture{Text: "Okta SAML login for our staff, please.", Source: feedback.SourceEmail})
-		if err != nil {
-			t.Fatal(err)
-		}
+		linked := storetest.Capture(t, s, feedback.Capture{Text: "We need SAML login through Okta for all staff.", Source: feedback.SourceEmail, RequestIDs: []string{sso.ID}})
+		self := storetest.Capture(t, s, feedback.Capture{Text: "Okta SAML login for our staff, please.", Source: feedback.SourceEmail})
 		storetest.Must(t, s.Triage(ctx, self.ID, nil, ptrStatus(feedback.Triaged)))
 		sv := tagging.New(s, slog.New(slog.DiscardHandler))
 		if err := sv.Refresh(ctx); err != nil {

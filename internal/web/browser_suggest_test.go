@@ -43,15 +43,10 @@ func TestBrowserAcceptSuggestionWithOneKey(t *testing.T) {
 			{fmt.Sprintf("spreadsheet formulas show #REF errors after import (%d)", i), formulas},
 			{fmt.Sprintf("the mobile app logs me out every morning (%d)", i), other},
 		} {
-			if _, _, err := s.Capture(ctx, feedback.Capture{Text: c.text, Source: feedback.SourceEmail, TagIDs: []string{c.tag}}); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Capture(t, s, feedback.Capture{Text: c.text, Source: feedback.SourceEmail, TagIDs: []string{c.tag}})
 		}
 	}
-	item, _, err := s.Capture(ctx, feedback.Capture{Text: "Our formulas break whenever someone renames a column.", Source: feedback.SourceEmail})
-	if err != nil {
-		t.Fatal(err)
-	}
+	item := storetest.Capture(t, s, feedback.Capture{Text: "Our formulas break whenever someone renames a column.", Source: feedback.SourceEmail})
 	a := trainedApp(t, s)
 	if err := a.Tagging.Wait(); err != nil {
 		t.Fatal(err)

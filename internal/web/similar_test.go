@@ -22,13 +22,8 @@ func TestInboxProposesSimilarRequests(t *testing.T) {
 		other := feedback.Request{Title: "Dark mode", Description: "A dark theme for the dashboard."}
 		storetest.Must(t, s.CreateRequest(ctx, &sso))
 		storetest.Must(t, s.CreateRequest(ctx, &other))
-		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "We need SAML login through Okta for all staff.", Source: feedback.SourceEmail, RequestIDs: []string{sso.ID}}); err != nil {
-			t.Fatal(err)
-		}
-		it, _, err := s.Capture(ctx, feedback.Capture{Text: "Can our team sign in with Okta? SAML single sign-on is a must for security.", Source: feedback.SourceEmail})
-		if err != nil {
-			t.Fatal(err)
-		}
+		storetest.Capture(t, s, feedback.Capture{Text: "We need SAML login through Okta for all staff.", Source: feedback.SourceEmail, RequestIDs: []string{sso.ID}})
+		it := storetest.Capture(t, s, feedback.Capture{Text: "Can our team sign in with Okta? SAML single sign-on is a must for security.", Source: feedback.SourceEmail})
 
 		e := newEnv(t, s)
 		e.h = trainedApp(t, s).Handler()

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -167,4 +168,12 @@ func Tags(t testing.TB, s *store.Store) func(name, parentID string) string {
 		Must(t, s.CreateTag(context.Background(), &tg))
 		return tg.ID
 	}
+}
+
+// Capture records the feedback c, failing the test if it cannot, and returns the item.
+func Capture(t testing.TB, s *store.Store, c feedback.Capture) feedback.Item {
+	t.Helper()
+	it, _, err := s.Capture(context.Background(), c)
+	Must(t, err)
+	return it
 }
