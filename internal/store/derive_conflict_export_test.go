@@ -10,10 +10,20 @@ import (
 // way to hold mark locks in an order of its choosing.
 type MarkTx struct{ tx *sql.Tx }
 
-// BeginMarks opens a write transaction on the writer pool.
+// BeginMarks opens a write transaction on the writer pool. Its deadlock_timeout is a
+// minute, so in a deadlock with it PostgreSQL's check (which aborts the transaction
+// that runs it) fires in the other transaction, after that one's default second: the
+// test decides who the victim is, whatever the machine's load.
 func (s *Store) BeginMarks(ctx context.Context) (*MarkTx, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
-	return &MarkTx{tx}, err
+	if err != nil {
+		return nil, err
+	}
+	if _, err := (q{tx, postgres{}}).exec(ctx, `SET LOCAL deadlock_timeout = '60s'`); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return &MarkTx{tx}, nil
 }
 
 // Mark marks one account dirty for health, as the health triggers do.

@@ -13,8 +13,9 @@ import (
 // A sync that PostgreSQL aborts to break a deadlock with a writer runs its step
 // again instead of failing the page view that asked for it. The deadlock is made
 // on purpose: the writer holds B's mark, the sync deletes A's and waits for B's,
-// then the writer marks A. The sync waited first, so its deadlock check runs first
-// and aborts it (bench load with group commit on PostgreSQL answered 500 this way).
+// then the writer marks A. Only the sync's deadlock check can fire within the test
+// (BeginMarks gives the writer a minute), so the sync is the one aborted (bench load
+// with group commit on PostgreSQL answered 500 this way).
 func TestSyncRunsAgainAfterADeadlockWithAWriter(t *testing.T) {
 	s := storetest.Open(t, "postgres")
 	ctx := context.Background()
