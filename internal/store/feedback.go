@@ -46,11 +46,14 @@ func (s *Store) Capture(ctx context.Context, c feedback.Capture) (it feedback.It
 
 // captureTx runs a capture transaction, again when it lost a race: on PostgreSQL two
 // captures from one new sender (or with one idempotency key) can both find nothing and
-// both insert; the loser's retry finds what the winner committed.
+// both insert; the loser's retry finds what the winner committed. A capture that
+// PostgreSQL aborted to break a deadlock (with a group's transaction, or a roll-up
+// sync deleting marks in another order) kept nothing and runs again too: it must not
+// answer 500 for what another transaction did.
 func (s *Store) captureTx(ctx context.Context, fn func(q) error) error {
 	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		if err = s.tx(ctx, fn); err == nil || !(errors.Is(err, errPersonTaken) || s.d.isUnique(err)) {
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = s.tx(ctx, fn); err == nil || !(errors.Is(err, errPersonTaken) || s.d.isUnique(err) || s.d.isConflict(err)) {
 			return wrapf(err, "capture tx")
 		}
 	}
