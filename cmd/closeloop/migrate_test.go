@@ -12,17 +12,23 @@ import (
 
 // rankBacklog gives a test the ranking marks of a database made by the binary: mark
 // adds up to n units (migration 0029's own statement, which an upgrade runs for every
-// unit) and returns how many are marked.
+// unit) and returns how many are marked; mark(0) only counts.
 func rankBacklog(t *testing.T, dialect, dsn string) (mark func(n int) int) {
-	driver := "sqlite"
+	// A running server may hold SQLite's write lock: wait for it as the store does.
+	driver, src := "sqlite", "file:"+strings.TrimPrefix(dsn, "sqlite:")+"?_pragma=busy_timeout(10000)"
 	if dialect == "postgres" {
-		driver = "pgx"
+		driver, src = "pgx", dsn
 	}
-	db, err := sql.Open(driver, strings.TrimPrefix(dsn, "sqlite:"))
+	db, err := sql.Open(driver, src)
 	storetest.Must(t, err)
 	t.Cleanup(func() { db.Close() })
 	return func(n int) int {
 		t.Helper()
+		if n == 0 { // only count: no write to wait for
+			var marked int
+			storetest.Must(t, db.QueryRow(`SELECT COUNT(*) FROM rank_dirty`).Scan(&marked))
+			return marked
+		}
 		_, err := db.ExecContext(context.Background(), `INSERT INTO rank_dirty (unit)
 			SELECT feedback_id FROM (SELECT feedback_id FROM feedback_tags UNION SELECT feedback_id FROM request_links) u
 			ORDER BY feedback_id LIMIT `+strconv.Itoa(n)+` ON CONFLICT (unit) DO NOTHING`)
