@@ -155,12 +155,21 @@ func withoutNUL(args []any) []any {
 		if out == nil {
 			out = append([]any(nil), args...)
 		}
-		out[i] = strings.ReplaceAll(v, "\x00", "")
+		out[i] = dropNUL(v)
 	}
 	if out == nil {
 		return args
 	}
 	return out
+}
+
+// dropNUL is v without U+0000: the one rule, for arguments and for values the store
+// passes inside an argument (the JSON array of usage_dedup's ids).
+func dropNUL(v string) string {
+	if strings.IndexByte(v, 0) < 0 {
+		return v
+	}
+	return strings.ReplaceAll(v, "\x00", "")
 }
 
 // pool is a *sql.DB whose direct queries drop NULs from their arguments like q's and,

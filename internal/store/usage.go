@@ -171,10 +171,7 @@ func dedupUsage(ctx context.Context, q q, evs []UsageEvent, bucket int64, outs [
 // them from every argument (and so from the stored message_id), and valid UTF-8, so
 // that it goes through the JSON array unchanged (ingest's ids already are).
 func dedupKey(id string) string {
-	if strings.IndexByte(id, 0) >= 0 {
-		id = strings.ReplaceAll(id, "\x00", "")
-	}
-	return strings.ToValidUTF8(id, "\uFFFD")
+	return strings.ToValidUTF8(dropNUL(id), "\uFFFD")
 }
 
 // dedupInsert is the de-duplication statement: the bucket, the JSON array of ids and
