@@ -38,6 +38,7 @@ type Store struct {
 	// Tiers are the configured account tiers, most important first.
 	Tiers []string
 	cg    captureGroup // group commit of captures (capture_group.go)
+	seen  *seenIDs     // SQLite: usage de-duplication (usage_seen.go); nil on PostgreSQL
 }
 
 // Open connects to dsn: "postgres://…" for PostgreSQL, "sqlite:PATH" or a bare path
@@ -65,6 +66,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 			return nil, fmt.Errorf("store: data dir: %w", err)
 		}
 		s.d = sqlite{}
+		s.seen = newSeenIDs()
 		// busy_timeout first so that every later pragma waits instead of failing.
 		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
 		u := "file:" + url.PathEscape(path) + "?" + pragmas

@@ -64,10 +64,27 @@ func (s *Store) CommitUsage(ctx context.Context, evs []UsageEvent, window time.D
 		return nil, nil
 	}
 	var outs []UsageOutcome
+	var seen []seenRow // SQLite: the rows appended to usage_seen, for s.seen once committed
+	if s.seen != nil {
+		s.seen.mu.Lock()
+		defer s.seen.mu.Unlock()
+		// Most of what others appended (all of the log, after a restart) is read
+		// before the writer is taken, so the transaction reads only the last of it.
+		if err := s.seen.catchUp(ctx, s.read()); err != nil {
+			return nil, fmt.Errorf("store: commit usage: %w", err)
+		}
+	}
 	err := s.tx(ctx, func(q q) error {
 		outs = make([]UsageOutcome, len(evs)) // fresh on every attempt
 		bucket := s.Now().UnixMilli() / window.Milliseconds()
-		fresh, err := dedupUsage(ctx, q, evs, bucket, outs)
+		lookup := func(ids []string) (map[string]bool, error) { return dedupInsert(ctx, q, ids, bucket) }
+		if s.seen != nil {
+			lookup = func(ids []string) (fresh map[string]bool, err error) {
+				fresh, seen, err = s.seen.dedup(ctx, q, ids, bucket)
+				return fresh, err
+			}
+		}
+		fresh, err := dedupUsage(evs, outs, lookup)
 		if err != nil {
 			return err
 		}
@@ -97,6 +114,9 @@ func (s *Store) CommitUsage(ctx context.Context, evs []UsageEvent, window time.D
 	if err != nil {
 		return nil, fmt.Errorf("store: commit usage: %w", err)
 	}
+	if s.seen != nil {
+		s.seen.committed(seen)
+	}
 	return outs, nil
 }
 
@@ -110,15 +130,10 @@ func usageRow(e *UsageEvent, accountID string) []any {
 const dedupChunk = 1000
 
 // dedupUsage marks duplicates in outs and returns the indexes of the fresh events, in
-// order. One statement records the group's ids in the current bucket and returns the
-// ids it inserted, each with whether the previous bucket holds it too: an id already
-// in the current bucket is skipped by the insert (and on PostgreSQL a concurrent
-// transaction inserting the same id waits for this one and then skips it); one in the
-// previous bucket is a duplicate as well, and is now recorded in the current one, so
-// an id is caught for at least one window after it was last seen. The ids go in as
-// one JSON array, so the statement's text is the same for every group and stays
-// prepared (a VALUES list and an IN list of 800 ids were parsed on every commit).
-func dedupUsage(ctx context.Context, q q, evs []UsageEvent, bucket int64, outs []UsageOutcome) ([]int, error) {
+// order. A messageId repeated within the group is a duplicate of its first; lookup
+// records the group's distinct ids in the de-duplication window and says which are
+// new (dedupInsert on PostgreSQL, the seenIDs log on SQLite).
+func dedupUsage(evs []UsageEvent, outs []UsageOutcome, lookup func(ids []string) (map[string]bool, error)) ([]int, error) {
 	keys := make([]string, len(evs))
 	first := make(map[string]bool, len(evs))
 	ids := make([]string, 0, len(evs))
@@ -132,25 +147,8 @@ func dedupUsage(ctx context.Context, q q, evs []UsageEvent, bucket int64, outs [
 		first[k] = true
 		ids = append(ids, k)
 	}
-	list, err := json.Marshal(ids)
+	fresh, err := lookup(ids)
 	if err != nil {
-		return nil, fmt.Errorf("usage de-duplication: %w", err)
-	}
-	rows, err := q.query(ctx, dedupInsert(q.d), bucket, string(list), bucket-1)
-	if err != nil {
-		return nil, fmt.Errorf("usage de-duplication: %w", err)
-	}
-	defer rows.Close()
-	fresh := make(map[string]bool, len(ids))
-	for rows.Next() {
-		var id string
-		var before bool
-		if err := rows.Scan(&id, &before); err != nil {
-			return nil, fmt.Errorf("usage de-duplication: %w", err)
-		}
-		fresh[id] = !before
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("usage de-duplication: %w", err)
 	}
 	out := make([]int, 0, len(fresh))
@@ -167,25 +165,38 @@ func dedupUsage(ctx context.Context, q q, evs []UsageEvent, bucket int64, outs [
 	return out, nil
 }
 
+// dedupInsert records ids in the current bucket of usage_dedup (PostgreSQL) and says
+// which are new: one statement inserts them and returns each id it inserted, with
+// whether the previous bucket holds it too. An id already in the current bucket is
+// skipped by the insert (and a concurrent transaction of another instance inserting
+// the same id waits for this one and then skips it); one in the previous bucket is a
+// duplicate as well, and is now recorded in the current one, so an id is caught for
+// at least one window after it was last seen. The ids go in as one JSON array, so the
+// statement's text is the same for every group and stays prepared.
+func dedupInsert(ctx context.Context, q q, ids []string, bucket int64) (map[string]bool, error) {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	fresh := make(map[string]bool, len(ids))
+	err = each(ctx, q, func(sc scanner) error {
+		var id string
+		var before bool
+		err := sc.Scan(&id, &before)
+		fresh[id] = !before
+		return err
+	}, `INSERT INTO usage_dedup (bucket, message_id) SELECT CAST(? AS BIGINT), value FROM json_array_elements_text(CAST(? AS json))
+		ON CONFLICT (bucket, message_id) DO NOTHING
+		RETURNING message_id, EXISTS (SELECT 1 FROM usage_dedup AS d WHERE d.bucket = ? AND d.message_id = usage_dedup.message_id)`,
+		bucket, string(list), bucket-1)
+	return fresh, err
+}
+
 // dedupKey is a messageId as usage_dedup holds it: without NULs, as the store drops
 // them from every argument (and so from the stored message_id), and valid UTF-8, so
 // that it goes through the JSON array unchanged (ingest's ids already are).
 func dedupKey(id string) string {
 	return strings.ToValidUTF8(dropNUL(id), "\uFFFD")
-}
-
-// dedupInsert is the de-duplication statement: the bucket, the JSON array of ids and
-// the previous bucket are its arguments. SQLite's INSERT OR IGNORE skips the ids
-// already in the bucket without a statement journal: with ON CONFLICT DO NOTHING the
-// NOT NULL checks could still abort the statement, so SQLite first copied every page
-// the insert touched — random ids, a page each — to a temporary file.
-func dedupInsert(d dialect) string {
-	const seen = ` RETURNING message_id, EXISTS (SELECT 1 FROM usage_dedup AS d WHERE d.bucket = ? AND d.message_id = usage_dedup.message_id)`
-	if d.name() == "sqlite" {
-		return `INSERT OR IGNORE INTO usage_dedup (bucket, message_id) SELECT ?, value FROM json_each(?)` + seen
-	}
-	return `INSERT INTO usage_dedup (bucket, message_id) SELECT CAST(? AS BIGINT), value FROM json_array_elements_text(CAST(? AS json))
-		ON CONFLICT (bucket, message_id) DO NOTHING` + seen
 }
 
 // InsertUsageRaw inserts events as they are, in one transaction, with no
@@ -264,9 +275,14 @@ func (s *Store) PruneUsageDedup(ctx context.Context, window time.Duration) (int6
 		return 0, errors.New("store: de-duplication window must be positive")
 	}
 	bucket := s.Now().UnixMilli() / window.Milliseconds()
+	table := "usage_dedup"
+	if s.seen != nil {
+		table = "usage_seen"
+		defer s.seen.forget(bucket)
+	}
 	var n int64
 	err := s.tx(ctx, func(q q) error {
-		res, err := q.exec(ctx, `DELETE FROM usage_dedup WHERE bucket < ?`, bucket-1)
+		res, err := q.exec(ctx, `DELETE FROM `+table+` WHERE bucket < ?`, bucket-1)
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
