@@ -8,21 +8,9 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-func (a *API) registerAccounts(rt *router.Router) {
-	rt.API("GET /api/v1/accounts", auth.ScopeRead, a.listAccounts)
-	rt.API("POST /api/v1/accounts", auth.ScopeWrite, a.createAccount)
-	rt.API("POST /api/v1/accounts/bulk", auth.ScopeWrite, a.bulkAccounts)
-	rt.API("GET /api/v1/accounts/by-external-id/{external_id}", auth.ScopeRead, getOne("account", "external_id", a.Store.GetAccountByExternalID))
-	rt.API("GET /api/v1/accounts/{id}", auth.ScopeRead, getOne("account", "id", a.Store.GetAccount))
-	rt.API("GET /api/v1/usage/accounts/{id}", auth.ScopeRead, a.accountUsage)
-	rt.API("PATCH /api/v1/accounts/{id}", auth.ScopeWrite, a.patchAccount)
-	rt.API("DELETE /api/v1/accounts/{id}", auth.ScopeWrite, deleteOne("account", a.Store.DeleteAccount))
-}
 
 // accountPage is the list response; total counts every account matching the filter,
 // not just this page, so clients can show "1–50 of 1,234".
@@ -48,11 +36,7 @@ func (a *API) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	if f.Tier, err = p.oneOf("tier", a.tiers()...); err != nil {
 		return err
 	}
-	stages := make([]string, len(account.Stages))
-	for i, s := range account.Stages {
-		stages[i] = string(s)
-	}
-	if f.Stage, err = p.oneOf("stage", stages...); err != nil {
+	if f.Stage, err = p.oneOf("stage", names(account.Stages)...); err != nil {
 		return err
 	}
 	if f.Unowned, err = p.boolean("unowned"); err != nil {
@@ -128,20 +112,8 @@ func decodeAccountPatch(o object) (account.AccountPatch, error) {
 	return p, nil
 }
 
-func (a *API) readAccountPatch(w http.ResponseWriter, r *http.Request) (account.AccountPatch, error) {
-	b, err := readBody(w, r, maxBody)
-	if err != nil {
-		return account.AccountPatch{}, err
-	}
-	o, err := parseObject(b)
-	if err != nil {
-		return account.AccountPatch{}, err
-	}
-	return decodeAccountPatch(o)
-}
-
 func (a *API) createAccount(w http.ResponseWriter, r *http.Request) error {
-	p, err := a.readAccountPatch(w, r)
+	p, err := readObject(w, r, decodeAccountPatch)
 	if err != nil {
 		return err
 	}
@@ -153,7 +125,7 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) patchAccount(w http.ResponseWriter, r *http.Request) error {
-	p, err := a.readAccountPatch(w, r)
+	p, err := readObject(w, r, decodeAccountPatch)
 	if err != nil {
 		return err
 	}
@@ -216,22 +188,6 @@ func itemErr(i int, err error) error {
 	// "body must be a JSON object" reads "item 3: must be a JSON object".
 	msg := strings.TrimPrefix(e.Msg, "body ")
 	return &router.Error{Status: e.Status, Field: e.Field, Msg: fmt.Sprintf("item %d: %s", i+1, msg), Err: e.Err}
-}
-
-func (a *API) bulkAccounts(w http.ResponseWriter, r *http.Request) error {
-	b, err := readBody(w, r, maxBulkBody)
-	if err != nil {
-		return err
-	}
-	patches, err := decodeBulkItems(b, "accounts", decodeAccountPatch)
-	if err != nil {
-		return err
-	}
-	res, err := a.Store.UpsertAccounts(r.Context(), patches)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, res)
 }
 
 // notFound names what was not found.

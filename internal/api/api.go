@@ -29,32 +29,6 @@ type API struct {
 // New builds the API.
 func New(d Deps) *API { return &API{Deps: d} }
 
-// Register adds every API route to the table. Reads need the read scope, writes the
-// write scope (write does not imply read), and the team and keys need admin.
-func (a *API) Register(rt *router.Router) {
-	rt.Public("GET /api/v1/openapi.json", a.openAPI)
-	a.registerAccounts(rt)
-	a.registerPeople(rt)
-	a.registerContracts(rt)
-	a.registerMovements(rt)
-	a.registerTouchpoints(rt)
-	a.registerTeam(rt)
-	a.registerFeedback(rt)
-	a.registerTags(rt)
-	a.registerRequests(rt)
-	a.registerRankings(rt)
-	a.registerSettings(rt)
-	a.registerHealth(rt)
-	a.registerTasks(rt)
-	a.registerPlaybooks(rt)
-	a.registerWorkload(rt)
-	a.registerMetrics(rt)
-	a.registerOnboarding(rt)
-	a.registerInbound(rt)
-	a.registerSurveys(rt)
-	a.registerCancellations(rt)
-}
-
 // Key returns the API key presented as "Authorization: Bearer <key>" (the scheme in
 // any case, RFC 9110 §11.1), or nil.
 func (a *API) Key(r *http.Request) (*auth.APIKey, error) {

@@ -5,24 +5,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/cancel"
 	"github.com/closeloop/closeloop/internal/cancelpage"
-	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-// registerCancellations: the cancellation survey — answers, the hosted page's signed
-// links, its option lists, and the churn-reasons report.
-func (a *API) registerCancellations(rt *router.Router) {
-	rt.API("GET /api/v1/cancellations", auth.ScopeRead, a.listCancellations)
-	rt.API("POST /api/v1/cancellations", auth.ScopeWrite, a.createCancellation)
-	// Minting a link resolves (and may create) the person, like capturing feedback.
-	rt.API("POST /api/v1/cancellations/links", auth.ScopeWrite, a.createCancelLink)
-	rt.API("GET /api/v1/metrics/churn-reasons", auth.ScopeRead, a.churnReasons)
-	rt.API("GET /api/v1/settings/cancellation", auth.ScopeRead, a.getCancelSettings)
-	rt.API("PUT /api/v1/settings/cancellation", auth.ScopeAdmin, a.putCancelSettings)
-}
 
 func (a *API) listCancellations(w http.ResponseWriter, r *http.Request) error {
 	p, err := queryParams(r, "account_id", "limit", "cursor")
@@ -30,14 +16,7 @@ func (a *API) listCancellations(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := store.CancellationFilter{AccountID: p.str("account_id")}
-	if f.Limit, f.Cursor, err = p.page(50, "cancellations"); err != nil {
-		return err
-	}
-	cs, next, err := a.Store.ListCancellations(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, newList(cs, encodeCursor("cancellations", next)))
+	return pageOf(w, r, p, "cancellations", 50, &f, &f.Limit, &f.Cursor, a.Store.ListCancellations)
 }
 
 // cancelWho is whose answer or link it is.
@@ -70,17 +49,11 @@ func (a *API) createCancellation(w http.ResponseWriter, r *http.Request) error {
 	if _, err := decodeBody(w, r, &in); err != nil {
 		return err
 	}
-	ci := cancel.Input{Reason: in.Reason, Liked: in.Liked, Text: in.Text}
-	if in.CancelledAt != nil {
-		t, err := time.Parse(time.RFC3339, *in.CancelledAt)
-		if err != nil {
-			return router.FieldErr("cancelled_at", "is not an RFC 3339 timestamp")
-		}
-		if err := eventTime("cancelled_at", t, captureMaxAhead); err != nil {
-			return err
-		}
-		ci.CancelledAt = t
+	at, err := happenedAt("cancelled_at", in.CancelledAt)
+	if err != nil {
+		return err
 	}
+	ci := cancel.Input{Reason: in.Reason, Liked: in.Liked, Text: in.Text, CancelledAt: at}
 	who := cancelWho{AccountID: in.AccountID, AccountExternalID: in.AccountExternalID, Email: in.Email, PersonExternalID: in.PersonExternalID, Name: in.Name}
 	c, err := a.Store.AddCancellation(r.Context(), who.who(), cancel.ChannelAPI, "", ci)
 	if err != nil {
@@ -131,27 +104,4 @@ func (a *API) churnReasons(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, rep)
-}
-
-func (a *API) getCancelSettings(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	set, err := a.Store.CancellationSettings(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, set)
-}
-
-// putCancelSettings replaces both lists.
-func (a *API) putCancelSettings(w http.ResponseWriter, r *http.Request) error {
-	var in cancel.Settings
-	if _, err := decodeBody(w, r, &in); err != nil {
-		return err
-	}
-	if err := a.Store.PutCancellationSettings(r.Context(), in); err != nil {
-		return err
-	}
-	return a.getCancelSettings(w, r)
 }

@@ -5,20 +5,10 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/revenue"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-func (a *API) registerContracts(rt *router.Router) {
-	rt.API("GET /api/v1/contracts", auth.ScopeRead, a.listContracts)
-	rt.API("POST /api/v1/contracts", auth.ScopeWrite, a.createContract)
-	rt.API("GET /api/v1/contracts/{id}", auth.ScopeRead, getOne("contract", "id", a.Store.GetContract))
-	rt.API("PUT /api/v1/contracts/{id}", auth.ScopeWrite, a.putContract)
-	rt.API("PATCH /api/v1/contracts/{id}", auth.ScopeWrite, a.patchContract)
-	rt.API("DELETE /api/v1/contracts/{id}", auth.ScopeWrite, deleteOne("contract", a.Store.DeleteContract))
-}
 
 func (a *API) listContracts(w http.ResponseWriter, r *http.Request) error {
 	p, err := queryParams(r, "account_id", "renewal_from", "renewal_before", "cursor", "limit")
@@ -32,14 +22,7 @@ func (a *API) listContracts(w http.ResponseWriter, r *http.Request) error {
 	if f.RenewalBefore, err = p.date("renewal_before"); err != nil {
 		return err
 	}
-	if f.Limit, f.After, err = p.page(100, "contracts"); err != nil {
-		return err
-	}
-	items, next, err := a.Store.ListContracts(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, newList(items, encodeCursor("contracts", next)))
+	return pageOf(w, r, p, "contracts", 100, &f, &f.Limit, &f.After, a.Store.ListContracts)
 }
 
 // contractInput is a contract as clients send it: every field optional so one type
@@ -120,25 +103,26 @@ func (a *API) createContract(w http.ResponseWriter, r *http.Request) error {
 	return a.saveContract(w, r, http.StatusCreated, &c)
 }
 
-// existingContract loads the contract a PUT or PATCH changes. A contract stays with
-// its account: moving it would leave two accounts' renewal dates to fix up.
-func (a *API) existingContract(r *http.Request, in contractInput) (account.Contract, error) {
+// contractChange reads a PUT or PATCH body and loads the contract it changes. A
+// contract stays with its account: moving it would leave two accounts' renewal dates
+// to fix up.
+func (a *API) contractChange(w http.ResponseWriter, r *http.Request) (contractInput, account.Contract, error) {
+	in, err := a.readContract(w, r)
+	if err != nil {
+		return in, account.Contract{}, err
+	}
 	c, err := a.Store.GetContract(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return c, notFound(err, "contract")
+		return in, c, notFound(err, "contract")
 	}
 	if in.AccountID != nil && *in.AccountID != c.AccountID {
-		return c, router.FieldErr("account_id", "cannot change: delete the contract and create it on the other account")
+		return in, c, router.FieldErr("account_id", "cannot change: delete the contract and create it on the other account")
 	}
-	return c, nil
+	return in, c, nil
 }
 
 func (a *API) putContract(w http.ResponseWriter, r *http.Request) error {
-	in, err := a.readContract(w, r)
-	if err != nil {
-		return err
-	}
-	old, err := a.existingContract(r, in)
+	in, old, err := a.contractChange(w, r)
 	if err != nil {
 		return err
 	}
@@ -149,11 +133,7 @@ func (a *API) putContract(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) patchContract(w http.ResponseWriter, r *http.Request) error {
-	in, err := a.readContract(w, r)
-	if err != nil {
-		return err
-	}
-	c, err := a.existingContract(r, in)
+	in, c, err := a.contractChange(w, r)
 	if err != nil {
 		return err
 	}

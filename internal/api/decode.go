@@ -282,6 +282,21 @@ func (p params) oneOf(name string, allowed ...string) (string, error) {
 	return "", router.FieldErr(name, fmt.Sprintf("must be one of %s", strings.Join(allowed, ", ")))
 }
 
+func names[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// oneOfKind reads a parameter that takes the values of a string kind (a feedback
+// kind, an MRR movement kind …) as that kind.
+func oneOfKind[T ~string](p params, name string, allowed []T) (T, error) {
+	s, err := p.oneOf(name, names(allowed)...)
+	return T(s), err
+}
+
 // date reads a YYYY-MM-DD date.
 func (p params) date(name string) (string, error) {
 	s := p.str(name)
@@ -349,6 +364,22 @@ func (p params) page(def int, list string) (limit int, cursor string, err error)
 
 func badCursor() error {
 	return &router.Error{Status: http.StatusBadRequest, Field: "cursor", Msg: "cursor is not valid for this list: pass next_cursor from the previous page unchanged, with the same filters, sort and order"}
+}
+
+// readObject reads a body that is one JSON object and decodes it with decode, as
+// bulk items are decoded, so a single write and a batch refuse the same things alike.
+func readObject[T any](w http.ResponseWriter, r *http.Request, decode func(object) (T, error)) (T, error) {
+	b, err := readBody(w, r, maxBody)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	o, err := parseObject(b)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return decode(o)
 }
 
 // decodeBody reads a JSON object body into dst strictly: size-limited, no nulls, no

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/closeloop/closeloop/internal/notify"
@@ -15,15 +16,10 @@ func egressOut(e notify.EgressSettings) notify.EgressSettings {
 	return e
 }
 
-func (a *API) getEgress(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	e, err := notify.LoadEgress(r.Context(), a.Store)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, egressOut(e))
+// egress is the webhook egress setting as the API shows it.
+func (a *API) egress(ctx context.Context) (notify.EgressSettings, error) {
+	e, err := notify.LoadEgress(ctx, a.Store)
+	return egressOut(e), err
 }
 
 // putEgress replaces the list of internal hosts outbound webhooks may reach.
@@ -44,9 +40,9 @@ func (a *API) putEgress(w http.ResponseWriter, r *http.Request) error {
 	if err := notify.SaveEgress(r.Context(), a.Store, in.AllowHosts); err != nil {
 		return err
 	}
-	e, err := notify.LoadEgress(r.Context(), a.Store)
+	e, err := a.egress(r.Context())
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, egressOut(e))
+	return writeJSON(w, http.StatusOK, e)
 }

@@ -6,24 +6,11 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/sentiment"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-func (a *API) registerFeedback(rt *router.Router) {
-	rt.API("GET /api/v1/feedback", auth.ScopeRead, a.listFeedback)
-	rt.API("POST /api/v1/feedback", auth.ScopeWrite, a.captureFeedback)
-	rt.API("POST /api/v1/feedback/batch", auth.ScopeWrite, a.captureBatch)
-	rt.API("GET /api/v1/feedback/{id}", auth.ScopeRead, a.getFeedback)
-	rt.API("PATCH /api/v1/feedback/{id}", auth.ScopeWrite, a.triageFeedback)
-	rt.API("POST /api/v1/feedback/{id}/tags", auth.ScopeWrite, a.tagFeedback)
-	rt.API("DELETE /api/v1/feedback/{id}/tags/{tag_id}", auth.ScopeWrite, a.untagFeedback)
-	rt.API("POST /api/v1/feedback/{id}/requests", auth.ScopeWrite, a.linkFeedback)
-	rt.API("DELETE /api/v1/feedback/{id}/requests/{request_id}", auth.ScopeWrite, a.unlinkFeedback)
-}
 
 // memberOf is the team member behind the calling key ("" for keys made from the CLI):
 // what submitted_by, cast_by and added_by record. It is never read from a body, so a
@@ -160,11 +147,7 @@ type batchResult struct {
 }
 
 func (a *API) captureBatch(w http.ResponseWriter, r *http.Request) error {
-	b, err := readBody(w, r, maxBulkBody)
-	if err != nil {
-		return err
-	}
-	cs, err := decodeBulkItems(b, "items", decodeCapture)
+	cs, err := readBulk(w, r, "items", decodeCapture)
 	if err != nil {
 		return err
 	}
@@ -176,11 +159,7 @@ func (a *API) captureBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := batchResult{Items: make([]feedback.Item, len(items)), Created: created}
-	for i, it := range items {
-		out.Items[i] = item(it)
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, batchResult{Items: mapAll(items, item), Created: created})
 }
 
 func (a *API) listFeedback(w http.ResponseWriter, r *http.Request) error {
@@ -189,19 +168,15 @@ func (a *API) listFeedback(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := store.FeedbackFilter{AccountID: p.str("account_id"), TagID: p.str("tag_id"), Q: p.str("q")}
-	st, err := p.oneOf("status", names(feedback.Statuses)...)
-	if err != nil {
+	if f.Status, err = oneOfKind(p, "status", feedback.Statuses); err != nil {
 		return err
 	}
-	kind, err := p.oneOf("kind", names(feedback.Kinds)...)
-	if err != nil {
+	if f.Kind, err = oneOfKind(p, "kind", feedback.Kinds); err != nil {
 		return err
 	}
-	src, err := p.oneOf("source", names(feedback.Sources)...)
-	if err != nil {
+	if f.Source, err = oneOfKind(p, "source", feedback.Sources); err != nil {
 		return err
 	}
-	f.Status, f.Kind, f.Source = feedback.Status(st), feedback.Kind(kind), feedback.Source(src)
 	sent, err := p.oneOf("sentiment", "negative", "neutral", "positive")
 	if err != nil {
 		return err
@@ -229,14 +204,6 @@ func (a *API) listFeedback(w http.ResponseWriter, r *http.Request) error {
 		items[i] = item(items[i])
 	}
 	return writeJSON(w, http.StatusOK, newList(items, encodeCursor("feedback", next)))
-}
-
-func names[T ~string](vs []T) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = string(v)
-	}
-	return out
 }
 
 func (a *API) getFeedback(w http.ResponseWriter, r *http.Request) error {
@@ -310,22 +277,19 @@ func fieldAlias(err error, from, to string) error {
 	return err
 }
 
-// feedbackExists gives a 404 for an unknown item before a write that would otherwise
-// trip a foreign key (a 500) or silently do nothing.
-func (a *API) feedbackExists(r *http.Request) (string, error) {
-	id := r.PathValue("id")
-	if _, err := a.Store.GetFeedback(r.Context(), id); err != nil {
-		return "", notFound(err, "feedback item")
+// feedbackAnd reads a body naming one id (field) for a write on the URL's feedback
+// item, and gives a 404 when there is no such item: without it the write would trip a
+// foreign key (a 500) or silently do nothing.
+func (a *API) feedbackAnd(w http.ResponseWriter, r *http.Request, field string) (id, other string, err error) {
+	if other, err = readID(w, r, field); err != nil {
+		return "", "", err
 	}
-	return id, nil
+	id, err = pathExists(r, "feedback item", a.Store.GetFeedback)
+	return id, other, err
 }
 
 func (a *API) tagFeedback(w http.ResponseWriter, r *http.Request) error {
-	tagID, err := readID(w, r, "tag_id")
-	if err != nil {
-		return err
-	}
-	id, err := a.feedbackExists(r)
+	id, tagID, err := a.feedbackAnd(w, r, "tag_id")
 	if err != nil {
 		return err
 	}
@@ -336,25 +300,17 @@ func (a *API) tagFeedback(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) untagFeedback(w http.ResponseWriter, r *http.Request) error {
-	id, err := a.feedbackExists(r)
+	id, err := pathExists(r, "feedback item", a.Store.GetFeedback)
 	if err != nil {
 		return err
 	}
 	// Removing a tag the item does not have is a success: the item ends up untagged,
 	// which is what the client asked for, and a retry must not fail.
-	if err := a.Store.UntagFeedback(r.Context(), id, r.PathValue("tag_id")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Store.UntagFeedback(r.Context(), id, r.PathValue("tag_id")))
 }
 
 func (a *API) linkFeedback(w http.ResponseWriter, r *http.Request) error {
-	reqID, err := readID(w, r, "request_id")
-	if err != nil {
-		return err
-	}
-	id, err := a.feedbackExists(r)
+	id, reqID, err := a.feedbackAnd(w, r, "request_id")
 	if err != nil {
 		return err
 	}
@@ -365,13 +321,9 @@ func (a *API) linkFeedback(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) unlinkFeedback(w http.ResponseWriter, r *http.Request) error {
-	id, err := a.feedbackExists(r)
+	id, err := pathExists(r, "feedback item", a.Store.GetFeedback)
 	if err != nil {
 		return err
 	}
-	if err := a.Store.UnlinkFeedback(r.Context(), r.PathValue("request_id"), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Store.UnlinkFeedback(r.Context(), r.PathValue("request_id"), id))
 }

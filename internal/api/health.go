@@ -1,44 +1,27 @@
 package api
 
 import (
+	"context"
 	"io"
 	"net/http"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/csvio"
-	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
-// registerHealth: an account's health (not /accounts/{id}/health: Go's ServeMux finds
-// that ambiguous with /accounts/by-external-id/{external_id}, as the usage API did),
-// the owner's pulse, and the health and cadence policy.
-func (a *API) registerHealth(rt *router.Router) {
-	rt.API("GET /api/v1/health/accounts/{id}", auth.ScopeRead, a.accountHealth)
-	rt.API("GET /api/v1/health/history", auth.ScopeRead, a.healthHistoryCSV)
-	rt.API("PUT /api/v1/health/accounts/{id}/pulse", auth.ScopeWrite, a.putHealthPulse)
-	rt.API("GET /api/v1/settings/health", auth.ScopeRead, a.getHealthSettings)
-	// The weights and cadence decide which accounts the whole team sees as at risk.
-	rt.API("PUT /api/v1/settings/health", auth.ScopeAdmin, a.putHealthSettings)
-}
-
-func (a *API) accountHealth(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if _, err := a.Store.GetAccount(r.Context(), id); err != nil {
-		return notFound(err, "account")
-	}
-	h, err := a.Store.AccountHealth(r.Context(), id, a.Store.Now())
-	if err != nil {
-		return err
-	}
+// health is an account's health today as the API shows it: history always an array.
+func (a *API) health(ctx context.Context, accountID string) (store.AccountHealth, error) {
+	h, err := a.Store.AccountHealth(ctx, accountID, a.Store.Now())
 	if h.History == nil {
 		h.History = []store.HealthPoint{}
 	}
-	return writeJSON(w, http.StatusOK, h)
+	return h, err
+}
+
+// accountHealth answers a GET of an account's health, and a pulse set on it.
+func (a *API) accountHealth(w http.ResponseWriter, r *http.Request) error {
+	return getDocOf("account", a.Store.GetAccount, a.health)(w, r)
 }
 
 type pulseInput struct {
@@ -60,31 +43,6 @@ func (a *API) putHealthPulse(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.accountHealth(w, r)
-}
-
-func (a *API) getHealthSettings(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	s, err := a.Store.HealthSettings(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, s)
-}
-
-// putHealthSettings replaces the whole policy. Weight sets are kept by version: a
-// client adds a new set and makes it active rather than editing the one in use, so
-// the history keeps saying which weights each day was scored with.
-func (a *API) putHealthSettings(w http.ResponseWriter, r *http.Request) error {
-	var in health.Settings
-	if _, err := decodeBody(w, r, &in); err != nil {
-		return err
-	}
-	if err := a.Store.PutHealthSettings(r.Context(), in); err != nil {
-		return err
-	}
-	return a.getHealthSettings(w, r)
 }
 
 // healthHistoryCSV exports the recorded days (every account's, or one's) as CSV:

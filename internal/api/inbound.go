@@ -1,19 +1,10 @@
 package api
 
 import (
-	"net/http"
+	"context"
 
-	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/router"
+	"github.com/closeloop/closeloop/internal/store"
 )
-
-// Inbound webhooks' admin view (issue 12): items a help desk sent naming an
-// organization that is not an account yet. They are stored without the account and
-// attached by the inbound-cleanup job once an account with that external id exists;
-// until then an admin sees them here (and with `closeloop reparse --pending`).
-func (a *API) registerInbound(rt *router.Router) {
-	rt.API("GET /api/v1/inbound/pending-accounts", auth.ScopeAdmin, a.listPendingAccounts)
-}
 
 type pendingAccountOut struct {
 	FeedbackID        string `json:"feedback_id"`
@@ -22,18 +13,14 @@ type pendingAccountOut struct {
 	CreatedAt         string `json:"created_at"`
 }
 
-func (a *API) listPendingAccounts(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	ps, err := a.Store.PendingAccounts(r.Context(), 1000)
-	if err != nil {
-		return err
-	}
-	out := make([]pendingAccountOut, len(ps))
-	for i, p := range ps {
-		out[i] = pendingAccountOut{FeedbackID: p.FeedbackID, Source: p.Source, AccountExternalID: p.AccountExternalID,
+// pendingAccounts are the inbound webhooks' admin view (issue 12): items a help desk
+// sent naming an organization that is not an account yet. They are stored without the
+// account and attached by the inbound-cleanup job once an account with that external
+// id exists; until then an admin sees them here (and with `closeloop reparse --pending`).
+func (a *API) pendingAccounts(ctx context.Context) ([]pendingAccountOut, error) {
+	ps, err := a.Store.PendingAccounts(ctx, 1000)
+	return mapAll(ps, func(p store.PendingAccount) pendingAccountOut {
+		return pendingAccountOut{FeedbackID: p.FeedbackID, Source: p.Source, AccountExternalID: p.AccountExternalID,
 			CreatedAt: p.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
-	}
-	return writeJSON(w, http.StatusOK, newList(out, ""))
+	}), err
 }

@@ -78,3 +78,16 @@ func ahead(d time.Duration) string {
 	}
 	return "a day"
 }
+
+// happenedAt reads an optional RFC 3339 timestamp (field) of something that has
+// happened, like a capture's time: the zero time when it is left out.
+func happenedAt(field string, s *string) (time.Time, error) {
+	if s == nil {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, *s)
+	if err != nil {
+		return t, router.FieldErr(field, "is not an RFC 3339 timestamp")
+	}
+	return t, eventTime(field, t, captureMaxAhead)
+}

@@ -3,16 +3,8 @@ package api
 import (
 	"net/http"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/revenue"
-	"github.com/closeloop/closeloop/internal/router"
 )
-
-func (a *API) registerMetrics(rt *router.Router) {
-	rt.API("GET /api/v1/metrics/revenue", auth.ScopeRead, a.revenueMetrics)
-	rt.API("GET /api/v1/metrics/cohorts", auth.ScopeRead, a.revenueCohorts)
-	rt.API("POST /api/v1/subscriptions/bulk", auth.ScopeAdmin, a.bulkSubscriptions)
-}
 
 // revenueReport is the revenue metrics payload: the report and the formulas its
 // definitions lead to, so a client shows the same definitions as the page.

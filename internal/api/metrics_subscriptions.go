@@ -73,11 +73,7 @@ func decodeSubscription(o object) (revenue.Subscription, error) {
 // bulkSubscriptions imports {"subscriptions": [...]} all or nothing, like
 // 'closeloop import subscriptions'; a refused item is named by position and field.
 func (a *API) bulkSubscriptions(w http.ResponseWriter, r *http.Request) error {
-	b, err := readBody(w, r, maxBulkBody)
-	if err != nil {
-		return err
-	}
-	subs, err := decodeBulkItems(b, "subscriptions", decodeSubscription)
+	subs, err := readBulk(w, r, "subscriptions", decodeSubscription)
 	if err != nil {
 		return err
 	}

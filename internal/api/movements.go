@@ -1,30 +1,15 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/revenue"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-func (a *API) registerMovements(rt *router.Router) {
-	rt.API("GET /api/v1/mrr-movements", auth.ScopeRead, a.listMovements)
-	rt.API("POST /api/v1/mrr-movements", auth.ScopeWrite, a.createMovement)
-}
-
-func kindNames() []string {
-	out := make([]string, len(revenue.Kinds))
-	for i, k := range revenue.Kinds {
-		out[i] = string(k)
-	}
-	return out
-}
 
 func (a *API) listMovements(w http.ResponseWriter, r *http.Request) error {
 	p, err := queryParams(r, "account_id", "kind", "from", "to", "cursor", "limit")
@@ -32,11 +17,9 @@ func (a *API) listMovements(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := store.MovementFilter{AccountID: p.str("account_id")}
-	kind, err := p.oneOf("kind", kindNames()...)
-	if err != nil {
+	if f.Kind, err = oneOfKind(p, "kind", revenue.Kinds); err != nil {
 		return err
 	}
-	f.Kind = revenue.Kind(kind)
 	if f.From, err = p.time("from"); err != nil {
 		return err
 	}
@@ -85,10 +68,7 @@ func (a *API) createMovement(w http.ResponseWriter, r *http.Request) error {
 	if strings.TrimSpace(in.AccountID) == "" {
 		return router.FieldErr("account_id", "is required")
 	}
-	acc, err := a.Store.GetAccount(r.Context(), in.AccountID)
-	if errors.Is(err, store.ErrNotFound) {
-		return router.FieldErr("account_id", fmt.Sprintf("names no account (%q)", in.AccountID))
-	}
+	acc, err := refersTo(r.Context(), "account_id", "account", in.AccountID, a.Store.GetAccount)
 	if err != nil {
 		return err
 	}
@@ -128,7 +108,7 @@ func (a *API) createMovement(w http.ResponseWriter, r *http.Request) error {
 	case in.Kind == nil:
 		return router.FieldErr("kind", "is required (or send mrr to have the movement computed)")
 	case !revenue.Kind(*in.Kind).Valid():
-		return router.FieldErr("kind", "must be one of "+strings.Join(kindNames(), ", "))
+		return router.FieldErr("kind", "must be one of "+strings.Join(names(revenue.Kinds), ", "))
 	case in.Delta == nil:
 		return router.FieldErr("delta", "is required with kind")
 	case in.Currency == nil:

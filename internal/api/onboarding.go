@@ -1,25 +1,13 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-// registerOnboarding: the onboarding funnel, an account's onboarding (under
-// /onboarding/accounts/{id}, as health is, since /accounts/{id}/… is ambiguous with
-// /accounts/by-external-id/{external_id}) and the key steps.
-func (a *API) registerOnboarding(rt *router.Router) {
-	rt.API("GET /api/v1/metrics/onboarding", auth.ScopeRead, a.onboardingFunnel)
-	rt.API("GET /api/v1/onboarding/accounts/{id}", auth.ScopeRead, a.accountOnboarding)
-	rt.API("GET /api/v1/settings/onboarding", auth.ScopeRead, a.getOnboardingSettings)
-	// The steps decide which accounts count as activated for everyone, and turn on
-	// the onboarding signal rules.
-	rt.API("PUT /api/v1/settings/onboarding", auth.ScopeAdmin, a.putOnboardingSettings)
-}
 
 // onboardingReport is the funnel and the range it covers.
 type onboardingReport struct {
@@ -55,43 +43,11 @@ func (a *API) onboardingFunnel(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, rep)
 }
 
-func (a *API) accountOnboarding(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	if _, err := a.Store.GetAccount(r.Context(), id); err != nil {
-		return notFound(err, "account")
-	}
-	act, err := a.Store.AccountActivation(r.Context(), id)
-	if err != nil {
-		return err
-	}
+// onboarding is an account's onboarding: before it has any, no step done by anyone.
+func (a *API) onboarding(ctx context.Context, accountID string) (*store.AccountActivation, error) {
+	act, err := a.Store.AccountActivation(ctx, accountID)
 	if act == nil {
 		act = &store.AccountActivation{Steps: []store.StepStatus{}, People: []store.PersonActivation{}}
 	}
-	return writeJSON(w, http.StatusOK, act)
-}
-
-func (a *API) getOnboardingSettings(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	set, err := a.Store.ActivationSettings(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, set)
-}
-
-// putOnboardingSettings replaces every key step.
-func (a *API) putOnboardingSettings(w http.ResponseWriter, r *http.Request) error {
-	var in health.ActivationSettings
-	if _, err := decodeBody(w, r, &in); err != nil {
-		return err
-	}
-	if err := a.Store.PutActivationSettings(r.Context(), in); err != nil {
-		return err
-	}
-	return a.getOnboardingSettings(w, r)
+	return act, err
 }

@@ -1,28 +1,21 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/playbook"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
-// registerPlaybooks: the team's playbooks (their definition is admin policy, like the
-// signal rules that start them), and starting one on an account.
-func (a *API) registerPlaybooks(rt *router.Router) {
-	rt.API("GET /api/v1/playbooks", auth.ScopeRead, a.listPlaybooks)
-	rt.API("POST /api/v1/playbooks", auth.ScopeAdmin, a.createPlaybook)
-	rt.API("GET /api/v1/playbooks/{id}", auth.ScopeRead, a.getPlaybook)
-	// Not GET /accounts/{id}/playbooks: Go's ServeMux finds it ambiguous with
-	// /accounts/by-external-id/{external_id} (as health.go says of health).
-	rt.API("GET /api/v1/playbooks/runs", auth.ScopeRead, a.listPlaybookRuns)
-	rt.API("POST /api/v1/accounts/{id}/playbooks", auth.ScopeWrite, a.startPlaybook)
-}
-
 type playbookList struct {
 	Items []playbook.Playbook `json:"items"`
+}
+
+func (a *API) playbooks(ctx context.Context) (playbookList, error) {
+	ps, err := a.Store.ListPlaybooks(ctx)
+	return playbookList{ps}, err
 }
 
 type playbookRunList struct {
@@ -38,17 +31,6 @@ type playbookInput struct {
 
 type startPlaybookInput struct {
 	PlaybookID string `json:"playbook_id"`
-}
-
-func (a *API) listPlaybooks(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	ps, err := a.Store.ListPlaybooks(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, playbookList{ps})
 }
 
 func (a *API) createPlaybook(w http.ResponseWriter, r *http.Request) error {

@@ -7,16 +7,10 @@ import (
 	"strconv"
 
 	"github.com/closeloop/closeloop/internal/account"
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-func (a *API) registerRankings(rt *router.Router) {
-	rt.API("GET /api/v1/rankings/requests", auth.ScopeRead, a.rankRequests)
-	rt.API("GET /api/v1/rankings/tags", auth.ScopeRead, a.rankTags)
-}
 
 // rankFigures are the figures a ranking can be sorted by, as named in the payload.
 var rankFigures = map[string]func(feedback.Rank) float64{
@@ -57,11 +51,9 @@ func (a *API) readRankQuery(r *http.Request) (rankQuery, error) {
 	if f.Stage, err = p.oneOf("stage", names(account.Stages)...); err != nil {
 		return q, err
 	}
-	kind, err := p.oneOf("kind", names(feedback.Kinds)...)
-	if err != nil {
+	if f.Kind, err = oneOfKind(p, "kind", feedback.Kinds); err != nil {
 		return q, err
 	}
-	f.Kind = feedback.Kind(kind)
 	if f.From, err = p.time("from"); err != nil {
 		return q, err
 	}

@@ -2,28 +2,15 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-func (a *API) registerRequests(rt *router.Router) {
-	rt.API("GET /api/v1/requests", auth.ScopeRead, a.listRequests)
-	rt.API("POST /api/v1/requests", auth.ScopeWrite, a.createRequest)
-	rt.API("GET /api/v1/requests/{id}", auth.ScopeRead, a.getRequest)
-	rt.API("PATCH /api/v1/requests/{id}", auth.ScopeWrite, a.patchRequest)
-	rt.API("POST /api/v1/requests/{id}/merge", auth.ScopeWrite, a.mergeRequest)
-	rt.API("POST /api/v1/requests/{id}/unmerge", auth.ScopeWrite, a.unmergeRequest)
-	rt.API("POST /api/v1/requests/{id}/votes", auth.ScopeWrite, a.vote)
-	rt.API("DELETE /api/v1/requests/{id}/votes/{person_id}", auth.ScopeWrite, a.unvote)
-}
 
 // requestOut is a request as the API shows it: shipped_at is null until it ships,
 // instead of year 1, so clients need no sentinel check.
@@ -47,11 +34,9 @@ func (a *API) listRequests(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var f store.RequestFilter
-	st, err := p.oneOf("status", names(feedback.RequestStatuses)...)
-	if err != nil {
+	if f.Status, err = oneOfKind(p, "status", feedback.RequestStatuses); err != nil {
 		return err
 	}
-	f.Status = feedback.RequestStatus(st)
 	if f.IncludeMerged, err = p.boolean("include_merged"); err != nil {
 		return err
 	}
@@ -59,13 +44,9 @@ func (a *API) listRequests(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]requestOut, len(reqs))
-	for i, rq := range reqs {
-		out[i] = toRequest(rq)
-	}
 	// Requests number in the hundreds (they are curated by the product team), so the
 	// list is one page; next_cursor keeps the envelope every list has.
-	return writeJSON(w, http.StatusOK, newList(out, ""))
+	return writeJSON(w, http.StatusOK, newList(mapAll(reqs, toRequest), ""))
 }
 
 // requestInput is a create or PATCH body; nil leaves a field as it is.
@@ -153,27 +134,9 @@ func (a *API) patchRequest(w http.ResponseWriter, r *http.Request) error {
 	return a.writeRequest(w, r, http.StatusOK, rq.ID)
 }
 
-// requestExists gives a 404 naming the request for the URL's id.
-func (a *API) requestExists(r *http.Request) (string, error) {
-	id := r.PathValue("id")
-	if _, err := a.Store.GetRequest(r.Context(), id); err != nil {
-		return "", notFound(err, "request")
-	}
-	return id, nil
-}
-
 func (a *API) mergeRequest(w http.ResponseWriter, r *http.Request) error {
-	into, err := readID(w, r, "into")
+	from, into, err := mergeIDs(w, r, "request", a.Store.GetRequest)
 	if err != nil {
-		return err
-	}
-	from, err := a.requestExists(r)
-	if err != nil {
-		return err
-	}
-	if _, err := a.Store.GetRequest(r.Context(), into); errors.Is(err, store.ErrNotFound) {
-		return router.FieldErr("into", fmt.Sprintf("names no request (%q)", into))
-	} else if err != nil {
 		return err
 	}
 	err = a.Store.MergeRequest(r.Context(), from, into)
@@ -224,13 +187,9 @@ func (a *API) vote(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) unvote(w http.ResponseWriter, r *http.Request) error {
-	id, err := a.requestExists(r)
+	id, err := pathExists(r, "request", a.Store.GetRequest)
 	if err != nil {
 		return err
 	}
-	if err := a.Store.Unvote(r.Context(), id, r.PathValue("person_id")); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.Store.Unvote(r.Context(), id, r.PathValue("person_id")))
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,20 +10,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/money"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-func (a *API) registerSettings(rt *router.Router) {
-	rt.API("GET /api/v1/settings/ranking", auth.ScopeRead, a.getRankSettings)
-	// Weights decide what the whole team sees as most important: admin, not write.
-	rt.API("PUT /api/v1/settings/ranking", auth.ScopeAdmin, a.putRankSettings)
-	// Which internal hosts webhooks may reach: an admin's call, as it opens the network.
-	rt.API("GET /api/v1/settings/webhook-egress", auth.ScopeAdmin, a.getEgress)
-	rt.API("PUT /api/v1/settings/webhook-egress", auth.ScopeAdmin, a.putEgress)
-}
 
 func rankSettingsOut(s store.RankSettings) store.RankSettings {
 	if s.Rates == nil {
@@ -31,15 +22,10 @@ func rankSettingsOut(s store.RankSettings) store.RankSettings {
 	return s
 }
 
-func (a *API) getRankSettings(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	s, err := a.Store.RankSettings(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, rankSettingsOut(s))
+// rankSettings are the ranking settings as the API shows them: rates always an object.
+func (a *API) rankSettings(ctx context.Context) (store.RankSettings, error) {
+	s, err := a.Store.RankSettings(ctx)
+	return rankSettingsOut(s), err
 }
 
 // weightsInput has a pointer per weight so that a body can change one weight and

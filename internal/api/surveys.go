@@ -1,40 +1,15 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
-	"time"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/survey"
 )
-
-// registerSurveys: NPS, CSAT and CES surveys, their responses and results.
-func (a *API) registerSurveys(rt *router.Router) {
-	rt.API("GET /api/v1/surveys", auth.ScopeRead, a.listSurveys)
-	rt.API("POST /api/v1/surveys", auth.ScopeWrite, a.createSurvey)
-	rt.API("GET /api/v1/surveys/{id}", auth.ScopeRead, a.getSurvey)
-	rt.API("PATCH /api/v1/surveys/{id}", auth.ScopeWrite, a.patchSurvey)
-	rt.API("GET /api/v1/surveys/{id}/results", auth.ScopeRead, a.surveyResults)
-	rt.API("GET /api/v1/surveys/{id}/responses", auth.ScopeRead, a.listSurveyResponses)
-	rt.API("POST /api/v1/surveys/{id}/responses", auth.ScopeWrite, a.createSurveyResponse)
-	rt.API("GET /api/v1/surveys/{id}/responses/{response_id}", auth.ScopeRead, a.getSurveyResponse)
-}
-
-func (a *API) listSurveys(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	vs, err := a.Store.ListSurveys(r.Context())
-	if err != nil {
-		return err
-	}
-	// A team has a handful of surveys: one page.
-	return writeJSON(w, http.StatusOK, newList(vs, ""))
-}
 
 // surveyInput is a create or PATCH body; nil leaves a field as it is.
 type surveyInput struct {
@@ -135,14 +110,13 @@ func (a *API) listSurveyResponses(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	f := store.ResponseFilter{SurveyID: v.ID, AccountID: p.str("account_id")}
-	if f.Limit, f.Cursor, err = p.page(50, "survey_responses"); err != nil {
-		return err
-	}
-	page, err := a.Store.ListSurveyResponses(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, newList(page.Responses, encodeCursor("survey_responses", page.Next)))
+	return pageOf(w, r, p, "survey_responses", 50, &f, &f.Limit, &f.Cursor, a.surveyResponses)
+}
+
+// surveyResponses is one page of a survey's responses and the next page's cursor.
+func (a *API) surveyResponses(ctx context.Context, f store.ResponseFilter) ([]survey.Response, string, error) {
+	page, err := a.Store.ListSurveyResponses(ctx, f)
+	return page.Responses, page.Next, err
 }
 
 // responseInput is a response given through the API.
@@ -165,18 +139,12 @@ func (a *API) createSurveyResponse(w http.ResponseWriter, r *http.Request) error
 	if in.Score == nil {
 		return router.FieldErr("score", "is required")
 	}
-	si := survey.Input{Score: *in.Score, Comment: in.Comment, Email: in.Email, Name: in.Name, PersonExternalID: in.PersonExternalID,
-		AccountID: in.AccountID, AccountExternalID: in.AccountExternalID}
-	if in.RespondedAt != nil {
-		t, err := time.Parse(time.RFC3339, *in.RespondedAt)
-		if err != nil {
-			return router.FieldErr("responded_at", "is not an RFC 3339 timestamp")
-		}
-		if err := eventTime("responded_at", t, captureMaxAhead); err != nil {
-			return err
-		}
-		si.RespondedAt = t
+	at, err := happenedAt("responded_at", in.RespondedAt)
+	if err != nil {
+		return err
 	}
+	si := survey.Input{Score: *in.Score, Comment: in.Comment, Email: in.Email, Name: in.Name, PersonExternalID: in.PersonExternalID,
+		AccountID: in.AccountID, AccountExternalID: in.AccountExternalID, RespondedAt: at}
 	rs, err := a.Store.AddSurveyResponses(r.Context(), r.PathValue("id"), survey.ChannelAPI, []survey.Input{si})
 	if err != nil {
 		return unwrapOne(err)

@@ -3,21 +3,12 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-func (a *API) registerTags(rt *router.Router) {
-	rt.API("GET /api/v1/tags", auth.ScopeRead, a.listTags)
-	rt.API("POST /api/v1/tags", auth.ScopeWrite, a.createTag)
-	rt.API("PATCH /api/v1/tags/{id}", auth.ScopeWrite, a.patchTag)
-	rt.API("POST /api/v1/tags/{id}/merge", auth.ScopeWrite, a.mergeTag)
-}
 
 // pathSep joins tag names into a path ("Editor › Tables"); tag names cannot contain it.
 const pathSep = " › "
@@ -167,19 +158,8 @@ func (a *API) patchTag(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) mergeTag(w http.ResponseWriter, r *http.Request) error {
-	into, err := readID(w, r, "into")
+	from, into, err := mergeIDs(w, r, "tag", a.Store.GetTag)
 	if err != nil {
-		return err
-	}
-	from := r.PathValue("id")
-	// The store reports either tag missing as one not-found; the client needs to know
-	// whether the URL or the body is wrong.
-	if _, err := a.Store.GetTag(r.Context(), from); err != nil {
-		return notFound(err, "tag")
-	}
-	if _, err := a.Store.GetTag(r.Context(), into); errors.Is(err, store.ErrNotFound) {
-		return router.FieldErr("into", fmt.Sprintf("names no tag (%q)", into))
-	} else if err != nil {
 		return err
 	}
 	err = a.Store.MergeTag(r.Context(), from, into)

@@ -4,20 +4,11 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/csvio"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-// registerTasks: tasks made by signals (and, later, by hand or playbooks), and the
-// signals firing now.
-func (a *API) registerTasks(rt *router.Router) {
-	rt.API("GET /api/v1/tasks", auth.ScopeRead, a.listTasks)
-	rt.API("POST /api/v1/tasks/{id}/done", auth.ScopeWrite, a.completeTask)
-	rt.API("GET /api/v1/signals", auth.ScopeRead, a.listSignals)
-}
 
 type taskList struct {
 	Items []store.Task `json:"items"`

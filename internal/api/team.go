@@ -1,20 +1,13 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/router"
 )
-
-func (a *API) registerTeam(rt *router.Router) {
-	rt.API("GET /api/v1/team", auth.ScopeRead, a.listTeam)
-	rt.API("POST /api/v1/team", auth.ScopeAdmin, a.createMember)
-	rt.API("GET /api/v1/api-keys", auth.ScopeAdmin, a.listKeys)
-	rt.API("POST /api/v1/api-keys", auth.ScopeAdmin, a.createKey)
-	rt.API("DELETE /api/v1/api-keys/{id}", auth.ScopeAdmin, deleteOne("API key", a.Store.RevokeAPIKey))
-}
 
 // member is what the API shows of a team member. It is spelled out rather than
 // reusing auth.Member so that a field added there (a hash, a secret) is not
@@ -34,19 +27,9 @@ func toMember(m auth.Member) member {
 		Created: m.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
 }
 
-func (a *API) listTeam(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	ms, err := a.Store.ListMembers(r.Context())
-	if err != nil {
-		return err
-	}
-	out := make([]member, len(ms))
-	for i, m := range ms {
-		out[i] = toMember(m)
-	}
-	return writeJSON(w, http.StatusOK, newList(out, ""))
+func (a *API) members(ctx context.Context) ([]member, error) {
+	ms, err := a.Store.ListMembers(ctx)
+	return mapAll(ms, toMember), err
 }
 
 type memberInput struct {
@@ -87,17 +70,6 @@ func (a *API) createMember(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, toMember(m))
-}
-
-func (a *API) listKeys(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryParams(r); err != nil {
-		return err
-	}
-	ks, err := a.Store.ListAPIKeys(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, newList(ks, ""))
 }
 
 type keyInput struct {

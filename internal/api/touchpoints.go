@@ -1,31 +1,14 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-func (a *API) registerTouchpoints(rt *router.Router) {
-	rt.API("GET /api/v1/touchpoints", auth.ScopeRead, a.listTouchpoints)
-	rt.API("POST /api/v1/touchpoints", auth.ScopeWrite, a.createTouchpoint)
-	rt.API("GET /api/v1/touchpoints/{id}", auth.ScopeRead, getOne("touchpoint", "id", a.Store.GetTouchpoint))
-	rt.API("DELETE /api/v1/touchpoints/{id}", auth.ScopeWrite, deleteOne("touchpoint", a.Store.DeleteTouchpoint))
-}
-
-func touchpointKinds() []string {
-	out := make([]string, len(account.TouchpointKinds))
-	for i, k := range account.TouchpointKinds {
-		out[i] = string(k)
-	}
-	return out
-}
 
 func (a *API) listTouchpoints(w http.ResponseWriter, r *http.Request) error {
 	p, err := queryParams(r, "account_id", "member_id", "kind", "since", "cursor", "limit")
@@ -33,22 +16,13 @@ func (a *API) listTouchpoints(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := store.TouchpointFilter{AccountID: p.str("account_id"), MemberID: p.str("member_id")}
-	kind, err := p.oneOf("kind", touchpointKinds()...)
-	if err != nil {
+	if f.Kind, err = oneOfKind(p, "kind", account.TouchpointKinds); err != nil {
 		return err
 	}
-	f.Kind = account.TouchpointKind(kind)
 	if f.Since, err = p.time("since"); err != nil {
 		return err
 	}
-	if f.Limit, f.Before, err = p.page(50, "touchpoints"); err != nil {
-		return err
-	}
-	items, next, err := a.Store.ListTouchpoints(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, newList(items, encodeCursor("touchpoints", next)))
+	return pageOf(w, r, p, "touchpoints", 50, &f, &f.Limit, &f.Before, a.Store.ListTouchpoints)
 }
 
 type touchpointInput struct {
@@ -79,9 +53,7 @@ func (a *API) createTouchpoint(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The store trusts member_id to a foreign key, which would surface as a 500.
 	if t.MemberID != "" {
-		if _, err := a.Store.GetMember(r.Context(), t.MemberID); errors.Is(err, store.ErrNotFound) {
-			return router.FieldErr("member_id", fmt.Sprintf("names no team member (%q)", t.MemberID))
-		} else if err != nil {
+		if _, err := refersTo(r.Context(), "member_id", "team member", t.MemberID, a.Store.GetMember); err != nil {
 			return err
 		}
 	}
