@@ -36,10 +36,12 @@ func TestParseEmailStripsQuotedReply(t *testing.T) {
 		t.Fatal(err)
 	}
 	reply := "Thanks. Honestly the bigger problem is that search ignores archived items.\nCould you make that a filter?"
-	want(t, "quote", c.Quote, reply)
-	want(t, "text", c.Text, "Re: Your ticket #881\n\n"+reply)
-	want(t, "name", c.Name, "Tom Baker")
-	want(t, "email", c.Email, "tom@globex.example")
+	wantCapture(t, "item", c, feedback.Capture{
+		Quote: reply,
+		Text:  "Re: Your ticket #881\n\n" + reply,
+		Name:  "Tom Baker",
+		Email: "tom@globex.example",
+	})
 }
 
 func TestParseEmailHTMLOnlyWindows1252(t *testing.T) {
@@ -101,10 +103,7 @@ func TestEmailHook(t *testing.T) {
 	r = h.post("/hooks/email?token=wrong", mw.FormDataContentType(), form.Bytes(), nil)
 	expectStatus(t, "wrong token", r, http.StatusUnauthorized)
 
-	items := h.rec.stored()
-	if len(items) != 2 {
-		t.Fatalf("%d items, want 2", len(items))
-	}
+	items := h.rec.wantStored(t, 2)
 	want(t, "first", items[0].ExternalID, "CAF1234.5678@mail.acme.example")
 	want(t, "second", items[1].ExternalID, "reply-881@globex.example")
 

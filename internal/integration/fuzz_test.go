@@ -37,6 +37,16 @@ func checkOutcome(t *testing.T, out *outcome, err error) {
 	}
 }
 
+// fuzzParse seeds f with the named samples and holds parse's outcome of every input
+// to checkOutcome.
+func fuzzParse(f *testing.F, parse func([]byte) (*outcome, error), names ...string) {
+	seed(f, names...)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		out, err := parse(body)
+		checkOutcome(t, out, err)
+	})
+}
+
 func seed(f *testing.F, names ...string) {
 	for _, n := range names {
 		f.Add(readTestdata(f, n))
@@ -63,19 +73,11 @@ func seed(f *testing.F, names ...string) {
 }
 
 func FuzzIntercom(f *testing.F) {
-	seed(f, "intercom/docs_conversation_user_created.json", "intercom/docs_conversation_user_replied.json")
-	f.Fuzz(func(t *testing.T, body []byte) {
-		out, err := parseIntercom(body)
-		checkOutcome(t, out, err)
-	})
+	fuzzParse(f, parseIntercom, "intercom/docs_conversation_user_created.json", "intercom/docs_conversation_user_replied.json")
 }
 
 func FuzzZendesk(f *testing.F) {
-	seed(f, "zendesk/closeloop_legacy_template.json", "zendesk/docs_event_ticket_created.json")
-	f.Fuzz(func(t *testing.T, body []byte) {
-		out, err := parseZendesk(body)
-		checkOutcome(t, out, err)
-	})
+	fuzzParse(f, parseZendesk, "zendesk/closeloop_legacy_template.json", "zendesk/docs_event_ticket_created.json")
 }
 
 func FuzzHelpScout(f *testing.F) {
@@ -89,11 +91,7 @@ func FuzzHelpScout(f *testing.F) {
 }
 
 func FuzzFreshdesk(f *testing.F) {
-	seed(f, "freshdesk/closeloop_advanced_template.json", "freshdesk/docs_simple_content.json")
-	f.Fuzz(func(t *testing.T, body []byte) {
-		out, err := parseFreshdesk(body)
-		checkOutcome(t, out, err)
-	})
+	fuzzParse(f, parseFreshdesk, "freshdesk/closeloop_advanced_template.json", "freshdesk/docs_simple_content.json")
 }
 
 func FuzzSlack(f *testing.F) {

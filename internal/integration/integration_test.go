@@ -198,20 +198,18 @@ func TestIntercomConversationCreated(t *testing.T) {
 	body := readTestdata(t, "intercom/docs_conversation_user_created.json")
 	r := h.post("/hooks/intercom", "application/json", body, signIntercom(testSecrets.Intercom, body))
 	expectStatus(t, "signed sample", r, http.StatusOK)
-	items := h.rec.stored()
-	if len(items) != 1 {
-		t.Fatalf("%d items, want 1", len(items))
-	}
-	c := items[0]
-	want(t, "source", c.Source, feedback.SourceIntercom)
-	want(t, "text", c.Text, "Hi! Can we export the roadmap to CSV? Our board wants it every month.\n\nThanks, Jane")
-	want(t, "quote", c.Quote, "Hi! Can we export the roadmap to CSV?")
-	want(t, "email", c.Email, "jane@acme.example")
-	want(t, "name", c.Name, "Jane Doe")
-	want(t, "person external id", c.PersonExternalID, "cust-42")
-	want(t, "external id", c.ExternalID, "2487735046")
-	want(t, "url", c.ExternalURL, "https://app.intercom.com/a/apps/ee9lcy5n/conversations/2487735046")
-	want(t, "occurred", c.OccurredAt, time.Unix(1571080402, 0).UTC())
+	c := h.rec.wantStored(t, 1)[0]
+	wantCapture(t, "item", c, feedback.Capture{
+		Source:           feedback.SourceIntercom,
+		Text:             "Hi! Can we export the roadmap to CSV? Our board wants it every month.\n\nThanks, Jane",
+		Quote:            "Hi! Can we export the roadmap to CSV?",
+		Email:            "jane@acme.example",
+		Name:             "Jane Doe",
+		PersonExternalID: "cust-42",
+		ExternalID:       "2487735046",
+		ExternalURL:      "https://app.intercom.com/a/apps/ee9lcy5n/conversations/2487735046",
+		OccurredAt:       time.Unix(1571080402, 0).UTC(),
+	})
 
 	// The exact same delivery again is acknowledged as a duplicate (issue 12, item 6).
 	r = h.post("/hooks/intercom", "application/json", body, signIntercom(testSecrets.Intercom, body))
@@ -223,11 +221,7 @@ func TestIntercomUserReplied(t *testing.T) {
 	h := newHarness(t, testSecrets)
 	body := readTestdata(t, "intercom/docs_conversation_user_replied.json")
 	expectStatus(t, "signed reply", h.post("/hooks/intercom", "application/json", body, signIntercom(testSecrets.Intercom, body)), http.StatusOK)
-	items := h.rec.stored()
-	if len(items) != 1 {
-		t.Fatalf("%d items, want 1", len(items))
-	}
-	c := items[0]
+	c := h.rec.wantStored(t, 1)[0]
 	want(t, "text", c.Text, "Also & importantly: the export should include vote counts.")
 	want(t, "external id", c.ExternalID, "2487735046:7002")
 	want(t, "email", c.Email, "jane@acme.example")
@@ -249,20 +243,18 @@ func TestZendesk(t *testing.T) {
 	ts := h.now.Add(-30 * time.Second).Format(time.RFC3339)
 	headers := signZendesk(testSecrets.Zendesk, ts, body)
 	expectStatus(t, "signed sample", h.post("/hooks/zendesk", "application/json", body, headers), http.StatusOK)
-	items := h.rec.stored()
-	if len(items) != 1 {
-		t.Fatalf("%d items, want 1", len(items))
-	}
-	c := items[0]
-	want(t, "source", c.Source, feedback.SourceZendesk)
-	want(t, "text", c.Text, "Slack alerts arrive twice\n\nHello, since Monday every alert shows up twice in our #ops channel. Can you check?")
-	want(t, "email", c.Email, "sam@globex.example")
-	want(t, "name", c.Name, "Sam Carter")
-	want(t, "person external id", c.PersonExternalID, "u-981")
-	want(t, "account external id", c.AccountExternalID, "acct-globex")
-	want(t, "external id", c.ExternalID, "35436")
-	want(t, "url", c.ExternalURL, "https://mycompany.zendesk.com/agent/tickets/35436")
-	want(t, "occurred", c.OccurredAt, time.Date(2019, 5, 20, 22, 55, 0, 0, time.UTC))
+	c := h.rec.wantStored(t, 1)[0]
+	wantCapture(t, "item", c, feedback.Capture{
+		Source:            feedback.SourceZendesk,
+		Text:              "Slack alerts arrive twice\n\nHello, since Monday every alert shows up twice in our #ops channel. Can you check?",
+		Email:             "sam@globex.example",
+		Name:              "Sam Carter",
+		PersonExternalID:  "u-981",
+		AccountExternalID: "acct-globex",
+		ExternalID:        "35436",
+		ExternalURL:       "https://mycompany.zendesk.com/agent/tickets/35436",
+		OccurredAt:        time.Date(2019, 5, 20, 22, 55, 0, 0, time.UTC),
+	})
 
 	expectDuplicate(t, "redelivery of identical bytes", h.post("/hooks/zendesk", "application/json", body, headers))
 	want(t, "calls after replay", h.rec.callCount(), 1)
@@ -299,10 +291,7 @@ func TestZendeskEventSubscription(t *testing.T) {
 	body := readTestdata(t, "zendesk/docs_event_ticket_created.json")
 	r := h.post("/hooks/zendesk", "application/json", body, signZendesk(testSecrets.Zendesk, h.now.Format(time.RFC3339), body))
 	expectStatus(t, "event", r, http.StatusOK)
-	items := h.rec.stored()
-	if len(items) != 1 {
-		t.Fatalf("%d items, want 1", len(items))
-	}
+	items := h.rec.wantStored(t, 1)
 	want(t, "text", items[0].Text, "SSO request\n\nPlease add SSO with Okta.")
 	want(t, "external id", items[0].ExternalID, "5158")
 }
@@ -329,18 +318,17 @@ func TestHelpScout(t *testing.T) {
 	reply := readTestdata(t, "helpscout/docs_customer_reply.json")
 	expectStatus(t, "customer reply", h.post("/hooks/helpscout", "application/json", reply,
 		signHelpScout(testSecrets.HelpScout, "convo.customer.reply.created", reply)), http.StatusOK)
-	items := h.rec.stored()
-	if len(items) != 2 {
-		t.Fatalf("%d items, want 2", len(items))
-	}
+	items := h.rec.wantStored(t, 2)
 	c := items[0]
-	want(t, "source", c.Source, feedback.SourceHelpScout)
-	want(t, "text", c.Text, "I need help!\n\nHello, I tried to download the file off your site but the link is broken.\nCould you send it by email?")
-	want(t, "email", c.Email, "bear@acme.com")
-	want(t, "name", c.Name, "Vernon Bear")
-	want(t, "external id", c.ExternalID, "291938")
-	want(t, "url", c.ExternalURL, "https://secure.helpscout.net/conversation/291938/349/")
-	want(t, "occurred", c.OccurredAt, time.Date(2012, 7, 23, 12, 34, 12, 0, time.UTC))
+	wantCapture(t, "item", c, feedback.Capture{
+		Source:      feedback.SourceHelpScout,
+		Text:        "I need help!\n\nHello, I tried to download the file off your site but the link is broken.\nCould you send it by email?",
+		Email:       "bear@acme.com",
+		Name:        "Vernon Bear",
+		ExternalID:  "291938",
+		ExternalURL: "https://secure.helpscout.net/conversation/291938/349/",
+		OccurredAt:  time.Date(2012, 7, 23, 12, 34, 12, 0, time.UTC),
+	})
 	r := items[1]
 	want(t, "reply text", r.Text, "Thanks, that worked. It would be great if the download link did not expire after an hour.")
 	want(t, "reply external id", r.ExternalID, "291938:2198262999")
@@ -363,17 +351,16 @@ func TestFreshdesk(t *testing.T) {
 	expectStatus(t, "advanced content", h.post("/hooks/freshdesk", "application/json", body, secret), http.StatusOK)
 	simple := readTestdata(t, "freshdesk/docs_simple_content.json")
 	expectStatus(t, "simple content", h.post("/hooks/freshdesk", "application/json", simple, secret), http.StatusOK)
-	items := h.rec.stored()
-	if len(items) != 2 {
-		t.Fatalf("%d items, want 2", len(items))
-	}
+	items := h.rec.wantStored(t, 2)
 	c := items[0]
-	want(t, "source", c.Source, feedback.SourceFreshdesk)
-	want(t, "text", c.Text, "Bulk edit for contacts\n\nWe have 4,000 contacts and need to change the owner on all of them. Editing one by one is not workable.")
-	want(t, "email", c.Email, "lee@initech.example")
-	want(t, "name", c.Name, "Lee Park")
-	want(t, "external id", c.ExternalID, "1042")
-	want(t, "url", c.ExternalURL, "https://acme.freshdesk.com/helpdesk/tickets/1042")
+	wantCapture(t, "item", c, feedback.Capture{
+		Source:      feedback.SourceFreshdesk,
+		Text:        "Bulk edit for contacts\n\nWe have 4,000 contacts and need to change the owner on all of them. Editing one by one is not workable.",
+		Email:       "lee@initech.example",
+		Name:        "Lee Park",
+		ExternalID:  "1042",
+		ExternalURL: "https://acme.freshdesk.com/helpdesk/tickets/1042",
+	})
 	s := items[1]
 	want(t, "simple text", s.Text, "Dark mode\n\nPlease add a dark mode, my eyes hurt at night.")
 	want(t, "simple email", s.Email, "kim@hooli.example")
@@ -431,16 +418,15 @@ func TestSlackMessageEvent(t *testing.T) {
 	body := readTestdata(t, "slack/docs_message_event.json")
 	headers := signSlack(testSecrets.Slack, h.now.Add(-time.Minute), body)
 	expectStatus(t, "message event", h.post("/hooks/slack", "application/json", body, headers), http.StatusOK)
-	items := h.rec.stored()
-	if len(items) != 1 {
-		t.Fatalf("%d items, want 1", len(items))
-	}
+	items := h.rec.wantStored(t, 1)
 	c := items[0]
-	want(t, "source", c.Source, feedback.SourceSlack)
-	want(t, "text", c.Text, "Hello world")
-	want(t, "person external id", c.PersonExternalID, "U123ABC456")
-	want(t, "external id", c.ExternalID, "T123ABC456/C123ABC456/1355517523.000005")
-	want(t, "occurred", c.OccurredAt, time.Unix(1355517523, 0).UTC())
+	wantCapture(t, "item", c, feedback.Capture{
+		Source:           feedback.SourceSlack,
+		Text:             "Hello world",
+		PersonExternalID: "U123ABC456",
+		ExternalID:       "T123ABC456/C123ABC456/1355517523.000005",
+		OccurredAt:       time.Unix(1355517523, 0).UTC(),
+	})
 
 	expectDuplicate(t, "redelivery of identical bytes", h.post("/hooks/slack", "application/json", body, headers))
 	// Slack's retry is signed afresh: accepted, deduplicated.
@@ -463,15 +449,14 @@ func TestSlackMessageShortcut(t *testing.T) {
 	body := []byte("payload=" + url.QueryEscape(string(payload)))
 	r := h.post("/hooks/slack", "application/x-www-form-urlencoded", body, signSlack(testSecrets.Slack, h.now, body))
 	expectStatus(t, "message shortcut", r, http.StatusOK)
-	items := h.rec.stored()
-	if len(items) != 1 {
-		t.Fatalf("%d items, want 1", len(items))
-	}
+	items := h.rec.wantStored(t, 1)
 	c := items[0]
-	want(t, "text", c.Text, "World's smallest big cat! https://youtube.com/watch?v=W86cTIoMv2U")
-	want(t, "person external id", c.PersonExternalID, "U0MJRG1AL")
-	want(t, "external id", c.ExternalID, "T0MJRM1A7/D0LFFBKLZ/1516229207.000133")
-	want(t, "url", c.ExternalURL, "https://pandamonium.slack.com/archives/D0LFFBKLZ/p1516229207000133")
+	wantCapture(t, "item", c, feedback.Capture{
+		Text:             "World's smallest big cat! https://youtube.com/watch?v=W86cTIoMv2U",
+		PersonExternalID: "U0MJRG1AL",
+		ExternalID:       "T0MJRM1A7/D0LFFBKLZ/1516229207.000133",
+		ExternalURL:      "https://pandamonium.slack.com/archives/D0LFFBKLZ/p1516229207000133",
+	})
 }
 
 func TestSlackText(t *testing.T) {

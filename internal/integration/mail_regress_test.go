@@ -195,57 +195,78 @@ func TestMailSMIME(t *testing.T) {
 	want(t, "opaque S/MIME stored", len(h.rec.stored()), 2)
 }
 
-func TestMailForwarded(t *testing.T) {
-	// Attached as message/rfc822 (Apple Mail), with a one-line note from the forwarder.
-	m := mustCorpusMail(t, "mail-forward-rfc822.eml")
-	want(t, "author", m.Capture.Email, "xxxx@xxxx.com")
-	want(t, "author name", m.Capture.Name, "Test Tester")
-	want(t, "text", m.Capture.Text, "Another PDF\n\nJust attaching another PDF, here, to see what the message looks like,\nand to see if I can figure out what is going wrong here.")
-	if m.ForwardedBy == nil || m.ForwardedBy.Address != "foo@example.com" {
-		t.Errorf("forwarded by %+v, want foo@example.com", m.ForwardedBy)
+// wantForward checks a forwarded mail: the original author and words, and who
+// forwarded it.
+func wantForward(t *testing.T, m Mail, exp feedback.Capture, by string) {
+	t.Helper()
+	wantCapture(t, "forward", m.Capture, exp)
+	if m.ForwardedBy == nil || m.ForwardedBy.Address != by {
+		t.Errorf("forwarded by %+v, want %s", m.ForwardedBy, by)
 	}
-	// Inline Gmail forward ("---------- Forwarded message ----------").
-	m = mustCorpusMail(t, "mail-forward-inline-8.eml")
-	want(t, "inline author", m.Capture.Email, "xxxxxxxx@xxx.com")
-	want(t, "inline text", m.Capture.Text, "Signed email causes file attachments\n\nHi,\n\nTest attachments oddly encoded with japanese charset.")
-	if m.ForwardedBy == nil || m.ForwardedBy.Address != "xxxxxxxxx.xxxxxxx@gmail.com" {
-		t.Errorf("inline forwarded by %+v", m.ForwardedBy)
-	}
-	// A message/rfc822 part from the sender themself is not a forward by someone else.
-	if m := mustCorpusMail(t, "sisimai-not-bounce-02.eml"); m.ForwardedBy != nil {
-		t.Errorf("self-attached message recorded as forwarded by %+v", m.ForwardedBy)
-	}
-	// crisp-oss/email-reply-parser's Gmail forward body, sent by a team member.
-	body := readTestdata(t, filepath.Join("email", "replies", "crisp-email_tricky_17_forward_header.txt"))
-	raw := append([]byte("From: Ann Agent <ann@closeloop.example>\r\nSubject: Fwd: Important update\r\nMessage-ID: <fwd-17@closeloop.example>\r\n\r\n"), body...)
+}
+
+// mustParseMail parses raw, failing the test when it cannot.
+func mustParseMail(t *testing.T, raw []byte) Mail {
+	t.Helper()
 	m, err := ParseMail(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want(t, "crisp author", m.Capture.Email, "john@example.com")
-	want(t, "crisp name", m.Capture.Name, "John Smith")
-	want(t, "crisp text", m.Capture.Text, "Important update\n\nThis is the forwarded content that should be treated as quoted text.")
-	if m.ForwardedBy == nil || m.ForwardedBy.Address != "ann@closeloop.example" {
-		t.Errorf("crisp forwarded by %+v", m.ForwardedBy)
+	return m
+}
+
+// teamForward is a reply-parser corpus body sent on by a team member under subject.
+func teamForward(t *testing.T, file, subject, messageID string) []byte {
+	t.Helper()
+	body := readTestdata(t, filepath.Join("email", "replies", file))
+	return append([]byte("From: Ann Agent <ann@closeloop.example>\r\nSubject: "+subject+"\r\nMessage-ID: <"+messageID+">\r\n\r\n"), body...)
+}
+
+func TestMailForwarded(t *testing.T) {
+	t.Run("rfc822", func(t *testing.T) {
+		// Attached as message/rfc822 (Apple Mail), with a one-line note from the forwarder.
+		wantForward(t, mustCorpusMail(t, "mail-forward-rfc822.eml"), feedback.Capture{
+			Email: "xxxx@xxxx.com",
+			Name:  "Test Tester",
+			Text:  "Another PDF\n\nJust attaching another PDF, here, to see what the message looks like,\nand to see if I can figure out what is going wrong here.",
+		}, "foo@example.com")
+	})
+	t.Run("inline", func(t *testing.T) {
+		// Inline Gmail forward ("---------- Forwarded message ----------").
+		wantForward(t, mustCorpusMail(t, "mail-forward-inline-8.eml"), feedback.Capture{
+			Email: "xxxxxxxx@xxx.com",
+			Text:  "Signed email causes file attachments\n\nHi,\n\nTest attachments oddly encoded with japanese charset.",
+		}, "xxxxxxxxx.xxxxxxx@gmail.com")
+	})
+	t.Run("self-attached", func(t *testing.T) {
+		// A message/rfc822 part from the sender themself is not a forward by someone else.
+		if m := mustCorpusMail(t, "sisimai-not-bounce-02.eml"); m.ForwardedBy != nil {
+			t.Errorf("self-attached message recorded as forwarded by %+v", m.ForwardedBy)
+		}
+	})
+	for _, tc := range []struct {
+		name, file, subject, messageID string
+		exp                            feedback.Capture
+	}{
+		// crisp-oss/email-reply-parser's Gmail forward body, sent by a team member.
+		{"crisp", "crisp-email_tricky_17_forward_header.txt", "Fwd: Important update", "fwd-17@closeloop.example",
+			feedback.Capture{Email: "john@example.com", Name: "John Smith", Text: "Important update\n\nThis is the forwarded content that should be treated as quoted text."}},
+		// github/email_reply_parser's Outlook body ("____" line, "From: Name [address]"),
+		// forwarded with FW: by a team member.
+		{"outlook", "github-email_2_2.txt", "FW: [contact:106] John Greene", "fw-22@closeloop.example",
+			feedback.Capture{Email: "crm-comment@example.com", Name: "CRM Comments", Text: "[contact:106] John Greene\n\nA new comment has been added to the Contact named 'John Greene':\n\nI am replying to a comment."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantForward(t, mustParseMail(t, teamForward(t, tc.file, tc.subject, tc.messageID)), tc.exp, "ann@closeloop.example")
+		})
 	}
-	// github/email_reply_parser's Outlook body ("____" line, "From: Name [address]"),
-	// forwarded with FW: by a team member.
-	body = readTestdata(t, filepath.Join("email", "replies", "github-email_2_2.txt"))
-	raw = append([]byte("From: Ann Agent <ann@closeloop.example>\r\nSubject: FW: [contact:106] John Greene\r\nMessage-ID: <fw-22@closeloop.example>\r\n\r\n"), body...)
-	if m, err = ParseMail(raw); err != nil {
-		t.Fatal(err)
-	}
-	want(t, "outlook author", m.Capture.Email, "crm-comment@example.com")
-	want(t, "outlook name", m.Capture.Name, "CRM Comments")
-	want(t, "outlook text", m.Capture.Text, "[contact:106] John Greene\n\nA new comment has been added to the Contact named 'John Greene':\n\nI am replying to a comment.")
-	if m.ForwardedBy == nil || m.ForwardedBy.Address != "ann@closeloop.example" {
-		t.Errorf("outlook forwarded by %+v", m.ForwardedBy)
-	}
-	// The same body under a Re: subject is a reply, not a forward: the replier's words.
-	raw = bytes.Replace(raw, []byte("FW: "), []byte("RE: "), 1)
-	if m, err = ParseMail(raw); err != nil || m.ForwardedBy != nil || m.Capture.Text != "RE: [contact:106] John Greene\n\nOutlook with a reply directly above line" {
-		t.Errorf("reply taken for a forward: %+v %v", m, err)
-	}
+	t.Run("outlook reply", func(t *testing.T) {
+		// The same body under a Re: subject is a reply, not a forward: the replier's words.
+		raw := teamForward(t, "github-email_2_2.txt", "RE: [contact:106] John Greene", "fw-22@closeloop.example")
+		if m, err := ParseMail(raw); err != nil || m.ForwardedBy != nil || m.Capture.Text != "RE: [contact:106] John Greene\n\nOutlook with a reply directly above line" {
+			t.Errorf("reply taken for a forward: %+v %v", m, err)
+		}
+	})
 }
 
 // TestEmailHookIgnoresAutomatedMail: automated mail answers 200 "ignored" with the

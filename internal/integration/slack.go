@@ -108,12 +108,8 @@ func (in *Integration) slack(q *request) (*outcome, error) {
 	if err := verifyHex(sig, "v0=", mac(sha256New, q.secret, base)); err != nil {
 		return nil, unauthorized("invalid Slack signature", err)
 	}
-	at, err := unixTimestamp(ts)
-	if err != nil {
-		return nil, unauthorized("invalid Slack request timestamp", err)
-	}
-	if !within(at, q.now) {
-		return nil, unauthorized("stale Slack request", errStale)
+	if err := fresh(ts, unixTimestamp, q.now, "Slack request timestamp", "Slack request"); err != nil {
+		return nil, err
 	}
 	ct, _, _ := mime.ParseMediaType(q.r.Header.Get("Content-Type"))
 	out, err := parseSlack(ct, q.body)

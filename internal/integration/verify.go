@@ -82,6 +82,20 @@ func within(ts, now time.Time) bool {
 	return d <= replayWindow && d >= -replayWindow
 }
 
+// fresh refuses a signed request whose timestamp header ts (header, as the vendor names
+// it) cannot be read by parse, or is outside the replay window of now (what: the
+// vendor's request), so that a captured request cannot be replayed later.
+func fresh(ts string, parse func(string) (time.Time, error), now time.Time, header, what string) error {
+	at, err := parse(ts)
+	if err != nil {
+		return unauthorized("invalid "+header, err)
+	}
+	if !within(at, now) {
+		return unauthorized("stale "+what, errStale)
+	}
+	return nil
+}
+
 // unixTimestamp reads a Unix-seconds header (Slack).
 func unixTimestamp(s string) (time.Time, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)

@@ -112,12 +112,8 @@ func (in *Integration) zendesk(q *request) (*outcome, error) {
 	if err := verifyBase64(sig, mac(sha256New, q.secret, []byte(ts), q.body)); err != nil {
 		return nil, unauthorized("invalid Zendesk signature", err)
 	}
-	at, err := zendeskTimestamp(ts)
-	if err != nil {
-		return nil, unauthorized("invalid Zendesk signature timestamp", err)
-	}
-	if !within(at, q.now) {
-		return nil, unauthorized("stale Zendesk request", errStale)
+	if err := fresh(ts, zendeskTimestamp, q.now, "Zendesk signature timestamp", "Zendesk request"); err != nil {
+		return nil, err
 	}
 	out, err := parseZendesk(q.body)
 	if err != nil {
