@@ -3,15 +3,11 @@ package csvio
 import (
 	"encoding/csv"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
-	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/money"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -32,20 +28,16 @@ func ParseAccounts(r io.Reader) (patches []account.AccountPatch, lines []int, er
 		return nil, nil, err
 	}
 	seen := map[string]int{}
-	for i := range t.rows {
-		line := t.lines[i]
-		fail := func(col, format string, args ...any) error {
-			return &Error{Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
-		}
+	return parseRows(t, func(i int, fail rowFail) (account.AccountPatch, error) {
 		var p account.AccountPatch
 		ext, ok := t.cell(i, "external_id")
 		if !ok {
-			return nil, nil, fail("external_id", "is required")
+			return p, fail("external_id", "is required")
 		}
 		if first, dup := seen[ext]; dup {
-			return nil, nil, fail("external_id", "%q is also on line %d", ext, first)
+			return p, fail("external_id", "%q is also on line %d", ext, first)
 		}
-		seen[ext] = line
+		seen[ext] = t.lines[i]
 		p.ExternalID = ext
 		str := func(col string, dst **string) {
 			if v, ok := t.cell(i, col); ok {
@@ -65,7 +57,7 @@ func ParseAccounts(r io.Reader) (patches []account.AccountPatch, lines []int, er
 			if v, ok := t.cell(i, c.col); ok {
 				n, err := strconv.Atoi(v)
 				if err != nil || n < 0 {
-					return nil, nil, fail(c.col, "%q is not a whole number", v)
+					return p, fail(c.col, "%q is not a whole number", v)
 				}
 				*c.dst = &n
 			}
@@ -73,7 +65,7 @@ func ParseAccounts(r io.Reader) (patches []account.AccountPatch, lines []int, er
 		if v, ok := t.cell(i, "icp_fit"); ok {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 100 {
-				return nil, nil, fail("icp_fit", "%q is not a whole number from 0 to 100", v)
+				return p, fail("icp_fit", "%q is not a whole number from 0 to 100", v)
 			}
 			np := &n
 			p.ICPFit = &np
@@ -81,28 +73,25 @@ func ParseAccounts(r io.Reader) (patches []account.AccountPatch, lines []int, er
 		if v, ok := t.cell(i, "stage"); ok {
 			st := account.Stage(strings.ReplaceAll(strings.ToLower(v), " ", "_"))
 			if !st.Valid() {
-				return nil, nil, fail("stage", "%q is not one of trial, onboarding, active, at_risk, churned", v)
+				return p, fail("stage", "%q is not one of trial, onboarding, active, at_risk, churned", v)
 			}
 			p.Stage = &st
 		}
 		if v, ok := t.cell(i, "signup_date"); ok {
 			if !account.ValidDate(v) {
-				return nil, nil, fail("signup_date", "%q is not a date in the form YYYY-MM-DD", v)
+				return p, fail("signup_date", "%q is not a date in the form YYYY-MM-DD", v)
 			}
 			p.SignupDate = &v
 		}
-		if v, ok := t.cell(i, "cab"); ok {
-			b, err := parseBool(v)
-			if err != nil {
-				return nil, nil, fail("cab", "%q is not yes/no or true/false", v)
-			}
-			p.CAB = &b
+		var err error
+		if p.CAB, err = t.boolean(i, "cab", fail); err != nil {
+			return p, err
 		}
 		cur, hasCur := t.cell(i, "currency")
 		if hasCur {
 			cur = strings.ToUpper(cur)
 			if len(cur) != 3 {
-				return nil, nil, fail("currency", "%q is not a three-letter code such as USD", cur)
+				return p, fail("currency", "%q is not a three-letter code such as USD", cur)
 			}
 			p.Currency = &cur
 		}
@@ -113,62 +102,29 @@ func ParseAccounts(r io.Reader) (patches []account.AccountPatch, lines []int, er
 			}
 			n, err := money.ParseMajor(v, c)
 			if err != nil {
-				return nil, nil, fail("mrr", "%s", err) // names the bound (money.MaxAmount) when it is passed
+				return p, fail("mrr", "%s", err) // names the bound (money.MaxAmount) when it is passed
 			}
 			if n < 0 {
-				return nil, nil, fail("mrr", "%q is not an amount such as 1234.50", v)
+				return p, fail("mrr", "%q is not an amount such as 1234.50", v)
 			}
 			p.MRR = &n
 		}
 		p.Traits = t.traits(i)
-		patches = append(patches, p)
-		lines = append(lines, line)
-	}
-	return patches, lines, nil
-}
-
-func parseBool(v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "1", "true", "yes", "y", "t":
-		return true, nil
-	case "0", "false", "no", "n", "f":
-		return false, nil
-	}
-	return false, fmt.Errorf("not a boolean")
-}
-
-// fromRowError maps a store error on batch item i back to the file's line and column.
-func fromRowError(err error, lines []int, colOf func(field string) string) error {
-	var ie *errs.ItemError
-	var fe *errs.FieldError
-	if !errors.As(err, &ie) || ie.Index >= len(lines) || !errors.As(ie.Err, &fe) {
-		return err
-	}
-	return &Error{Line: lines[ie.Index], Column: colOf(fe.Field), Msg: fe.Msg}
+		return p, nil
+	})
 }
 
 // ImportAccounts parses r and upserts every row in one transaction.
 func ImportAccounts(ctx contextT, s *store.Store, r io.Reader) (account.UpsertResult, error) {
-	patches, lines, err := ParseAccounts(r)
-	if err != nil {
-		return account.UpsertResult{}, err
-	}
-	if len(patches) == 0 {
-		return account.UpsertResult{}, &Error{Line: 2, Msg: "no rows to import"}
-	}
-	res, err := s.UpsertAccounts(ctx, patches)
-	if err != nil {
-		return res, fromRowError(err, lines, func(f string) string {
-			switch f {
-			case "owner_id":
-				return "owner_email"
-			case "traits":
-				return "traits.*"
-			}
-			return f
-		})
-	}
-	return res, nil
+	return importRows(ctx, r, ParseAccounts, s.UpsertAccounts, func(f string) string {
+		switch f {
+		case "owner_id":
+			return "owner_email"
+		case "traits":
+			return "traits.*"
+		}
+		return f
+	})
 }
 
 // ExportAccounts writes every account as CSV, in the import format. Traits become
@@ -184,18 +140,14 @@ func ExportAccounts(ctx contextT, s *store.Store, w io.Writer) (int, error) {
 	}
 	var all []store.AccountRow
 	f := store.AccountFilter{Sort: "created", Limit: 500}
-	traitSet := map[string]bool{}
+	traitSet := traitColumns{}
 	for {
 		page, err := s.ListAccounts(ctx, f)
 		if err != nil {
 			return 0, err
 		}
 		for _, a := range page.Items {
-			var tr map[string]any
-			json.Unmarshal(a.Traits, &tr)
-			for k := range tr {
-				traitSet[k] = true
-			}
+			traitSet.add(a.Traits)
 		}
 		all = append(all, page.Items...)
 		if page.Next == "" {
@@ -203,16 +155,8 @@ func ExportAccounts(ctx contextT, s *store.Store, w io.Writer) (int, error) {
 		}
 		f.Cursor = page.Next
 	}
-	var traitCols []string
-	for k := range traitSet {
-		traitCols = append(traitCols, k)
-	}
-	sort.Strings(traitCols)
+	header, traitCols := traitSet.header(accountColumns)
 	cw := csv.NewWriter(w)
-	header := append([]string(nil), accountColumns...)
-	for _, k := range traitCols {
-		header = append(header, "traits."+k)
-	}
 	cw.Write(header)
 	for _, a := range all {
 		icp := ""

@@ -5,6 +5,7 @@
 package csvio
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/closeloop/closeloop/internal/errs"
 )
 
 // Error points at the line (1 = header) and column at fault.
@@ -30,6 +33,68 @@ func (e *Error) Error() string {
 
 // MaxRows bounds one import so a mistaken multi-gigabyte file fails fast.
 const MaxRows = 1_000_000
+
+// rowFail reports what is wrong with a cell (col; "" for the row as a whole) of the
+// row being read, naming its line.
+type rowFail func(col, format string, args ...any) error
+
+// field reports a refusal by the domain's own check of the row: one that names a
+// field (*errs.FieldError) is about the column of that name.
+func (fail rowFail) field(err error) error {
+	var fe *errs.FieldError
+	if errors.As(err, &fe) {
+		return fail(fe.Field, "%s", fe.Msg)
+	}
+	return err
+}
+
+// parseRows reads every row of t with row, which is given the row's index and a
+// rowFail for its line, and returns the rows read with the source line of each; the
+// first row refused refuses the whole file.
+func parseRows[T any](t *table, row func(i int, fail rowFail) (T, error)) (out []T, lines []int, err error) {
+	for i := range t.rows {
+		line := t.lines[i]
+		v, err := row(i, func(col, format string, args ...any) error {
+			return &Error{Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, v)
+		lines = append(lines, line)
+	}
+	return out, lines, nil
+}
+
+// fromRowError maps a store error on batch item i back to the file's line and column.
+func fromRowError(err error, lines []int, colOf func(field string) string) error {
+	var ie *errs.ItemError
+	var fe *errs.FieldError
+	if !errors.As(err, &ie) || ie.Index >= len(lines) || !errors.As(ie.Err, &fe) {
+		return err
+	}
+	return &Error{Line: lines[ie.Index], Column: colOf(fe.Field), Msg: fe.Msg}
+}
+
+// importRows parses r with parse and saves every row with save in one call (one
+// transaction): a file without rows is refused, and a row the store refuses is named
+// by its line and column (colOf: the file's column of a store field).
+func importRows[T, R any](ctx context.Context, r io.Reader, parse func(io.Reader) ([]T, []int, error), save func(context.Context, []T) (R, error), colOf func(field string) string) (R, error) {
+	rows, lines, err := parse(r)
+	if err != nil {
+		var none R
+		return none, err
+	}
+	if len(rows) == 0 {
+		var none R
+		return none, &Error{Line: 2, Msg: "no rows to import"}
+	}
+	res, err := save(ctx, rows)
+	if err != nil {
+		return res, fromRowError(err, lines, colOf)
+	}
+	return res, nil
+}
 
 // table is a parsed CSV: a header and rows with their source line numbers.
 type table struct {

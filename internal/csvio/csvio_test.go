@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
+	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/csvio"
 	"github.com/closeloop/closeloop/internal/store"
@@ -20,11 +22,7 @@ initech,Initech,initech.io,growth,10,important,onboarding,csm@team.io,,,450,EUR,
 `
 
 func TestImportAccountsAllOrNothing(t *testing.T) {
-	bad := []struct {
-		name, file string
-		line       int
-		column     string
-	}{
+	bad := []badFile{
 		{"wrong type", strings.Replace(goodAccounts, "globex.com,starter,3,", "globex.com,starter,three,", 1), 3, "seats"},
 		{"unknown column", strings.Replace(goodAccounts, "traits.region", "colour", 1), 1, "colour"},
 		{"duplicate external id", strings.Replace(goodAccounts, "initech,Initech", "acme,Initech", 1), 4, "external_id"},
@@ -38,15 +36,13 @@ func TestImportAccountsAllOrNothing(t *testing.T) {
 		ctx := context.Background()
 		csm := auth.Member{Email: "csm@team.io", Name: "Casey", Role: auth.RoleMember}
 		storetest.Members(t, s, &csm)
-		for _, b := range bad {
-			_, err := csvio.ImportAccounts(ctx, s, strings.NewReader(b.file))
-			if !errorAt(err, b.line, b.column) {
-				t.Errorf("%s: got %v, want line %d column %q", b.name, err, b.line, b.column)
-			}
-			if n, _ := s.CountAccounts(ctx); n != 0 {
-				t.Fatalf("%s: %d accounts written by a failed import", b.name, n)
-			}
-		}
+		wantRefused(t, bad, func(r io.Reader) error {
+			_, err := csvio.ImportAccounts(ctx, s, r)
+			return err
+		}, func() int {
+			n, _ := s.CountAccounts(ctx)
+			return n
+		}, "accounts")
 		res, err := csvio.ImportAccounts(ctx, s, strings.NewReader(goodAccounts))
 		if err != nil || res.Created != 3 {
 			t.Fatalf("good file: %+v %v", res, err)
@@ -121,41 +117,36 @@ func TestImportPeople(t *testing.T) {
 }
 
 func FuzzParseAccounts(f *testing.F) {
-	f.Add(goodAccounts)
-	f.Add("external_id\n\"")
-	f.Add("external_id,mrr,currency\nx,1.5,JPY\n")
-	f.Fuzz(func(t *testing.T, in string) {
-		patches, lines, err := csvio.ParseAccounts(strings.NewReader(in))
-		if err != nil {
-			if !namesLine(err) {
-				t.Fatalf("error without a line: %v", err)
-			}
-			return
+	fuzzParse(f, csvio.ParseAccounts, func(t *testing.T, p account.AccountPatch) {
+		if p.ExternalID == "" {
+			t.Fatal("patch without external id")
 		}
-		if len(patches) != len(lines) {
-			t.Fatal("lines do not match patches")
-		}
-		for _, p := range patches {
-			if p.ExternalID == "" {
-				t.Fatal("patch without external id")
-			}
-		}
-	})
+	}, goodAccounts, "external_id\n\"", "external_id,mrr,currency\nx,1.5,JPY\n")
 }
 
 func FuzzParsePeople(f *testing.F) {
-	f.Add(goodPeople)
-	f.Add("email\n\n")
+	fuzzParse(f, csvio.ParsePeople, func(*testing.T, account.PersonPatch) {}, goodPeople, "email\n\n")
+}
+
+// fuzzParse holds parse to what every parser promises: a refusal names a line, and
+// each row read has its line; check is what this parser promises of a row.
+func fuzzParse[T any](f *testing.F, parse func(io.Reader) ([]T, []int, error), check func(*testing.T, T), seeds ...string) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, in string) {
-		patches, lines, err := csvio.ParsePeople(strings.NewReader(in))
+		rows, lines, err := parse(strings.NewReader(in))
 		if err != nil {
 			if !namesLine(err) {
 				t.Fatalf("error without a line: %v", err)
 			}
 			return
 		}
-		if len(patches) != len(lines) {
+		if len(rows) != len(lines) {
 			t.Fatal("lines do not match patches")
+		}
+		for _, r := range rows {
+			check(t, r)
 		}
 	})
 }

@@ -50,12 +50,7 @@ func ParseFeedback(r io.Reader) ([]FeedbackRow, error) {
 	// Dates without a time of day are read as midnight UTC; Normalize would move a
 	// future date to now, so the check below uses the same clock for every row.
 	now := time.Now().UTC()
-	rows := make([]FeedbackRow, 0, len(t.rows))
-	for i := range t.rows {
-		line := t.lines[i]
-		fail := func(col, format string, args ...any) error {
-			return &Error{Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
-		}
+	rows, _, err := parseRows(t, func(i int, fail rowFail) (FeedbackRow, error) {
 		cell := func(col string) string { v, _ := t.cell(i, col); return v }
 		c := feedback.Capture{Text: cell("text"), Quote: cell("quote"), Source: feedback.Source(strings.ToLower(cell("source"))),
 			Kind: feedback.Kind(kindRepl.Replace(strings.ToLower(cell("kind")))), Email: cell("email"), Name: cell("name"),
@@ -68,7 +63,7 @@ func ParseFeedback(r io.Reader) ([]FeedbackRow, error) {
 			at, err := time.Parse(time.DateOnly, v)
 			if err != nil {
 				if at, err = time.Parse(time.RFC3339, v); err != nil {
-					return nil, fail("occurred_at", "%q is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp", v)
+					return FeedbackRow{}, fail("occurred_at", "%q is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp", v)
 				}
 			}
 			c.OccurredAt = at.UTC()
@@ -92,13 +87,13 @@ func ParseFeedback(r io.Reader) ([]FeedbackRow, error) {
 		if err := check.Validate(); err != nil {
 			var fe *errs.FieldError
 			if errors.As(err, &fe) {
-				return nil, fail(fe.Field, "%s", fe.Msg)
+				return FeedbackRow{}, fail(fe.Field, "%s", fe.Msg)
 			}
-			return nil, fail("", "%v", err)
+			return FeedbackRow{}, fail("", "%v", err)
 		}
-		rows = append(rows, FeedbackRow{Capture: c, Tags: tags, ID: cell("id"), Line: line})
-	}
-	return rows, nil
+		return FeedbackRow{Capture: c, Tags: tags, ID: cell("id"), Line: t.lines[i]}, nil
+	})
+	return rows, err
 }
 
 // contentKey hashes what a row says, field by field, so the key depends neither on

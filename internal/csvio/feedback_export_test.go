@@ -24,9 +24,7 @@ func feedbackWorld(t *testing.T, s *store.Store) []feedback.Item {
 	t.Helper()
 	ctx := context.Background()
 	for _, a := range []account.Account{{ExternalID: "acme", Name: "Acme, Inc.", Domain: "acme.com"}, {ExternalID: "globex", Name: "Globex", Domain: "globex.com"}} {
-		if err := s.CreateAccount(ctx, &a); err != nil {
-			t.Fatal(err)
-		}
+		mustAccount(t, s, a)
 	}
 	mk := storetest.Tags(t, s)
 	editor := mk("Editor", "")

@@ -3,6 +3,7 @@ package csvio_test
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -20,11 +21,7 @@ Formulas break on paste,Formulas break,zendesk,Bug,,,acme,ZD-100,2025-03-02T10:0
 `
 
 func TestImportFeedbackAllOrNothing(t *testing.T) {
-	bad := []struct {
-		name, file string
-		line       int
-		column     string
-	}{
+	bad := []badFile{
 		{"unknown column", strings.Replace(goodFeedback, ",tags\n", ",labels\n", 1), 1, "labels"},
 		{"missing text column", strings.Replace(goodFeedback, "text,quote", "body,quote", 1), 1, "body"},
 		{"bad kind", strings.Replace(goodFeedback, "churn reason", "rant", 1), 4, "kind"},
@@ -38,25 +35,20 @@ func TestImportFeedbackAllOrNothing(t *testing.T) {
 	}
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		acme := account.Account{ExternalID: "acme", Name: "Acme", Domain: "acme.com"}
-		if err := s.CreateAccount(ctx, &acme); err != nil {
-			t.Fatal(err)
-		}
+		acme := mustAccount(t, s, account.Account{ExternalID: "acme", Name: "Acme", Domain: "acme.com"})
 		mk := storetest.Tags(t, s)
 		editor := mk("Editor", "")
 		tables := mk("Tables", editor)
 		formulas := mk("Formulas", tables)
 		reporting := mk("Reporting", "")
 
-		for _, b := range bad {
-			_, _, err := csvio.ImportFeedback(ctx, s, strings.NewReader(b.file))
-			if !errorAt(err, b.line, b.column) {
-				t.Errorf("%s: got %v, want line %d column %q", b.name, err, b.line, b.column)
-			}
-			if n, _ := s.CountFeedback(ctx, ""); n != 0 {
-				t.Fatalf("%s: %d items written by a failed import", b.name, n)
-			}
-		}
+		wantRefused(t, bad, func(r io.Reader) error {
+			_, _, err := csvio.ImportFeedback(ctx, s, r)
+			return err
+		}, func() int {
+			n, _ := s.CountFeedback(ctx, "")
+			return n
+		}, "items")
 		// The unknown-column message lists the feedback columns, not the accounts ones.
 		_, _, err := csvio.ImportFeedback(ctx, s, strings.NewReader("text,seats\nx,1\n"))
 		if err == nil || !strings.Contains(err.Error(), "person_external_id") || strings.Contains(err.Error(), "company_size") {
@@ -67,17 +59,11 @@ func TestImportFeedbackAllOrNothing(t *testing.T) {
 		if err != nil || created != 3 || dups != 0 {
 			t.Fatalf("good file: %d created, %d duplicates, %v", created, dups, err)
 		}
-		items, _, err := s.ListFeedback(ctx, store.FeedbackFilter{Source: feedback.SourceCSV})
-		if err != nil {
-			t.Fatal(err)
-		}
+		items := listFeedback(t, s, store.FeedbackFilter{Source: feedback.SourceCSV})
 		if len(items) != 2 {
 			t.Fatalf("csv items: %d, want 2 (one row names zendesk)", len(items))
 		}
-		zd, _, err := s.ListFeedback(ctx, store.FeedbackFilter{Source: feedback.SourceZendesk})
-		if err != nil {
-			t.Fatal(err)
-		}
+		zd := listFeedback(t, s, store.FeedbackFilter{Source: feedback.SourceZendesk})
 		if len(zd) != 1 {
 			t.Fatalf("zendesk items: %+v", zd)
 		}
@@ -95,17 +81,11 @@ func TestImportFeedbackAllOrNothing(t *testing.T) {
 			}
 		}
 		// The sender with an acme.com address is attached to Acme by domain.
-		ann, _, err := s.ListFeedback(ctx, store.FeedbackFilter{AccountID: acme.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
+		ann := listFeedback(t, s, store.FeedbackFilter{AccountID: acme.ID})
 		if len(ann) != 2 {
 			t.Fatalf("acme items: %d, want 2", len(ann))
 		}
-		churn, _, err := s.ListFeedback(ctx, store.FeedbackFilter{Kind: feedback.ChurnReason})
-		if err != nil {
-			t.Fatal(err)
-		}
+		churn := listFeedback(t, s, store.FeedbackFilter{Kind: feedback.ChurnReason})
 		if len(churn) != 1 || churn[0].AccountID != "" || churn[0].PersonID == "" {
 			t.Fatalf("churn row: %+v", churn)
 		}

@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/mail"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -34,21 +32,17 @@ func ParsePeople(r io.Reader) (patches []account.PersonPatch, lines []int, err e
 		return nil, nil, &Error{Line: 1, Column: "email", Msg: "an email or an external_id column is required"}
 	}
 	seen := map[string]int{}
-	for i := range t.rows {
-		line := t.lines[i]
-		fail := func(col, format string, args ...any) error {
-			return &Error{Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
-		}
+	return parseRows(t, func(i int, fail rowFail) (account.PersonPatch, error) {
 		var p account.PersonPatch
 		ext, hasE := t.cell(i, "external_id")
 		email, hasM := t.cell(i, "email")
 		if !hasE && !hasM {
-			return nil, nil, fail("email", "an email or an external_id is required")
+			return p, fail("email", "an email or an external_id is required")
 		}
 		if hasM {
 			email = strings.ToLower(email)
 			if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-				return nil, nil, fail("email", "%q is not an email address", email)
+				return p, fail("email", "%q is not an email address", email)
 			}
 			p.Email = &email
 		}
@@ -58,9 +52,9 @@ func ParsePeople(r io.Reader) (patches []account.PersonPatch, lines []int, err e
 			p.ExternalID = ext
 		}
 		if first, dup := seen[key]; dup {
-			return nil, nil, fail(col, "%q is also on line %d", strings.TrimPrefix(strings.TrimPrefix(key, "x:"), "e:"), first)
+			return p, fail(col, "%q is also on line %d", strings.TrimPrefix(strings.TrimPrefix(key, "x:"), "e:"), first)
 		}
-		seen[key] = line
+		seen[key] = t.lines[i]
 		if v, ok := t.cell(i, "name"); ok {
 			p.Name = &v
 		}
@@ -70,39 +64,23 @@ func ParsePeople(r io.Reader) (patches []account.PersonPatch, lines []int, err e
 		if v, ok := t.cell(i, "account_external_id"); ok {
 			p.AccountExternalID = &v
 		}
-		if v, ok := t.cell(i, "champion"); ok {
-			b, err := parseBool(v)
-			if err != nil {
-				return nil, nil, fail("champion", "%q is not yes/no or true/false", v)
-			}
-			p.Champion = &b
+		var err error
+		if p.Champion, err = t.boolean(i, "champion", fail); err != nil {
+			return p, err
 		}
 		p.Traits = t.traits(i)
-		patches = append(patches, p)
-		lines = append(lines, line)
-	}
-	return patches, lines, nil
+		return p, nil
+	})
 }
 
 // ImportPeople parses r and upserts every row in one transaction.
 func ImportPeople(ctx context.Context, s *store.Store, r io.Reader) (account.UpsertResult, error) {
-	patches, lines, err := ParsePeople(r)
-	if err != nil {
-		return account.UpsertResult{}, err
-	}
-	if len(patches) == 0 {
-		return account.UpsertResult{}, &Error{Line: 2, Msg: "no rows to import"}
-	}
-	res, err := s.UpsertPeople(ctx, patches)
-	if err != nil {
-		return res, fromRowError(err, lines, func(f string) string {
-			if f == "account_id" {
-				return "account_external_id"
-			}
-			return f
-		})
-	}
-	return res, nil
+	return importRows(ctx, r, ParsePeople, s.UpsertPeople, func(f string) string {
+		if f == "account_id" {
+			return "account_external_id"
+		}
+		return f
+	})
 }
 
 // ExportPeople writes every person as CSV, in the import format.
@@ -110,7 +88,7 @@ func ExportPeople(ctx context.Context, s *store.Store, w io.Writer) (int, error)
 	accExt := map[string]string{}
 	var all []account.Person
 	after := ""
-	traitSet := map[string]bool{}
+	traitSet := traitColumns{}
 	for {
 		items, next, err := s.ListPeople(ctx, store.PersonFilter{After: after, Limit: 500})
 		if err != nil {
@@ -124,11 +102,7 @@ func ExportPeople(ctx context.Context, s *store.Store, w io.Writer) (int, error)
 				}
 				accExt[p.AccountID] = a.ExternalID
 			}
-			var tr map[string]any
-			json.Unmarshal(p.Traits, &tr)
-			for k := range tr {
-				traitSet[k] = true
-			}
+			traitSet.add(p.Traits)
 		}
 		all = append(all, items...)
 		if next == "" {
@@ -136,16 +110,8 @@ func ExportPeople(ctx context.Context, s *store.Store, w io.Writer) (int, error)
 		}
 		after = next
 	}
-	var traitCols []string
-	for k := range traitSet {
-		traitCols = append(traitCols, k)
-	}
-	sort.Strings(traitCols)
+	header, traitCols := traitSet.header(personColumns)
 	cw := csv.NewWriter(w)
-	header := append([]string(nil), personColumns...)
-	for _, k := range traitCols {
-		header = append(header, "traits."+k)
-	}
 	cw.Write(header)
 	for _, p := range all {
 		rec := []string{p.ExternalID, p.Email, p.Name, p.Title, strconv.FormatBool(p.Champion), accExt[p.AccountID]}

@@ -32,45 +32,42 @@ func ParseSubscriptions(r io.Reader) (subs []revenue.Subscription, lines []int, 
 	if err != nil {
 		return nil, nil, err
 	}
-	for i := range t.rows {
-		line := t.lines[i]
-		fail := func(col, format string, args ...any) error {
-			return &Error{Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
-		}
+	return parseRows(t, func(i int, fail rowFail) (revenue.Subscription, error) {
 		var s revenue.Subscription
+		var err error
 		var ok bool
 		if s.AccountExternalID, ok = t.cell(i, "account_external_id"); !ok {
-			return nil, nil, fail("account_external_id", "is required")
+			return s, fail("account_external_id", "is required")
 		}
 		if s.ID, ok = t.cell(i, "subscription_id"); !ok {
-			return nil, nil, fail("subscription_id", "is required")
+			return s, fail("subscription_id", "is required")
 		}
 		s.Plan, _ = t.cell(i, "plan")
 		cur, ok := t.cell(i, "currency")
 		s.Currency = strings.ToUpper(cur)
 		if !ok || !revenue.ValidCurrency(s.Currency) {
-			return nil, nil, fail("currency", "must be a three-letter ISO 4217 code such as USD")
+			return s, fail("currency", "must be a three-letter ISO 4217 code such as USD")
 		}
 		v, ok := t.cell(i, "start")
 		if !ok {
-			return nil, nil, fail("start", "is required")
+			return s, fail("start", "is required")
 		}
 		if s.Start, err = parseWhen(v); err != nil {
-			return nil, nil, fail("start", "%v", err)
+			return s, fail("start", "%v", err)
 		}
 		if v, ok := t.cell(i, "end"); ok {
 			if s.End, err = parseWhen(v); err != nil {
-				return nil, nil, fail("end", "%v", err)
+				return s, fail("end", "%v", err)
 			}
 			if !s.End.After(s.Start) {
-				return nil, nil, fail("end", "must be after start (%s)", v)
+				return s, fail("end", "must be after start (%s)", v)
 			}
 		}
 		s.Quantity = 1
 		if v, ok := t.cell(i, "quantity"); ok {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > 1_000_000 {
-				return nil, nil, fail("quantity", "must be a whole number from 1 to 1000000, not %q", v)
+				return s, fail("quantity", "must be a whole number from 1 to 1000000, not %q", v)
 			}
 			s.Quantity = n
 		}
@@ -78,31 +75,29 @@ func ParseSubscriptions(r io.Reader) (subs []revenue.Subscription, lines []int, 
 		amount, hasAmount := t.cell(i, "amount")
 		switch {
 		case hasMRR && hasAmount:
-			return nil, nil, fail("amount", "give mrr or amount with billing_interval, not both")
+			return s, fail("amount", "give mrr or amount with billing_interval, not both")
 		case hasMRR:
 			if s.MRR, err = money.ParseMajor(mrr, s.Currency); err != nil || s.MRR < 0 {
-				return nil, nil, fail("mrr", "must be an amount of at least 0 in %s, such as 99.50", s.Currency)
+				return s, fail("mrr", "must be an amount of at least 0 in %s, such as 99.50", s.Currency)
 			}
 		case hasAmount:
 			a, err := money.ParseMajor(amount, s.Currency)
 			if err != nil || a < 0 {
-				return nil, nil, fail("amount", "must be an amount of at least 0 in %s, such as 1188.00", s.Currency)
+				return s, fail("amount", "must be an amount of at least 0 in %s, such as 1188.00", s.Currency)
 			}
 			iv, _ := t.cell(i, "billing_interval")
 			iv = strings.ToLower(iv)
 			if _, known := revenue.IntervalMonths[iv]; !known {
-				return nil, nil, fail("billing_interval", "must be month, quarter, half-year or year with an amount, not %q", iv)
+				return s, fail("billing_interval", "must be month, quarter, half-year or year with an amount, not %q", iv)
 			}
 			if s.MRR, err = revenue.MRRFromAmount(a, iv, s.Quantity); err != nil {
-				return nil, nil, fail("amount", "the MRR of this amount %s", money.TooLarge(s.Currency))
+				return s, fail("amount", "the MRR of this amount %s", money.TooLarge(s.Currency))
 			}
 		default:
-			return nil, nil, fail("mrr", "give mrr, or amount with billing_interval")
+			return s, fail("mrr", "give mrr, or amount with billing_interval")
 		}
-		subs = append(subs, s)
-		lines = append(lines, line)
-	}
-	return subs, lines, nil
+		return s, nil
+	})
 }
 
 // parseWhen reads a date (YYYY-MM-DD, midnight UTC) or an RFC 3339 time.
@@ -119,16 +114,5 @@ func parseWhen(v string) (time.Time, error) {
 // ImportSubscriptions parses r and imports every row in one transaction; a problem
 // names its line and column and nothing is written.
 func ImportSubscriptions(ctx context.Context, s *store.Store, r io.Reader) (store.SubscriptionResult, error) {
-	subs, lines, err := ParseSubscriptions(r)
-	if err != nil {
-		return store.SubscriptionResult{}, err
-	}
-	if len(subs) == 0 {
-		return store.SubscriptionResult{}, &Error{Line: 2, Msg: "no rows to import"}
-	}
-	res, err := s.ImportSubscriptions(ctx, subs)
-	if err != nil {
-		return res, fromRowError(err, lines, func(f string) string { return f })
-	}
-	return res, nil
+	return importRows(ctx, r, ParseSubscriptions, s.ImportSubscriptions, func(f string) string { return f })
 }

@@ -2,6 +2,7 @@ package csvio_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -26,11 +27,7 @@ globex,g2,small,2026-03-10T00:00:00Z,,150.00,,,1,EUR
 `
 
 func TestImportSubscriptions(t *testing.T) {
-	bad := []struct {
-		name, file string
-		line       int
-		column     string
-	}{
+	bad := []badFile{
 		{"bad currency", strings.Replace(goodSubscriptions, "80,,,,usd", "80,,,,dollars", 1), 4, "currency"},
 		{"end before start", strings.Replace(goodSubscriptions, "2026-02-15,2026-04-01", "2026-02-15,2026-02-01", 1), 3, "end"},
 		{"bad date", strings.Replace(goodSubscriptions, "2026-06-01", "1 June", 1), 4, "start"},
@@ -46,21 +43,15 @@ func TestImportSubscriptions(t *testing.T) {
 		ctx := context.Background()
 		ids := map[string]string{}
 		for _, ext := range []string{"acme", "globex", "hand"} {
-			a := account.Account{ExternalID: ext, Name: ext, Tier: "standard"}
-			if err := s.CreateAccount(ctx, &a); err != nil {
-				t.Fatal(err)
-			}
-			ids[ext] = a.ID
+			ids[ext] = mustAccount(t, s, account.Account{ExternalID: ext, Name: ext, Tier: "standard"}).ID
 		}
-		for _, b := range bad {
-			_, err := csvio.ImportSubscriptions(ctx, s, strings.NewReader(b.file))
-			if !errorAt(err, b.line, b.column) {
-				t.Errorf("%s: got %v, want line %d column %q", b.name, err, b.line, b.column)
-			}
-			if ms, _ := s.ListMovements(ctx, store.MovementFilter{}); len(ms) != 0 {
-				t.Fatalf("%s: %d movements written by a failed import", b.name, len(ms))
-			}
-		}
+		wantRefused(t, bad, func(r io.Reader) error {
+			_, err := csvio.ImportSubscriptions(ctx, s, r)
+			return err
+		}, func() int {
+			ms, _ := s.ListMovements(ctx, store.MovementFilter{})
+			return len(ms)
+		}, "movements")
 		res, err := csvio.ImportSubscriptions(ctx, s, strings.NewReader(goodSubscriptions))
 		if err != nil || res.Created != 5 || res.Accounts != 2 || res.Movements != 6 {
 			t.Fatalf("good file: %+v %v", res, err)

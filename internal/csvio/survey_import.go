@@ -3,11 +3,8 @@ package csvio
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"strconv"
 
-	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/survey"
 )
@@ -31,64 +28,55 @@ func ImportSurveyResponses(ctx context.Context, s *store.Store, r io.Reader) (st
 	}
 	now := s.Now()
 	kinds := map[string]survey.Kind{}
-	rows := make([]store.ResponseImport, 0, len(t.rows))
-	for i := range t.rows {
-		line := t.lines[i]
-		fail := func(col, format string, args ...any) error {
-			return &Error{Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
-		}
+	rows, lines, err := parseRows(t, func(i int, fail rowFail) (store.ResponseImport, error) {
+		var err error
 		var row store.ResponseImport
 		var ok bool
 		if row.SurveyID, ok = t.cell(i, "survey_id"); !ok {
-			return none, fail("survey_id", "is required")
+			return row, fail("survey_id", "is required")
 		}
 		kind, known := kinds[row.SurveyID]
 		if !known {
 			v, err := s.GetSurvey(ctx, row.SurveyID)
 			if errors.Is(err, store.ErrNotFound) {
-				return none, fail("survey_id", "no survey with id %q", row.SurveyID)
+				return row, fail("survey_id", "no survey with id %q", row.SurveyID)
 			}
 			if err != nil {
-				return none, err
+				return row, err
 			}
 			kind, kinds[row.SurveyID] = v.Kind, v.Kind
 		}
-		v, ok := t.cell(i, "score")
-		if !ok {
-			return none, fail("score", "is required")
-		}
-		if row.Score, err = strconv.Atoi(v); err != nil {
-			return none, fail("score", "%q is not a whole number", v)
+		if row.Score, err = t.score(i, fail); err != nil {
+			return row, err
 		}
 		row.Comment, _ = t.cell(i, "comment")
 		row.Email, _ = t.cell(i, "email")
 		row.PersonExternalID, _ = t.cell(i, "person_external_id")
 		if row.Email == "" && row.PersonExternalID == "" {
-			return none, fail("email", "say who answered: email or person_external_id")
+			return row, fail("email", "say who answered: email or person_external_id")
 		}
 		when, ok := t.cell(i, "responded_at")
 		if !ok {
-			return none, fail("responded_at", "is required (YYYY-MM-DD or RFC 3339)")
+			return row, fail("responded_at", "is required (YYYY-MM-DD or RFC 3339)")
 		}
 		if row.RespondedAt, err = parseWhen(when); err != nil {
-			return none, fail("responded_at", "%v", err)
+			return row, fail("responded_at", "%v", err)
 		}
 		row.Normalize(now)
 		if err := row.Validate(kind, now); err != nil {
-			var fe *errs.FieldError
-			if errors.As(err, &fe) {
-				return none, fail(fe.Field, "%s", fe.Msg)
-			}
-			return none, err
+			return row, fail.field(err)
 		}
-		rows = append(rows, row)
+		return row, nil
+	})
+	if err != nil {
+		return none, err
 	}
 	if len(rows) == 0 {
 		return none, &Error{Line: 2, Msg: "no rows to import"}
 	}
 	res, err := s.ImportSurveyResponses(ctx, rows)
 	if err != nil {
-		return none, fromRowError(err, t.lines, func(f string) string { return f })
+		return none, fromRowError(err, lines, func(f string) string { return f })
 	}
 	return res, nil
 }

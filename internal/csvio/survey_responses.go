@@ -3,14 +3,12 @@ package csvio
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/survey"
 )
@@ -38,18 +36,11 @@ func ParseResponses(r io.Reader, kind survey.Kind) (ins []survey.Input, lines []
 		return nil, nil, err
 	}
 	now := time.Now()
-	for i := range t.rows {
-		line := t.lines[i]
-		fail := func(col, format string, args ...any) error {
-			return &Error{Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
-		}
+	return parseRows(t, func(i int, fail rowFail) (survey.Input, error) {
 		var in survey.Input
-		v, ok := t.cell(i, "score")
-		if !ok {
-			return nil, nil, fail("score", "is required")
-		}
-		if in.Score, err = strconv.Atoi(v); err != nil {
-			return nil, nil, fail("score", "%q is not a whole number", v)
+		var err error
+		if in.Score, err = t.score(i, fail); err != nil {
+			return in, err
 		}
 		in.Comment, _ = t.cell(i, "comment")
 		in.Email, _ = t.cell(i, "email")
@@ -59,21 +50,15 @@ func ParseResponses(r io.Reader, kind survey.Kind) (ins []survey.Input, lines []
 		in.AccountExternalID, _ = t.cell(i, "account_external_id")
 		if v, ok := t.cell(i, "responded_at"); ok {
 			if in.RespondedAt, err = parseWhen(v); err != nil {
-				return nil, nil, fail("responded_at", "%v", err)
+				return in, fail("responded_at", "%v", err)
 			}
 		}
 		in.Normalize(now)
 		if err := in.Validate(kind, now); err != nil {
-			var fe *errs.FieldError
-			if errors.As(err, &fe) {
-				return nil, nil, fail(fe.Field, "%s", fe.Msg)
-			}
-			return nil, nil, err
+			return in, fail.field(err)
 		}
-		ins = append(ins, in)
-		lines = append(lines, line)
-	}
-	return ins, lines, nil
+		return in, nil
+	})
 }
 
 // ImportResponses parses r and records every row as a response of the survey in one

@@ -17,10 +17,7 @@ import (
 func TestSurveyResponsesCSV(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		a := account.Account{Name: "Acme", ExternalID: "acme-1", Domain: "acme.com"}
-		if err := s.CreateAccount(ctx, &a); err != nil {
-			t.Fatal(err)
-		}
+		a := mustAccount(t, s, account.Account{Name: "Acme", ExternalID: "acme-1", Domain: "acme.com"})
 		v := survey.Survey{Kind: survey.CSAT}
 		if err := s.CreateSurvey(ctx, &v); err != nil {
 			t.Fatal(err)
