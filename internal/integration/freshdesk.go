@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-
-	"github.com/closeloop/closeloop/internal/feedback"
 )
 
 // Freshdesk sends webhooks from automation rules ("Trigger webhook" action) and does
@@ -164,32 +162,17 @@ func parseFreshdesk(body []byte) (*outcome, error) {
 	if t.Requester != nil {
 		requester = firstNonEmpty(requester, t.Requester.Name)
 	}
-	text, externalID := description, id
-	// A customer reply arrives with the same ticket id; key it on the comment so each
-	// reply is its own item (Freshdesk has no comment-id placeholder).
-	if comment != "" && comment != description {
-		if commenter != "" && requester != "" && !strings.EqualFold(commenter, requester) {
-			return &outcome{ignored: "latest public comment by " + commenter + ", not the requester"}, nil
-		}
-		text, externalID = comment, id+":c"+sha256hex([]byte(comment))[:16]
+	// Freshdesk has no comment-id placeholder: a reply is keyed on its text.
+	text, externalID, reply := ticketText(id, description, comment, "")
+	if reply && commenter != "" && requester != "" && !strings.EqualFold(commenter, requester) {
+		return &outcome{ignored: "latest public comment by " + commenter + ", not the requester"}, nil
 	}
-	if text == "" {
-		text = comment
-	}
-	c := &feedback.Capture{
-		Text:        withSubject(firstNonEmpty(t.Subject, t.TicketSubject), text),
-		Quote:       feedback.DefaultQuote(text),
-		ExternalID:  externalID,
-		ExternalURL: firstNonEmpty(t.URL, t.TicketURL),
-		Email:       firstNonEmpty(t.RequesterEmail, t.TicketRequesterEmail, t.TicketContactEmail),
-		Name:        firstNonEmpty(t.RequesterName, t.TicketRequesterName, t.TicketContactName),
-	}
+	c := ticketCapture(firstNonEmpty(t.Subject, t.TicketSubject), text, externalID, firstNonEmpty(t.URL, t.TicketURL), t.CreatedAt)
+	c.Email = firstNonEmpty(t.RequesterEmail, t.TicketRequesterEmail, t.TicketContactEmail)
+	c.Name = firstNonEmpty(t.RequesterName, t.TicketRequesterName, t.TicketContactName)
 	if t.Requester != nil {
 		c.Email = firstNonEmpty(c.Email, t.Requester.Email)
 		c.Name = firstNonEmpty(c.Name, t.Requester.Name)
-	}
-	if at, ok := parseTime(t.CreatedAt); ok {
-		c.OccurredAt = at
 	}
 	if strings.HasPrefix(c.ExternalURL, "//") {
 		c.ExternalURL = "https:" + c.ExternalURL

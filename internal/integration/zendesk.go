@@ -212,29 +212,10 @@ func parseZendesk(body []byte) (*outcome, error) {
 	description := zendeskBody(t.Description, t.DescriptionHTML)
 	comment := zendeskBody(firstNonEmpty(t.Comment, t.LatestPublicComment, t.LatestComment),
 		firstNonEmpty(t.CommentHTML, t.LatestPublicCommentHTML, t.LatestCommentHTML))
-	body2, externalID := description, id
-	if comment != "" && comment != description {
-		body2 = comment
-		if cid := t.CommentID.String(); cid != "" {
-			externalID = id + ":" + cid
-		} else {
-			externalID = id + ":c" + sha256hex([]byte(comment))[:16]
-		}
-	}
-	if body2 == "" {
-		body2 = comment
-	}
-	c := &feedback.Capture{
-		Text:        withSubject(firstNonEmpty(t.Subject, t.Title), body2),
-		Quote:       feedback.DefaultQuote(body2),
-		ExternalID:  externalID,
-		ExternalURL: firstNonEmpty(t.URL, t.Link),
-	}
+	text, externalID, _ := ticketText(id, description, comment, t.CommentID.String())
+	c := ticketCapture(firstNonEmpty(t.Subject, t.Title), text, externalID, firstNonEmpty(t.URL, t.Link), t.CreatedAt)
 	if c.ExternalURL != "" && !strings.Contains(c.ExternalURL, "://") {
 		c.ExternalURL = "https://" + c.ExternalURL // {{ticket.link}} renders without a scheme
-	}
-	if at, ok := parseTime(t.CreatedAt); ok {
-		c.OccurredAt = at
 	}
 	if t.Requester != nil {
 		c.Email, c.Name, c.PersonExternalID = t.Requester.Email, t.Requester.Name, t.Requester.ExternalID.String()
