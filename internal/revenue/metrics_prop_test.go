@@ -94,14 +94,7 @@ func TestSubscriptionsEqualHandEnteredMovements(t *testing.T) {
 				}
 				subs = append(subs, s)
 			}
-			pts, err := Schedule(subs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ms, err := Derive(pts, "USD")
-			if err != nil {
-				t.Fatal(err)
-			}
+			ms := movementsOf(t, subs)
 			imported = append(imported, AccountHistory{Movements: ms})
 			// By hand: walk the days, sum what runs, set MRR when it changes.
 			var st State
@@ -154,14 +147,7 @@ func TestScheduleHandWorked(t *testing.T) {
 		{ID: "s2", Currency: "USD", MRR: 5000, Start: d("2026-02-15"), End: d("2026-04-01")}, // overlaps s1: summed
 		{ID: "s3", Currency: "USD", MRR: 8000, Start: d("2026-06-01")},                       // after a two-month gap
 	}
-	pts, err := Schedule(subs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := Derive(pts, "USD")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ms := movementsOf(t, subs)
 	want := []struct {
 		at    string
 		kind  Kind
@@ -181,4 +167,19 @@ func TestScheduleHandWorked(t *testing.T) {
 	if v, err := MRRFromAmount(120000, "year", 2); err != nil || v != 20000 {
 		t.Errorf("MRRFromAmount(1200.00 a year × 2) = %d %v, want 20000", v, err)
 	}
+}
+
+// movementsOf is the USD movements of subs' schedule, failing the test when either
+// step refuses them.
+func movementsOf(t *testing.T, subs []Subscription) []Movement {
+	t.Helper()
+	pts, err := Schedule(subs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := Derive(pts, "USD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
 }

@@ -72,14 +72,8 @@ func ParseView(get func(string) string, defs Definitions, convert bool, now time
 	default:
 		return v, errs.Invalidf("quick_ratio_reactivation", "quick_ratio_reactivation must be true or false, not %q", s)
 	}
-	switch s := get("churn_recognition"); s {
-	case "":
-	case "cancellation":
-		v.Defs.ChurnAtPeriodEnd = false
-	case "period_end":
-		v.Defs.ChurnAtPeriodEnd = true
-	default:
-		return v, errs.Invalidf("churn_recognition", "churn_recognition must be cancellation or period_end, not %q", s)
+	if err := either(get, "churn_recognition", "cancellation", "period_end", &v.Defs.ChurnAtPeriodEnd); err != nil {
+		return v, err
 	}
 	if s := get("group_minutes"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -91,23 +85,11 @@ func ParseView(get func(string) string, defs Definitions, convert bool, now time
 			return v, err
 		}
 	}
-	switch s := get("cohort_by"); s {
-	case "":
-	case "first_payment":
-		v.Defs.CohortBySignup = false
-	case "signup":
-		v.Defs.CohortBySignup = true
-	default:
-		return v, errs.Invalidf("cohort_by", "cohort_by must be first_payment or signup, not %q", s)
+	if err := either(get, "cohort_by", "first_payment", "signup", &v.Defs.CohortBySignup); err != nil {
+		return v, err
 	}
-	switch s := get("currency_mode"); s {
-	case "":
-	case "per_currency":
-		v.Convert = false
-	case "converted":
-		v.Convert = true
-	default:
-		return v, errs.Invalidf("currency_mode", "currency_mode must be per_currency or converted, not %q", s)
+	if err := either(get, "currency_mode", "per_currency", "converted", &v.Convert); err != nil {
+		return v, err
 	}
 	return v, nil
 }
@@ -115,4 +97,19 @@ func ParseView(get func(string) string, defs Definitions, convert bool, now time
 // Options are the Metrics options of v with conversion c.
 func (v View) Options(c Conversion) Options {
 	return Options{From: v.From, To: v.To, Interval: v.Interval, Defs: v.Defs, Convert: c, GroupBy: v.GroupBy}
+}
+
+// either reads a parameter that names one of two choices, off or on, into dst; left
+// out, it leaves dst as the definitions have it.
+func either(get func(string) string, name, off, on string, dst *bool) error {
+	switch s := get(name); s {
+	case "":
+	case off:
+		*dst = false
+	case on:
+		*dst = true
+	default:
+		return errs.Invalidf(name, "%s must be %s or %s, not %q", name, off, on, s)
+	}
+	return nil
 }
