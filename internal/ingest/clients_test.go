@@ -47,6 +47,21 @@ func (d *delivery) wait(n int) {
 	}
 }
 
+// closeDelivered closes client c once n messages have had their callback (Close drops
+// batches still being retried, and on a loaded machine a batch may time out, the
+// client allows 10 s, and be resent, as it would be in a long-running program), and
+// fails the test unless all n were delivered.
+func (d *delivery) closeDelivered(t *testing.T, c io.Closer, client string, n int) {
+	t.Helper()
+	d.wait(n)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d.ok.Load() != int64(n) || d.failed.Load() != 0 {
+		t.Fatalf("%s client: %d delivered, %d failed (%v), want %d delivered", client, d.ok.Load(), d.failed.Load(), d.last.Load(), n)
+	}
+}
+
 func (c rudCallback) Success(rudder.Message) { c.d.ok.Add(1) }
 func (c rudCallback) Failure(_ rudder.Message, err error) {
 	c.d.failed.Add(1)
@@ -73,16 +88,7 @@ func sendSegment(t *testing.T, base, key string, n int) {
 			t.Fatal(err)
 		}
 	}
-	// Close drops batches still being retried, so wait for every callback first: on a
-	// loaded machine a batch may time out (the client allows 10 s) and be resent, as it
-	// would be in a long-running program.
-	d.wait(n)
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if d.ok.Load() != int64(n) || d.failed.Load() != 0 {
-		t.Fatalf("segment client: %d delivered, %d failed (%v), want %d delivered", d.ok.Load(), d.failed.Load(), d.last.Load(), n)
-	}
+	d.closeDelivered(t, c, "segment", n)
 }
 
 // sendRudder sends a batch with RudderStack's client, gzip on (its default).
@@ -110,13 +116,7 @@ func sendRudder(t *testing.T, base, key string, n int) {
 			t.Fatal(err)
 		}
 	}
-	d.wait(n)
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if d.ok.Load() != int64(n) || d.failed.Load() != 0 {
-		t.Fatalf("rudder client: %d delivered, %d failed (%v), want %d delivered", d.ok.Load(), d.failed.Load(), d.last.Load(), n)
-	}
+	d.closeDelivered(t, c, "rudder", n)
 }
 
 // TestOfficialClientsStoreEachEventOnce is the acceptance test of issue 14: events sent
