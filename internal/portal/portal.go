@@ -19,6 +19,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/config"
+	"github.com/closeloop/closeloop/internal/pageset"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -44,7 +45,7 @@ const (
 // Portal serves the customer portal.
 type Portal struct {
 	Deps
-	pages *pages
+	pages pageset.Set
 
 	ssoIP, postIP, votePerson, ideaPerson *auth.Limiter
 
@@ -62,7 +63,7 @@ func New(d Deps) *Portal {
 	}
 	return &Portal{
 		Deps:       d,
-		pages:      mustParsePages(),
+		pages:      pageset.Parse(templateFS, funcs),
 		ssoIP:      limiter(d, "portal-sso-ip", ssoBurstPerIP, 3*time.Second),
 		postIP:     limiter(d, "portal-post-ip", postBurstPerIP, time.Second),
 		votePerson: limiter(d, "portal-vote-person", voteBurstPerPerson, 2*time.Second),
@@ -74,20 +75,28 @@ func New(d Deps) *Portal {
 // (the SSO cookie), checked by the handlers that need it.
 func (p *Portal) Register(rt *router.Router) {
 	rt.PublicHandler("GET /portal/static/", staticHandler())
-	rt.Public("GET /portal/theme.css", p.h(p.theme))
+	// Every page's error is rendered as a portal page (p.h).
+	for _, route := range []struct {
+		pattern string
+		fn      router.Handler
+	}{
+		{"GET /portal/theme.css", p.theme},
 
-	rt.Public("GET /portal", p.h(p.list))
-	rt.Public("GET /portal/requests/{id}", p.h(p.requestPage))
-	rt.Public("POST /portal/requests/{id}/vote", p.h(p.vote))
-	rt.Public("POST /portal/requests/{id}/unvote", p.h(p.unvote))
-	rt.Public("GET /portal/submit", p.h(p.submitPage))
-	rt.Public("POST /portal/submit", p.h(p.submit))
-	rt.Public("GET /portal/roadmap", p.h(p.roadmap))
-	rt.Public("GET /portal/changelog", p.h(p.changelog))
+		{"GET /portal", p.list},
+		{"GET /portal/requests/{id}", p.requestPage},
+		{"POST /portal/requests/{id}/vote", p.vote},
+		{"POST /portal/requests/{id}/unvote", p.unvote},
+		{"GET /portal/submit", p.submitPage},
+		{"POST /portal/submit", p.submit},
+		{"GET /portal/roadmap", p.roadmap},
+		{"GET /portal/changelog", p.changelog},
 
-	rt.Public("GET /portal/sso", p.h(p.sso))
-	rt.Public("GET /portal/signin", p.h(p.signInPage))
-	rt.Public("POST /portal/signout", p.h(p.signOut))
+		{"GET /portal/sso", p.sso},
+		{"GET /portal/signin", p.signInPage},
+		{"POST /portal/signout", p.signOut},
+	} {
+		rt.Public(route.pattern, p.h(route.fn))
+	}
 }
 
 // h renders a handler's error as a portal page: the router's renderer is the team

@@ -17,12 +17,6 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pages holds one template set per page: the layout and partials plus that page, so
-// every page defines its own "content" block.
-type pages struct {
-	sets map[string]*template.Template
-}
-
 var funcs = template.FuncMap{
 	"statusLabel": func(s feedback.RequestStatus) string {
 		l := s.Label()
@@ -36,30 +30,13 @@ var funcs = template.FuncMap{
 	},
 	"isoDate": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 	// args builds the argument map of a partial that needs more than one value.
-	"args": func(kv ...any) (map[string]any, error) {
-		if len(kv)%2 != 0 {
-			return nil, fmt.Errorf("args: odd number of arguments")
-		}
-		m := make(map[string]any, len(kv)/2)
-		for i := 0; i < len(kv); i += 2 {
-			k, ok := kv[i].(string)
-			if !ok {
-				return nil, fmt.Errorf("args: key %v is not a string", kv[i])
-			}
-			m[k] = kv[i+1]
-		}
-		return m, nil
-	},
+	"args": pageset.Dict,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return one
 		}
 		return many
 	},
-}
-
-func mustParsePages() *pages {
-	return &pages{sets: pageset.Parse(templateFS, funcs)}
 }
 
 // view is what the layout sees; D is the page's own data.
@@ -86,7 +63,7 @@ func (v view) MeName() string {
 // render executes a page into a buffer first, so a template error becomes a clean 500
 // instead of half a page.
 func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, page, title, nav string, me *account.Person, data any) error {
-	t, ok := p.pages.sets[page]
+	t, ok := p.pages[page]
 	if !ok {
 		return fmt.Errorf("portal: no template %q", page)
 	}

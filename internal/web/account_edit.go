@@ -133,14 +133,7 @@ func (ui *Web) accountEdit(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(f.Errors) == 0 {
 		err := ui.Store.UpdateAccount(r.Context(), &a)
-		var fe *errs.FieldError
-		switch {
-		case err == nil:
-			ui.setFlash(w, "Account saved.")
-			return seeOther(w, r, "/accounts/"+url.PathEscape(id))
-		case errors.As(err, &fe):
-			f.Errors[fe.Field] = fieldMsg(fe.Field, fe.Msg)
-		default:
+		if done, err := ui.saved(w, r, err, "Account saved.", "/accounts/"+url.PathEscape(id), besideField(f.Errors)); done {
 			return err
 		}
 	}

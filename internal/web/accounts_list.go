@@ -104,6 +104,23 @@ type sortLink struct {
 	AriaSort         string
 }
 
+// newSortLink is a column's header link on a list sorted by current (desc when
+// descending): clicking the current column flips the direction, another column starts
+// descending when firstDesc. href is the list's URL sorted by a column, a direction.
+func newSortLink(key, label, current string, desc, firstDesc bool, href func(key string, desc bool) string) sortLink {
+	l := sortLink{Key: key, Label: label, Active: current == key, Desc: desc, AriaSort: "none"}
+	next := firstDesc
+	if l.Active {
+		next = !desc
+		l.AriaSort = "ascending"
+		if desc {
+			l.AriaSort = "descending"
+		}
+	}
+	l.Href = href(key, next)
+	return l
+}
+
 type option struct {
 	Value, Label string
 }
@@ -158,24 +175,15 @@ func (ui *Web) accountsList(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Stages = stageOptions()
 	d.Owners = ownerOptions(members, true)
-	for _, s := range listSorts {
-		// Clicking the current column flips the direction; another column starts
-		// ascending by name and descending by money, which is what people look for.
-		l := sortLink{Key: s.Key, Label: s.Label, Active: q.Sort == s.Key, Desc: q.Desc, AriaSort: "none"}
+	sorted := func(key string, desc bool) string {
 		nq := q
-		nq.Cursor = ""
-		nq.Sort = s.Key
-		if l.Active {
-			nq.Desc = !q.Desc
-			l.AriaSort = "ascending"
-			if q.Desc {
-				l.AriaSort = "descending"
-			}
-		} else {
-			nq.Desc = s.Key == "mrr"
-		}
-		l.Href = nq.url()
-		d.Sorts[s.Key] = l
+		nq.Cursor, nq.Sort, nq.Desc = "", key, desc
+		return nq.url()
+	}
+	for _, s := range listSorts {
+		// Another column starts ascending by name and descending by money, which is
+		// what people look for.
+		d.Sorts[s.Key] = newSortLink(s.Key, s.Label, q.Sort, q.Desc, s.Key == "mrr", sorted)
 	}
 	if page.Next != "" {
 		nq := q
@@ -193,6 +201,17 @@ func (ui *Web) accountsList(w http.ResponseWriter, r *http.Request) error {
 
 // ownerOptions lists team members for owner menus; disabled members are left out
 // because nobody should be given new accounts to them.
+// assigneeOptions are the members work can be given to: those who are not viewers.
+func assigneeOptions(members []auth.Member) []option {
+	var workers []auth.Member
+	for _, m := range members {
+		if m.Role != auth.RoleViewer {
+			workers = append(workers, m)
+		}
+	}
+	return ownerOptions(workers, false)
+}
+
 func ownerOptions(members []auth.Member, withUnowned bool) []option {
 	var out []option
 	if withUnowned {

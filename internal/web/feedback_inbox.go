@@ -97,21 +97,13 @@ func (ui *Web) renderInbox(w http.ResponseWriter, r *http.Request, status int, i
 		d.NextHref = inboxURL("")
 	}
 	if it.AccountID != "" {
-		a, err := ui.Store.GetAccount(ctx, it.AccountID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if d.Account, err = optional(ui.Store.GetAccount(ctx, it.AccountID)); err != nil {
 			return err
-		}
-		if err == nil {
-			d.Account = &a
 		}
 	}
 	if it.PersonID != "" {
-		p, err := ui.Store.GetPerson(ctx, it.PersonID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if d.Person, err = optional(ui.Store.GetPerson(ctx, it.PersonID)); err != nil {
 			return err
-		}
-		if err == nil {
-			d.Person = &p
 		}
 	}
 	if it.SubmittedBy != "" {

@@ -74,12 +74,8 @@ type feedbackListData struct {
 	AnyAtAll   bool
 }
 
-// feedbackList: GET /feedback, every item newest first with filters, and bulk tag,
-// archive and link on a selection.
-func (ui *Web) feedbackList(w http.ResponseWriter, r *http.Request) error {
-	return ui.renderFeedbackList(w, r, http.StatusOK, bulkForm{})
-}
-
+// renderFeedbackList: GET /feedback, every item newest first with filters, and bulk
+// tag, archive and link on a selection (bulk is a refused bulk action's form).
 func (ui *Web) renderFeedbackList(w http.ResponseWriter, r *http.Request, status int, bulk bulkForm) error {
 	ctx := r.Context()
 	q := parseFeedbackQuery(r.URL.Query())

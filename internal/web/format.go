@@ -12,6 +12,7 @@ import (
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/money"
+	"github.com/closeloop/closeloop/internal/pageset"
 	"github.com/closeloop/closeloop/internal/store"
 )
 
@@ -31,7 +32,7 @@ var funcs = template.FuncMap{
 	"share":         shareOf, // a 0–1 ratio as "66.7%"
 	"medianDays":    medianDays,
 	"plural":        plural,
-	"dict":          dict,
+	"dict":          pageset.Dict,
 	"kindLabel":     func(k feedback.Kind) string { return k.Label() },
 	"statusLabel":   func(s feedback.RequestStatus) string { return s.Label() },
 	"feedbackKinds": func() []kindOption { return kindOptions("") },
@@ -41,23 +42,6 @@ var funcs = template.FuncMap{
 	"signalLabel":   func(rule string) string { return store.SignalLabels[rule] },
 	"pct":           pct,
 	"blankFeedback": func() feedbackForm { return feedbackForm{Kind: string(feedback.Other)} },
-}
-
-// dict builds a map from key/value pairs, so a partial template (the type-ahead) can
-// take named arguments.
-func dict(kv ...any) (map[string]any, error) {
-	if len(kv)%2 != 0 {
-		return nil, fmt.Errorf("dict: odd number of arguments")
-	}
-	m := make(map[string]any, len(kv)/2)
-	for i := 0; i < len(kv); i += 2 {
-		k, ok := kv[i].(string)
-		if !ok {
-			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
-		}
-		m[k] = kv[i+1]
-	}
-	return m, nil
 }
 
 const dateLayout = "2 Jan 2006"

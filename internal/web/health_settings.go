@@ -1,13 +1,11 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/account"
-	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -136,14 +134,7 @@ func (ui *Web) healthSettingsSave(w http.ResponseWriter, r *http.Request) error 
 	}
 	if len(d.Errors) == 0 {
 		err := ui.Store.PutHealthSettings(r.Context(), hs)
-		var fe *errs.FieldError
-		switch {
-		case err == nil:
-			ui.setFlash(w, "Health settings saved: every account is rescored at the next health sync.")
-			return seeOther(w, r, "/settings/health")
-		case errors.As(err, &fe):
-			d.Error = fe.Field + ": " + fe.Msg
-		default:
+		if done, err := ui.saved(w, r, err, "Health settings saved: every account is rescored at the next health sync.", "/settings/health", onTop(&d.Error)); done {
 			return err
 		}
 	}

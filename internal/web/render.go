@@ -4,7 +4,6 @@ import (
 	"embed"
 	"encoding/base64"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 
@@ -16,16 +15,6 @@ import (
 
 //go:embed templates/*.html
 var templateFS embed.FS
-
-// pages holds one template set per page: the layout and shared partials plus that
-// page's file, so every page can define its own "content" block.
-type pages struct {
-	sets map[string]*template.Template
-}
-
-func mustParsePages() *pages {
-	return &pages{sets: pageset.Parse(templateFS, funcs)}
-}
 
 // view is what the layout sees; D is the page's own data.
 type view struct {
@@ -49,7 +38,7 @@ func (v view) CanEdit() bool { return v.Me != nil && v.Me.Role.AtLeast(auth.Role
 // render executes a page into a buffer first, so a template error becomes a clean 500
 // instead of half a page.
 func (ui *Web) render(w http.ResponseWriter, r *http.Request, status int, page, title, nav string, data any) error {
-	t, ok := ui.pages.sets[page]
+	t, ok := ui.pages[page]
 	if !ok {
 		return fmt.Errorf("web: no template %q", page)
 	}
@@ -79,31 +68,26 @@ func (ui *Web) RenderError(w http.ResponseWriter, r *http.Request, e *router.Err
 		return
 	}
 	ep := pageset.ErrorPage{Status: e.Status, Msg: e.Msg}
-	switch e.Status {
-	case http.StatusUnauthorized:
-		ep.Heading = "Please sign in"
-		ep.Hint = "Your session has ended. Sign in again and repeat what you were doing."
-	case http.StatusForbidden:
-		ep.Heading = "You don't have access to this"
-		ep.Hint = "Ask an admin of your team if you need it."
-	case http.StatusNotFound:
-		ep.Heading = "Page not found"
-		ep.Hint = "It may have been deleted, or the link is mistyped."
-	case http.StatusTooManyRequests:
-		ep.Heading = "Too many requests"
-		ep.Hint = "Wait a minute and try again."
-	default:
-		if e.Status >= 500 {
-			ep.Heading = "Something went wrong on our side"
-			ep.Msg = "The error has been logged. Try again in a moment; if it keeps happening, tell whoever runs closeloop."
-		} else {
-			ep.Heading = "That didn't work"
-		}
+	if t, ok := errorTexts[e.Status]; ok {
+		ep.Heading, ep.Hint = t.heading, t.hint
+	} else if e.Status >= 500 {
+		ep.Heading = "Something went wrong on our side"
+		ep.Msg = "The error has been logged. Try again in a moment; if it keeps happening, tell whoever runs closeloop."
+	} else {
+		ep.Heading = "That didn't work"
 	}
 	if err := ui.render(w, r, e.Status, "error", ep.Heading, "", ep); err != nil {
 		ui.Log.Error("render error page", "err", err)
 		http.Error(w, e.Msg, e.Status)
 	}
+}
+
+// errorTexts are the error page's heading and hint for the statuses that have their own.
+var errorTexts = map[int]struct{ heading, hint string }{
+	http.StatusUnauthorized:    {"Please sign in", "Your session has ended. Sign in again and repeat what you were doing."},
+	http.StatusForbidden:       {"You don't have access to this", "Ask an admin of your team if you need it."},
+	http.StatusNotFound:        {"Page not found", "It may have been deleted, or the link is mistyped."},
+	http.StatusTooManyRequests: {"Too many requests", "Wait a minute and try again."},
 }
 
 const flashCookie = "closeloop_flash"

@@ -12,10 +12,7 @@ import (
 // requestEdit: POST /requests/{id} saves title, description, status, quarter,
 // strategic score, public flag and release note.
 func (ui *Web) requestEdit(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r, 128<<10); err != nil {
-		return err
-	}
-	cur, err := ui.getRequest(r, r.PathValue("id"))
+	cur, err := ui.postedRequest(w, r, 128<<10)
 	if err != nil {
 		return err
 	}
@@ -36,20 +33,9 @@ func (ui *Web) requestEdit(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(f.Errors) == 0 {
 		_, err := ui.Store.UpdateRequest(r.Context(), &req)
-		if err == nil {
-			ui.setFlash(w, "Request saved.")
-			return seeOther(w, r, "/requests/"+url.PathEscape(cur.ID))
-		}
-		field, msg, ok := asFieldError(err)
-		if !ok {
+		if done, err := ui.saved(w, r, err, "Request saved.", "/requests/"+url.PathEscape(cur.ID), besideField(f.Errors)); done {
 			return err
 		}
-		f.Errors[field] = fieldMsg(field, msg)
 	}
-	d, err := ui.loadRequest(r, cur)
-	if err != nil {
-		return err
-	}
-	d.Form = f
-	return ui.render(w, r, http.StatusUnprocessableEntity, "request", cur.Title, "requests", d)
+	return ui.requestRefused(w, r, cur, func(d *requestData) { d.Form = f })
 }

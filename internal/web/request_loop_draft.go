@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -10,27 +11,25 @@ import (
 
 // loopSkip: POST /requests/{id}/loop/{draft}/skip keeps one person out of the send.
 func (ui *Web) loopSkip(w http.ResponseWriter, r *http.Request) error {
-	d, err := ui.loopDraft(r)
-	if err != nil {
-		return err
-	}
-	if err := ui.Loop.Skip(r.Context(), d.ID); err != nil {
-		return loopStateErr(err)
-	}
-	ui.setFlash(w, "Skipped: "+draftWho(d.Name, d.Email)+" will not be emailed.")
-	return seeOther(w, r, loopURL(d.RequestID, d.ID))
+	return ui.loopMark(w, r, ui.Loop.Skip, func(who string) string { return "Skipped: " + who + " will not be emailed." })
 }
 
 // loopUnskip: POST /requests/{id}/loop/{draft}/unskip makes a skipped draft sendable.
 func (ui *Web) loopUnskip(w http.ResponseWriter, r *http.Request) error {
+	return ui.loopMark(w, r, ui.Loop.Unskip, func(who string) string { return who + " is back in the send." })
+}
+
+// loopMark changes the draft of the path with mark and returns to it, saying so with
+// the flash said makes of the person's name.
+func (ui *Web) loopMark(w http.ResponseWriter, r *http.Request, mark func(ctx context.Context, id string) error, said func(who string) string) error {
 	d, err := ui.loopDraft(r)
 	if err != nil {
 		return err
 	}
-	if err := ui.Loop.Unskip(r.Context(), d.ID); err != nil {
+	if err := mark(r.Context(), d.ID); err != nil {
 		return loopStateErr(err)
 	}
-	ui.setFlash(w, draftWho(d.Name, d.Email)+" is back in the send.")
+	ui.setFlash(w, said(draftWho(d.Name, d.Email)))
 	return seeOther(w, r, loopURL(d.RequestID, d.ID))
 }
 

@@ -13,11 +13,8 @@ import (
 // requestMerge: POST /requests/{id}/merge folds this request into another (picked by
 // type-ahead, or by typed title without JavaScript) and opens the one it went into.
 func (ui *Web) requestMerge(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r, 16<<10); err != nil {
-		return err
-	}
 	ctx := r.Context()
-	cur, err := ui.getRequest(r, r.PathValue("id"))
+	cur, err := ui.postedRequest(w, r, 16<<10)
 	if err != nil {
 		return err
 	}
@@ -41,12 +38,7 @@ func (ui *Web) requestMerge(w http.ResponseWriter, r *http.Request) error {
 		into, _ = resolveRequest(others, text)
 	}
 	fail := func(msg string) error {
-		d, err := ui.loadRequest(r, cur)
-		if err != nil {
-			return err
-		}
-		d.Form, d.MergeErr, d.MergeText = editFormFrom(cur), msg, text
-		return ui.render(w, r, http.StatusUnprocessableEntity, "request", cur.Title, "requests", d)
+		return ui.requestRefused(w, r, cur, func(d *requestData) { d.MergeErr, d.MergeText = msg, text })
 	}
 	if into == nil {
 		if strings.TrimSpace(text) == "" {
@@ -68,10 +60,7 @@ func (ui *Web) requestMerge(w http.ResponseWriter, r *http.Request) error {
 // requestUnmerge: POST /requests/{id}/unmerge separates a merged request again and
 // returns to the page it was sent from (the request it had been merged into).
 func (ui *Web) requestUnmerge(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r, 4<<10); err != nil {
-		return err
-	}
-	cur, err := ui.getRequest(r, r.PathValue("id"))
+	cur, err := ui.postedRequest(w, r, 4<<10)
 	if err != nil {
 		return err
 	}

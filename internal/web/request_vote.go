@@ -12,11 +12,8 @@ import (
 // requestVote: POST /requests/{id}/votes records a vote on a customer's behalf (a
 // person picked by type-ahead; without JavaScript, by a typed email).
 func (ui *Web) requestVote(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r, 8<<10); err != nil {
-		return err
-	}
 	ctx := r.Context()
-	cur, err := ui.getRequest(r, r.PathValue("id"))
+	cur, err := ui.postedRequest(w, r, 8<<10)
 	if err != nil {
 		return err
 	}
@@ -30,12 +27,7 @@ func (ui *Web) requestVote(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	fail := func(msg string) error {
-		d, err := ui.loadRequest(r, cur)
-		if err != nil {
-			return err
-		}
-		d.Form, d.VoteErr, d.VoteText = editFormFrom(cur), msg, text
-		return ui.render(w, r, http.StatusUnprocessableEntity, "request", cur.Title, "requests", d)
+		return ui.requestRefused(w, r, cur, func(d *requestData) { d.VoteErr, d.VoteText = msg, text })
 	}
 	if personID == "" {
 		return fail("Pick the person voting from the list (search by name, email or account).")

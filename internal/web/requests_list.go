@@ -87,11 +87,8 @@ type requestsData struct {
 	AnyAtAll bool
 }
 
-// requestsList: GET /requests, feature requests ranked by the revenue asking for them.
-func (ui *Web) requestsList(w http.ResponseWriter, r *http.Request) error {
-	return ui.renderRequests(w, r, http.StatusOK, requestForm{})
-}
-
+// renderRequests: GET /requests, feature requests ranked by the revenue asking for
+// them (form is a refused new request's).
 func (ui *Web) renderRequests(w http.ResponseWriter, r *http.Request, status int, form requestForm) error {
 	ctx := r.Context()
 	q := parseRequestsQuery(r.URL.Query())
@@ -140,21 +137,13 @@ func (ui *Web) renderRequests(w http.ResponseWriter, r *http.Request, status int
 	}
 	d.AnyAtAll = len(d.Rows) > 0
 	sortRequests(d.Rows, q.Sort, q.Asc)
-	for _, s := range requestSorts {
-		l := sortLink{Key: s.Key, Label: s.Label, Active: q.Sort == s.Key, Desc: !q.Asc, AriaSort: "none"}
+	sorted := func(key string, desc bool) string {
 		nq := q
-		nq.Sort = s.Key
-		if l.Active {
-			nq.Asc = !q.Asc
-			l.AriaSort = "descending"
-			if q.Asc {
-				l.AriaSort = "ascending"
-			}
-		} else {
-			nq.Asc = !s.Num
-		}
-		l.Href = nq.url()
-		d.Sorts = append(d.Sorts, l)
+		nq.Sort, nq.Asc = key, !desc
+		return nq.url()
+	}
+	for _, s := range requestSorts {
+		d.Sorts = append(d.Sorts, newSortLink(s.Key, s.Label, q.Sort, !q.Asc, s.Num, sorted))
 	}
 	if d.Plans, err = ui.Store.Plans(ctx); err != nil {
 		return err
@@ -194,18 +183,13 @@ func sortRequests(rows []store.RequestRank, key string, asc bool) {
 		return r.Rank.Priority
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
+		if !asc {
+			i, j = j, i
+		}
 		if key == "title" {
-			a, b := strings.ToLower(rows[i].Title), strings.ToLower(rows[j].Title)
-			if asc {
-				return a < b
-			}
-			return a > b
+			return strings.ToLower(rows[i].Title) < strings.ToLower(rows[j].Title)
 		}
-		a, b := val(rows[i]), val(rows[j])
-		if asc {
-			return a < b
-		}
-		return a > b
+		return val(rows[i]) < val(rows[j])
 	})
 }
 
@@ -217,14 +201,8 @@ func (ui *Web) requestCreate(w http.ResponseWriter, r *http.Request) error {
 	f := requestForm{Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), Errors: map[string]string{}}
 	req := feedback.Request{Title: f.Title, Description: f.Description, CreatedBy: router.From(r).Member.ID}
 	err := ui.Store.CreateRequest(r.Context(), &req)
-	if err == nil {
-		ui.setFlash(w, "Request created.")
-		return seeOther(w, r, "/requests/"+url.PathEscape(req.ID))
-	}
-	field, msg, ok := asFieldError(err)
-	if !ok {
+	if done, err := ui.saved(w, r, err, "Request created.", "/requests/"+url.PathEscape(req.ID), besideField(f.Errors)); done {
 		return err
 	}
-	f.Errors[field] = fieldMsg(field, msg)
 	return ui.renderRequests(w, r, http.StatusUnprocessableEntity, f)
 }

@@ -45,6 +45,7 @@ func smtpFormFrom(s notify.SMTPSettings) smtpForm {
 	return f
 }
 
+// renderEmail: GET /settings/email, the outgoing mail server.
 func (ui *Web) renderEmail(w http.ResponseWriter, r *http.Request, status int, d emailData) error {
 	s, err := notify.LoadSMTP(r.Context(), ui.Store)
 	if err != nil {
@@ -60,11 +61,6 @@ func (ui *Web) renderEmail(w http.ResponseWriter, r *http.Request, status int, d
 	}
 	d.TLSModes = tlsModes
 	return ui.render(w, r, status, "settings_email", "Email settings", "settings", d)
-}
-
-// emailPage: GET /settings/email, the outgoing mail server.
-func (ui *Web) emailPage(w http.ResponseWriter, r *http.Request) error {
-	return ui.renderEmail(w, r, http.StatusOK, emailData{})
 }
 
 // emailSave: POST /settings/email validates and stores the SMTP settings.
@@ -85,15 +81,11 @@ func (ui *Web) emailSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(f.Errors) == 0 {
 		_, err := notify.SaveSMTP(r.Context(), ui.Store, s)
-		var se *errs.FieldError
-		switch {
-		case err == nil:
+		if err == nil {
 			ui.Log.Info("smtp settings saved", "host", s.Host, "by", router.From(r).Member.ID)
-			ui.setFlash(w, "Email settings saved. Send a test email to check them.")
-			return seeOther(w, r, "/settings/email")
-		case errors.As(err, &se):
-			f.Errors[se.Field] = smtpFieldMsg(se)
-		default:
+		}
+		if done, err := ui.saved(w, r, err, "Email settings saved. Send a test email to check them.", "/settings/email",
+			func(se *errs.FieldError) { f.Errors[se.Field] = smtpFieldMsg(se) }); done {
 			return err
 		}
 	}

@@ -38,6 +38,7 @@ var scopeHelp = []scopeInfo{
 	{auth.ScopeMetrics, "scrape /metrics with Prometheus, nothing else"},
 }
 
+// renderKeys: GET /settings/api-keys, the keys and the form for a new one.
 func (ui *Web) renderKeys(w http.ResponseWriter, r *http.Request, status int, d keysData) error {
 	keys, err := ui.Store.ListAPIKeys(r.Context())
 	if err != nil {
@@ -56,10 +57,6 @@ func (ui *Web) renderKeys(w http.ResponseWriter, r *http.Request, status int, d 
 		d.Form.Scopes = map[auth.Scope]bool{auth.ScopeRead: true}
 	}
 	return ui.render(w, r, status, "settings_keys", "API keys", "settings", d)
-}
-
-func (ui *Web) keysPage(w http.ResponseWriter, r *http.Request) error {
-	return ui.renderKeys(w, r, http.StatusOK, keysData{})
 }
 
 func (ui *Web) keyCreate(w http.ResponseWriter, r *http.Request) error {

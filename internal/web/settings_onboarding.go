@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -95,21 +94,16 @@ func (ui *Web) onboardingSettingsSave(w http.ResponseWriter, r *http.Request) er
 	}
 	if len(d.Errors) == 0 {
 		err := ui.Store.PutActivationSettings(r.Context(), set)
-		var fe *errs.FieldError
-		switch {
-		case err == nil:
-			ui.setFlash(w, "Onboarding steps saved.")
-			return seeOther(w, r, "/settings/onboarding")
-		case errors.As(err, &fe):
+		if done, err := ui.saved(w, r, err, "Onboarding steps saved.", "/settings/onboarding", func(fe *errs.FieldError) {
 			if m := stepField.FindStringSubmatch(fe.Field); m != nil {
 				field := strings.TrimSuffix(m[2], "_days") // within_days is the form's within
 				if k, _ := strconv.Atoi(m[1]); k < len(rowOf) {
 					d.Errors[field+"_"+strconv.Itoa(rowOf[k])] = fe.Msg
-					break
+					return
 				}
 			}
 			d.Error = fe.Msg
-		default:
+		}); done {
 			return err
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/playbook"
@@ -50,15 +49,11 @@ func (ui *Web) playbooksData(r *http.Request, f playbookForm) (playbooksData, er
 	if err != nil {
 		return playbooksData{}, err
 	}
-	var workers []auth.Member
 	names := map[string]string{}
 	for _, m := range members {
 		names[m.ID] = m.Name
-		if m.Role != auth.RoleViewer {
-			workers = append(workers, m)
-		}
 	}
-	d := playbooksData{Playbooks: ps, Form: f, Members: ownerOptions(workers, false), Names: names}
+	d := playbooksData{Playbooks: ps, Form: f, Members: assigneeOptions(members), Names: names}
 	for _, rule := range health.SignalRules {
 		d.Rules = append(d.Rules, option{rule, store.SignalLabels[rule]})
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/closeloop/closeloop/internal/errs"
@@ -20,6 +19,7 @@ type portalData struct {
 	NewSecret  string // shown on the generate response only
 }
 
+// renderPortal: GET /settings/portal, the portal's branding and single sign-on.
 func (ui *Web) renderPortal(w http.ResponseWriter, r *http.Request, status int, d portalData) error {
 	ctx := r.Context()
 	if d.F.Errors == nil {
@@ -37,11 +37,6 @@ func (ui *Web) renderPortal(w http.ResponseWriter, r *http.Request, status int, 
 	return ui.render(w, r, status, "settings_portal", "Customer portal", "settings", d)
 }
 
-// portalPage: GET /settings/portal, the portal's branding and single sign-on.
-func (ui *Web) portalPage(w http.ResponseWriter, r *http.Request) error {
-	return ui.renderPortal(w, r, http.StatusOK, portalData{})
-}
-
 // portalSave: POST /settings/portal stores the branding (blank fields take defaults).
 func (ui *Web) portalSave(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r, 16<<10); err != nil {
@@ -50,18 +45,13 @@ func (ui *Web) portalSave(w http.ResponseWriter, r *http.Request) error {
 	v := r.PostForm
 	f := portalForm{Name: v.Get("name"), Accent: v.Get("accent"), Intro: v.Get("intro"), SignInURL: v.Get("sign_in_url"), Errors: map[string]string{}}
 	err := portal.SaveSettings(r.Context(), ui.Store, portal.Settings{Name: f.Name, Accent: f.Accent, Intro: f.Intro, SignInURL: f.SignInURL})
-	var fe *errs.FieldError
-	switch {
-	case err == nil:
-		ui.setFlash(w, "Portal settings saved.")
-		return seeOther(w, r, "/settings/portal")
-	case errors.As(err, &fe):
+	if done, err := ui.saved(w, r, err, "Portal settings saved.", "/settings/portal", func(fe *errs.FieldError) {
 		label := map[string]string{"name": "Name", "accent": "Accent colour", "intro": "Introduction", "sign_in_url": "Sign-in URL"}[fe.Field]
 		if label == "" {
 			label = fe.Field
 		}
 		f.Errors[fe.Field] = label + " " + fe.Msg + "."
-	default:
+	}); done {
 		return err
 	}
 	return ui.renderPortal(w, r, http.StatusUnprocessableEntity, portalData{F: f})

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -28,6 +27,7 @@ type teamData struct {
 	MeID    string
 }
 
+// renderTeam: GET /settings/team, the members and the form for a new one.
 func (ui *Web) renderTeam(w http.ResponseWriter, r *http.Request, status int, d teamData) error {
 	members, err := ui.Store.ListMembers(r.Context())
 	if err != nil {
@@ -38,10 +38,6 @@ func (ui *Web) renderTeam(w http.ResponseWriter, r *http.Request, status int, d 
 		d.New.Role = string(auth.RoleMember)
 	}
 	return ui.render(w, r, status, "settings_team", "Team", "settings", d)
-}
-
-func (ui *Web) teamPage(w http.ResponseWriter, r *http.Request) error {
-	return ui.renderTeam(w, r, http.StatusOK, teamData{})
 }
 
 func (ui *Web) teamAdd(w http.ResponseWriter, r *http.Request) error {
@@ -64,15 +60,10 @@ func (ui *Web) teamAdd(w http.ResponseWriter, r *http.Request) error {
 	m.PasswordHash = hash
 	if len(f.Errors) == 0 {
 		err := ui.Store.CreateMember(r.Context(), &m)
-		var fe *errs.FieldError
-		switch {
-		case err == nil:
+		if err == nil {
 			ui.Log.Info("team member added", "member", m.ID, "role", m.Role, "by", router.From(r).Member.ID)
-			ui.setFlash(w, "Added "+m.Email+". Give them their initial password in person or over a secure channel.")
-			return seeOther(w, r, "/settings/team")
-		case errors.As(err, &fe):
-			f.Errors[fe.Field] = fieldMsg(fe.Field, fe.Msg)
-		default:
+		}
+		if done, err := ui.saved(w, r, err, "Added "+m.Email+". Give them their initial password in person or over a secure channel.", "/settings/team", besideField(f.Errors)); done {
 			return err
 		}
 	}

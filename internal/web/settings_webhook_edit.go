@@ -45,11 +45,8 @@ func (ui *Web) webhookEditPage(w http.ResponseWriter, r *http.Request) error {
 // description. A rejected form is shown back as typed; enabled/disabled and the
 // signing secret are left as they are.
 func (ui *Web) webhookEdit(w http.ResponseWriter, r *http.Request) error {
-	e, err := ui.getWebhook(r)
+	e, err := ui.postedWebhook(w, r, 16<<10)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r, 16<<10); err != nil {
 		return err
 	}
 	f, typed := readWebhookForm(r)

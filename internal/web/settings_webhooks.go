@@ -43,6 +43,7 @@ var eventHelp = []eventInfo{
 	{store.EventCancellationRecorded, "a customer answered the cancellation survey"},
 }
 
+// renderWebhooks: GET /settings/webhooks lists endpoints and offers a new one.
 func (ui *Web) renderWebhooks(w http.ResponseWriter, r *http.Request, status int, d webhooksData) error {
 	eps, err := ui.Store.ListWebhookEndpoints(r.Context())
 	if err != nil {
@@ -60,11 +61,6 @@ func (ui *Web) renderWebhooks(w http.ResponseWriter, r *http.Request, status int
 		d.Form.Events = map[string]bool{}
 	}
 	return ui.render(w, r, status, "settings_webhooks", "Webhooks", "settings", d)
-}
-
-// webhooksPage: GET /settings/webhooks lists endpoints and offers a new one.
-func (ui *Web) webhooksPage(w http.ResponseWriter, r *http.Request) error {
-	return ui.renderWebhooks(w, r, http.StatusOK, webhooksData{})
 }
 
 // webhookCreate: POST /settings/webhooks adds an endpoint and shows its signing
@@ -125,14 +121,21 @@ func (ui *Web) getWebhook(r *http.Request) (store.WebhookEndpoint, error) {
 	return e, err
 }
 
+// postedWebhook reads the endpoint of the path, then the form sent to change it (at
+// most limit bytes).
+func (ui *Web) postedWebhook(w http.ResponseWriter, r *http.Request, limit int64) (store.WebhookEndpoint, error) {
+	e, err := ui.getWebhook(r)
+	if err != nil {
+		return e, err
+	}
+	return e, parseForm(w, r, limit)
+}
+
 // webhookActive: POST /settings/webhooks/{id}/active turns deliveries on (active=1)
 // or off.
 func (ui *Web) webhookActive(w http.ResponseWriter, r *http.Request) error {
-	e, err := ui.getWebhook(r)
+	e, err := ui.postedWebhook(w, r, 1<<10)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r, 1<<10); err != nil {
 		return err
 	}
 	e.Active = r.PostFormValue("active") == "1"

@@ -1,13 +1,10 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/money"
 	"github.com/closeloop/closeloop/internal/workload"
 )
@@ -27,36 +24,31 @@ type workloadSettingsData struct {
 	Error    string
 }
 
-func (ui *Web) workloadSettingsData(r *http.Request, ws workload.Settings) (workloadSettingsData, error) {
+// workloadSettingsData reads the stored settings and the form showing them.
+func (ui *Web) workloadSettingsData(r *http.Request) (workload.Settings, workloadSettingsData, error) {
+	ws, err := ui.Store.WorkloadSettings(r.Context())
+	if err != nil {
+		return ws, workloadSettingsData{}, err
+	}
 	rk, err := ui.Store.RankSettings(r.Context())
 	if err != nil {
-		return workloadSettingsData{}, err
+		return ws, workloadSettingsData{}, err
 	}
 	members, err := ui.Store.ListMembers(r.Context())
 	if err != nil {
-		return workloadSettingsData{}, err
+		return ws, workloadSettingsData{}, err
 	}
-	var workers []auth.Member
-	for _, m := range members {
-		if m.Role != auth.RoleViewer {
-			workers = append(workers, m)
-		}
-	}
-	d := workloadSettingsData{Currency: rk.Currency, Owners: ownerOptions(workers, false), Errors: map[string]string{}}
+	d := workloadSettingsData{Currency: rk.Currency, Owners: assigneeOptions(members), Errors: map[string]string{}}
 	for _, t := range ui.Config.Tiers {
 		c := ws.Capacity[t]
 		row := workloadTierRow{Tier: t, Accounts: strconv.Itoa(c.Accounts), ARR: money.FormatMajor(c.ARR, rk.Currency), Owner: ws.DefaultOwners[t]}
 		d.Tiers = append(d.Tiers, row)
 	}
-	return d, nil
+	return ws, d, nil
 }
 
 func (ui *Web) workloadSettingsPage(w http.ResponseWriter, r *http.Request) error {
-	ws, err := ui.Store.WorkloadSettings(r.Context())
-	if err != nil {
-		return err
-	}
-	d, err := ui.workloadSettingsData(r, ws)
+	_, d, err := ui.workloadSettingsData(r)
 	if err != nil {
 		return err
 	}
@@ -70,11 +62,7 @@ func (ui *Web) workloadSettingsSave(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	v := r.PostForm
-	ws, err := ui.Store.WorkloadSettings(r.Context())
-	if err != nil {
-		return err
-	}
-	d, err := ui.workloadSettingsData(r, ws)
+	ws, d, err := ui.workloadSettingsData(r)
 	if err != nil {
 		return err
 	}
@@ -103,14 +91,7 @@ func (ui *Web) workloadSettingsSave(w http.ResponseWriter, r *http.Request) erro
 	}
 	if len(d.Errors) == 0 {
 		err := ui.Store.PutWorkloadSettings(r.Context(), ws)
-		var fe *errs.FieldError
-		switch {
-		case err == nil:
-			ui.setFlash(w, "Workload settings saved.")
-			return seeOther(w, r, "/settings/workload")
-		case errors.As(err, &fe):
-			d.Error = fe.Field + ": " + fe.Msg
-		default:
+		if done, err := ui.saved(w, r, err, "Workload settings saved.", "/settings/workload", onTop(&d.Error)); done {
 			return err
 		}
 	}

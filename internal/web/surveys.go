@@ -11,6 +11,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/csvio"
+	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/survey"
@@ -72,14 +73,11 @@ func (f *surveyForm) apply(v *survey.Survey) bool {
 	return true
 }
 
-func (f *surveyForm) fail(err error) bool {
-	field, msg, ok := asFieldError(err)
-	if !ok {
-		return false
-	}
-	field = strings.TrimPrefix(field, "audience.")
-	f.Errors[field] = fieldMsg(field, msg)
-	return true
+// refused shows the store's refusal next to its field (the audience's fields are
+// named as the form names them).
+func (f *surveyForm) refused(fe *errs.FieldError) {
+	field := strings.TrimPrefix(fe.Field, "audience.")
+	f.Errors[field] = fieldMsg(field, fe.Msg)
 }
 
 type surveyRow struct {
@@ -129,11 +127,7 @@ func (ui *Web) surveyCreate(w http.ResponseWriter, r *http.Request) error {
 	v := survey.Survey{CreatedBy: router.From(r).Member.ID}
 	if f.apply(&v) {
 		err := ui.Store.CreateSurvey(r.Context(), &v)
-		if err == nil {
-			ui.setFlash(w, "Survey created.")
-			return seeOther(w, r, "/surveys/"+url.PathEscape(v.ID))
-		}
-		if !f.fail(err) {
+		if done, err := ui.saved(w, r, err, "Survey created.", "/surveys/"+url.PathEscape(v.ID), f.refused); done {
 			return err
 		}
 	}
@@ -219,11 +213,7 @@ func (ui *Web) surveyEdit(w http.ResponseWriter, r *http.Request) error {
 	f.Kind = string(v.Kind)
 	if f.apply(&v) {
 		err := ui.Store.UpdateSurvey(r.Context(), &v)
-		if err == nil {
-			ui.setFlash(w, "Survey saved.")
-			return seeOther(w, r, "/surveys/"+url.PathEscape(v.ID))
-		}
-		if !f.fail(err) {
+		if done, err := ui.saved(w, r, err, "Survey saved.", "/surveys/"+url.PathEscape(v.ID), f.refused); done {
 			return err
 		}
 	}

@@ -62,6 +62,17 @@ func (ui *Web) tagUpdate(w http.ResponseWriter, r *http.Request) error {
 		f.Errors[field] = msg
 		return ui.renderTag(w, r, http.StatusUnprocessableEntity, id, f)
 	}
+	// refused shows the form again when the store refused a change for making a
+	// cycle (cycle says why) or for a field; done is false when it was made.
+	refused := func(action string, err error, cycle string) (done bool, _ error) {
+		if errors.Is(err, store.ErrTagCycle) {
+			return true, fail(action, cycle)
+		}
+		if _, msg, ok := asFieldError(err); ok {
+			return true, fail(action, sentence(msg))
+		}
+		return err != nil, err
+	}
 	// pick resolves a type-ahead field: the picked id, else the typed path.
 	pick := func(idField, textField string) *tagNode {
 		if v := r.PostFormValue(idField); v != "" {
@@ -93,13 +104,7 @@ func (ui *Web) tagUpdate(w http.ResponseWriter, r *http.Request) error {
 			newParent = p.ID
 		}
 		err := ui.Store.MoveTag(ctx, id, newParent)
-		if errors.Is(err, store.ErrTagCycle) {
-			return fail("move", "A tag cannot move under itself or one of its own children.")
-		}
-		if _, msg, ok := asFieldError(err); ok {
-			return fail("move", sentence(msg))
-		}
-		if err != nil {
+		if done, err := refused("move", err, "A tag cannot move under itself or one of its own children."); done {
 			return err
 		}
 		ui.setFlash(w, "Moved.")
@@ -110,13 +115,7 @@ func (ui *Web) tagUpdate(w http.ResponseWriter, r *http.Request) error {
 			return fail("merge", "Pick the tag to merge into from the list.")
 		}
 		err := ui.Store.MergeTag(ctx, id, into.ID)
-		if errors.Is(err, store.ErrTagCycle) {
-			return fail("merge", "A tag cannot merge into one of its own children.")
-		}
-		if _, msg, ok := asFieldError(err); ok {
-			return fail("merge", sentence(msg))
-		}
-		if err != nil {
+		if done, err := refused("merge", err, "A tag cannot merge into one of its own children."); done {
 			return err
 		}
 		ui.setFlash(w, "Merged “"+n.Path+"” into “"+into.Path+"”.")

@@ -31,12 +31,8 @@ type tagForm struct {
 	Errors             map[string]string
 }
 
-// tagsPage: GET /tags, the taxonomy as an indented tree with rolled-up figures per
+// renderTags: GET /tags, the taxonomy as an indented tree with rolled-up figures per
 // tag; ?q= narrows it to matching tags and their ancestors.
-func (ui *Web) tagsPage(w http.ResponseWriter, r *http.Request) error {
-	return ui.renderTags(w, r, http.StatusOK, tagForm{})
-}
-
 func (ui *Web) renderTags(w http.ResponseWriter, r *http.Request, status int, f tagForm) error {
 	ctx := r.Context()
 	tree, err := ui.loadTagTree(ctx)

@@ -16,6 +16,7 @@ import (
 	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/jobs"
 	"github.com/closeloop/closeloop/internal/loop"
+	"github.com/closeloop/closeloop/internal/pageset"
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -46,7 +47,7 @@ const (
 // Web is the team UI.
 type Web struct {
 	Deps
-	pages  *pages
+	pages  pageset.Set
 	signin signInLimits
 	now    func() time.Time
 }
@@ -68,7 +69,7 @@ func New(d Deps) *Web {
 	}
 	return &Web{
 		Deps:   d,
-		pages:  mustParsePages(),
+		pages:  pageset.Parse(templateFS, funcs),
 		signin: newSignInLimits(d),
 		now:    func() time.Time { return time.Now().UTC() },
 	}
@@ -107,7 +108,7 @@ func (ui *Web) Register(rt *router.Router) {
 	// Voice of the customer: triage, feedback, requests, roadmap, tags.
 	rt.Web("GET /feedback/inbox", auth.RoleViewer, ui.inbox)
 	rt.Web("POST /feedback/inbox/undo", auth.RoleMember, ui.inboxUndo)
-	rt.Web("GET /feedback", auth.RoleViewer, ui.feedbackList)
+	rt.Web("GET /feedback", auth.RoleViewer, page(ui.renderFeedbackList))
 	rt.Web("GET /feedback/new", auth.RoleMember, ui.feedbackNewPage)
 	rt.Web("POST /feedback", auth.RoleMember, ui.feedbackCreate)
 	rt.Web("POST /feedback/bulk", auth.RoleMember, ui.feedbackBulk)
@@ -116,7 +117,7 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /feedback/{id}/archive", auth.RoleMember, ui.feedbackArchive)
 	rt.Web("POST /feedback/{id}/link", auth.RoleMember, ui.feedbackLink)
 
-	rt.Web("GET /requests", auth.RoleViewer, ui.requestsList)
+	rt.Web("GET /requests", auth.RoleViewer, page(ui.renderRequests))
 	rt.Web("POST /requests", auth.RoleMember, ui.requestCreate)
 	rt.Web("GET /requests/search", auth.RoleViewer, ui.requestSearch)
 	rt.Web("GET /requests/{id}", auth.RoleViewer, ui.requestPage)
@@ -134,7 +135,7 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("GET /roadmap", auth.RoleViewer, ui.roadmap)
 	ui.registerRevenue(rt)
 
-	rt.Web("GET /tags", auth.RoleViewer, ui.tagsPage)
+	rt.Web("GET /tags", auth.RoleViewer, page(ui.renderTags))
 	rt.Web("POST /tags", auth.RoleMember, ui.tagCreate)
 	rt.Web("GET /tags/search", auth.RoleViewer, ui.tagSearch)
 	rt.Web("GET /tags/{id}", auth.RoleViewer, ui.tagPage)
@@ -161,18 +162,18 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /settings/playbooks/{id}/delete", auth.RoleAdmin, ui.playbookDelete)
 	rt.Web("GET /settings/cancellation", auth.RoleAdmin, ui.cancelSettingsPage)
 	rt.Web("POST /settings/cancellation", auth.RoleAdmin, ui.cancelSettingsSave)
-	rt.Web("GET /settings/team", auth.RoleAdmin, ui.teamPage)
+	rt.Web("GET /settings/team", auth.RoleAdmin, page(ui.renderTeam))
 	rt.Web("POST /settings/team", auth.RoleAdmin, ui.teamAdd)
 	rt.Web("POST /settings/team/{id}", auth.RoleAdmin, ui.teamUpdate)
-	rt.Web("GET /settings/api-keys", auth.RoleAdmin, ui.keysPage)
+	rt.Web("GET /settings/api-keys", auth.RoleAdmin, page(ui.renderKeys))
 	rt.Web("POST /settings/api-keys", auth.RoleAdmin, ui.keyCreate)
 	rt.Web("POST /settings/api-keys/{id}/revoke", auth.RoleAdmin, ui.keyRevoke)
-	rt.Web("GET /settings/email", auth.RoleAdmin, ui.emailPage)
+	rt.Web("GET /settings/email", auth.RoleAdmin, page(ui.renderEmail))
 	rt.Web("POST /settings/email", auth.RoleAdmin, ui.emailSave)
 	rt.Web("POST /settings/email/test", auth.RoleAdmin, ui.emailTest)
 	rt.Web("GET /settings/loop-template", auth.RoleAdmin, ui.loopTemplatePage)
 	rt.Web("POST /settings/loop-template", auth.RoleAdmin, ui.loopTemplateSave)
-	rt.Web("GET /settings/webhooks", auth.RoleAdmin, ui.webhooksPage)
+	rt.Web("GET /settings/webhooks", auth.RoleAdmin, page(ui.renderWebhooks))
 	rt.Web("POST /settings/webhooks", auth.RoleAdmin, ui.webhookCreate)
 	rt.Web("POST /settings/webhooks/egress", auth.RoleAdmin, ui.webhookEgress)
 	rt.Web("GET /settings/webhooks/{id}/edit", auth.RoleAdmin, ui.webhookEditPage)
@@ -188,7 +189,7 @@ func (ui *Web) Register(rt *router.Router) {
 	rt.Web("POST /settings/billing/customers/{id}/link", auth.RoleAdmin, ui.billingLink)
 	rt.Web("GET /settings/jobs", auth.RoleAdmin, ui.jobsPage)
 	rt.Web("POST /settings/jobs/{name}/run", auth.RoleAdmin, ui.jobRun)
-	rt.Web("GET /settings/portal", auth.RoleAdmin, ui.portalPage)
+	rt.Web("GET /settings/portal", auth.RoleAdmin, page(ui.renderPortal))
 	rt.Web("POST /settings/portal", auth.RoleAdmin, ui.portalSave)
 	rt.Web("POST /settings/portal/sso", auth.RoleAdmin, ui.portalSSO)
 	ui.registerSurveys(rt)
