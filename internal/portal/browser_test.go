@@ -14,8 +14,6 @@ import (
 	"github.com/closeloop/closeloop/internal/browsertest"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/portal"
-	"github.com/closeloop/closeloop/internal/store"
-	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
 // TestBrowserPortalVoteThroughSSO drives real Chromium the way a customer arrives:
@@ -23,9 +21,8 @@ import (
 // Vote, and the page and the database both show the vote.
 func TestBrowserPortalVoteThroughSSO(t *testing.T) {
 	browsertest.Require(t)
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
-		portal.SaveSettings(e.ctx, s, portal.Settings{Name: "Acme Ideas", Accent: "#0f766e",
+	eachEnv(t, func(t *testing.T, e *env) {
+		portal.SaveSettings(e.ctx, e.s, portal.Settings{Name: "Acme Ideas", Accent: "#0f766e",
 			Intro: "Tell us what would make Acme better. We read everything and reply to a lot of it."})
 		req := e.request("Bulk edit rows in the table view", feedback.Planned, true, func(r *feedback.Request) {
 			r.Description = "Select many rows and change a field on all of them at once."
@@ -38,17 +35,12 @@ func TestBrowserPortalVoteThroughSSO(t *testing.T) {
 		// this test the way it would break production.
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-			e.h.ServeHTTP(w, r)
+			e.H.ServeHTTP(w, r)
 		}))
 		defer srv.Close()
 
-		ctx := browsertest.New(t, 60*time.Second)
-		step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(ctx, actions...); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-		}
+		b := browsertest.Open(t, 60*time.Second)
+		ctx, step := b.Ctx, b.Step
 		c := claims("ann@acme.com")
 		c.Name = "Ann Lee"
 		link := srv.URL + "/portal/sso?token=" + url.QueryEscape(token(t, c)) + "&return=" + url.QueryEscape("/portal/requests/"+req.ID)
@@ -69,11 +61,8 @@ func TestBrowserPortalVoteThroughSSO(t *testing.T) {
 		if pressed != "true" {
 			t.Errorf("vote button aria-pressed=%q", pressed)
 		}
-		ann, err := s.GetPersonByEmail(e.ctx, "ann@acme.com")
-		if err != nil {
-			t.Fatal(err)
-		}
-		votes, err := s.PersonVotes(e.ctx, ann.ID)
+		ann := e.person("ann@acme.com")
+		votes, err := e.s.PersonVotes(e.ctx, ann.ID)
 		if err != nil || len(votes) != 1 || votes[0].RequestID != req.ID || votes[0].Source != feedback.VotePortal {
 			t.Fatalf("votes in the database: %+v %v", votes, err)
 		}
@@ -83,7 +72,7 @@ func TestBrowserPortalVoteThroughSSO(t *testing.T) {
 			t.Errorf("voted button background %q, want the accent", bg)
 		}
 
-		if s.Dialect() == "sqlite" {
+		if e.s.Dialect() == "sqlite" {
 			step("ideas list", chromedp.Navigate(srv.URL+"/portal"), chromedp.WaitVisible(chromedp.CSS("#ideas")))
 			if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 				os.WriteFile(os.TempDir()+"/portal.png", png, 0o644)

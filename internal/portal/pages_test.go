@@ -9,7 +9,6 @@ import (
 
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/portal"
-	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
@@ -25,8 +24,7 @@ func section(t *testing.T, body, id string) string {
 }
 
 func TestRoadmapAndChangelog(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		planned := e.request("Planned idea", feedback.Planned, true)
 		building := e.request("Building idea", feedback.InProgress, true)
 		e.request("Open idea", feedback.Open, true)
@@ -36,7 +34,7 @@ func TestRoadmapAndChangelog(t *testing.T) {
 		time.Sleep(5 * time.Millisecond) // distinct shipped_at
 		newer := e.request("Newer ship", feedback.Shipped, true, func(r *feedback.Request) { r.ReleaseNote = "Newer note\nsecond line" })
 
-		rm := e.get("/portal/roadmap", nil)
+		rm := e.Get("/portal/roadmap", nil)
 		wantStatus(t, rm, http.StatusOK)
 		wantNotIn(t, rm, "Private", "Open idea")
 		cols := map[string][]string{
@@ -58,7 +56,7 @@ func TestRoadmapAndChangelog(t *testing.T) {
 			}
 		}
 
-		cl := e.get("/portal/changelog", nil)
+		cl := e.Get("/portal/changelog", nil)
 		wantStatus(t, cl, http.StatusOK)
 		wantIn(t, cl, "Newer note\nsecond line", "Older note")
 		wantNotIn(t, cl, "Private", "Planned idea", "Open idea")
@@ -66,22 +64,21 @@ func TestRoadmapAndChangelog(t *testing.T) {
 			t.Error("changelog is not newest first")
 		}
 		// The release note shows on a shipped request's page.
-		wantIn(t, e.get("/portal/requests/"+newer.ID, nil), `id="release-note"`, "Newer note")
-		wantNotIn(t, e.get("/portal/requests/"+planned.ID, nil), `id="release-note"`)
+		wantIn(t, e.Get("/portal/requests/"+newer.ID, nil), `id="release-note"`, "Newer note")
+		wantNotIn(t, e.Get("/portal/requests/"+planned.ID, nil), `id="release-note"`)
 	})
 }
 
 func TestListSortFilterSearch(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		first := e.request("Alpha reports", feedback.Open, true)
 		time.Sleep(3 * time.Millisecond) // ids sort by creation millisecond
 		second := e.request("Beta exports", feedback.Planned, true)
-		ann, _, err := s.ResolvePerson(e.ctx, "ann@acme.com", "", "", "")
+		ann, _, err := e.s.ResolvePerson(e.ctx, "ann@acme.com", "", "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Vote(e.ctx, &feedback.Vote{RequestID: first.ID, PersonID: ann.ID, Source: feedback.VoteTeam}); err != nil {
+		if _, err := e.s.Vote(e.ctx, &feedback.Vote{RequestID: first.ID, PersonID: ann.ID, Source: feedback.VoteTeam}); err != nil {
 			t.Fatal(err)
 		}
 		order := func(body string) string {
@@ -97,35 +94,34 @@ func TestListSortFilterSearch(t *testing.T) {
 			}
 			return strings.Join(out, ",")
 		}
-		if got := order(e.get("/portal", nil).Text); got != "alpha,beta" {
+		if got := order(e.Get("/portal", nil).Text); got != "alpha,beta" {
 			t.Errorf("by votes: %s", got)
 		}
-		if got := order(e.get("/portal?sort=newest", nil).Text); got != "beta,alpha" {
+		if got := order(e.Get("/portal?sort=newest", nil).Text); got != "beta,alpha" {
 			t.Errorf("newest: %s", got)
 		}
-		if got := order(e.get("/portal?status=planned", nil).Text); got != "beta" {
+		if got := order(e.Get("/portal?status=planned", nil).Text); got != "beta" {
 			t.Errorf("planned: %s", got)
 		}
-		if got := order(e.get("/portal?q=ALPHA", nil).Text); got != "alpha" {
+		if got := order(e.Get("/portal?q=ALPHA", nil).Text); got != "alpha" {
 			t.Errorf("search: %s", got)
 		}
-		r := e.get("/portal?q=nothing-matches", nil)
+		r := e.Get("/portal?q=nothing-matches", nil)
 		wantIn(t, r, "No ideas match")
 		// Junk parameters are ignored, not errors.
-		wantStatus(t, e.get("/portal?status=bogus&sort=bogus", nil), http.StatusOK)
+		wantStatus(t, e.Get("/portal?status=bogus&sort=bogus", nil), http.StatusOK)
 	})
 }
 
 func TestThemeUsesOnlyAValidAccent(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
-		if err := portal.SaveSettings(e.ctx, s, portal.Settings{Accent: "red;}body{display:none"}); err == nil {
+	eachEnv(t, func(t *testing.T, e *env) {
+		if err := portal.SaveSettings(e.ctx, e.s, portal.Settings{Accent: "red;}body{display:none"}); err == nil {
 			t.Fatal("an invalid accent was accepted")
 		}
-		if err := portal.SaveSettings(e.ctx, s, portal.Settings{Name: "Acme Ideas", Accent: "#FFD700", Intro: "Tell Acme."}); err != nil {
+		if err := portal.SaveSettings(e.ctx, e.s, portal.Settings{Name: "Acme Ideas", Accent: "#FFD700", Intro: "Tell Acme."}); err != nil {
 			t.Fatal(err)
 		}
-		css := e.get("/portal/theme.css", nil)
+		css := e.Get("/portal/theme.css", nil)
 		if ct := css.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/css") {
 			t.Fatalf("theme content type %q", ct)
 		}
@@ -134,15 +130,15 @@ func TestThemeUsesOnlyAValidAccent(t *testing.T) {
 		if strings.Contains(css.Text, "--accent-text: #ffd700") {
 			t.Error("pale accent used for link text")
 		}
-		wantIn(t, e.get("/portal", nil), "<title>Ideas · Acme Ideas</title>", "Tell Acme.")
+		wantIn(t, e.Get("/portal", nil), "<title>Ideas · Acme Ideas</title>", "Tell Acme.")
 
 		// A bad value written around SaveSettings still never reaches the CSS.
-		storetest.Must(t, s.PutSetting(e.ctx, portal.SettingsKey, map[string]string{"accent": "#000;}*{color:red"}))
-		css = e.get("/portal/theme.css", nil)
+		storetest.Must(t, e.s.PutSetting(e.ctx, portal.SettingsKey, map[string]string{"accent": "#000;}*{color:red"}))
+		css = e.Get("/portal/theme.css", nil)
 		wantIn(t, css, "--accent: "+portal.DefaultSettings.Accent+";")
 		wantNotIn(t, css, "color:red")
 
-		st := e.get("/portal/static/portal.css", nil)
+		st := e.Get("/portal/static/portal.css", nil)
 		wantStatus(t, st, http.StatusOK)
 		wantIn(t, st, ".vote-btn")
 	})

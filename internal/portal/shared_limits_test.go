@@ -30,7 +30,7 @@ func TestPortalLimitsAreSharedAndBehindProxies(t *testing.T) {
 			if n%2 == 1 {
 				e = b
 			}
-			if e.do("GET", bad, nil, nil, "X-Forwarded-For: 198.51.100.7").Code == http.StatusTooManyRequests {
+			if e.Do("GET", bad, nil, nil, "X-Forwarded-For: 198.51.100.7").Code == http.StatusTooManyRequests {
 				break
 			}
 		}
@@ -38,7 +38,7 @@ func TestPortalLimitsAreSharedAndBehindProxies(t *testing.T) {
 			t.Fatalf("limited after %d attempts across two instances, want 20", n)
 		}
 		// Another client behind the same proxy still has its budget.
-		if r := b.do("GET", bad, nil, nil, "X-Forwarded-For: 198.51.100.8"); r.Code != http.StatusUnauthorized {
+		if r := b.Do("GET", bad, nil, nil, "X-Forwarded-For: 198.51.100.8"); r.Code != http.StatusUnauthorized {
 			t.Fatalf("another client: %d", r.Code)
 		}
 	})

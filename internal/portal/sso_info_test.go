@@ -10,10 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/config"
-	"github.com/closeloop/closeloop/internal/portal"
-	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -39,13 +36,7 @@ func (l *levels) WithGroup(string) slog.Handler      { return l }
 func TestSSOOffIsNotAnError(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		lv := &levels{}
-		log := slog.New(lv)
-		render := func(w http.ResponseWriter, r *http.Request, e *router.Error) { http.Error(w, e.Msg, e.Status) }
-		rt := router.New(router.Authenticator{
-			Session: func(*http.Request) (*auth.Member, error) { return nil, nil },
-			APIKey:  func(*http.Request) (*auth.APIKey, error) { return nil, nil },
-		}, render, render, log)
-		portal.New(portal.Deps{Store: s, Config: config.Default(), Log: log}).Register(rt)
+		rt := portalRouter(s, config.Default(), slog.New(lv))
 		for _, q := range []string{"", "?token=x", "?token=" + url.QueryEscape(token(t, claims("ann@acme.com")))} {
 			w := httptest.NewRecorder()
 			rt.ServeHTTP(w, httptest.NewRequest("GET", "/portal/sso"+q, nil))
@@ -64,8 +55,7 @@ func TestSSOOffIsNotAnError(t *testing.T) {
 // TestSSOClaimsThatAreNoObject: claims that are an array (or another non-object)
 // are refused in the token's terms, never with a Go type's description.
 func TestSSOClaimsThatAreNoObject(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		for _, tc := range []struct{ payload, want string }{
 			{`[{"email": "ann@acme.com"}]`, "the claims must be a JSON object, not an array"},
 			{`"ann@acme.com"`, "the claims must be a JSON object, not a string"},
@@ -73,7 +63,7 @@ func TestSSOClaimsThatAreNoObject(t *testing.T) {
 			{`{"email": ["ann@acme.com"]}`, "the email claim must be a string, not array"},
 			{`{"name": {"first": "Ann"}}`, "the name claim must be a string, not object"},
 		} {
-			r := e.get("/portal/sso?token="+url.QueryEscape(signRaw(tc.payload)), nil)
+			r := e.Get("/portal/sso?token="+url.QueryEscape(signRaw(tc.payload)), nil)
 			wantStatus(t, r, http.StatusUnauthorized)
 			wantIn(t, r, tc.want)
 			wantNotIn(t, r, "Go value", "struct {", "*string")

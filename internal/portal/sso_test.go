@@ -19,9 +19,8 @@ import (
 )
 
 func TestSSOSignsInAndAttachesPeople(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
-		acme := e.account(account.Account{ExternalID: "acct-acme", Name: "Acme", Domain: "acme.com"})
+	eachEnv(t, func(t *testing.T, e *env) {
+		acme := e.acme()
 		globex := e.account(account.Account{ExternalID: "acct-globex", Name: "Globex", Domain: "globex.com"})
 		req := e.request("Dark mode", "open", true)
 
@@ -29,7 +28,7 @@ func TestSSOSignsInAndAttachesPeople(t *testing.T) {
 		c := claims("Ann@Acme.com")
 		c.ExternalID, c.AccountExternalID, c.Company = "u-1", "acct-globex", "Globex Corp"
 		c.Aud = portal.Audience
-		r := e.get("/portal/sso?token="+url.QueryEscape(token(t, c))+"&return="+url.QueryEscape("/portal/requests/"+req.ID), nil)
+		r := e.Get("/portal/sso?token="+url.QueryEscape(token(t, c))+"&return="+url.QueryEscape("/portal/requests/"+req.ID), nil)
 		wantStatus(t, r, http.StatusSeeOther)
 		if loc := r.Header().Get("Location"); loc != "/portal/requests/"+req.ID {
 			t.Errorf("redirected to %q", loc)
@@ -46,18 +45,18 @@ func TestSSOSignsInAndAttachesPeople(t *testing.T) {
 		if r.Header().Get("Cache-Control") != "no-store" || r.Header().Get("Referrer-Policy") != "no-referrer" {
 			t.Errorf("sso response headers: %v", r.Header())
 		}
-		ann, err := s.GetPersonByEmail(e.ctx, "ann@acme.com")
+		ann, err := e.s.GetPersonByEmail(e.ctx, "ann@acme.com")
 		if err != nil || ann.AccountID != globex.ID || ann.ExternalID != "u-1" || ann.Name != "Ann Example" {
 			t.Fatalf("person by account external id: %+v %v", ann, err)
 		}
 		// The cookie names Ann on every page.
-		wantIn(t, e.get("/portal", ck), "Ann Example", "Sign out")
+		wantIn(t, e.Get("/portal", ck), "Ann Example", "Sign out")
 
 		// By email domain, when no account external id is given (or it is unknown).
 		c = claims("bob@acme.com")
 		c.AccountExternalID = "acct-unknown"
 		e.signIn(c)
-		bob, err := s.GetPersonByEmail(e.ctx, "bob@acme.com")
+		bob, err := e.s.GetPersonByEmail(e.ctx, "bob@acme.com")
 		if err != nil || bob.AccountID != acme.ID {
 			t.Fatalf("person by domain: %+v %v", bob, err)
 		}
@@ -70,7 +69,7 @@ func TestSSOSignsInAndAttachesPeople(t *testing.T) {
 
 		// An unsafe return path lands on the portal home.
 		for _, bad := range []string{"//evil.example/x", "https://evil.example/", "/accounts", "/\\evil.example", "/portal/../accounts"} {
-			r := e.get("/portal/sso?token="+url.QueryEscape(token(t, claims("bob@acme.com")))+"&return="+url.QueryEscape(bad), nil)
+			r := e.Get("/portal/sso?token="+url.QueryEscape(token(t, claims("bob@acme.com")))+"&return="+url.QueryEscape(bad), nil)
 			if loc := r.Header().Get("Location"); loc != "/portal" {
 				t.Errorf("return %q redirected to %q", bad, loc)
 			}
@@ -79,8 +78,7 @@ func TestSSOSignsInAndAttachesPeople(t *testing.T) {
 }
 
 func TestSSORefusesBadTokens(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		now := time.Now()
 		b64 := base64.RawURLEncoding
 		valid := token(t, claims("eve@acme.com"))
@@ -120,7 +118,7 @@ func TestSSORefusesBadTokens(t *testing.T) {
 			"empty":            {"", "missing"},
 		}
 		for name, c := range cases {
-			r := e.get("/portal/sso?token="+url.QueryEscape(c.tok)+"&return=/portal/submit", nil)
+			r := e.Get("/portal/sso?token="+url.QueryEscape(c.tok)+"&return=/portal/submit", nil)
 			if r.Code != http.StatusUnauthorized {
 				t.Errorf("%s: status %d, want 401", name, r.Code)
 				continue
@@ -141,7 +139,7 @@ func TestSSODisabledWithoutSecretAndSecureCookieOnHTTPS(t *testing.T) {
 		cfg := config.Default()
 		cfg.BaseURL = "https://feedback.example.com"
 		e := newEnvConfig(t, s, cfg, false)
-		r := e.get("/portal/sso?token="+url.QueryEscape(token(t, claims("ann@acme.com"))), nil)
+		r := e.Get("/portal/sso?token="+url.QueryEscape(token(t, claims("ann@acme.com"))), nil)
 		wantStatus(t, r, http.StatusServiceUnavailable)
 		wantIn(t, r, "Single sign-on isn&#39;t set up")
 		if e.peopleCount() != 0 {
@@ -153,17 +151,16 @@ func TestSSODisabledWithoutSecretAndSecureCookieOnHTTPS(t *testing.T) {
 		if err := portal.SaveSSOSecret(e.ctx, s, testSecret); err != nil {
 			t.Fatal(err)
 		}
-		if ck := e.signIn(claims("ann@acme.com")); !ck.Secure {
+		if ck := e.ann(); !ck.Secure {
 			t.Fatal("cookie not Secure under an https base URL")
 		}
 	})
 }
 
 func TestPortalCookieCannotBeForged(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
-		ck := e.signIn(claims("ann@acme.com"))
-		bob, _, err := s.ResolvePerson(e.ctx, "bob@acme.com", "Bob Builder", "", "")
+	eachEnv(t, func(t *testing.T, e *env) {
+		ck := e.ann()
+		bob, _, err := e.s.ResolvePerson(e.ctx, "bob@acme.com", "Bob Builder", "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,12 +168,12 @@ func TestPortalCookieCannotBeForged(t *testing.T) {
 		parts := strings.Split(ck.Value, ".")
 		parts[1] = base64.RawURLEncoding.EncodeToString([]byte(bob.ID))
 		forged := &http.Cookie{Name: portal.CookieName, Value: strings.Join(parts, ".")}
-		r := e.get("/portal", forged)
+		r := e.Get("/portal", forged)
 		wantNotIn(t, r, "Bob Builder", "Sign out")
 		wantIn(t, r, "Sign in")
 
 		// Signing out clears the cookie.
-		r = e.post("/portal/signout", url.Values{}, ck)
+		r = e.Post("/portal/signout", url.Values{}, ck)
 		wantStatus(t, r, http.StatusSeeOther)
 		if cs := r.Result().Cookies(); len(cs) != 1 || cs[0].MaxAge >= 0 {
 			t.Fatalf("sign-out cookies: %v", cs)

@@ -7,15 +7,12 @@ import (
 	"testing"
 
 	"github.com/closeloop/closeloop/internal/feedback"
-	"github.com/closeloop/closeloop/internal/store"
-	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
 var payloads = []string{`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`}
 
 func TestUserTextIsEscaped(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		for _, p := range payloads {
 			req := e.request("Title "+p, feedback.Shipped, true, func(r *feedback.Request) {
 				r.Description = "Description " + p
@@ -24,15 +21,15 @@ func TestUserTextIsEscaped(t *testing.T) {
 			c := claims("mallory@acme.com")
 			c.Name = "Mallory " + p
 			ck := e.signIn(c)
-			sub := e.post("/portal/submit", url.Values{"title": {""}, "details": {"Details " + p}}, ck)
+			sub := e.Post("/portal/submit", url.Values{"title": {""}, "details": {"Details " + p}}, ck)
 			wantStatus(t, sub, http.StatusBadRequest)
 			pages := []resp{
-				e.get("/portal", ck),
-				e.get("/portal?q="+url.QueryEscape(p), ck),
-				e.get("/portal/requests/"+req.ID, ck),
-				e.get("/portal/roadmap", ck),
-				e.get("/portal/changelog", ck),
-				e.get("/portal/signin?return="+url.QueryEscape("/portal?q="+p), ck),
+				e.Get("/portal", ck),
+				e.Get("/portal?q="+url.QueryEscape(p), ck),
+				e.Get("/portal/requests/"+req.ID, ck),
+				e.Get("/portal/roadmap", ck),
+				e.Get("/portal/changelog", ck),
+				e.Get("/portal/signin?return="+url.QueryEscape("/portal?q="+p), ck),
 				sub,
 			}
 			for _, r := range pages {

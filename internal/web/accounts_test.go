@@ -30,12 +30,11 @@ func rowNames(body string) []string {
 var nextRE = regexp.MustCompile(`<a href="([^"]+)" rel="next" id="next-page">`)
 
 func TestAccountsList(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		ada := e.member("ada@example.com", auth.RoleViewer)
 		c := e.session(ada)
 
-		r := e.get("/accounts", c)
+		r := e.Get("/accounts", c)
 		wantStatus(t, r, http.StatusOK)
 		wantIn(t, r, "No accounts yet", "closeloop import accounts FILE")
 
@@ -43,7 +42,7 @@ func TestAccountsList(t *testing.T) {
 		mk := func(name, tier, plan string, stage account.Stage, owner string, mrr int64, signup string) {
 			a := e.account(account.Account{Name: name, Tier: tier, Plan: plan, Stage: stage, OwnerID: owner, SignupDate: signup})
 			if mrr > 0 {
-				if _, _, err := s.SetMRR(e.ctx, a.ID, mrr, "USD", at, ""); err != nil {
+				if _, _, err := e.s.SetMRR(e.ctx, a.ID, mrr, "USD", at, ""); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -54,7 +53,7 @@ func TestAccountsList(t *testing.T) {
 		mk("Delta", "standard", "pro", account.Active, "", 9900, "2024-11-20")
 		mk("Ember", "strategic", "enterprise", account.Churned, "", 0, "2022-02-02")
 
-		r = e.get("/accounts", c)
+		r = e.Get("/accounts", c)
 		wantStatus(t, r, http.StatusOK)
 		if got := strings.Join(rowNames(r.Text), ","); got != "Acme,Birch,Cobalt,Delta,Ember" {
 			t.Errorf("default order %s", got)
@@ -75,18 +74,18 @@ func TestAccountsList(t *testing.T) {
 			"sort=signup":                         "Ember,Cobalt,Acme,Delta,Birch",
 			"sort=signup&dir=desc&tier=strategic": "Acme,Ember",
 		} {
-			r := e.get("/accounts?"+query, c)
+			r := e.Get("/accounts?"+query, c)
 			wantStatus(t, r, http.StatusOK)
 			if got := strings.Join(rowNames(r.Text), ","); got != want {
 				t.Errorf("%s: got %s, want %s", query, got, want)
 			}
 		}
 
-		r = e.get("/accounts?q=nothing-like-this", c)
+		r = e.Get("/accounts?q=nothing-like-this", c)
 		wantIn(t, r, "No accounts match", `href="/accounts"`)
 
 		// Column headers sort, flip direction on the current column, and keep filters.
-		r = e.get("/accounts?tier=strategic&sort=mrr&dir=desc", c)
+		r = e.Get("/accounts?tier=strategic&sort=mrr&dir=desc", c)
 		wantIn(t, r, `aria-sort="descending"><a href="/accounts?sort=mrr&amp;tier=strategic">MRR`,
 			`<a href="/accounts?sort=renewal&amp;tier=strategic">Renewal`,
 			`<option value="strategic" selected>`)
@@ -98,7 +97,7 @@ func TestAccountsList(t *testing.T) {
 			if pages > 5 {
 				t.Fatal("pagination does not end")
 			}
-			r := e.get(next, c)
+			r := e.Get(next, c)
 			wantStatus(t, r, http.StatusOK)
 			wantIn(t, r, "5 accounts")
 			seen = append(seen, rowNames(r.Text)...)
@@ -114,11 +113,11 @@ func TestAccountsList(t *testing.T) {
 			t.Errorf("paged %s", got)
 		}
 
-		r = e.get("/accounts?cursor=garbage", c)
+		r = e.Get("/accounts?cursor=garbage", c)
 		wantStatus(t, r, http.StatusBadRequest)
 		wantIn(t, r, "Cursor is not valid")
 
-		r = e.get("/", c)
+		r = e.Get("/", c)
 		wantStatus(t, r, http.StatusSeeOther)
 		if r.Header().Get("Location") != "/today" {
 			t.Errorf("/ goes to %q", r.Header().Get("Location"))
@@ -143,19 +142,15 @@ func seedAccount(t *testing.T, e *env, owner auth.Member) store.AccountRow {
 		{AccountID: a.ID, Email: "grace@acme.example", Name: "Grace Hopper", Title: "VP Operations", Champion: true},
 		{AccountID: a.ID, Email: "linus@acme.example", Name: "Linus T", Title: "IT lead"},
 	} {
-		if err := e.s.CreatePerson(e.ctx, &p); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, e.s.CreatePerson(e.ctx, &p))
 	}
 	start := now.AddDate(0, -10, 0).Format("2006-01-02")
 	if err := e.s.SaveContract(e.ctx, &account.Contract{AccountID: a.ID, StartDate: start, TermMonths: 12, AutoRenew: true,
 		CancellationWindow: 30, Value: 2160000, Currency: "USD"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.s.CreateTouchpoint(e.ctx, &account.Touchpoint{AccountID: a.ID, MemberID: owner.ID, Kind: account.Call,
-		OccurredAt: now.Add(-72 * time.Hour), Summary: "Quarterly review: happy with rollout"}); err != nil {
-		t.Fatal(err)
-	}
+	e.touchpoint(account.Touchpoint{AccountID: a.ID, MemberID: owner.ID, Kind: account.Call,
+		OccurredAt: now.Add(-72 * time.Hour), Summary: "Quarterly review: happy with rollout"})
 	row, err := e.s.GetAccount(e.ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -164,11 +159,10 @@ func seedAccount(t *testing.T, e *env, owner auth.Member) store.AccountRow {
 }
 
 func TestAccountPage(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		m := e.member("ada@example.com", auth.RoleMember)
 		a := seedAccount(t, e, m)
-		r := e.get("/accounts/"+a.ID, e.session(m))
+		r := e.Get("/accounts/"+a.ID, e.session(m))
 		wantStatus(t, r, http.StatusOK)
 		wantIn(t, r,
 			"Acme Robotics", "acme-1", "acme.example", "enterprise", "250 people", "82 / 100", "CAB",
@@ -178,19 +172,18 @@ func TestAccountPage(t *testing.T) {
 			"Grace Hopper", "champion", "VP Operations", "mailto:grace@acme.example", // people
 			"Quarterly review: happy with rollout", "3 days ago", "Log a touchpoint", `name="summary"`,
 			`href="/accounts/`+a.ID+`/edit"`)
-		r = e.get("/accounts/does-not-exist", e.session(m))
+		r = e.Get("/accounts/does-not-exist", e.session(m))
 		wantStatus(t, r, http.StatusNotFound)
 		wantIn(t, r, "Page not found", "Account not found.")
 	})
 }
 
 func TestTouchpointRoles(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		member := e.member("mia@example.com", auth.RoleMember)
 		viewer := e.member("vic@example.com", auth.RoleViewer)
 		a := seedAccount(t, e, member)
-		grace, err := s.GetPersonByEmail(e.ctx, "grace@acme.example")
+		grace, err := e.s.GetPersonByEmail(e.ctx, "grace@acme.example")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,19 +193,19 @@ func TestTouchpointRoles(t *testing.T) {
 			"occurred_at": {time.Now().UTC().Format("2006-01-02T15:04")}, "summary": {"Agreed on the Q3 rollout plan"}}
 
 		vc := e.session(viewer)
-		r := e.post(path, form, vc)
+		r := e.Post(path, form, vc)
 		wantStatus(t, r, http.StatusForbidden)
 		wantIn(t, r, "You don&#39;t have access to this", "needs the member role")
-		page := e.get("/accounts/"+a.ID, vc)
+		page := e.Get("/accounts/"+a.ID, vc)
 		wantNotIn(t, page, `id="log-touchpoint"`, "Edit account")
 
 		mc := e.session(member)
-		r = e.post(path, form, mc)
+		r = e.Post(path, form, mc)
 		wantStatus(t, r, http.StatusSeeOther)
 		if loc := r.Header().Get("Location"); loc != "/accounts/"+a.ID+"#timeline" {
 			t.Errorf("redirect %q", loc)
 		}
-		page = e.get("/accounts/"+a.ID, mc)
+		page = e.Get("/accounts/"+a.ID, mc)
 		i := strings.Index(page.Text, `id="timeline-list"`)
 		if i < 0 {
 			t.Fatal("no timeline")
@@ -226,7 +219,7 @@ func TestTouchpointRoles(t *testing.T) {
 				t.Errorf("newest touchpoint lacks %q:\n%s", want, first)
 			}
 		}
-		tps, _, err := s.ListTouchpoints(e.ctx, store.TouchpointFilter{AccountID: a.ID})
+		tps, _, err := e.s.ListTouchpoints(e.ctx, store.TouchpointFilter{AccountID: a.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,44 +230,41 @@ func TestTouchpointRoles(t *testing.T) {
 }
 
 func TestTouchpointValidation(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		m := e.member("mia@example.com", auth.RoleMember)
 		a := seedAccount(t, e, m)
 		c := e.session(m)
 		path := "/accounts/" + a.ID + "/touchpoints"
 		typed := "Talked about <renewal> & \"pricing\""
 
-		r := e.post(path, url.Values{"kind": {"call"}, "occurred_at": {"2999-01-01T10:00"}, "summary": {typed}}, c)
+		r := e.Post(path, url.Values{"kind": {"call"}, "occurred_at": {"2999-01-01T10:00"}, "summary": {typed}}, c)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r, "When is in the future.", `id="occurred_at-error"`, `aria-invalid="true" aria-describedby="occurred_at-error"`,
 			html.EscapeString(typed), `value="2999-01-01T10:00"`, `<option value="call" selected>`, "was not saved")
 
-		r = e.post(path, url.Values{"kind": {"call"}, "summary": {"   "}}, c)
+		r = e.Post(path, url.Values{"kind": {"call"}, "summary": {"   "}}, c)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r, "Summary is required.", `id="summary-error"`)
 
-		r = e.post(path, url.Values{"kind": {"carrier pigeon"}, "summary": {"hello"}}, c)
+		r = e.Post(path, url.Values{"kind": {"carrier pigeon"}, "summary": {"hello"}}, c)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r, `id="kind-error"`, "hello")
 
-		r = e.post(path, url.Values{"kind": {"call"}, "occurred_at": {"yesterday"}, "summary": {"keep me"}}, c)
+		r = e.Post(path, url.Values{"kind": {"call"}, "occurred_at": {"yesterday"}, "summary": {"keep me"}}, c)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r, `id="occurred_at-error"`, "keep me")
 
 		other := e.account(account.Account{Name: "Other"})
 		stranger := account.Person{AccountID: other.ID, Email: "x@other.example"}
-		if err := s.CreatePerson(e.ctx, &stranger); err != nil {
-			t.Fatal(err)
-		}
-		r = e.post(path, url.Values{"kind": {"call"}, "person_id": {stranger.ID}, "summary": {"wrong person"}}, c)
+		storetest.Must(t, e.s.CreatePerson(e.ctx, &stranger))
+		r = e.Post(path, url.Values{"kind": {"call"}, "person_id": {stranger.ID}, "summary": {"wrong person"}}, c)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r, `id="person_id-error"`)
 
-		r = e.post("/accounts/nope/touchpoints", url.Values{"kind": {"call"}, "summary": {"x"}}, c)
+		r = e.Post("/accounts/nope/touchpoints", url.Values{"kind": {"call"}, "summary": {"x"}}, c)
 		wantStatus(t, r, http.StatusNotFound)
 
-		tps, _, err := s.ListTouchpoints(e.ctx, store.TouchpointFilter{AccountID: a.ID})
+		tps, _, err := e.s.ListTouchpoints(e.ctx, store.TouchpointFilter{AccountID: a.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -297,7 +287,7 @@ func TestTimelinePages(t *testing.T) {
 		}
 	}
 	c := e.session(m)
-	r := e.get("/accounts/"+a.ID, c)
+	r := e.Get("/accounts/"+a.ID, c)
 	wantIn(t, r, "note number 00", "note number 19", "Older touchpoints")
 	wantNotIn(t, r, "note number 20")
 	older := regexp.MustCompile(`<a href="([^"]+)" rel="next">Older`).FindStringSubmatch(r.Text)
@@ -306,25 +296,24 @@ func TestTimelinePages(t *testing.T) {
 	}
 	// Browsers never send the fragment; httptest would put it in the query.
 	link, _, _ := strings.Cut(html.UnescapeString(older[1]), "#")
-	r = e.get(link, c)
+	r = e.Get(link, c)
 	wantIn(t, r, "note number 20", "note number 24", "Newest")
 	wantNotIn(t, r, "note number 19")
 }
 
 func TestAccountEdit(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		m := e.member("mia@example.com", auth.RoleMember)
 		other := e.member("oli@example.com", auth.RoleMember)
 		viewer := e.member("vic@example.com", auth.RoleViewer)
 		a := seedAccount(t, e, m)
 		path := "/accounts/" + a.ID + "/edit"
 
-		wantStatus(t, e.get(path, e.session(viewer)), http.StatusForbidden)
-		wantStatus(t, e.post(path, url.Values{"name": {"x"}}, e.session(viewer)), http.StatusForbidden)
+		wantStatus(t, e.Get(path, e.session(viewer)), http.StatusForbidden)
+		wantStatus(t, e.Post(path, url.Values{"name": {"x"}}, e.session(viewer)), http.StatusForbidden)
 
 		c := e.session(m)
-		r := e.get(path, c)
+		r := e.Get(path, c)
 		wantStatus(t, r, http.StatusOK)
 		wantIn(t, r, `value="Acme Robotics"`, `<option value="strategic" selected>`, `value="82"`, "logistics")
 
@@ -332,26 +321,26 @@ func TestAccountEdit(t *testing.T) {
 			"plan": {"enterprise"}, "seats": {"45"}, "company_size": {"250"}, "tier": {"important"}, "icp_fit": {"90"},
 			"stage": {"at_risk"}, "owner_id": {other.ID}, "signup_date": {"2025-01-15"}, "goal": {"Faster onboarding"},
 			"traits": {`{"industry":"logistics"}`}, "cab": {"on"}}
-		r = e.post(path, form, c)
+		r = e.Post(path, form, c)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r, "Domain", "is not a domain name", `value="not a domain"`, `value="Acme Robotics GmbH"`, "Nothing was saved")
 
 		form.Set("domain", "acme-robotics.example")
 		form.Set("seats", "lots")
-		r = e.post(path, form, c)
+		r = e.Post(path, form, c)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r, "Seats must be a whole number.", `value="lots"`)
 
 		form.Set("seats", "45")
 		form.Set("traits", "[1,2]")
-		r = e.post(path, form, c)
+		r = e.Post(path, form, c)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r, "Traits must be a JSON object")
 
 		form.Set("traits", `{"industry":"logistics"}`)
-		r = e.post(path, form, c)
+		r = e.Post(path, form, c)
 		wantStatus(t, r, http.StatusSeeOther)
-		got, err := s.GetAccount(e.ctx, a.ID)
+		got, err := e.s.GetAccount(e.ctx, a.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -362,14 +351,14 @@ func TestAccountEdit(t *testing.T) {
 		if got.MRR != a.MRR {
 			t.Errorf("editing the profile changed MRR: %d → %d", a.MRR, got.MRR)
 		}
-		page := e.get("/accounts/"+a.ID, c)
+		page := e.Get("/accounts/"+a.ID, c)
 		wantIn(t, page, "Acme Robotics GmbH", "oli")
 
 		// Unticking CAB and clearing ICP fit are saved too.
 		form.Del("cab")
 		form.Set("icp_fit", "")
-		wantStatus(t, e.post(path, form, c), http.StatusSeeOther)
-		got, _ = s.GetAccount(e.ctx, a.ID)
+		wantStatus(t, e.Post(path, form, c), http.StatusSeeOther)
+		got, _ = e.s.GetAccount(e.ctx, a.ID)
 		if got.CAB || got.ICPFit != nil {
 			t.Errorf("cab %v icp %v", got.CAB, got.ICPFit)
 		}
@@ -377,21 +366,20 @@ func TestAccountEdit(t *testing.T) {
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		m := e.member("mia@example.com", auth.RoleAdmin)
 		a := e.account(account.Account{Name: "Target"})
 		c := e.session(m)
 		form := url.Values{"kind": {"note"}, "summary": {"forged"}}
-		r := e.do("POST", "/accounts/"+a.ID+"/touchpoints", form, c, "Sec-Fetch-Site: cross-site")
+		r := e.Do("POST", "/accounts/"+a.ID+"/touchpoints", form, c, "Sec-Fetch-Site: cross-site")
 		wantStatus(t, r, http.StatusForbidden)
-		r = e.do("POST", "/settings/api-keys", url.Values{"name": {"evil"}, "scope": {"admin"}}, c, "Origin: https://evil.example", "Sec-Fetch-Site: cross-site")
+		r = e.Do("POST", "/settings/api-keys", url.Values{"name": {"evil"}, "scope": {"admin"}}, c, "Origin: https://evil.example", "Sec-Fetch-Site: cross-site")
 		wantStatus(t, r, http.StatusForbidden)
-		tps, _, err := s.ListTouchpoints(e.ctx, store.TouchpointFilter{AccountID: a.ID})
+		tps, _, err := e.s.ListTouchpoints(e.ctx, store.TouchpointFilter{AccountID: a.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys, err := s.ListAPIKeys(e.ctx)
+		keys, err := e.s.ListAPIKeys(e.ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -399,34 +387,27 @@ func TestCrossOriginPostRefused(t *testing.T) {
 			t.Fatalf("cross-site POST took effect: %d touchpoints, %d keys", len(tps), len(keys))
 		}
 		// The same POST from our own pages goes through.
-		r = e.do("POST", "/accounts/"+a.ID+"/touchpoints", form, c, "Sec-Fetch-Site: same-origin")
+		r = e.Do("POST", "/accounts/"+a.ID+"/touchpoints", form, c, "Sec-Fetch-Site: same-origin")
 		wantStatus(t, r, http.StatusSeeOther)
 	})
 }
 
 func TestUserDataIsEscaped(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		payloads := []string{`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`}
 		m := e.member("mia@example.com", auth.RoleAdmin)
 		m.Name = `<b>Mallory</b>`
-		if err := s.UpdateMember(e.ctx, &m); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, e.s.UpdateMember(e.ctx, &m))
 		c := e.session(m)
 		var ids []string
 		for i, p := range payloads {
 			a := e.account(account.Account{Name: p, Plan: p, Goal: p, OwnerID: m.ID, Traits: []byte(fmt.Sprintf(`{%q: %q}`, p, p))})
 			ids = append(ids, a.ID)
 			person := account.Person{AccountID: a.ID, Email: fmt.Sprintf("p%d@x.example", i), Name: p, Title: p}
-			if err := s.CreatePerson(e.ctx, &person); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.CreateTouchpoint(e.ctx, &account.Touchpoint{AccountID: a.ID, PersonID: person.ID, MemberID: m.ID, Kind: account.Note, Summary: p}); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Must(t, e.s.CreatePerson(e.ctx, &person))
+			e.touchpoint(account.Touchpoint{AccountID: a.ID, PersonID: person.ID, MemberID: m.ID, Kind: account.Note, Summary: p})
 		}
-		if _, _, err := s.CreateAPIKey(e.ctx, payloads[1], []auth.Scope{auth.ScopeRead}, m.ID); err != nil {
+		if _, _, err := e.s.CreateAPIKey(e.ctx, payloads[1], []auth.Scope{auth.ScopeRead}, m.ID); err != nil {
 			t.Fatal(err)
 		}
 		pages := []string{"/accounts", "/accounts?q=" + url.QueryEscape(payloads[1]), "/accounts?plan=" + url.QueryEscape(payloads[0]),
@@ -435,7 +416,7 @@ func TestUserDataIsEscaped(t *testing.T) {
 			pages = append(pages, "/accounts/"+id, "/accounts/"+id+"/edit")
 		}
 		for _, p := range pages {
-			r := e.get(p, c)
+			r := e.Get(p, c)
 			wantStatus(t, r, http.StatusOK)
 			wantNotIn(t, r, "<script>alert", "<img src=x", "<b>Mallory")
 			if !strings.Contains(r.Text, "&lt;script&gt;alert(1)&lt;/script&gt;") && !strings.Contains(r.Text, "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;") &&
@@ -444,7 +425,7 @@ func TestUserDataIsEscaped(t *testing.T) {
 			}
 		}
 		// Validation errors echo typed text: escaped too.
-		r := e.post("/accounts/"+ids[0]+"/touchpoints", url.Values{"kind": {payloads[1]}, "summary": {payloads[0]}}, c)
+		r := e.Post("/accounts/"+ids[0]+"/touchpoints", url.Values{"kind": {payloads[1]}, "summary": {payloads[0]}}, c)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantNotIn(t, r, "<script>alert", "<img src=x")
 	})

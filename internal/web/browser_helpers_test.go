@@ -1,10 +1,9 @@
 package web_test
 
 import (
-	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,31 +17,41 @@ import (
 
 // browser is a real Chromium on the whole app over one store, for UI tests.
 type browser struct {
-	t   *testing.T
-	ctx context.Context
+	*browsertest.Page
 	url string // the server's base URL
 }
 
 // openBrowser starts the app over s and Chromium for one test (60 s in all).
 func openBrowser(t *testing.T, s *store.Store) *browser {
 	t.Helper()
-	srv := httptest.NewServer(app.New(config.Default(), s, slog.New(slog.DiscardHandler)).Handler())
-	t.Cleanup(srv.Close)
-	return &browser{t: t, ctx: browsertest.New(t, 60*time.Second), url: srv.URL}
+	return serveBrowser(t, app.New(config.Default(), s, slog.New(slog.DiscardHandler)).Handler())
 }
 
-// step runs actions, failing the test with what was being done.
-func (b *browser) step(what string, actions ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
-		b.t.Fatalf("%s: %v", what, err)
-	}
+// openBrowserSelf is openBrowser with the app's base URL set to its server's own
+// address, so the links it mails are real; cfg is what the app runs with.
+func openBrowserSelf(t *testing.T, s *store.Store) (b *browser, cfg config.Config) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	cfg = config.Default()
+	cfg.BaseURL = "http://" + srv.Listener.Addr().String()
+	srv.Config.Handler = app.New(cfg, s, slog.New(slog.DiscardHandler)).Handler()
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &browser{Page: browsertest.Open(t, 60*time.Second), url: srv.URL}, cfg
+}
+
+// serveBrowser serves h and starts Chromium for one test (60 s in all).
+func serveBrowser(t *testing.T, h http.Handler) *browser {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &browser{Page: browsertest.Open(t, 60*time.Second), url: srv.URL}
 }
 
 // signIn opens path, signs in as email (testPassword) and waits for ready.
 func (b *browser) signIn(path, email, ready string) {
-	b.t.Helper()
-	b.step("sign in",
+	b.T.Helper()
+	b.Step("sign in",
 		chromedp.Navigate(b.url+path),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
@@ -52,12 +61,10 @@ func (b *browser) signIn(path, email, ready string) {
 	)
 }
 
-// text is the element's text with its white space collapsed.
-func (b *browser) text(sel string) string {
-	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		b.t.Fatalf("%s: %v", sel, err)
-	}
-	return strings.Join(strings.Fields(v), " ")
+// eachBrowser runs a UI test on both dialects, each with the app over its own fresh
+// store; without Chromium it is skipped, or fails in CI (browsertest.Require).
+func eachBrowser(t *testing.T, test func(t *testing.T, e *env)) {
+	t.Helper()
+	browsertest.Require(t)
+	eachEnv(t, test)
 }

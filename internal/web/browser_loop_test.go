@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -11,10 +10,8 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/closeloop/closeloop/internal/account"
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/browsertest"
-	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/notify"
 	"github.com/closeloop/closeloop/internal/notify/smtptest"
@@ -31,13 +28,7 @@ func TestBrowserCloseTheLoop(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		mail := smtptest.Start(t)
 		// The server's own address is the base URL, so unsubscribe links are real.
-		srv := httptest.NewUnstartedServer(nil)
-		cfg := config.Default()
-		cfg.BaseURL = "http://" + srv.Listener.Addr().String()
-		srv.Config.Handler = app.New(cfg, s, slog.New(slog.DiscardHandler)).Handler()
-		srv.Start()
-		defer srv.Close()
-
+		b, cfg := openBrowserSelf(t, s)
 		e := newEnvConfig(t, s, cfg)
 		e.member("pm@example.com", auth.RoleMember)
 		if _, err := notify.SaveSMTP(e.ctx, s, mail.Settings()); err != nil {
@@ -60,23 +51,12 @@ func TestBrowserCloseTheLoop(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		ctx := browsertest.New(t, 60*time.Second)
-		step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(ctx, actions...); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-		}
+		ctx, step := b.Ctx, b.Step
 		// A form submit replaces the page: poll from Go until the next page says so.
 		flashHas := func(what, text string) {
 			t.Helper()
-			js := `(() => { const f = document.querySelector("p.flash"); return !!f && f.textContent.includes(` + "`" + text + "`" + `) })()`
-			deadline := time.Now().Add(10 * time.Second)
-			for time.Now().Before(deadline) {
-				if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
-					return
-				}
-				time.Sleep(50 * time.Millisecond)
+			if b.Poll(`(() => { const f = document.querySelector("p.flash"); return !!f && f.textContent.includes(` + "`" + text + "`" + `) })()`) {
+				return
 			}
 			f, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("p.flash") ? document.querySelector("p.flash").textContent : document.body.innerText.slice(0, 500)`))
 			t.Fatalf("%s: no flash with %q; page says %q", what, text, f)
@@ -96,7 +76,7 @@ func TestBrowserCloseTheLoop(t *testing.T) {
 
 		loopPath := "/requests/" + req.ID + "/loop"
 		step("sign in to the loop page",
-			chromedp.Navigate(srv.URL+loopPath),
+			chromedp.Navigate(b.url+loopPath),
 			chromedp.WaitVisible(chromedp.CSS("#email")),
 			chromedp.SendKeys(chromedp.CSS("#email"), "pm@example.com"),
 			chromedp.SendKeys(chromedp.CSS("#password"), testPassword+kb.Enter),
@@ -196,7 +176,7 @@ func TestBrowserCloseTheLoop(t *testing.T) {
 			t.Fatalf("after delivery: Ann %s, Bob %s", ds["ann@acme.com"].Status, ds["bob@acme.com"].Status)
 		}
 
-		step("reload", chromedp.Navigate(srv.URL+loopPath), chromedp.WaitVisible(chromedp.CSS("#loop-counts")))
+		step("reload", chromedp.Navigate(b.url+loopPath), chromedp.WaitVisible(chromedp.CSS("#loop-counts")))
 		counts, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#loop-counts")))
 		if !strings.Contains(counts, "1 skipped") || !strings.Contains(counts, "1 sent") {
 			t.Errorf("counts after delivery: %q", counts)

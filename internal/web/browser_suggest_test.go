@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -51,38 +50,27 @@ func TestBrowserAcceptSuggestionWithOneKey(t *testing.T) {
 	if err := a.Tagging.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler())
-	defer srv.Close()
-
-	bctx := browsertest.New(t, 60*time.Second)
-	if err := chromedp.Do(bctx,
-		chromedp.Navigate(srv.URL+"/feedback/inbox"),
+	b := serveBrowser(t, a.Handler())
+	bctx := b.Ctx
+	b.Step("open inbox with suggestions",
+		chromedp.Navigate(b.url+"/feedback/inbox"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
 		chromedp.SendKeys(chromedp.CSS("#email"), "ada@example.com"),
 		chromedp.SendKeys(chromedp.CSS("#password"), testPassword+kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-suggestion="1"]`)),
-	); err != nil {
-		t.Fatalf("open inbox with suggestions: %v", err)
-	}
+	)
 	first, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector('form[data-suggestion="1"] input[name="tag_id"]').value`))
 	if err != nil || first != formulas {
 		t.Fatalf("first suggestion is %q (%v), want Formulas %q", first, err, formulas)
 	}
 	// Wait for the page script, then press Alt+1 and nothing else.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if ok, _ := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.documentElement.dataset.js === "ready"`)); ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("page script never became ready")
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !b.Poll(`document.documentElement.dataset.js === "ready"`) {
+		t.Fatal("page script never became ready")
 	}
 	if err := chromedp.Do(bctx, chromedp.KeyEvent("1", chromedp.KeyModifiers(chromedp.ModifierAlt))); err != nil {
 		t.Fatal(err)
 	}
-	for deadline = time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		got, err := s.GetFeedback(ctx, item.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -99,7 +87,7 @@ func TestBrowserAcceptSuggestionWithOneKey(t *testing.T) {
 		t.Fatalf("acceptance not recorded: %+v %v", rates, err)
 	}
 	// The tags page shows the acceptance rate per tag.
-	page := e.get("/tags", e.session(e.member("viewer@example.com", auth.RoleViewer)))
+	page := e.Get("/tags", e.signedIn("viewer@example.com", auth.RoleViewer))
 	if !strings.Contains(page.Text, "1 of 1 (100%)") {
 		t.Fatalf("tags page does not show the acceptance rate")
 	}

@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -11,35 +9,20 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/browsertest"
-	"github.com/closeloop/closeloop/internal/config"
-	"github.com/closeloop/closeloop/internal/store"
-	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
 // TestBrowserSignInLogTouchpoint drives real Chromium through the main path of a CSM's
 // day: get bounced to sign-in, sign in, open an account, log a call, and see it on
 // top of the timeline. It runs on both dialects; each run takes a few seconds.
 func TestBrowserSignInLogTouchpoint(t *testing.T) {
-	browsertest.Require(t)
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachBrowser(t, func(t *testing.T, e *env) {
 		admin := e.member("ada@example.com", auth.RoleAdmin)
 		a := seedAccount(t, e, admin)
-		srv := httptest.NewServer(app.New(config.Default(), s, slog.New(slog.DiscardHandler)).Handler())
-		defer srv.Close()
+		b := openBrowser(t, e.s)
+		ctx, step := b.Ctx, b.Step
 
-		ctx := browsertest.New(t, 60*time.Second)
-		step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(ctx, actions...); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-		}
-
-		step("open accounts", chromedp.Navigate(srv.URL+"/accounts"), chromedp.WaitVisible(chromedp.CSS("#email")))
+		step("open accounts", chromedp.Navigate(b.url+"/accounts"), chromedp.WaitVisible(chromedp.CSS("#email")))
 		loc, err := chromedp.Run(ctx, chromedp.Location())
 		if err != nil || !strings.Contains(loc, "/signin?next=%2Faccounts") {
 			t.Fatalf("not sent to sign-in: %q %v", loc, err)
@@ -77,8 +60,8 @@ func TestBrowserSignInLogTouchpoint(t *testing.T) {
 			t.Errorf("touchpoint meta %q, %v", meta, err)
 		}
 
-		if s.Dialect() == "sqlite" {
-			step("scroll to top", chromedp.Navigate(srv.URL+"/accounts/"+a.ID), chromedp.WaitVisible(chromedp.CSS(".chart-svg")))
+		if e.s.Dialect() == "sqlite" {
+			step("scroll to top", chromedp.Navigate(b.url+"/accounts/"+a.ID), chromedp.WaitVisible(chromedp.CSS(".chart-svg")))
 			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 			if err != nil {
 				t.Fatalf("screenshot: %v", err)
@@ -86,7 +69,7 @@ func TestBrowserSignInLogTouchpoint(t *testing.T) {
 			if err := os.WriteFile(os.TempDir()+"/closeloop-account.png", png, 0o644); err != nil {
 				t.Log(err)
 			}
-			step("accounts list", chromedp.Navigate(srv.URL+"/accounts?sort=mrr&dir=desc"), chromedp.WaitVisible(chromedp.CSS("#accounts-table")))
+			step("accounts list", chromedp.Navigate(b.url+"/accounts?sort=mrr&dir=desc"), chromedp.WaitVisible(chromedp.CSS("#accounts-table")))
 			if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 				os.WriteFile(os.TempDir()+"/closeloop-accounts.png", png, 0o644)
 			}

@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -11,12 +9,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/closeloop/closeloop/internal/app"
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/browsertest"
-	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/feedback"
-	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
@@ -26,9 +20,7 @@ import (
 // does not run, and (on SQLite) saves screenshots of the inbox, the ranking and a
 // request's evidence page.
 func TestBrowserTriageKeyboardOnly(t *testing.T) {
-	browsertest.Require(t)
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachBrowser(t, func(t *testing.T, e *env) {
 		e.member("ada@example.com", auth.RoleMember)
 		tags := e.taxonomy()
 		formulas := tags["Editor › Tables › Formulas"]
@@ -37,42 +29,14 @@ func TestBrowserTriageKeyboardOnly(t *testing.T) {
 		second := e.feedbackAt("Second item: exports should keep the filters.", acme.ID, 2)
 		xss := e.feedbackAt(`Third item <img src=x onerror="window.__xss=1"> and <script>window.__xss=2</script>`, acme.ID, 1)
 
-		srv := httptest.NewServer(app.New(config.Default(), s, slog.New(slog.DiscardHandler)).Handler())
-		defer srv.Close()
-		ctx := browsertest.New(t, 60*time.Second)
-		step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-			t.Helper()
-			if err := chromedp.Do(ctx, actions...); err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-		}
-		// waitFor polls a predicate from Go: a form submit replaces the page, and a
-		// poll running inside the old page dies with it.
-		waitFor := func(what, js string) {
-			t.Helper()
-			deadline := time.Now().Add(10 * time.Second)
-			for time.Now().Before(deadline) {
-				if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
-					return
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			t.Fatalf("%s: timed out waiting for %s", what, js)
-		}
+		b := openBrowser(t, e.s)
+		ctx, step, waitFor, eval := b.Ctx, b.Step, b.WaitFor, b.Eval
 		quoteStarts := func(prefix string) string {
 			return `document.documentElement.dataset.js === "ready" && !!document.querySelector("#item-quote") && document.querySelector("#item-quote").textContent.startsWith(` + "`" + prefix + "`" + `)`
 		}
-		eval := func(js string) string {
-			t.Helper()
-			v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-			if err != nil {
-				t.Fatalf("%s: %v", js, err)
-			}
-			return v
-		}
 
 		step("sign in",
-			chromedp.Navigate(srv.URL+"/feedback/inbox"),
+			chromedp.Navigate(b.url+"/feedback/inbox"),
 			chromedp.WaitVisible(chromedp.CSS("#email")),
 			chromedp.SendKeys(chromedp.CSS("#email"), "ada@example.com"),
 			chromedp.SendKeys(chromedp.CSS("#password"), testPassword+kb.Enter),
@@ -107,11 +71,11 @@ func TestBrowserTriageKeyboardOnly(t *testing.T) {
 			chromedp.KeyEvent(kb.Enter),
 		)
 		waitFor("confirm", quoteStarts("Second item"))
-		got := mustItem(t, s, first.ID)
+		got := mustItem(t, e.s, first.ID)
 		if got.Status != feedback.Triaged || len(got.TagIDs) != 1 || got.TagIDs[0] != formulas.ID {
 			t.Fatalf("after keyboard triage: %+v", got)
 		}
-		if mustItem(t, s, second.ID).Status != feedback.New {
+		if mustItem(t, e.s, second.ID).Status != feedback.New {
 			t.Fatal("the second item changed")
 		}
 
@@ -122,7 +86,7 @@ func TestBrowserTriageKeyboardOnly(t *testing.T) {
 			chromedp.KeyEvent("2"),
 		)
 		waitFor("kind by keys", quoteStarts("Third item"))
-		if k := mustItem(t, s, second.ID).Kind; k != feedback.Bug {
+		if k := mustItem(t, e.s, second.ID).Kind; k != feedback.Bug {
 			t.Errorf("kind by keys: %s", k)
 		}
 		step("settle", chromedp.Sleep(300*time.Millisecond))
@@ -140,21 +104,19 @@ func TestBrowserTriageKeyboardOnly(t *testing.T) {
 			chromedp.KeyEvent("u"),
 		)
 		waitFor("undo", quoteStarts("Second item"))
-		if it := mustItem(t, s, second.ID); it.Status != feedback.New || it.Kind != feedback.Other {
+		if it := mustItem(t, e.s, second.ID); it.Status != feedback.New || it.Kind != feedback.Other {
 			t.Errorf("after undo: %+v", it)
 		}
 		_ = xss
 
-		if s.Dialect() != "sqlite" {
+		if e.s.Dialect() != "sqlite" {
 			return
 		}
 		// Screenshots for a person to look at: the inbox, the ranking, a request.
 		rq := feedback.Request{Title: "Formula references survive column renames", Description: "Rename-safe references in formulas.", Status: feedback.Planned, Quarter: "2026-Q3", StrategicScore: 6}
-		if err := s.CreateRequest(e.ctx, &rq); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, e.s.CreateRequest(e.ctx, &rq))
 		other := feedback.Request{Title: "Keep filters in exports", Status: feedback.UnderReview}
-		storetest.Must(t, s.CreateRequest(e.ctx, &other))
+		storetest.Must(t, e.s.CreateRequest(e.ctx, &other))
 		beta := e.accountMRR("Beta Logistics", "important", 430000)
 		for i := 0; i < 8; i++ {
 			acc := acme.ID
@@ -162,13 +124,13 @@ func TestBrowserTriageKeyboardOnly(t *testing.T) {
 				acc = beta.ID
 			}
 			it := e.feedbackAt("Formulas break after a rename, again.", acc, 3+i*12)
-			storetest.Must(t, s.LinkFeedback(e.ctx, rq.ID, it.ID, ""))
+			storetest.Must(t, e.s.LinkFeedback(e.ctx, rq.ID, it.ID, ""))
 		}
-		storetest.Must(t, s.LinkFeedback(e.ctx, rq.ID, first.ID, ""))
-		storetest.Must(t, s.LinkFeedback(e.ctx, other.ID, second.ID, ""))
+		storetest.Must(t, e.s.LinkFeedback(e.ctx, rq.ID, first.ID, ""))
+		storetest.Must(t, e.s.LinkFeedback(e.ctx, other.ID, second.ID, ""))
 		shot := func(path, wait, file string) {
 			t.Helper()
-			step("open "+path, chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(chromedp.CSS(wait)))
+			step("open "+path, chromedp.Navigate(b.url+path), chromedp.WaitVisible(chromedp.CSS(wait)))
 			waitFor("scripts", `document.documentElement.dataset.js === "ready"`)
 			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 			if err != nil {

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/store"
-	"github.com/closeloop/closeloop/internal/store/storetest"
 	"github.com/closeloop/closeloop/internal/webtest"
 )
 
@@ -18,12 +16,11 @@ import (
 // /api/v1/team. Disabling a person now suspends the keys they created (401), the team
 // page says so, and enabling them again restores the keys.
 func TestDisablingAMemberSuspendsTheirAPIKeys(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
-		root := e.session(e.member("root@example.com", auth.RoleAdmin))
+	eachEnv(t, func(t *testing.T, e *env) {
+		root := e.signedIn("root@example.com", auth.RoleAdmin)
 		ops := e.member("ops@example.com", auth.RoleAdmin)
 
-		r := e.post("/settings/api-keys", url.Values{"name": {"Ops pipeline"}, "scope": {"admin"}}, e.session(ops))
+		r := e.Post("/settings/api-keys", url.Values{"name": {"Ops pipeline"}, "scope": {"admin"}}, e.session(ops))
 		wantStatus(t, r, http.StatusCreated)
 		m := keyRE.FindStringSubmatch(r.Text)
 		if m == nil {
@@ -37,32 +34,32 @@ func TestDisablingAMemberSuspendsTheirAPIKeys(t *testing.T) {
 			if body != "" {
 				req.Header.Set("Content-Type", "application/json")
 			}
-			return webtest.Send(e.h, req)
+			return webtest.Send(e.H, req)
 		}
 		wantStatus(t, api("GET", "/api/v1/team", ""), http.StatusOK)
 
 		// The team page warns before, and the confirmation says so after.
-		wantIn(t, e.get("/settings/team", root), "the API keys they created stop working")
-		r = e.post("/settings/team/"+ops.ID, url.Values{"disabled": {"true"}}, root)
+		wantIn(t, e.Get("/settings/team", root), "the API keys they created stop working")
+		r = e.Post("/settings/team/"+ops.ID, url.Values{"disabled": {"true"}}, root)
 		wantStatus(t, r, http.StatusSeeOther)
 		cookies := []string{root.Name + "=" + root.Value}
 		for _, c := range r.Result().Cookies() {
 			cookies = append(cookies, c.Name+"="+c.Value)
 		}
-		wantIn(t, e.do("GET", r.Header().Get("Location"), nil, nil, "Cookie: "+strings.Join(cookies, "; ")),
+		wantIn(t, e.Do("GET", r.Header().Get("Location"), nil, nil, "Cookie: "+strings.Join(cookies, "; ")),
 			"ops is a admin, disabled: they are signed out, and the API keys they created stop working until they are enabled again.")
 
 		wantStatus(t, api("GET", "/api/v1/team", ""), http.StatusUnauthorized)
 		newAdmin := `{"email": "mallory@example.com", "name": "Mallory", "role": "admin", "password": "correct horse battery"}`
 		wantStatus(t, api("POST", "/api/v1/team", newAdmin), http.StatusUnauthorized)
-		if _, err := s.GetMemberByEmail(e.ctx, "mallory@example.com"); err == nil {
+		if _, err := e.s.GetMemberByEmail(e.ctx, "mallory@example.com"); err == nil {
 			t.Fatal("a disabled admin's key added an admin")
 		}
-		wantIn(t, e.get("/settings/api-keys", root), "Ops pipeline", "suspended")
+		wantIn(t, e.Get("/settings/api-keys", root), "Ops pipeline", "suspended")
 
 		// Enabling them again restores the key.
-		wantStatus(t, e.post("/settings/team/"+ops.ID, url.Values{"disabled": {"false"}}, root), http.StatusSeeOther)
+		wantStatus(t, e.Post("/settings/team/"+ops.ID, url.Values{"disabled": {"false"}}, root), http.StatusSeeOther)
 		wantStatus(t, api("GET", "/api/v1/team", ""), http.StatusOK)
-		wantNotIn(t, e.get("/settings/api-keys", root), ">suspended<")
+		wantNotIn(t, e.Get("/settings/api-keys", root), ">suspended<")
 	})
 }

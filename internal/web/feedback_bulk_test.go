@@ -7,17 +7,14 @@ import (
 
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/feedback"
-	"github.com/closeloop/closeloop/internal/store"
-	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
 // TestFeedbackBulkIsAllOrNothing: a selection with one stale id in the middle answers
 // 404 naming it and leaves every other item exactly as it was, for each bulk action
 // (issue 13, defect 6: archive used to archive the first item, tag to tag it then 500).
 func TestFeedbackBulkIsAllOrNothing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
-		c := e.session(e.member("mia@example.com", auth.RoleMember))
+	eachEnv(t, func(t *testing.T, e *env) {
+		c := e.signedIn("mia@example.com", auth.RoleMember)
 		tags := e.taxonomy()
 		acme := e.accountMRR("Acme", "strategic", 100000)
 		ok1 := e.feedbackAt("first", acme.ID, 2).ID
@@ -36,23 +33,23 @@ func TestFeedbackBulkIsAllOrNothing(t *testing.T) {
 			for k, v := range tc.extra {
 				form[k] = v
 			}
-			r := e.post("/feedback/bulk", form, c)
+			r := e.Post("/feedback/bulk", form, c)
 			if r.Code != http.StatusNotFound {
 				t.Fatalf("%s: status %d, want 404; body:\n%s", tc.action, r.Code, clip(r.Text))
 			}
 			wantIn(t, r, "01MISSINGMISSINGMISSING000")
 			for _, id := range []string{ok1, ok2} {
-				got := mustItem(t, s, id)
+				got := mustItem(t, e.s, id)
 				if got.Status != feedback.New || len(got.TagIDs) != 0 || len(got.RequestIDs) != 0 {
 					t.Errorf("%s changed %s: status %s, tags %v, requests %v", tc.action, id, got.Status, got.TagIDs, got.RequestIDs)
 				}
 			}
 		}
 		// The same selection without the stale id goes through whole.
-		r := e.post("/feedback/bulk", url.Values{"action": {"tag"}, "ids": {ok1, ok2}, "tag_id": {tags["Editor"].ID}}, c)
+		r := e.Post("/feedback/bulk", url.Values{"action": {"tag"}, "ids": {ok1, ok2}, "tag_id": {tags["Editor"].ID}}, c)
 		wantStatus(t, r, http.StatusSeeOther)
 		for _, id := range []string{ok1, ok2} {
-			if got := mustItem(t, s, id); got.Status != feedback.Triaged || len(got.TagIDs) != 1 {
+			if got := mustItem(t, e.s, id); got.Status != feedback.Triaged || len(got.TagIDs) != 1 {
 				t.Errorf("tag %s: %+v", id, got)
 			}
 		}

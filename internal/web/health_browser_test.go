@@ -7,9 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/browsertest"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -19,23 +17,13 @@ import (
 // breakdown and the sentence explaining the move since last week are shown; setting a
 // pulse moves the score; completing the open cadence task with its button removes it.
 func TestBrowserAccountHealth(t *testing.T) {
-	browsertest.Require(t)
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachBrowser(t, func(t *testing.T, e *env) {
 		e.member("mia@example.com", auth.RoleMember)
-		a := e.accountMRR("Drifting", "important", 0)
 		now := time.Now().UTC()
-		if err := s.CreateTouchpoint(e.ctx, &account.Touchpoint{AccountID: a.ID, Kind: account.Email, OccurredAt: now.AddDate(0, 0, -10), Summary: "check-in"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.AccountHealth(e.ctx, a.ID, now.AddDate(0, 0, -7)); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.SyncHealth(e.ctx, now); err != nil {
-			t.Fatal(err)
-		}
-		b := openBrowser(t, s)
-		step, text := b.step, b.text
+		a := e.driftingAccount(now)
+		storetest.Must(t, e.s.SyncHealth(e.ctx, now))
+		b := openBrowser(t, e.s)
+		step, text := b.Step, b.Text
 		b.signIn("/accounts/"+a.ID, "mia@example.com", "#health-breakdown")
 		if got := text("#health-why"); got != "−6 since last week: no contact in 10 days, cadence is 7 (−6)" {
 			t.Fatalf("sentence %q", got)
@@ -70,7 +58,7 @@ func TestBrowserAccountHealth(t *testing.T) {
 		if got := text("p.flash"); got != "Task done: Contact is overdue: Drifting." {
 			t.Fatalf("flash %q", got)
 		}
-		tasks, err := s.ListTasks(e.ctx, store.TaskFilter{AccountID: a.ID})
+		tasks, err := e.s.ListTasks(e.ctx, store.TaskFilter{AccountID: a.ID})
 		if err != nil || len(tasks) != 1 || tasks[0].Status != "done" || tasks[0].DoneBy == "" {
 			t.Fatalf("the task after the click: %+v %v", tasks, err)
 		}

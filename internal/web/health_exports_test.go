@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/store"
-	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
 // The team's CSV exports: Mia's open tasks (owner=me) are Drifting's cadence task
@@ -16,13 +14,12 @@ import (
 // history come as CSV with one row per signal and per account-day; the account page
 // and Today link to them; bad parameters are 400 and an unknown account 404.
 func TestHealthExportPages(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		mia, drifting := todayFixture(t, e)
 		c := e.session(mia)
 		rows := func(path string) [][]string {
 			t.Helper()
-			r := e.get(path, c)
+			r := e.Get(path, c)
 			wantStatus(t, r, http.StatusOK)
 			if ct := r.Header().Get("Content-Type"); ct != "text/csv; charset=utf-8" || !strings.HasPrefix(r.Header().Get("Content-Disposition"), "attachment") {
 				t.Fatalf("%s: %q %q", path, ct, r.Header().Get("Content-Disposition"))
@@ -41,7 +38,7 @@ func TestHealthExportPages(t *testing.T) {
 		if len(tk) != 3 || tk[0][0] != "id" || strings.Join(got, ",") != "Renewing/renewal,Drifting/cadence" && strings.Join(got, ",") != "Drifting/cadence,Renewing/renewal" {
 			t.Fatalf("mia's tasks: %q", tk)
 		}
-		sigs, err := s.ListSignals(e.ctx, "", 500)
+		sigs, err := e.s.ListSignals(e.ctx, "", 500)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,12 +52,12 @@ func TestHealthExportPages(t *testing.T) {
 		if all := rows("/export/health.csv"); len(all) != 4 { // three accounts, one day each
 			t.Fatalf("every account's history: %q", all)
 		}
-		wantIn(t, e.get("/accounts/"+drifting.ID, c), `href="/export/health.csv?account=`+drifting.ID+`" id="health-csv"`)
-		wantIn(t, e.get("/today", c), `href="/export/tasks.csv?owner=me&amp;status=open" id="tasks-csv"`)
-		wantStatus(t, e.get("/export/tasks.csv?status=later", c), http.StatusBadRequest)
-		wantStatus(t, e.get("/export/health.csv?from=soon", c), http.StatusBadRequest)
-		wantStatus(t, e.get("/export/health.csv?account=nonesuch", c), http.StatusNotFound)
-		wantStatus(t, e.get("/export/signals.csv", e.session(e.member("vi@example.com", auth.RoleViewer))), http.StatusOK)
-		wantStatus(t, e.get("/export/signals.csv", nil), http.StatusSeeOther)
+		wantIn(t, e.Get("/accounts/"+drifting.ID, c), `href="/export/health.csv?account=`+drifting.ID+`" id="health-csv"`)
+		wantIn(t, e.Get("/today", c), `href="/export/tasks.csv?owner=me&amp;status=open" id="tasks-csv"`)
+		wantStatus(t, e.Get("/export/tasks.csv?status=later", c), http.StatusBadRequest)
+		wantStatus(t, e.Get("/export/health.csv?from=soon", c), http.StatusBadRequest)
+		wantStatus(t, e.Get("/export/health.csv?account=nonesuch", c), http.StatusNotFound)
+		wantStatus(t, e.Get("/export/signals.csv", e.signedIn("vi@example.com", auth.RoleViewer)), http.StatusOK)
+		wantStatus(t, e.Get("/export/signals.csv", nil), http.StatusSeeOther)
 	})
 }

@@ -22,19 +22,12 @@ import (
 // Then (0 + 1500 + 1000) / 50 = 50; now (0 + 1185 + 1000) / 50 = 43.7 → 44: −6, all
 // of it the contact (30 → 23.7 points).
 func TestAccountPageHealth(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
-		viewer := e.session(e.member("vic@example.com", auth.RoleViewer))
-		member := e.session(e.member("mia@example.com", auth.RoleMember))
-		a := e.accountMRR("Drifting", "important", 0)
+	eachEnv(t, func(t *testing.T, e *env) {
+		viewer := e.signedIn("vic@example.com", auth.RoleViewer)
+		member := e.signedIn("mia@example.com", auth.RoleMember)
 		now := time.Now().UTC()
-		if err := s.CreateTouchpoint(e.ctx, &account.Touchpoint{AccountID: a.ID, Kind: account.Email, OccurredAt: now.AddDate(0, 0, -10), Summary: "check-in"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.AccountHealth(e.ctx, a.ID, now.AddDate(0, 0, -7)); err != nil {
-			t.Fatal(err)
-		}
-		r := e.get("/accounts/"+a.ID, viewer)
+		a := e.driftingAccount(now)
+		r := e.Get("/accounts/"+a.ID, viewer)
 		wantStatus(t, r, http.StatusOK)
 		wantIn(t, r, `id="health-h"`, `<span class="kpi-value">44</span>`, `id="health-band">yellow</span>`,
 			"−6 since last week: no contact in 10 days, cadence is 7 (−6)",
@@ -45,11 +38,11 @@ func TestAccountPageHealth(t *testing.T) {
 			now.AddDate(0, 0, -7).Format("2006-01-02")+": 50 (yellow)", now.Format("2006-01-02")+": 44 (yellow)")
 		wantNotIn(t, r, `id="pulse-form"`)
 
-		wantStatus(t, e.post("/accounts/"+a.ID+"/pulse", url.Values{"pulse": {"5"}, "note": {"<script>x</script>"}}, viewer), http.StatusForbidden)
-		wantStatus(t, e.post("/accounts/"+a.ID+"/pulse", url.Values{"pulse": {"9"}}, member), http.StatusBadRequest)
-		r = e.post("/accounts/"+a.ID+"/pulse", url.Values{"pulse": {"5"}, "note": {"<script>x</script>"}}, member)
+		wantStatus(t, e.Post("/accounts/"+a.ID+"/pulse", url.Values{"pulse": {"5"}, "note": {"<script>x</script>"}}, viewer), http.StatusForbidden)
+		wantStatus(t, e.Post("/accounts/"+a.ID+"/pulse", url.Values{"pulse": {"9"}}, member), http.StatusBadRequest)
+		r = e.Post("/accounts/"+a.ID+"/pulse", url.Values{"pulse": {"5"}, "note": {"<script>x</script>"}}, member)
 		wantStatus(t, r, http.StatusSeeOther)
-		r = e.get("/accounts/"+a.ID, member)
+		r = e.Get("/accounts/"+a.ID, member)
 		// Pulse 5 (weight 5) → 100: (2185 + 500) / 55 = 48.8 → 49. Against the week
 		// ago: the pulse adds 9.1 points, the contact loses 30 − 79 × 15/55 = 8.5 and
 		// support's share shrinks from 20 to 18.2.
@@ -61,19 +54,16 @@ func TestAccountPageHealth(t *testing.T) {
 // The accounts list filters "cadence overdue": an account emailed today is on time,
 // one never contacted is overdue; the choice stays selected and in the URL.
 func TestAccountsCadenceFilter(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
-		c := e.session(e.member("vic@example.com", auth.RoleViewer))
+	eachEnv(t, func(t *testing.T, e *env) {
+		c := e.signedIn("vic@example.com", auth.RoleViewer)
 		fresh := e.accountMRR("Freshly Called", "standard", 0)
 		e.accountMRR("Forgotten Ltd", "standard", 0)
-		if err := s.CreateTouchpoint(e.ctx, &account.Touchpoint{AccountID: fresh.ID, Kind: account.Call, OccurredAt: time.Now().UTC().Add(-time.Minute), Summary: "hi"}); err != nil {
-			t.Fatal(err)
-		}
-		r := e.get("/accounts?cadence=overdue", c)
+		e.touchpoint(account.Touchpoint{AccountID: fresh.ID, Kind: account.Call, OccurredAt: time.Now().UTC().Add(-time.Minute), Summary: "hi"})
+		r := e.Get("/accounts?cadence=overdue", c)
 		wantStatus(t, r, http.StatusOK)
 		wantIn(t, r, "Forgotten Ltd", `<option value="overdue" selected>Cadence overdue</option>`)
 		wantNotIn(t, r, "Freshly Called")
-		r = e.get("/accounts?cadence=bogus", c)
+		r = e.Get("/accounts?cadence=bogus", c)
 		wantStatus(t, r, http.StatusOK)
 		wantIn(t, r, "Forgotten Ltd", "Freshly Called")
 	})
@@ -82,33 +72,30 @@ func TestAccountsCadenceFilter(t *testing.T) {
 // The account page lists the account's open tasks; a member completes one with its
 // button and the page no longer shows it; a viewer sees no button and may not post.
 func TestAccountPageTasks(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
-		viewer := e.session(e.member("vic@example.com", auth.RoleViewer))
+	eachEnv(t, func(t *testing.T, e *env) {
+		viewer := e.signedIn("vic@example.com", auth.RoleViewer)
 		mia := e.member("mia@example.com", auth.RoleMember)
 		member := e.session(mia)
 		a := e.accountMRR("Silent <i>Inc</i>", "important", 0)
-		if err := s.SyncHealth(e.ctx, time.Now().UTC()); err != nil {
-			t.Fatal(err)
-		}
-		tasks, err := s.ListTasks(e.ctx, store.TaskFilter{AccountID: a.ID, Signal: "cadence"})
+		storetest.Must(t, e.s.SyncHealth(e.ctx, time.Now().UTC()))
+		tasks, err := e.s.ListTasks(e.ctx, store.TaskFilter{AccountID: a.ID, Signal: "cadence"})
 		if err != nil || len(tasks) != 1 {
 			t.Fatalf("tasks: %+v %v", tasks, err)
 		}
-		r := e.get("/accounts/"+a.ID, viewer)
+		r := e.Get("/accounts/"+a.ID, viewer)
 		wantStatus(t, r, http.StatusOK)
 		wantIn(t, r, `id="account-tasks"`, "<strong>Contact is overdue: Silent &lt;i&gt;Inc&lt;/i&gt;</strong> — never in touch, cadence is 7")
 		wantNotIn(t, r, `action="/tasks/`+tasks[0].ID+`/done"`)
-		wantStatus(t, e.post("/tasks/"+tasks[0].ID+"/done", url.Values{}, viewer), http.StatusForbidden)
-		r = e.get("/accounts/"+a.ID, member)
+		wantStatus(t, e.Post("/tasks/"+tasks[0].ID+"/done", url.Values{}, viewer), http.StatusForbidden)
+		r = e.Get("/accounts/"+a.ID, member)
 		wantIn(t, r, `action="/tasks/`+tasks[0].ID+`/done"`)
-		wantStatus(t, e.post("/tasks/"+tasks[0].ID+"/done", url.Values{}, member), http.StatusSeeOther)
-		r = e.get("/accounts/"+a.ID, member)
+		wantStatus(t, e.Post("/tasks/"+tasks[0].ID+"/done", url.Values{}, member), http.StatusSeeOther)
+		r = e.Get("/accounts/"+a.ID, member)
 		wantNotIn(t, r, "Contact is overdue: Silent")
-		done, err := s.GetTask(e.ctx, tasks[0].ID)
+		done, err := e.s.GetTask(e.ctx, tasks[0].ID)
 		if err != nil || done.Status != "done" || done.DoneBy != mia.ID {
 			t.Fatalf("done: %+v %v", done, err)
 		}
-		wantStatus(t, e.post("/tasks/"+tasks[0].ID+"/done", url.Values{}, member), http.StatusConflict)
+		wantStatus(t, e.Post("/tasks/"+tasks[0].ID+"/done", url.Values{}, member), http.StatusConflict)
 	})
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/health"
-	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
@@ -39,23 +38,22 @@ func healthForm(active, mode string, rows []string, profiles map[string]map[stri
 // the shipped stage weights, and the account page names the version and profile
 // that scored it; switching back to by tier reuses v1 rather than copying it.
 func TestHealthSettingsWeights(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
-		admin := e.session(e.member("ada@example.com", auth.RoleAdmin))
+	eachEnv(t, func(t *testing.T, e *env) {
+		admin := e.signedIn("ada@example.com", auth.RoleAdmin)
 		a := e.accountMRR("Onboarding Co", "standard", 0)
 		tierRows := []string{"", "strategic", "important", "standard"}
-		r := e.get("/settings/health", admin)
+		r := e.Get("/settings/health", admin)
 		wantStatus(t, r, http.StatusOK)
 		wantIn(t, r, `<option value="tier" selected>by tier</option>`, `<caption>Weights of v1, per tier</caption>`,
 			`<tr data-profile=""><td>default</td><td><input name="w_0_usage" inputmode="decimal" size="3" value="25" aria-label="default: usage">`,
 			`name="w_1_pulse" inputmode="decimal" size="3" value="15" aria-label="strategic: pulse"`, `name="w_0_goal" inputmode="decimal" size="3" value="0"`,
 			`name="w_2_usage" inputmode="decimal" size="3" value="" aria-label="important: usage" placeholder="default"`)
-		wantIn(t, e.get("/accounts/"+a.ID, admin), `weights v1, default tier profile, `)
+		wantIn(t, e.Get("/accounts/"+a.ID, admin), `weights v1, default tier profile, `)
 
 		form := healthForm("v1", "tier", tierRows, health.DefaultTierProfiles())
-		wantStatus(t, e.post("/settings/health", form, admin), http.StatusSeeOther)
+		wantStatus(t, e.Post("/settings/health", form, admin), http.StatusSeeOther)
 		versions := func() (string, int) {
-			hs, err := s.HealthSettings(e.ctx)
+			hs, err := e.s.HealthSettings(e.ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +65,7 @@ func TestHealthSettingsWeights(t *testing.T) {
 
 		bad := healthForm("v1", "tier", tierRows, health.DefaultTierProfiles())
 		bad.Set("w_1_usage", "lots")
-		r = e.post("/settings/health", bad, admin)
+		r = e.Post("/settings/health", bad, admin)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r, `value="lots" aria-label="strategic: usage" aria-invalid="true"`, "Enter a number from 0 to 1000.")
 		if act, n := versions(); act != "v1" || n != 1 {
@@ -76,39 +74,37 @@ func TestHealthSettingsWeights(t *testing.T) {
 
 		form.Set("w_0_goal", "10")
 		form.Set("w_3_usage", "40") // standard gets a profile of its own: usage 40, the rest 0
-		wantStatus(t, e.post("/settings/health", form, admin), http.StatusSeeOther)
-		hs, _ := s.HealthSettings(e.ctx)
+		wantStatus(t, e.Post("/settings/health", form, admin), http.StatusSeeOther)
+		hs, _ := e.s.HealthSettings(e.ctx)
 		v2 := hs.Weights()
 		if hs.Active != "v2" || len(hs.Sets) != 2 || v2.Profiles[""][health.GoalPart] != 10 || v2.Profiles["standard"][health.Usage] != 40 ||
 			len(v2.Profiles) != 3 || hs.Sets[0].Profiles[""][health.GoalPart] != 0 {
 			t.Fatalf("changed weights: %+v", hs)
 		}
-		wantIn(t, e.get("/accounts/"+a.ID, admin), `weights v2, standard tier profile, `)
+		wantIn(t, e.Get("/accounts/"+a.ID, admin), `weights v2, standard tier profile, `)
 
-		wantStatus(t, e.post("/settings/health", healthForm("v2", "stage", tierRows, v2.Profiles), admin), http.StatusSeeOther)
+		wantStatus(t, e.Post("/settings/health", healthForm("v2", "stage", tierRows, v2.Profiles), admin), http.StatusSeeOther)
 		if act, n := versions(); act != "v3" || n != 3 {
 			t.Fatalf("by stage: active %s, %d sets", act, n)
 		}
-		r = e.get("/settings/health", admin)
+		r = e.Get("/settings/health", admin)
 		wantIn(t, r, `<option value="stage" selected>by lifecycle stage</option>`, `<caption>Weights of v3, per lifecycle stage</caption>`,
 			`<tr data-profile="onboarding"><td>onboarding</td>`, `name="w_2_activate" inputmode="decimal" size="3" value="30" aria-label="onboarding: activate"`,
 			`<tr data-profile="at_risk"><td>at risk</td>`, `name="w_5_usage" inputmode="decimal" size="3" value="" aria-label="churned: usage" placeholder="default"`)
-		wantIn(t, e.get("/accounts/"+a.ID, admin), `weights v3, active stage profile, `)
-		acct, _ := s.GetAccount(e.ctx, a.ID)
+		wantIn(t, e.Get("/accounts/"+a.ID, admin), `weights v3, active stage profile, `)
+		acct, _ := e.s.GetAccount(e.ctx, a.ID)
 		acct.Stage = account.AtRisk
-		if err := s.UpdateAccount(e.ctx, &acct.Account); err != nil {
-			t.Fatal(err)
-		}
-		wantIn(t, e.get("/accounts/"+a.ID, admin), `weights v3, at risk stage profile, `)
+		storetest.Must(t, e.s.UpdateAccount(e.ctx, &acct.Account))
+		wantIn(t, e.Get("/accounts/"+a.ID, admin), `weights v3, at risk stage profile, `)
 
 		stageRows := []string{"", "trial", "onboarding", "active", "at_risk", "churned"}
 		bad = healthForm("v3", "stage", stageRows, health.DefaultStageProfiles())
 		bad.Set("mode", "plan")
-		r = e.post("/settings/health", bad, admin)
+		r = e.Post("/settings/health", bad, admin)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r, "Choose by tier or by lifecycle stage.")
 
-		wantStatus(t, e.post("/settings/health", healthForm("v3", "tier", stageRows, health.DefaultStageProfiles()), admin), http.StatusSeeOther)
+		wantStatus(t, e.Post("/settings/health", healthForm("v3", "tier", stageRows, health.DefaultStageProfiles()), admin), http.StatusSeeOther)
 		if act, n := versions(); act != "v1" || n != 3 {
 			t.Fatalf("back to by tier: active %s, %d sets", act, n)
 		}

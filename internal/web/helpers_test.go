@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -23,9 +22,9 @@ const testPassword = "correct horse battery"
 
 // env is the real app on a fresh store, driven in-process.
 type env struct {
+	webtest.Client
 	t   *testing.T
 	s   *store.Store
-	h   http.Handler
 	ctx context.Context
 }
 
@@ -44,7 +43,7 @@ func newEnvSecure(t *testing.T, s *store.Store) *env {
 func newEnvConfig(t *testing.T, s *store.Store, cfg config.Config) *env {
 	t.Helper()
 	a := app.New(cfg, s, slog.New(slog.DiscardHandler))
-	return &env{t: t, s: s, h: a.Handler(), ctx: context.Background()}
+	return &env{Client: webtest.Client{H: a.Handler()}, t: t, s: s, ctx: context.Background()}
 }
 
 // trainedApp is the whole app over s with its tag suggestions and similarity index
@@ -96,18 +95,6 @@ func (e *env) account(a account.Account) store.AccountRow {
 }
 
 type resp = webtest.Resp
-
-// do sends a request; form, when not nil, is posted urlencoded. Extra headers come as
-// "Name: value" strings.
-func (e *env) do(method, path string, form url.Values, c *http.Cookie, headers ...string) resp {
-	return webtest.Do(e.h, method, path, form, c, headers...)
-}
-
-func (e *env) get(path string, c *http.Cookie) resp { return e.do("GET", path, nil, c) }
-
-func (e *env) post(path string, form url.Values, c *http.Cookie) resp {
-	return e.do("POST", path, form, c)
-}
 
 var (
 	wantStatus = webtest.WantStatus

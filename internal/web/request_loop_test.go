@@ -81,17 +81,17 @@ func TestCloseTheLoopPage(t *testing.T) {
 		base := "/requests/" + e.req.ID
 
 		// Not shipped: a friendly explanation, no drafts, no link on the request page.
-		r := e.get(base+"/loop", e.member)
+		r := e.Get(base+"/loop", e.member)
 		wantStatus(t, r, http.StatusConflict)
 		wantIn(t, r, "not shipped yet", "Back to the request")
-		wantNotIn(t, e.get(base, e.member), base+"/loop")
+		wantNotIn(t, e.Get(base, e.member), base+"/loop")
 		if len(e.drafts()) != 0 {
 			t.Fatal("drafts prepared for a request that has not shipped")
 		}
 
 		e.ship()
-		wantIn(t, e.get(base, e.member), `href="`+base+`/loop"`, "Close the loop")
-		r = e.get(base+"/loop", e.member)
+		wantIn(t, e.Get(base, e.member), `href="`+base+`/loop"`, "Close the loop")
+		r = e.Get(base+"/loop", e.member)
 		wantStatus(t, r, http.StatusOK)
 		wantIn(t, r, "ann@acme.com", "Nora Nomail", "cannot be emailed", "Send all 1 drafts", "Send selected", "delivery log",
 			"Dark mode please", "a call with us")
@@ -101,17 +101,17 @@ func TestCloseTheLoopPage(t *testing.T) {
 			t.Fatalf("drafts %+v", ds)
 		}
 		// Opening the page again prepares nothing twice.
-		wantStatus(t, e.get(base+"/loop", e.member), http.StatusOK)
+		wantStatus(t, e.Get(base+"/loop", e.member), http.StatusOK)
 		if len(e.drafts()) != 2 {
 			t.Fatal("a second visit duplicated drafts")
 		}
 
 		// Hostile name and quote show as text on the page, in the text preview and in
 		// the HTML preview, which is sandboxed on top.
-		r = e.get(base+"/loop?draft="+ann.ID, e.member)
+		r = e.Get(base+"/loop?draft="+ann.ID, e.member)
 		wantNotIn(t, r, xssName, xssQuote, "<img src=x")
 		wantIn(t, r, "&lt;script&gt;alert(1)&lt;/script&gt;", "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;", `sandbox=""`, `id="preview-text"`)
-		p := e.get(base+"/loop/"+ann.ID+"/preview", e.member)
+		p := e.Get(base+"/loop/"+ann.ID+"/preview", e.member)
 		wantStatus(t, p, http.StatusOK)
 		wantNotIn(t, p, xssName, "<img src=x")
 		wantIn(t, p, "&lt;img src=x onerror=alert(1)&gt;")
@@ -120,56 +120,56 @@ func TestCloseTheLoopPage(t *testing.T) {
 		}
 		// A draft id under another request is not found.
 		other := e.request("Other")
-		wantStatus(t, e.get("/requests/"+other.ID+"/loop/"+ann.ID+"/preview", e.member), http.StatusNotFound)
+		wantStatus(t, e.Get("/requests/"+other.ID+"/loop/"+ann.ID+"/preview", e.member), http.StatusNotFound)
 
 		// Viewers can neither open the page nor act.
-		wantStatus(t, e.get(base+"/loop", e.viewer), http.StatusForbidden)
-		wantStatus(t, e.post(base+"/loop/"+ann.ID+"/skip", url.Values{}, e.viewer), http.StatusForbidden)
-		wantStatus(t, e.post(base+"/loop/"+ann.ID+"/edit", url.Values{"subject": {"x"}, "body": {"y"}}, e.viewer), http.StatusForbidden)
-		wantStatus(t, e.post(base+"/loop/send", url.Values{"all": {"1"}}, e.viewer), http.StatusForbidden)
+		wantStatus(t, e.Get(base+"/loop", e.viewer), http.StatusForbidden)
+		wantStatus(t, e.Post(base+"/loop/"+ann.ID+"/skip", url.Values{}, e.viewer), http.StatusForbidden)
+		wantStatus(t, e.Post(base+"/loop/"+ann.ID+"/edit", url.Values{"subject": {"x"}, "body": {"y"}}, e.viewer), http.StatusForbidden)
+		wantStatus(t, e.Post(base+"/loop/send", url.Values{"all": {"1"}}, e.viewer), http.StatusForbidden)
 		if e.drafts()[xssName].Status != store.LoopDraft {
 			t.Fatal("a viewer changed a draft")
 		}
 
 		// Edit: a blank body is refused and shown back as typed.
-		r = e.post(base+"/loop/"+ann.ID+"/edit", url.Values{"subject": {"Shipped for you"}, "body": {"  "}}, e.member)
+		r = e.Post(base+"/loop/"+ann.ID+"/edit", url.Values{"subject": {"Shipped for you"}, "body": {"  "}}, e.member)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantIn(t, r, "Enter the text of the email.", `value="Shipped for you"`)
 		body := "Hi Ann,\n\nIt is live.\n\n" + ann.BodyText[strings.Index(ann.BodyText, "https://cl.example.com/unsubscribe/"):]
-		wantStatus(t, e.post(base+"/loop/"+ann.ID+"/edit", url.Values{"subject": {"Shipped for you"}, "body": {body}}, e.member), http.StatusSeeOther)
+		wantStatus(t, e.Post(base+"/loop/"+ann.ID+"/edit", url.Values{"subject": {"Shipped for you"}, "body": {body}}, e.member), http.StatusSeeOther)
 		if got := e.drafts()[xssName]; got.Subject != "Shipped for you" || !strings.Contains(got.BodyText, "It is live.") {
 			t.Fatalf("edit not saved: %+v", got)
 		}
 		// The redirect reopens the page, which prepares the drafts again: the edit stays.
-		wantIn(t, e.get(base+"/loop?draft="+ann.ID, e.member), "It is live.", ">edited</span>")
+		wantIn(t, e.Get(base+"/loop?draft="+ann.ID, e.member), "It is live.", ">edited</span>")
 		if got := e.drafts()[xssName]; got.Subject != "Shipped for you" || !strings.Contains(got.BodyText, "It is live.") || !got.Edited {
 			t.Fatalf("reopening the page undid the edit: %+v", got)
 		}
 
 		// Skip and unskip; someone without email cannot be unskipped.
-		wantStatus(t, e.post(base+"/loop/"+ann.ID+"/skip", url.Values{}, e.member), http.StatusSeeOther)
+		wantStatus(t, e.Post(base+"/loop/"+ann.ID+"/skip", url.Values{}, e.member), http.StatusSeeOther)
 		if e.drafts()[xssName].Status != store.LoopSkipped {
 			t.Fatal("not skipped")
 		}
-		wantStatus(t, e.post(base+"/loop/"+nora.ID+"/unskip", url.Values{}, e.member), http.StatusConflict)
+		wantStatus(t, e.Post(base+"/loop/"+nora.ID+"/unskip", url.Values{}, e.member), http.StatusConflict)
 		// Send all with everyone skipped queues nothing.
-		wantStatus(t, e.post(base+"/loop/send", url.Values{"all": {"1"}}, e.member), http.StatusSeeOther)
+		wantStatus(t, e.Post(base+"/loop/send", url.Values{"all": {"1"}}, e.member), http.StatusSeeOther)
 		if e.drafts()[xssName].Status != store.LoopSkipped {
 			t.Fatal("a skipped draft was sent")
 		}
-		wantStatus(t, e.post(base+"/loop/"+ann.ID+"/unskip", url.Values{}, e.member), http.StatusSeeOther)
+		wantStatus(t, e.Post(base+"/loop/"+ann.ID+"/unskip", url.Values{}, e.member), http.StatusSeeOther)
 
 		// Send selected: only ids of this request count; Nora's row is never queued.
-		r = e.post(base+"/loop/send", url.Values{"draft": {ann.ID, nora.ID}}, e.member)
+		r = e.Post(base+"/loop/send", url.Values{"draft": {ann.ID, nora.ID}}, e.member)
 		wantStatus(t, r, http.StatusSeeOther)
 		ds = e.drafts()
 		if ds[xssName].Status != store.LoopQueued || ds["Nora Nomail"].Status != store.LoopSkipped {
 			t.Fatalf("after send: %+v", ds)
 		}
-		r = e.get(base+"/loop", e.member)
+		r = e.Get(base+"/loop", e.member)
 		wantIn(t, r, "1 queued", "can no longer be changed")
 		// A queued email can no longer be skipped.
-		wantStatus(t, e.post(base+"/loop/"+ann.ID+"/skip", url.Values{}, e.member), http.StatusConflict)
+		wantStatus(t, e.Post(base+"/loop/"+ann.ID+"/skip", url.Values{}, e.member), http.StatusConflict)
 
 	})
 }
@@ -178,7 +178,7 @@ func TestCloseTheLoopWithoutBaseURL(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e := newLoopEnv(t, s, "")
 		e.ship()
-		r := e.get("/requests/"+e.req.ID+"/loop", e.member)
+		r := e.Get("/requests/"+e.req.ID+"/loop", e.member)
 		wantStatus(t, r, http.StatusConflict)
 		wantIn(t, r, "CLOSELOOP_BASE_URL")
 	})

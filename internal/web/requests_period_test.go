@@ -13,8 +13,7 @@ import (
 // The period control ranks the last 30 or 90 days: evidence from 60 days ago counts
 // over 90 days and not over 30; a period with dates, or another period, is refused.
 func TestRequestsPeriodControl(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		m := e.member("mia@example.com", auth.RoleMember)
 		c := e.session(m)
 		big := e.accountMRR("Big", "strategic", 900000)
@@ -22,9 +21,7 @@ func TestRequestsPeriodControl(t *testing.T) {
 		rA, rB := e.request("Alpha: SSO"), e.request("Bravo: dark mode")
 		link := func(rq feedback.Request, acc store.AccountRow, text string, daysAgo int) {
 			it := e.feedbackAt(text, acc.ID, daysAgo)
-			if err := s.LinkFeedback(e.ctx, rq.ID, it.ID, m.ID); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Must(t, e.s.LinkFeedback(e.ctx, rq.ID, it.ID, m.ID))
 		}
 		link(rA, big, "A from big, long ago", 60)
 		link(rA, small, "A from small", 2)
@@ -35,7 +32,7 @@ func TestRequestsPeriodControl(t *testing.T) {
 			{"/requests?sort=mrr", "Alpha: SSO,Bravo: dark mode"},
 			{"/requests?sort=mrr&last=90", "Alpha: SSO,Bravo: dark mode"},
 		} {
-			r := e.get(tc.q, c)
+			r := e.Get(tc.q, c)
 			wantStatus(t, r, http.StatusOK)
 			if got := requestTitles(r.Text); got != tc.want {
 				t.Errorf("%s: %s", tc.q, got)
@@ -43,15 +40,15 @@ func TestRequestsPeriodControl(t *testing.T) {
 		}
 		// Over 30 days Alpha has only the small account's $500, as Bravo does; the
 		// evidence count (2 for Bravo, 1 for Alpha) then decides.
-		r := e.get("/requests?sort=mrr&last=30", c)
+		r := e.Get("/requests?sort=mrr&last=30", c)
 		wantIn(t, r, `<option value="30" selected>Last 30 days</option>`)
 		if got := requestTitles(r.Text); got != "Bravo: dark mode,Alpha: SSO" {
 			t.Errorf("last 30 days by MRR: %s", got)
 		}
-		wantIn(t, e.get("/requests?last=90&tier=strategic", c), "$9,000")
-		wantNotIn(t, e.get("/requests?last=30&tier=strategic", c), "$9,000") // the big account's evidence is 60 days old
-		wantStatus(t, e.get("/requests?last=7", c), http.StatusBadRequest)
-		r = e.get("/requests?last=30&from=2026-01-01", c)
+		wantIn(t, e.Get("/requests?last=90&tier=strategic", c), "$9,000")
+		wantNotIn(t, e.Get("/requests?last=30&tier=strategic", c), "$9,000") // the big account's evidence is 60 days old
+		wantStatus(t, e.Get("/requests?last=7", c), http.StatusBadRequest)
+		r = e.Get("/requests?last=30&from=2026-01-01", c)
 		wantStatus(t, r, http.StatusBadRequest)
 		wantIn(t, r, "Choose a period or dates, not both.")
 	})

@@ -7,22 +7,17 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/browsertest"
-	"github.com/closeloop/closeloop/internal/store"
-	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
 // TestBrowserRevenue opens the revenue page in Chromium: the movements chart and the
 // cohort table are drawn, and the quick-ratio toggle changes the figure shown (3.00
 // with reactivation, 1.40 without, as worked out in seedRevenue).
 func TestBrowserRevenue(t *testing.T) {
-	browsertest.Require(t)
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachBrowser(t, func(t *testing.T, e *env) {
 		e.member("vic@example.com", auth.RoleViewer)
 		seedRevenue(t, e)
-		b := openBrowser(t, s)
-		ctx, step := b.ctx, b.step
+		b := openBrowser(t, e.s)
+		ctx, step := b.Ctx, b.Step
 		b.signIn("/signin", "vic@example.com", "#accounts-table")
 		step("open revenue from the nav", chromedp.Click(chromedp.CSS(`nav a[href="/revenue"]`)), chromedp.WaitVisible(chromedp.CSS("#definitions")))
 		step("open the March–April view",
@@ -37,7 +32,7 @@ func TestBrowserRevenue(t *testing.T) {
 		if err != nil || qr != "3.00" {
 			t.Fatalf("quick ratio %q (%v), want 3.00", qr, err)
 		}
-		if s.Dialect() == "sqlite" {
+		if e.s.Dialect() == "sqlite" {
 			if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 				os.WriteFile(os.TempDir()+"/closeloop-revenue.png", png, 0o644)
 			}

@@ -8,8 +8,6 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/store"
-	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
 // seedRevenue records, by hand: March — a new 100.00, b new 50.00; April — a +50.00,
@@ -36,18 +34,17 @@ func seedRevenue(t *testing.T, e *env) {
 const revenueView = "/revenue?from=2026-03-01&to=2026-05-01"
 
 func TestRevenuePage(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
-		viewer := e.session(e.member("vic@example.com", auth.RoleViewer))
-		admin := e.session(e.member("ada@example.com", auth.RoleAdmin))
+	eachEnv(t, func(t *testing.T, e *env) {
+		viewer := e.signedIn("vic@example.com", auth.RoleViewer)
+		admin := e.signedIn("ada@example.com", auth.RoleAdmin)
 
-		r := e.get("/revenue", viewer)
+		r := e.Get("/revenue", viewer)
 		wantStatus(t, r, 200)
 		wantIn(t, r, `id="revenue-empty"`, "No MRR movements yet")
 		wantNotIn(t, r, "movements-chart-USD", "Save these definitions")
 
 		seedRevenue(t, e)
-		r = e.get(revenueView, viewer)
+		r = e.Get(revenueView, viewer)
 		wantStatus(t, r, 200)
 		wantIn(t, r, `id="movements-chart-USD"`, `id="retention-chart-USD"`, `id="cohort-revenue-USD"`, `id="cohort-logo-USD"`,
 			`<dd class="quick-ratio" title="Quick ratio = (New &#43; Expansion &#43; Reactivation) ÷ (Contraction &#43; Churn)">3.00</dd>`,
@@ -58,22 +55,22 @@ func TestRevenuePage(t *testing.T) {
 		wantIn(t, r, `title="2026-03 cohort, month 1: MRR $230 of $150">153.3%</td>`)
 
 		// The toggle keeps the view and changes the one definition.
-		r = e.get(revenueView+"&quick_ratio_reactivation=false", viewer)
+		r = e.Get(revenueView+"&quick_ratio_reactivation=false", viewer)
 		wantIn(t, r, `>1.40</dd>`, "Count reactivation", "Quick ratio = (New &#43; Expansion) ÷ (Contraction &#43; Churn)")
 		// Churn at period end: b's cancel and return within April is an expansion of 30;
 		// nothing churned, so there is no quick ratio.
-		r = e.get(revenueView+"&churn_recognition=period_end", viewer)
+		r = e.Get(revenueView+"&churn_recognition=period_end", viewer)
 		wantIn(t, r, `<dd class="quick-ratio" title="Quick ratio = (New &#43; Expansion &#43; Reactivation) ÷ (Contraction &#43; Churn)">—</dd>`, "Recognise at cancellation")
 
 		// Segments by plan: a plan name is text, never markup.
-		r = e.get(revenueView+"&group_by=plan", viewer)
+		r = e.Get(revenueView+"&group_by=plan", viewer)
 		wantIn(t, r, `id="segments-table"`, "&lt;script&gt;alert(&#34;plan&#34;)&lt;/script&gt;")
 		wantNotIn(t, r, `<script>alert("plan")`)
 
-		r = e.get(revenueView+"&interval=fortnight", viewer)
+		r = e.Get(revenueView+"&interval=fortnight", viewer)
 		wantStatus(t, r, 400)
 
-		r = e.get("/revenue/cohorts.csv?from=2026-03-01&to=2026-05-01", viewer)
+		r = e.Get("/revenue/cohorts.csv?from=2026-03-01&to=2026-05-01", viewer)
 		wantStatus(t, r, 200)
 		if ct := r.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 			t.Errorf("CSV content type %q", ct)
@@ -83,13 +80,13 @@ func TestRevenuePage(t *testing.T) {
 
 		// Only admins change the team's defaults.
 		form := url.Values{"quick_ratio_reactivation": {"false"}, "churn_recognition": {"cancellation"}, "group_minutes": {"60"}, "currency_mode": {"per_currency"}}
-		wantStatus(t, e.post("/revenue/settings", form, viewer), 403)
-		r = e.get(revenueView, admin)
+		wantStatus(t, e.Post("/revenue/settings", form, viewer), 403)
+		r = e.Get(revenueView, admin)
 		wantIn(t, r, "Save these definitions as the team")
-		wantStatus(t, e.post("/revenue/settings", form, admin), 303)
-		r = e.get(revenueView, viewer)
+		wantStatus(t, e.Post("/revenue/settings", form, admin), 303)
+		r = e.Get(revenueView, viewer)
 		wantIn(t, r, `>1.40</dd>`)
 		form.Set("group_minutes", "-5")
-		wantStatus(t, e.post("/revenue/settings", form, admin), 400)
+		wantStatus(t, e.Post("/revenue/settings", form, admin), 400)
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/closeloop/closeloop/internal/jobs"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
+	"github.com/closeloop/closeloop/internal/webtest"
 )
 
 // jobsEnv is the real app with two extra jobs: "probe" counts its runs and is not due
@@ -28,7 +29,7 @@ func jobsEnv(t *testing.T, s *store.Store) (*env, *app.App, *atomic.Int32) {
 		Run: func(context.Context, string) error { probes.Add(1); return nil }})
 	a.Jobs.Add(jobs.Job{Name: "breaks", Help: "always panics", Schedule: jobs.DailyAt(3, 0, time.UTC),
 		Run: func(context.Context, string) error { panic("boom: index out of range") }})
-	return &env{t: t, s: s, h: a.Handler(), ctx: context.Background()}, a, &probes
+	return &env{Client: webtest.Client{H: a.Handler()}, t: t, s: s, ctx: context.Background()}, a, &probes
 }
 
 // waitJob waits (bounded, not timed) until job name has recorded runs runs.
@@ -53,9 +54,9 @@ func waitJob(t *testing.T, s *store.Store, name string, runs int64) store.JobSta
 func TestJobsPageIsAdminOnly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e, _, probes := jobsEnv(t, s)
-		m := e.session(e.member("pm@example.com", auth.RoleMember))
-		wantStatus(t, e.get("/settings/jobs", m), http.StatusForbidden)
-		wantStatus(t, e.post("/settings/jobs/probe/run", nil, m), http.StatusForbidden)
+		m := e.signedIn("pm@example.com", auth.RoleMember)
+		wantStatus(t, e.Get("/settings/jobs", m), http.StatusForbidden)
+		wantStatus(t, e.Post("/settings/jobs/probe/run", nil, m), http.StatusForbidden)
 		if j, err := s.GetJob(e.ctx, "probe"); err == nil && !j.RunRequestedAt.IsZero() {
 			t.Fatal("a member's run now was recorded")
 		}
@@ -63,8 +64,8 @@ func TestJobsPageIsAdminOnly(t *testing.T) {
 			t.Fatal("a member ran a job")
 		}
 
-		a := e.session(e.member("root@example.com", auth.RoleAdmin))
-		r := e.get("/settings/jobs", a)
+		a := e.signedIn("root@example.com", auth.RoleAdmin)
+		r := e.Get("/settings/jobs", a)
 		wantStatus(t, r, http.StatusOK)
 		// Every job of the app is listed, with its help, schedule and scope, before any
 		// instance has run one.
@@ -78,9 +79,9 @@ func TestJobsPageIsAdminOnly(t *testing.T) {
 		if row := jobRow(t, r.Text, "probe"); strings.Contains(row, "when asked") || !strings.Contains(row, "03:00 UTC</td>") {
 			t.Errorf("probe's next run is not its next 03:00:\n%s", row)
 		}
-		wantStatus(t, e.post("/settings/jobs/nope/run", nil, a), http.StatusNotFound)
+		wantStatus(t, e.Post("/settings/jobs/nope/run", nil, a), http.StatusNotFound)
 		// Run now is a state change: another site's form cannot press it.
-		wantStatus(t, e.do("POST", "/settings/jobs/probe/run", nil, a, "Sec-Fetch-Site: cross-site"), http.StatusForbidden)
+		wantStatus(t, e.Do("POST", "/settings/jobs/probe/run", nil, a, "Sec-Fetch-Site: cross-site"), http.StatusForbidden)
 		if j, err := s.GetJob(e.ctx, "probe"); err == nil && !j.RunRequestedAt.IsZero() {
 			t.Fatal("a cross-site run now was recorded")
 		}
@@ -98,14 +99,14 @@ func TestJobsPageRunNow(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { stop(); ap.Jobs.Wait() })
-		a := e.session(e.member("root@example.com", auth.RoleAdmin))
+		a := e.signedIn("root@example.com", auth.RoleAdmin)
 
-		before := e.get("/settings/jobs", a)
+		before := e.Get("/settings/jobs", a)
 		row := jobRow(t, before.Text, "probe")
 		if !strings.Contains(row, "never") {
 			t.Fatalf("probe has not run yet, its row says:\n%s", row)
 		}
-		r := e.post("/settings/jobs/probe/run", nil, a)
+		r := e.Post("/settings/jobs/probe/run", nil, a)
 		wantStatus(t, r, http.StatusSeeOther)
 		if loc := r.Header().Get("Location"); loc != "/settings/jobs" {
 			t.Fatalf("redirect to %q", loc)
@@ -114,7 +115,7 @@ func TestJobsPageRunNow(t *testing.T) {
 		if probes.Load() != 1 || j.LastOutcome != "ok" {
 			t.Fatalf("after run now: %d runs, outcome %q", probes.Load(), j.LastOutcome)
 		}
-		row = jobRow(t, e.get("/settings/jobs", a).Text, "probe")
+		row = jobRow(t, e.Get("/settings/jobs", a).Text, "probe")
 		for _, want := range []string{`<span class="badge on">ok</span>`, "took ", "daily at 03:00 UTC"} {
 			if !strings.Contains(row, want) {
 				t.Errorf("probe row lacks %q:\n%s", want, row)
@@ -128,11 +129,11 @@ func TestJobsPageRunNow(t *testing.T) {
 func TestJobsPageShowsPanickedJobFailed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		e, ap, _ := jobsEnv(t, s)
-		a := e.session(e.member("root@example.com", auth.RoleAdmin))
+		a := e.signedIn("root@example.com", auth.RoleAdmin)
 		if _, err := ap.Jobs.Run(e.ctx, "breaks"); err != nil {
 			t.Fatal(err)
 		}
-		row := jobRow(t, e.get("/settings/jobs", a).Text, "breaks")
+		row := jobRow(t, e.Get("/settings/jobs", a).Text, "breaks")
 		for _, want := range []string{`<span class="badge ls-failed">failed</span>`, "panic: boom: index out of range", "1 of 1 runs failed"} {
 			if !strings.Contains(row, want) {
 				t.Errorf("breaks row lacks %q:\n%s", want, row)

@@ -22,33 +22,32 @@ func deviceCookie(r resp) *http.Cookie { return r.Cookie(web.DeviceCookie) }
 // member's own browser (known from an earlier sign-in) still gets in with the right
 // password; every other client stays locked (issue 13, defect 5).
 func TestSignInKnownDevicePassesLockout(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		e.member("ada@example.com", auth.RoleMember)
 		e.member("bob@example.com", auth.RoleMember)
 		good := url.Values{"email": {"ada@example.com"}, "password": {testPassword}}
-		r := e.post("/signin", good, nil)
+		r := e.Post("/signin", good, nil)
 		wantStatus(t, r, http.StatusSeeOther)
 		ada := deviceCookie(r)
 		if ada == nil || !ada.HttpOnly || ada.Path != "/signin" {
 			t.Fatalf("no known-device cookie after sign-in: %+v", ada)
 		}
-		r = e.post("/signin", url.Values{"email": {"bob@example.com"}, "password": {testPassword}}, nil)
+		r = e.Post("/signin", url.Values{"email": {"bob@example.com"}, "password": {testPassword}}, nil)
 		wantStatus(t, r, http.StatusSeeOther)
 		bob := deviceCookie(r)
 
 		bad := url.Values{"email": {"ada@example.com"}, "password": {"guess"}}
 		for i := 0; i < web.SignInBurstPerEmail-1; i++ { // one token went to the sign-in above
-			wantStatus(t, e.post("/signin", bad, nil), http.StatusUnauthorized)
+			wantStatus(t, e.Post("/signin", bad, nil), http.StatusUnauthorized)
 		}
-		wantStatus(t, e.post("/signin", bad, nil), http.StatusTooManyRequests)
-		wantStatus(t, e.post("/signin", good, nil), http.StatusTooManyRequests)
+		wantStatus(t, e.Post("/signin", bad, nil), http.StatusTooManyRequests)
+		wantStatus(t, e.Post("/signin", good, nil), http.StatusTooManyRequests)
 		// Bob's browser is known, but for Bob: it does not open Ada's lock.
-		wantStatus(t, e.post("/signin", good, bob), http.StatusTooManyRequests)
+		wantStatus(t, e.Post("/signin", good, bob), http.StatusTooManyRequests)
 		// An unknown or forged device cookie is no better than none.
-		wantStatus(t, e.post("/signin", good, &http.Cookie{Name: web.DeviceCookie, Value: "forged"}), http.StatusTooManyRequests)
+		wantStatus(t, e.Post("/signin", good, &http.Cookie{Name: web.DeviceCookie, Value: "forged"}), http.StatusTooManyRequests)
 
-		r = e.post("/signin", good, ada)
+		r = e.Post("/signin", good, ada)
 		wantStatus(t, r, http.StatusSeeOther)
 		if sessionCookie(r) == nil {
 			t.Fatal("known device signed in without a session")
@@ -60,7 +59,7 @@ func TestSignInKnownDevicePassesLockout(t *testing.T) {
 		wrong := url.Values{"email": {"ada@example.com"}, "password": {"guess"}}
 		n := 0
 		for ; n <= web.SignInBurstPerEmail; n++ {
-			if e.post("/signin", wrong, ada).Code == http.StatusTooManyRequests {
+			if e.Post("/signin", wrong, ada).Code == http.StatusTooManyRequests {
 				break
 			}
 		}
@@ -98,7 +97,7 @@ func TestSignInTrustedProxy(t *testing.T) {
 				try := func(n int, xff string) int {
 					form := url.Values{"email": {fmt.Sprintf("x%d@example.com", n)}, "password": {"guess"}}
 					// httptest's peer is 192.0.2.1; the client forges a hop to the left.
-					return e.do("POST", "/signin", form, nil, "X-Forwarded-For: 10.9.9.9, "+xff).Code
+					return e.Do("POST", "/signin", form, nil, "X-Forwarded-For: 10.9.9.9, "+xff).Code
 				}
 				n := 0
 				for ; n <= web.SignInBurstPerIP; n++ {

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 	"github.com/closeloop/closeloop/internal/web"
 )
@@ -16,16 +15,15 @@ import (
 func sessionCookie(r resp) *http.Cookie { return r.Cookie(web.SessionCookie) }
 
 func TestSignIn(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		e.member("ada@example.com", auth.RoleMember)
 
-		page := e.get("/signin?next=%2Faccounts%3Ftier%3Dstrategic", nil)
+		page := e.Get("/signin?next=%2Faccounts%3Ftier%3Dstrategic", nil)
 		wantStatus(t, page, http.StatusOK)
 		wantIn(t, page, `name="email"`, `name="password"`, `value="/accounts?tier=strategic"`)
 
 		t.Run("wrong password", func(t *testing.T) {
-			r := e.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"wrong password!"}}, nil)
+			r := e.Post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"wrong password!"}}, nil)
 			wantStatus(t, r, http.StatusUnauthorized)
 			wantIn(t, r, "don&#39;t match", `value="ada@example.com"`)
 			if c := sessionCookie(r); c != nil {
@@ -33,14 +31,14 @@ func TestSignIn(t *testing.T) {
 			}
 		})
 		t.Run("unknown email", func(t *testing.T) {
-			r := e.post("/signin", url.Values{"email": {"nobody@example.com"}, "password": {testPassword}}, nil)
+			r := e.Post("/signin", url.Values{"email": {"nobody@example.com"}, "password": {testPassword}}, nil)
 			wantStatus(t, r, http.StatusUnauthorized)
 			if sessionCookie(r) != nil {
 				t.Fatal("session for an unknown email")
 			}
 		})
 
-		r := e.post("/signin", url.Values{"email": {"ADA@example.com "}, "password": {testPassword}, "next": {"/accounts?tier=strategic"}}, nil)
+		r := e.Post("/signin", url.Values{"email": {"ADA@example.com "}, "password": {testPassword}, "next": {"/accounts?tier=strategic"}}, nil)
 		wantStatus(t, r, http.StatusSeeOther)
 		if loc := r.Header().Get("Location"); loc != "/accounts?tier=strategic" {
 			t.Errorf("redirect to %q", loc)
@@ -59,23 +57,23 @@ func TestSignIn(t *testing.T) {
 			t.Errorf("Set-Cookie %q", raw)
 		}
 		// The database holds the hash, never the token itself.
-		if _, err := s.SessionMember(e.ctx, c.Value); err == nil {
+		if _, err := e.s.SessionMember(e.ctx, c.Value); err == nil {
 			t.Error("the raw token is usable as a stored session key")
 		}
-		if _, err := s.SessionMember(e.ctx, auth.HashToken(c.Value)); err != nil {
+		if _, err := e.s.SessionMember(e.ctx, auth.HashToken(c.Value)); err != nil {
 			t.Errorf("session by hash: %v", err)
 		}
 
-		list := e.get("/accounts", &http.Cookie{Name: c.Name, Value: c.Value})
+		list := e.Get("/accounts", &http.Cookie{Name: c.Name, Value: c.Value})
 		wantStatus(t, list, http.StatusOK)
 		wantIn(t, list, "Sign out", "ada")
 
 		// Signed in, the sign-in page sends you on.
-		wantStatus(t, e.get("/signin", c), http.StatusSeeOther)
+		wantStatus(t, e.Get("/signin", c), http.StatusSeeOther)
 
-		out := e.post("/signout", url.Values{}, c)
+		out := e.Post("/signout", url.Values{}, c)
 		wantStatus(t, out, http.StatusSeeOther)
-		if got := e.get("/accounts", c); got.Code != http.StatusSeeOther || !strings.HasPrefix(got.Header().Get("Location"), "/signin") {
+		if got := e.Get("/accounts", c); got.Code != http.StatusSeeOther || !strings.HasPrefix(got.Header().Get("Location"), "/signin") {
 			t.Fatalf("session still valid after sign-out: %d", got.Code)
 		}
 	})
@@ -85,7 +83,7 @@ func TestSignInSecureCookie(t *testing.T) {
 	s := storetest.Open(t, "sqlite")
 	e := newEnvSecure(t, s)
 	e.member("ada@example.com", auth.RoleViewer)
-	r := e.post("/signin", url.Values{"email": {"ada@example.com"}, "password": {testPassword}}, nil)
+	r := e.Post("/signin", url.Values{"email": {"ada@example.com"}, "password": {testPassword}}, nil)
 	wantStatus(t, r, http.StatusSeeOther)
 	if c := sessionCookie(r); c == nil || !c.Secure {
 		t.Fatalf("cookie %v: want Secure with SecureCookies on", c)
@@ -108,7 +106,7 @@ func TestSignInNextIsLocal(t *testing.T) {
 		// One member per case: each email has its own sign-in budget.
 		i++
 		m := e.member(fmt.Sprintf("ada%d@example.com", i), auth.RoleViewer)
-		r := e.post("/signin", url.Values{"email": {m.Email}, "password": {testPassword}, "next": {next}}, nil)
+		r := e.Post("/signin", url.Values{"email": {m.Email}, "password": {testPassword}, "next": {next}}, nil)
 		if loc := r.Header().Get("Location"); r.Code != http.StatusSeeOther || loc != want {
 			t.Errorf("next %q: %d to %q, want %q", next, r.Code, loc, want)
 		}
@@ -116,14 +114,13 @@ func TestSignInNextIsLocal(t *testing.T) {
 }
 
 func TestSignInRateLimit(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		e.member("ada@example.com", auth.RoleMember)
 		bad := url.Values{"email": {"ada@example.com"}, "password": {"not the password"}}
 		for i := 0; i < web.SignInBurstPerEmail; i++ {
-			wantStatus(t, e.post("/signin", bad, nil), http.StatusUnauthorized)
+			wantStatus(t, e.Post("/signin", bad, nil), http.StatusUnauthorized)
 		}
-		r := e.post("/signin", bad, nil)
+		r := e.Post("/signin", bad, nil)
 		wantStatus(t, r, http.StatusTooManyRequests)
 		wantIn(t, r, "Too many sign-in attempts", "wait a minute")
 		if r.Header().Get("Retry-After") == "" {
@@ -131,18 +128,18 @@ func TestSignInRateLimit(t *testing.T) {
 		}
 		// Even the right password waits: otherwise the limit tells a guesser nothing.
 		good := url.Values{"email": {"ada@example.com"}, "password": {testPassword}}
-		r = e.post("/signin", good, nil)
+		r = e.Post("/signin", good, nil)
 		wantStatus(t, r, http.StatusTooManyRequests)
 		if sessionCookie(r) != nil {
 			t.Fatal("signed in while rate limited")
 		}
 		// Another email from the same address still has its own budget…
 		e.member("bob@example.com", auth.RoleMember)
-		wantStatus(t, e.post("/signin", url.Values{"email": {"bob@example.com"}, "password": {testPassword}}, nil), http.StatusSeeOther)
+		wantStatus(t, e.Post("/signin", url.Values{"email": {"bob@example.com"}, "password": {testPassword}}, nil), http.StatusSeeOther)
 		// …until the per-address limit is spent across many emails.
 		n := 0
 		for ; n < web.SignInBurstPerIP+1; n++ {
-			r := e.post("/signin", url.Values{"email": {"x" + strings.Repeat("y", n) + "@example.com"}, "password": {"short"}}, nil)
+			r := e.Post("/signin", url.Values{"email": {"x" + strings.Repeat("y", n) + "@example.com"}, "password": {"short"}}, nil)
 			if r.Code == http.StatusTooManyRequests {
 				break
 			}
@@ -154,26 +151,25 @@ func TestSignInRateLimit(t *testing.T) {
 }
 
 func TestAnonymousIsSentToSignIn(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
-		r := e.get("/accounts", nil)
+	eachEnv(t, func(t *testing.T, e *env) {
+		r := e.Get("/accounts", nil)
 		wantStatus(t, r, http.StatusSeeOther)
 		if loc := r.Header().Get("Location"); loc != "/signin?next=%2Faccounts" {
 			t.Errorf("Location %q", loc)
 		}
-		r = e.get("/accounts?tier=strategic&q=a%20b", nil)
+		r = e.Get("/accounts?tier=strategic&q=a%20b", nil)
 		if loc := r.Header().Get("Location"); loc != "/signin?next="+url.QueryEscape("/accounts?tier=strategic&q=a%20b") {
 			t.Errorf("Location %q keeps the query", loc)
 		}
-		if r := e.get("/", nil); r.Code != http.StatusSeeOther {
+		if r := e.Get("/", nil); r.Code != http.StatusSeeOther {
 			t.Errorf("GET / anonymous: %d", r.Code)
 		}
 		// A POST cannot be replayed after signing in, so it gets a page, not a redirect.
-		r = e.post("/accounts/x/touchpoints", url.Values{"summary": {"hi"}}, nil)
+		r = e.Post("/accounts/x/touchpoints", url.Values{"summary": {"hi"}}, nil)
 		wantStatus(t, r, http.StatusUnauthorized)
 		wantIn(t, r, "Please sign in")
 		// Bogus cookies are just anonymous.
-		r = e.get("/accounts", &http.Cookie{Name: web.SessionCookie, Value: "forged"})
+		r = e.Get("/accounts", &http.Cookie{Name: web.SessionCookie, Value: "forged"})
 		wantStatus(t, r, http.StatusSeeOther)
 	})
 }

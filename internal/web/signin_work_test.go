@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/closeloop/closeloop/internal/auth"
-	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
@@ -17,19 +16,14 @@ import (
 // an unreadable stored hash likewise). The test counts the checks rather than timing
 // them.
 func TestSignInDoesOnePasswordCheckWhoeverAsks(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		e.member("ada@example.com", auth.RoleMember)
 		gone := e.member("gone@example.com", auth.RoleMember)
 		gone.Disabled = true
-		if err := s.UpdateMember(e.ctx, &gone); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, e.s.UpdateMember(e.ctx, &gone))
 		odd := e.member("odd@example.com", auth.RoleMember)
 		odd.PasswordHash = "not-an-argon2-hash"
-		if err := s.UpdateMember(e.ctx, &odd); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, e.s.UpdateMember(e.ctx, &odd))
 		for _, c := range []struct {
 			what, email, password string
 			status                int
@@ -42,7 +36,7 @@ func TestSignInDoesOnePasswordCheckWhoeverAsks(t *testing.T) {
 			{"right password", "ada@example.com", testPassword, http.StatusSeeOther},
 		} {
 			before := auth.PasswordChecks()
-			r := e.post("/signin", url.Values{"email": {c.email}, "password": {c.password}}, nil)
+			r := e.Post("/signin", url.Values{"email": {c.email}, "password": {c.password}}, nil)
 			if r.Code != c.status {
 				t.Errorf("%s: status %d, want %d", c.what, r.Code, c.status)
 			}

@@ -26,16 +26,16 @@ func TestInboxProposesSimilarRequests(t *testing.T) {
 		it := storetest.Capture(t, s, feedback.Capture{Text: "Can our team sign in with Okta? SAML single sign-on is a must for security.", Source: feedback.SourceEmail})
 
 		e := newEnv(t, s)
-		e.h = trainedApp(t, s).Handler()
-		c := e.session(e.member("mo@example.com", auth.RoleMember))
-		page := e.get("/feedback/inbox", c)
+		e.H = trainedApp(t, s).Handler()
+		c := e.signedIn("mo@example.com", auth.RoleMember)
+		page := e.Get("/feedback/inbox", c)
 		if !strings.Contains(page.Text, "Similar requests") || !strings.Contains(page.Text, "Link to “Single sign-on with Okta”") {
 			t.Fatalf("inbox does not propose the SSO request:\n%.3000s", page.Text)
 		}
 		if strings.Contains(page.Text, "Link to “Dark mode”") {
 			t.Fatal("an unrelated request was proposed")
 		}
-		r := e.post("/feedback/"+it.ID+"/link", url.Values{"request_id": {sso.ID}}, c)
+		r := e.Post("/feedback/"+it.ID+"/link", url.Values{"request_id": {sso.ID}}, c)
 		wantStatus(t, r, http.StatusSeeOther)
 		got, err := s.GetFeedback(ctx, it.ID)
 		if err != nil {

@@ -22,7 +22,7 @@ func TestStaticAssets(t *testing.T) {
 		"/static/app.js":                    "text/javascript",
 		"/static/vendor/htmx-2.0.11.min.js": "text/javascript",
 	} {
-		r := e.get(path, nil) // public: the sign-in page needs them
+		r := e.Get(path, nil) // public: the sign-in page needs them
 		wantStatus(t, r, http.StatusOK)
 		if ct := r.Header().Get("Content-Type"); !strings.HasPrefix(ct, wantType) {
 			t.Errorf("%s: Content-Type %q", path, ct)
@@ -31,11 +31,11 @@ func TestStaticAssets(t *testing.T) {
 			t.Errorf("%s: Cache-Control %q", path, cc)
 		}
 	}
-	if cc := e.get("/static/vendor/htmx-2.0.11.min.js", nil).Header().Get("Cache-Control"); !strings.Contains(cc, "immutable") {
+	if cc := e.Get("/static/vendor/htmx-2.0.11.min.js", nil).Header().Get("Cache-Control"); !strings.Contains(cc, "immutable") {
 		t.Errorf("versioned vendor file not cached long: %q", cc)
 	}
-	wantStatus(t, e.get("/static/", nil), http.StatusNotFound)
-	wantStatus(t, e.get("/static/nope.css", nil), http.StatusNotFound)
+	wantStatus(t, e.Get("/static/", nil), http.StatusNotFound)
+	wantStatus(t, e.Get("/static/nope.css", nil), http.StatusNotFound)
 }
 
 // TestVendoredHTMXChecksum keeps the vendored file and its README in step, so a
@@ -96,7 +96,7 @@ func TestPagesFitTheCSP(t *testing.T) {
 		if strings.HasPrefix(p.path, "/signin") {
 			cookie = nil
 		}
-		r := e.do(p.method, p.path, p.form, cookie)
+		r := e.Do(p.method, p.path, p.form, cookie)
 		if !strings.HasPrefix(r.Header().Get("Content-Type"), "text/html") {
 			t.Errorf("%s %s: %d %q", p.method, p.path, r.Code, r.Header().Get("Content-Type"))
 			continue

@@ -8,7 +8,6 @@ import (
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/health"
-	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
@@ -20,8 +19,7 @@ import (
 // 5 days ago, missed) and Old (check day 110 days ago: not shown). Ben's Other renews
 // in 5 days and is not on Mia's day.
 func TestTodayDeadlinesAndGoals(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		e := newEnv(t, s)
+	eachEnv(t, func(t *testing.T, e *env) {
 		mia := e.member("mia@example.com", auth.RoleMember)
 		ben := e.member("ben@example.com", auth.RoleMember)
 		today := time.Now().UTC().Truncate(24 * time.Hour)
@@ -29,7 +27,7 @@ func TestTodayDeadlinesAndGoals(t *testing.T) {
 		contract := func(name, owner string, renewIn, window int) {
 			t.Helper()
 			a := e.account(account.Account{Name: name, Tier: "standard", Stage: account.Active, OwnerID: owner})
-			if err := s.SaveContract(e.ctx, &account.Contract{AccountID: a.ID, StartDate: day(renewIn - 365), TermMonths: 12,
+			if err := e.s.SaveContract(e.ctx, &account.Contract{AccountID: a.ID, StartDate: day(renewIn - 365), TermMonths: 12,
 				RenewalDate: day(renewIn), CancellationWindow: window}); err != nil {
 				t.Fatal(err)
 			}
@@ -41,14 +39,12 @@ func TestTodayDeadlinesAndGoals(t *testing.T) {
 		goal := func(name string, signupAgo int) {
 			t.Helper()
 			a := e.account(account.Account{Name: name, Tier: "standard", Stage: account.Active, OwnerID: mia.ID, SignupDate: day(-signupAgo)})
-			if err := s.SetGoal(e.ctx, a.ID, health.Goal{Event: "report.created", Min: 5, CheckDays: 90}); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Must(t, e.s.SetGoal(e.ctx, a.ID, health.Goal{Event: "report.created", Min: 5, CheckDays: 90}))
 		}
 		goal("Goal", 80)
 		goal("Missed", 95)
 		goal("Old", 200)
-		r := e.get("/today", e.session(mia))
+		r := e.Get("/today", e.session(mia))
 		wantStatus(t, r, http.StatusOK)
 		wantIn(t, r, `id="today-deadlines-30"`, `id="today-deadlines-90"`,
 			day(10)+` <span class="muted small">(in 10 days)</span></td><td><a href="/accounts/`,
@@ -56,7 +52,7 @@ func TestTodayDeadlinesAndGoals(t *testing.T) {
 			day(60)+` <span class="muted small">(in 60 days)</span>`,
 			`id="today-goals"`, `<td>`+day(10)+`</td>`, "pending: 0 of 5 so far", `<td>`+day(-5)+`</td>`, `missed</span> 0 of 5`)
 		wantNotIn(t, r, "Other</a>", `#usage-goal">Old</a>`, day(170), day(200), day(5)+" ")
-		td, err := s.TodayFor(e.ctx, mia.ID, time.Now())
+		td, err := e.s.TodayFor(e.ctx, mia.ID, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

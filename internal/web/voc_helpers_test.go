@@ -14,6 +14,7 @@ import (
 	"github.com/closeloop/closeloop/internal/router"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/web"
+	"github.com/closeloop/closeloop/internal/webtest"
 )
 
 // tag adds a tag under parent ("" for the top level).
@@ -130,5 +131,5 @@ func newEnvSuggest(t *testing.T, s *store.Store, sg web.Suggester) *env {
 	w := web.New(web.Deps{Store: s, Config: config.Default(), Log: log, Suggest: sg})
 	rt := router.New(router.Authenticator{Session: w.SessionMember}, w.RenderError, w.RenderError, log)
 	w.Register(rt)
-	return &env{t: t, s: s, h: rt, ctx: context.Background()}
+	return &env{Client: webtest.Client{H: rt}, t: t, s: s, ctx: context.Background()}
 }
