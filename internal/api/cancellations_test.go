@@ -10,8 +10,7 @@ import (
 // lists are the team's (admin) and bound what answers may say.
 func TestCancellationsAPI(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		var a account
-		e.call(e.rw, "POST", "/api/v1/accounts", `{"external_id": "h-1", "name": "Hooli", "domain": "hooli.com"}`, 201, &a)
+		a := e.newAccount(`{"external_id": "h-1", "name": "Hooli", "domain": "hooli.com"}`)
 		long := strings.Repeat("x", 5001)
 		for _, c := range []struct {
 			body  string

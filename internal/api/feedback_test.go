@@ -76,8 +76,7 @@ func (e *env) countFeedback() int {
 
 func TestCaptureFeedback(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		var acme account
-		e.call(e.rw, "POST", "/api/v1/accounts", `{"external_id": "acme", "name": "Acme", "domain": "acme.com"}`, 201, &acme)
+		acme := e.newAccount(`{"external_id": "acme", "name": "Acme", "domain": "acme.com"}`)
 
 		// An unknown sender at acme.com becomes a person attached to Acme; the source
 		// defaults to api and the quote to the first sentence.

@@ -50,11 +50,10 @@ func golden(t *testing.T, name string, body []byte) {
 func TestGoldenPayloads(t *testing.T) {
 	// The payload is the same on both dialects; comparing both to one file proves it.
 	each(t, func(t *testing.T, e *env) {
-		var a account
-		e.call(e.rw, "POST", "/api/v1/accounts", `{"external_id": "acme-1", "name": "Acme", "domain": "acme.com", "plan": "pro",
+		a := e.newAccount(`{"external_id": "acme-1", "name": "Acme", "domain": "acme.com", "plan": "pro",
 			"seats": 25, "company_size": 200, "tier": "important", "icp_fit": 70, "stage": "onboarding", "signup_date": "2025-01-15",
 			"goal": "cut churn by a third", "traits": {"region": "eu", "segment": "mid-market"}, "cab": true,
-			"mrr": 129900, "currency": "EUR", "mrr_effective_at": "2025-01-15T00:00:00Z"}`, 201, &a)
+			"mrr": 129900, "currency": "EUR", "mrr_effective_at": "2025-01-15T00:00:00Z"}`)
 		e.call(e.rw, "POST", "/api/v1/contracts", map[string]any{"account_id": a.ID, "start_date": "2025-01-15", "term_months": 12, "value": 1558800, "currency": "EUR"}, 201, nil)
 		r := e.call(e.read, "GET", "/api/v1/accounts/"+a.ID, nil, 200, nil)
 		golden(t, "account.json", r.Body)

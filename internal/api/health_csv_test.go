@@ -31,8 +31,7 @@ func getCSV(t *testing.T, e *env, key, path string) [][]string {
 // signals, each with a task. Each export is CSV with the account's name defused.
 func TestHealthExportsAPI(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		var a account
-		e.call(e.rw, "POST", "/api/v1/accounts", map[string]any{"name": "=Silent", "tier": "important"}, 201, &a)
+		a := e.newAccount(map[string]any{"name": "=Silent", "tier": "important"})
 		if err := e.s.SyncHealth(context.Background(), e.s.Now()); err != nil {
 			t.Fatal(err)
 		}

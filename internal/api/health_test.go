@@ -17,8 +17,7 @@ import (
 // 3000 / 55 = 54.5 → 55. A new weight set is used once active.
 func TestAccountHealthAPI(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		var a account
-		e.call(e.rw, "POST", "/api/v1/accounts", map[string]any{"name": "Acme", "tier": "standard"}, 201, &a)
+		a := e.newAccount(map[string]any{"name": "Acme", "tier": "standard"})
 		e.call(e.rw, "POST", "/api/v1/touchpoints", map[string]any{"account_id": a.ID, "kind": "email",
 			"occurred_at": e.s.Now().Add(-time.Minute).Format(time.RFC3339), "summary": "hello"}, 201, nil)
 		var h store.AccountHealth

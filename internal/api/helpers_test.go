@@ -209,3 +209,12 @@ func walk[T any](e *env, key, path string, id func(T) string) []T {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// newAccount creates an account from body (JSON, or a value sent as JSON) with the
+// read-write key, failing the test unless it is created.
+func (e *env) newAccount(body any) account {
+	e.t.Helper()
+	var a account
+	e.call(e.rw, "POST", "/api/v1/accounts", body, http.StatusCreated, &a)
+	return a
+}

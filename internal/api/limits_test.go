@@ -123,9 +123,8 @@ func TestMoneyIsBoundedAtEveryEntryPoint(t *testing.T) {
 	const maxA = money.MaxAmount
 	each(t, func(t *testing.T, e *env) {
 		// Accounts: create, patch, bulk.
-		var top account
-		e.call(e.rw, "POST", "/api/v1/accounts", map[string]any{"external_id": "top", "name": "Top", "domain": "top.com",
-			"mrr": maxA, "currency": "USD", "mrr_effective_at": "2025-01-01T00:00:00Z"}, 201, &top)
+		top := e.newAccount(map[string]any{"external_id": "top", "name": "Top", "domain": "top.com",
+			"mrr": maxA, "currency": "USD", "mrr_effective_at": "2025-01-01T00:00:00Z"})
 		if top.MRR != maxA {
 			t.Fatalf("MRR at the bound: %d", top.MRR)
 		}
@@ -139,8 +138,7 @@ func TestMoneyIsBoundedAtEveryEntryPoint(t *testing.T) {
 
 		// Explicit movements: the delta and the MRR it leads to are bounded, and an
 		// overflow is "too large", never "cannot be negative".
-		var a account
-		e.call(e.rw, "POST", "/api/v1/accounts", `{"external_id": "a", "name": "A", "domain": "a.com"}`, 201, &a)
+		a := e.newAccount(`{"external_id": "a", "name": "A", "domain": "a.com"}`)
 		move := func(kind string, delta int64, day string) map[string]any {
 			return map[string]any{"account_id": a.ID, "kind": kind, "delta": delta, "currency": "USD", "effective_at": day}
 		}
@@ -241,8 +239,7 @@ func TestJSONFieldsAreBoundedAtEveryEntryPoint(t *testing.T) {
 		}
 
 		// At both limits: accepted everywhere, and pretty-printing stays bounded.
-		var a account
-		e.call(e.rw, "POST", "/api/v1/accounts", body(nested(depth)), 201, &a)
+		a := e.newAccount(body(nested(depth)))
 		e.fails(e.rw, "PATCH", "/api/v1/accounts/"+a.ID, `{"traits": `+nested(depth+1)+`}`, 400, "traits", deepMsg)
 		// Whitespace is not counted, and is not stored.
 		spaced := strings.ReplaceAll(widest(), ",", ",   ")

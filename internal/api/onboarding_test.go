@@ -35,8 +35,7 @@ func TestOnboardingAPI(t *testing.T) {
 		e.fails(e.admin, "PUT", "/api/v1/settings/onboarding", `{"steps": [{"event": "A"}]}`, 400, "steps", "required")
 		e.fails(e.admin, "PUT", "/api/v1/settings/onboarding", `{"steps": [{"event": "A", "required": true, "colour": "red"}]}`, 400, "colour")
 
-		var a account
-		e.call(e.rw, "POST", "/api/v1/accounts", map[string]any{"name": "Fresh", "external_id": "fresh", "signup_date": "2026-02-10"}, 201, &a)
+		a := e.newAccount(map[string]any{"name": "Fresh", "external_id": "fresh", "signup_date": "2026-02-10"})
 		e.call(e.rw, "POST", "/api/v1/accounts", map[string]any{"name": "Old", "external_id": "old", "signup_date": "2025-11-02"}, 201, nil)
 		now := time.Now().UTC()
 		var evs []store.UsageEvent

@@ -37,8 +37,7 @@ func TestPlaybooksAPI(t *testing.T) {
 			t.Fatalf("list: %+v", pl.Items)
 		}
 
-		var a account
-		e.call(e.rw, "POST", "/api/v1/accounts", map[string]any{"name": "Silent", "tier": "important"}, 201, &a)
+		a := e.newAccount(map[string]any{"name": "Silent", "tier": "important"})
 		for i := 0; i < 2; i++ {
 			if err := e.s.SyncHealth(context.Background(), e.s.Now()); err != nil {
 				t.Fatal(err)

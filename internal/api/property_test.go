@@ -67,8 +67,7 @@ func TestWritesAtAndBeyondEveryLimit(t *testing.T) {
 		}
 		t.Logf("seed %d", seed)
 		r := rand.New(rand.NewPCG(seed, seed))
-		var base account
-		e.call(e.rw, "POST", "/api/v1/accounts", `{"external_id": "base", "name": "Base", "domain": "base.example"}`, 201, &base)
+		base := e.newAccount(`{"external_id": "base", "name": "Base", "domain": "base.example"}`)
 		var req request
 		e.call(e.rw, "POST", "/api/v1/requests", `{"title": "Bounded everything"}`, 201, &req)
 		seq := 0

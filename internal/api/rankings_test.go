@@ -44,9 +44,8 @@ func rankFixture(t *testing.T, e *env) (now time.Time, ids map[string]string) {
 	}
 	ids = map[string]string{}
 	acct := func(ext string, mrr int64, cab bool) string {
-		var a account
-		e.call(e.rw, "POST", "/api/v1/accounts", map[string]any{"external_id": ext, "name": ext, "domain": ext + ".com", "cab": cab,
-			"mrr": mrr, "currency": "USD", "mrr_effective_at": "2025-01-01T00:00:00Z"}, 201, &a)
+		a := e.newAccount(map[string]any{"external_id": ext, "name": ext, "domain": ext + ".com", "cab": cab,
+			"mrr": mrr, "currency": "USD", "mrr_effective_at": "2025-01-01T00:00:00Z"})
 		ids[ext] = a.ID
 		return a.ID
 	}

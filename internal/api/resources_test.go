@@ -22,8 +22,7 @@ type person struct {
 
 func TestPeople(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		var acc account
-		e.call(e.rw, "POST", "/api/v1/accounts", `{"external_id": "acme", "name": "Acme"}`, 201, &acc)
+		acc := e.newAccount(`{"external_id": "acme", "name": "Acme"}`)
 		var p person
 		e.call(e.rw, "POST", "/api/v1/people", `{"email": "Ada@Acme.com", "name": "Ada", "account_external_id": "acme"}`, 201, &p)
 		if p.Email != "ada@acme.com" || p.AccountID != acc.ID {
@@ -90,8 +89,7 @@ type contract struct {
 
 func TestContracts(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		var acc account
-		e.call(e.rw, "POST", "/api/v1/accounts", `{"name": "Acme"}`, 201, &acc)
+		acc := e.newAccount(`{"name": "Acme"}`)
 		var c contract
 		e.call(e.rw, "POST", "/api/v1/contracts", map[string]any{"account_id": acc.ID, "start_date": "2025-01-15", "term_months": 12,
 			"auto_renew": true, "cancellation_window_days": 90, "value": 1200000, "currency": "usd"}, 201, &c)
@@ -143,8 +141,7 @@ func TestContracts(t *testing.T) {
 
 func TestMovements(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		var acc account
-		e.call(e.rw, "POST", "/api/v1/accounts", `{"name": "Acme"}`, 201, &acc)
+		acc := e.newAccount(`{"name": "Acme"}`)
 		e.fails(e.rw, "POST", "/api/v1/mrr-movements", map[string]any{"account_id": acc.ID, "mrr": 1000}, 400, "currency", "required")
 		var m movement
 		e.call(e.rw, "POST", "/api/v1/mrr-movements", map[string]any{"account_id": acc.ID, "mrr": 1000, "currency": "USD", "effective_at": "2025-01-01"}, 201, &m)
@@ -219,8 +216,7 @@ func TestTouchpoints(t *testing.T) {
 		if err := e.s.CreateMember(context.Background(), &csm); err != nil {
 			t.Fatal(err)
 		}
-		var acc account
-		e.call(e.rw, "POST", "/api/v1/accounts", `{"name": "Acme"}`, 201, &acc)
+		acc := e.newAccount(`{"name": "Acme"}`)
 		var tp touchpoint
 		e.call(e.rw, "POST", "/api/v1/touchpoints", map[string]any{"account_id": acc.ID, "member_id": csm.ID, "kind": "call", "summary": "QBR", "occurred_at": "2025-03-01T15:00:00Z"}, 201, &tp)
 		if tp.MemberName != "Casey" || tp.Direction != "outbound" || !tp.OccurredAt.Equal(time.Date(2025, 3, 1, 15, 0, 0, 0, time.UTC)) {

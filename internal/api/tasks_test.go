@@ -14,8 +14,7 @@ import (
 // bad parameters get their documented answers.
 func TestTasksAPI(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		var a account
-		e.call(e.rw, "POST", "/api/v1/accounts", map[string]any{"name": "Silent", "tier": "important"}, 201, &a)
+		a := e.newAccount(map[string]any{"name": "Silent", "tier": "important"})
 		for i := 0; i < 2; i++ { // a second sync makes nothing more
 			if err := e.s.SyncHealth(context.Background(), e.s.Now()); err != nil {
 				t.Fatal(err)

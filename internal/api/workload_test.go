@@ -15,8 +15,7 @@ func TestWorkloadAPI(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		var m struct{ ID string }
 		e.call(e.admin, "POST", "/api/v1/team", `{"email": "cs@example.com", "name": "Cass", "role": "member", "password": "correct horse battery"}`, 201, &m)
-		var a account
-		e.call(e.rw, "POST", "/api/v1/accounts", map[string]any{"name": "Big", "tier": "strategic", "owner_id": m.ID}, 201, &a)
+		a := e.newAccount(map[string]any{"name": "Big", "tier": "strategic", "owner_id": m.ID})
 		e.call(e.rw, "POST", "/api/v1/mrr-movements", map[string]any{"account_id": a.ID, "mrr": 2000000, "currency": "USD", "effective_at": "2025-01-01"}, 201, nil)
 		var wl store.Workload
 		e.call(e.read, "GET", "/api/v1/workload", nil, 200, &wl)
