@@ -32,7 +32,13 @@ type env struct {
 
 func newEnv(t *testing.T, s *store.Store) *env {
 	t.Helper()
-	a := app.New(config.Default(), s, slog.New(slog.DiscardHandler))
+	return newEnvWith(t, s, config.Default())
+}
+
+// newEnvWith is newEnv with cfg as the app's configuration.
+func newEnvWith(t *testing.T, s *store.Store, cfg config.Config) *env {
+	t.Helper()
+	a := app.New(cfg, s, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	e := &env{t: t, s: s, app: a, url: srv.URL}

@@ -6,15 +6,11 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/closeloop/closeloop/internal/app"
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -31,11 +27,7 @@ func TestNULIsStrippedEverywhere(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cfg := config.Default()
 		cfg.Channels.Intercom, cfg.Channels.Email = intercomSecret, emailSecret
-		a := app.New(cfg, s, slog.New(slog.DiscardHandler))
-		srv := httptest.NewServer(a.Handler())
-		t.Cleanup(srv.Close)
-		e := &env{t: t, s: s, app: a, url: srv.URL}
-		e.rw = e.key(auth.ScopeRead, auth.ScopeWrite)
+		e := newEnvWith(t, s, cfg)
 		ctx := context.Background()
 
 		// step runs a subtest with e's helpers failing that subtest, not the parent.
@@ -49,7 +41,7 @@ func TestNULIsStrippedEverywhere(t *testing.T) {
 		}
 		send := func(t *testing.T, method, path, contentType string, body []byte, headers map[string]string) (int, string) {
 			t.Helper()
-			req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(string(body)))
+			req, err := http.NewRequest(method, e.url+path, strings.NewReader(string(body)))
 			if err != nil {
 				t.Fatal(err)
 			}
