@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/closeloop/closeloop/internal/account"
-	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -151,12 +150,7 @@ func TestEmailCorpusEndToEnd(t *testing.T) {
 			}
 			accounts[a.ID] = a.ExternalID
 		}
-		h := newHarness(t, testSecrets, func(d *Deps) {
-			d.Capture = func(ctx context.Context, c feedback.Capture) (string, bool, error) {
-				it, created, err := s.Capture(ctx, c)
-				return it.ID, created, err
-			}
-		})
+		h := newHarness(t, testSecrets, func(d *Deps) { d.Capture = storeCapture(s) })
 		secret := map[string]string{"X-Closeloop-Secret": testSecrets.Email}
 		stored := 0
 		seen := map[string]string{} // external id → first corpus file with it

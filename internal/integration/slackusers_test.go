@@ -392,12 +392,7 @@ func TestSlackLookupResolvesPersonAndAccount(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := newFakeSlack(t)
-		h := newHarness(t, testSecrets, withSlackAPI(f, testBotToken), func(d *Deps) {
-			d.Capture = func(ctx context.Context, c feedback.Capture) (string, bool, error) {
-				it, created, err := s.Capture(ctx, c)
-				return it.ID, created, err
-			}
-		})
+		h := newHarness(t, testSecrets, withSlackAPI(f, testBotToken), func(d *Deps) { d.Capture = storeCapture(s) })
 		item := func(res result) feedback.Item {
 			t.Helper()
 			if res.Status != "created" {

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
-	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -137,13 +136,7 @@ func runVendorCorpus(t *testing.T, s *store.Store, vendor, path string, cases []
 			t.Fatal(err)
 		}
 	}
-	h := newHarness(t, testSecrets, func(d *Deps) {
-		d.Capture = func(ctx context.Context, c feedback.Capture) (string, bool, error) {
-			it, created, err := s.Capture(ctx, c)
-			return it.ID, created, err
-		}
-		d.Inbound = s
-	})
+	h := storeHarness(t, s)
 	var out []vendorCorpusCase
 	stored := 0 // items the answers account for
 	for _, c := range cases {

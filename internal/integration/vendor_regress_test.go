@@ -20,18 +20,6 @@ import (
 // Regression tests for issue 12's vendor half and issue 13 defect 9, each built from a
 // real sample of the corpus (testdata/<vendor>/, sources in testdata/README.md).
 
-// storeHarness serves the hooks on a real store.
-func storeHarness(t *testing.T, s *store.Store, opts ...func(*Deps)) *harness {
-	t.Helper()
-	return newHarness(t, testSecrets, append([]func(*Deps){func(d *Deps) {
-		d.Capture = func(ctx context.Context, c feedback.Capture) (string, bool, error) {
-			it, created, err := s.Capture(ctx, c)
-			return it.ID, created, err
-		}
-		d.Inbound = s
-	}}, opts...)...)
-}
-
 func decodeResult(t *testing.T, r response) result {
 	t.Helper()
 	var res result
