@@ -12,15 +12,9 @@ import (
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
-var today = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-
 func TestGenerateIsRealisticAndConsistent(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	eachGenerated(t, demo.Options{Accounts: 300, Seed: 1, Now: today, BatchSize: 120}, func(t *testing.T, s *store.Store, sum demo.Summary) {
 		ctx := context.Background()
-		sum, err := demo.Generate(ctx, s, demo.Options{Accounts: 300, Seed: 1, Now: today, BatchSize: 120})
-		if err != nil {
-			t.Fatal(err)
-		}
 		if sum.Accounts != 300 || sum.People < 600 || sum.Contracts < 250 || sum.Movements < 300 || sum.Touchpoints < 500 {
 			t.Fatalf("summary %+v", sum)
 		}
@@ -85,9 +79,7 @@ func TestGenerateIsRealisticAndConsistent(t *testing.T) {
 func TestGenerateIsDeterministic(t *testing.T) {
 	names := func() []string {
 		s := storetest.Open(t, "sqlite")
-		if _, err := demo.Generate(context.Background(), s, demo.Options{Accounts: 40, Seed: 7, Now: today}); err != nil {
-			t.Fatal(err)
-		}
+		generate(t, s, demo.Options{Accounts: 40, Seed: 7, Now: today})
 		p, err := s.ListAccounts(context.Background(), store.AccountFilter{Sort: "created", Limit: 100})
 		if err != nil {
 			t.Fatal(err)
@@ -110,11 +102,8 @@ func TestGenerateIsDeterministic(t *testing.T) {
 }
 
 func TestGenerateVoC(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	eachGenerated(t, demo.Options{Accounts: 120, Seed: 3, Now: today}, func(t *testing.T, s *store.Store, _ demo.Summary) {
 		ctx := context.Background()
-		if _, err := demo.Generate(ctx, s, demo.Options{Accounts: 120, Seed: 3, Now: today}); err != nil {
-			t.Fatal(err)
-		}
 		sum, err := demo.GenerateVoC(ctx, s, demo.VoCOptions{Tags: 200, Items: 1500, Requests: 40, Seed: 3, Now: today, BatchSize: 700})
 		if err != nil {
 			t.Fatal(err)

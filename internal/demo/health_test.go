@@ -9,7 +9,6 @@ import (
 	"github.com/closeloop/closeloop/internal/demo"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/store"
-	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
 // The demo's health loop: signals fired with their tasks open (cadence, usage drop,
@@ -18,16 +17,10 @@ import (
 // and Brightside's goal missed with its task; the red signal started the "Save the
 // account" playbook on Northwind.
 func TestGenerateHealthTellsItsStory(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	eachGenerated(t, demo.Options{Accounts: 60, Seed: 3, Now: storyDay}, func(t *testing.T, s *store.Store, _ demo.Summary) {
 		ctx := context.Background()
-		today := time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)
-		if _, err := demo.Generate(ctx, s, demo.Options{Accounts: 60, Seed: 3, Now: today}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := demo.GenerateUsage(ctx, s, demo.UsageOptions{Events: 20000, Seed: 3, Now: today}); err != nil {
-			t.Fatal(err)
-		}
-		sum, err := demo.GenerateHealth(ctx, s, demo.HealthOptions{Now: today})
+		generateUsage(t, s, demo.UsageOptions{Events: 20000, Seed: 3, Now: storyDay})
+		sum, err := demo.GenerateHealth(ctx, s, demo.HealthOptions{Now: storyDay})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +40,7 @@ func TestGenerateHealthTellsItsStory(t *testing.T) {
 				t.Errorf("no %s signal fired: %v", r, rules)
 			}
 		}
-		h, err := s.AccountHealth(ctx, sum.RedAccount, today.Add(12*time.Hour))
+		h, err := s.AccountHealth(ctx, sum.RedAccount, storyDay.Add(12*time.Hour))
 		if err != nil || h.Current == nil || h.WeekAgo == nil || h.MonthAgo == nil {
 			t.Fatalf("northwind: %+v %v", h, err)
 		}
@@ -74,7 +67,7 @@ func TestGenerateHealthTellsItsStory(t *testing.T) {
 		if ps, err := s.ListPlaybooks(ctx); err != nil || len(ps) != 2 {
 			t.Fatalf("demo playbooks: %+v %v", ps, err)
 		}
-		g, err := s.Goal(ctx, sum.MissedGoal, today)
+		g, err := s.Goal(ctx, sum.MissedGoal, storyDay)
 		if err != nil || g == nil || g.State != health.GoalMissed || g.Count != 9 {
 			t.Fatalf("brightside's goal: %+v %v", g, err)
 		}

@@ -9,22 +9,14 @@ import (
 	"github.com/closeloop/closeloop/internal/demo"
 	"github.com/closeloop/closeloop/internal/revenue"
 	"github.com/closeloop/closeloop/internal/store"
-	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
 // Generated usage is about the size asked for, stops at each churn and fades before it,
 // and lands in the daily roll-ups.
 func TestGenerateUsageTellsChurnersApart(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	eachGenerated(t, demo.Options{Accounts: 80, Seed: 2, Now: storyDay}, func(t *testing.T, s *store.Store, _ demo.Summary) {
 		ctx := context.Background()
-		today := time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)
-		if _, err := demo.Generate(ctx, s, demo.Options{Accounts: 80, Seed: 2, Now: today}); err != nil {
-			t.Fatal(err)
-		}
-		sum, err := demo.GenerateUsage(ctx, s, demo.UsageOptions{Events: 30000, Seed: 2, Now: today})
-		if err != nil {
-			t.Fatal(err)
-		}
+		sum := generateUsage(t, s, demo.UsageOptions{Events: 30000, Seed: 2, Now: storyDay})
 		if sum.Accounts < 60 || sum.Events < 15000 || sum.Events > 45000 {
 			t.Fatalf("generated %+v, asked for about 30,000 events", sum)
 		}
@@ -42,10 +34,10 @@ func TestGenerateUsageTellsChurnersApart(t *testing.T) {
 				continue
 			}
 			churned := ms[0].EffectiveAt
-			if today.Sub(churned) < 100*24*time.Hour || churned.Sub(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) < 200*24*time.Hour {
+			if storyDay.Sub(churned) < 100*24*time.Hour || churned.Sub(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) < 200*24*time.Hour {
 				continue // want a churn with history before it and quiet time after
 			}
-			after, err := s.AccountUsage(ctx, a.ID, today, int(today.Sub(churned).Hours()/24)-1)
+			after, err := s.AccountUsage(ctx, a.ID, storyDay, int(storyDay.Sub(churned).Hours()/24)-1)
 			if err != nil {
 				t.Fatal(err)
 			}
