@@ -195,12 +195,25 @@ func TestTagNamesAreTrainingTexts(t *testing.T) {
 	}
 }
 
-func TestNBWeightRule(t *testing.T) {
-	for _, c := range []struct{ perTag, want float64 }{
-		{1, 0.4}, {10, 0.4}, {15, 0.5}, {20, 0.6}, {30, 0.8}, {130, 0.8},
+// The experts' weights by examples per tag: naive Bayes weighs more, discriminant
+// analysis less, as tags have more examples.
+func TestExpertWeightRules(t *testing.T) {
+	for _, rule := range []struct {
+		name  string
+		fn    func(float64) float64
+		cases []struct{ perTag, want float64 }
+	}{
+		{"nbWeightFor", nbWeightFor, []struct{ perTag, want float64 }{
+			{1, 0.4}, {10, 0.4}, {15, 0.5}, {20, 0.6}, {30, 0.8}, {130, 0.8},
+		}},
+		{"ldaWeightFor", ldaWeightFor, []struct{ perTag, want float64 }{
+			{1, 0.3}, {10, 0.3}, {30, 0.1}, {60, 0.05}, {61, 0}, {130, 0},
+		}},
 	} {
-		if got := nbWeightFor(c.perTag); math.Abs(got-c.want) > 1e-9 {
-			t.Errorf("nbWeightFor(%v) = %v, want %v", c.perTag, got, c.want)
+		for _, c := range rule.cases {
+			if got := rule.fn(c.perTag); math.Abs(got-c.want) > 1e-9 {
+				t.Errorf("%s(%v) = %v, want %v", rule.name, c.perTag, got, c.want)
+			}
 		}
 	}
 }
@@ -223,16 +236,6 @@ func TestMedianCount(t *testing.T) {
 	n := []int32{100, 100, 100, 4, 4, 4, 4}
 	if nb, lda := nbWeightFor(medianCount(n)), ldaWeightFor(medianCount(n)); nb != 0.4 || lda != 0.3 {
 		t.Errorf("long-tail weights = %v, %v; want 0.4, 0.3", nb, lda)
-	}
-}
-
-func TestLDAWeightRule(t *testing.T) {
-	for _, c := range []struct{ perTag, want float64 }{
-		{1, 0.3}, {10, 0.3}, {30, 0.1}, {60, 0.05}, {61, 0}, {130, 0},
-	} {
-		if got := ldaWeightFor(c.perTag); math.Abs(got-c.want) > 1e-9 {
-			t.Errorf("ldaWeightFor(%v) = %v, want %v", c.perTag, got, c.want)
-		}
 	}
 }
 

@@ -26,6 +26,22 @@ func mustTrain(t *testing.T, ex []Example, o Options) *Model {
 	return m
 }
 
+// saveAndLoad writes m as MarshalBinary does and reads it back into a new model,
+// failing the test when either step fails; it returns the bytes too, for tests that
+// corrupt them.
+func saveAndLoad(t *testing.T, m *Model) (*Model, []byte) {
+	t.Helper()
+	data, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m2 Model
+	if err := m2.UnmarshalBinary(data); err != nil {
+		t.Fatal(err)
+	}
+	return &m2, data
+}
+
 func TestPredictTopTag(t *testing.T) {
 	m := mustTrain(t, corpus(12), Options{Seed: 1})
 	cases := []struct{ text, want string }{
@@ -171,14 +187,7 @@ func TestPersistenceRoundTrip(t *testing.T) {
 
 func testRoundTrip(t *testing.T, perTag int) {
 	m := mustTrain(t, corpus(perTag), Options{Seed: 7})
-	data, err := m.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m2 Model
-	if err := m2.UnmarshalBinary(data); err != nil {
-		t.Fatal(err)
-	}
+	m2, data := saveAndLoad(t, m)
 	if m.Outdated() || m2.Outdated() {
 		t.Error("a model of this build reported outdated")
 	}

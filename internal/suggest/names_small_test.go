@@ -99,14 +99,7 @@ func TestSmallSetPersistsNoVectorMargins(t *testing.T) {
 	if err != nil || m.novec == nil {
 		t.Fatalf("train: %v, novec %v", err, m.novec)
 	}
-	b, err := m.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m2 Model
-	if err := m2.UnmarshalBinary(b); err != nil {
-		t.Fatal(err)
-	}
+	m2, _ := saveAndLoad(t, m)
 	for _, q := range []string{"zorblax", "xqxq", "charged twice"} {
 		a, b := m.Predict(q, 4, tax), m2.Predict(q, 4, tax)
 		if len(a) != len(b) || a[0] != b[0] || a[len(a)-1] != b[len(b)-1] {

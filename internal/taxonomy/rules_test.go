@@ -8,6 +8,15 @@ import (
 	"testing"
 )
 
+// wantErr fails the test when a rule's check returned got where want was expected
+// (errors.Is; nil where the change is allowed), naming the call.
+func wantErr(t *testing.T, got, want error, call string, args ...any) {
+	t.Helper()
+	if !errors.Is(got, want) || (want == nil) != (got == nil) {
+		t.Errorf(call+" = %v, want %v", append(args, got, want)...)
+	}
+}
+
 func TestCheckMove(t *testing.T) {
 	tr := build(t, small+"\nfo2 im Formulas\nx2 - Tables")
 	cases := []struct {
@@ -29,10 +38,7 @@ func TestCheckMove(t *testing.T) {
 		{"ap", "pdf", nil},             // into one (the store decides what that means)
 	}
 	for _, c := range cases {
-		err := tr.CheckMove(c.id, c.parent)
-		if !errors.Is(err, c.err) || (c.err == nil) != (err == nil) {
-			t.Errorf("CheckMove(%s, %q) = %v, want %v", c.id, c.parent, err, c.err)
-		}
+		wantErr(t, tr.CheckMove(c.id, c.parent), c.err, "CheckMove(%s, %q)", c.id, c.parent)
 	}
 }
 
@@ -55,10 +61,7 @@ func TestCheckRenameAndCreate(t *testing.T) {
 		{"zz", "New", ErrNotFound},
 	}
 	for _, c := range cases {
-		err := tr.CheckRename(c.id, c.name)
-		if !errors.Is(err, c.err) || (c.err == nil) != (err == nil) {
-			t.Errorf("CheckRename(%s, %q) = %v, want %v", c.id, c.name, err, c.err)
-		}
+		wantErr(t, tr.CheckRename(c.id, c.name), c.err, "CheckRename(%s, %q)", c.id, c.name)
 	}
 	for _, c := range []struct {
 		parent, name string
@@ -71,10 +74,7 @@ func TestCheckRenameAndCreate(t *testing.T) {
 		{"zz", "X", ErrUnknownParent},
 		{"tb", "", ErrEmptyName},
 	} {
-		err := tr.CheckCreate(c.parent, c.name)
-		if !errors.Is(err, c.err) || (c.err == nil) != (err == nil) {
-			t.Errorf("CheckCreate(%q, %q) = %v, want %v", c.parent, c.name, err, c.err)
-		}
+		wantErr(t, tr.CheckCreate(c.parent, c.name), c.err, "CheckCreate(%q, %q)", c.parent, c.name)
 	}
 }
 
@@ -96,10 +96,7 @@ func TestCheckMerge(t *testing.T) {
 		{"ex", "ap", nil}, // from an archived tag
 	}
 	for _, c := range cases {
-		err := tr.CheckMerge(c.from, c.into)
-		if !errors.Is(err, c.err) || (c.err == nil) != (err == nil) {
-			t.Errorf("CheckMerge(%s, %s) = %v, want %v", c.from, c.into, err, c.err)
-		}
+		wantErr(t, tr.CheckMerge(c.from, c.into), c.err, "CheckMerge(%s, %s)", c.from, c.into)
 		if c.err != nil && !reflect.DeepEqual(tr.PlanMerge(c.from, c.into), MergePlan{}) {
 			t.Errorf("PlanMerge(%s, %s) of a refused merge is not empty", c.from, c.into)
 		}
