@@ -15,6 +15,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/notify"
 	"github.com/closeloop/closeloop/internal/store"
@@ -47,6 +48,26 @@ func newSlackReceiver(t *testing.T, fail int) *slackReceiver {
 	return sr
 }
 
+// slackInstall is the Slack tests' install: s's clock standing at 15 June 10:00 UTC
+// (moved with Add), and Olga, the team member who owns the accounts that turn red.
+func slackInstall(t *testing.T, s *store.Store) (*clocktest.Clock, *auth.Member) {
+	t.Helper()
+	clock := clocktest.New(time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC))
+	s.Now = clock.Now
+	owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
+	storetest.Members(t, s, owner)
+	return clock, owner
+}
+
+// allowSlack lets webhooks reach the loopback receiver (as an admin must for a local
+// host) and sets hookURL as the Slack webhook, failing the test if either is refused.
+func allowSlack(t *testing.T, s *store.Store, hookURL string) {
+	t.Helper()
+	ctx := context.Background()
+	storetest.Must(t, notify.SaveEgress(ctx, s, []string{"127.0.0.1"}))
+	storetest.Must(t, notify.SaveSlack(ctx, s, hookURL))
+}
+
 func (sr *slackReceiver) got() []string {
 	sr.mu.Lock()
 	defer sr.mu.Unlock()
@@ -61,20 +82,13 @@ func (sr *slackReceiver) got() []string {
 func TestSlackAlerts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		var mu sync.Mutex
-		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-		s.Now = clock
-		owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
-		if err := s.CreateMember(ctx, owner); err != nil {
-			t.Fatal(err)
-		}
+		clock, owner := slackInstall(t, s)
 		band := func(id string) string {
 			t.Helper()
-			if err := s.SyncHealth(ctx, clock()); err != nil {
+			if err := s.SyncHealth(ctx, clock.Now()); err != nil {
 				t.Fatal(err)
 			}
-			h, err := s.AccountHealth(ctx, id, clock())
+			h, err := s.AccountHealth(ctx, id, clock.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,15 +107,13 @@ func TestSlackAlerts(t *testing.T) {
 			if err := s.CreateAccount(ctx, a); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: a.ID, Kind: account.Call, OccurredAt: clock().AddDate(0, 0, -1), Summary: "hi"}); err != nil {
+			if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: a.ID, Kind: account.Call, OccurredAt: clock.Now().AddDate(0, 0, -1), Summary: "hi"}); err != nil {
 				t.Fatal(err)
 			}
 			if b := band(a.ID); b != "yellow" {
 				t.Fatalf("%s starts %s", name, b)
 			}
-			mu.Lock()
-			now = now.AddDate(0, 0, 60)
-			mu.Unlock()
+			clock.Add(60 * 24 * time.Hour)
 			if b := band(a.ID); b != "red" {
 				t.Fatalf("%s is %s 60 days after the call", name, b)
 			}
@@ -134,12 +146,7 @@ func TestSlackAlerts(t *testing.T) {
 		if err := notify.SaveSlack(ctx, s, "ftp://hooks.slack.com/x"); !errors.As(err, &fe) || fe.Field != "url" {
 			t.Fatalf("ftp URL: %v", err)
 		}
-		if err := notify.SaveEgress(ctx, s, []string{"127.0.0.1"}); err != nil {
-			t.Fatal(err)
-		}
-		if err := notify.SaveSlack(ctx, s, hookURL); err != nil {
-			t.Fatal(err)
-		}
+		allowSlack(t, s, hookURL)
 		set, err := notify.LoadSlack(ctx, s)
 		if err != nil || set.Masked() != sr.URL+"/…abcd" {
 			t.Fatalf("masked %q, %v", set.Masked(), err)
@@ -155,16 +162,14 @@ func TestSlackAlerts(t *testing.T) {
 		if len(rows) != 1 {
 			t.Fatalf("%d Slack rows, want 1 (Quiet turned red before the webhook was set)", len(rows))
 		}
-		w := &notify.Worker{Store: s, Now: clock, Backoff: []time.Duration{time.Minute}, Log: slog.New(slog.DiscardHandler)}
+		w := &notify.Worker{Store: s, Now: clock.Now, Backoff: []time.Duration{time.Minute}, Log: slog.New(slog.DiscardHandler)}
 		if _, err := w.Tick(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if it, _ := s.GetOutbox(ctx, rows[0].ID); it.Status != store.OutboxQueued || it.Attempts != 1 {
 			t.Fatalf("after a 500: %+v", it)
 		}
-		mu.Lock()
-		now = now.Add(2 * time.Minute)
-		mu.Unlock()
+		clock.Add(2 * time.Minute)
 		if _, err := w.Tick(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -209,17 +214,9 @@ func TestSlackAlerts(t *testing.T) {
 func TestSlackAlertsNewAccountRedFromTheStart(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
-		storetest.Members(t, s, owner)
+		clock, owner := slackInstall(t, s)
 		sr := newSlackReceiver(t, 0)
-		if err := notify.SaveEgress(ctx, s, []string{"127.0.0.1"}); err != nil {
-			t.Fatal(err)
-		}
-		if err := notify.SaveSlack(ctx, s, sr.URL+"/services/T000/B000/XXXXabcd"); err != nil {
-			t.Fatal(err)
-		}
+		allowSlack(t, s, sr.URL+"/services/T000/B000/XXXXabcd")
 		const base = "https://cl.example.com"
 		create := func(name, tier string) string {
 			t.Helper()
@@ -231,7 +228,7 @@ func TestSlackAlertsNewAccountRedFromTheStart(t *testing.T) {
 		}
 		syncAndQueue := func() []string {
 			t.Helper()
-			if err := s.SyncHealth(ctx, now); err != nil {
+			if err := s.SyncHealth(ctx, clock.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if err := notify.QueueSlack(ctx, s, base); err != nil {
@@ -255,11 +252,11 @@ func TestSlackAlertsNewAccountRedFromTheStart(t *testing.T) {
 		if got := syncAndQueue(); len(got) != 0 {
 			t.Fatalf("the install's first sync posted %q", got)
 		}
-		now = now.Add(time.Hour)
+		clock.Add(time.Hour)
 		id := create("Newcomer", "important")
 		// A standard account called yesterday is yellow: (0×25 + 100×15 + 100×10) / 50 = 50.
 		calm := create("Calm", "standard")
-		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: calm, Kind: account.Call, OccurredAt: now.AddDate(0, 0, -1), Summary: "hi"}); err != nil {
+		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: calm, Kind: account.Call, OccurredAt: clock.Now().AddDate(0, 0, -1), Summary: "hi"}); err != nil {
 			t.Fatal(err)
 		}
 		want := ":red_circle: Newcomer turned red: health 20. Owner: Olga. <" + base + "/accounts/" + id + "|Open the account>"
