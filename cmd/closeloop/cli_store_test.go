@@ -29,3 +29,11 @@ func cliStore(t *testing.T, dialect string) *store.Store {
 	}
 	return s
 }
+
+// eachCLIStore runs fn as a subtest per dialect with a cliStore of its own.
+func eachCLIStore(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	for _, d := range storetest.Dialects {
+		t.Run(d, func(t *testing.T) { fn(t, cliStore(t, d)) })
+	}
+}

@@ -6,15 +6,12 @@ package main_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -145,171 +142,139 @@ Dark mode please,,,globex,2025-03-03,
 `
 
 func TestBinaryEndToEnd(t *testing.T) {
-	for _, dialect := range storetest.Dialects {
-		t.Run(dialect, func(t *testing.T) {
-			e, addr, _ := binaryEnv(t, dialect, "warn")
-			// Bad config is refused, naming the setting.
-			if out, err := run(t, append(e, "CLOSELOOP_LOG_FORMAT=xml"), "", "migrate"); err == nil || !strings.Contains(out, "CLOSELOOP_LOG_FORMAT") {
-				t.Fatalf("bad config accepted: %v %s", err, out)
-			}
-			if out := mustRun(t, e, "migrate"); !strings.Contains(out, "applied migrations") {
-				t.Fatalf("migrate: %s", out)
-			}
-			if out := mustRun(t, e, "serve", "--help"); !strings.Contains(out, "Runs the web UI") {
-				t.Fatalf("serve --help: %s", out)
-			}
-			out := mustRun(t, e, "user", "create", "--email", "ada@example.com", "--name", "Ada", "--role", "admin", "--password", "correct horse battery")
-			if !strings.Contains(out, "created ada@example.com (admin)") {
-				t.Fatalf("user create: %s", out)
-			}
-			out = mustRun(t, e, "apikey", "create", "--name", "e2e", "--scopes", "read,write")
-			key := regexp.MustCompile(`API key: (\S+)`).FindStringSubmatch(out)
-			if key == nil {
-				t.Fatalf("apikey create: %s", out)
-			}
+	eachBinary(t, "warn", func(t *testing.T, b binaryDB) {
+		e, addr := b.env, b.addr
+		// Bad config is refused, naming the setting.
+		if out, err := run(t, append(e, "CLOSELOOP_LOG_FORMAT=xml"), "", "migrate"); err == nil || !strings.Contains(out, "CLOSELOOP_LOG_FORMAT") {
+			t.Fatalf("bad config accepted: %v %s", err, out)
+		}
+		if out := mustRun(t, e, "migrate"); !strings.Contains(out, "applied migrations") {
+			t.Fatalf("migrate: %s", out)
+		}
+		if out := mustRun(t, e, "serve", "--help"); !strings.Contains(out, "Runs the web UI") {
+			t.Fatalf("serve --help: %s", out)
+		}
+		out := mustRun(t, e, "user", "create", "--email", "ada@example.com", "--name", "Ada", "--role", "admin", "--password", "correct horse battery")
+		if !strings.Contains(out, "created ada@example.com (admin)") {
+			t.Fatalf("user create: %s", out)
+		}
+		key := apiKey(t, e, "--name", "e2e", "--scopes", "read,write")
 
-			// CSV import: one bad row fails with line and column and imports nothing.
-			csvPath := filepath.Join(t.TempDir(), "accounts.csv")
-			os.WriteFile(csvPath, []byte(badCSV), 0o600)
-			out, err := run(t, e, "", "import", "accounts", csvPath)
-			if err == nil || !strings.Contains(out, "line 3, column seats") || !strings.Contains(out, "nothing was imported") {
-				t.Fatalf("bad import: %v %s", err, out)
-			}
-			os.WriteFile(csvPath, []byte(strings.Replace(badCSV, "lots", "4", 1)), 0o600)
-			if out := mustRun(t, e, "import", "accounts", csvPath); !strings.Contains(out, "2 created, 0 updated, 0 unchanged") {
-				t.Fatalf("good import: %s", out)
-			}
-			if out := mustRun(t, e, "import", "accounts", csvPath); !strings.Contains(out, "0 created, 0 updated, 2 unchanged") {
-				t.Fatalf("second import: %s", out)
-			}
+		// CSV import: one bad row fails with line and column and imports nothing.
+		csvPath := filepath.Join(t.TempDir(), "accounts.csv")
+		os.WriteFile(csvPath, []byte(badCSV), 0o600)
+		out, err := run(t, e, "", "import", "accounts", csvPath)
+		if err == nil || !strings.Contains(out, "line 3, column seats") || !strings.Contains(out, "nothing was imported") {
+			t.Fatalf("bad import: %v %s", err, out)
+		}
+		os.WriteFile(csvPath, []byte(strings.Replace(badCSV, "lots", "4", 1)), 0o600)
+		if out := mustRun(t, e, "import", "accounts", csvPath); !strings.Contains(out, "2 created, 0 updated, 0 unchanged") {
+			t.Fatalf("good import: %s", out)
+		}
+		if out := mustRun(t, e, "import", "accounts", csvPath); !strings.Contains(out, "0 created, 0 updated, 2 unchanged") {
+			t.Fatalf("second import: %s", out)
+		}
 
-			// Feedback: import, export, and the export imports back as duplicates.
-			dir := t.TempDir()
-			os.WriteFile(filepath.Join(dir, "tags.csv"), []byte("path\nEditor › Tables › Formulas\n"), 0o600)
-			mustRun(t, e, "import", "tags", filepath.Join(dir, "tags.csv"))
-			os.WriteFile(filepath.Join(dir, "feedback.csv"), []byte(feedbackCSV), 0o600)
-			if out := mustRun(t, e, "import", "feedback", filepath.Join(dir, "feedback.csv")); !strings.Contains(out, "feedback: 2 created, 0 duplicates") {
-				t.Fatalf("import feedback: %s", out)
+		// Feedback: import, export, and the export imports back as duplicates.
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "tags.csv"), []byte("path\nEditor › Tables › Formulas\n"), 0o600)
+		mustRun(t, e, "import", "tags", filepath.Join(dir, "tags.csv"))
+		os.WriteFile(filepath.Join(dir, "feedback.csv"), []byte(feedbackCSV), 0o600)
+		if out := mustRun(t, e, "import", "feedback", filepath.Join(dir, "feedback.csv")); !strings.Contains(out, "feedback: 2 created, 0 duplicates") {
+			t.Fatalf("import feedback: %s", out)
+		}
+		exported := filepath.Join(dir, "export.csv")
+		if out := mustRun(t, e, "export", "feedback", "--out", exported); !strings.Contains(out, "exported 2 feedback to") {
+			t.Fatalf("export feedback: %s", out)
+		}
+		data, _ := os.ReadFile(exported)
+		for _, want := range []string{"id,occurred_at,source,kind,status,account_external_id,account_name,", ",acme,Acme Inc,",
+			"ann@acme.com", "Editor › Tables › Formulas", `"Formulas, again"`, "2025-03-02T10:00:00Z"} {
+			if !strings.Contains(string(data), want) {
+				t.Fatalf("export lacks %q:\n%s", want, data)
 			}
-			exported := filepath.Join(dir, "export.csv")
-			if out := mustRun(t, e, "export", "feedback", "--out", exported); !strings.Contains(out, "exported 2 feedback to") {
-				t.Fatalf("export feedback: %s", out)
-			}
-			data, _ := os.ReadFile(exported)
-			for _, want := range []string{"id,occurred_at,source,kind,status,account_external_id,account_name,", ",acme,Acme Inc,",
-				"ann@acme.com", "Editor › Tables › Formulas", `"Formulas, again"`, "2025-03-02T10:00:00Z"} {
-				if !strings.Contains(string(data), want) {
-					t.Fatalf("export lacks %q:\n%s", want, data)
-				}
-			}
-			if out := mustRun(t, e, "import", "feedback", exported); !strings.Contains(out, "feedback: 0 created, 2 duplicates") {
-				t.Fatalf("import of the export: %s", out)
-			}
-			if out := mustRun(t, e, "export", "feedback"); out != string(data) {
-				t.Fatalf("export to standard output differs from the file:\n%s", out)
-			}
+		}
+		if out := mustRun(t, e, "import", "feedback", exported); !strings.Contains(out, "feedback: 0 created, 2 duplicates") {
+			t.Fatalf("import of the export: %s", out)
+		}
+		if out := mustRun(t, e, "export", "feedback"); out != string(data) {
+			t.Fatalf("export to standard output differs from the file:\n%s", out)
+		}
 
-			srv, logs := startServer(t, e, addr, "serve")
-			base := "http://" + addr
+		srv, logs := startServer(t, e, addr, "serve")
+		base := "http://" + addr
 
-			// A person signs in through the form and sees the imported accounts.
-			jar, _ := cookiejar.New(nil)
-			browser := &http.Client{Jar: jar}
-			resp, err := browser.PostForm(base+"/signin", url.Values{"email": {"ada@example.com"}, "password": {"correct horse battery"}, "next": {"/accounts"}})
+		// A person signs in through the form and sees the imported accounts.
+		code, body := signIn(t, base, "ada@example.com", "correct horse battery")
+		if code != 200 || !strings.Contains(body, "Acme Inc") || !strings.Contains(body, "Globex") {
+			t.Fatalf("accounts after sign-in: %d\n%s", code, body)
+		}
+
+		// The API answers with the key from the CLI.
+		_, _, body = httpGet(t, base+"/api/v1/accounts?sort=mrr&order=desc", key)
+		var page struct {
+			Items []struct {
+				Name string `json:"name"`
+				MRR  int64  `json:"mrr"`
+			} `json:"items"`
+			Total int `json:"total"`
+		}
+		json.Unmarshal([]byte(body), &page)
+		if page.Total != 2 || page.Items[0].Name != "Acme Inc" || page.Items[0].MRR != 120000 {
+			t.Fatalf("api accounts: %+v", page)
+		}
+		if code, _, _ := httpGet(t, base+"/healthz", ""); code != 200 {
+			t.Fatalf("healthz %d", code)
+		}
+		// /metrics wants a key with the metrics scope; a read key is not enough.
+		mkey := apiKey(t, e, "--name", "prometheus", "--scopes", "metrics")
+		if code, _, _ := httpGet(t, base+"/metrics", ""); code != 401 {
+			t.Fatalf("anonymous /metrics: %d", code)
+		}
+		if code, _, _ := httpGet(t, base+"/metrics", key); code != 403 {
+			t.Fatalf("/metrics with a read/write key: %d", code)
+		}
+		if code, _, body := httpGet(t, base+"/metrics", mkey); code != 200 || !strings.Contains(body, "closeloop_http_request_duration_seconds") {
+			t.Fatalf("/metrics with metrics key: %d %.300s", code, body)
+		}
+		// Unknown URLs: JSON under the API, a page elsewhere.
+		if code, ct, _ := httpGet(t, base+"/api/v1/nope", key); code != 404 || !strings.HasPrefix(ct, "application/json") {
+			t.Fatalf("unknown API path: %d %s", code, ct)
+		}
+		if code, ct, _ := httpGet(t, base+"/no/such/page", ""); code != 404 || !strings.HasPrefix(ct, "text/html") {
+			t.Fatalf("unknown page: %d %s", code, ct)
+		}
+
+		if b.dialect == "sqlite" {
+			// A backup taken while the server runs is a complete database.
+			bk := filepath.Join(t.TempDir(), "snap.db")
+			if out := mustRun(t, e, "backup", "--out", bk); !strings.Contains(out, "backup written") {
+				t.Fatalf("backup: %s", out)
+			}
+			db, err := sql.Open("sqlite", bk)
 			if err != nil {
 				t.Fatal(err)
 			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 || !strings.Contains(string(body), "Acme Inc") || !strings.Contains(string(body), "Globex") {
-				t.Fatalf("accounts after sign-in: %d\n%s", resp.StatusCode, body)
+			var n int
+			if err := db.QueryRow(`SELECT COUNT(*) FROM accounts`).Scan(&n); err != nil || n != 2 {
+				t.Fatalf("backup holds %d accounts: %v", n, err)
 			}
+			db.Close()
+		}
 
-			// The API answers with the key from the CLI.
-			req, _ := http.NewRequest("GET", base+"/api/v1/accounts?sort=mrr&order=desc", nil)
-			req.Header.Set("Authorization", "Bearer "+key[1])
-			resp, err = http.DefaultClient.Do(req)
+		// SIGTERM drains and exits cleanly.
+		srv.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- srv.Wait() }()
+		select {
+		case err := <-done:
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("server exit: %v\n%s", err, logs)
 			}
-			var page struct {
-				Items []struct {
-					Name string `json:"name"`
-					MRR  int64  `json:"mrr"`
-				} `json:"items"`
-				Total int `json:"total"`
-			}
-			json.NewDecoder(resp.Body).Decode(&page)
-			resp.Body.Close()
-			if page.Total != 2 || page.Items[0].Name != "Acme Inc" || page.Items[0].MRR != 120000 {
-				t.Fatalf("api accounts: %+v", page)
-			}
-			get := func(path, bearer string) (int, string, string) {
-				req, _ := http.NewRequest("GET", base+path, nil)
-				if bearer != "" {
-					req.Header.Set("Authorization", "Bearer "+bearer)
-				}
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				b, _ := io.ReadAll(resp.Body)
-				return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
-			}
-			if code, _, _ := get("/healthz", ""); code != 200 {
-				t.Fatalf("healthz %d", code)
-			}
-			// /metrics wants a key with the metrics scope; a read key is not enough.
-			mkey := regexp.MustCompile(`API key: (\S+)`).FindStringSubmatch(mustRun(t, e, "apikey", "create", "--name", "prometheus", "--scopes", "metrics"))
-			if code, _, _ := get("/metrics", ""); code != 401 {
-				t.Fatalf("anonymous /metrics: %d", code)
-			}
-			if code, _, _ := get("/metrics", key[1]); code != 403 {
-				t.Fatalf("/metrics with a read/write key: %d", code)
-			}
-			if code, _, body := get("/metrics", mkey[1]); code != 200 || !strings.Contains(body, "closeloop_http_request_duration_seconds") {
-				t.Fatalf("/metrics with metrics key: %d %.300s", code, body)
-			}
-			// Unknown URLs: JSON under the API, a page elsewhere.
-			if code, ct, _ := get("/api/v1/nope", key[1]); code != 404 || !strings.HasPrefix(ct, "application/json") {
-				t.Fatalf("unknown API path: %d %s", code, ct)
-			}
-			if code, ct, _ := get("/no/such/page", ""); code != 404 || !strings.HasPrefix(ct, "text/html") {
-				t.Fatalf("unknown page: %d %s", code, ct)
-			}
-
-			if dialect == "sqlite" {
-				// A backup taken while the server runs is a complete database.
-				bk := filepath.Join(t.TempDir(), "snap.db")
-				if out := mustRun(t, e, "backup", "--out", bk); !strings.Contains(out, "backup written") {
-					t.Fatalf("backup: %s", out)
-				}
-				db, err := sql.Open("sqlite", bk)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var n int
-				if err := db.QueryRow(`SELECT COUNT(*) FROM accounts`).Scan(&n); err != nil || n != 2 {
-					t.Fatalf("backup holds %d accounts: %v", n, err)
-				}
-				db.Close()
-			}
-
-			// SIGTERM drains and exits cleanly.
-			srv.Process.Signal(syscall.SIGTERM)
-			done := make(chan error, 1)
-			go func() { done <- srv.Wait() }()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("server exit: %v\n%s", err, logs)
-				}
-			case <-time.After(20 * time.Second):
-				t.Fatal("server did not stop on SIGTERM")
-			}
-		})
-	}
+		case <-time.After(20 * time.Second):
+			t.Fatal("server did not stop on SIGTERM")
+		}
+	})
 }
 
 // The README's first command: closeloop demo prints a URL, a sign-in and an API key,
@@ -332,28 +297,13 @@ func TestDemoCommand(t *testing.T) {
 	if key == "" || email == "" || !strings.Contains(out.String(), "closeloop demo is running at http://") {
 		t.Fatalf("demo output:\n%s", out.String())
 	}
-	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/accounts?limit=1", nil)
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var page struct{ Total int }
-	json.NewDecoder(resp.Body).Decode(&page)
-	resp.Body.Close()
+	_, _, body := httpGet(t, "http://"+addr+"/api/v1/accounts?limit=1", key)
+	json.Unmarshal([]byte(body), &page)
 	if page.Total != 300 {
 		t.Fatalf("demo has %d accounts, want 300", page.Total)
 	}
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
-	resp, err = c.PostForm("http://"+addr+"/signin", url.Values{"email": {email}, "password": {password}, "next": {"/accounts"}})
-	if err != nil {
-		t.Fatal(err)
+	if code, body := signIn(t, "http://"+addr, email, password); code != 200 || !strings.Contains(body, "300") {
+		t.Fatalf("demo sign-in: %d\n%.2000s", code, body)
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(b), "300") {
-		t.Fatalf("demo sign-in: %d\n%.2000s", resp.StatusCode, b)
-	}
-	_ = context.Background
 }

@@ -43,34 +43,32 @@ func rankBacklog(t *testing.T, dialect, dsn string) (mark func(n int) int) {
 // path, many (at least --rebuild-at, as after migration 0029, which marks every unit)
 // by a one-pass rebuild, which at 1M items takes a minute instead of tens of minutes.
 func TestMigrateRebuildsALargeRankingBacklog(t *testing.T) {
-	for _, dialect := range storetest.Dialects {
-		t.Run(dialect, func(t *testing.T) {
-			e, _, dsn := binaryEnv(t, dialect, "warn")
-			mustRun(t, e, "gen", "--accounts", "10", "--feedback", "200", "--tags", "20")
-			mark := rankBacklog(t, dialect, dsn)
-			many := mark(100000)
-			if many < 20 {
-				t.Fatalf("only %d units to mark", many)
-			}
-			out := mustRun(t, e, "migrate", "--rebuild-at", "20")
-			if !strings.Contains(out, "ranking: "+strconv.Itoa(many)+" items were marked, rebuilt in one pass") || !strings.Contains(out, "(100%)") || !strings.Contains(out, "ranking roll-ups up to date") {
-				t.Fatalf("migrate with %d marked units and --rebuild-at 20:\n%s", many, out)
-			}
-			if n := mark(0); n != 0 {
-				t.Fatalf("%d marks left after the rebuild", n)
-			}
-			if n := mark(5); n != 5 {
-				t.Fatalf("marked %d", n)
-			}
-			out = mustRun(t, e, "migrate", "--rebuild-at", "20")
-			if strings.Contains(out, "rebuilt in one pass") || !strings.Contains(out, "ranking roll-ups up to date") {
-				t.Fatalf("migrate with 5 marked units:\n%s", out)
-			}
-			if n := mark(0); n != 0 {
-				t.Fatalf("%d marks left after the sync", n)
-			}
-		})
-	}
+	eachBinary(t, "warn", func(t *testing.T, b binaryDB) {
+		e := b.env
+		mustRun(t, e, "gen", "--accounts", "10", "--feedback", "200", "--tags", "20")
+		mark := rankBacklog(t, b.dialect, b.dsn)
+		many := mark(100000)
+		if many < 20 {
+			t.Fatalf("only %d units to mark", many)
+		}
+		out := mustRun(t, e, "migrate", "--rebuild-at", "20")
+		if !strings.Contains(out, "ranking: "+strconv.Itoa(many)+" items were marked, rebuilt in one pass") || !strings.Contains(out, "(100%)") || !strings.Contains(out, "ranking roll-ups up to date") {
+			t.Fatalf("migrate with %d marked units and --rebuild-at 20:\n%s", many, out)
+		}
+		if n := mark(0); n != 0 {
+			t.Fatalf("%d marks left after the rebuild", n)
+		}
+		if n := mark(5); n != 5 {
+			t.Fatalf("marked %d", n)
+		}
+		out = mustRun(t, e, "migrate", "--rebuild-at", "20")
+		if strings.Contains(out, "rebuilt in one pass") || !strings.Contains(out, "ranking roll-ups up to date") {
+			t.Fatalf("migrate with 5 marked units:\n%s", out)
+		}
+		if n := mark(0); n != 0 {
+			t.Fatalf("%d marks left after the sync", n)
+		}
+	})
 }
 
 // closeloop serve on SQLite rebuilds a large ranking backlog before it serves, so

@@ -9,58 +9,55 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/feedback"
-	"github.com/closeloop/closeloop/internal/store/storetest"
+	"github.com/closeloop/closeloop/internal/store"
 )
 
 // closeloop reparse re-runs today's parser over a kept raw delivery: an item stored by
 // an older parser that lost words ("files 2MB") gets the customer's words back.
 func TestReparseCommand(t *testing.T) {
-	for _, dialect := range storetest.Dialects {
-		t.Run(dialect, func(t *testing.T) {
-			ctx := context.Background()
-			s := cliStore(t, dialect)
-			raw, err := os.ReadFile("../../internal/integration/testdata/intercom/derived_plain_text_angle_brackets.json")
-			if err != nil {
-				t.Fatal(err)
-			}
-			it, _, err := s.Capture(ctx, feedback.Capture{Text: "files 2MB fails", Source: feedback.SourceIntercom, ExternalID: "21322009097:2824391799"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.KeepRawDelivery(ctx, it.ID, "intercom", `{"Content-Type":"application/json"}`, raw, s.Now().Add(-time.Hour), 30*24*time.Hour); err != nil {
-				t.Fatal(err)
-			}
+	eachCLIStore(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		raw, err := os.ReadFile("../../internal/integration/testdata/intercom/derived_plain_text_angle_brackets.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, _, err := s.Capture(ctx, feedback.Capture{Text: "files 2MB fails", Source: feedback.SourceIntercom, ExternalID: "21322009097:2824391799"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.KeepRawDelivery(ctx, it.ID, "intercom", `{"Content-Type":"application/json"}`, raw, s.Now().Add(-time.Hour), 30*24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
 
-			var out bytes.Buffer
-			if err := runReparse(ctx, []string{"--since", "14d", "--dry-run"}, &out); err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(out.String(), "1 would change") {
-				t.Fatalf("dry run:\n%s", out.String())
-			}
-			if got, _ := s.GetFeedback(ctx, it.ID); got.Text != "files 2MB fails" {
-				t.Fatalf("dry run wrote %q", got.Text)
-			}
-			out.Reset()
-			if err := runReparse(ctx, []string{"--since", "72h"}, &out); err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(out.String(), "1 changed") {
-				t.Fatalf("reparse:\n%s", out.String())
-			}
-			got, err := s.GetFeedback(ctx, it.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Text != "files <10MB work, anything >2MB fails" {
-				t.Errorf("text after reparse %q", got.Text)
-			}
-			out.Reset()
-			if err := runReparse(ctx, []string{"--pending"}, &out); err != nil || !strings.Contains(out.String(), "0 items wait for an account") {
-				t.Fatalf("pending: %v\n%s", err, out.String())
-			}
-		})
-	}
+		var out bytes.Buffer
+		if err := runReparse(ctx, []string{"--since", "14d", "--dry-run"}, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "1 would change") {
+			t.Fatalf("dry run:\n%s", out.String())
+		}
+		if got, _ := s.GetFeedback(ctx, it.ID); got.Text != "files 2MB fails" {
+			t.Fatalf("dry run wrote %q", got.Text)
+		}
+		out.Reset()
+		if err := runReparse(ctx, []string{"--since", "72h"}, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "1 changed") {
+			t.Fatalf("reparse:\n%s", out.String())
+		}
+		got, err := s.GetFeedback(ctx, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Text != "files <10MB work, anything >2MB fails" {
+			t.Errorf("text after reparse %q", got.Text)
+		}
+		out.Reset()
+		if err := runReparse(ctx, []string{"--pending"}, &out); err != nil || !strings.Contains(out.String(), "0 items wait for an account") {
+			t.Fatalf("pending: %v\n%s", err, out.String())
+		}
+	})
 }
 
 func TestParseSince(t *testing.T) {
