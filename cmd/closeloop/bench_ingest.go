@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,13 +26,6 @@ import (
 	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/store"
 )
-
-func runBench(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "ingest" {
-		return errors.New("usage: closeloop bench ingest [--db DSN] [--events N] [--batch N] [--clients N]")
-	}
-	return benchIngest(ctx, args[1:], stdout)
-}
 
 // benchIngest measures usage ingestion end to end: the real handlers on a loopback
 // HTTP server, clients posting /v1/batch as fast as they are answered, against a raw

@@ -34,17 +34,6 @@ import (
 	"github.com/closeloop/closeloop/internal/web"
 )
 
-// runBenches dispatches `closeloop bench load` here and every other bench to runBench.
-func runBenches(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "load" {
-		return benchLoad(ctx, args[1:], stdout)
-	}
-	if len(args) == 0 {
-		return errors.New("usage: closeloop bench ingest|load [flags]")
-	}
-	return runBench(ctx, args, stdout)
-}
-
 // benchLoad is issue 13's load test: many clients against the real handlers on a
 // loopback server and a fresh database, 70% reads (the account page, the requests
 // ranking, the inbox, API GETs) and 30% feedback captures through the API, once with

@@ -49,11 +49,7 @@ feedback items; with --events N, about N product usage events. The same --seed g
 		}
 		vstart := time.Now()
 		sum, err := demo.GenerateVoC(ctx, s, demo.VoCOptions{Tags: tags, Items: items, Requests: requests, Seed: seed,
-			Progress: func(done, total int) {
-				if done%100000 == 0 || done == total {
-					fmt.Fprintf(os.Stderr, "  %d/%d feedback items (%s)\n", done, total, time.Since(vstart).Round(time.Second))
-				}
-			}})
+			Progress: countProgress("feedback items", 100000, vstart)})
 		if err != nil {
 			return err
 		}
@@ -92,15 +88,21 @@ feedback items; with --events N, about N product usage events. The same --seed g
 
 func genAccounts(ctx context.Context, s *store.Store, accounts int, seed uint64, months, existing int, stdout io.Writer, start time.Time) error {
 	sum, err := demo.Generate(ctx, s, demo.Options{Accounts: accounts, Seed: seed, Months: months, StartAt: existing,
-		Progress: func(done, total int) {
-			if done%10000 == 0 || done == total {
-				fmt.Fprintf(os.Stderr, "  %d/%d accounts (%s)\n", done, total, time.Since(start).Round(time.Second))
-			}
-		}})
+		Progress: countProgress("accounts", 10000, start)})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "generated %d accounts, %d people, %d contracts, %d MRR movements, %d touchpoints into %s in %s\n",
 		sum.Accounts, sum.People, sum.Contracts, sum.Movements, sum.Touchpoints, s.Dialect(), time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// countProgress prints a generator's progress on stderr every so many of what, and
+// at the end.
+func countProgress(what string, every int, start time.Time) func(done, total int) {
+	return func(done, total int) {
+		if done%every == 0 || done == total {
+			fmt.Fprintf(os.Stderr, "  %d/%d %s (%s)\n", done, total, what, time.Since(start).Round(time.Second))
+		}
+	}
 }

@@ -20,14 +20,10 @@ func runJobs(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "run") {
 		return errors.New(jobsUsage)
 	}
-	cfg, fs, err := loadConfig("jobs "+args[0]+" [flags]", `jobs list shows every background job: where and when it runs, its last run (start,
+	s, cfg, fs, err := openCommand(ctx, "jobs "+args[0]+" [flags]", `jobs list shows every background job: where and when it runs, its last run (start,
 duration, outcome, the error of a failed run), its next run and queued work.
 jobs run NAME asks for a run now; a running closeloop server picks it up within a
 second or two and records the outcome, which jobs list then shows.`, args[1:], nil)
-	if err != nil {
-		return err
-	}
-	s, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
