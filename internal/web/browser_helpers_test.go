@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/closeloop/closeloop/internal/app"
+	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/browsertest"
 	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/store"
@@ -67,4 +68,14 @@ func eachBrowser(t *testing.T, test func(t *testing.T, e *env)) {
 	t.Helper()
 	browsertest.Require(t)
 	eachEnv(t, test)
+}
+
+// browserAs adds a member with role and opens the app in Chromium signed in as them,
+// at path once ready is shown.
+func (e *env) browserAs(email string, role auth.Role, path, ready string) *browser {
+	e.t.Helper()
+	e.member(email, role)
+	b := openBrowser(e.t, e.s)
+	b.signIn(path, email, ready)
+	return b
 }

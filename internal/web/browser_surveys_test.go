@@ -18,7 +18,6 @@ import (
 // the survey's page, which shows the demo's comments and the payload as inert text.
 func TestBrowserSurveysNPS(t *testing.T) {
 	eachBrowser(t, func(t *testing.T, e *env) {
-		e.member("vic@example.com", auth.RoleViewer)
 		if _, err := demo.Generate(e.ctx, e.s, demo.Options{Accounts: 40, Seed: 5}); err != nil {
 			t.Fatal(err)
 		}
@@ -30,8 +29,7 @@ func TestBrowserSurveysNPS(t *testing.T) {
 		if _, err := e.s.AddSurveyResponses(e.ctx, sum.SurveyID, survey.ChannelAPI, []survey.Input{{Score: 10, Email: "eve@example.com", Comment: payload}}); err != nil {
 			t.Fatal(err)
 		}
-		b := openBrowser(t, e.s)
-		b.signIn("/signin", "vic@example.com", "#accounts-table")
+		b := e.browserAs("vic@example.com", auth.RoleViewer, "/signin", "#accounts-table")
 		b.Step("open surveys from the nav", chromedp.Click(chromedp.CSS(`nav a[href="/surveys"]`)), chromedp.WaitVisible(chromedp.CSS("#surveys")))
 		if got := b.Text(`#surveys tbody tr td.num strong`); got != "+29" {
 			t.Fatalf("the list shows NPS %q, want +29", got)

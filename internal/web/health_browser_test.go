@@ -18,13 +18,11 @@ import (
 // pulse moves the score; completing the open cadence task with its button removes it.
 func TestBrowserAccountHealth(t *testing.T) {
 	eachBrowser(t, func(t *testing.T, e *env) {
-		e.member("mia@example.com", auth.RoleMember)
 		now := time.Now().UTC()
 		a := e.driftingAccount(now)
 		storetest.Must(t, e.s.SyncHealth(e.ctx, now))
-		b := openBrowser(t, e.s)
+		b := e.browserAs("mia@example.com", auth.RoleMember, "/accounts/"+a.ID, "#health-breakdown")
 		step, text := b.Step, b.Text
-		b.signIn("/accounts/"+a.ID, "mia@example.com", "#health-breakdown")
 		if got := text("#health-why"); got != "−6 since last week: no contact in 10 days, cadence is 7 (−6)" {
 			t.Fatalf("sentence %q", got)
 		}

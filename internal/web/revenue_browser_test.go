@@ -14,11 +14,9 @@ import (
 // with reactivation, 1.40 without, as worked out in seedRevenue).
 func TestBrowserRevenue(t *testing.T) {
 	eachBrowser(t, func(t *testing.T, e *env) {
-		e.member("vic@example.com", auth.RoleViewer)
 		seedRevenue(t, e)
-		b := openBrowser(t, e.s)
+		b := e.browserAs("vic@example.com", auth.RoleViewer, "/signin", "#accounts-table")
 		ctx, step := b.Ctx, b.Step
-		b.signIn("/signin", "vic@example.com", "#accounts-table")
 		step("open revenue from the nav", chromedp.Click(chromedp.CSS(`nav a[href="/revenue"]`)), chromedp.WaitVisible(chromedp.CSS("#definitions")))
 		step("open the March–April view",
 			chromedp.Navigate(b.url+revenueView),
