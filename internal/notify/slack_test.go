@@ -68,6 +68,14 @@ func allowSlack(t *testing.T, s *store.Store, hookURL string) {
 	storetest.Must(t, notify.SaveSlack(ctx, s, hookURL))
 }
 
+// slackRows is the outbox's Slack messages, failing the test if it cannot be read.
+func slackRows(t *testing.T, s *store.Store) []store.OutboxItem {
+	t.Helper()
+	rows, err := s.ListOutbox(context.Background(), store.OutboxFilter{Kind: store.OutboxSlack})
+	storetest.Must(t, err)
+	return rows
+}
+
 func (sr *slackReceiver) got() []string {
 	sr.mu.Lock()
 	defer sr.mu.Unlock()
@@ -119,21 +127,13 @@ func TestSlackAlerts(t *testing.T) {
 			}
 			return a.ID
 		}
-		slackRows := func() []store.OutboxItem {
-			t.Helper()
-			rows, err := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxSlack})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return rows
-		}
 		const base = "https://cl.example.com"
 
 		turnRed("Quiet")
 		if err := notify.QueueSlack(ctx, s, base); err != nil {
 			t.Fatal(err)
 		}
-		if rows := slackRows(); len(rows) != 0 {
+		if rows := slackRows(t, s); len(rows) != 0 {
 			t.Fatalf("queued with no webhook set: %+v", rows)
 		}
 
@@ -158,7 +158,7 @@ func TestSlackAlerts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		rows := slackRows()
+		rows := slackRows(t, s)
 		if len(rows) != 1 {
 			t.Fatalf("%d Slack rows, want 1 (Quiet turned red before the webhook was set)", len(rows))
 		}
@@ -228,18 +228,10 @@ func TestSlackAlertsNewAccountRedFromTheStart(t *testing.T) {
 		}
 		syncAndQueue := func() []string {
 			t.Helper()
-			if err := s.SyncHealth(ctx, clock.Now()); err != nil {
-				t.Fatal(err)
-			}
-			if err := notify.QueueSlack(ctx, s, base); err != nil {
-				t.Fatal(err)
-			}
-			rows, err := s.ListOutbox(ctx, store.OutboxFilter{Kind: store.OutboxSlack})
-			if err != nil {
-				t.Fatal(err)
-			}
+			storetest.Must(t, s.SyncHealth(ctx, clock.Now()))
+			storetest.Must(t, notify.QueueSlack(ctx, s, base))
 			var texts []string
-			for _, r := range rows {
+			for _, r := range slackRows(t, s) {
 				var m store.SlackMessage
 				if err := json.Unmarshal(r.Payload, &m); err != nil {
 					t.Fatal(err)
