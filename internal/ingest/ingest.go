@@ -247,4 +247,12 @@ func (sv *Service) admit(ctx context.Context) bool {
 func (sv *Service) release() { <-sv.readers }
 
 // Collectors are the service's Prometheus metrics.
-func (sv *Service) Collectors() []prometheus.Collector { return sv.m.all() }
+func (sv *Service) Collectors() []prometheus.Collector {
+	held := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "closeloop_ingest_dedup_memory_ids",
+		Help: "messageIds SQLite's de-duplication window holds in memory (0 on PostgreSQL)."},
+		func() float64 { n, _ := sv.store.UsageDedupMemory(); return float64(n) })
+	evicted := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "closeloop_ingest_dedup_evicted_total",
+		Help: "messageIds forgotten before their window ended because the in-memory bound was reached: their resends are stored again."},
+		func() float64 { _, n := sv.store.UsageDedupMemory(); return float64(n) })
+	return append(sv.m.all(), held, evicted)
+}

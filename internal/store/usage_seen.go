@@ -36,10 +36,22 @@ type seenIDs struct {
 	// and the map holds the last two windows' ids (20–40 bytes each), not more.
 	newest int64
 	firsts map[int64]int64
+	// max bounds the map. An install that receives more ids within two windows than
+	// that (8 million at the default, some 160–320 MB: four million events a day,
+	// every day, with the 24-hour window) forgets its oldest tenth when it is reached,
+	// so the window it enforces shortens to what fits: a client's late resend may then
+	// be stored twice, never dropped. evicted counts the ids forgotten so.
+	max     int
+	floor   int64 // seqs below it are no longer in the map
+	evicted int64
 }
 
+// DefaultUsageDedupMaxIDs bounds the ids SQLite's de-duplication window holds in
+// memory (seenIDs.max).
+const DefaultUsageDedupMaxIDs = 8_000_000
+
 func newSeenIDs() *seenIDs {
-	return &seenIDs{seed: maphash.MakeSeed(), ids: map[uint64]int64{}, firsts: map[int64]int64{}}
+	return &seenIDs{seed: maphash.MakeSeed(), ids: map[uint64]int64{}, firsts: map[int64]int64{}, max: DefaultUsageDedupMaxIDs}
 }
 
 // seenRow is one row of usage_seen.
@@ -60,6 +72,21 @@ func (c *seenIDs) learn(r seenRow) {
 	if f, ok := c.firsts[r.bucket]; !ok || r.seq < f {
 		c.firsts[r.bucket] = r.seq
 	}
+	if len(c.ids) > c.max {
+		c.evicted += int64(c.drop(c.floor + (c.last-c.floor)/10 + 1))
+	}
+}
+
+// drop forgets the ids whose newest row is below seq, and says how many.
+func (c *seenIDs) drop(seq int64) int {
+	n := len(c.ids)
+	for h, s := range c.ids {
+		if s < seq {
+			delete(c.ids, h)
+		}
+	}
+	c.floor = max(c.floor, seq)
+	return n - len(c.ids)
 }
 
 // advance drops what can no longer match once bucket is current: the ids whose newest
@@ -77,11 +104,7 @@ func (c *seenIDs) advance(bucket int64) {
 			keep = min(keep, f)
 		}
 	}
-	for h, seq := range c.ids {
-		if seq < keep {
-			delete(c.ids, h)
-		}
-	}
+	c.drop(keep)
 }
 
 func scanSeen(sc scanner) (seenRow, error) {
@@ -168,4 +191,16 @@ func (c *seenIDs) forget(bucket int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.advance(bucket)
+}
+
+// UsageDedupMemory says, on SQLite, how many messageIds the de-duplication window
+// holds in memory and how many the memory bound has made it forget (both 0 on
+// PostgreSQL, which keeps them in the database only).
+func (s *Store) UsageDedupMemory() (held, evicted int64) {
+	if s.seen == nil {
+		return 0, 0
+	}
+	s.seen.mu.Lock()
+	defer s.seen.mu.Unlock()
+	return int64(len(s.seen.ids)), s.seen.evicted
 }

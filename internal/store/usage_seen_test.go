@@ -131,3 +131,37 @@ func TestUsageDedupCarriesOverTheUpgrade(t *testing.T) {
 		})
 	}
 }
+
+// TestUsageDedupMemoryBound: on SQLite the window's ids in memory stay under the bound;
+// past it the oldest are forgotten, so their resend is stored again (a duplicate, the
+// documented degradation), while recent ids are still refused. Nothing is refused
+// that was not seen.
+func TestUsageDedupMemoryBound(t *testing.T) {
+	s := storetest.Open(t, "sqlite")
+	s.SetUsageDedupMaxIDs(25)
+	now := time.Date(2026, 4, 10, 12, 0, 0, 0, time.UTC)
+	var all []string
+	for c := 0; c < 6; c++ {
+		ids := make([]string, 10)
+		for k := range ids {
+			ids[k] = "m" + string(rune('a'+c)) + string(rune('0'+k))
+		}
+		if got := storedIDs(t, s, now, ids...); len(got) != 10 {
+			t.Fatalf("commit %d stored %v, want all 10 new ids", c, got)
+		}
+		all = append(all, ids...)
+		if held, _ := s.UsageDedupMemory(); held > 25 {
+			t.Fatalf("after commit %d the window holds %d ids in memory, bound 25", c, held)
+		}
+	}
+	held, evicted := s.UsageDedupMemory()
+	if evicted == 0 || held+evicted != 60 {
+		t.Errorf("held %d, evicted %d: want some evicted and the two to add up to the 60 ids", held, evicted)
+	}
+	if got := storedIDs(t, s, now, all[50:]...); len(got) != 0 {
+		t.Errorf("the newest ids were stored again: %v", got)
+	}
+	if got := storedIDs(t, s, now, all[:10]...); len(got) != 10 {
+		t.Errorf("the oldest, forgotten ids: stored %v, want all 10 again", got)
+	}
+}
