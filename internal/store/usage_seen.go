@@ -42,7 +42,6 @@ type seenIDs struct {
 	// so the window it enforces shortens to what fits: a client's late resend may then
 	// be stored twice, never dropped. evicted counts the ids forgotten so.
 	max     int
-	floor   int64 // seqs below it are no longer in the map
 	evicted int64
 }
 
@@ -73,20 +72,31 @@ func (c *seenIDs) learn(r seenRow) {
 		c.firsts[r.bucket] = r.seq
 	}
 	if len(c.ids) > c.max {
-		c.evicted += int64(c.drop(c.floor + (c.last-c.floor)/10 + 1))
+		c.evictOldest()
 	}
 }
 
-// drop forgets the ids whose newest row is below seq, and says how many.
-func (c *seenIDs) drop(seq int64) int {
-	n := len(c.ids)
+// evictOldest forgets the ids with the lowest seqs until a tenth of the bound is free,
+// so that it runs once per max/10 new ids, not at every one.
+func (c *seenIDs) evictOldest() {
+	before := len(c.ids)
+	for len(c.ids) > c.max-c.max/10 {
+		lo := c.last
+		for _, seq := range c.ids {
+			lo = min(lo, seq)
+		}
+		c.drop(lo + (c.last-lo)/10 + 1)
+	}
+	c.evicted += int64(before - len(c.ids))
+}
+
+// drop forgets the ids whose newest row is below seq.
+func (c *seenIDs) drop(seq int64) {
 	for h, s := range c.ids {
 		if s < seq {
 			delete(c.ids, h)
 		}
 	}
-	c.floor = max(c.floor, seq)
-	return n - len(c.ids)
 }
 
 // advance drops what can no longer match once bucket is current: the ids whose newest
