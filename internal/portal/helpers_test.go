@@ -26,15 +26,11 @@ type env struct {
 	ctx context.Context
 }
 
-func newEnv(t *testing.T, s *store.Store) *env {
-	t.Helper()
-	return newEnvConfig(t, s, config.Default(), true)
-}
-
-// eachEnv runs test on both dialects, each with the portal over its own fresh store.
+// eachEnv runs test on both dialects, each with the portal (SSO configured) over its
+// own fresh store.
 func eachEnv(t *testing.T, test func(t *testing.T, e *env)) {
 	t.Helper()
-	storetest.Each(t, func(t *testing.T, s *store.Store) { test(t, newEnv(t, s)) })
+	storetest.Each(t, func(t *testing.T, s *store.Store) { test(t, newEnvConfig(t, s, config.Default(), true)) })
 }
 
 func newEnvConfig(t *testing.T, s *store.Store, cfg config.Config, withSecret bool) *env {
