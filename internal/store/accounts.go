@@ -66,16 +66,10 @@ func (s *Store) prepareAccount(ctx context.Context, q q, a *account.Account) err
 	if err := a.Validate(s.Tiers); err != nil {
 		return err
 	}
-	if a.OwnerID != "" {
-		var n int
-		if err := q.row(ctx, `SELECT COUNT(*) FROM team_members WHERE id = ?`, a.OwnerID).Scan(&n); err != nil {
-			return fmt.Errorf("prepare account: %w", err)
-		}
-		if n == 0 {
-			return errs.Invalidf("owner_id", "no team member with id %q", a.OwnerID)
-		}
+	if a.OwnerID == "" {
+		return nil
 	}
-	return nil
+	return refersTo(ctx, q, "owner_id", "team_members", "team member", a.OwnerID)
 }
 
 func (s *Store) insertAccount(ctx context.Context, q q, a *account.Account) error {
@@ -114,13 +108,7 @@ func (s *Store) updateAccount(ctx context.Context, q q, a *account.Account) erro
 	if s.d.isUnique(err) {
 		return errs.Invalidf("external_id", "%q is already used by another account", a.ExternalID)
 	}
-	if err != nil {
-		return fmt.Errorf("update account: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return wrapf(changed(res, err), "update account")
 }
 
 // CreateAccount validates and inserts a; it fills a.ID and the timestamps.
@@ -136,14 +124,7 @@ func (s *Store) UpdateAccount(ctx context.Context, a *account.Account) error {
 // DeleteAccount removes an account and everything hanging off it.
 func (s *Store) DeleteAccount(ctx context.Context, accountID string) error {
 	return wrapf(s.tx(ctx, func(q q) error {
-		res, err := q.exec(ctx, `DELETE FROM accounts WHERE id = ?`, accountID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return changed(q.exec(ctx, `DELETE FROM accounts WHERE id = ?`, accountID))
 	}), "store: delete account %s", accountID)
 }
 
@@ -241,41 +222,27 @@ func (s *Store) ListAccounts(ctx context.Context, f AccountFilter) (AccountPage,
 	if f.Limit > 500 {
 		f.Limit = 500
 	}
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
-	if f.Tier != "" {
-		add("a.tier = ?", f.Tier)
-	}
-	if f.Stage != "" {
-		add("a.stage = ?", f.Stage)
-	}
-	if f.Plan != "" {
-		add("a.plan = ?", f.Plan)
-	}
-	if f.OwnerID != "" {
-		add("a.owner_id = ?", f.OwnerID)
-	}
+	var w conds
+	w.eq("a.tier = ?", f.Tier)
+	w.eq("a.stage = ?", f.Stage)
+	w.eq("a.plan = ?", f.Plan)
+	w.eq("a.owner_id = ?", f.OwnerID)
 	if f.Unowned {
-		add("a.owner_id IS NULL")
+		w.add("a.owner_id IS NULL")
 	}
 	if f.CadenceOverdue {
 		cond, a, err := s.cadenceOverdueWhere(ctx, s.Now())
 		if err != nil {
 			return AccountPage{}, fmt.Errorf("store: list accounts: %w", err)
 		}
-		add(cond, a...)
+		w.add(cond, a...)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		add(`a.search LIKE ? ESCAPE '\'`, likePattern(q))
+		w.add(`a.search LIKE ? ESCAPE '\'`, likePattern(q))
 	}
 	q := s.read()
 	var page AccountPage
-	countSQL := `SELECT COUNT(*) FROM accounts a`
-	if len(where) > 0 {
-		countSQL += " WHERE " + strings.Join(where, " AND ")
-	}
-	if err := q.row(ctx, countSQL, args...).Scan(&page.Total); err != nil {
+	if err := q.row(ctx, `SELECT COUNT(*) FROM accounts a`+w.where(), w.args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("store: list accounts: %w", err)
 	}
 	if f.Cursor != "" {
@@ -291,20 +258,15 @@ func (s *Store) ListAccounts(ctx context.Context, f AccountFilter) (AccountPage,
 		if sc.isInt {
 			v = c.N
 		}
-		add(fmt.Sprintf("(%s %s ? OR (%s = ? AND a.id %s ?))", sc.col, op, sc.col, op), v, v, c.I)
+		w.add(fmt.Sprintf("(%s %s ? OR (%s = ? AND a.id %s ?))", sc.col, op, sc.col, op), v, v, c.I)
 	}
 	dir := "ASC"
 	if f.Desc {
 		dir = "DESC"
 	}
-	query := `SELECT ` + accountCols + accountFrom
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += fmt.Sprintf(" ORDER BY %s %s, a.id %s LIMIT ?", sc.col, dir, dir)
-	args = append(args, f.Limit+1)
+	query := `SELECT ` + accountCols + accountFrom + w.where() + fmt.Sprintf(" ORDER BY %s %s, a.id %s LIMIT ?", sc.col, dir, dir)
 	var err error
-	if page.Items, err = collect(ctx, q, scanAccount, query, args...); err != nil {
+	if page.Items, err = collect(ctx, q, scanAccount, query, append(w.args, f.Limit+1)...); err != nil {
 		return page, fmt.Errorf("store: list accounts: %w", err)
 	}
 	if len(page.Items) > f.Limit {
@@ -334,6 +296,16 @@ func (s *Store) Plans(ctx context.Context) ([]string, error) {
 	return out, wrapf(err, "store: plans")
 }
 
+// itemFieldErr names batch item i in err when err is a refused field, so a bulk
+// upsert says which row to fix; any other error is the whole batch's.
+func itemFieldErr(i int, err error) error {
+	var fe *errs.FieldError
+	if errors.As(err, &fe) {
+		return errs.Item(i, fe)
+	}
+	return err
+}
+
 // UpsertAccounts applies a batch of patches by external id in one transaction: all or
 // nothing. A failing item is reported as an *errs.ItemError with its index, wrapping
 // an *errs.FieldError.
@@ -355,13 +327,7 @@ func (s *Store) UpsertAccounts(ctx context.Context, patches []account.AccountPat
 	err := s.tx(ctx, func(q q) error {
 		for i := range patches {
 			p := &patches[i]
-			rowErr := func(err error) error {
-				var fe *errs.FieldError
-				if errors.As(err, &fe) {
-					return errs.Item(i, fe)
-				}
-				return err
-			}
+			rowErr := func(err error) error { return itemFieldErr(i, err) }
 			if p.OwnerEmail != nil {
 				oid, err := s.ownerByEmail(ctx, q, owners, *p.OwnerEmail)
 				if err != nil {
@@ -483,4 +449,25 @@ func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 func (s *Store) touchAccount(ctx context.Context, q q, accountID string, at time.Time) error {
 	_, err := q.exec(ctx, `UPDATE accounts SET updated_at = ? WHERE id = ?`, ms(at), accountID)
 	return wrapf(err, "touch account")
+}
+
+// AccountBrief is what a feedback list shows about the account behind an item.
+type AccountBrief struct {
+	ID, Name, Tier, Currency string
+	MRR                      int64
+}
+
+// AccountBriefs returns name, tier and MRR of each account id that exists.
+func (s *Store) AccountBriefs(ctx context.Context, accountIDs []string) (map[string]AccountBrief, error) {
+	out := map[string]AccountBrief{}
+	err := eachIn(ctx, s.read(), accountIDs, func(sc scanner) error {
+		var a AccountBrief
+		err := sc.Scan(&a.ID, &a.Name, &a.Tier, &a.Currency, &a.MRR)
+		out[a.ID] = a
+		return err
+	}, `SELECT id, name, tier, currency, mrr FROM accounts WHERE id IN (%s)`)
+	if err != nil {
+		return nil, fmt.Errorf("store: account briefs: %w", err)
+	}
+	return out, nil
 }

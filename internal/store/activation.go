@@ -39,8 +39,7 @@ func (s *Store) ActivationSettings(ctx context.Context) (health.ActivationSettin
 // no entry for them (so they are off); configuring steps for the first time turns
 // them on with their defaults, once: a rule an admin turned off stays off.
 func (s *Store) PutActivationSettings(ctx context.Context, set health.ActivationSettings) error {
-	set.Normalize()
-	if err := set.Validate(); err != nil {
+	if err := clean(&set); err != nil {
 		return err
 	}
 	if err := s.PutSetting(ctx, activationSettingsKey, set); err != nil {
@@ -273,10 +272,6 @@ func (s *Store) SyncActivation(ctx context.Context) error {
 }
 
 func (s *Store) syncActivationWithin(ctx context.Context, budget time.Duration) (bool, error) {
-	d, err := s.activationDerivation(ctx)
-	if err != nil {
-		return false, fmt.Errorf("store: activation: %w", err)
-	}
-	ok, err := s.syncDerived(ctx, d, budget, syncBatch, nil)
-	return ok, wrapf(err, "store: activation")
+	return syncBuilt(ctx, s, budget, func() (*activationDerivation, error) { return s.activationDerivation(ctx) },
+		"store: activation", "store: activation")
 }

@@ -52,8 +52,7 @@ func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
 	renewal := map[string]account.Contract{}
 	for i := range b.Contracts {
 		c := &b.Contracts[i]
-		c.Normalize()
-		if err := c.Validate(); err != nil {
+		if err := clean(c); err != nil {
 			return fmt.Errorf("contract %d: %w", i, err)
 		}
 		if c.ID == "" {
@@ -101,8 +100,7 @@ func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
 	var pRows, cRows, tRows [][]any
 	for i := range b.People {
 		p := &b.People[i]
-		p.Normalize()
-		if err := p.Validate(); err != nil {
+		if err := clean(p); err != nil {
 			return fmt.Errorf("person %d: %w", i, err)
 		}
 		if p.ID == "" {
@@ -115,8 +113,7 @@ func (s *Store) BulkLoad(ctx context.Context, b *Batch) error {
 	}
 	for i := range b.Touchpoints {
 		t := &b.Touchpoints[i]
-		t.Normalize()
-		if err := t.Validate(); err != nil {
+		if err := clean(t); err != nil {
 			return fmt.Errorf("touchpoint %d: %w", i, err)
 		}
 		if t.ID == "" {
@@ -194,8 +191,7 @@ func (s *Store) vocRows(ctx context.Context, b *Batch, now time.Time) (vocRows, 
 	}
 	for i := range b.Requests {
 		r := &b.Requests[i]
-		r.Normalize()
-		if err := r.Validate(); err != nil {
+		if err := clean(r); err != nil {
 			return out, fmt.Errorf("request %d: %w", i, err)
 		}
 		if r.ID == "" {
@@ -240,24 +236,9 @@ func insertRows(ctx context.Context, q q, table, cols string, rows [][]any) erro
 	if len(rows) == 0 {
 		return nil
 	}
-	width := len(rows[0])
-	return chunked(rows, maxParams/width, func(chunk [][]any) error {
-		args := make([]any, 0, len(chunk)*width)
-		for _, r := range chunk {
-			args = append(args, r...)
-		}
-		_, err := q.exec(ctx, "INSERT INTO "+table+" ("+cols+") VALUES "+tuples(len(chunk), width), args...)
+	return chunked(rows, maxParams/len(rows[0]), func(chunk [][]any) error {
+		vals, args := values(chunk)
+		_, err := q.exec(ctx, "INSERT INTO "+table+" ("+cols+") VALUES "+vals, args...)
 		return wrapf(err, "insert rows")
 	})
-}
-
-// Backup writes a consistent snapshot of a SQLite database to path while the server
-// keeps running (VACUUM INTO reads one snapshot of the WAL database). PostgreSQL has
-// pg_dump for this.
-func (s *Store) Backup(ctx context.Context, path string) error {
-	if s.d.name() != "sqlite" {
-		return fmt.Errorf("backup: closeloop backup is for the embedded SQLite database; for PostgreSQL use pg_dump")
-	}
-	_, err := s.w.ExecContext(ctx, `VACUUM INTO ?`, path)
-	return wrapf(err, "store: backup")
 }

@@ -32,19 +32,13 @@ const cancelSettingsKey = "cancellation_survey"
 
 // CancellationSettings reads the two option lists, the defaults when unset.
 func (s *Store) CancellationSettings(ctx context.Context) (cancel.Settings, error) {
-	var set cancel.Settings
-	if ok, err := s.GetSetting(ctx, cancelSettingsKey, &set); err != nil || !ok {
-		return cancel.Defaults(), wrapf(err, "store: cancellation settings")
-	}
-	return set, nil
+	set, err := settingOr(ctx, s, cancelSettingsKey, cancel.Settings{}, cancel.Defaults)
+	return set, wrapf(err, "store: cancellation settings")
 }
 
 // PutCancellationSettings validates and stores the option lists.
 func (s *Store) PutCancellationSettings(ctx context.Context, set cancel.Settings) error {
-	if err := set.Validate(); err != nil {
-		return err
-	}
-	return wrapf(s.PutSetting(ctx, cancelSettingsKey, set), "store: put cancellation settings")
+	return wrapf(putChecked(ctx, s, cancelSettingsKey, set), "store: put cancellation settings")
 }
 
 // CancelWho says whose answer it is: an account (by id or external id) and, if
@@ -201,31 +195,15 @@ func (s *Store) ListCancellations(ctx context.Context, f CancellationFilter) ([]
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	query, args := `SELECT `+cancellationCols+` WHERE 1=1`, []any{}
-	if f.AccountID != "" {
-		query += ` AND c.account_id = ?`
-		args = append(args, f.AccountID)
-	}
-	if f.Cursor != "" {
-		cur, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", fmt.Errorf("store: list cancellations: %w", err)
-		}
-		query += ` AND (c.cancelled_at < ? OR (c.cancelled_at = ? AND c.id < ?))`
-		args = append(args, cur.N, cur.N, cur.I)
-	}
-	out, err := collect(ctx, s.read(), scanCancellation, query+` ORDER BY c.cancelled_at DESC, c.id DESC LIMIT ?`, append(args, f.Limit+1)...)
+	var c conds
+	c.eq(`c.account_id = ?`, f.AccountID)
+	out, next, err := timePage(ctx, s.read(), scanCancellation, func(x cancel.Cancellation) cursor { return cursor{N: ms(x.CancelledAt), I: x.ID} },
+		`SELECT `+cancellationCols+` WHERE 1=1`+c.and(), c.args, "c.cancelled_at", "c.id", f.Cursor, f.Limit)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list cancellations: %w", err)
 	}
 	if out == nil {
 		out = []cancel.Cancellation{} // an empty list, not null, in the API
-	}
-	next := ""
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		last := out[f.Limit-1]
-		next = encodeCursor(cursor{N: ms(last.CancelledAt), I: last.ID})
 	}
 	return out, next, nil
 }

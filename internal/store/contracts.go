@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/closeloop/closeloop/internal/account"
-	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/id"
 )
 
@@ -27,20 +25,12 @@ func (s *Store) syncRenewal(ctx context.Context, q q, accountID string) error {
 }
 
 func (s *Store) checkAccount(ctx context.Context, q q, accountID string) error {
-	var n int
-	if err := q.row(ctx, `SELECT COUNT(*) FROM accounts WHERE id = ?`, accountID).Scan(&n); err != nil {
-		return fmt.Errorf("check account: %w", err)
-	}
-	if n == 0 {
-		return errs.Invalidf("account_id", "no account with id %q", accountID)
-	}
-	return nil
+	return refersTo(ctx, q, "account_id", "accounts", "account", accountID)
 }
 
 // SaveContract inserts c (no ID) or updates it, and refreshes the account's renewal date.
 func (s *Store) SaveContract(ctx context.Context, c *account.Contract) error {
-	c.Normalize()
-	if err := c.Validate(); err != nil {
+	if err := clean(c); err != nil {
 		return err
 	}
 	return wrapf(s.tx(ctx, func(q q) error {
@@ -56,14 +46,11 @@ func (s *Store) SaveContract(ctx context.Context, c *account.Contract) error {
 				return err
 			}
 		} else {
-			res, err := q.exec(ctx, `UPDATE contracts SET start_date = ?, term_months = ?, renewal_date = ?, auto_renew = ?, cancellation_window = ?,
+			err := changed(q.exec(ctx, `UPDATE contracts SET start_date = ?, term_months = ?, renewal_date = ?, auto_renew = ?, cancellation_window = ?,
 				value = ?, currency = ?, updated_at = ? WHERE id = ? AND account_id = ?`,
-				c.StartDate, c.TermMonths, c.RenewalDate, c.AutoRenew, c.CancellationWindow, c.Value, c.Currency, ms(now), c.ID, c.AccountID)
+				c.StartDate, c.TermMonths, c.RenewalDate, c.AutoRenew, c.CancellationWindow, c.Value, c.Currency, ms(now), c.ID, c.AccountID))
 			if err != nil {
 				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return ErrNotFound
 			}
 		}
 		return s.syncRenewal(ctx, q, c.AccountID)
@@ -103,20 +90,11 @@ func (s *Store) ListContracts(ctx context.Context, f ContractFilter) ([]account.
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	query := `SELECT ` + contractCols + ` FROM contracts WHERE 1=1`
-	var args []any
-	if f.AccountID != "" {
-		query += ` AND account_id = ?`
-		args = append(args, f.AccountID)
-	}
-	if f.RenewalFrom != "" {
-		query += ` AND renewal_date >= ?`
-		args = append(args, f.RenewalFrom)
-	}
-	if f.RenewalBefore != "" {
-		query += ` AND renewal_date < ?`
-		args = append(args, f.RenewalBefore)
-	}
-	out, next, err := idPage(ctx, s.read(), scanContract, func(c account.Contract) string { return c.ID }, query, args, f.After, f.Limit)
+	var c conds
+	c.eq(`account_id = ?`, f.AccountID)
+	c.eq(`renewal_date >= ?`, f.RenewalFrom)
+	c.eq(`renewal_date < ?`, f.RenewalBefore)
+	out, next, err := idPage(ctx, s.read(), scanContract, func(x account.Contract) string { return x.ID },
+		`SELECT `+contractCols+` FROM contracts WHERE 1=1`+c.and(), c.args, f.After, f.Limit)
 	return out, next, wrapf(err, "store: list contracts")
 }

@@ -80,16 +80,37 @@ var derivations = map[string]derivationDef{
 		}},
 }
 
+// derivationAt builds derivation name for the moment now; an unknown name is refused
+// quoting it, and a failed build is named as part of op.
+func (s *Store) derivationAt(ctx context.Context, name string, now time.Time, op string) (derivation, error) {
+	def, ok := derivations[name]
+	if !ok {
+		return nil, fmt.Errorf("store: no derived data named %q", name)
+	}
+	d, err := def.build(ctx, s, now)
+	return d, wrapf(err, "store: %s", op)
+}
+
+// syncBuilt syncs the derivation build makes for at most budget (0: until done) and
+// reports whether it is up to date; buildOp and syncOp name the two steps in errors.
+func syncBuilt[D derivation](ctx context.Context, s *Store, budget time.Duration, build func() (D, error), buildOp, syncOp string) (bool, error) {
+	d, err := build()
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", buildOp, err)
+	}
+	ok, err := s.syncDerived(ctx, d, budget, syncBatch, nil)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", syncOp, err)
+	}
+	return ok, nil
+}
+
 // SyncDerivation brings derivation name up to date for the moment now: the job every
 // derivation gets (internal/app registers one per name).
 func (s *Store) SyncDerivation(ctx context.Context, name string, now time.Time) error {
-	def, ok := derivations[name]
-	if !ok {
-		return fmt.Errorf("store: no derived data named %q", name)
-	}
-	d, err := def.build(ctx, s, now)
+	d, err := s.derivationAt(ctx, name, now, "sync derivation")
 	if err != nil {
-		return fmt.Errorf("store: sync derivation: %w", err)
+		return err
 	}
 	if _, err := s.syncDerived(ctx, d, 0, syncBatch, nil); err != nil {
 		return fmt.Errorf("store: sync %s: %w", name, err)
@@ -129,13 +150,9 @@ func (p RebuildProgress) Left() time.Duration {
 // does (derive_bulk.go, which says what that does to concurrent writers); the others
 // are reset and drained through the incremental path.
 func (s *Store) Rebuild(ctx context.Context, name string, now time.Time, progress func(RebuildProgress)) error {
-	def, ok := derivations[name]
-	if !ok {
-		return fmt.Errorf("store: no derived data named %q", name)
-	}
-	d, err := def.build(ctx, s, now)
+	d, err := s.derivationAt(ctx, name, now, "rebuild")
 	if err != nil {
-		return fmt.Errorf("store: rebuild: %w", err)
+		return err
 	}
 	if bd, ok := d.(bulkDerivation); ok {
 		start := time.Now()
@@ -190,13 +207,9 @@ func (s *Store) rebuildMarked(ctx context.Context, name string, d derivation, pr
 // Backlog is how many keys derivation name has marked and not yet applied: after an
 // upgrade that marks everything (or a bulk load), a number the size of the data.
 func (s *Store) Backlog(ctx context.Context, name string) (int, error) {
-	def, ok := derivations[name]
-	if !ok {
-		return 0, fmt.Errorf("store: no derived data named %q", name)
-	}
-	d, err := def.build(ctx, s, s.Now())
+	d, err := s.derivationAt(ctx, name, s.Now(), "backlog "+name)
 	if err != nil {
-		return 0, fmt.Errorf("store: backlog %s: %w", name, err)
+		return 0, err
 	}
 	total := 0
 	for _, m := range d.marks() {

@@ -38,11 +38,8 @@ func (s *Store) FanOutWebhooks(ctx context.Context, limit int) (events, deliveri
 				if err != nil {
 					return err
 				}
-				raw, err := json.Marshal(WebhookPayload{EndpointID: ep.ID, Event: ev.Kind, DeliveryID: delivery, Body: body})
-				if err != nil {
-					return err
-				}
-				if err := s.insertOutbox(ctx, q, &OutboxItem{Kind: OutboxWebhook, Ref: ep.ID, Payload: raw}); err != nil {
+				payload := WebhookPayload{EndpointID: ep.ID, Event: ev.Kind, DeliveryID: delivery, Body: body}
+				if err := s.queueJSON(ctx, q, OutboxWebhook, ep.ID, payload); err != nil {
 					return fmt.Errorf("queue delivery of event %d: %w", ev.Seq, err)
 				}
 				deliveries++

@@ -297,45 +297,19 @@ func (s *Store) ListFeedback(ctx context.Context, f FeedbackFilter) ([]feedback.
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	query := `SELECT ` + feedbackCols + ` FROM feedback WHERE 1=1`
-	var args []any
-	add := func(cond string, a ...any) { query += " AND " + cond; args = append(args, a...) }
-	if f.Status != "" {
-		add(`status = ?`, string(f.Status))
-	}
-	if f.Kind != "" {
-		add(`kind = ?`, string(f.Kind))
-	}
-	if f.Source != "" {
-		add(`source = ?`, string(f.Source))
-	}
-	if f.Sentiment != "" {
-		add(`sentiment = ?`, string(f.Sentiment))
-	}
-	if f.AccountID != "" {
-		add(`account_id = ?`, f.AccountID)
-	}
-	if f.TagID != "" {
-		add(`id IN (SELECT ft.feedback_id FROM feedback_tags ft JOIN tag_closure c ON c.descendant_id = ft.tag_id WHERE c.ancestor_id = ?)`, f.TagID)
-	}
+	var c conds
+	c.eq(`status = ?`, string(f.Status))
+	c.eq(`kind = ?`, string(f.Kind))
+	c.eq(`source = ?`, string(f.Source))
+	c.eq(`sentiment = ?`, string(f.Sentiment))
+	c.eq(`account_id = ?`, f.AccountID)
+	c.eq(`id IN (SELECT ft.feedback_id FROM feedback_tags ft JOIN tag_closure c ON c.descendant_id = ft.tag_id WHERE c.ancestor_id = ?)`, f.TagID)
 	if qs := strings.TrimSpace(f.Q); qs != "" {
-		add(`LOWER(text) LIKE ? ESCAPE '\'`, likePattern(qs))
+		c.add(`LOWER(text) LIKE ? ESCAPE '\'`, likePattern(qs))
 	}
-	if f.Before != "" {
-		add(`id < ?`, f.Before)
-	}
-	query += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, f.Limit+1)
-	out, err := collect(ctx, s.read(), scanFeedback, query, args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("store: list feedback: %w", err)
-	}
-	next := ""
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[f.Limit-1].ID
-	}
-	return out, next, nil
+	out, next, err := idPageDesc(ctx, s.read(), scanFeedback, func(it feedback.Item) string { return it.ID },
+		`SELECT `+feedbackCols+` FROM feedback WHERE 1=1`+c.and(), c.args, "id", f.Before, f.Limit)
+	return out, next, wrapf(err, "store: list feedback")
 }
 
 // Triage changes an item's kind and status; nil leaves a field alone.
@@ -368,9 +342,15 @@ func (s *Store) TagFeedback(ctx context.Context, itemID, tagID, memberID string)
 		if err := s.addTag(ctx, q, itemID, tagID, memberID); err != nil {
 			return err
 		}
-		_, err := q.exec(ctx, `UPDATE feedback SET status = CASE WHEN status = 'new' THEN 'triaged' ELSE status END, updated_at = ? WHERE id = ?`, ms(s.Now()), itemID)
-		return err
+		return s.markTriaged(ctx, q, itemID)
 	}), "store: tag feedback itemID=%v tagID=%v memberID=%v", itemID, tagID, memberID)
+}
+
+// markTriaged moves a new item to triaged, as tagging or linking it does; an item
+// past new keeps its status.
+func (s *Store) markTriaged(ctx context.Context, q q, itemID string) error {
+	_, err := q.exec(ctx, `UPDATE feedback SET status = CASE WHEN status = 'new' THEN 'triaged' ELSE status END, updated_at = ? WHERE id = ?`, ms(s.Now()), itemID)
+	return err
 }
 
 // UntagFeedback removes a tag from an item.
@@ -380,19 +360,12 @@ func (s *Store) UntagFeedback(ctx context.Context, itemID, tagID string) error {
 }
 
 func (s *Store) addTag(ctx context.Context, q q, itemID, tagID, memberID string) error {
-	var n int
-	if err := q.row(ctx, `SELECT COUNT(*) FROM tags WHERE id = ?`, tagID).Scan(&n); err != nil {
-		return fmt.Errorf("add tag: %w", err)
+	if err := refersTo(ctx, q, "tag_ids", "tags", "tag", tagID); err != nil {
+		return err
 	}
-	if n == 0 {
-		return errs.Invalidf("tag_ids", "no tag with id %q", tagID)
-	}
-	if err := q.row(ctx, `SELECT COUNT(*) FROM feedback_tags WHERE feedback_id = ? AND tag_id = ?`, itemID, tagID).Scan(&n); err != nil || n > 0 {
-		return wrapf(err, "add tag")
-	}
-	_, err := q.exec(ctx, `INSERT INTO feedback_tags (feedback_id, tag_id, added_by, added_at) VALUES (?, ?, ?, ?)`,
-		itemID, tagID, nullable(memberID), ms(s.Now()))
-	return wrapf(err, "add tag")
+	return wrapf(insertOnce(ctx, q, `SELECT COUNT(*) FROM feedback_tags WHERE feedback_id = ? AND tag_id = ?`,
+		`INSERT INTO feedback_tags (feedback_id, tag_id, added_by, added_at) VALUES (?, ?, ?, ?)`,
+		[]any{itemID, tagID}, nullable(memberID), ms(s.Now())), "add tag")
 }
 
 // CountFeedback counts items with a status ("" for all).
@@ -419,4 +392,41 @@ func (s *Store) FeedbackOriginal(ctx context.Context, feedbackID string) (string
 		return "", fmt.Errorf("store: original of %s: %w", feedbackID, err)
 	}
 	return body, nil
+}
+
+// FeedbackLinks returns the tags and requests of each of the items, so a list page can
+// show them without one query per item.
+func (s *Store) FeedbackLinks(ctx context.Context, itemIDs []string) (tags, requests map[string][]string, err error) {
+	tags, requests = map[string][]string{}, map[string][]string{}
+	if err := eachIn(ctx, s.read(), itemIDs, listInto(tags), `SELECT feedback_id, tag_id FROM feedback_tags WHERE feedback_id IN (%s) ORDER BY feedback_id, tag_id`); err != nil {
+		return nil, nil, fmt.Errorf("store: feedback links: %w", err)
+	}
+	if err := eachIn(ctx, s.read(), itemIDs, listInto(requests), `SELECT feedback_id, request_id FROM request_links WHERE feedback_id IN (%s) ORDER BY feedback_id, request_id`); err != nil {
+		return nil, nil, fmt.Errorf("store: feedback links: %w", err)
+	}
+	return tags, requests, nil
+}
+
+// NextUntriaged returns the oldest new item whose id is above after ("" for the
+// oldest of all), with its tags and requests, or ErrNotFound. Ids grow with the time
+// the feedback was given, so id order is oldest first.
+func (s *Store) NextUntriaged(ctx context.Context, after string) (feedback.Item, error) {
+	q := s.read()
+	it, err := scanFeedback(q.row(ctx, `SELECT `+feedbackCols+` FROM feedback WHERE status = 'new' AND id > ? ORDER BY id LIMIT 1`, after))
+	if err != nil {
+		return it, fmt.Errorf("store: next untriaged: %w", err)
+	}
+	it, _, err = s.withLinks(ctx, q, it)
+	return it, wrapf(err, "store: next untriaged")
+}
+
+// FeedbackTagIDs returns the tag ids of each of the items, for lists that show tags
+// next to many items at once.
+func (s *Store) FeedbackTagIDs(ctx context.Context, itemIDs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	err := eachIn(ctx, s.read(), itemIDs, listInto(out), `SELECT feedback_id, tag_id FROM feedback_tags WHERE feedback_id IN (%s) ORDER BY feedback_id, added_at, tag_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: feedback tag ids: %w", err)
+	}
+	return out, nil
 }

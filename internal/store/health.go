@@ -535,15 +535,8 @@ func (s *Store) SyncHealth(ctx context.Context, now time.Time) error {
 }
 
 func (s *Store) syncHealthWithin(ctx context.Context, now time.Time, budget time.Duration) (bool, error) {
-	d, err := s.healthDerivation(ctx, now)
-	if err != nil {
-		return false, fmt.Errorf("sync health within: %w", err)
-	}
-	ok, err := s.syncDerived(ctx, d, budget, syncBatch, nil)
-	if err != nil {
-		return false, fmt.Errorf("store: health: %w", err)
-	}
-	return ok, nil
+	return syncBuilt(ctx, s, budget, func() (*healthDerivation, error) { return s.healthDerivation(ctx, now) },
+		"sync health within", "store: health")
 }
 
 // healthScanner is the Scan of one row.

@@ -154,11 +154,9 @@ func (s *Store) SetHealthPulse(ctx context.Context, accountID, memberID string, 
 		return errs.Invalid("note", "must be at most 2000 characters")
 	}
 	return wrapf(s.tx(ctx, func(q q) error {
-		var n int
-		if err := q.row(ctx, `SELECT COUNT(*) FROM accounts WHERE id = ?`, accountID).Scan(&n); err != nil {
+		if ok, err := exists(ctx, q, "accounts", accountID); err != nil {
 			return err
-		}
-		if n == 0 {
+		} else if !ok {
 			return errs.NotFound("account")
 		}
 		if pulse == 0 {

@@ -57,23 +57,15 @@ func (s *Store) PendingAccounts(ctx context.Context, limit int) ([]PendingAccoun
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	rows, err := s.read().query(ctx, `SELECT feedback_id, source, account_external_id, created_at FROM inbound_pending_accounts
-		ORDER BY created_at, feedback_id LIMIT ?`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: pending accounts: %w", err)
-	}
-	defer rows.Close()
-	var out []PendingAccount
-	for rows.Next() {
+	out, err := collect(ctx, s.read(), func(sc scanner) (PendingAccount, error) {
 		var p PendingAccount
 		var at int64
-		if err := rows.Scan(&p.FeedbackID, &p.Source, &p.AccountExternalID, &at); err != nil {
-			return nil, fmt.Errorf("store: pending accounts: %w", err)
-		}
+		err := sc.Scan(&p.FeedbackID, &p.Source, &p.AccountExternalID, &at)
 		p.CreatedAt = time.UnixMilli(at).UTC()
-		out = append(out, p)
-	}
-	return out, wrapf(rows.Err(), "store: pending accounts")
+		return p, err
+	}, `SELECT feedback_id, source, account_external_id, created_at FROM inbound_pending_accounts
+		ORDER BY created_at, feedback_id LIMIT ?`, limit)
+	return out, wrapf(err, "store: pending accounts")
 }
 
 // AttachPendingAccounts gives each waiting item (and its person, if they have no
@@ -155,23 +147,15 @@ func (s *Store) KeepRawDelivery(ctx context.Context, feedbackID, source, headers
 // RawDeliveriesSince returns the kept deliveries received at or after since, oldest
 // first, at most limit of them after the feedback id after (for paging; "" to start).
 func (s *Store) RawDeliveriesSince(ctx context.Context, since time.Time, after string, limit int) ([]RawDelivery, error) {
-	rows, err := s.read().query(ctx, `SELECT feedback_id, source, headers, body, received_at FROM inbound_payloads
-		WHERE received_at >= ? AND feedback_id > ? ORDER BY feedback_id LIMIT ?`, ms(since), after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: raw deliveries since: %w", err)
-	}
-	defer rows.Close()
-	var out []RawDelivery
-	for rows.Next() {
+	out, err := collect(ctx, s.read(), func(sc scanner) (RawDelivery, error) {
 		var d RawDelivery
 		var at int64
-		if err := rows.Scan(&d.FeedbackID, &d.Source, &d.Headers, &d.Body, &at); err != nil {
-			return nil, fmt.Errorf("store: raw deliveries since: %w", err)
-		}
+		err := sc.Scan(&d.FeedbackID, &d.Source, &d.Headers, &d.Body, &at)
 		d.ReceivedAt = time.UnixMilli(at).UTC()
-		out = append(out, d)
-	}
-	return out, wrapf(rows.Err(), "store: raw deliveries since")
+		return d, err
+	}, `SELECT feedback_id, source, headers, body, received_at FROM inbound_payloads
+		WHERE received_at >= ? AND feedback_id > ? ORDER BY feedback_id LIMIT ?`, ms(since), after, limit)
+	return out, wrapf(err, "store: raw deliveries since")
 }
 
 // UpdateParsedText replaces an item's text and quote after a re-parse of its raw

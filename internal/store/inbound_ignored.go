@@ -36,22 +36,14 @@ func (s *Store) ListIgnored(ctx context.Context, source string, limit int) ([]Ig
 		query += ` WHERE source = ?`
 		args = append(args, source)
 	}
-	rows, err := s.read().query(ctx, query+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list ignored deliveries: %w", err)
-	}
-	defer rows.Close()
-	var out []IgnoredDelivery
-	for rows.Next() {
+	out, err := collect(ctx, s.read(), func(sc scanner) (IgnoredDelivery, error) {
 		var d IgnoredDelivery
 		var at int64
-		if err := rows.Scan(&d.ID, &d.Source, &d.Reason, &d.Detail, &at); err != nil {
-			return nil, fmt.Errorf("store: list ignored: %w", err)
-		}
+		err := sc.Scan(&d.ID, &d.Source, &d.Reason, &d.Detail, &at)
 		d.ReceivedAt = fromMS(at)
-		out = append(out, d)
-	}
-	return out, wrapf(rows.Err(), "store: list ignored")
+		return d, err
+	}, query+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
+	return out, wrapf(err, "store: list ignored deliveries")
 }
 
 // PruneIgnored deletes the log's entries older than IgnoredRetention.

@@ -35,8 +35,6 @@ func scanJob(sc interface{ Scan(...any) error }) (JobState, error) {
 	return j, wrapf(notFound(err), "scan job")
 }
 
-func (s *Store) writer() q { return q{s.w, s.d} }
-
 // EnsureJob records a job the first time an instance registers it, due at firstDue.
 // An existing row (another instance, an earlier start) is left as it is.
 func (s *Store) EnsureJob(ctx context.Context, name string, firstDue time.Time) error {
@@ -122,15 +120,8 @@ func (s *Store) FinishJob(ctx context.Context, r JobRun) error {
 func (s *Store) RequestJobRun(ctx context.Context, name string, at time.Time) error {
 	// A request always comes after the last start, even one in the same millisecond
 	// (a test's second Run), or it would be taken as already served.
-	res, err := s.writer().exec(ctx, `UPDATE jobs SET run_requested_at = CASE WHEN last_started_at >= ? THEN last_started_at + 1 ELSE ? END
-		WHERE name = ?`, ms(at), ms(at), name)
-	if err != nil {
-		return fmt.Errorf("store: request job %s: %w", name, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return wrapf(changed(s.writer().exec(ctx, `UPDATE jobs SET run_requested_at = CASE WHEN last_started_at >= ? THEN last_started_at + 1 ELSE ? END
+		WHERE name = ?`, ms(at), ms(at), name)), "store: request job %s", name)
 }
 
 // GetJob returns one job's row.
@@ -196,22 +187,15 @@ func (s *Store) ClaimQueued(ctx context.Context, name, owner string, now time.Ti
 	var out []QueuedRun
 	err := s.tx(ctx, func(q q) error {
 		out = out[:0]
-		rows, err := q.query(ctx, `SELECT job_key, requested_at FROM job_queue WHERE name = ? AND locked_until <= ?
+		// Read to the end (the rows closed) before the updates: SQLite's one writer
+		// connection runs one statement at a time.
+		cand, err := collect(ctx, q, func(sc scanner) (QueuedRun, error) {
+			var r QueuedRun
+			err := sc.Scan(&r.Key, &r.RequestedAt)
+			return r, err
+		}, `SELECT job_key, requested_at FROM job_queue WHERE name = ? AND locked_until <= ?
 			ORDER BY requested_at, job_key LIMIT ?`+lock, name, ms(now), limit)
 		if err != nil {
-			return err
-		}
-		var cand []QueuedRun
-		for rows.Next() {
-			var r QueuedRun
-			if err := rows.Scan(&r.Key, &r.RequestedAt); err != nil {
-				rows.Close()
-				return err
-			}
-			cand = append(cand, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, r := range cand {

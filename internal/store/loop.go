@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -110,18 +109,6 @@ func (s *Store) LoopRecipients(ctx context.Context, requestID string) ([]LoopRec
 		return out[i].PersonID < out[j].PersonID
 	})
 	return out, nil
-}
-
-// requestSubtree returns requestID and every request merged into it, directly or
-// through others. All of them share requestID's root_id, so one indexed query fetches
-// the candidates and the tree is walked here.
-func (s *Store) requestSubtree(ctx context.Context, q q, requestID string) ([]string, error) {
-	var root string
-	if err := q.row(ctx, `SELECT root_id FROM requests WHERE id = ?`, requestID).Scan(&root); err != nil {
-		return nil, wrapf(notFound(err), "request subtree")
-	}
-	out, err := subtreeUnder(ctx, q, root, requestID)
-	return out, wrapf(err, "request subtree")
 }
 
 // LoopEmail is a close-the-loop draft: one person, one shipped request.
@@ -332,11 +319,11 @@ func (s *Store) Unsubscribe(ctx context.Context, personID, email string) error {
 	return wrapf(s.tx(ctx, func(q q) error {
 		var pid any
 		if personID != "" {
-			var n int
-			if err := q.row(ctx, `SELECT COUNT(*) FROM people WHERE id = ?`, personID).Scan(&n); err != nil {
+			ok, err := exists(ctx, q, "people", personID)
+			if err != nil {
 				return err
 			}
-			if n > 0 {
+			if ok {
 				pid = personID // a deleted person still unsubscribes by email
 			}
 		}
@@ -349,17 +336,4 @@ func (s *Store) Unsubscribe(ctx context.Context, personID, email string) error {
 			WHERE person_id = ? OR email = ?`, now, personID, email)
 		return err
 	}), "store: unsubscribe %s", personID)
-}
-
-// InitSetting stores v under key only when the key is unset, so two instances that
-// both generate a secret at first use agree on the one stored first. Read the winner
-// back with GetSetting.
-func (s *Store) InitSetting(ctx context.Context, key string, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("store: init setting: %w", err)
-	}
-	_, err = s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`),
-		key, string(raw), ms(s.Now()))
-	return wrapf(err, "store: init setting")
 }

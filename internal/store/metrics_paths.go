@@ -292,25 +292,19 @@ func (s *Store) readRevenuePaths(ctx context.Context, since int64) ([]revenue.Ac
 			FROM revenue_path_versions v LEFT JOIN revenue_paths p ON p.account_id = v.account_id WHERE v.version > ?`
 		args = append(args, since)
 	}
-	var out []revenue.AccountHistory
-	err := each(ctx, s.read(), func(sc scanner) error {
+	return collect(ctx, s.read(), func(sc scanner) (revenue.AccountHistory, error) {
 		var h revenue.AccountHistory
 		var signup, path string
 		if err := sc.Scan(&h.ID, &h.Currency, &h.Tier, &h.Plan, &h.Owner, &signup, &path); err != nil {
-			return fmt.Errorf("read revenue paths: %w", err)
+			return h, fmt.Errorf("read revenue paths: %w", err)
 		}
 		var err error
 		if h.Path, err = decodePath(path); err != nil {
-			return fmt.Errorf("%w for account %s", err, h.ID)
+			return h, fmt.Errorf("%w for account %s", err, h.ID)
 		}
 		h.Signup = parseSignup(signup) // h.Owner is the owner's id until withOwnerNames
-		out = append(out, h)
-		return nil
+		return h, nil
 	}, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // ownerNames maps each member's id to their name, else email: names are read fresh,

@@ -57,6 +57,15 @@ func scanOutbox(sc interface{ Scan(...any) error }) (OutboxItem, error) {
 	return o, wrapf(notFound(err), "scan outbox")
 }
 
+// queueJSON queues v, as JSON, as an outbox item of kind made for ref.
+func (s *Store) queueJSON(ctx context.Context, q q, kind, ref string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.insertOutbox(ctx, q, &OutboxItem{Kind: kind, Ref: ref, Payload: raw})
+}
+
 func (s *Store) insertOutbox(ctx context.Context, q q, o *OutboxItem) error {
 	now := s.Now()
 	o.ID, o.Status, o.Attempts, o.CreatedAt = id.NewAt(now), OutboxQueued, 0, now
@@ -212,13 +221,9 @@ func (s *Store) FinishOutbox(ctx context.Context, r OutboxResult) error {
 			id.NewAt(r.At), r.ID, ms(r.At), r.OK, r.Error); err != nil {
 			return err
 		}
-		res, err := q.exec(ctx, `UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ?, locked_until = 0, sent_at = ? WHERE id = ?`,
-			status, r.Error, ms(r.RetryAt), sentAt, r.ID)
-		if err != nil {
+		if err := changed(q.exec(ctx, `UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ?, locked_until = 0, sent_at = ? WHERE id = ?`,
+			status, r.Error, ms(r.RetryAt), sentAt, r.ID)); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
 		}
 		if _, err := q.exec(ctx, `UPDATE loop_emails SET status = ?, updated_at = ? WHERE outbox_id = ?`, draft, ms(r.At), r.ID); err != nil {
 			return err
@@ -255,15 +260,11 @@ func (s *Store) insertDeliveryTouchpoint(ctx context.Context, q q, t *account.To
 func (s *Store) RequeueOutbox(ctx context.Context, outboxID string) error {
 	return wrapf(s.tx(ctx, func(q q) error {
 		now := ms(s.Now())
-		res, err := q.exec(ctx, `UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, locked_until = 0
-			WHERE id = ? AND status IN ('failed', 'skipped')`, now, outboxID)
-		if err != nil {
+		if err := changed(q.exec(ctx, `UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, locked_until = 0
+			WHERE id = ? AND status IN ('failed', 'skipped')`, now, outboxID)); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		_, err = q.exec(ctx, `UPDATE loop_emails SET status = 'queued', updated_at = ? WHERE outbox_id = ? AND unsubscribed = FALSE`, now, outboxID)
+		_, err := q.exec(ctx, `UPDATE loop_emails SET status = 'queued', updated_at = ? WHERE outbox_id = ? AND unsubscribed = FALSE`, now, outboxID)
 		return err
 	}), "store: requeue outbox %s", outboxID)
 }

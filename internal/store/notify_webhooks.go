@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -59,29 +58,15 @@ func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) e
 // keeps the stored one (a non-empty one rotates it).
 func (s *Store) UpdateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) error {
 	e.UpdatedAt = s.Now()
-	res, err := s.w.ExecContext(ctx, s.d.rebind(`UPDATE webhook_endpoints SET url = ?, secret = CASE WHEN ? = '' THEN secret ELSE ? END,
-		events = ?, description = ?, active = ?, updated_at = ? WHERE id = ?`),
-		e.URL, e.Secret, e.Secret, strings.Join(e.Events, ","), e.Description, e.Active, ms(e.UpdatedAt), e.ID)
-	if err != nil {
-		return fmt.Errorf("store: update webhook endpoint: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return wrapf(changed(s.writer().exec(ctx, `UPDATE webhook_endpoints SET url = ?, secret = CASE WHEN ? = '' THEN secret ELSE ? END,
+		events = ?, description = ?, active = ?, updated_at = ? WHERE id = ?`,
+		e.URL, e.Secret, e.Secret, strings.Join(e.Events, ","), e.Description, e.Active, ms(e.UpdatedAt), e.ID)), "store: update webhook endpoint")
 }
 
 // DeleteWebhookEndpoint removes an endpoint; its queued deliveries are skipped by the
 // worker when their turn comes.
 func (s *Store) DeleteWebhookEndpoint(ctx context.Context, endpointID string) error {
-	res, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM webhook_endpoints WHERE id = ?`), endpointID)
-	if err != nil {
-		return fmt.Errorf("store: delete webhook endpoint %s: %w", endpointID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return wrapf(changed(s.writer().exec(ctx, `DELETE FROM webhook_endpoints WHERE id = ?`, endpointID)), "store: delete webhook endpoint %s", endpointID)
 }
 
 // GetWebhookEndpoint returns one endpoint with its secret.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,20 +26,13 @@ func scanPerson(sc interface{ Scan(...any) error }) (account.Person, error) {
 }
 
 func (s *Store) preparePerson(ctx context.Context, q q, p *account.Person) error {
-	p.Normalize()
-	if err := p.Validate(); err != nil {
+	if err := clean(p); err != nil {
 		return err
 	}
-	if p.AccountID != "" {
-		var n int
-		if err := q.row(ctx, `SELECT COUNT(*) FROM accounts WHERE id = ?`, p.AccountID).Scan(&n); err != nil {
-			return fmt.Errorf("prepare person: %w", err)
-		}
-		if n == 0 {
-			return errs.Invalidf("account_id", "no account with id %q", p.AccountID)
-		}
+	if p.AccountID == "" {
+		return nil
 	}
-	return nil
+	return s.checkAccount(ctx, q, p.AccountID)
 }
 
 // errPersonTaken is one value so that callers can tell a lost race (errors.Is) from
@@ -71,13 +65,7 @@ func (s *Store) updatePerson(ctx context.Context, q q, p *account.Person) error 
 	p.UpdatedAt = s.Now()
 	res, err := q.exec(ctx, `UPDATE people SET external_id = ?, account_id = ?, email = ?, name = ?, title = ?, champion = ?, traits = ?, updated_at = ? WHERE id = ?`,
 		p.ExternalID, nullable(p.AccountID), p.Email, p.Name, p.Title, p.Champion, string(p.Traits), ms(p.UpdatedAt), p.ID)
-	if err != nil {
-		return wrapf(s.personConflict(err), "update person")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return wrapf(changed(res, s.personConflict(err)), "update person")
 }
 
 // CreatePerson validates and inserts p.
@@ -92,14 +80,7 @@ func (s *Store) UpdatePerson(ctx context.Context, p *account.Person) error {
 
 // DeletePerson removes a person; their touchpoints stay with the account.
 func (s *Store) DeletePerson(ctx context.Context, personID string) error {
-	res, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM people WHERE id = ?`), personID)
-	if err != nil {
-		return fmt.Errorf("store: delete person %s: %w", personID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return wrapf(changed(s.writer().exec(ctx, `DELETE FROM people WHERE id = ?`, personID)), "store: delete person %s", personID)
 }
 
 // GetPerson returns one person.
@@ -128,17 +109,13 @@ func (s *Store) ListPeople(ctx context.Context, f PersonFilter) (items []account
 	if f.Limit > 500 {
 		f.Limit = 500
 	}
-	query := `SELECT ` + personCols + ` FROM people WHERE 1=1`
-	var args []any
-	if f.AccountID != "" {
-		query += ` AND account_id = ?`
-		args = append(args, f.AccountID)
-	}
+	var c conds
+	c.eq(`account_id = ?`, f.AccountID)
 	if f.Q != "" {
-		query += ` AND (LOWER(name) LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\')`
-		args = append(args, likePattern(f.Q), likePattern(f.Q))
+		c.add(`(LOWER(name) LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\')`, likePattern(f.Q), likePattern(f.Q))
 	}
-	items, next, err = idPage(ctx, s.read(), scanPerson, func(p account.Person) string { return p.ID }, query, args, f.After, f.Limit)
+	items, next, err = idPage(ctx, s.read(), scanPerson, func(p account.Person) string { return p.ID },
+		`SELECT `+personCols+` FROM people WHERE 1=1`+c.and(), c.args, f.After, f.Limit)
 	return items, next, wrapf(err, "store: list people")
 }
 
@@ -161,13 +138,7 @@ func (s *Store) UpsertPeople(ctx context.Context, patches []account.PersonPatch)
 	err := s.tx(ctx, func(q q) error {
 		for i := range patches {
 			pp := &patches[i]
-			rowErr := func(err error) error {
-				var fe *errs.FieldError
-				if errors.As(err, &fe) {
-					return errs.Item(i, fe)
-				}
-				return err
-			}
+			rowErr := func(err error) error { return itemFieldErr(i, err) }
 			if pp.AccountExternalID != nil {
 				ext := strings.TrimSpace(*pp.AccountExternalID)
 				aid, ok := accounts[ext]
@@ -230,4 +201,111 @@ func personKey(p *account.PersonPatch) string {
 		return "email:" + strings.ToLower(strings.TrimSpace(*p.Email))
 	}
 	return ""
+}
+
+// PersonHit is a type-ahead result for people.
+type PersonHit struct {
+	ID, Name, Email, AccountID, AccountName string
+}
+
+// SearchPeople finds people by name, email or account name, for pickers (a team vote
+// on a customer's behalf). Names starting with the text come first.
+func (s *Store) SearchPeople(ctx context.Context, text string, limit int) ([]PersonHit, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, nil
+	}
+	if limit <= 0 || limit > 50 {
+		limit = 10
+	}
+	like := likePattern(text)
+	prefix := strings.TrimSuffix(like, "%")[1:] + "%"
+	out, err := collect(ctx, s.read(), func(sc scanner) (PersonHit, error) {
+		var h PersonHit
+		err := sc.Scan(&h.ID, &h.Name, &h.Email, &h.AccountID, &h.AccountName)
+		return h, err
+	}, `SELECT p.id, p.name, p.email, COALESCE(p.account_id, ''), COALESCE(a.name, '')
+		FROM people p LEFT JOIN accounts a ON a.id = p.account_id
+		WHERE LOWER(p.name) LIKE ? ESCAPE '\' OR p.email LIKE ? ESCAPE '\' OR LOWER(a.name) LIKE ? ESCAPE '\'
+		ORDER BY CASE WHEN LOWER(p.name) LIKE ? ESCAPE '\' OR p.email LIKE ? ESCAPE '\' THEN 0 ELSE 1 END, p.name, p.email, p.id LIMIT ?`,
+		like, like, like, prefix, prefix, limit)
+	return out, wrapf(err, "store: search people")
+}
+
+// ResolvePerson finds or creates the person a portal sign-in names, the way Capture
+// resolves a sender: by externalID, else by email. A new person is attached to the
+// account with accountExternalID, else to the account whose domain is the email's.
+// Unlike Capture, an unknown accountExternalID is not an error: a customer must still
+// be able to sign in when the host product knows an account closeloop does not.
+//
+// An existing person only has blanks filled (name, external id, email, account): the
+// team's edits win over what the host product says.
+func (s *Store) ResolvePerson(ctx context.Context, email, name, externalID, accountExternalID string) (p account.Person, created bool, err error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	name = strings.TrimSpace(name)
+	externalID = strings.TrimSpace(externalID)
+	accountExternalID = strings.TrimSpace(accountExternalID)
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	err = s.tx(ctx, func(q q) error {
+		accountID := ""
+		if accountExternalID != "" {
+			err := q.row(ctx, `SELECT id FROM accounts WHERE external_id = ? AND external_id <> ''`, accountExternalID).Scan(&accountID)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		if accountID == "" && email != "" {
+			if dom := account.EmailDomain(email); dom != "" {
+				err := q.row(ctx, `SELECT id FROM accounts WHERE domain = ? ORDER BY created_at, id LIMIT 1`, dom).Scan(&accountID)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+			}
+		}
+
+		var err error = ErrNotFound
+		if externalID != "" {
+			p, err = scanPerson(q.row(ctx, `SELECT `+personCols+` FROM people WHERE external_id = ? AND external_id <> ''`, externalID))
+		}
+		if errors.Is(err, ErrNotFound) && email != "" {
+			p, err = scanPerson(q.row(ctx, `SELECT `+personCols+` FROM people WHERE email = ?`, email))
+		}
+		switch {
+		case errors.Is(err, ErrNotFound):
+			p = account.Person{Email: email, Name: name, ExternalID: externalID, AccountID: accountID}
+			created = true
+			return s.insertPerson(ctx, q, &p)
+		case err != nil:
+			return err
+		}
+
+		changed := false
+		if p.Name == "" && name != "" {
+			p.Name, changed = name, true
+		}
+		if p.AccountID == "" && accountID != "" {
+			p.AccountID, changed = accountID, true
+		}
+		if p.ExternalID == "" && externalID != "" {
+			// We got here by email, so nobody holds externalID.
+			p.ExternalID, changed = externalID, true
+		}
+		if p.Email == "" && email != "" {
+			// Found by external id: take the email only if no other person has it.
+			var n int
+			if err := q.row(ctx, `SELECT COUNT(*) FROM people WHERE email = ?`, email).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				p.Email, changed = email, true
+			}
+		}
+		if !changed {
+			return nil
+		}
+		return s.updatePerson(ctx, q, &p)
+	})
+	return p, created, wrapf(err, "store: resolve person externalID=%v accountExternalID=%v", externalID, accountExternalID)
 }

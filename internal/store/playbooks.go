@@ -40,8 +40,7 @@ type PlaybookRun struct {
 
 // CreatePlaybook validates and stores a new playbook; ID and times are filled in.
 func (s *Store) CreatePlaybook(ctx context.Context, p *playbook.Playbook) error {
-	p.Normalize()
-	if err := p.Validate(); err != nil {
+	if err := clean(p); err != nil {
 		return err
 	}
 	now := s.Now()
@@ -58,8 +57,7 @@ func (s *Store) CreatePlaybook(ctx context.Context, p *playbook.Playbook) error 
 // UpdatePlaybook replaces a playbook's name, signals and steps. Runs already started
 // keep the tasks they made.
 func (s *Store) UpdatePlaybook(ctx context.Context, p *playbook.Playbook) error {
-	p.Normalize()
-	if err := p.Validate(); err != nil {
+	if err := clean(p); err != nil {
 		return err
 	}
 	now := s.Now()
@@ -101,11 +99,9 @@ func writeSteps(ctx context.Context, q q, p playbook.Playbook) error {
 	}
 	for i, st := range p.Steps {
 		if st.AssigneeID != "" {
-			var n int
-			if err := q.row(ctx, `SELECT COUNT(*) FROM team_members WHERE id = ?`, st.AssigneeID).Scan(&n); err != nil {
+			if ok, err := exists(ctx, q, "team_members", st.AssigneeID); err != nil {
 				return err
-			}
-			if n == 0 {
+			} else if !ok {
 				return errs.Invalidf(fmt.Sprintf("steps[%d].assignee_id", i), "no team member %q", st.AssigneeID)
 			}
 		}

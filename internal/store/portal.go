@@ -2,13 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"strings"
 
-	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/feedback"
 )
 
@@ -110,113 +105,4 @@ func (s *Store) UnvotePortal(ctx context.Context, rootID, personID string) error
 	_, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM votes WHERE person_id = ? AND request_id IN (SELECT id FROM requests WHERE root_id = ?)`),
 		personID, rootID)
 	return wrapf(err, "store: unvote portal rootID=%v personID=%v", rootID, personID)
-}
-
-// PersonVotes lists a person's votes, newest first.
-func (s *Store) PersonVotes(ctx context.Context, personID string) ([]feedback.Vote, error) {
-	out, err := collect(ctx, s.read(), func(sc scanner) (feedback.Vote, error) {
-		var v feedback.Vote
-		var src string
-		var at int64
-		err := sc.Scan(&v.RequestID, &v.PersonID, &v.AccountID, &src, &v.CastBy, &at)
-		v.Source, v.CreatedAt = feedback.VoteSource(src), fromMS(at)
-		return v, err
-	}, `SELECT request_id, person_id, COALESCE(account_id, ''), source, COALESCE(cast_by, ''), created_at
-		FROM votes WHERE person_id = ? ORDER BY created_at DESC, request_id`, personID)
-	return out, wrapf(err, "store: person votes %s", personID)
-}
-
-// ResolvePerson finds or creates the person a portal sign-in names, the way Capture
-// resolves a sender: by externalID, else by email. A new person is attached to the
-// account with accountExternalID, else to the account whose domain is the email's.
-// Unlike Capture, an unknown accountExternalID is not an error: a customer must still
-// be able to sign in when the host product knows an account closeloop does not.
-//
-// An existing person only has blanks filled (name, external id, email, account): the
-// team's edits win over what the host product says.
-func (s *Store) ResolvePerson(ctx context.Context, email, name, externalID, accountExternalID string) (p account.Person, created bool, err error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	name = strings.TrimSpace(name)
-	externalID = strings.TrimSpace(externalID)
-	accountExternalID = strings.TrimSpace(accountExternalID)
-	if len(name) > 200 {
-		name = name[:200]
-	}
-	err = s.tx(ctx, func(q q) error {
-		accountID := ""
-		if accountExternalID != "" {
-			err := q.row(ctx, `SELECT id FROM accounts WHERE external_id = ? AND external_id <> ''`, accountExternalID).Scan(&accountID)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		if accountID == "" && email != "" {
-			if dom := account.EmailDomain(email); dom != "" {
-				err := q.row(ctx, `SELECT id FROM accounts WHERE domain = ? ORDER BY created_at, id LIMIT 1`, dom).Scan(&accountID)
-				if err != nil && !errors.Is(err, sql.ErrNoRows) {
-					return err
-				}
-			}
-		}
-
-		var err error = ErrNotFound
-		if externalID != "" {
-			p, err = scanPerson(q.row(ctx, `SELECT `+personCols+` FROM people WHERE external_id = ? AND external_id <> ''`, externalID))
-		}
-		if errors.Is(err, ErrNotFound) && email != "" {
-			p, err = scanPerson(q.row(ctx, `SELECT `+personCols+` FROM people WHERE email = ?`, email))
-		}
-		switch {
-		case errors.Is(err, ErrNotFound):
-			p = account.Person{Email: email, Name: name, ExternalID: externalID, AccountID: accountID}
-			created = true
-			return s.insertPerson(ctx, q, &p)
-		case err != nil:
-			return err
-		}
-
-		changed := false
-		if p.Name == "" && name != "" {
-			p.Name, changed = name, true
-		}
-		if p.AccountID == "" && accountID != "" {
-			p.AccountID, changed = accountID, true
-		}
-		if p.ExternalID == "" && externalID != "" {
-			// We got here by email, so nobody holds externalID.
-			p.ExternalID, changed = externalID, true
-		}
-		if p.Email == "" && email != "" {
-			// Found by external id: take the email only if no other person has it.
-			var n int
-			if err := q.row(ctx, `SELECT COUNT(*) FROM people WHERE email = ?`, email).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				p.Email, changed = email, true
-			}
-		}
-		if !changed {
-			return nil
-		}
-		return s.updatePerson(ctx, q, &p)
-	})
-	return p, created, wrapf(err, "store: resolve person externalID=%v accountExternalID=%v", externalID, accountExternalID)
-}
-
-// PutSettingIfAbsent stores v under key unless the key is set, and reports whether it
-// stored. Used for generated secrets: when two instances race to create one, both end
-// up reading the single winner instead of each signing with its own.
-func (s *Store) PutSettingIfAbsent(ctx context.Context, key string, v any) (bool, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return false, fmt.Errorf("store: put setting if absent: %w", err)
-	}
-	res, err := s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`),
-		key, string(raw), ms(s.Now()))
-	if err != nil {
-		return false, fmt.Errorf("store: put setting if absent: %w", err)
-	}
-	n, err := res.RowsAffected()
-	return n > 0, wrapf(err, "store: put setting if absent")
 }

@@ -51,25 +51,17 @@ func (f RankFilter) resolve(now time.Time) RankFilter {
 }
 
 func (f RankFilter) where(alias, timeCol string) (string, []any) {
-	cond := ""
-	var args []any
-	add := func(c string, a any) { cond += " AND " + c; args = append(args, a) }
-	if f.Tier != "" {
-		add("a.tier = ?", f.Tier)
-	}
-	if f.Plan != "" {
-		add("a.plan = ?", f.Plan)
-	}
-	if f.Stage != "" {
-		add("a.stage = ?", f.Stage)
-	}
+	var c conds
+	c.eq("a.tier = ?", f.Tier)
+	c.eq("a.plan = ?", f.Plan)
+	c.eq("a.stage = ?", f.Stage)
 	if !f.From.IsZero() {
-		add(alias+"."+timeCol+" >= ?", ms(f.From))
+		c.add(alias+"."+timeCol+" >= ?", ms(f.From))
 	}
 	if !f.To.IsZero() {
-		add(alias+"."+timeCol+" < ?", ms(f.To))
+		c.add(alias+"."+timeCol+" < ?", ms(f.To))
 	}
-	return cond, args
+	return c.and(), c.args
 }
 
 const factCols = `COALESCE(a.mrr, 0), COALESCE(a.churned_mrr, 0), COALESCE(a.currency, ''), COALESCE(a.stage, ''), COALESCE(a.renewal_date, ''), COALESCE(a.cab, FALSE)`
@@ -114,11 +106,7 @@ type RequestRank struct {
 // RankRequests ranks every unmerged request by the evidence of itself and everything
 // merged into it.
 func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) ([]RequestRank, error) {
-	settings, err := s.RankSettings(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("store: rank requests: %w", err)
-	}
-	tallies, err := s.tallies(ctx, f, now, settings, rankRequest, s.rawRequestTallies)
+	settings, tallies, err := s.rankInputs(ctx, f, now, rankRequest, s.rawRequestTallies)
 	if err != nil {
 		return nil, fmt.Errorf("store: rank requests: %w", err)
 	}
@@ -132,8 +120,8 @@ func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) (
 		byID[r.ID] = r
 		strategic[r.ID] = r.StrategicScore
 	}
-	opts := feedback.RankOptions{Now: now, RenewalWindowDays: settings.RenewalWindowDays, CABWeight: settings.CABWeight,
-		Weights: settings.Weights, Currency: settings.Currency, Rates: settings.Rates, Strategic: strategic}
+	opts := settings.options(now)
+	opts.Strategic = strategic
 	var out []RequestRank
 	for _, r := range feedback.Finish(tallies, opts) {
 		if req, ok := byID[r.Subject]; ok {
@@ -141,6 +129,23 @@ func (s *Store) RankRequests(ctx context.Context, f RankFilter, now time.Time) (
 		}
 	}
 	return out, nil
+}
+
+// rankInputs reads the ranking settings and, under them, the tallies of kind (from
+// the roll-ups, or by raw where they cannot answer f).
+func (s *Store) rankInputs(ctx context.Context, f RankFilter, now time.Time, kind string, raw rawCount) (RankSettings, []feedback.Tally, error) {
+	settings, err := s.RankSettings(ctx)
+	if err != nil {
+		return settings, nil, err
+	}
+	tallies, err := s.tallies(ctx, f, now, settings, kind, raw)
+	return settings, tallies, err
+}
+
+// options are the settings as feedback.Finish takes them, for the day of now.
+func (rs RankSettings) options(now time.Time) feedback.RankOptions {
+	return feedback.RankOptions{Now: now, RenewalWindowDays: rs.RenewalWindowDays, CABWeight: rs.CABWeight,
+		Weights: rs.Weights, Currency: rs.Currency, Rates: rs.Rates}
 }
 
 // rawCount counts tallies straight from the evidence, for a filter without LastDays.
@@ -200,16 +205,11 @@ type TagRank struct {
 // RankTags ranks every tag by the feedback tagged with it or any descendant; an item
 // tagged twice under one ancestor counts once for it.
 func (s *Store) RankTags(ctx context.Context, f RankFilter, now time.Time) ([]TagRank, error) {
-	settings, err := s.RankSettings(ctx)
+	settings, tallies, err := s.rankInputs(ctx, f, now, rankTag, s.rawTagTallies)
 	if err != nil {
 		return nil, fmt.Errorf("store: rank tags: %w", err)
 	}
-	tallies, err := s.tallies(ctx, f, now, settings, rankTag, s.rawTagTallies)
-	if err != nil {
-		return nil, fmt.Errorf("store: rank tags: %w", err)
-	}
-	opts := feedback.RankOptions{Now: now, RenewalWindowDays: settings.RenewalWindowDays, CABWeight: settings.CABWeight,
-		Weights: settings.Weights, Currency: settings.Currency, Rates: settings.Rates}
+	opts := settings.options(now)
 	opts.Weights.Strategic = 0 // tags have no strategic score
 	var out []TagRank
 	for _, r := range feedback.Finish(tallies, opts) {

@@ -124,15 +124,8 @@ const rankReadBudget = 2 * time.Second
 // syncRankWithin syncs for at most budget (0: until done) and reports whether the
 // roll-ups are up to date for the day of now.
 func (s *Store) syncRankWithin(ctx context.Context, now time.Time, budget time.Duration) (bool, error) {
-	d, err := s.rankDerivation(ctx, now)
-	if err != nil {
-		return false, fmt.Errorf("sync rank within: %w", err)
-	}
-	ok, err := s.syncDerived(ctx, d, budget, syncBatch, nil)
-	if err != nil {
-		return false, fmt.Errorf("store: ranking roll-up: %w", err)
-	}
-	return ok, nil
+	return syncBuilt(ctx, s, budget, func() (*rankDerivation, error) { return s.rankDerivation(ctx, now) },
+		"sync rank within", "store: ranking roll-up")
 }
 
 // rankRoll moves the trend windows and the renewal window to a new day or setting.
@@ -885,36 +878,23 @@ func addCounts[K comparable](ctx context.Context, q q, keys *rankKeys, table, co
 	}
 	cols := strings.Join(counts, ", ")
 	var zero [][2]int64
-	for len(rows) > 0 {
-		chunk := rows[:min(len(rows), 300)]
-		rows = rows[len(chunk):]
-		var args []any
-		for _, r := range chunk {
-			args = append(args, r...)
-		}
-		res, err := q.query(ctx, fmt.Sprintf(`INSERT INTO %s (subject, %s, %s) VALUES %s
-			ON CONFLICT (subject, %s) DO UPDATE SET %s RETURNING subject, %s, %s`,
-			table, col, cols, tuples(len(chunk), 2+width), col, strings.Join(set, ", "), col, cols), args...)
-		if err != nil {
-			return nil, fmt.Errorf("add counts: %w", err)
-		}
-		for res.Next() {
+	err := chunked(rows, 300, func(chunk [][]any) error {
+		vals, args := values(chunk)
+		return each(ctx, q, func(sc scanner) error {
 			var kk [2]int64
 			var n [3]int
 			dst := []any{&kk[0], &kk[1]}
 			for i := range width {
 				dst = append(dst, &n[i])
 			}
-			if err := res.Scan(dst...); err != nil {
-				res.Close()
-				return nil, fmt.Errorf("add counts: %w", err)
+			if err := sc.Scan(dst...); err != nil {
+				return err
 			}
 			k := byKeys[kk]
 			var ch [3]change
 			for i := range width {
 				if n[i] < 0 || n[i] > n[0] {
-					res.Close()
-					return nil, fmt.Errorf("%s %v counted %v", table, k, n)
+					return fmt.Errorf("%s %v counted %v", table, k, n)
 				}
 				ch[i] = change{before: n[i] - deltas[k][i], after: n[i]}
 			}
@@ -922,11 +902,13 @@ func addCounts[K comparable](ctx context.Context, q q, keys *rankKeys, table, co
 			if n[0] == 0 {
 				zero = append(zero, kk)
 			}
-		}
-		res.Close()
-		if err := res.Err(); err != nil {
-			return nil, fmt.Errorf("add counts: %w", err)
-		}
+			return nil
+		}, fmt.Sprintf(`INSERT INTO %s (subject, %s, %s) VALUES %s
+			ON CONFLICT (subject, %s) DO UPDATE SET %s RETURNING subject, %s, %s`,
+			table, col, cols, vals, col, strings.Join(set, ", "), col, cols), args...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("add counts: %w", err)
 	}
 	for _, z := range zero {
 		if _, err := q.exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE subject = ? AND %s = ? AND n = 0`, table, col), z[0], z[1]); err != nil {
@@ -942,40 +924,29 @@ func upsertReturning(ctx context.Context, q q, table, cols, conflict, set, check
 	if len(rows) == 0 {
 		return nil
 	}
-	width := len(rows[0])
 	nkeys := strings.Count(keyCols, ",") + 1
 	var zero [][]any
-	for len(rows) > 0 {
-		chunk := rows[:min(len(rows), 300)]
-		rows = rows[len(chunk):]
-		var args []any
-		for _, r := range chunk {
-			args = append(args, r...)
-		}
-		res, err := q.query(ctx, fmt.Sprintf(`INSERT INTO %s (%s) VALUES %s ON CONFLICT (%s) DO UPDATE SET %s RETURNING %s, %s`,
-			table, cols, tuples(len(chunk), width), conflict, set, keyCols, check), args...)
-		if err != nil {
-			return fmt.Errorf("upsert returning: %w", err)
-		}
-		for res.Next() {
+	err := chunked(rows, 300, func(chunk [][]any) error {
+		vals, args := values(chunk)
+		return each(ctx, q, func(sc scanner) error {
 			key := make([]any, nkeys)
 			dst := make([]any, 0, nkeys+1)
 			for i := range key {
 				dst = append(dst, &key[i])
 			}
 			var v int
-			if err := res.Scan(append(dst, &v)...); err != nil {
-				res.Close()
-				return fmt.Errorf("upsert returning: %w", err)
+			if err := sc.Scan(append(dst, &v)...); err != nil {
+				return err
 			}
 			if v == 0 {
 				zero = append(zero, key)
 			}
-		}
-		res.Close()
-		if err := res.Err(); err != nil {
-			return fmt.Errorf("upsert returning: %w", err)
-		}
+			return nil
+		}, fmt.Sprintf(`INSERT INTO %s (%s) VALUES %s ON CONFLICT (%s) DO UPDATE SET %s RETURNING %s, %s`,
+			table, cols, vals, conflict, set, keyCols, check), args...)
+	})
+	if err != nil {
+		return fmt.Errorf("upsert returning: %w", err)
 	}
 	where := strings.ReplaceAll(keyCols, ",", " = ? AND") + " = ?"
 	for _, z := range zero {
@@ -1003,11 +974,6 @@ func keyLess(a, b []any) bool {
 		}
 	}
 	return false
-}
-
-func tuples(n, width int) string {
-	t := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
-	return strings.TrimSuffix(strings.Repeat(t+", ", n), ", ")
 }
 
 // prefetch loads the contributions accounts are counted with, computing and recording

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
@@ -27,8 +26,7 @@ func scanRequest(sc interface{ Scan(...any) error }) (feedback.Request, error) {
 
 // CreateRequest validates and stores a new feature request.
 func (s *Store) CreateRequest(ctx context.Context, r *feedback.Request) error {
-	r.Normalize()
-	if err := r.Validate(); err != nil {
+	if err := clean(r); err != nil {
 		return err
 	}
 	now := s.Now()
@@ -52,8 +50,7 @@ func (s *Store) GetRequest(ctx context.Context, requestID string) (feedback.Requ
 // previous status is returned so callers can react to the change (close the loop,
 // outbound webhooks).
 func (s *Store) UpdateRequest(ctx context.Context, r *feedback.Request) (previous feedback.RequestStatus, err error) {
-	r.Normalize()
-	if err := r.Validate(); err != nil {
+	if err := clean(r); err != nil {
 		return "", err
 	}
 	err = s.tx(ctx, func(q q) error {
@@ -112,31 +109,22 @@ func (s *Store) LinkFeedback(ctx context.Context, requestID, itemID, memberID st
 		if err := s.link(ctx, q, requestID, itemID, memberID); err != nil {
 			return err
 		}
-		_, err := q.exec(ctx, `UPDATE feedback SET status = CASE WHEN status = 'new' THEN 'triaged' ELSE status END, updated_at = ? WHERE id = ?`, ms(s.Now()), itemID)
-		return err
+		return s.markTriaged(ctx, q, itemID)
 	}), "store: link feedback requestID=%v itemID=%v memberID=%v", requestID, itemID, memberID)
 }
 
 func (s *Store) link(ctx context.Context, q q, requestID, itemID, memberID string) error {
-	var n int
-	if err := q.row(ctx, `SELECT COUNT(*) FROM requests WHERE id = ?`, requestID).Scan(&n); err != nil {
-		return fmt.Errorf("link: %w", err)
+	if err := refersTo(ctx, q, "request_ids", "requests", "request", requestID); err != nil {
+		return err
 	}
-	if n == 0 {
-		return errs.Invalidf("request_ids", "no request with id %q", requestID)
-	}
-	if err := q.row(ctx, `SELECT COUNT(*) FROM feedback WHERE id = ?`, itemID).Scan(&n); err != nil {
-		return fmt.Errorf("link: %w", err)
-	}
-	if n == 0 {
+	if ok, err := exists(ctx, q, "feedback", itemID); err != nil {
+		return err
+	} else if !ok {
 		return ErrNotFound
 	}
-	if err := q.row(ctx, `SELECT COUNT(*) FROM request_links WHERE request_id = ? AND feedback_id = ?`, requestID, itemID).Scan(&n); err != nil || n > 0 {
-		return wrapf(err, "link")
-	}
-	_, err := q.exec(ctx, `INSERT INTO request_links (request_id, feedback_id, linked_by, linked_at) VALUES (?, ?, ?, ?)`,
-		requestID, itemID, nullable(memberID), ms(s.Now()))
-	return wrapf(err, "link")
+	return wrapf(insertOnce(ctx, q, `SELECT COUNT(*) FROM request_links WHERE request_id = ? AND feedback_id = ?`,
+		`INSERT INTO request_links (request_id, feedback_id, linked_by, linked_at) VALUES (?, ?, ?, ?)`,
+		[]any{requestID, itemID}, nullable(memberID), ms(s.Now())), "link")
 }
 
 // UnlinkFeedback removes a link.
@@ -158,13 +146,12 @@ func (s *Store) Vote(ctx context.Context, v *feedback.Vote) (created bool, err e
 			}
 			return err
 		}
-		var n int
-		if err := q.row(ctx, `SELECT COUNT(*) FROM requests WHERE id = ?`, v.RequestID).Scan(&n); err != nil {
+		if ok, err := exists(ctx, q, "requests", v.RequestID); err != nil {
 			return err
-		}
-		if n == 0 {
+		} else if !ok {
 			return ErrNotFound
 		}
+		var n int
 		if err := q.row(ctx, `SELECT COUNT(*) FROM votes WHERE request_id = ? AND person_id = ?`, v.RequestID, v.PersonID).Scan(&n); err != nil || n > 0 {
 			return err
 		}
@@ -268,4 +255,30 @@ func subtreeUnder(ctx context.Context, q q, root, top string) ([]string, error) 
 		stack = append(stack, children[cur]...)
 	}
 	return out, nil
+}
+
+// PersonVotes lists a person's votes, newest first.
+func (s *Store) PersonVotes(ctx context.Context, personID string) ([]feedback.Vote, error) {
+	out, err := collect(ctx, s.read(), func(sc scanner) (feedback.Vote, error) {
+		var v feedback.Vote
+		var src string
+		var at int64
+		err := sc.Scan(&v.RequestID, &v.PersonID, &v.AccountID, &src, &v.CastBy, &at)
+		v.Source, v.CreatedAt = feedback.VoteSource(src), fromMS(at)
+		return v, err
+	}, `SELECT request_id, person_id, COALESCE(account_id, ''), source, COALESCE(cast_by, ''), created_at
+		FROM votes WHERE person_id = ? ORDER BY created_at DESC, request_id`, personID)
+	return out, wrapf(err, "store: person votes %s", personID)
+}
+
+// requestSubtree returns requestID and every request merged into it, directly or
+// through others. All of them share requestID's root_id, so one indexed query fetches
+// the candidates and the tree is walked here.
+func (s *Store) requestSubtree(ctx context.Context, q q, requestID string) ([]string, error) {
+	var root string
+	if err := q.row(ctx, `SELECT root_id FROM requests WHERE id = ?`, requestID).Scan(&root); err != nil {
+		return nil, wrapf(notFound(err), "request subtree")
+	}
+	out, err := subtreeUnder(ctx, q, root, requestID)
+	return out, wrapf(err, "request subtree")
 }

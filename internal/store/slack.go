@@ -56,11 +56,8 @@ func (s *Store) QueueSlackAlerts(ctx context.Context, limit int, enabled bool, b
 			if err != nil {
 				continue // the account was deleted since
 			}
-			raw, err := json.Marshal(SlackMessage{Text: slackText(name, owner, d.Score, d.PreviousBand, baseURL, ev.AccountID)})
-			if err != nil {
-				return err
-			}
-			if err := s.insertOutbox(ctx, q, &OutboxItem{Kind: OutboxSlack, Ref: ev.AccountID, Payload: raw}); err != nil {
+			msg := SlackMessage{Text: slackText(name, owner, d.Score, d.PreviousBand, baseURL, ev.AccountID)}
+			if err := s.queueJSON(ctx, q, OutboxSlack, ev.AccountID, msg); err != nil {
 				return fmt.Errorf("queue slack message for event %d: %w", ev.Seq, err)
 			}
 			queued++

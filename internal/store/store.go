@@ -229,6 +229,9 @@ func (q q) row(ctx context.Context, query string, args ...any) *sql.Row {
 
 func (s *Store) read() q { return q{s.r, s.d} }
 
+// writer runs single statements on the write pool, outside a transaction.
+func (s *Store) writer() q { return q{s.w, s.d} }
+
 // tx runs fn in one write transaction, committed when fn returns nil.
 func (s *Store) tx(ctx context.Context, fn func(q) error) (err error) {
 	t, err := s.w.BeginTx(ctx, nil)

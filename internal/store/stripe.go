@@ -61,14 +61,7 @@ func (s *Store) StripeCustomer(ctx context.Context, ev billing.Event, c billing.
 		if err != nil {
 			return "", fmt.Errorf("store: stripe customer: %w", err)
 		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return "stale", nil
-		}
-		acct, err := s.stripeAccount(ctx, q, c.ID)
-		if err != nil || acct == "" {
-			return "unmatched", err
-		}
-		return "applied", s.stripeApplyMRR(ctx, q, acct, ev.At(), "Stripe customer "+c.ID)
+		return s.stripeApplied(ctx, q, r, c.ID, ev.At(), "Stripe customer "+c.ID)
 	})
 }
 
@@ -85,14 +78,7 @@ func (s *Store) StripeSubscription(ctx context.Context, ev billing.Event, sub bi
 		if err != nil {
 			return "", fmt.Errorf("store: stripe subscription: %w", err)
 		}
-		if n, _ := r.RowsAffected(); n == 0 {
-			return "stale", nil
-		}
-		acct, err := s.stripeAccount(ctx, q, customer)
-		if err != nil || acct == "" {
-			return "unmatched", err
-		}
-		return "applied", s.stripeApplyMRR(ctx, q, acct, ev.At(), "Stripe "+sub.ID)
+		return s.stripeApplied(ctx, q, r, customer, ev.At(), "Stripe "+sub.ID)
 	})
 }
 
@@ -198,28 +184,33 @@ func (s *Store) stripeAccount(ctx context.Context, q q, customer string) (string
 	return found, wrapf(err, "stripe account")
 }
 
+// stripeApplied is the outcome of a customer or subscription event once r wrote its
+// row: "stale" when a later event already had, "unmatched" when the customer has no
+// account, else "applied" with the account's MRR set to its subscriptions'.
+func (s *Store) stripeApplied(ctx context.Context, q q, r sql.Result, customer string, at time.Time, note string) (string, error) {
+	if n, _ := r.RowsAffected(); n == 0 {
+		return "stale", nil
+	}
+	acct, err := s.stripeAccount(ctx, q, customer)
+	if err != nil || acct == "" {
+		return "unmatched", err
+	}
+	return "applied", s.stripeApplyMRR(ctx, q, acct, at, note)
+}
+
 // stripeApplyMRR sets the account's MRR to the sum of its Stripe subscriptions.
 func (s *Store) stripeApplyMRR(ctx context.Context, q q, accountID string, at time.Time, note string) error {
-	rows, err := q.query(ctx, `SELECT sub.currency, SUM(sub.mrr) FROM stripe_subscriptions sub JOIN stripe_customers c ON c.id = sub.customer_id
-		WHERE c.account_id = ? GROUP BY sub.currency ORDER BY SUM(sub.mrr) DESC, sub.currency`, accountID)
-	if err != nil {
-		return fmt.Errorf("store: stripe MRR: %w", err)
-	}
 	type sum struct {
 		cur string
 		n   int64
 	}
-	var sums []sum
-	for rows.Next() {
+	sums, err := collect(ctx, q, func(sc scanner) (sum, error) {
 		var x sum
-		if err := rows.Scan(&x.cur, &x.n); err != nil {
-			rows.Close()
-			return fmt.Errorf("stripe apply mrr: %w", err)
-		}
-		sums = append(sums, x)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(sums) == 0 {
+		err := sc.Scan(&x.cur, &x.n)
+		return x, err
+	}, `SELECT sub.currency, SUM(sub.mrr) FROM stripe_subscriptions sub JOIN stripe_customers c ON c.id = sub.customer_id
+		WHERE c.account_id = ? GROUP BY sub.currency ORDER BY SUM(sub.mrr) DESC, sub.currency`, accountID)
+	if err != nil || len(sums) == 0 {
 		return wrapf(err, "stripe apply mrr")
 	}
 	if len(sums) > 1 && sums[1].n > 0 {

@@ -231,34 +231,15 @@ func (s *Store) ListSurveyResponses(ctx context.Context, f ResponseFilter) (Resp
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	query := `SELECT ` + responseCols + responseFrom + ` WHERE 1=1`
-	var args []any
-	if f.SurveyID != "" {
-		query += ` AND r.survey_id = ?`
-		args = append(args, f.SurveyID)
-	}
-	if f.AccountID != "" {
-		query += ` AND r.account_id = ?`
-		args = append(args, f.AccountID)
-	}
-	if f.Cursor != "" {
-		c, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return ResponsePage{}, fmt.Errorf("store: list survey responses: %w", err)
-		}
-		query += ` AND (r.responded_at < ? OR (r.responded_at = ? AND r.id < ?))`
-		args = append(args, c.N, c.N, c.I)
-	}
+	var c conds
+	c.eq(`r.survey_id = ?`, f.SurveyID)
+	c.eq(`r.account_id = ?`, f.AccountID)
 	var page ResponsePage
 	var err error
-	page.Responses, err = collect(ctx, s.read(), scanResponse, query+` ORDER BY r.responded_at DESC, r.id DESC LIMIT ?`, append(args, f.Limit+1)...)
+	page.Responses, page.Next, err = timePage(ctx, s.read(), scanResponse, func(r survey.Response) cursor { return cursor{N: ms(r.RespondedAt), I: r.ID} },
+		`SELECT `+responseCols+responseFrom+` WHERE 1=1`+c.and(), c.args, "r.responded_at", "r.id", f.Cursor, f.Limit)
 	if err != nil {
-		return page, fmt.Errorf("store: list survey responses: %w", err)
-	}
-	if len(page.Responses) > f.Limit {
-		page.Responses = page.Responses[:f.Limit]
-		last := page.Responses[f.Limit-1]
-		page.Next = encodeCursor(cursor{N: ms(last.RespondedAt), I: last.ID})
+		return ResponsePage{}, fmt.Errorf("store: list survey responses: %w", err)
 	}
 	return page, nil
 }
@@ -281,11 +262,7 @@ func (s *Store) SurveyPoints(ctx context.Context, surveyID string) ([]survey.Sco
 // kind and score, for showing the score on the item.
 func (s *Store) SurveyScoresOf(ctx context.Context, feedbackIDs []string) (map[string]SurveyScore, error) {
 	out := map[string]SurveyScore{}
-	if len(feedbackIDs) == 0 {
-		return out, nil
-	}
-	in, args := placeholders(feedbackIDs)
-	err := each(ctx, s.read(), func(row scanner) error {
+	err := eachIn(ctx, s.read(), feedbackIDs, func(row scanner) error {
 		var fid, kind string
 		var sc SurveyScore
 		err := row.Scan(&fid, &kind, &sc.Score, &sc.SurveyID)
@@ -293,7 +270,7 @@ func (s *Store) SurveyScoresOf(ctx context.Context, feedbackIDs []string) (map[s
 		out[fid] = sc
 		return err
 	}, `SELECT r.feedback_id, v.kind, r.score, r.survey_id FROM survey_responses r JOIN surveys v ON v.id = r.survey_id
-		WHERE r.feedback_id IN (`+in+`)`, args...)
+		WHERE r.feedback_id IN (%s)`)
 	if err != nil {
 		return nil, fmt.Errorf("store: survey scores of: %w", err)
 	}

@@ -26,19 +26,13 @@ const surveySettingsKey = "surveys"
 
 // SurveySettings reads the survey policy, the defaults when unset.
 func (s *Store) SurveySettings(ctx context.Context) (survey.Settings, error) {
-	set := survey.Defaults()
-	if ok, err := s.GetSetting(ctx, surveySettingsKey, &set); err != nil || !ok {
-		return survey.Defaults(), wrapf(err, "store: survey settings")
-	}
-	return set, nil
+	set, err := settingOr(ctx, s, surveySettingsKey, survey.Defaults(), survey.Defaults)
+	return set, wrapf(err, "store: survey settings")
 }
 
 // PutSurveySettings validates and stores the policy.
 func (s *Store) PutSurveySettings(ctx context.Context, set survey.Settings) error {
-	if err := set.Validate(); err != nil {
-		return err
-	}
-	return wrapf(s.PutSetting(ctx, surveySettingsKey, set), "store: put survey settings")
+	return wrapf(putChecked(ctx, s, surveySettingsKey, set), "store: put survey settings")
 }
 
 const surveyCols = `id, kind, name, question, follow_up, csat_mode, audience, active, COALESCE(created_by, ''), created_at, updated_at`
@@ -58,20 +52,25 @@ func scanSurvey(sc interface{ Scan(...any) error }) (survey.Survey, error) {
 	return v, nil
 }
 
-// CreateSurvey validates and stores a new survey; ID and times are filled in.
-func (s *Store) CreateSurvey(ctx context.Context, v *survey.Survey) error {
-	v.Normalize()
-	if err := v.Validate(); err != nil {
-		return err
+// checkedAudience normalizes and validates v, and returns its audience as stored.
+func checkedAudience(v *survey.Survey) (string, error) {
+	if err := clean(v); err != nil {
+		return "", err
 	}
 	aud, err := json.Marshal(v.Audience)
+	return string(aud), wrapf(err, "store: survey audience")
+}
+
+// CreateSurvey validates and stores a new survey; ID and times are filled in.
+func (s *Store) CreateSurvey(ctx context.Context, v *survey.Survey) error {
+	aud, err := checkedAudience(v)
 	if err != nil {
-		return fmt.Errorf("store: create survey: %w", err)
+		return err
 	}
 	now := s.Now()
 	v.ID, v.CreatedAt, v.UpdatedAt = id.NewAt(now), now.UTC().Truncate(time.Millisecond), now.UTC().Truncate(time.Millisecond)
 	_, err = s.w.ExecContext(ctx, s.d.rebind(`INSERT INTO surveys (id, kind, name, question, follow_up, csat_mode, audience, active, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), v.ID, string(v.Kind), v.Name, v.Question, v.FollowUp, string(v.CSATMode), string(aud), v.Active,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), v.ID, string(v.Kind), v.Name, v.Question, v.FollowUp, string(v.CSATMode), aud, v.Active,
 		nullable(v.CreatedBy), ms(now), ms(now))
 	if err != nil {
 		return fmt.Errorf("store: create survey: %w", err)
@@ -92,17 +91,13 @@ func (s *Store) UpdateSurvey(ctx context.Context, v *survey.Survey) error {
 	if v.Kind != old.Kind {
 		return errs.Invalid("kind", "cannot change: a survey's responses are on its scale; create a new survey instead")
 	}
-	v.Normalize()
-	if err := v.Validate(); err != nil {
-		return err
-	}
-	aud, err := json.Marshal(v.Audience)
+	aud, err := checkedAudience(v)
 	if err != nil {
-		return fmt.Errorf("store: update survey: %w", err)
+		return err
 	}
 	now := s.Now()
 	if _, err := s.w.ExecContext(ctx, s.d.rebind(`UPDATE surveys SET name = ?, question = ?, follow_up = ?, csat_mode = ?, audience = ?, active = ?, updated_at = ? WHERE id = ?`),
-		v.Name, v.Question, v.FollowUp, string(v.CSATMode), string(aud), v.Active, ms(now), v.ID); err != nil {
+		v.Name, v.Question, v.FollowUp, string(v.CSATMode), aud, v.Active, ms(now), v.ID); err != nil {
 		return fmt.Errorf("store: update survey: %w", err)
 	}
 	v.CreatedAt, v.CreatedBy, v.UpdatedAt = old.CreatedAt, old.CreatedBy, now.UTC().Truncate(time.Millisecond)

@@ -19,14 +19,29 @@ type Tag struct {
 	Archived    bool   `json:"archived"`
 }
 
+const tagCols = `id, COALESCE(parent_id, ''), name, description, archived`
+
+func scanTag(sc scanner) (Tag, error) {
+	var t Tag
+	err := sc.Scan(&t.ID, &t.ParentID, &t.Name, &t.Description, &t.Archived)
+	return t, err
+}
+
 // ListTags returns every tag (taxonomies are hundreds of rows: callers build the tree).
 func (s *Store) ListTags(ctx context.Context) ([]Tag, error) {
-	out, err := collect(ctx, s.read(), func(sc scanner) (Tag, error) {
-		var t Tag
-		err := sc.Scan(&t.ID, &t.ParentID, &t.Name, &t.Description, &t.Archived)
-		return t, err
-	}, `SELECT id, COALESCE(parent_id, ''), name, description, archived FROM tags ORDER BY id`)
+	out, err := collect(ctx, s.read(), scanTag, `SELECT `+tagCols+` FROM tags ORDER BY id`)
 	return out, wrapf(err, "store: list tags")
+}
+
+// GetTag returns one tag.
+func (s *Store) GetTag(ctx context.Context, tagID string) (Tag, error) {
+	t, err := getTag(ctx, s.read(), tagID)
+	return t, wrapf(err, "store: get tag %s", tagID)
+}
+
+func getTag(ctx context.Context, q q, tagID string) (Tag, error) {
+	t, err := scanTag(q.row(ctx, `SELECT `+tagCols+` FROM tags WHERE id = ?`, tagID))
+	return t, notFound(err)
 }
 
 // CreateTag adds a tag under parentID ("" for a root) and its closure rows.
@@ -51,12 +66,8 @@ func (s *Store) insertTag(ctx context.Context, q q, t *Tag) error {
 		return errs.Invalid("id", "a tag id cannot hold commas, slashes or spaces")
 	}
 	if t.ParentID != "" {
-		var n int
-		if err := q.row(ctx, `SELECT COUNT(*) FROM tags WHERE id = ?`, t.ParentID).Scan(&n); err != nil {
-			return fmt.Errorf("insert tag: %w", err)
-		}
-		if n == 0 {
-			return errs.Invalidf("parent_id", "no tag with id %q", t.ParentID)
+		if err := refersTo(ctx, q, "parent_id", "tags", "tag", t.ParentID); err != nil {
+			return err
 		}
 	}
 	_, err := q.exec(ctx, `INSERT INTO tags (id, parent_id, name, description, archived, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -88,13 +99,7 @@ func (s *Store) UpdateTag(ctx context.Context, t Tag) error {
 	if s.d.isUnique(err) {
 		return errs.Invalidf("name", "a sibling tag is already called %q", t.Name)
 	}
-	if err != nil {
-		return fmt.Errorf("store: update tag: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return wrapf(changed(res, err), "store: update tag")
 }
 
 // ErrTagCycle refuses moving a tag under itself or one of its descendants.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/errs"
@@ -69,33 +68,19 @@ func (s *Store) ListTasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 // EachTask calls fn with every task f selects, in ListTasks' order; f.Limit 0 is all
 // of them (the CSV export).
 func (s *Store) EachTask(ctx context.Context, f TaskFilter, fn func(Task) error) error {
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
-	if f.AccountID != "" {
-		add("t.account_id = ?", f.AccountID)
-	}
-	if f.OwnerID != "" {
-		add("t.owner_id = ?", f.OwnerID)
-	}
+	var w conds
+	w.eq("t.account_id = ?", f.AccountID)
+	w.eq("t.owner_id = ?", f.OwnerID)
 	if f.Unowned {
-		add("t.owner_id IS NULL")
+		w.add("t.owner_id IS NULL")
 	}
-	if f.Status != "" {
-		add("t.status = ?", f.Status)
-	}
-	if f.Signal != "" {
-		add("t.signal = ?", f.Signal)
-	}
-	query := `SELECT ` + taskCols + ` FROM tasks t JOIN accounts a ON a.id = t.account_id`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY t.due_date, t.created_at, t.id"
+	w.eq("t.status = ?", f.Status)
+	w.eq("t.signal = ?", f.Signal)
+	query := `SELECT ` + taskCols + ` FROM tasks t JOIN accounts a ON a.id = t.account_id` + w.where() + " ORDER BY t.due_date, t.created_at, t.id"
 	if f.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	err := eachHealthRow(ctx, s.read(), query, args, func(sc healthScanner) error {
+	err := eachHealthRow(ctx, s.read(), query, w.args, func(sc healthScanner) error {
 		t, err := scanTask(sc)
 		if err != nil {
 			return err

@@ -75,13 +75,9 @@ func (s *Store) UpdateMember(ctx context.Context, m *auth.Member) error {
 		if slices.Contains(admins, m.ID) && len(admins) == 1 && (m.Role != auth.RoleAdmin || m.Disabled) {
 			return ErrLastAdmin
 		}
-		res, err := q.exec(ctx, `UPDATE team_members SET name = ?, role = ?, capacity = ?, disabled = ?, password_hash = ? WHERE id = ?`,
-			m.Name, string(m.Role), m.Capacity, m.Disabled, m.PasswordHash, m.ID)
-		if err != nil {
+		if err := changed(q.exec(ctx, `UPDATE team_members SET name = ?, role = ?, capacity = ?, disabled = ?, password_hash = ? WHERE id = ?`,
+			m.Name, string(m.Role), m.Capacity, m.Disabled, m.PasswordHash, m.ID)); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
 		}
 		if m.Disabled {
 			_, err = q.exec(ctx, `DELETE FROM sessions WHERE member_id = ?`, m.ID)
@@ -224,12 +220,5 @@ func (s *Store) ListAPIKeys(ctx context.Context) ([]auth.APIKey, error) {
 
 // RevokeAPIKey stops a key working at once.
 func (s *Store) RevokeAPIKey(ctx context.Context, keyID string) error {
-	res, err := s.w.ExecContext(ctx, s.d.rebind(`UPDATE api_keys SET revoked = TRUE WHERE id = ?`), keyID)
-	if err != nil {
-		return fmt.Errorf("store: revoke api key %s: %w", keyID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return wrapf(changed(s.writer().exec(ctx, `UPDATE api_keys SET revoked = TRUE WHERE id = ?`, keyID)), "store: revoke api key %s", keyID)
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
@@ -33,8 +32,7 @@ func scanTouchpoint(sc interface{ Scan(...any) error }) (TouchpointRow, error) {
 
 // CreateTouchpoint validates and records a touchpoint.
 func (s *Store) CreateTouchpoint(ctx context.Context, t *account.Touchpoint) error {
-	t.Normalize()
-	if err := t.Validate(); err != nil {
+	if err := clean(t); err != nil {
 		return err
 	}
 	return wrapf(s.tx(ctx, func(q q) error {
@@ -66,14 +64,7 @@ func (s *Store) GetTouchpoint(ctx context.Context, touchpointID string) (Touchpo
 
 // DeleteTouchpoint removes a touchpoint.
 func (s *Store) DeleteTouchpoint(ctx context.Context, touchpointID string) error {
-	res, err := s.w.ExecContext(ctx, s.d.rebind(`DELETE FROM touchpoints WHERE id = ?`), touchpointID)
-	if err != nil {
-		return fmt.Errorf("store: delete touchpoint %s: %w", touchpointID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return wrapf(changed(s.writer().exec(ctx, `DELETE FROM touchpoints WHERE id = ?`, touchpointID)), "store: delete touchpoint %s", touchpointID)
 }
 
 // TouchpointFilter selects a timeline.
@@ -91,39 +82,15 @@ func (s *Store) ListTouchpoints(ctx context.Context, f TouchpointFilter) ([]Touc
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	query := touchpointSelect + ` WHERE 1=1`
-	var args []any
-	if f.AccountID != "" {
-		query += ` AND t.account_id = ?`
-		args = append(args, f.AccountID)
-	}
-	if f.MemberID != "" {
-		query += ` AND t.member_id = ?`
-		args = append(args, f.MemberID)
-	}
-	if f.Kind != "" {
-		query += ` AND t.kind = ?`
-		args = append(args, string(f.Kind))
-	}
+	var c conds
+	c.eq(`t.account_id = ?`, f.AccountID)
+	c.eq(`t.member_id = ?`, f.MemberID)
+	c.eq(`t.kind = ?`, string(f.Kind))
 	if !f.Since.IsZero() {
-		query += ` AND t.occurred_at >= ?`
-		args = append(args, ms(f.Since))
-	}
-	if f.Before != "" {
-		query += ` AND t.id < ?`
-		args = append(args, f.Before)
+		c.add(`t.occurred_at >= ?`, ms(f.Since))
 	}
 	// ids start with the occurrence time, so id order is time order.
-	query += ` ORDER BY t.id DESC LIMIT ?`
-	args = append(args, f.Limit+1)
-	out, err := collect(ctx, s.read(), scanTouchpoint, query, args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("store: list touchpoints: %w", err)
-	}
-	next := ""
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
-		next = out[f.Limit-1].ID
-	}
-	return out, next, nil
+	out, next, err := idPageDesc(ctx, s.read(), scanTouchpoint, func(t TouchpointRow) string { return t.ID },
+		touchpointSelect+` WHERE 1=1`+c.and(), c.args, "t.id", f.Before, f.Limit)
+	return out, next, wrapf(err, "store: list touchpoints")
 }

@@ -36,15 +36,24 @@ func (usageDerivation) recompute(ctx context.Context, q q, _ int, keys []string)
 				return fmt.Errorf("clear %s: %w", t, err)
 			}
 		}
-		src := usageFrom("account_id = ? AND day = ?")
-		for _, stmt := range []string{
-			`INSERT INTO usage_daily (account_id, day, active_users, events) SELECT account_id, day, COUNT(DISTINCT uk), COUNT(*) FROM (` + src + `) x GROUP BY account_id, day`,
-			`INSERT INTO usage_daily_events (account_id, day, event, n) SELECT account_id, day, name, COUNT(*) FROM (` + src + `) x GROUP BY account_id, day, name`,
-			`INSERT INTO usage_daily_users (account_id, day, user_key, events) SELECT account_id, day, uk, COUNT(*) FROM (` + src + `) x GROUP BY account_id, day, uk`,
-		} {
-			if _, err := q.exec(ctx, stmt, acct, day); err != nil {
-				return fmt.Errorf("recount usage of %s: %w", key, err)
-			}
+		if err := recountUsage(ctx, q, "account_id = ? AND day = ?", acct, day); err != nil {
+			return fmt.Errorf("recount usage of %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// recountUsage writes the three roll-ups of the raw events where matches, from
+// scratch: the rows it would replace must be gone.
+func recountUsage(ctx context.Context, q q, where string, args ...any) error {
+	src := usageFrom(where)
+	for _, stmt := range []string{
+		`INSERT INTO usage_daily (account_id, day, active_users, events) SELECT account_id, day, COUNT(DISTINCT uk), COUNT(*) FROM (` + src + `) x GROUP BY account_id, day`,
+		`INSERT INTO usage_daily_events (account_id, day, event, n) SELECT account_id, day, name, COUNT(*) FROM (` + src + `) x GROUP BY account_id, day, name`,
+		`INSERT INTO usage_daily_users (account_id, day, user_key, events) SELECT account_id, day, uk, COUNT(*) FROM (` + src + `) x GROUP BY account_id, day, uk`,
+	} {
+		if _, err := q.exec(ctx, stmt, args...); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -59,17 +68,7 @@ func (usageDerivation) reset(ctx context.Context, q q) error {
 			return fmt.Errorf("empty %s: %w", t, err)
 		}
 	}
-	src := usageFrom("account_id <> ''")
-	for _, stmt := range []string{
-		`INSERT INTO usage_daily (account_id, day, active_users, events) SELECT account_id, day, COUNT(DISTINCT uk), COUNT(*) FROM (` + src + `) x GROUP BY account_id, day`,
-		`INSERT INTO usage_daily_events (account_id, day, event, n) SELECT account_id, day, name, COUNT(*) FROM (` + src + `) x GROUP BY account_id, day, name`,
-		`INSERT INTO usage_daily_users (account_id, day, user_key, events) SELECT account_id, day, uk, COUNT(*) FROM (` + src + `) x GROUP BY account_id, day, uk`,
-	} {
-		if _, err := q.exec(ctx, stmt); err != nil {
-			return fmt.Errorf("recount usage: %w", err)
-		}
-	}
-	return nil
+	return wrapf(recountUsage(ctx, q, "account_id <> ''"), "recount usage")
 }
 
 var usageTables = []string{"usage_daily", "usage_daily_events", "usage_daily_users"}
