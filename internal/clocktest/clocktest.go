@@ -32,6 +32,13 @@ func (c *Clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// AddDate moves the clock by calendar years, months and days, as time.Time.AddDate.
+func (c *Clock) AddDate(years, months, days int) {
+	c.mu.Lock()
+	c.t = c.t.AddDate(years, months, days)
+	c.mu.Unlock()
+}
+
 // Set moves the clock to t (in UTC).
 func (c *Clock) Set(t time.Time) {
 	c.mu.Lock()

@@ -57,10 +57,7 @@ func TestPatchAccount(t *testing.T) {
 		ctx := context.Background()
 		owner := auth.Member{Email: "csm@example.com", Name: "Casey", Role: auth.RoleMember}
 		storetest.Members(t, s, &owner)
-		a := account.Account{Name: "Acme", Plan: "pro", Tier: "strategic", ICPFit: ptr(50)}
-		if err := s.CreateAccount(ctx, &a); err != nil {
-			t.Fatal(err)
-		}
+		a := storetest.Account(t, s, account.Account{Name: "Acme", Plan: "pro", Tier: "strategic", ICPFit: ptr(50)})
 		var clear *int
 		row, err := s.PatchAccount(ctx, a.ID, account.AccountPatch{Plan: ptr("enterprise"), ICPFit: &clear, OwnerEmail: ptr("CSM@example.com")})
 		if err != nil {

@@ -20,10 +20,7 @@ func ptr[T any](v T) *T { return &v }
 func TestAccountCRUDAndValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		a := account.Account{ExternalID: "acme-1", Name: " Acme ", Domain: "ACME.com", Tier: "strategic", Plan: "pro", ICPFit: ptr(80)}
-		if err := s.CreateAccount(ctx, &a); err != nil {
-			t.Fatal(err)
-		}
+		a := storetest.Account(t, s, account.Account{ExternalID: "acme-1", Name: " Acme ", Domain: "ACME.com", Tier: "strategic", Plan: "pro", ICPFit: ptr(80)})
 		got, err := s.GetAccount(ctx, a.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -78,9 +75,7 @@ func TestListAccountsFiltersSortsAndPages(t *testing.T) {
 			if i%3 == 0 {
 				a.Tier, a.OwnerID, a.Plan = "strategic", owner.ID, "pro"
 			}
-			if err := s.CreateAccount(ctx, &a); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Accounts(t, s, &a)
 			if i > 0 {
 				if _, _, err := s.SetMRR(ctx, a.ID, int64(100*i), "USD", time.Now(), ""); err != nil {
 					t.Fatal(err)
@@ -213,10 +208,7 @@ func TestUpsertAccountsIsIdempotentAndAtomic(t *testing.T) {
 func TestMRRMovementsDriveAccountState(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		a := account.Account{Name: "Acme"}
-		if err := s.CreateAccount(ctx, &a); err != nil {
-			t.Fatal(err)
-		}
+		a := storetest.Account(t, s, account.Account{Name: "Acme"})
 		day := func(d string) time.Time { v, _ := time.Parse("2006-01-02", d); return v }
 		steps := []struct {
 			date  string
@@ -273,10 +265,7 @@ func TestMRRMovementsDriveAccountState(t *testing.T) {
 func TestPeopleContractsTouchpoints(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		a := account.Account{ExternalID: "acc", Name: "Acme"}
-		if err := s.CreateAccount(ctx, &a); err != nil {
-			t.Fatal(err)
-		}
+		a := storetest.Account(t, s, account.Account{ExternalID: "acc", Name: "Acme"})
 		r, err := s.UpsertPeople(ctx, []account.PersonPatch{
 			{Email: ptr("Ann@Acme.com"), Name: ptr("Ann"), AccountExternalID: ptr("acc"), Champion: ptr(true)},
 			{ExternalID: "u2", Email: ptr("bo@acme.com"), AccountExternalID: ptr("acc")},
@@ -330,16 +319,13 @@ func TestPeopleContractsTouchpoints(t *testing.T) {
 		for i, kind := range []account.TouchpointKind{account.Call, account.Email, account.Note} {
 			tp := account.Touchpoint{AccountID: a.ID, PersonID: ann.ID, MemberID: member.ID, Kind: kind, Summary: fmt.Sprintf("t%d", i),
 				OccurredAt: time.Now().Add(time.Duration(i-10) * time.Hour)}
-			if err := s.CreateTouchpoint(ctx, &tp); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Must(t, s.CreateTouchpoint(ctx, &tp))
 		}
 		tl, _, err := s.ListTouchpoints(ctx, store.TouchpointFilter{AccountID: a.ID})
 		if err != nil || len(tl) != 3 || tl[0].Summary != "t2" || tl[0].Direction != account.Internal || tl[0].PersonName != "Ann" || tl[0].MemberName != "Me" {
 			t.Fatalf("timeline: %+v %v", tl, err)
 		}
-		other := account.Account{Name: "Other"}
-		storetest.Must(t, s.CreateAccount(ctx, &other))
+		other := storetest.Account(t, s, account.Account{Name: "Other"})
 		tp := account.Touchpoint{AccountID: other.ID, PersonID: ann.ID, Kind: account.Call, Summary: "x"}
 		var fe *errs.FieldError
 		if err := s.CreateTouchpoint(ctx, &tp); !errors.As(err, &fe) || fe.Field != "person_id" {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -19,7 +20,7 @@ func (w *healthWorld) track(ext, user, event, props string, at time.Time) {
 	w.n++
 	payload := fmt.Sprintf(`{"type":"track","event":%q,"properties":%s}`, event, props)
 	_, err := w.s.CommitUsage(context.Background(), []store.UsageEvent{{MessageID: fmt.Sprintf("m%d", w.n), Type: "track", Event: event,
-		UserID: user, GroupID: ext, Timestamp: at, ReceivedAt: *w.now, Payload: []byte(payload)}}, 24*time.Hour)
+		UserID: user, GroupID: ext, Timestamp: at, ReceivedAt: w.clock.Now(), Payload: []byte(payload)}}, 24*time.Hour)
 	storetest.Must(w.t, err)
 	storetest.Must(w.t, w.s.SyncUsage(context.Background()))
 }
@@ -50,11 +51,9 @@ var onboardingSteps = health.ActivationSettings{Steps: []health.Step{
 // Person-level: Ann alone did steps 1 and 3 (2 of 4, not activated); Bob's two
 // reports are short of three and neither invite counts, so he did no step and has no row.
 func TestAccountActivation(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		w := &healthWorld{t: t, s: s, now: &now}
+		w := &healthWorld{t: t, s: s, clock: clock}
 		acme := w.signedUp("Acme", "acme", "2026-03-01")
 		if a, err := s.AccountActivation(ctx, acme.ID); err != nil || a != nil {
 			t.Fatalf("no steps configured: %+v, %v", a, err)
@@ -107,11 +106,9 @@ func TestAccountActivation(t *testing.T) {
 //
 // Overall 3 → 2 → 1 → 1 → 1; January 2 → 2 → 1 → 1 → 1; February 1 → 0 → 0 → 0 → 0.
 func TestOnboardingFunnel(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		w := &healthWorld{t: t, s: s, now: &now}
+		w := &healthWorld{t: t, s: s, clock: clock}
 		set := health.ActivationSettings{Steps: onboardingSteps.Steps[:2]}
 		storetest.Must(t, s.PutActivationSettings(ctx, set))
 		a := w.signedUp("A", "a", "2026-01-05")
@@ -159,27 +156,25 @@ func TestOnboardingFunnel(t *testing.T) {
 // users, at any day; signup dates edited; accounts created and deleted; the key steps
 // changed (thresholds, windows, filters, required, none at all).
 func TestActivationMatchesRebuild(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		w := &healthWorld{t: t, s: s, now: &now}
+		w := &healthWorld{t: t, s: s, clock: clock}
 		storetest.Must(t, s.PutActivationSettings(ctx, onboardingSteps))
 		var ids, exts []string
 		add := func() {
 			ext := fmt.Sprintf("x%d", len(ids)+100*w.n)
-			a := w.signedUp("Acct "+ext, ext, now.AddDate(0, 0, -w.n%20).Format(time.DateOnly))
+			a := w.signedUp("Acct "+ext, ext, clock.Now().AddDate(0, 0, -w.n%20).Format(time.DateOnly))
 			ids, exts = append(ids, a.ID), append(exts, ext)
 		}
 		for i := 0; i < 5; i++ {
 			add()
 		}
 		events := []string{"Source Connected", "Report Created", "Report Created", "Invite Sent", "Theme Set", "Other"}
-		store.CheckDerivation(t, s, "activation", 240, 20, func() time.Time { return now }, func(step int, rng *rand.Rand) error {
+		store.CheckDerivation(t, s, "activation", 240, 20, clock.Now, func(step int, rng *rand.Rand) error {
 			switch op := rng.IntN(20); {
 			case op < 12 && len(ids) > 0:
 				i := rng.IntN(len(ids))
-				at := now.AddDate(0, 0, -rng.IntN(25))
+				at := clock.Now().AddDate(0, 0, -rng.IntN(25))
 				props := []string{`{}`, `{"plan":"team"}`, `{"plan":"free"}`}[rng.IntN(3)]
 				w.track(exts[i], fmt.Sprintf("u%d", rng.IntN(4)), events[rng.IntN(len(events))], props, at)
 			case op < 14 && len(ids) > 0:
@@ -187,7 +182,7 @@ func TestActivationMatchesRebuild(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				a.SignupDate = now.AddDate(0, 0, -rng.IntN(90)).Format(time.DateOnly)
+				a.SignupDate = clock.Now().AddDate(0, 0, -rng.IntN(90)).Format(time.DateOnly)
 				return s.UpdateAccount(ctx, &a.Account)
 			case op < 16:
 				set := health.ActivationSettings{Steps: append([]health.Step(nil), onboardingSteps.Steps...)}
@@ -211,7 +206,7 @@ func TestActivationMatchesRebuild(t *testing.T) {
 				ids, exts = append(ids[:i:i], ids[i+1:]...), append(exts[:i:i], exts[i+1:]...)
 				return s.DeleteAccount(ctx, id)
 			case op < 18:
-				now = now.AddDate(0, 0, 1)
+				clock.AddDate(0, 0, 1)
 			default:
 				add()
 			}
@@ -220,7 +215,7 @@ func TestActivationMatchesRebuild(t *testing.T) {
 		// The history exercised activation: with two one-event steps, some activated.
 		storetest.Must(t, s.PutActivationSettings(ctx, health.ActivationSettings{Steps: []health.Step{
 			{Event: "Source Connected", Min: 1, Required: true}, {Event: "Report Created", Min: 1, Required: true}}}))
-		if diff, err := s.DerivedDiff(ctx, "activation", now); err != nil || diff != "" {
+		if diff, err := s.DerivedDiff(ctx, "activation", clock.Now()); err != nil || diff != "" {
 			t.Fatalf("last settings: %v\n%s", err, diff)
 		}
 		f, err := s.OnboardingFunnel(ctx, "", "")
@@ -237,11 +232,9 @@ func TestActivationMatchesRebuild(t *testing.T) {
 // when the account activates. Saved health settings from before the rules existed do
 // not fire them until key steps are configured.
 func TestOnboardingSignalTasks(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		w := &healthWorld{t: t, s: s, now: &now}
+		w := &healthWorld{t: t, s: s, clock: clock}
 		// Health settings saved as an older version did: no entry for the new rules.
 		hs := health.Defaults()
 		for _, r := range health.OnboardingRules {
@@ -265,7 +258,7 @@ func TestOnboardingSignalTasks(t *testing.T) {
 			!hs.Rules[health.SigCadence].Enabled {
 			t.Fatalf("older saved settings read back with %+v, %v", hs.Rules, err)
 		}
-		storetest.Must(t, s.SyncHealth(ctx, now))
+		storetest.Must(t, s.SyncHealth(ctx, clock.Now()))
 		if got := open(late.ID); got[health.SigNotActivated]+got[health.SigStalled] != 0 {
 			t.Fatalf("rules fired before steps were configured: %v", got)
 		}
@@ -274,7 +267,7 @@ func TestOnboardingSignalTasks(t *testing.T) {
 		if hs, err := s.HealthSettings(ctx); err != nil || !hs.Rules[health.SigNotActivated].Enabled || hs.Rules[health.SigStalled].Threshold != 7 {
 			t.Fatalf("rules after configuring steps: %+v, %v", hs.Rules, err)
 		}
-		storetest.Must(t, s.SyncHealth(ctx, now))
+		storetest.Must(t, s.SyncHealth(ctx, clock.Now()))
 		if got := open(late.ID); got[health.SigNotActivated] != 1 || got[health.SigStalled] != 1 {
 			t.Fatalf("late: %v", got)
 		}
@@ -292,22 +285,22 @@ func TestOnboardingSignalTasks(t *testing.T) {
 			t.Fatalf("reasons %v", reasons)
 		}
 		// Next day, still firing: no second task.
-		now = now.AddDate(0, 0, 1)
-		storetest.Must(t, s.SyncHealth(ctx, now))
+		clock.AddDate(0, 0, 1)
+		storetest.Must(t, s.SyncHealth(ctx, clock.Now()))
 		if got := open(late.ID); got[health.SigNotActivated] != 1 || got[health.SigStalled] != 1 {
 			t.Fatalf("duplicated: %v", got)
 		}
 		// Fresh reaches day 7 with no step: stalled, not yet "not activated".
-		now = now.AddDate(0, 0, 1)
-		storetest.Must(t, s.SyncHealth(ctx, now))
+		clock.AddDate(0, 0, 1)
+		storetest.Must(t, s.SyncHealth(ctx, clock.Now()))
 		if got := open(fresh.ID); got[health.SigStalled] != 1 || got[health.SigNotActivated] != 0 {
 			t.Fatalf("fresh on day 7: %v", got)
 		}
 		// Late activates: its onboarding signals stop firing; health's component says so.
 		for i := 0; i < 3; i++ {
-			w.track("late", "u1", "Report Created", `{}`, now.Add(-time.Hour))
+			w.track("late", "u1", "Report Created", `{}`, clock.Now().Add(-time.Hour))
 		}
-		storetest.Must(t, s.SyncHealth(ctx, now))
+		storetest.Must(t, s.SyncHealth(ctx, clock.Now()))
 		if sigs, err = s.ListSignals(ctx, late.ID, 10); err != nil {
 			t.Fatal(err)
 		}
@@ -326,7 +319,7 @@ func TestOnboardingSignalTasks(t *testing.T) {
 			t.Fatalf("rules after the steps changed again: %+v, %v", hs.Rules, err)
 		}
 		storetest.Must(t, s.PutActivationSettings(ctx, health.ActivationSettings{Steps: onboardingSteps.Steps[:2]}))
-		h, err := s.AccountHealth(ctx, late.ID, now)
+		h, err := s.AccountHealth(ctx, late.ID, clock.Now())
 		storetest.Must(t, err)
 		for _, p := range h.Current.Parts {
 			if p.Name == health.Activate && (p.Missing || p.Score != 100) {

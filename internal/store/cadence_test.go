@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -17,10 +18,8 @@ import (
 // in touch exactly a cadence ago is on time, a day more is overdue. The accounts list
 // filter and each account's health agree; changing which kinds count moves accounts.
 func TestCadenceOverdue(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
 		s.Tiers = append(s.Tiers, "gold")
 		type touch struct {
 			kind account.TouchpointKind
@@ -42,16 +41,12 @@ func TestCadenceOverdue(t *testing.T) {
 		ids := map[string]string{}
 		for _, c := range cases {
 			a := &account.Account{Name: c.name, Tier: c.tier}
-			if err := s.CreateAccount(ctx, a); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Accounts(t, s, a)
 			ids[a.ID] = c.name
 			for _, tc := range c.touches {
 				// Late in the day: only the day counts, not the hour.
-				at := now.Truncate(24*time.Hour).AddDate(0, 0, -tc.ago).Add(23 * time.Hour)
-				if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: a.ID, Kind: tc.kind, OccurredAt: at, Summary: "x"}); err != nil {
-					t.Fatal(err)
-				}
+				at := clock.Now().Truncate(24*time.Hour).AddDate(0, 0, -tc.ago).Add(23 * time.Hour)
+				storetest.Must(t, s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: a.ID, Kind: tc.kind, OccurredAt: at, Summary: "x"}))
 			}
 		}
 		overdue := func() string {
@@ -63,7 +58,7 @@ func TestCadenceOverdue(t *testing.T) {
 			var names []string
 			for _, a := range p.Items {
 				names = append(names, a.Name)
-				h, err := s.AccountHealth(ctx, a.ID, now)
+				h, err := s.AccountHealth(ctx, a.ID, clock.Now())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -81,7 +76,7 @@ func TestCadenceOverdue(t *testing.T) {
 			t.Fatalf("overdue: %s, want %s", got, want)
 		}
 		for id, name := range ids {
-			h, err := s.AccountHealth(ctx, id, now)
+			h, err := s.AccountHealth(ctx, id, clock.Now())
 			if err != nil {
 				t.Fatal(err)
 			}

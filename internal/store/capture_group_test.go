@@ -21,14 +21,8 @@ import (
 func TestCaptureGroupItemsFailAlone(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		acme := account.Account{ExternalID: "acme", Name: "Acme", Domain: "acme.com"}
-		if err := s.CreateAccount(ctx, &acme); err != nil {
-			t.Fatal(err)
-		}
-		billing := store.Tag{Name: "Billing"}
-		if err := s.CreateTag(ctx, &billing); err != nil {
-			t.Fatal(err)
-		}
+		acme := storetest.Account(t, s, account.Account{ExternalID: "acme", Name: "Acme", Domain: "acme.com"})
+		billing := storetest.Tag(t, s, store.Tag{Name: "Billing"})
 		group := []feedback.Capture{
 			0: {Text: "SSO please", Source: feedback.SourceAPI, Email: "new@acme.com", IdempotencyKey: "k1"},
 			1: {Text: "tag I do not have", Source: feedback.SourceAPI, Email: "other@acme.com", TagIDs: []string{"nope"}},

@@ -16,10 +16,7 @@ import (
 func TestCaptureLearnsEmailOfPersonKnownByExternalID(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		acme := account.Account{Name: "Acme", Domain: "acme.com"}
-		if err := s.CreateAccount(ctx, &acme); err != nil {
-			t.Fatal(err)
-		}
+		acme := storetest.Account(t, s, account.Account{Name: "Acme", Domain: "acme.com"})
 		first := storetest.Capture(t, s, feedback.Capture{Text: "one", Source: feedback.SourceSlack, PersonExternalID: "U1"})
 		if first.AccountID != "" {
 			t.Fatalf("no email yet, yet account %q", first.AccountID)
@@ -34,9 +31,7 @@ func TestCaptureLearnsEmailOfPersonKnownByExternalID(t *testing.T) {
 		}
 		// Someone else already has bob@acme.com: U2 does not take it.
 		bob := account.Person{Email: "bob@acme.com", AccountID: acme.ID}
-		if err := s.CreatePerson(ctx, &bob); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreatePerson(ctx, &bob))
 		u2 := storetest.Capture(t, s, feedback.Capture{Text: "three", Source: feedback.SourceSlack, PersonExternalID: "U2"})
 		storetest.Capture(t, s, feedback.Capture{Text: "four", Source: feedback.SourceSlack, PersonExternalID: "U2", Email: "bob@acme.com"})
 		if p, _ := s.GetPerson(ctx, u2.PersonID); p.Email != "" {

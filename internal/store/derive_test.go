@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -16,24 +17,14 @@ import (
 // write whose marks are lost (as if its trigger were missing) and the day moving past a
 // window with the roll-ups never told.
 func TestDerivedDiffCatchesABrokenIncrementalPath(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		a := account.Account{Name: "Acme", Tier: "strategic"}
-		if err := s.CreateAccount(ctx, &a); err != nil {
-			t.Fatal(err)
-		}
+		a := storetest.Account(t, s, account.Account{Name: "Acme", Tier: "strategic"})
 		p := account.Person{Email: "ann@acme.com", AccountID: a.ID}
-		if err := s.CreatePerson(ctx, &p); err != nil {
-			t.Fatal(err)
-		}
-		tag := store.Tag{Name: "Export"}
-		if err := s.CreateTag(ctx, &tag); err != nil {
-			t.Fatal(err)
-		}
-		it := storetest.Capture(t, s, feedback.Capture{Text: "csv export please", Source: feedback.SourceAPI, Email: p.Email, OccurredAt: now.Add(-time.Hour), Kind: feedback.FeatureRequest})
-		if diff, err := s.DerivedDiff(ctx, "ranking", now); err != nil || diff != "" {
+		storetest.Must(t, s.CreatePerson(ctx, &p))
+		tag := storetest.Tag(t, s, store.Tag{Name: "Export"})
+		it := storetest.Capture(t, s, feedback.Capture{Text: "csv export please", Source: feedback.SourceAPI, Email: p.Email, OccurredAt: clock.Now().Add(-time.Hour), Kind: feedback.FeatureRequest})
+		if diff, err := s.DerivedDiff(ctx, "ranking", clock.Now()); err != nil || diff != "" {
 			t.Fatalf("before any change: diff %q, err %v", diff, err)
 		}
 		if err := s.TagFeedback(ctx, it.ID, tag.ID, ""); err != nil {
@@ -42,7 +33,7 @@ func TestDerivedDiffCatchesABrokenIncrementalPath(t *testing.T) {
 		if err := s.DropMarks(ctx, "ranking"); err != nil {
 			t.Fatal(err)
 		}
-		diff, err := s.DerivedDiff(ctx, "ranking", now)
+		diff, err := s.DerivedDiff(ctx, "ranking", clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,10 +42,10 @@ func TestDerivedDiffCatchesABrokenIncrementalPath(t *testing.T) {
 		}
 		// Rebuilt now; the item is in the last 30 days. Forty days on it is not, and the
 		// sync that moves the day must recount it (rankRoll marks the units leaving).
-		if diff, err := s.DerivedDiff(ctx, "ranking", now); err != nil || diff != "" {
+		if diff, err := s.DerivedDiff(ctx, "ranking", clock.Now()); err != nil || diff != "" {
 			t.Fatalf("after a rebuild: diff %q, err %v", diff, err)
 		}
-		later := now.AddDate(0, 0, 40)
+		later := clock.Now().AddDate(0, 0, 40)
 		if err := s.SyncRank(ctx, later); err != nil {
 			t.Fatal(err)
 		}
@@ -83,10 +74,7 @@ func TestRebuildReportsProgress(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		tag := store.Tag{Name: "Billing"}
-		if err := s.CreateTag(ctx, &tag); err != nil {
-			t.Fatal(err)
-		}
+		tag := storetest.Tag(t, s, store.Tag{Name: "Billing"})
 		for i := 0; i < 7; i++ {
 			storetest.Capture(t, s, feedback.Capture{Text: "invoice", Source: feedback.SourceAPI, Email: "x@y.com", OccurredAt: now.AddDate(0, 0, -i), TagIDs: []string{tag.ID}})
 		}

@@ -32,19 +32,13 @@ func eventsAfter(t *testing.T, s *store.Store, after int64) []store.Event {
 func TestEventLogRecordsEveryChange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		acme := account.Account{Name: "Acme", Tier: "strategic"}
-		if err := s.CreateAccount(ctx, &acme); err != nil {
-			t.Fatal(err)
-		}
+		acme := storetest.Account(t, s, account.Account{Name: "Acme", Tier: "strategic"})
 		// A failed batch records nothing and uses up no sequence number.
 		if _, _, err := s.CaptureBatch(ctx, []feedback.Capture{{Text: "ok", Source: feedback.SourceAPI}, {Text: "", Source: feedback.SourceAPI}}); err == nil {
 			t.Fatal("bad batch accepted")
 		}
 		it := storetest.Capture(t, s, feedback.Capture{Text: "Need SSO", Source: feedback.SourceAPI, Email: "ann@acme.com", AccountID: acme.ID})
-		req := feedback.Request{Title: "SSO"}
-		if err := s.CreateRequest(ctx, &req); err != nil {
-			t.Fatal(err)
-		}
+		req := storetest.Request(t, s, feedback.Request{Title: "SSO"})
 		req.Status = feedback.Planned
 		if _, err := s.UpdateRequest(ctx, &req); err != nil {
 			t.Fatal(err)
@@ -133,15 +127,11 @@ func TestEventConsumersKeepTheirOwnCheckpoint(t *testing.T) {
 // Webhooks are a consumer: the fan-out queues a delivery per subscribed active
 // endpoint that existed when the event happened, and each event only once.
 func TestWebhookFanOutConsumesTheLog(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		clock := clocktest.New(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
-		s.Now = clock.Now
 		mk := func(events ...string) store.WebhookEndpoint {
 			e := store.WebhookEndpoint{URL: "https://hooks.example.com/" + strings.Join(events, "+"), Secret: "whsec_x", Events: events, Active: true}
-			if err := s.CreateWebhookEndpoint(ctx, &e); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Must(t, s.CreateWebhookEndpoint(ctx, &e))
 			return e
 		}
 		all, votes := mk("*"), mk(store.EventVoteCreated)
@@ -153,8 +143,7 @@ func TestWebhookFanOutConsumesTheLog(t *testing.T) {
 		storetest.Capture(t, s, feedback.Capture{Text: "one", Source: feedback.SourceAPI, Email: "p@example.com"})
 		clock.Add(time.Minute)
 		late := mk("*") // created after the first event
-		req := feedback.Request{Title: "R"}
-		storetest.Must(t, s.CreateRequest(ctx, &req))
+		req := storetest.Request(t, s, feedback.Request{Title: "R"})
 		p, err := s.GetPersonByEmail(ctx, "p@example.com")
 		if err != nil {
 			t.Fatal(err)
@@ -202,10 +191,8 @@ func TestWebhookFanOutConsumesTheLog(t *testing.T) {
 
 // Events older than the retention go once every consumer has passed them.
 func TestPruneEventsKeepsWhatAConsumerStillNeeds(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		clock := clocktest.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-		s.Now = clock.Now
 		for i := range 4 { // seq 1..4 on 1, 2, 3, 4 January
 			if _, err := s.Emit(ctx, "test.event", i); err != nil {
 				t.Fatal(err)
@@ -358,10 +345,8 @@ func TestEventLogConcurrentWritersLoseNothing(t *testing.T) {
 // The health loop's events reach an endpoint subscribed to them by name, and the
 // envelope names the account, which their data does not carry.
 func TestWebhookFanOutHealthEventsNameTheAccount(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
 		for _, ev := range []string{store.EventHealthChanged, store.EventSignalFired, store.EventTaskCreated, store.EventGoalMissed, store.EventSurveyResponded, store.EventCancellationRecorded} {
 			if !slices.Contains(store.Events, ev) {
 				t.Errorf("%s cannot be subscribed to", ev)
@@ -371,7 +356,7 @@ func TestWebhookFanOutHealthEventsNameTheAccount(t *testing.T) {
 		storetest.Must(t, s.CreateWebhookEndpoint(ctx, &ep))
 		a := &account.Account{Name: "Silent", Tier: "important"} // never contacted: the cadence rule fires
 		storetest.Must(t, s.CreateAccount(ctx, a))
-		storetest.Must(t, s.SyncHealth(ctx, now))
+		storetest.Must(t, s.SyncHealth(ctx, clock.Now()))
 		if _, d, err := s.FanOutWebhooks(ctx, 0); err != nil || d == 0 {
 			t.Fatalf("deliveries %d, %v; want at least one task.created", d, err)
 		}

@@ -17,18 +17,9 @@ import (
 func TestExportFeedback(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		acme := account.Account{ExternalID: "acme-1", Name: "Acme Robotics", Domain: "acme.com"}
-		if err := s.CreateAccount(ctx, &acme); err != nil {
-			t.Fatal(err)
-		}
-		editor := store.Tag{Name: "Editor"}
-		if err := s.CreateTag(ctx, &editor); err != nil {
-			t.Fatal(err)
-		}
-		tables := store.Tag{Name: "Tables", ParentID: editor.ID}
-		if err := s.CreateTag(ctx, &tables); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Accounts(t, s, &account.Account{ExternalID: "acme-1", Name: "Acme Robotics", Domain: "acme.com"})
+		editor := storetest.Tag(t, s, store.Tag{Name: "Editor"})
+		tables := storetest.Tag(t, s, store.Tag{Name: "Tables", ParentID: editor.ID})
 		sso := feedback.Request{Title: "SSO"}
 		dark := feedback.Request{Title: "Dark mode"}
 		storetest.Must(t, s.CreateRequest(ctx, &sso))

@@ -12,16 +12,13 @@ import (
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
-func TestWebFeedbackQueries(t *testing.T) {
+func TestFeedbackReads(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		if _, err := s.NextUntriaged(ctx, ""); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("empty inbox: %v", err)
 		}
-		acme := account.Account{Name: "Acme Corp", Domain: "acme.com", Tier: "strategic"}
-		if err := s.CreateAccount(ctx, &acme); err != nil {
-			t.Fatal(err)
-		}
+		acme := storetest.Account(t, s, account.Account{Name: "Acme Corp", Domain: "acme.com", Tier: "strategic"})
 		if _, _, err := s.SetMRR(ctx, acme.ID, 250000, "USD", time.Now().AddDate(0, -1, 0), ""); err != nil {
 			t.Fatal(err)
 		}
@@ -44,8 +41,7 @@ func TestWebFeedbackQueries(t *testing.T) {
 		if it, err := s.NextUntriaged(ctx, older.ID); err != nil || it.ID != newer.ID {
 			t.Fatalf("after: %v %v", it.ID, err)
 		}
-		tag := store.Tag{Name: "Billing"}
-		storetest.Must(t, s.CreateTag(ctx, &tag))
+		tag := storetest.Tag(t, s, store.Tag{Name: "Billing"})
 		if err := s.TagFeedback(ctx, older.ID, tag.ID, ""); err != nil {
 			t.Fatal(err)
 		}

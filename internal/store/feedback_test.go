@@ -21,8 +21,7 @@ import (
 func TestCaptureResolvesSendersAndIsIdempotent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		acme := account.Account{ExternalID: "acme", Name: "Acme", Domain: "acme.com"}
-		storetest.Must(t, s.CreateAccount(ctx, &acme))
+		acme := storetest.Account(t, s, account.Account{ExternalID: "acme", Name: "Acme", Domain: "acme.com"})
 		// Unknown sender at a known domain: a new person attached to Acme.
 		it, created, err := s.Capture(ctx, feedback.Capture{Text: "Please add SSO.", Source: feedback.SourceEmail, Email: "New.Person@acme.com", Name: "New Person", ExternalID: "msg-1"})
 		if err != nil || !created || it.AccountID != acme.ID || it.PersonID == "" || it.Status != feedback.New || it.Quote != "Please add SSO." {
@@ -145,10 +144,7 @@ func TestRankRequestsScenarios(t *testing.T) {
 		ctx := context.Background()
 		now := time.Now().UTC()
 		acct := func(ext string, mrr int64, cab bool) account.Account {
-			a := account.Account{ExternalID: ext, Name: ext, Domain: ext + ".com", CAB: cab}
-			if err := s.CreateAccount(ctx, &a); err != nil {
-				t.Fatal(err)
-			}
+			a := storetest.Account(t, s, account.Account{ExternalID: ext, Name: ext, Domain: ext + ".com", CAB: cab})
 			if _, _, err := s.SetMRR(ctx, a.ID, mrr, "USD", now.AddDate(0, -6, 0), ""); err != nil {
 				t.Fatal(err)
 			}
@@ -257,13 +253,11 @@ func TestRankRequestsScenarios(t *testing.T) {
 func TestRankTagsRollsUpUniqueAccounts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		a := account.Account{Name: "A", Domain: "a.com"}
-		storetest.Must(t, s.CreateAccount(ctx, &a))
+		a := storetest.Account(t, s, account.Account{Name: "A", Domain: "a.com"})
 		if _, _, err := s.SetMRR(ctx, a.ID, 10000, "USD", time.Now().AddDate(0, -1, 0), ""); err != nil {
 			t.Fatal(err)
 		}
-		parent := store.Tag{Name: "Editor"}
-		storetest.Must(t, s.CreateTag(ctx, &parent))
+		parent := storetest.Tag(t, s, store.Tag{Name: "Editor"})
 		c1 := store.Tag{Name: "Tables", ParentID: parent.ID}
 		c2 := store.Tag{Name: "Images", ParentID: parent.ID}
 		storetest.Must(t, s.CreateTag(ctx, &c1))
@@ -342,9 +336,7 @@ func TestEventsCommitWithTheirChange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ep := store.WebhookEndpoint{URL: "https://hooks.example.com/x", Secret: "whsec_test", Events: []string{"*"}, Active: true}
-		if err := s.CreateWebhookEndpoint(ctx, &ep); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreateWebhookEndpoint(ctx, &ep))
 		events := func() []string {
 			// Webhooks consume the event log: fan out what has committed so far.
 			if _, _, err := s.FanOutWebhooks(ctx, 0); err != nil {
@@ -373,8 +365,7 @@ func TestEventsCommitWithTheirChange(t *testing.T) {
 		if _, _, err := s.Capture(ctx, feedback.Capture{Text: "ok", Source: feedback.SourceAPI, IdempotencyKey: "once"}); err != nil {
 			t.Fatal(err)
 		} // a repeat is no new event
-		r := feedback.Request{Title: "SSO"}
-		storetest.Must(t, s.CreateRequest(ctx, &r))
+		r := storetest.Request(t, s, feedback.Request{Title: "SSO"})
 		r.Title = "Single sign-on" // no status change: no event
 		if _, err := s.UpdateRequest(ctx, &r); err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/playbook"
@@ -27,30 +28,21 @@ import (
 // the rule — once, however often it syncs and after the task is done. Turned off, the
 // rule stops firing and a goal missed again makes nothing; turned on, it fires anew.
 func TestCheckGoals(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
 		owner := auth.Member{Email: "csm@example.com", Name: "C", Role: auth.RoleMember}
-		if err := s.CreateMember(ctx, &owner); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreateMember(ctx, &owner))
 		rescue := &playbook.Playbook{Name: "Rescue the goal", Signals: []string{health.SigGoalMissed},
 			Steps: []playbook.Step{{Title: "Agree a new plan with the champion", DueDays: 5}}}
-		if err := s.CreatePlaybook(ctx, rescue); err != nil {
-			t.Fatal(err)
-		}
-		signup := now.AddDate(0, 0, -40)
+		storetest.Must(t, s.CreatePlaybook(ctx, rescue))
+		signup := clock.Now().AddDate(0, 0, -40)
 		var evs []store.UsageEvent
 		mk := func(ext string, reports int) account.Account {
-			a := account.Account{Name: ext, ExternalID: ext, SignupDate: signup.Format(time.DateOnly), OwnerID: owner.ID}
-			if err := s.CreateAccount(ctx, &a); err != nil {
-				t.Fatal(err)
-			}
+			a := storetest.Account(t, s, account.Account{Name: ext, ExternalID: ext, SignupDate: signup.Format(time.DateOnly), OwnerID: owner.ID})
 			for i := 0; i < reports; i++ {
 				at := signup.AddDate(0, 0, 1+i)
 				evs = append(evs, store.UsageEvent{MessageID: fmt.Sprintf("%s-%d", ext, i), Type: "track", Event: "Report Created", UserID: "u-" + ext,
-					GroupID: ext, Timestamp: at, ReceivedAt: now, Payload: []byte(`{}`)})
+					GroupID: ext, Timestamp: at, ReceivedAt: clock.Now(), Payload: []byte(`{}`)})
 			}
 			if err := s.SetGoal(ctx, a.ID, health.Goal{Event: "Report Created", Min: 5, CheckDays: 30}); err != nil {
 				t.Fatal(err)
@@ -63,13 +55,13 @@ func TestCheckGoals(t *testing.T) {
 		}
 		check := func(want int) {
 			t.Helper()
-			if n, err := s.CheckGoals(ctx, now); err != nil || n != want {
+			if n, err := s.CheckGoals(ctx, clock.Now()); err != nil || n != want {
 				t.Fatalf("%d goals turned missed (%v), want %d", n, err, want)
 			}
 		}
 		sync := func() {
 			t.Helper()
-			if err := s.SyncHealth(ctx, now); err != nil {
+			if err := s.SyncHealth(ctx, clock.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -83,12 +75,12 @@ func TestCheckGoals(t *testing.T) {
 		}
 		check(1)
 		check(0)
-		g, err := s.Goal(ctx, keen.ID, now)
+		g, err := s.Goal(ctx, keen.ID, clock.Now())
 		want := signup.AddDate(0, 0, 5).Format(time.DateOnly)
 		if err != nil || g == nil || g.State != health.GoalAchieved || g.AchievedOn != want || g.Count != 6 {
 			t.Fatalf("keen: %+v %v (want achieved on %s)", g, err, want)
 		}
-		g, err = s.Goal(ctx, slow.ID, now)
+		g, err = s.Goal(ctx, slow.ID, clock.Now())
 		if err != nil || g == nil || g.State != health.GoalMissed || g.Count != 3 {
 			t.Fatalf("slow: %+v %v", g, err)
 		}
@@ -134,20 +126,7 @@ func TestCheckGoals(t *testing.T) {
 		}
 
 		// Off: the signal stops, and a goal missed again makes nothing.
-		hs, err := s.HealthSettings(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		setRule := func(on bool) {
-			t.Helper()
-			r := hs.Rules[health.SigGoalMissed]
-			r.Enabled = on
-			hs.Rules[health.SigGoalMissed] = r
-			if err := s.PutHealthSettings(ctx, hs); err != nil {
-				t.Fatal(err)
-			}
-		}
-		setRule(false)
+		switchRule(t, s, health.SigGoalMissed, false)
 		if err := s.SetGoal(ctx, slow.ID, health.Goal{Event: "Report Created", Min: 4, CheckDays: 30}); err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +138,7 @@ func TestCheckGoals(t *testing.T) {
 		if sigs, err := s.ListSignals(ctx, slow.ID, 100); err != nil || slices.ContainsFunc(sigs, func(sg store.Signal) bool { return sg.Rule == health.SigGoalMissed }) {
 			t.Fatalf("signals with the rule off: %+v %v", sigs, err)
 		}
-		setRule(true)
+		switchRule(t, s, health.SigGoalMissed, true)
 		sync()
 		if open := goalTasks("open"); len(open) != 1 || open[0].Reason != "goal missed: 4 × Report Created within 30 days of signup" {
 			t.Fatalf("on again: %+v", open)
@@ -167,6 +146,8 @@ func TestCheckGoals(t *testing.T) {
 
 		// Settings saved without the rule (before it was one) read it on: missed
 		// goals tasked owners before an admin could turn that off.
+		hs, err := s.HealthSettings(ctx)
+		storetest.Must(t, err)
 		delete(hs.Rules, health.SigGoalMissed)
 		if err := s.PutHealthSettings(ctx, hs); err != nil {
 			t.Fatal(err)
@@ -181,7 +162,7 @@ func TestCheckGoals(t *testing.T) {
 		if err := s.ClearGoal(ctx, slow.ID); err != nil {
 			t.Fatal(err)
 		}
-		if g, err := s.Goal(ctx, slow.ID, now); err != nil || g != nil {
+		if g, err := s.Goal(ctx, slow.ID, clock.Now()); err != nil || g != nil {
 			t.Fatalf("after clearing: %+v %v", g, err)
 		}
 	})
@@ -193,20 +174,16 @@ func TestCheckGoals(t *testing.T) {
 // history. Slow stays at one: missed after the check day, and the health sync tasks
 // its owner naming the trait. Bad goals are refused naming their field.
 func TestTraitGoal(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	signup := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	storetest.EachAt(t, signup.AddDate(0, 0, 12).Add(9*time.Hour), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		signup := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-		now := signup.AddDate(0, 0, 12).Add(9 * time.Hour)
-		s.Now = func() time.Time { return now }
 		owner := auth.Member{Email: "csm@example.com", Name: "C", Role: auth.RoleMember}
 		storetest.Members(t, s, &owner)
 		goal := health.Goal{Trait: "integrations", TraitOp: health.TraitGE, TraitValue: "3", CheckDays: 30}
 		mk := func(name string) *account.Account {
 			t.Helper()
 			a := &account.Account{Name: name, SignupDate: signup.Format(time.DateOnly), OwnerID: owner.ID, Traits: json.RawMessage(`{"integrations":1}`)}
-			if err := s.CreateAccount(ctx, a); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Accounts(t, s, a)
 			if err := s.SetGoal(ctx, a.ID, goal); err != nil {
 				t.Fatal(err)
 			}
@@ -215,13 +192,13 @@ func TestTraitGoal(t *testing.T) {
 		keen, slow := mk("keen"), mk("slow")
 		state := func(a *account.Account) string {
 			t.Helper()
-			g, err := s.Goal(ctx, a.ID, now)
+			g, err := s.Goal(ctx, a.ID, clock.Now())
 			if err != nil || g == nil {
 				t.Fatalf("goal of %s: %+v %v", a.Name, g, err)
 			}
 			return g.State + " " + g.AchievedOn
 		}
-		if _, err := s.CheckGoals(ctx, now); err != nil {
+		if _, err := s.CheckGoals(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if got := state(keen); got != "pending " {
@@ -231,15 +208,15 @@ func TestTraitGoal(t *testing.T) {
 		if err := s.UpdateAccount(ctx, keen); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CheckGoals(ctx, now); err != nil {
+		if _, err := s.CheckGoals(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-		now = signup.AddDate(0, 0, 40)
+		clock.Set(signup.AddDate(0, 0, 40))
 		keen.Traits = json.RawMessage(`{"integrations":0}`) // disconnected since: the goal was reached all the same
 		if err := s.UpdateAccount(ctx, keen); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := s.CheckGoals(ctx, now); err != nil || n != 1 {
+		if n, err := s.CheckGoals(ctx, clock.Now()); err != nil || n != 1 {
 			t.Fatalf("%d goals turned missed, %v", n, err)
 		}
 		if got := state(keen); got != "achieved 2026-06-13" {
@@ -248,7 +225,7 @@ func TestTraitGoal(t *testing.T) {
 		if got := state(slow); got != "missed " {
 			t.Fatalf("slow: %q", got)
 		}
-		if err := s.SyncHealth(ctx, now); err != nil {
+		if err := s.SyncHealth(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		ts, err := s.ListTasks(ctx, store.TaskFilter{Signal: health.SigGoalMissed})

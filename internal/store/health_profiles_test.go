@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -26,11 +27,9 @@ import (
 //   - the goal gets weight 50 in the active profile (v3); pending, it is missing: 92.
 //   - day 2, the goal (check day 1) is missed: (4600 + 0×50) / 100 = 46.
 func TestHealthStageProfiles(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		w := &healthWorld{t: t, s: s, now: &now}
+		w := &healthWorld{t: t, s: s, clock: clock}
 		id := w.account("standard", 0, `{"activated":false}`)
 		ext := fmt.Sprintf("ext%d", w.n)
 		a, err := s.GetAccount(ctx, id)
@@ -42,21 +41,19 @@ func TestHealthStageProfiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := 0; i < 9; i++ {
-			if err := w.usage(ext, "ann", "Login", now.AddDate(0, 0, -3-i%3)); err != nil {
+			if err := w.usage(ext, "ann", "Login", clock.Now().AddDate(0, 0, -3-i%3)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for i := 0; i < 10; i++ {
-			if err := w.usage(ext, "bob", "Login", now.AddDate(0, 0, -35-i)); err != nil {
+			if err := w.usage(ext, "bob", "Login", clock.Now().AddDate(0, 0, -35-i)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: id, Kind: account.Email, OccurredAt: now.AddDate(0, 0, -10), Summary: "hi"}); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: id, Kind: account.Email, OccurredAt: clock.Now().AddDate(0, 0, -10), Summary: "hi"}))
 		expect := func(step string, score int, version, profile string) health.Result {
 			t.Helper()
-			h, err := s.AccountHealth(ctx, id, now)
+			h, err := s.AccountHealth(ctx, id, clock.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +64,7 @@ func TestHealthStageProfiles(t *testing.T) {
 		}
 		expect("by tier", 75, "v1", "tier:default")
 
-		now = now.AddDate(0, 0, 1)
+		clock.AddDate(0, 0, 1)
 		hs, err := s.HealthSettings(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -98,8 +95,8 @@ func TestHealthStageProfiles(t *testing.T) {
 		if r := expect("goal pending", 92, "v3", "stage:active"); !r.Parts[len(r.Parts)-1].Missing {
 			t.Fatalf("pending goal not missing: %+v", r.Parts)
 		}
-		now = now.AddDate(0, 0, 1)
-		if n, err := s.CheckGoals(ctx, now); err != nil || n != 1 {
+		clock.AddDate(0, 0, 1)
+		if n, err := s.CheckGoals(ctx, clock.Now()); err != nil || n != 1 {
 			t.Fatalf("check goals: %d %v", n, err)
 		}
 		if r := expect("goal missed", 46, "v3", "stage:active"); r.Parts[len(r.Parts)-1].Detail != "goal missed" {

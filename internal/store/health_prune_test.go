@@ -21,9 +21,7 @@ func TestPruneHealthHistory(t *testing.T) {
 		first := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
 		days := []time.Time{first, first.AddDate(0, 0, 200), first.AddDate(0, 0, 500)}
 		for _, name := range []string{"One", "Two"} {
-			if err := s.CreateAccount(ctx, &account.Account{Name: name, Tier: "standard"}); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Must(t, s.CreateAccount(ctx, &account.Account{Name: name, Tier: "standard"}))
 		}
 		for _, d := range days {
 			if err := s.SyncHealth(ctx, d); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/billing"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/store"
@@ -21,10 +22,10 @@ import (
 
 // healthWorld makes the inputs of account health for tests.
 type healthWorld struct {
-	t   testing.TB
-	s   *store.Store
-	now *time.Time
-	n   int
+	t     testing.TB
+	s     *store.Store
+	clock *clocktest.Clock
+	n     int
 }
 
 func (w *healthWorld) account(tier string, seats int, traits string) string {
@@ -40,7 +41,7 @@ func (w *healthWorld) account(tier string, seats int, traits string) string {
 func (w *healthWorld) usage(externalID, user, event string, at time.Time) error {
 	w.n++
 	_, err := w.s.CommitUsage(context.Background(), []store.UsageEvent{{MessageID: fmt.Sprintf("m%d", w.n), Type: "track", Event: event,
-		UserID: user, GroupID: externalID, Timestamp: at, ReceivedAt: *w.now, Payload: []byte(`{}`)}}, 24*time.Hour)
+		UserID: user, GroupID: externalID, Timestamp: at, ReceivedAt: w.clock.Now(), Payload: []byte(`{}`)}}, 24*time.Hour)
 	if err != nil {
 		return err
 	}
@@ -67,11 +68,9 @@ func (w *healthWorld) invoice(accountID, customer, state string, at time.Time) e
 // goals and their daily check, deleted accounts, settings changes (cadence, contact kinds, a new weight set by tier or by stage) and
 // days passing.
 func TestHealthMatchesRebuild(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		w := &healthWorld{t: t, s: s, now: &now}
+		w := &healthWorld{t: t, s: s, clock: clock}
 		tiers := []string{"strategic", "important", "standard"}
 		var ids, exts []string
 		for i := 0; i < 6; i++ {
@@ -81,13 +80,11 @@ func TestHealthMatchesRebuild(t *testing.T) {
 		var tps, items []string
 		pick := func(rng *rand.Rand) string { return ids[rng.IntN(len(ids))] }
 		npsSurvey := survey.Survey{Kind: survey.NPS}
-		if err := s.CreateSurvey(ctx, &npsSurvey); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreateSurvey(ctx, &npsSurvey))
 		// The rules that fired, read after each comparison (the store is synced then).
 		fired := map[string]bool{}
 		seeSignals := func() error {
-			if err := s.SyncSignalTasks(ctx, now); err != nil {
+			if err := s.SyncSignalTasks(ctx, clock.Now()); err != nil {
 				return err
 			}
 			sigs, err := s.ListSignals(ctx, "", 1000)
@@ -96,13 +93,13 @@ func TestHealthMatchesRebuild(t *testing.T) {
 			}
 			return err
 		}
-		store.CheckDerivation(t, s, "health", 260, 20, func() time.Time { return now }, func(step int, rng *rand.Rand) error {
+		store.CheckDerivation(t, s, "health", 260, 20, clock.Now, func(step int, rng *rand.Rand) error {
 			if step > 0 && step%20 == 0 {
 				if err := seeSignals(); err != nil {
 					return err
 				}
 			}
-			at := now.AddDate(0, 0, -rng.IntN(70)).Add(-time.Duration(rng.IntN(86400)) * time.Second)
+			at := clock.Now().AddDate(0, 0, -rng.IntN(70)).Add(-time.Duration(rng.IntN(86400)) * time.Second)
 			switch op := rng.IntN(20); {
 			case op < 5:
 				i := rng.IntN(len(exts))
@@ -150,7 +147,7 @@ func TestHealthMatchesRebuild(t *testing.T) {
 				a.Tier, a.Seats = tiers[rng.IntN(3)], rng.IntN(8)
 				a.Stage = account.Stages[rng.IntN(len(account.Stages))]
 				// The signup date moves the onboarding rules (not activated by day 30).
-				a.SignupDate = now.AddDate(0, 0, -rng.IntN(60)).Format("2006-01-02")
+				a.SignupDate = clock.Now().AddDate(0, 0, -rng.IntN(60)).Format("2006-01-02")
 				a.Traits = json.RawMessage([]string{`{}`, `{"nps":3}`, `{"nps":9,"activated":true}`, `{"activated":false,"seats":4}`}[rng.IntN(4)])
 				return s.UpdateAccount(ctx, &a.Account)
 			case op < 15 && rng.IntN(2) == 0:
@@ -167,7 +164,7 @@ func TestHealthMatchesRebuild(t *testing.T) {
 				if err := s.SetGoal(ctx, pick(rng), g); err != nil {
 					return err
 				}
-				_, err := s.CheckGoals(ctx, now)
+				_, err := s.CheckGoals(ctx, clock.Now())
 				return err
 			case op < 15:
 				return s.SetHealthPulse(ctx, pick(rng), "", rng.IntN(6), "gut feeling")
@@ -208,11 +205,11 @@ func TestHealthMatchesRebuild(t *testing.T) {
 			case op < 17:
 				// A contract: its renewal date and its notice deadline (the renewal minus
 				// the cancellation window) are the renewal rule's inputs.
-				start := now.AddDate(-1, 0, rng.IntN(90)).Format("2006-01-02") // renews within 0–90 days
+				start := clock.Now().AddDate(-1, 0, rng.IntN(90)).Format("2006-01-02") // renews within 0–90 days
 				return s.SaveContract(ctx, &account.Contract{AccountID: pick(rng), StartDate: start, TermMonths: 12, Currency: "USD",
 					CancellationWindow: []int{0, 30, 90}[rng.IntN(3)]})
 			case op < 18:
-				now = now.AddDate(0, 0, 1)
+				clock.AddDate(0, 0, 1)
 			case op < 19 && len(ids) > 4:
 				i := rng.IntN(len(ids))
 				id := ids[i]
@@ -234,14 +231,14 @@ func TestHealthMatchesRebuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a.SignupDate = now.AddDate(0, 0, -40).Format("2006-01-02")
+		a.SignupDate = clock.Now().AddDate(0, 0, -40).Format("2006-01-02")
 		if err := s.UpdateAccount(ctx, &a.Account); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.SyncActivation(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if diff, err := s.DerivedDiff(ctx, "health", now); err != nil || diff != "" {
+		if diff, err := s.DerivedDiff(ctx, "health", clock.Now()); err != nil || diff != "" {
 			t.Fatalf("with key steps nobody meets: %v\n%s", err, diff)
 		}
 		// The history exercised every signal rule: each fired for some account at one
@@ -255,11 +252,11 @@ func TestHealthMatchesRebuild(t *testing.T) {
 			}
 		}
 		// The history kept a row per account for each day the test passed through.
-		h, err := s.AccountHealth(ctx, ids[0], now)
+		h, err := s.AccountHealth(ctx, ids[0], clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if h.Current == nil || len(h.History) < 5 || h.Current.Day != now.Format("2006-01-02") {
+		if h.Current == nil || len(h.History) < 5 || h.Current.Day != clock.Now().Format("2006-01-02") {
 			t.Fatalf("history exercised nothing: current %+v, %d days", h.Current, len(h.History))
 		}
 	})
@@ -278,48 +275,41 @@ func TestHealthMatchesRebuild(t *testing.T) {
 //
 // Seven days later, with no new input, only the contact moves: the sentence names it.
 func TestAccountHealthFigures(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		w := &healthWorld{t: t, s: s, now: &now}
+		w := &healthWorld{t: t, s: s, clock: clock}
 		id := w.account("standard", 10, `{}`)
 		ext := fmt.Sprintf("ext%d", w.n)
 		for i := 0; i < 5; i++ {
 			user := []string{"ann", "bob"}[i%2]
-			if err := w.usage(ext, user, "Login", now.AddDate(0, 0, -3-i%3)); err != nil {
+			if err := w.usage(ext, user, "Login", clock.Now().AddDate(0, 0, -3-i%3)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for i := 0; i < 10; i++ {
-			if err := w.usage(ext, "cat", "Login", now.AddDate(0, 0, -35-i)); err != nil {
+			if err := w.usage(ext, "cat", "Login", clock.Now().AddDate(0, 0, -35-i)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for _, tp := range []account.Touchpoint{
-			{AccountID: id, Kind: account.Email, OccurredAt: now.AddDate(0, 0, -40), Summary: "hello"},
-			{AccountID: id, Kind: account.Note, OccurredAt: now.AddDate(0, 0, -2), Summary: "internal"},
+			{AccountID: id, Kind: account.Email, OccurredAt: clock.Now().AddDate(0, 0, -40), Summary: "hello"},
+			{AccountID: id, Kind: account.Note, OccurredAt: clock.Now().AddDate(0, 0, -2), Summary: "internal"},
 		} {
-			if err := s.CreateTouchpoint(ctx, &tp); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Must(t, s.CreateTouchpoint(ctx, &tp))
 		}
 		var archived string
 		for i := 0; i < 2; i++ {
-			it, _, err := s.Capture(ctx, feedback.Capture{Text: fmt.Sprintf("crash %d", i), Source: feedback.SourceWeb, Kind: feedback.Bug, OccurredAt: now.AddDate(0, 0, -5), AccountID: id})
-			if err != nil {
-				t.Fatal(err)
-			}
+			it := storetest.Capture(t, s, feedback.Capture{Text: fmt.Sprintf("crash %d", i), Source: feedback.SourceWeb, Kind: feedback.Bug, OccurredAt: clock.Now().AddDate(0, 0, -5), AccountID: id})
 			archived = it.ID
 		}
 		st := feedback.Archived
 		if err := s.BulkFeedback(ctx, []string{archived}, store.Bulk{Status: &st}, ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.invoice(id, "cus_1", "failed", now.AddDate(0, 0, -1)); err != nil {
+		if err := w.invoice(id, "cus_1", "failed", clock.Now().AddDate(0, 0, -1)); err != nil {
 			t.Fatal(err)
 		}
-		h, err := s.AccountHealth(ctx, id, now)
+		h, err := s.AccountHealth(ctx, id, clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -352,8 +342,8 @@ func TestAccountHealthFigures(t *testing.T) {
 		// events are now 42–51 days old, still in the prior 30 (days 30–59), and the
 		// recent ones 10–12 days old, so usage stays −50% → 0.
 		// (0 + 375 + 72×15 + 300 + 750 + 0) / 85 = 2505 / 85 = 29.5 → 29.
-		now = now.AddDate(0, 0, 7)
-		h, err = s.AccountHealth(ctx, id, now)
+		clock.AddDate(0, 0, 7)
+		h, err = s.AccountHealth(ctx, id, clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -364,13 +354,11 @@ func TestAccountHealthFigures(t *testing.T) {
 			t.Fatalf("since week %q, want %q", h.SinceWeek, want)
 		}
 		// A call brings the contact back within the cadence; a pulse adds a component.
-		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: id, Kind: account.Call, OccurredAt: now.Add(-time.Hour), Summary: "call"}); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: id, Kind: account.Call, OccurredAt: clock.Now().Add(-time.Hour), Summary: "call"}))
 		if err := s.SetHealthPulse(ctx, id, "", 4, "renewal looks fine"); err != nil {
 			t.Fatal(err)
 		}
-		h, err = s.AccountHealth(ctx, id, now)
+		h, err = s.AccountHealth(ctx, id, clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -393,29 +381,22 @@ func TestAccountHealthFigures(t *testing.T) {
 // unlabelling both leaves the component missing (50), and the backfill labelling them
 // again 53 — each change marks the account, so the incremental result follows.
 func TestHealthSentimentInput(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		w := &healthWorld{t: t, s: s, now: &now}
+		w := &healthWorld{t: t, s: s, clock: clock}
 		id := w.account("standard", 0, `{}`)
-		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: id, Kind: account.Call, OccurredAt: now.AddDate(0, 0, -1), Summary: "hi"}); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: id, Kind: account.Call, OccurredAt: clock.Now().AddDate(0, 0, -1), Summary: "hi"}))
 		capture := func(text string) string {
 			t.Helper()
-			it, _, err := s.Capture(ctx, feedback.Capture{Text: text, Source: feedback.SourceWeb, Kind: feedback.FeatureRequest, OccurredAt: now.AddDate(0, 0, -3), AccountID: id})
-			if err != nil {
-				t.Fatal(err)
-			}
+			it := storetest.Capture(t, s, feedback.Capture{Text: text, Source: feedback.SourceWeb, Kind: feedback.FeatureRequest, OccurredAt: clock.Now().AddDate(0, 0, -3), AccountID: id})
 			return it.ID
 		}
 		expect := func(step string, score int, nps string) {
 			t.Helper()
-			if err := s.SyncHealth(ctx, now); err != nil {
+			if err := s.SyncHealth(ctx, clock.Now()); err != nil {
 				t.Fatal(err)
 			}
-			h, err := s.AccountHealth(ctx, id, now)
+			h, err := s.AccountHealth(ctx, id, clock.Now())
 			if err != nil || h.Current == nil {
 				t.Fatalf("%s: %+v %v", step, h, err)
 			}
@@ -446,7 +427,7 @@ func TestHealthSentimentInput(t *testing.T) {
 			t.Fatalf("backfill %d %v", n, err)
 		}
 		expect("labelled again", 53, "false 66 0.1667 feedback sentiment +0.32 (2 items in 90 days)")
-		if diff, err := s.DerivedDiff(ctx, "health", now); err != nil || diff != "" {
+		if diff, err := s.DerivedDiff(ctx, "health", clock.Now()); err != nil || diff != "" {
 			t.Fatalf("incremental against a rebuild: %v\n%s", err, diff)
 		}
 	})

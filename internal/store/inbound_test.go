@@ -16,62 +16,49 @@ import (
 // through one Store is a duplicate through the other until it expires (issue 13,
 // acceptance "two instances on one PostgreSQL share … the replay cache").
 func TestDeliveriesSharedBetweenInstances(t *testing.T) {
-	for _, dialect := range storetest.Dialects {
-		t.Run(dialect, func(t *testing.T) {
-			ctx := context.Background()
-			dsn := storetest.DSN(t, dialect)
-			a, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer a.Close()
-			if _, err := a.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			b, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer b.Close()
+	storetest.EachDialect(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		dsn := storetest.DSN(t, dialect)
+		a := storetest.OpenMigrated(t, dsn)
+		b := storetest.OpenDSN(t, dsn)
 
-			now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
-			reserve := func(s *store.Store, key string, at time.Time) bool {
-				t.Helper()
-				ok, err := s.ReserveDelivery(ctx, key, at, time.Hour)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return ok
-			}
-			if !reserve(a, "intercom:k1", now) {
-				t.Fatal("first delivery refused")
-			}
-			if reserve(b, "intercom:k1", now.Add(time.Minute)) {
-				t.Error("the other instance took a delivery the first one has")
-			}
-			if !reserve(b, "intercom:k2", now) {
-				t.Error("another key refused")
-			}
-			// Released (the capture failed): the vendor's retry is let in anywhere.
-			if err := a.ReleaseDelivery(ctx, "intercom:k2"); err != nil {
-				t.Fatal(err)
-			}
-			if !reserve(a, "intercom:k2", now) {
-				t.Error("released key still refused")
-			}
-			// Expired: free again, and the clean-up removes what is past.
-			if !reserve(b, "intercom:k1", now.Add(time.Hour)) {
-				t.Error("expired key refused")
-			}
-			n, err := a.DeleteExpiredInbound(ctx, now.Add(3*time.Hour))
+		now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
+		reserve := func(s *store.Store, key string, at time.Time) bool {
+			t.Helper()
+			ok, err := s.ReserveDelivery(ctx, key, at, time.Hour)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != 2 {
-				t.Errorf("clean-up removed %d rows, want 2", n)
-			}
-		})
-	}
+			return ok
+		}
+		if !reserve(a, "intercom:k1", now) {
+			t.Fatal("first delivery refused")
+		}
+		if reserve(b, "intercom:k1", now.Add(time.Minute)) {
+			t.Error("the other instance took a delivery the first one has")
+		}
+		if !reserve(b, "intercom:k2", now) {
+			t.Error("another key refused")
+		}
+		// Released (the capture failed): the vendor's retry is let in anywhere.
+		if err := a.ReleaseDelivery(ctx, "intercom:k2"); err != nil {
+			t.Fatal(err)
+		}
+		if !reserve(a, "intercom:k2", now) {
+			t.Error("released key still refused")
+		}
+		// Expired: free again, and the clean-up removes what is past.
+		if !reserve(b, "intercom:k1", now.Add(time.Hour)) {
+			t.Error("expired key refused")
+		}
+		n, err := a.DeleteExpiredInbound(ctx, now.Add(3*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 2 {
+			t.Errorf("clean-up removed %d rows, want 2", n)
+		}
+	})
 }
 
 // An item whose help desk named an account that does not exist yet waits, is listed
@@ -101,10 +88,7 @@ func TestPendingAccountAttachedLater(t *testing.T) {
 		if n, err := s.AttachPendingAccounts(ctx); err != nil || n != 0 {
 			t.Fatalf("attach before the account exists: %d %v", n, err)
 		}
-		acct := account.Account{Name: "Globex", ExternalID: "acct-globex", Tier: "standard"}
-		if err := s.CreateAccount(ctx, &acct); err != nil {
-			t.Fatal(err)
-		}
+		acct := storetest.Account(t, s, account.Account{Name: "Globex", ExternalID: "acct-globex", Tier: "standard"})
 		if n, err := s.AttachPendingAccounts(ctx); err != nil || n != 1 {
 			t.Fatalf("attach: %d %v", n, err)
 		}
@@ -163,10 +147,7 @@ func TestLearnPersonName(t *testing.T) {
 func TestRawDeliveries(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		it, _, err := s.Capture(ctx, feedback.Capture{Text: "files 2MB", Source: feedback.SourceIntercom, ExternalID: "9"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		it := storetest.Capture(t, s, feedback.Capture{Text: "files 2MB", Source: feedback.SourceIntercom, ExternalID: "9"})
 		at := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
 		body := []byte("{\"body\":\"files <10MB work\\u0000\"}\x00")
 		if err := s.KeepRawDelivery(ctx, it.ID, "intercom", `{"Content-Type":"application/json"}`, body, at, 30*24*time.Hour); err != nil {
@@ -197,10 +178,7 @@ func TestRawDeliveries(t *testing.T) {
 func TestReparseRelabelsSentiment(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		it, _, err := s.Capture(ctx, feedback.Capture{Text: "Thanks, this is great! I love it.", Source: feedback.SourceIntercom, ExternalID: "r1"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		it := storetest.Capture(t, s, feedback.Capture{Text: "Thanks, this is great! I love it.", Source: feedback.SourceIntercom, ExternalID: "r1"})
 		if it.Sentiment == nil || it.Sentiment.Label != sentiment.Positive {
 			t.Fatalf("captured sentiment = %+v, want positive", it.Sentiment)
 		}

@@ -15,13 +15,9 @@ import (
 func TestLoopRecipientsAndDrafts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		acme := account.Account{Name: "Acme", Domain: "acme.com"}
-		storetest.Must(t, s.CreateAccount(ctx, &acme))
+		acme := storetest.Account(t, s, account.Account{Name: "Acme", Domain: "acme.com"})
 		mk := func(title string) string {
-			r := feedback.Request{Title: title}
-			if err := s.CreateRequest(ctx, &r); err != nil {
-				t.Fatal(err)
-			}
+			r := storetest.Request(t, s, feedback.Request{Title: title})
 			return r.ID
 		}
 		sso, saml, okta, other := mk("SSO"), mk("SAML login"), mk("Okta"), mk("Dark mode")
@@ -187,10 +183,7 @@ func TestInitSettingKeepsTheFirst(t *testing.T) {
 func TestLoopEditSurvivesRefresh(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		r := feedback.Request{Title: "Dark mode"}
-		if err := s.CreateRequest(ctx, &r); err != nil {
-			t.Fatal(err)
-		}
+		r := storetest.Request(t, s, feedback.Request{Title: "Dark mode"})
 		for _, email := range []string{"ann@acme.com", "bob@acme.com"} {
 			storetest.Capture(t, s, feedback.Capture{Text: "Dark mode please", Source: feedback.SourceEmail, Email: email, RequestIDs: []string{r.ID}})
 		}

@@ -128,10 +128,7 @@ func TestRevenuePathsDerivation(t *testing.T) {
 		ctx := context.Background()
 		var ids []string
 		for i := range 8 {
-			a := account.Account{ExternalID: fmt.Sprintf("d%d", i), Name: fmt.Sprintf("D%d", i), Tier: "standard"}
-			if err := s.CreateAccount(ctx, &a); err != nil {
-				t.Fatal(err)
-			}
+			a := storetest.Account(t, s, account.Account{ExternalID: fmt.Sprintf("d%d", i), Name: fmt.Sprintf("D%d", i), Tier: "standard"})
 			ids = append(ids, a.ID)
 		}
 		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

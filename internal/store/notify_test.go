@@ -8,17 +8,16 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
 
 func TestOutboxClaimRetryAndLog(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Now().UTC().Truncate(time.Millisecond), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Now().UTC().Truncate(time.Millisecond)
-		s.Now = func() time.Time { return now }
 		a := store.OutboxItem{Kind: store.OutboxEmail, Ref: "r1", Payload: []byte(`{"x":1}`)}
-		later := store.OutboxItem{Kind: store.OutboxWebhook, Payload: []byte(`{}`), NextAttemptAt: now.Add(time.Hour)}
+		later := store.OutboxItem{Kind: store.OutboxWebhook, Payload: []byte(`{}`), NextAttemptAt: clock.Now().Add(time.Hour)}
 		if err := s.EnqueueOutbox(ctx, &a, &later); err != nil || a.ID == "" || a.Status != store.OutboxQueued {
 			t.Fatalf("enqueue: %+v %v", a, err)
 		}
@@ -30,7 +29,7 @@ func TestOutboxClaimRetryAndLog(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				items, err := s.ClaimOutbox(ctx, now, 10, time.Minute)
+				items, err := s.ClaimOutbox(ctx, clock.Now(), 10, time.Minute)
 				if err != nil {
 					t.Error(err)
 				}
@@ -53,28 +52,28 @@ func TestOutboxClaimRetryAndLog(t *testing.T) {
 			t.Fatalf("claimed row: %+v", o)
 		}
 		// A transient failure goes back to the queue, due at RetryAt.
-		if err := s.FinishOutbox(ctx, store.OutboxResult{ID: a.ID, At: now, Error: "451 try later", RetryAt: now.Add(time.Minute)}); err != nil {
+		if err := s.FinishOutbox(ctx, store.OutboxResult{ID: a.ID, At: clock.Now(), Error: "451 try later", RetryAt: clock.Now().Add(time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
-		if items, err := s.ClaimOutbox(ctx, now.Add(30*time.Second), 10, time.Minute); err != nil || len(items) != 0 {
+		if items, err := s.ClaimOutbox(ctx, clock.Now().Add(30*time.Second), 10, time.Minute); err != nil || len(items) != 0 {
 			t.Fatalf("claimed before due: %+v %v", items, err)
 		}
-		items, err := s.ClaimOutbox(ctx, now.Add(time.Minute), 10, time.Minute)
+		items, err := s.ClaimOutbox(ctx, clock.Now().Add(time.Minute), 10, time.Minute)
 		if err != nil || len(items) != 1 || items[0].Attempts != 2 {
 			t.Fatalf("reclaim: %+v %v", items, err)
 		}
 		// A worker that dies mid-send: the lease runs out and the row is claimable again.
-		if items, err := s.ClaimOutbox(ctx, now.Add(90*time.Second), 10, time.Minute); err != nil || len(items) != 0 {
+		if items, err := s.ClaimOutbox(ctx, clock.Now().Add(90*time.Second), 10, time.Minute); err != nil || len(items) != 0 {
 			t.Fatalf("claimed within lease: %+v %v", items, err)
 		}
-		items, err = s.ClaimOutbox(ctx, now.Add(3*time.Minute), 10, time.Minute)
+		items, err = s.ClaimOutbox(ctx, clock.Now().Add(3*time.Minute), 10, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(items) != 1 || items[0].Attempts != 3 {
 			t.Fatalf("lease expiry: %+v", items)
 		}
-		if err := s.FinishOutbox(ctx, store.OutboxResult{ID: a.ID, At: now.Add(3 * time.Minute), OK: true}); err != nil {
+		if err := s.FinishOutbox(ctx, store.OutboxResult{ID: a.ID, At: clock.Now().Add(3 * time.Minute), OK: true}); err != nil {
 			t.Fatal(err)
 		}
 		o, err = s.GetOutbox(ctx, a.ID)
@@ -92,10 +91,10 @@ func TestOutboxClaimRetryAndLog(t *testing.T) {
 			t.Fatalf("delivery log: %+v", log)
 		}
 		// Giving up, then an admin's requeue.
-		if _, err := s.ClaimOutbox(ctx, now.Add(2*time.Hour), 10, time.Minute); err != nil {
+		if _, err := s.ClaimOutbox(ctx, clock.Now().Add(2*time.Hour), 10, time.Minute); err != nil {
 			t.Fatal(err)
 		}
-		storetest.Must(t, s.FinishOutbox(ctx, store.OutboxResult{ID: later.ID, At: now, Error: "HTTP 500"}))
+		storetest.Must(t, s.FinishOutbox(ctx, store.OutboxResult{ID: later.ID, At: clock.Now(), Error: "HTTP 500"}))
 		if o, _ := s.GetOutbox(ctx, later.ID); o.Status != store.OutboxFailed {
 			t.Fatalf("failed row: %+v", o)
 		}
@@ -117,13 +116,10 @@ func TestOutboxClaimRetryAndLog(t *testing.T) {
 func TestOutboxTouchpointOnDelivery(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		acme := account.Account{Name: "Acme"}
-		storetest.Must(t, s.CreateAccount(ctx, &acme))
+		acme := storetest.Account(t, s, account.Account{Name: "Acme"})
 		p := account.Person{Email: "ann@acme.com", Name: "Ann", AccountID: acme.ID}
 		lone := account.Person{Email: "lone@gmail.com"}
-		if err := s.CreatePerson(ctx, &p); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreatePerson(ctx, &p))
 		storetest.Must(t, s.CreatePerson(ctx, &lone))
 		for _, pid := range []string{p.ID, lone.ID} {
 			o := store.OutboxItem{Kind: store.OutboxEmail, Payload: []byte(`{}`)}
@@ -154,9 +150,7 @@ func TestWebhookEndpoints(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		e := store.WebhookEndpoint{URL: "https://example.com/hook", Secret: "s1", Events: []string{"feedback.created", "vote.created"}, Active: true}
-		if err := s.CreateWebhookEndpoint(ctx, &e); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreateWebhookEndpoint(ctx, &e))
 		got, err := s.GetWebhookEndpoint(ctx, e.ID)
 		if err != nil || got.Secret != "s1" || !got.Subscribed("vote.created") || got.Subscribed("request.status_changed") {
 			t.Fatalf("get: %+v %v", got, err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/playbook"
@@ -22,29 +23,21 @@ import (
 // run is open make nothing more; finishing both tasks closes the run, after which it
 // can start again.
 func TestPlaybookRuns(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 22, 30, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 22, 30, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
 		owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
 		exec := &auth.Member{Email: "vp@example.com", Name: "VP", Role: auth.RoleAdmin}
 		storetest.Members(t, s, owner, exec)
 		save := &playbook.Playbook{Name: "Save the account", Signals: []string{health.SigRed},
 			Steps: []playbook.Step{{Title: "Call the champion", DueDays: 1}, {Title: "Executive email", DueDays: 7, AssigneeID: exec.ID}}}
-		if err := s.CreatePlaybook(ctx, save); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreatePlaybook(ctx, save))
 		manual := &playbook.Playbook{Name: "QBR prep", Steps: []playbook.Step{{Title: "Pull the usage report", DueDays: 0}}}
-		if err := s.CreatePlaybook(ctx, manual); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreatePlaybook(ctx, manual))
 		a := &account.Account{Name: "Silent", Tier: "important", OwnerID: owner.ID}
-		if err := s.CreateAccount(ctx, a); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Accounts(t, s, a)
 		sync := func() {
 			t.Helper()
-			if err := s.SyncHealth(ctx, now); err != nil {
+			if err := s.SyncHealth(ctx, clock.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -105,18 +98,9 @@ func TestPlaybookRuns(t *testing.T) {
 		}
 		// The signal ends (a contact and usage would do it; turning the rule off is
 		// simpler) and fires again while the run is still open: no second run.
-		hs, err := s.HealthSettings(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
 		setRed := func(on bool) {
 			t.Helper()
-			r := hs.Rules[health.SigRed]
-			r.Enabled = on
-			hs.Rules[health.SigRed] = r
-			if err := s.PutHealthSettings(ctx, hs); err != nil {
-				t.Fatal(err)
-			}
+			switchRule(t, s, health.SigRed, on)
 			sync()
 		}
 		setRed(false)
@@ -160,9 +144,7 @@ func TestPlaybookCRUD(t *testing.T) {
 		ctx := context.Background()
 		p := &playbook.Playbook{Name: "Onboarding", Signals: []string{health.SigLowUsage},
 			Steps: []playbook.Step{{Title: "Kick-off call", DueDays: 2}}}
-		if err := s.CreatePlaybook(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreatePlaybook(ctx, p))
 		var ce *errs.ConflictError
 		if err := s.CreatePlaybook(ctx, &playbook.Playbook{Name: "onboarding", Steps: p.Steps}); !errors.As(err, &ce) || ce.Field != "name" {
 			t.Fatalf("duplicate name: %v", err)
@@ -182,9 +164,7 @@ func TestPlaybookCRUD(t *testing.T) {
 			t.Fatalf("updated: %+v %v", got, err)
 		}
 		a := &account.Account{Name: "Acme", Tier: "standard"}
-		if err := s.CreateAccount(ctx, a); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Accounts(t, s, a)
 		if _, err := s.StartPlaybook(ctx, p.ID, a.ID, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -217,16 +197,12 @@ func TestPlaybookStartDedup(t *testing.T) {
 		steps := []playbook.Step{{Title: "One", DueDays: 0}, {Title: "Two", DueDays: 2}}
 		mk := func(name string) string {
 			p := &playbook.Playbook{Name: name, Steps: steps}
-			if err := s.CreatePlaybook(ctx, p); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Must(t, s.CreatePlaybook(ctx, p))
 			return p.ID
 		}
 		acct := func(name string) string {
 			a := &account.Account{Name: name, Tier: "standard"}
-			if err := s.CreateAccount(ctx, a); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Accounts(t, s, a)
 			return a.ID
 		}
 		finish := func(runID string, n int) {

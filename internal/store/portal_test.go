@@ -18,9 +18,7 @@ func TestResolvePersonForPortal(t *testing.T) {
 		acme := account.Account{ExternalID: "acct-acme", Name: "Acme", Domain: "acme.com"}
 		globex := account.Account{ExternalID: "acct-globex", Name: "Globex", Domain: "globex.com"}
 		for _, a := range []*account.Account{&acme, &globex} {
-			if err := s.CreateAccount(ctx, a); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Accounts(t, s, a)
 		}
 		// The account external id wins over the email's domain.
 		p, created, err := s.ResolvePerson(ctx, "Ann@Acme.com", "Ann", "u-1", "acct-globex")
@@ -58,10 +56,7 @@ func TestPortalRequestsVotesAndVisibility(t *testing.T) {
 		ctx := context.Background()
 		req := func(title string, status feedback.RequestStatus, public bool) feedback.Request {
 			time.Sleep(2 * time.Millisecond) // ids sort by creation millisecond: keep "newest" deterministic
-			r := feedback.Request{Title: title, Description: "about " + title, Status: status, Public: public}
-			if err := s.CreateRequest(ctx, &r); err != nil {
-				t.Fatal(err)
-			}
+			r := storetest.Request(t, s, feedback.Request{Title: title, Description: "about " + title, Status: status, Public: public})
 			return r
 		}
 		sso := req("SSO login", feedback.Planned, true)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
@@ -63,18 +64,14 @@ func newRankFixture(t *testing.T, s *store.Store, now time.Time) *rankFixture {
 // roll-ups once the rebuild is done, and meanwhile syncs must leave them alone and
 // ranking must count from the raw tables.
 func TestRebuildKeepsChangesMadeWhileItRuns(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		f := newRankFixture(t, s, now)
-		if err := s.SyncRank(ctx, now); err != nil {
-			t.Fatal(err)
-		}
+		f := newRankFixture(t, s, clock.Now())
+		storetest.Must(t, s.SyncRank(ctx, clock.Now()))
 		var during []store.TagRank
 		var failed error
 		changed := false
-		err := s.Rebuild(ctx, "ranking", now, func(p store.RebuildProgress) {
+		err := s.Rebuild(ctx, "ranking", clock.Now(), func(p store.RebuildProgress) {
 			if p.Phase != "counting" || p.Done != p.Total || changed {
 				return
 			}
@@ -89,17 +86,17 @@ func TestRebuildKeepsChangesMadeWhileItRuns(t *testing.T) {
 					return err
 				},
 				func() error {
-					_, _, err := s.SetMRR(ctx, f.accounts[1], 5000, "EUR", now.Add(-time.Hour), "")
+					_, _, err := s.SetMRR(ctx, f.accounts[1], 5000, "EUR", clock.Now().Add(-time.Hour), "")
 					return err
 				},
 				func() error {
-					_, _, err := s.Capture(ctx, feedback.Capture{Text: "late", Source: feedback.SourceAPI, Email: f.emails[3], OccurredAt: now, TagIDs: []string{f.tags[0]}})
+					_, _, err := s.Capture(ctx, feedback.Capture{Text: "late", Source: feedback.SourceAPI, Email: f.emails[3], OccurredAt: clock.Now(), TagIDs: []string{f.tags[0]}})
 					return err
 				},
-				func() error { return s.SyncRank(ctx, now) }, // must not touch the roll-ups now
+				func() error { return s.SyncRank(ctx, clock.Now()) }, // must not touch the roll-ups now
 				func() error {
 					var err error
-					during, err = s.RankTags(ctx, store.RankFilter{}, now)
+					during, err = s.RankTags(ctx, store.RankFilter{}, clock.Now())
 					return err
 				},
 			}
@@ -115,15 +112,15 @@ func TestRebuildKeepsChangesMadeWhileItRuns(t *testing.T) {
 		if !changed {
 			t.Fatal("the progress callback never saw the end of counting: the test exercised nothing")
 		}
-		after, err := s.RankTags(ctx, store.RankFilter{}, now)
+		after, err := s.RankTags(ctx, store.RankFilter{}, clock.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(during, after) {
 			t.Fatalf("ranking during the rebuild (from the raw tables) differs from after it:\nduring %+v\nafter  %+v", during, after)
 		}
-		rollupsMatchRaw(t, s, now, "differ from the evidence after changes during a rebuild")
-		if diff, err := s.DerivedDiff(ctx, "ranking", now); err != nil || diff != "" {
+		rollupsMatchRaw(t, s, clock.Now(), "differ from the evidence after changes during a rebuild")
+		if diff, err := s.DerivedDiff(ctx, "ranking", clock.Now()); err != nil || diff != "" {
 			t.Fatalf("after changes during a rebuild: diff %q, err %v", diff, err)
 		}
 	})
@@ -132,25 +129,21 @@ func TestRebuildKeepsChangesMadeWhileItRuns(t *testing.T) {
 // A rebuild that died after deleting the marks leaves its gate behind: once its lease
 // has run out, the next sync marks everything and the roll-ups are whole again.
 func TestAbandonedRebuildIsRecovered(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		f := newRankFixture(t, s, now)
-		if err := s.SyncRank(ctx, now); err != nil {
-			t.Fatal(err)
-		}
+		f := newRankFixture(t, s, clock.Now())
+		storetest.Must(t, s.SyncRank(ctx, clock.Now()))
 		if err := s.TagFeedback(ctx, f.items[5], f.tags[3], ""); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.AbandonRebuild(ctx, "ranking"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SyncRank(ctx, now); err != nil {
+		if err := s.SyncRank(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
-		rollupsMatchRaw(t, s, now, "after an abandoned rebuild")
-		if diff, err := s.DerivedDiff(ctx, "ranking", now); err != nil || diff != "" {
+		rollupsMatchRaw(t, s, clock.Now(), "after an abandoned rebuild")
+		if diff, err := s.DerivedDiff(ctx, "ranking", clock.Now()); err != nil || diff != "" {
 			t.Fatalf("after an abandoned rebuild: diff %q, err %v", diff, err)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/account"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
@@ -22,11 +23,9 @@ import (
 // movements, churn, renewals, CAB flags, deleted accounts and people, the day moving,
 // the renewal window changing) and compares the two after every few.
 func TestRankRollupsMatchRawEvidence(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
 		rng := rand.New(rand.NewPCG(7, 11))
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
 		must := func(err error) {
 			t.Helper()
 			if err != nil {
@@ -42,7 +41,7 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 		for i := range 6 {
 			a := account.Account{Name: fmt.Sprintf("A%d", i), Domain: fmt.Sprintf("a%d.com", i), CAB: i == 1, Tier: tiers[i%len(tiers)]}
 			must(s.CreateAccount(ctx, &a))
-			_, _, err := s.SetMRR(ctx, a.ID, int64(1000*(i+1)), currencies[i%len(currencies)], now.AddDate(0, -3, 0), "")
+			_, _, err := s.SetMRR(ctx, a.ID, int64(1000*(i+1)), currencies[i%len(currencies)], clock.Now().AddDate(0, -3, 0), "")
 			must(err)
 			accounts = append(accounts, a.ID)
 			for j := range 2 {
@@ -75,7 +74,7 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 
 		check := func(step int) {
 			t.Helper()
-			roll, raw, err := s.RankBothWays(ctx, now)
+			roll, raw, err := s.RankBothWays(ctx, clock.Now())
 			must(err)
 			for k, name := range []string{"requests", "tags"} {
 				if !reflect.DeepEqual(clean(roll[k]), clean(raw[k])) {
@@ -97,7 +96,7 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 				}
 			}
 			for _, f := range filters[1:] {
-				roll, raw, err := s.RankFilteredBothWays(ctx, f, now)
+				roll, raw, err := s.RankFilteredBothWays(ctx, f, clock.Now())
 				must(err)
 				for k, name := range []string{"requests", "tags"} {
 					if !reflect.DeepEqual(clean(roll[k]), clean(raw[k])) {
@@ -108,12 +107,12 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 		}
 		// Every few steps the roll-ups must equal both the raw evidence (check) and, row for
 		// row, a rebuild from scratch (the generic derivation check).
-		store.CheckDerivation(t, s, "ranking", 400, 7, func() time.Time { return now }, func(step int, _ *rand.Rand) error {
+		store.CheckDerivation(t, s, "ranking", 400, 7, clock.Now, func(step int, _ *rand.Rand) error {
 			var err error
 			switch op := rng.IntN(20); {
 			case op < 5 || len(items) == 0:
 				c := feedback.Capture{Text: fmt.Sprintf("item %d", step), Source: feedback.SourceAPI, Email: pick(emails),
-					OccurredAt: now.Add(-time.Duration(rng.IntN(100*24)) * time.Hour), Kind: kinds[rng.IntN(len(kinds))]}
+					OccurredAt: clock.Now().Add(-time.Duration(rng.IntN(100*24)) * time.Hour), Kind: kinds[rng.IntN(len(kinds))]}
 				if rng.IntN(2) == 0 {
 					c.TagIDs = []string{pick(tags)}
 				}
@@ -159,15 +158,15 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 				mrr := int64(rng.IntN(5) * 1500) // 0 churns
 				a := pick(accounts)
 				cur := map[bool]string{true: "USD", false: "EUR"}[rng.IntN(2) == 0]
-				if _, _, err = s.SetMRR(ctx, a, mrr, cur, now.Add(-time.Hour), ""); err != nil {
+				if _, _, err = s.SetMRR(ctx, a, mrr, cur, clock.Now().Add(-time.Hour), ""); err != nil {
 					err = nil // a currency differing from the account's is refused: fine here
 				}
 			case op == 17:
-				err = s.SaveContract(ctx, &account.Contract{AccountID: pick(accounts), StartDate: now.AddDate(-1, 0, rng.IntN(200)).Format("2006-01-02"), TermMonths: 12})
+				err = s.SaveContract(ctx, &account.Contract{AccountID: pick(accounts), StartDate: clock.Now().AddDate(-1, 0, rng.IntN(200)).Format("2006-01-02"), TermMonths: 12})
 			case op == 18:
 				switch rng.IntN(4) {
 				case 0:
-					now = now.AddDate(0, 0, rng.IntN(20)+1) // time passes
+					clock.AddDate(0, 0, rng.IntN(20)+1) // time passes
 				case 1:
 					rs, rerr := s.RankSettings(ctx)
 					if rerr != nil {
@@ -209,25 +208,25 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 				check(step)
 			}
 			if step%50 == 49 {
-				rebuiltBothWays(t, s, step, now)
+				rebuiltBothWays(t, s, step, clock.Now())
 			}
 			return nil
 		})
 		check(-1)
-		rebuiltBothWays(t, s, -1, now)
+		rebuiltBothWays(t, s, -1, clock.Now())
 		// A date range that holds everything ranks the same as no filter (through the
 		// date-driven raw query).
-		all, err := s.RankTags(ctx, store.RankFilter{}, now)
+		all, err := s.RankTags(ctx, store.RankFilter{}, clock.Now())
 		must(err)
-		ranged, err := s.RankTags(ctx, store.RankFilter{From: now.AddDate(-5, 0, 0)}, now)
+		ranged, err := s.RankTags(ctx, store.RankFilter{From: clock.Now().AddDate(-5, 0, 0)}, clock.Now())
 		must(err)
 		if !reflect.DeepEqual(all, ranged) {
 			t.Fatalf("date range holding everything:\n got %+v\nwant %+v", ranged, all)
 		}
 		// One item from just now: a range starting an hour ago counts only it.
-		_, _, err = s.Capture(ctx, feedback.Capture{Text: "fresh", Source: feedback.SourceAPI, Email: emails[0], OccurredAt: now, TagIDs: []string{tags[0]}})
+		_, _, err = s.Capture(ctx, feedback.Capture{Text: "fresh", Source: feedback.SourceAPI, Email: emails[0], OccurredAt: clock.Now(), TagIDs: []string{tags[0]}})
 		must(err)
-		recent, err := s.RankTags(ctx, store.RankFilter{From: now.Add(-time.Hour)}, now)
+		recent, err := s.RankTags(ctx, store.RankFilter{From: clock.Now().Add(-time.Hour)}, clock.Now())
 		must(err)
 		if len(recent) == 0 {
 			t.Fatal("the last hour ranks nothing")
@@ -237,7 +236,7 @@ func TestRankRollupsMatchRawEvidence(t *testing.T) {
 				t.Fatalf("the last hour: %+v", r.Rank)
 			}
 		}
-		roll, _, _ := s.RankBothWays(ctx, now)
+		roll, _, _ := s.RankBothWays(ctx, clock.Now())
 		if len(roll[0]) == 0 || len(roll[1]) == 0 {
 			t.Fatal("nothing was counted: the test exercised nothing")
 		}
@@ -304,10 +303,7 @@ func TestRankRollupsUnderConcurrentWrites(t *testing.T) {
 		now := time.Now().UTC()
 		var emails, tags, requests []string
 		for i := range 4 {
-			a := account.Account{Name: fmt.Sprintf("A%d", i), Domain: fmt.Sprintf("c%d.com", i)}
-			if err := s.CreateAccount(ctx, &a); err != nil {
-				t.Fatal(err)
-			}
+			a := storetest.Account(t, s, account.Account{Name: fmt.Sprintf("A%d", i), Domain: fmt.Sprintf("c%d.com", i)})
 			if _, _, err := s.SetMRR(ctx, a.ID, int64(1000*(i+1)), "USD", now.AddDate(0, -1, 0), ""); err != nil {
 				t.Fatal(err)
 			}
@@ -315,18 +311,12 @@ func TestRankRollupsUnderConcurrentWrites(t *testing.T) {
 		}
 		var parent string
 		for i := range 6 {
-			tg := store.Tag{Name: fmt.Sprintf("T%d", i), ParentID: parent}
-			if err := s.CreateTag(ctx, &tg); err != nil {
-				t.Fatal(err)
-			}
+			tg := storetest.Tag(t, s, store.Tag{Name: fmt.Sprintf("T%d", i), ParentID: parent})
 			tags = append(tags, tg.ID)
 			if i%2 == 0 {
 				parent = tg.ID
 			}
-			r := feedback.Request{Title: fmt.Sprintf("R%d", i)}
-			if err := s.CreateRequest(ctx, &r); err != nil {
-				t.Fatal(err)
-			}
+			r := storetest.Request(t, s, feedback.Request{Title: fmt.Sprintf("R%d", i)})
 			requests = append(requests, r.ID)
 		}
 		done := make(chan error, 6)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -15,10 +16,8 @@ import (
 // timeline: 3 at once, refused, one back after 1 s, full again after 3 s, and the
 // clean-up deletes only full buckets.
 func TestTakeToken(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
 		take := func(key string) bool {
 			t.Helper()
 			ok, err := s.TakeToken(ctx, key, 3, time.Second)
@@ -37,7 +36,7 @@ func TestTakeToken(t *testing.T) {
 			{3 * time.Second, []bool{true, true, true, false}},
 		}
 		for i, st := range steps {
-			now = now.Add(st.advance)
+			clock.Add(st.advance)
 			for j, want := range st.want {
 				if got := take("a"); got != want {
 					t.Fatalf("step %d take %d: %v, want %v", i, j, got, want)
@@ -48,11 +47,11 @@ func TestTakeToken(t *testing.T) {
 			t.Fatal("another key shares a's bucket")
 		}
 		// a is empty until +3 s; b has 2 of 3 tokens and is full after +1 s.
-		now = now.Add(time.Second)
+		clock.Add(time.Second)
 		if n, err := s.DeleteExpiredLimits(ctx); err != nil || n != 1 {
 			t.Fatalf("clean-up at +1 s: %d rows, %v; want 1 (b)", n, err)
 		}
-		now = now.Add(2 * time.Second)
+		clock.Add(2 * time.Second)
 		if n, err := s.DeleteExpiredLimits(ctx); err != nil || n != 1 {
 			t.Fatalf("clean-up at +3 s: %d rows, %v; want 1 (a)", n, err)
 		}
@@ -91,10 +90,8 @@ func TestRateLimitsSharedAcrossInstances(t *testing.T) {
 }
 
 func TestKnownDevices(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Now().UTC(), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Now().UTC()
-		s.Now = func() time.Time { return now }
 		m := auth.Member{Email: "mia@example.com", Role: auth.RoleAdmin}
 		storetest.Members(t, s, &m)
 		if err := s.AddKnownDevice(ctx, "h1", m.ID, time.Hour); err != nil {
@@ -106,7 +103,7 @@ func TestKnownDevices(t *testing.T) {
 		if _, err := s.KnownDevice(ctx, "h2"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("unknown device: %v", err)
 		}
-		now = now.Add(time.Hour)
+		clock.Add(time.Hour)
 		if _, err := s.KnownDevice(ctx, "h1"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("expired device: %v", err)
 		}

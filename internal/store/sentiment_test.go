@@ -14,14 +14,8 @@ import (
 func TestSentimentAtCaptureFilterCountsAndBackfill(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		tag := store.Tag{Name: "Exports"}
-		if err := s.CreateTag(ctx, &tag); err != nil {
-			t.Fatal(err)
-		}
-		child := store.Tag{Name: "CSV", ParentID: tag.ID}
-		if err := s.CreateTag(ctx, &child); err != nil {
-			t.Fatal(err)
-		}
+		tag := storetest.Tag(t, s, store.Tag{Name: "Exports"})
+		child := storetest.Tag(t, s, store.Tag{Name: "CSV", ParentID: tag.ID})
 		capture := func(text string, tags ...string) feedback.Item {
 			it := storetest.Capture(t, s, feedback.Capture{Text: text, Source: feedback.SourceAPI, TagIDs: tags})
 			return it
@@ -56,10 +50,7 @@ func TestSentimentAtCaptureFilterCountsAndBackfill(t *testing.T) {
 		if err != nil || c != (store.SentimentCounts{Negative: 2, Neutral: 1, Positive: 1}) || c.Total() != 4 {
 			t.Fatalf("tag counts: %+v %v", c, err)
 		}
-		r := feedback.Request{Title: "Better exports"}
-		if err := s.CreateRequest(ctx, &r); err != nil {
-			t.Fatal(err)
-		}
+		r := storetest.Request(t, s, feedback.Request{Title: "Better exports"})
 		for _, id := range []string{great.ID, crash.ID, slowSupport.ID} {
 			if err := s.LinkFeedback(ctx, r.ID, id, ""); err != nil {
 				t.Fatal(err)
@@ -69,10 +60,7 @@ func TestSentimentAtCaptureFilterCountsAndBackfill(t *testing.T) {
 			t.Fatalf("request counts: %+v %v", c, err)
 		}
 		// A request merged into r brings its evidence (plain, neutral) with it.
-		dup := feedback.Request{Title: "CSV export"}
-		if err := s.CreateRequest(ctx, &dup); err != nil {
-			t.Fatal(err)
-		}
+		dup := storetest.Request(t, s, feedback.Request{Title: "CSV export"})
 		if err := s.LinkFeedback(ctx, dup.ID, plain.ID, ""); err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/health"
@@ -25,47 +26,33 @@ import (
 // done), the cadence task closed by a contact, a new task when a signal fires anew,
 // and nothing from a rule an admin turned off.
 func TestSignalTasks(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
-		w := &healthWorld{t: t, s: s, now: &now}
+		w := &healthWorld{t: t, s: s, clock: clock}
 		hook := store.WebhookEndpoint{URL: "https://hooks.example.com/cs", Secret: "whsec_x", Active: true,
 			Events: []string{store.EventSignalFired, store.EventTaskCreated, store.EventHealthChanged}}
-		if err := s.CreateWebhookEndpoint(ctx, &hook); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreateWebhookEndpoint(ctx, &hook))
 		owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
-		if err := s.CreateMember(ctx, owner); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreateMember(ctx, owner))
 		// Strained: important (cadence 7), last email 9 days ago, its payment failed,
 		// no usage: health (0×25 + 86×15 + 100×10 + 0×10) / 60 = 38, red.
 		strained := &account.Account{Name: "Strained", Tier: "important", OwnerID: owner.ID}
-		if err := s.CreateAccount(ctx, strained); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: strained.ID, Kind: account.Email, OccurredAt: now.AddDate(0, 0, -9), Summary: "hi"}); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.invoice(strained.ID, "cus_s", "failed", now.AddDate(0, 0, -1)); err != nil {
+		storetest.Accounts(t, s, strained)
+		storetest.Must(t, s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: strained.ID, Kind: account.Email, OccurredAt: clock.Now().AddDate(0, 0, -9), Summary: "hi"}))
+		if err := w.invoice(strained.ID, "cus_s", "failed", clock.Now().AddDate(0, 0, -1)); err != nil {
 			t.Fatal(err)
 		}
 		// Fine: standard, emailed yesterday, paid: no signal fires (usage never sent
 		// is not judged; its health is yellow, not red).
 		fine := &account.Account{Name: "Fine", Tier: "standard"}
-		if err := s.CreateAccount(ctx, fine); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: fine.ID, Kind: account.Call, OccurredAt: now.AddDate(0, 0, -1), Summary: "hi"}); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.invoice(fine.ID, "cus_f", "ok", now.AddDate(0, 0, -1)); err != nil {
+		storetest.Accounts(t, s, fine)
+		storetest.Must(t, s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: fine.ID, Kind: account.Call, OccurredAt: clock.Now().AddDate(0, 0, -1), Summary: "hi"}))
+		if err := w.invoice(fine.ID, "cus_f", "ok", clock.Now().AddDate(0, 0, -1)); err != nil {
 			t.Fatal(err)
 		}
 		open := func() string {
 			t.Helper()
-			if err := s.SyncHealth(ctx, now); err != nil {
+			if err := s.SyncHealth(ctx, clock.Now()); err != nil {
 				t.Fatal(err)
 			}
 			ts, err := s.ListTasks(ctx, store.TaskFilter{Status: "open"})
@@ -122,9 +109,7 @@ func TestSignalTasks(t *testing.T) {
 		// A call ends the cadence signal and closes its task; health is back to
 		// (1500 + 1000) / 60 = 42, yellow, which ends the red signal but leaves its
 		// task for the owner to finish.
-		if err := s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: strained.ID, Kind: account.Call, OccurredAt: now.Add(-time.Hour), Summary: "call"}); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, s.CreateTouchpoint(ctx, &account.Touchpoint{AccountID: strained.ID, Kind: account.Call, OccurredAt: clock.Now().Add(-time.Hour), Summary: "call"}))
 		if got := open(); got != red {
 			t.Fatalf("after the call:\n%s", got)
 		}
@@ -134,7 +119,7 @@ func TestSignalTasks(t *testing.T) {
 		}
 		// Eight days on, the contact is overdue again: a new episode, a new task.
 		// Health is (93×15 + 1000) / 60 = 40, still not red.
-		now = now.AddDate(0, 0, 8)
+		clock.AddDate(0, 0, 8)
 		cadence8 := `Strained/cadence owner=true due=2026-06-25 "no contact in 8 days, cadence is 7"`
 		if got := open(); got != cadence8+"\n"+red {
 			t.Fatalf("eight days on:\n%s", got)
@@ -144,20 +129,11 @@ func TestSignalTasks(t *testing.T) {
 			t.Fatalf("signals: %+v %v", sigs, err)
 		}
 		// The admin turns the cadence rule off: it stops firing and makes nothing more.
-		hs, err := s.HealthSettings(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := hs.Rules[health.SigCadence]
-		r.Enabled = false
-		hs.Rules[health.SigCadence] = r
-		if err := s.PutHealthSettings(ctx, hs); err != nil {
-			t.Fatal(err)
-		}
+		switchRule(t, s, health.SigCadence, false)
 		// A day later the contact is 9 days old: health 38, red again. Its old task
 		// is still open, so the new episode carries on with it rather than making
 		// another.
-		now = now.AddDate(0, 0, 1)
+		clock.AddDate(0, 0, 1)
 		if got := open(); got != cadence8+"\n"+red {
 			t.Fatalf("with the rule off the old task stays open for its owner, nothing new:\n%s", got)
 		}
@@ -186,26 +162,22 @@ func TestSignalTasks(t *testing.T) {
 //   - detractor (6): NPS 6; 7 is passive;
 //   - churn_reason: one 3 days ago; one 31 days ago is outside the 30 days.
 func TestSignalRulesFireOnce(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
 		owner := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
 		storetest.Members(t, s, owner)
 		var evs []store.UsageEvent
 		mk := func(name, traits string) string {
 			t.Helper()
 			a := &account.Account{Name: name, ExternalID: name, Tier: "standard", OwnerID: owner.ID, Traits: json.RawMessage(traits)}
-			if err := s.CreateAccount(ctx, a); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Accounts(t, s, a)
 			return a.ID
 		}
 		// usage adds one event a day for n days back from `from` days ago.
 		usage := func(name string, from, n int) {
 			for i := 0; i < n; i++ {
 				evs = append(evs, store.UsageEvent{MessageID: fmt.Sprintf("%s-%d-%d", name, from, i), Type: "track", Event: "Login", UserID: "u-" + name,
-					GroupID: name, Timestamp: now.AddDate(0, 0, -from-i), ReceivedAt: now, Payload: []byte(`{}`)})
+					GroupID: name, Timestamp: clock.Now().AddDate(0, 0, -from-i), ReceivedAt: clock.Now(), Payload: []byte(`{}`)})
 			}
 		}
 		contract := func(id, renewal string, window int) {
@@ -218,7 +190,7 @@ func TestSignalRulesFireOnce(t *testing.T) {
 		churn := func(id string, daysAgo int) {
 			t.Helper()
 			if _, _, err := s.Capture(ctx, feedback.Capture{Text: "too expensive", Source: feedback.SourceWeb, Kind: feedback.ChurnReason,
-				OccurredAt: now.AddDate(0, 0, -daysAgo), AccountID: id}); err != nil {
+				OccurredAt: clock.Now().AddDate(0, 0, -daysAgo), AccountID: id}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -274,7 +246,7 @@ func TestSignalRulesFireOnce(t *testing.T) {
 			return ts
 		}
 		for round := 0; round < 3; round++ {
-			if err := s.SyncHealth(ctx, now); err != nil {
+			if err := s.SyncHealth(ctx, clock.Now()); err != nil {
 				t.Fatal(err)
 			}
 			for acct, w := range fires {

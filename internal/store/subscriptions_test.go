@@ -27,12 +27,8 @@ func TestImportedSubscriptionsMatchHandEnteredMovements(t *testing.T) {
 		for i := range 10 {
 			a := account.Account{ExternalID: fmt.Sprintf("imp%d", i), Name: fmt.Sprintf("Imported %d", i), Tier: "standard"}
 			b := account.Account{ExternalID: fmt.Sprintf("hand%d", i), Name: fmt.Sprintf("By hand %d", i), Tier: "standard"}
-			if err := s.CreateAccount(ctx, &a); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.CreateAccount(ctx, &b); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Accounts(t, s, &a)
+			storetest.Accounts(t, s, &b)
 			imported[a.ID], hand[b.ID] = true, true
 			var mine []revenue.Subscription
 			for k := range 1 + rng.IntN(4) {

@@ -59,8 +59,7 @@ func TestPatchTagIsAtomic(t *testing.T) {
 		}
 
 		// FeedbackLinks batches the links of a page.
-		r := feedback.Request{Title: "Grids"}
-		storetest.Must(t, s.CreateRequest(ctx, &r))
+		r := storetest.Request(t, s, feedback.Request{Title: "Grids"})
 		storetest.Must(t, s.LinkFeedback(ctx, r.ID, it.ID, ""))
 		other := storetest.Capture(t, s, feedback.Capture{Text: "other", Source: feedback.SourceAPI})
 		tags, reqs, err := s.FeedbackLinks(ctx, []string{it.ID, other.ID})

@@ -64,14 +64,7 @@ func BenchmarkUsageDedup(b *testing.B) {
 		b.Run(variant, func(b *testing.B) {
 			ctx := context.Background()
 			dsn := storetest.DSN(b, "sqlite")
-			s, err := store.Open(ctx, dsn)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			if _, err := s.Migrate(ctx); err != nil {
-				b.Fatal(err)
-			}
+			s := storetest.OpenMigrated(b, dsn)
 			s.Now = func() time.Time { return time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) }
 			prefill := benchUsageRows()
 			for from := 0; from < prefill; from += 10_000 {
@@ -111,6 +104,7 @@ func BenchmarkUsageDedup(b *testing.B) {
 			for r := 0; r < b.N; r++ {
 				start := time.Now()
 				for k := 0; k < batches; k++ {
+					var err error
 					evs := benchUsageBatch("new"+strconv.Itoa(r), k*batch, batch, accounts)
 					if variant == "dedup-table" {
 						_, err = s.CommitUsage(ctx, evs, 24*time.Hour)
@@ -198,13 +192,7 @@ func BenchmarkCommitUsageCPU(b *testing.B) {
 // CommitUsage at now, so their ids are in the de-duplication window.
 func benchFilledStore(b *testing.B, dialect string, prefill int, now time.Time, window time.Duration) *store.Store {
 	ctx := context.Background()
-	s, err := store.Open(ctx, storetest.DSN(b, dialect))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	s := storetest.Open(b, dialect)
 	s.Now = func() time.Time { return now }
 	groups := make([]store.UsageEvent, 50)
 	for i := range groups {

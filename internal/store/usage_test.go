@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/store"
 	"github.com/closeloop/closeloop/internal/store/storetest"
 )
@@ -22,14 +23,12 @@ func usageEvents(at time.Time, ids ...string) []store.UsageEvent {
 // TestUsageDedupWindow: a messageId is refused again for at least one window (and at
 // most two), within a commit too; the prune keeps exactly what can still match.
 func TestUsageDedupWindow(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 4, 10, 23, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) { // one hour before a bucket edge
 		ctx := context.Background()
 		const window = 24 * time.Hour
-		now := time.Date(2026, 4, 10, 23, 0, 0, 0, time.UTC) // one hour before a bucket edge
-		s.Now = func() time.Time { return now }
 		commit := func(ids ...string) (stored int) {
 			t.Helper()
-			outs, err := s.CommitUsage(ctx, usageEvents(now, ids...), window)
+			outs, err := s.CommitUsage(ctx, usageEvents(clock.Now(), ids...), window)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +54,7 @@ func TestUsageDedupWindow(t *testing.T) {
 			{50 * time.Hour, []string{"a", "b"}, 2}, // two windows on: forgotten
 			{50*time.Hour + time.Minute, []string{"a"}, 0},
 		} {
-			now = time.Date(2026, 4, 10, 23, 0, 0, 0, time.UTC).Add(tc.after)
+			clock.Set(time.Date(2026, 4, 10, 23, 0, 0, 0, time.UTC).Add(tc.after))
 			if n := commit(tc.ids...); n != tc.want {
 				t.Errorf("+%s %v: stored %d, want %d", tc.after, tc.ids, n, tc.want)
 			}
@@ -68,7 +67,7 @@ func TestUsageDedupWindow(t *testing.T) {
 			t.Errorf("%+v, want 8 events", st)
 		}
 		// Two days later the ids of 10 and 11 April's buckets cannot match any more.
-		now = time.Date(2026, 4, 14, 1, 0, 0, 0, time.UTC)
+		clock.Set(time.Date(2026, 4, 14, 1, 0, 0, 0, time.UTC))
 		n, err := s.PruneUsageDedup(ctx, window)
 		if err != nil || n == 0 {
 			t.Fatalf("dedup prune: %d %v", n, err)
@@ -114,73 +113,60 @@ func TestUsageDedupFromLastSeen(t *testing.T) {
 // app servers) commit the same ids at the same time, in groups that overlap: each id
 // is stored once, and every id is answered as stored by exactly one of them.
 func TestUsageDedupAcrossInstances(t *testing.T) {
-	for _, d := range storetest.Dialects {
-		t.Run(d, func(t *testing.T) {
-			ctx := context.Background()
-			dsn := storetest.DSN(t, d)
-			var instances [2]*store.Store
-			for i := range instances {
-				s, err := store.Open(ctx, dsn)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				instances[i] = s
-			}
-			if _, err := instances[0].Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			now := time.Date(2026, 4, 10, 12, 0, 0, 0, time.UTC)
-			const ids, group, rounds = 300, 100, 6
-			var wg sync.WaitGroup
-			var stored [2][ids]int
-			for n, s := range instances {
-				s.Now = func() time.Time { return now }
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for r := 0; r < rounds; r++ {
-						// Each round sends a window of 100 ids that slides by 50, so
-						// consecutive groups and the other instance's groups overlap.
-						from := (r*50 + n*25) % (ids - group)
-						names := make([]string, group)
-						for k := range names {
-							names[k] = "id-" + strconv.Itoa(from+k)
-						}
-						outs, err := s.CommitUsage(ctx, usageEvents(now, names...), 24*time.Hour)
-						if err != nil {
-							t.Error(err)
-							return
-						}
-						for k, o := range outs {
-							if !o.Duplicate {
-								stored[n][from+k]++
-							}
+	storetest.EachDialect(t, func(t *testing.T, d string) {
+		ctx := context.Background()
+		dsn := storetest.DSN(t, d)
+		instances := [2]*store.Store{storetest.OpenMigrated(t, dsn), storetest.OpenDSN(t, dsn)}
+		now := time.Date(2026, 4, 10, 12, 0, 0, 0, time.UTC)
+		const ids, group, rounds = 300, 100, 6
+		var wg sync.WaitGroup
+		var stored [2][ids]int
+		for n, s := range instances {
+			s.Now = func() time.Time { return now }
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for r := 0; r < rounds; r++ {
+					// Each round sends a window of 100 ids that slides by 50, so
+					// consecutive groups and the other instance's groups overlap.
+					from := (r*50 + n*25) % (ids - group)
+					names := make([]string, group)
+					for k := range names {
+						names[k] = "id-" + strconv.Itoa(from+k)
+					}
+					outs, err := s.CommitUsage(ctx, usageEvents(now, names...), 24*time.Hour)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					for k, o := range outs {
+						if !o.Duplicate {
+							stored[n][from+k]++
 						}
 					}
-				}()
-			}
-			wg.Wait()
-			st, err := instances[1].UsageStats(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if st.Events != st.MessageIDs {
-				t.Errorf("%d events for %d messageIds: some stored twice", st.Events, st.MessageIDs)
-			}
-			answered := 0
-			for i := 0; i < ids; i++ {
-				if n := stored[0][i] + stored[1][i]; n > 1 {
-					t.Errorf("id-%d answered as stored %d times", i, n)
-				} else {
-					answered += n
 				}
+			}()
+		}
+		wg.Wait()
+		st, err := instances[1].UsageStats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Events != st.MessageIDs {
+			t.Errorf("%d events for %d messageIds: some stored twice", st.Events, st.MessageIDs)
+		}
+		answered := 0
+		for i := 0; i < ids; i++ {
+			if n := stored[0][i] + stored[1][i]; n > 1 {
+				t.Errorf("id-%d answered as stored %d times", i, n)
+			} else {
+				answered += n
 			}
-			if answered != st.Events || answered == 0 {
-				t.Errorf("%d answered as stored, %d stored", answered, st.Events)
-			}
-		})
-	}
+		}
+		if answered != st.Events || answered == 0 {
+			t.Errorf("%d answered as stored, %d stored", answered, st.Events)
+		}
+	})
 }
 
 // TestUsageRetention: PruneUsage deletes events received before the cutoff, however

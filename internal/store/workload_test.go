@@ -8,6 +8,7 @@ import (
 
 	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/errs"
 	"github.com/closeloop/closeloop/internal/health"
 	"github.com/closeloop/closeloop/internal/store"
@@ -36,9 +37,7 @@ func TestWorkload(t *testing.T) {
 		add := func(name, tier, owner string, stage account.Stage, mrr int64, cur string) {
 			t.Helper()
 			a := &account.Account{Name: name, Tier: tier, OwnerID: owner, Stage: stage}
-			if err := s.CreateAccount(ctx, a); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Accounts(t, s, a)
 			if mrr > 0 {
 				if _, _, err := s.SetMRR(ctx, a.ID, mrr, cur, time.Now().Add(-time.Hour), ""); err != nil {
 					t.Fatal(err)
@@ -89,10 +88,8 @@ func TestWorkload(t *testing.T) {
 // signals' and a missed goal's; an owned account's tasks stay its owner's, and a
 // tier without a default leaves them unowned.
 func TestTierDefaultOwner(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
 		olga := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
 		pat := &auth.Member{Email: "pat@example.com", Name: "Pat", Role: auth.RoleMember}
 		storetest.Members(t, s, olga, pat)
@@ -106,11 +103,9 @@ func TestTierDefaultOwner(t *testing.T) {
 		owned := &account.Account{Name: "Owned", Tier: "important", OwnerID: pat.ID}
 		stray := &account.Account{Name: "Stray", Tier: "standard"}
 		for _, a := range []*account.Account{orphan, owned, stray} {
-			if err := s.CreateAccount(ctx, a); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Accounts(t, s, a)
 		}
-		if err := s.SyncHealth(ctx, now); err != nil {
+		if err := s.SyncHealth(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		owners := func(signal string) map[string]string {
@@ -132,10 +127,10 @@ func TestTierDefaultOwner(t *testing.T) {
 		if err := s.SetGoal(ctx, orphan.ID, health.Goal{Event: "report.created", Min: 5, CheckDays: 30}); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := s.CheckGoals(ctx, now); err != nil || n != 1 {
+		if n, err := s.CheckGoals(ctx, clock.Now()); err != nil || n != 1 {
 			t.Fatalf("goals missed: %d %v", n, err)
 		}
-		if err := s.SyncHealth(ctx, now); err != nil { // the goal_missed rule fires
+		if err := s.SyncHealth(ctx, clock.Now()); err != nil { // the goal_missed rule fires
 			t.Fatal(err)
 		}
 		if got := owners("goal_missed"); got["Orphan"] != olga.ID || len(got) != 1 {
@@ -147,10 +142,8 @@ func TestTierDefaultOwner(t *testing.T) {
 // A disabled member gets no new tasks: an account owned by one goes to its tier's
 // default owner, and a disabled default owner leaves the task unassigned.
 func TestDisabledMembersGetNoTasks(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
+	storetest.EachAt(t, time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC), func(t *testing.T, s *store.Store, clock *clocktest.Clock) {
 		ctx := context.Background()
-		now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
-		s.Now = func() time.Time { return now }
 		olga := &auth.Member{Email: "olga@example.com", Name: "Olga", Role: auth.RoleMember}
 		gone := &auth.Member{Email: "gone@example.com", Name: "Gone", Role: auth.RoleMember}
 		away := &auth.Member{Email: "away@example.com", Name: "Away", Role: auth.RoleMember}
@@ -170,11 +163,9 @@ func TestDisabledMembersGetNoTasks(t *testing.T) {
 		left := &account.Account{Name: "Left", Tier: "important", OwnerID: gone.ID}
 		cover := &account.Account{Name: "Cover", Tier: "standard", OwnerID: gone.ID}
 		for _, a := range []*account.Account{left, cover} {
-			if err := s.CreateAccount(ctx, a); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Accounts(t, s, a)
 		}
-		if err := s.SyncHealth(ctx, now); err != nil {
+		if err := s.SyncHealth(ctx, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 		ts, err := s.ListTasks(ctx, store.TaskFilter{Signal: "cadence", Status: "open"})

@@ -16,8 +16,11 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/closeloop/closeloop/internal/account"
 	"github.com/closeloop/closeloop/internal/auth"
+	"github.com/closeloop/closeloop/internal/clocktest"
 	"github.com/closeloop/closeloop/internal/feedback"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -105,7 +108,13 @@ func DSN(t testing.TB, dialect string) string {
 // Open returns a fresh migrated store of the dialect, closed when the test ends.
 func Open(t testing.TB, dialect string) *store.Store {
 	t.Helper()
-	s := OpenEmpty(t, dialect)
+	return OpenMigrated(t, DSN(t, dialect))
+}
+
+// OpenMigrated opens a store on dsn as OpenDSN does and applies every migration.
+func OpenMigrated(t testing.TB, dsn string) *store.Store {
+	t.Helper()
+	s := OpenDSN(t, dsn)
 	if _, err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -134,11 +143,37 @@ func OpenDSN(t testing.TB, dsn string) *store.Store {
 // Each runs fn as a subtest on a fresh store of every dialect.
 func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()
+	EachDialect(t, func(t *testing.T, dialect string) {
+		fn(t, Open(t, dialect))
+	})
+}
+
+// EachDialect runs fn as a subtest per dialect, for tests that open their databases
+// themselves: an unmigrated one, or two stores on one database.
+func EachDialect(t *testing.T, fn func(t *testing.T, dialect string)) {
+	t.Helper()
 	for _, d := range Dialects {
-		t.Run(d, func(t *testing.T) {
-			fn(t, Open(t, d))
-		})
+		t.Run(d, func(t *testing.T) { fn(t, d) })
 	}
+}
+
+// EachDialectB is EachDialect for a benchmark.
+func EachDialectB(b *testing.B, fn func(b *testing.B, dialect string)) {
+	b.Helper()
+	for _, d := range Dialects {
+		b.Run(d, func(b *testing.B) { fn(b, d) })
+	}
+}
+
+// EachAt is Each with the store's clock standing at start: the test moves it with
+// clock.Add, AddDate or Set, and every time the store reads (s.Now) is the clock's.
+func EachAt(t *testing.T, start time.Time, fn func(t *testing.T, s *store.Store, clock *clocktest.Clock)) {
+	t.Helper()
+	Each(t, func(t *testing.T, s *store.Store) {
+		clock := clocktest.New(start)
+		s.Now = clock.Now
+		fn(t, s, clock)
+	})
 }
 
 // Must fails the test at once when a set-up step fails (creating the account,
@@ -157,6 +192,36 @@ func Members(t testing.TB, s *store.Store, ms ...*auth.Member) {
 	for _, m := range ms {
 		Must(t, s.CreateMember(context.Background(), m))
 	}
+}
+
+// Accounts creates each account, failing the test if one cannot be made.
+func Accounts(t testing.TB, s *store.Store, as ...*account.Account) {
+	t.Helper()
+	for _, a := range as {
+		Must(t, s.CreateAccount(context.Background(), a))
+	}
+}
+
+// Account creates a, failing the test if it cannot be made, and returns it as stored
+// (with its id and timestamps).
+func Account(t testing.TB, s *store.Store, a account.Account) account.Account {
+	t.Helper()
+	Accounts(t, s, &a)
+	return a
+}
+
+// Tag creates tg, failing the test if it cannot be made, and returns it with its id.
+func Tag(t testing.TB, s *store.Store, tg store.Tag) store.Tag {
+	t.Helper()
+	Must(t, s.CreateTag(context.Background(), &tg))
+	return tg
+}
+
+// Request creates r, failing the test if it cannot be made, and returns it with its id.
+func Request(t testing.TB, s *store.Store, r feedback.Request) feedback.Request {
+	t.Helper()
+	Must(t, s.CreateRequest(context.Background(), &r))
+	return r
 }
 
 // Tags returns a maker of tags in s: mk(name, parentID) creates one, failing the test
