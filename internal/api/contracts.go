@@ -62,12 +62,6 @@ func (in *contractInput) apply(c *account.Contract) {
 	}
 }
 
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
 // checkContractCurrency holds contracts to the revenue currency rules; the contract
 // type itself does not check its currency.
 func checkContractCurrency(c *account.Contract) error {

@@ -382,6 +382,13 @@ func readObject[T any](w http.ResponseWriter, r *http.Request, decode func(objec
 	return decode(o)
 }
 
+// set applies one field of a patch body: v, when the body named it, replaces *dst.
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
 // decodeBody reads a JSON object body into dst strictly: size-limited, no nulls, no
 // unknown fields, wrong types named by field. Most write handlers start with it; the
 // parsed object is returned for handlers that ask which fields were present.

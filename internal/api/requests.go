@@ -61,24 +61,14 @@ type requestInput struct {
 }
 
 func (in requestInput) applyTo(rq *feedback.Request) {
-	if in.Title != nil {
-		rq.Title = *in.Title
-	}
-	if in.Description != nil {
-		rq.Description = *in.Description
-	}
+	set(&rq.Title, in.Title)
+	set(&rq.Description, in.Description)
 	if in.Status != nil {
 		rq.Status = feedback.RequestStatus(strings.TrimSpace(*in.Status))
 	}
-	if in.Public != nil {
-		rq.Public = *in.Public
-	}
-	if in.Quarter != nil {
-		rq.Quarter = *in.Quarter
-	}
-	if in.StrategicScore != nil {
-		rq.StrategicScore = *in.StrategicScore
-	}
+	set(&rq.Public, in.Public)
+	set(&rq.Quarter, in.Quarter)
+	set(&rq.StrategicScore, in.StrategicScore)
 	if in.ReleaseNote != nil {
 		rq.ReleaseNote = strings.TrimSpace(*in.ReleaseNote)
 	}

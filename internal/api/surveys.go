@@ -23,11 +23,6 @@ type surveyInput struct {
 }
 
 func (in surveyInput) apply(v *survey.Survey) {
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = *src
-		}
-	}
 	if in.Kind != nil {
 		v.Kind = survey.Kind(*in.Kind)
 	}
@@ -37,12 +32,8 @@ func (in surveyInput) apply(v *survey.Survey) {
 	if in.CSATMode != nil {
 		v.CSATMode = survey.CSATMode(*in.CSATMode)
 	}
-	if in.Audience != nil {
-		v.Audience = *in.Audience
-	}
-	if in.Active != nil {
-		v.Active = *in.Active
-	}
+	set(&v.Audience, in.Audience)
+	set(&v.Active, in.Active)
 }
 
 func (a *API) createSurvey(w http.ResponseWriter, r *http.Request) error {
