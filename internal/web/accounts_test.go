@@ -31,8 +31,7 @@ var nextRE = regexp.MustCompile(`<a href="([^"]+)" rel="next" id="next-page">`)
 
 func TestAccountsList(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		ada := e.member("ada@example.com", auth.RoleViewer)
-		c := e.session(ada)
+		ada, c := e.signedInMember("ada@example.com", auth.RoleViewer)
 
 		r := e.Get("/accounts", c)
 		wantStatus(t, r, http.StatusOK)

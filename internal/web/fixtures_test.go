@@ -23,6 +23,13 @@ func (e *env) signedIn(email string, role auth.Role) *http.Cookie {
 	return e.session(e.member(email, role))
 }
 
+// signedInMember adds a member with role and returns it with its session cookie.
+func (e *env) signedInMember(email string, role auth.Role) (auth.Member, *http.Cookie) {
+	e.t.Helper()
+	m := e.member(email, role)
+	return m, e.session(m)
+}
+
 // touchpoint records tp, failing the test on error.
 func (e *env) touchpoint(tp account.Touchpoint) account.Touchpoint {
 	e.t.Helper()

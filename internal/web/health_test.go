@@ -74,8 +74,7 @@ func TestAccountsCadenceFilter(t *testing.T) {
 func TestAccountPageTasks(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		viewer := e.signedIn("vic@example.com", auth.RoleViewer)
-		mia := e.member("mia@example.com", auth.RoleMember)
-		member := e.session(mia)
+		mia, member := e.signedInMember("mia@example.com", auth.RoleMember)
 		a := e.accountMRR("Silent <i>Inc</i>", "important", 0)
 		storetest.Must(t, e.s.SyncHealth(e.ctx, time.Now().UTC()))
 		tasks, err := e.s.ListTasks(e.ctx, store.TaskFilter{AccountID: a.ID, Signal: "cadence"})

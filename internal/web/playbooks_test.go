@@ -20,8 +20,7 @@ import (
 func TestPlaybookPages(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		admin := e.signedIn("ada@example.com", auth.RoleAdmin)
-		mia := e.member("mia@example.com", auth.RoleMember)
-		miaC := e.session(mia)
+		mia, miaC := e.signedInMember("mia@example.com", auth.RoleMember)
 		viewer := e.signedIn("vi@example.com", auth.RoleViewer)
 		a := e.account(account.Account{Name: "Acme", Tier: "standard", Stage: account.Active, OwnerID: mia.ID})
 

@@ -14,8 +14,7 @@ import (
 // over 90 days and not over 30; a period with dates, or another period, is refused.
 func TestRequestsPeriodControl(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		m := e.member("mia@example.com", auth.RoleMember)
-		c := e.session(m)
+		m, c := e.signedInMember("mia@example.com", auth.RoleMember)
 		big := e.accountMRR("Big", "strategic", 900000)
 		small := e.accountMRR("Small", "standard", 50000)
 		rA, rB := e.request("Alpha: SSO"), e.request("Bravo: dark mode")

@@ -41,8 +41,7 @@ func TestSettingsAreAdminOnly(t *testing.T) {
 
 func TestTeamSettings(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		admin := e.member("root@example.com", auth.RoleAdmin)
-		c := e.session(admin)
+		admin, c := e.signedInMember("root@example.com", auth.RoleAdmin)
 
 		r := e.Get("/settings/team", c)
 		wantIn(t, r, "root@example.com", "Add a team member")
@@ -96,8 +95,7 @@ var keyRE = regexp.MustCompile(`<code id="new-key">(cl_[^<]+)</code>`)
 
 func TestAPIKeySettings(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		admin := e.member("root@example.com", auth.RoleAdmin)
-		c := e.session(admin)
+		admin, c := e.signedInMember("root@example.com", auth.RoleAdmin)
 
 		r := e.Get("/settings/api-keys", c)
 		wantIn(t, r, "No API keys yet")

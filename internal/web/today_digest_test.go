@@ -12,8 +12,7 @@ import (
 // a viewer (who gets no digest) sees no switch and may not post it.
 func TestTodayDigestOptOut(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		mia := e.member("mia@example.com", auth.RoleMember)
-		c := e.session(mia)
+		mia, c := e.signedInMember("mia@example.com", auth.RoleMember)
 		r := e.Get("/today", c)
 		wantStatus(t, r, http.StatusOK)
 		wantIn(t, r, "You get this day by email each morning.", `name="digest" value="off"`)

@@ -157,8 +157,7 @@ func TestInboxSuggestions(t *testing.T) {
 
 func TestQuickAddFeedback(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		m := e.member("mia@example.com", auth.RoleMember)
-		c := e.session(m)
+		m, c := e.signedInMember("mia@example.com", auth.RoleMember)
 		tags := e.taxonomy()
 		acme := e.account(account.Account{Name: "Acme", Domain: "acme.example"})
 
@@ -204,8 +203,7 @@ func TestQuickAddFeedback(t *testing.T) {
 
 func TestTouchpointAlsoLogsFeedback(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		m := e.member("mia@example.com", auth.RoleMember)
-		c := e.session(m)
+		m, c := e.signedInMember("mia@example.com", auth.RoleMember)
 		a := seedAccount(t, e, m)
 		people, _, err := e.s.ListPeople(e.ctx, store.PersonFilter{AccountID: a.ID})
 		if err != nil {
@@ -431,8 +429,7 @@ func TestTagsPages(t *testing.T) {
 
 func TestFeedbackListAndBulk(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		m := e.member("mia@example.com", auth.RoleMember)
-		c := e.session(m)
+		c := e.signedIn("mia@example.com", auth.RoleMember)
 		tags := e.taxonomy()
 		acme := e.accountMRR("Acme", "strategic", 200000)
 		var ids []string
@@ -481,8 +478,7 @@ func TestFeedbackListAndBulk(t *testing.T) {
 // as text.
 func TestVoCUserDataIsEscaped(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
-		m := e.member("mia@example.com", auth.RoleAdmin)
-		c := e.session(m)
+		m, c := e.signedInMember("mia@example.com", auth.RoleAdmin)
 		payloads := []string{`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`}
 		var reqIDs []string
 		for i, p := range payloads {
@@ -539,8 +535,7 @@ func TestVoCUserDataIsEscaped(t *testing.T) {
 func TestVoCPagesFitTheCSP(t *testing.T) {
 	s := storetest.Open(t, "sqlite")
 	e := newEnvSuggest(t, s, fakeSuggester{})
-	admin := e.member("root@example.com", auth.RoleAdmin)
-	c := e.session(admin)
+	admin, c := e.signedInMember("root@example.com", auth.RoleAdmin)
 	tags := e.taxonomy()
 	acme := e.accountMRR("Acme", "strategic", 100000)
 	it := e.feedbackAt("Something", acme.ID, 1)
