@@ -2,6 +2,7 @@ package health
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/closeloop/closeloop/internal/errs"
@@ -156,7 +157,7 @@ func TestReversion(t *testing.T) {
 		for _, w := range got.Sets {
 			vs = append(vs, w.Version)
 		}
-		if got.Active != c.active || !equal(vs, c.versions) || got.Weights().ModeOrTier() != c.activeMode {
+		if got.Active != c.active || !slices.Equal(vs, c.versions) || got.Weights().ModeOrTier() != c.activeMode {
 			t.Errorf("%s: active %s, versions %v, mode %s; want %s %v %s", c.name, got.Active, vs, got.Weights().ModeOrTier(), c.active, c.versions, c.activeMode)
 		}
 		if err := got.Validate([]string{"email", "call", "meeting", "chat"}); err != nil {
@@ -196,16 +197,4 @@ func TestWeightSetModeValidate(t *testing.T) {
 	if err := s.Validate([]string{"email", "call", "meeting", "chat"}); err != nil {
 		t.Fatalf("shipped stage profiles: %v", err)
 	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

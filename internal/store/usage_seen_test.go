@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -26,18 +27,6 @@ func storedIDs(t *testing.T, s *store.Store, now time.Time, ids ...string) []str
 	return out
 }
 
-func sameIDs(got []string, want ...string) bool {
-	if len(got) != len(want) {
-		return false
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // TestUsageDedupAfterRestart: a store opened afresh on the database (a restart, or a
 // second instance) knows the ids the first one committed, and the first learns the
 // second's at its next commit: on SQLite the window's look-ups are served from memory,
@@ -51,14 +40,14 @@ func TestUsageDedupAfterRestart(t *testing.T) {
 				t.Fatal(err)
 			}
 			now := time.Date(2026, 4, 10, 12, 0, 0, 0, time.UTC)
-			if got := storedIDs(t, first, now, "a", "b"); !sameIDs(got, "a", "b") {
+			if got := storedIDs(t, first, now, "a", "b"); !slices.Equal(got, []string{"a", "b"}) {
 				t.Fatalf("first commit stored %v", got)
 			}
 			second := storetest.OpenDSN(t, dsn)
-			if got := storedIDs(t, second, now.Add(time.Hour), "a", "c", "b"); !sameIDs(got, "c") {
+			if got := storedIDs(t, second, now.Add(time.Hour), "a", "c", "b"); !slices.Equal(got, []string{"c"}) {
 				t.Errorf("after a restart stored %v, want only c", got)
 			}
-			if got := storedIDs(t, first, now.Add(2*time.Hour), "c", "d"); !sameIDs(got, "d") {
+			if got := storedIDs(t, first, now.Add(2*time.Hour), "c", "d"); !slices.Equal(got, []string{"d"}) {
 				t.Errorf("the first instance stored %v, want only d (c came from the second)", got)
 			}
 			// Next day's bucket: b is found in the previous one and recorded again, so a
@@ -67,7 +56,7 @@ func TestUsageDedupAfterRestart(t *testing.T) {
 				t.Errorf("a day on, stored %v, want b refused", got)
 			}
 			third := storetest.OpenDSN(t, dsn)
-			if got := storedIDs(t, third, now.Add(48*time.Hour), "b", "a"); !sameIDs(got, "a") {
+			if got := storedIDs(t, third, now.Add(48*time.Hour), "b", "a"); !slices.Equal(got, []string{"a"}) {
 				t.Errorf("two days on, a fresh store stored %v, want a (last seen two days ago) and not b", got)
 			}
 		})
@@ -95,7 +84,7 @@ func TestUsageDedupForgetsARolledBackCommit(t *testing.T) {
 			t.Fatal("the refused commit succeeded")
 		}
 		storetest.Must(t, s.ExecRaw(ctx, `DROP TRIGGER usage_refuse`+map[string]string{"sqlite": "", "postgres": " ON usage_events"}[s.Dialect()]))
-		if got := storedIDs(t, s, now, "x", "boom"); !sameIDs(got, "x", "boom") {
+		if got := storedIDs(t, s, now, "x", "boom"); !slices.Equal(got, []string{"x", "boom"}) {
 			t.Errorf("the retry stored %v, want both: the failed commit recorded nothing", got)
 		}
 		if got := storedIDs(t, s, now, "x", "boom"); len(got) != 0 {
@@ -125,7 +114,7 @@ func TestUsageDedupCarriesOverTheUpgrade(t *testing.T) {
 			if _, err := s.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if got := storedIDs(t, s, now.Add(time.Hour), "a", "b", "c"); !sameIDs(got, "c") {
+			if got := storedIDs(t, s, now.Add(time.Hour), "a", "b", "c"); !slices.Equal(got, []string{"c"}) {
 				t.Errorf("after the upgrade stored %v, want only c", got)
 			}
 		})
