@@ -41,7 +41,7 @@ var commands = map[string]command{
 	"rebuild": {"recompute derived data from scratch, with progress (rebuild ranking)", runRebuild, false},
 	"jobs":    {"background jobs (jobs list, jobs run NAME)", runJobs, true},
 	"reparse": {"re-run the webhook parsers over kept raw deliveries (reparse --since 14d)", runReparse, false},
-	"bench":   {"measure usage ingestion (bench ingest) and writes under load (bench load)", runBenches, true},
+	"bench":   {"measure usage ingestion (bench ingest), its durability under SIGKILL (bench soak) and writes under load (bench load)", runBenches, true},
 }
 
 func usage(w io.Writer) {
