@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/closeloop/closeloop/internal/app"
-	"github.com/closeloop/closeloop/internal/auth"
 	"github.com/closeloop/closeloop/internal/config"
 	"github.com/closeloop/closeloop/internal/store"
 )
@@ -49,18 +48,11 @@ func benchIngest(ctx context.Context, args []string, stdout io.Writer) error {
 		defer os.RemoveAll(dir)
 		*dsn = "sqlite:" + filepath.Join(dir, "bench.db")
 	}
-	s, err := store.Open(ctx, *dsn)
+	s, key, err := ingestStore(ctx, *dsn, "bench ingest")
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		return err
-	}
-	_, key, err := s.CreateAPIKey(ctx, "bench ingest", []auth.Scope{auth.ScopeIngest}, "")
-	if err != nil {
-		return err
-	}
 	a := app.New(config.Default(), s, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(a.Handler())
 	defer srv.Close()

@@ -59,10 +59,11 @@ func benchSoak(ctx context.Context, args []string, stdout io.Writer) error {
 	default:
 		return fmt.Errorf("closeloop bench soak: --db %q: want a postgres:// URL or sqlite:DIR/closeloop.db (the file serve uses in its data folder)", *dsn)
 	}
-	key, err := soakKey(ctx, *dsn)
+	s, key, err := ingestStore(ctx, *dsn, "bench soak")
 	if err != nil {
 		return err
 	}
+	s.Close() // the server is the one to write
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -130,8 +131,7 @@ func benchSoak(ctx context.Context, args []string, stdout io.Writer) error {
 		wg.Wait()
 	}
 
-	s, err := store.Open(ctx, *dsn)
-	if err != nil {
+	if s, err = store.Open(ctx, *dsn); err != nil {
 		return err
 	}
 	defer s.Close()
@@ -162,18 +162,23 @@ func benchSoak(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// soakKey migrates the database and makes the ingest key the clients send.
-func soakKey(ctx context.Context, dsn string) (string, error) {
+// ingestStore opens and migrates the database a bench measures and makes the ingest
+// key its clients send; the caller closes the store.
+func ingestStore(ctx context.Context, dsn, name string) (*store.Store, string, error) {
 	s, err := store.Open(ctx, dsn)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		return "", err
+	_, err = s.Migrate(ctx)
+	var key string
+	if err == nil {
+		_, key, err = s.CreateAPIKey(ctx, name, []auth.Scope{auth.ScopeIngest}, "")
 	}
-	_, key, err := s.CreateAPIKey(ctx, "bench soak", []auth.Scope{auth.ScopeIngest}, "")
-	return key, err
+	if err != nil {
+		s.Close()
+		return nil, "", err
+	}
+	return s, key, nil
 }
 
 // soakPost sends one batch of track events and says whether it was answered 200.
