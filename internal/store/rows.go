@@ -131,13 +131,8 @@ func strs(ctx context.Context, q q, query string, args ...any) ([]string, error)
 	return out, wrapf(err, "strs")
 }
 
-// stringLists reads a two-column query of strings into into: the second column's
-// values listed by the first, in row order.
-func stringLists(ctx context.Context, q q, into map[string][]string, query string, args ...any) error {
-	return each(ctx, q, listInto(into), query, args...)
-}
-
-// listInto is stringLists' reading of one row, for each and eachIn.
+// listInto reads a two-column row of strings into into, for each and eachIn: the
+// second column's values listed by the first, in row order.
 func listInto(into map[string][]string) func(scanner) error {
 	return func(sc scanner) error {
 		var k, v string
